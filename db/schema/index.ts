@@ -1,0 +1,4 @@
+export * from './accounts.js';
+export * from './jobs.js';
+export * from './activity-logs.js';
+export * from './auth-jtis.js';

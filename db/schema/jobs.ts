@@ -1,0 +1,38 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The durable job queue (shape after liteque): unique (queue, idempotency_key), a lease with a
+ * compare-and-swap claim token, and `serial_key` for per-key ordering (for example one lead).
+ * `account_id` is null only for system jobs that span accounts (the token-refresh sweep).
+ */
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id'),
+    queue: text('queue').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<unknown>().notNull().default(sql`'{}'`),
+    idempotencyKey: text('idempotency_key'),
+    serialKey: text('serial_key'),
+    /** queued | running | completed | dead */
+    status: text('status').notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(8),
+    runAt: integer('run_at').notNull(),
+    leaseExpiresAt: integer('lease_expires_at'),
+    claimToken: text('claim_token'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [
+    uniqueIndex('jobs_queue_idem_uq').on(t.queue, t.idempotencyKey),
+    index('jobs_claim_idx').on(t.status, t.runAt, t.id),
+    index('jobs_serial_idx').on(t.serialKey, t.status, t.id),
+    index('jobs_account_idx').on(t.accountId, t.queue, t.status),
+  ],
+);
+
+export type JobRow = typeof jobs.$inferSelect;

@@ -1,0 +1,145 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting the server reads. This is the only module that touches process.env.
+ * The names are a public contract: the README lists each one.
+ */
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = (form: string) =>
+  z.preprocess(emptyToUndefined, z.string().url({ message: `expected ${form}` }).optional());
+const int = (def: number, min: number, max: number, form: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ invalid_type_error: `expected ${form}` })
+      .int({ message: `expected ${form}` })
+      .min(min, { message: `expected ${form}` })
+      .max(max, { message: `expected ${form}` })
+      .default(def),
+  );
+const bool = z.preprocess(
+  (v) => (typeof v === 'string' ? ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase()) : v ?? false),
+  z.boolean(),
+);
+
+const envSchema = z.object({
+  PORT: int(3000, 0, 65535, 'a port number 0-65535'),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  PUBLIC_URL: optionalUrl('an absolute URL such as https://agent.example.com'),
+  DATABASE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/app.db')),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        message: 'expected one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
+  ),
+  ENCRYPTION_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => isBase64Key(v), { message: 'expected 32 random bytes encoded as base64 (openssl rand -base64 32)' })
+      .optional(),
+  ),
+  KOMMO_CLIENT_ID: optionalString,
+  KOMMO_CLIENT_SECRET: optionalString,
+  KOMMO_REDIRECT_URI: optionalUrl('the absolute Redirect URI registered in Kommo'),
+  KOMMO_ALLOWED_HOSTS: z.preprocess(
+    emptyToUndefined,
+    z.string().default('*.kommo.com,*.amocrm.ru,*.amocrm.com'),
+  ),
+  KOMMO_ALLOW_INSECURE_LOOPBACK: bool,
+  KOMMO_RATE_LIMIT_RPS: int(7, 1, 50, 'requests per second, 1-50'),
+  KOMMO_LONG_LIVED_TOKEN: optionalString,
+  KOMMO_ACCOUNT_HOST: optionalString,
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalUrl('an absolute URL such as https://api.openai.com/v1'),
+  OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4o-mini')),
+  OPENAI_TIMEOUT_MS: int(30_000, 1000, 600_000, 'milliseconds, 1000-600000'),
+  SMTP_URL: optionalUrl('an SMTP URL such as smtp://user:pass@mail.example.com:587'),
+  MAIL_FROM: optionalString,
+  BODY_LIMIT_BYTES: int(1024 * 1024, 1024, 50 * 1024 * 1024, 'bytes, 1024-52428800'),
+  WORKER_CONCURRENCY: int(4, 1, 64, 'a number of parallel jobs, 1-64'),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000, 'milliseconds, 0-600000'),
+  WEBHOOK_BURST_WINDOW_MS: int(8000, 0, 120_000, 'milliseconds, 0-120000'),
+  NOTIFY_BATCH_WINDOW_MS: int(60_000, 0, 3_600_000, 'milliseconds, 0-3600000'),
+});
+
+export type RawEnv = z.infer<typeof envSchema>;
+export type Env = Omit<RawEnv, 'ENCRYPTION_KEY' | 'PUBLIC_URL' | 'KOMMO_ALLOWED_HOSTS'> & {
+  PUBLIC_URL: string;
+  ENCRYPTION_KEY: Buffer;
+  KOMMO_ALLOWED_HOSTS: string[];
+};
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function isBase64Key(v: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(v.trim())) return false;
+  return Buffer.from(v.trim(), 'base64').length === 32;
+}
+
+/** Parse settings; throws ConfigError naming every bad variable and the expected form. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => `${String(i.path[0])}: ${i.message} (got ${JSON.stringify(source[String(i.path[0])] ?? null)})`),
+    );
+  }
+  const raw = result.data;
+  const problems: string[] = [];
+  if (raw.KOMMO_LONG_LIVED_TOKEN && !raw.KOMMO_ACCOUNT_HOST) {
+    problems.push('KOMMO_ACCOUNT_HOST: required with KOMMO_LONG_LIVED_TOKEN (expected the account host, e.g. acme.kommo.com)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, '');
+  return {
+    ...raw,
+    PUBLIC_URL: publicUrl,
+    KOMMO_ALLOWED_HOSTS: raw.KOMMO_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    ENCRYPTION_KEY: raw.ENCRYPTION_KEY
+      ? Buffer.from(raw.ENCRYPTION_KEY.trim(), 'base64')
+      : loadOrCreateKeyFile(raw.DATABASE_PATH),
+  };
+}
+
+/**
+ * Without ENCRYPTION_KEY we generate one key next to the database, once, readable by the owner only,
+ * so `npm start` works with no setup and tokens stay decryptable across restarts.
+ */
+function loadOrCreateKeyFile(databasePath: string): Buffer {
+  const dir = databasePath === ':memory:' ? resolve('./data') : dirname(resolve(databasePath));
+  const file = join(dir, 'encryption.key');
+  if (existsSync(file)) {
+    const text = readFileSync(file, 'utf8').trim();
+    if (!isBase64Key(text)) {
+      throw new ConfigError([`ENCRYPTION_KEY: the key file ${file} is corrupt (expected 32 bytes as base64); restore it or set ENCRYPTION_KEY`]);
+    }
+    return Buffer.from(text, 'base64');
+  }
+  mkdirSync(dir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return key;
+}
+
+/** Which optional integrations have what they need. Used by /readyz and by "not configured" errors. */
+export function integrationStatus(env: Env) {
+  return {
+    kommo: Boolean(env.KOMMO_CLIENT_ID && env.KOMMO_CLIENT_SECRET && env.KOMMO_REDIRECT_URI) || Boolean(env.KOMMO_LONG_LIVED_TOKEN),
+    openai: Boolean(env.OPENAI_API_KEY),
+    smtp: Boolean(env.SMTP_URL && env.MAIL_FROM),
+  };
+}

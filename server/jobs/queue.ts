@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Sqlite } from '../../db/client.js';
+import type { Clock } from '../lib/clock.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+
+export interface EnqueueInput {
+  queue: string;
+  payload?: unknown;
+  accountId?: number | null;
+  /** Unique per queue: a second enqueue with the same key is a no-op. */
+  idempotencyKey?: string;
+  /** Jobs sharing a serial key run one at a time, in enqueue order (e.g. `lead:123:456`). */
+  serialKey?: string;
+  /** Earliest run time (ms since epoch). Defaults to now. */
+  runAt?: number;
+  maxAttempts?: number;
+}
+
+export interface ClaimedJob {
+  id: number;
+  queue: string;
+  accountId: number | null;
+  payload: unknown;
+  attempts: number;
+  maxAttempts: number;
+  claimToken: string;
+  serialKey: string | null;
+  createdAt: number;
+  runAt: number;
+}
+
+export type FailOutcome = { state: 'retry'; runAt: number } | { state: 'dead' };
+
+export interface QueueOptions {
+  leaseMs?: number;
+}
+
+/**
+ * The queue's SQL, on the app's own SQLite connection. Because better-sqlite3 transactions belong to
+ * the connection, `enqueue` called inside any open transaction commits or rolls back with it.
+ */
+export class JobQueue {
+  readonly events = new EventEmitter();
+  readonly leaseMs: number;
+  private readonly stmts;
+
+  constructor(
+    private readonly sqlite: Sqlite,
+    private readonly clock: Clock,
+    opts: QueueOptions = {},
+  ) {
+    this.leaseMs = opts.leaseMs ?? 60_000;
+    this.events.setMaxListeners(100);
+    this.stmts = {
+      insert: sqlite.prepare(
+        `INSERT INTO jobs (account_id, queue, payload, idempotency_key, serial_key, status, attempts, max_attempts, run_at, created_at)
+         VALUES (@accountId, @queue, @payload, @idempotencyKey, @serialKey, 'queued', 0, @maxAttempts, @runAt, @now)
+         ON CONFLICT (queue, idempotency_key) DO NOTHING`,
+      ),
+      findByKey: sqlite.prepare(`SELECT id FROM jobs WHERE queue = ? AND idempotency_key = ?`),
+      candidates: sqlite.prepare(
+        `SELECT j.id FROM jobs j
+         WHERE j.status = 'queued' AND j.run_at <= @now
+           AND j.queue IN (SELECT value FROM json_each(@queues))
+           AND (j.serial_key IS NULL OR NOT EXISTS (
+             SELECT 1 FROM jobs p
+             WHERE p.serial_key = j.serial_key AND p.id <> j.id
+               AND (p.status = 'running'
+                    OR (p.status = 'queued' AND p.id < j.id AND (p.attempts > 0 OR p.run_at <= @now)))))
+         ORDER BY j.run_at, j.id
+         LIMIT @limit`,
+      ),
+      expired: sqlite.prepare(
+        `SELECT j.id FROM jobs j
+         WHERE j.status = 'running' AND j.lease_expires_at < @now
+           AND j.queue IN (SELECT value FROM json_each(@queues))
+           AND (j.serial_key IS NULL OR NOT EXISTS (
+             SELECT 1 FROM jobs p WHERE p.serial_key = j.serial_key AND p.id < j.id AND p.status IN ('running', 'queued') AND p.attempts > 0))
+         ORDER BY j.id LIMIT @limit`,
+      ),
+      claim: sqlite.prepare(
+        `UPDATE jobs SET status = 'running', claim_token = @token, lease_expires_at = @leaseUntil,
+                attempts = attempts + 1, started_at = @now
+         WHERE id = @id AND (status = 'queued' OR (status = 'running' AND lease_expires_at < @now))
+         RETURNING id, queue, account_id AS accountId, payload, attempts, max_attempts AS maxAttempts,
+                   claim_token AS claimToken, serial_key AS serialKey, created_at AS createdAt, run_at AS runAt`,
+      ),
+      complete: sqlite.prepare(
+        `UPDATE jobs SET status = 'completed', finished_at = @now, lease_expires_at = NULL, claim_token = NULL, last_error = NULL
+         WHERE id = @id AND claim_token = @token AND status = 'running'`,
+      ),
+      retry: sqlite.prepare(
+        `UPDATE jobs SET status = 'queued', run_at = @runAt, lease_expires_at = NULL, claim_token = NULL,
+                last_error = @error, attempts = attempts - @refund
+         WHERE id = @id AND claim_token = @token AND status = 'running'`,
+      ),
+      dead: sqlite.prepare(
+        `UPDATE jobs SET status = 'dead', finished_at = @now, lease_expires_at = NULL, claim_token = NULL, last_error = @error
+         WHERE id = @id AND claim_token = @token AND status = 'running'`,
+      ),
+      extend: sqlite.prepare(
+        `UPDATE jobs SET lease_expires_at = @leaseUntil WHERE id = @id AND claim_token = @token AND status = 'running'`,
+      ),
+      counts: sqlite.prepare(`SELECT queue, status, count(*) AS n FROM jobs GROUP BY queue, status`),
+      oldestReady: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued' AND run_at <= ?`),
+      nextRunAt: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued'`),
+      prune: sqlite.prepare(`DELETE FROM jobs WHERE status = 'completed' AND finished_at < ?`),
+    };
+  }
+
+  /**
+   * Add a job. Returns its id, or the existing job's id when the idempotency key was already used.
+   * Safe inside a caller's transaction: it is a single synchronous statement on the same connection.
+   */
+  enqueue(input: EnqueueInput): { id: number; created: boolean } {
+    const now = this.clock.now();
+    const res = this.stmts.insert.run({
+      accountId: input.accountId ?? null,
+      queue: input.queue,
+      payload: JSON.stringify(input.payload ?? {}),
+      idempotencyKey: input.idempotencyKey ?? null,
+      serialKey: input.serialKey ?? null,
+      maxAttempts: input.maxAttempts ?? 8,
+      runAt: input.runAt ?? now,
+      now,
+    });
+    if (res.changes === 0) {
+      const row = this.stmts.findByKey.get(input.queue, input.idempotencyKey) as { id: number };
+      return { id: row.id, created: false };
+    }
+    // Wake in-process workers after the surrounding transaction (if any) has had a chance to commit.
+    queueMicrotask(() => this.events.emit('enqueued'));
+    return { id: Number(res.lastInsertRowid), created: true };
+  }
+
+  /** Claim up to `limit` runnable jobs in one IMMEDIATE transaction, each with a fresh lease and claim token. */
+  claim(queues: string[], limit: number, leaseMs = this.leaseMs): ClaimedJob[] {
+    if (limit <= 0 || queues.length === 0) return [];
+    const tx = this.sqlite.transaction(() => {
+      const now = this.clock.now();
+      const q = JSON.stringify(queues);
+      const ids = [
+        ...(this.stmts.expired.all({ now, queues: q, limit }) as { id: number }[]),
+        ...(this.stmts.candidates.all({ now, queues: q, limit }) as { id: number }[]),
+      ];
+      const claimed: ClaimedJob[] = [];
+      const seen = new Set<number>();
+      for (const { id } of ids) {
+        if (claimed.length >= limit || seen.has(id)) continue;
+        seen.add(id);
+        const row = this.stmts.claim.get({ id, now, token: randomUUID(), leaseUntil: now + leaseMs }) as
+          | (Omit<ClaimedJob, 'payload'> & { payload: string })
+          | undefined;
+        if (row) claimed.push({ ...row, payload: JSON.parse(row.payload) });
+      }
+      return claimed;
+    });
+    return tx.immediate();
+  }
+
+  /** Mark done. False when the lease was lost (another worker re-claimed it): the result is then discarded. */
+  complete(job: Pick<ClaimedJob, 'id' | 'claimToken'>): boolean {
+    return this.stmts.complete.run({ id: job.id, token: job.claimToken, now: this.clock.now() }).changes === 1;
+  }
+
+  /**
+   * Record a failure. A `retryAfterMs` (a 429) reschedules without spending an attempt; a permanent
+   * failure or the last attempt ends in `dead` with the error kept.
+   */
+  fail(
+    job: Pick<ClaimedJob, 'id' | 'claimToken' | 'attempts' | 'maxAttempts'>,
+    error: string,
+    opts: { retryAfterMs?: number; permanent?: boolean; backoff?: BackoffOptions } = {},
+  ): FailOutcome {
+    const now = this.clock.now();
+    const message = error.slice(0, 4000);
+    if (opts.retryAfterMs !== undefined && !opts.permanent) {
+      const runAt = now + Math.max(0, opts.retryAfterMs);
+      this.stmts.retry.run({ id: job.id, token: job.claimToken, runAt, error: message, refund: 1 });
+      return { state: 'retry', runAt };
+    }
+    if (opts.permanent || job.attempts >= job.maxAttempts) {
+      this.stmts.dead.run({ id: job.id, token: job.claimToken, now, error: message });
+      return { state: 'dead' };
+    }
+    const runAt = now + backoffDelay(job.attempts, opts.backoff);
+    this.stmts.retry.run({ id: job.id, token: job.claimToken, runAt, error: message, refund: 0 });
+    return { state: 'retry', runAt };
+  }
+
+  /** Keep a long job's lease alive. False when the lease was already lost. */
+  extendLease(job: Pick<ClaimedJob, 'id' | 'claimToken'>, leaseMs = this.leaseMs): boolean {
+    return this.stmts.extend.run({ id: job.id, token: job.claimToken, leaseUntil: this.clock.now() + leaseMs }).changes === 1;
+  }
+
+  counts(): { queue: string; status: string; n: number }[] {
+    return this.stmts.counts.all() as { queue: string; status: string; n: number }[];
+  }
+
+  /** How long the oldest runnable job has been waiting, in ms (0 when none is waiting). */
+  lagMs(): number {
+    const now = this.clock.now();
+    const row = this.stmts.oldestReady.get(now) as { t: number | null };
+    return row.t === null ? 0 : Math.max(0, now - row.t);
+  }
+
+  nextRunAt(): number | null {
+    return (this.stmts.nextRunAt.get() as { t: number | null }).t;
+  }
+
+  pruneCompleted(olderThanMs: number): number {
+    return this.stmts.prune.run(this.clock.now() - olderThanMs).changes;
+  }
+}

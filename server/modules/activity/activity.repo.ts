@@ -1,0 +1,70 @@
+import { and, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
+import type { Db } from '../../../db/client.js';
+import { activityLogs, type ActivityRow } from '../../../db/schema/index.js';
+
+export interface NewActivity {
+  accountId: number;
+  type: string;
+  title: string;
+  description?: string | null;
+  userId?: number | null;
+  agentId?: number | null;
+  leadId?: number | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+export interface FeedQuery {
+  accountId: number;
+  limit: number;
+  types?: string[];
+  agentId?: number;
+  leadId?: number;
+  from?: number;
+  to?: number;
+  /** Keyset: return rows strictly older than this (createdAt, id). */
+  before?: { createdAt: number; id: number };
+}
+
+export function insertActivity(db: Db, entry: NewActivity, now: number): ActivityRow {
+  return db
+    .insert(activityLogs)
+    .values({
+      accountId: entry.accountId,
+      type: entry.type,
+      title: entry.title,
+      description: entry.description ?? null,
+      userId: entry.userId ?? null,
+      agentId: entry.agentId ?? null,
+      leadId: entry.leadId ?? null,
+      metadata: entry.metadata ?? null,
+      createdAt: now,
+    })
+    .returning()
+    .get();
+}
+
+/** Newest first, ordered by (created_at, id) so the order is total and a cursor is exact. */
+export function listActivity(db: Db, q: FeedQuery): ActivityRow[] {
+  const where: SQL[] = [eq(activityLogs.accountId, q.accountId)];
+  if (q.types?.length === 1) where.push(eq(activityLogs.type, q.types[0]!));
+  else if (q.types && q.types.length > 1) where.push(or(...q.types.map((t) => eq(activityLogs.type, t)))!);
+  if (q.agentId !== undefined) where.push(eq(activityLogs.agentId, q.agentId));
+  if (q.leadId !== undefined) where.push(eq(activityLogs.leadId, q.leadId));
+  if (q.from !== undefined) where.push(gte(activityLogs.createdAt, q.from));
+  if (q.to !== undefined) where.push(lte(activityLogs.createdAt, q.to));
+  if (q.before) {
+    where.push(
+      or(
+        lt(activityLogs.createdAt, q.before.createdAt),
+        and(eq(activityLogs.createdAt, q.before.createdAt), lt(activityLogs.id, q.before.id)),
+      )!,
+    );
+  }
+  return db
+    .select()
+    .from(activityLogs)
+    .where(and(...where))
+    .orderBy(desc(activityLogs.createdAt), desc(activityLogs.id))
+    .limit(q.limit)
+    .all();
+}

@@ -1,0 +1,24 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../../app.js';
+import { parseQuery } from '../../lib/validate.js';
+import { feedQuerySchema } from './activity.schemas.js';
+
+export function activityRoutes() {
+  const app = new Hono<AppEnv>();
+  app.get('/api/dashboard/updates', (c) => {
+    const q = parseQuery(c, feedQuerySchema);
+    const { accountId } = c.get('auth');
+    const page = c.get('deps').activity.feed({
+      accountId,
+      limit: q.limit,
+      cursor: q.cursor,
+      types: q.type,
+      agentId: q.agentId,
+      leadId: q.leadId,
+      from: q.from,
+      to: q.to,
+    });
+    return c.json(page, 200);
+  });
+  return app;
+}
