@@ -6,6 +6,7 @@ import { allJobs } from './jobs/registry.js';
 import { Worker } from './jobs/worker.js';
 import { EventBus } from './lib/bus.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import { GroupCommitter } from './lib/group-commit.js';
 import { createEncryptor, type Encryptor } from './lib/crypto.js';
 import { createLogger } from './lib/logger.js';
 import { Metrics } from './lib/metrics.js';
@@ -26,6 +27,8 @@ export interface BaseDeps {
   bus: EventBus;
   /** Run `fn` in one synchronous SQLite transaction. No await and no network call inside. */
   tx<T>(fn: () => T): T;
+  /** The same, committed together with other writes of this tick (hot paths); resolves after COMMIT. */
+  groupTx<T>(fn: () => T): Promise<T>;
 }
 
 export type Deps = BaseDeps & FeatureDeps & { worker: Worker };
@@ -45,6 +48,7 @@ export function createDeps(env: Env, overrides: DepsOverrides = {}): Deps {
   const { sqlite, db } = openDatabase(env.DATABASE_PATH);
   runMigrations(db);
   const metrics = new Metrics();
+  const groupCommitter = new GroupCommitter(sqlite);
   const queue = new JobQueue(sqlite, clock, { leaseMs: overrides.queueLeaseMs });
   const base: BaseDeps = {
     env,
@@ -59,6 +63,7 @@ export function createDeps(env: Env, overrides: DepsOverrides = {}): Deps {
     activity: createActivityService({ db, clock }),
     bus: new EventBus(),
     tx: (fn) => sqlite.transaction(fn).immediate(),
+    groupTx: (fn) => groupCommitter.run(fn),
   };
   const features = createFeatureDeps(base);
   const worker = new Worker({ queue, clock, logger, metrics }, { concurrency: env.WORKER_CONCURRENCY, pollMs: overrides.workerPollMs });

@@ -25,22 +25,28 @@ export interface FeedQuery {
   before?: { createdAt: number; id: number };
 }
 
+const insertSql = `INSERT INTO activity_logs (account_id, user_id, agent_id, lead_id, type, title, description, metadata, created_at)
+  VALUES (@accountId, @userId, @agentId, @leadId, @type, @title, @description, @metadata, @createdAt) RETURNING id`;
+const statements = new WeakMap<object, { run(p: object): unknown; get(p: object): unknown }>();
+
+/** A prepared statement per connection: the feed is written on hot paths (every webhook), so no query building here. */
 export function insertActivity(db: Db, entry: NewActivity, now: number): ActivityRow {
-  return db
-    .insert(activityLogs)
-    .values({
-      accountId: entry.accountId,
-      type: entry.type,
-      title: entry.title,
-      description: entry.description ?? null,
-      userId: entry.userId ?? null,
-      agentId: entry.agentId ?? null,
-      leadId: entry.leadId ?? null,
-      metadata: entry.metadata ?? null,
-      createdAt: now,
-    })
-    .returning()
-    .get();
+  const sqlite = db.$client;
+  const stmt = statements.get(sqlite) ?? sqlite.prepare(insertSql);
+  statements.set(sqlite, stmt);
+  const row: Omit<ActivityRow, 'id'> = {
+    accountId: entry.accountId,
+    userId: entry.userId ?? null,
+    agentId: entry.agentId ?? null,
+    leadId: entry.leadId ?? null,
+    type: entry.type,
+    title: entry.title,
+    description: entry.description ?? null,
+    metadata: entry.metadata ?? null,
+    createdAt: now,
+  };
+  const { id } = stmt.get({ ...row, metadata: row.metadata ? JSON.stringify(row.metadata) : null }) as { id: number };
+  return { id, ...row };
 }
 
 /** Newest first, ordered by (created_at, id) so the order is total and a cursor is exact. */

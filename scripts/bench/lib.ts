@@ -1,0 +1,76 @@
+import autocannon from 'autocannon';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnTs } from '../../test/helpers/spawn.js';
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+}
+
+export async function load(opts: {
+  url: string;
+  method?: 'GET' | 'POST';
+  body?: string | (() => string);
+  headers?: Record<string, string>;
+  connections?: number;
+  durationSec?: number;
+  overallRate?: number;
+}): Promise<LoadResult> {
+  const makeBody = typeof opts.body === 'function' ? opts.body : undefined;
+  const r = await autocannon({
+    url: opts.url,
+    method: opts.method ?? 'GET',
+    body: typeof opts.body === 'string' ? opts.body : undefined,
+    headers: opts.headers,
+    connections: opts.connections ?? 10,
+    duration: opts.durationSec ?? 5,
+    overallRate: opts.overallRate,
+    requests: makeBody ? [{ setupRequest: (req: any) => ({ ...req, body: makeBody() }) }] : undefined,
+  });
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    total: r.requests.total,
+  };
+}
+
+/** Start scripts/bench/server.ts (or another entry) in a child process on a fresh database file. */
+export async function startServer(entry = 'scripts/bench/server.ts', env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const child: ChildProcess = spawnTs(entry, [], {
+    env: { ...process.env, DATABASE_PATH: join(dir, 'app.db'), ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /LISTENING (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  return {
+    port,
+    dir,
+    base: `http://127.0.0.1:${port}`,
+    stdout: child.stdout!,
+    stop: () =>
+      new Promise<void>((r) => {
+        child.once('exit', () => r());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -1,0 +1,4 @@
+import type { Scenario } from './types.js';
+
+/** Scenarios added by feature issues (sync, webhooks, reply pipeline, widget render). */
+export const extraScenarios: Record<string, () => Promise<Scenario[]>> = {};

@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { openDatabase, runMigrations } from '../../db/client.js';
+import { manualClock, systemClock, type Clock } from '../lib/clock.js';
+import { createLogger } from '../lib/logger.js';
+import { RetryAfterError } from './errors.js';
+import { JobQueue } from './queue.js';
+import { defineJob, Worker } from './worker.js';
+
+function setup(clock: Clock = manualClock()) {
+  const { sqlite, db } = openDatabase(':memory:');
+  runMigrations(db);
+  const queue = new JobQueue(sqlite, clock, { leaseMs: 1000 });
+  return { sqlite, queue, clock };
+}
+const logger = createLogger('silent');
+const jobRow = (sqlite: ReturnType<typeof setup>['sqlite'], id: number) =>
+  sqlite.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Record<string, any>;
+
+describe('JobQueue', () => {
+  it('dedupes by (queue, idempotency key)', () => {
+    const { queue, sqlite } = setup();
+    const a = queue.enqueue({ queue: 'q', idempotencyKey: 'evt-1', payload: { n: 1 } });
+    const b = queue.enqueue({ queue: 'q', idempotencyKey: 'evt-1', payload: { n: 2 } });
+    const c = queue.enqueue({ queue: 'other', idempotencyKey: 'evt-1' });
+    expect(a.created).toBe(true);
+    expect(b).toEqual({ id: a.id, created: false });
+    expect(c.created).toBe(true);
+    expect((sqlite.prepare('SELECT count(*) n FROM jobs').get() as any).n).toBe(2);
+    expect(jobRow(sqlite, a.id).payload).toBe('{"n":1}');
+  });
+
+  it('joins the caller transaction: a rolled-back write leaves no job', () => {
+    const { queue, sqlite } = setup();
+    expect(() =>
+      sqlite.transaction(() => {
+        queue.enqueue({ queue: 'q' });
+        throw new Error('business write failed');
+      })(),
+    ).toThrow('business write failed');
+    expect((sqlite.prepare('SELECT count(*) n FROM jobs').get() as any).n).toBe(0);
+  });
+
+  it('backs off exponentially with jitter under a cap, then ends dead keeping the error', async () => {
+    const clock = manualClock();
+    const { queue, sqlite } = setup(clock);
+    const { id } = queue.enqueue({ queue: 'flaky', maxAttempts: 4 });
+    const worker = new Worker({ queue, clock, logger }, { concurrency: 1 }).register(
+      defineJob({
+        queue: 'flaky',
+        payload: z.object({}),
+        backoff: { baseMs: 1000, capMs: 3000, random: () => 1 },
+        async handle() {
+          throw new Error('SMTP said no');
+        },
+      }),
+    );
+    const delays: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const before = clock.now();
+      expect(await worker.drain()).toBe(1);
+      const row = jobRow(sqlite, id);
+      if (row.status === 'queued') delays.push(row.run_at - before);
+      clock.advance(10_000);
+    }
+    expect(delays).toEqual([1000, 2000, 3000]); // base·2^(n-1), capped at 3000 (random()=1 → the full delay)
+    const dead = jobRow(sqlite, id);
+    expect(dead.status).toBe('dead');
+    expect(dead.attempts).toBe(4);
+    expect(dead.last_error).toBe('Error: SMTP said no');
+  });
+
+  it('jitter keeps at least half the delay and never exceeds it', async () => {
+    const { backoffDelay } = await import('./backoff.js');
+    for (let i = 0; i < 200; i++) {
+      const d = backoffDelay(3, { baseMs: 1000, capMs: 60_000 });
+      expect(d).toBeGreaterThanOrEqual(2000);
+      expect(d).toBeLessThanOrEqual(4000);
+    }
+  });
+
+  it("a 429's retryAfter reschedules without spending an attempt", async () => {
+    const clock = manualClock();
+    const { queue, sqlite } = setup(clock);
+    const { id } = queue.enqueue({ queue: 'kommo', maxAttempts: 2 });
+    let calls = 0;
+    const worker = new Worker({ queue, clock, logger }, { concurrency: 1 }).register(
+      defineJob({
+        queue: 'kommo',
+        payload: z.object({}),
+        async handle() {
+          calls++;
+          if (calls <= 5) throw new RetryAfterError(2000);
+        },
+      }),
+    );
+    for (let i = 0; i < 5; i++) {
+      await worker.drain();
+      const row = jobRow(sqlite, id);
+      expect(row.status).toBe('queued');
+      expect(row.attempts).toBe(0);
+      expect(row.run_at).toBe(clock.now() + 2000);
+      expect(await worker.drain()).toBe(0); // not due yet
+      clock.advance(2000);
+    }
+    await worker.drain();
+    expect(jobRow(sqlite, id).status).toBe('completed');
+    expect(calls).toBe(6);
+  });
+
+  it('runs scheduled jobs only when due', async () => {
+    const clock = manualClock();
+    const { queue, sqlite } = setup(clock);
+    const ran: number[] = [];
+    const worker = new Worker({ queue, clock, logger }, { concurrency: 2 }).register(
+      defineJob({ queue: 'later', payload: z.object({ n: z.number() }), handle: async (p) => void ran.push(p.n) }),
+    );
+    queue.enqueue({ queue: 'later', payload: { n: 1 }, runAt: clock.now() + 60_000 });
+    queue.enqueue({ queue: 'later', payload: { n: 2 } });
+    await worker.drain();
+    expect(ran).toEqual([2]);
+    clock.advance(60_000);
+    await worker.drain();
+    expect(ran).toEqual([2, 1]);
+    expect(queue.nextRunAt()).toBeNull();
+    expect((sqlite.prepare("SELECT count(*) n FROM jobs WHERE status='completed'").get() as any).n).toBe(2);
+  });
+
+  it('an invalid payload goes straight to dead with the reason', async () => {
+    const { queue, sqlite } = setup();
+    const { id } = queue.enqueue({ queue: 'typed', payload: { leadId: 'x' } });
+    const worker = new Worker({ queue, clock: systemClock, logger }, { concurrency: 1 }).register(
+      defineJob({ queue: 'typed', payload: z.object({ leadId: z.number() }), handle: async () => {} }),
+    );
+    await worker.drain();
+    const row = jobRow(sqlite, id);
+    expect(row.status).toBe('dead');
+    expect(row.attempts).toBe(1);
+    expect(row.last_error).toMatch(/invalid payload: leadId Expected number/);
+  });
+
+  it('a lost lease is re-claimed, and the stale claimer cannot complete it', () => {
+    const clock = manualClock();
+    const { queue, sqlite } = setup(clock);
+    const { id } = queue.enqueue({ queue: 'q' });
+    const [first] = queue.claim(['q'], 1);
+    expect(first?.id).toBe(id);
+    expect(queue.claim(['q'], 1)).toHaveLength(0); // leased
+    clock.advance(1001);
+    const [second] = queue.claim(['q'], 1);
+    expect(second?.id).toBe(id);
+    expect(second?.attempts).toBe(2);
+    expect(queue.complete(first!)).toBe(false); // compare-and-swap on the claim token
+    expect(queue.complete(second!)).toBe(true);
+    expect(jobRow(sqlite, id).status).toBe('completed');
+  });
+
+  it('per-key order holds under concurrency, one at a time per key, while keys run in parallel', async () => {
+    const { queue } = setup(systemClock);
+    const order = new Map<string, number[]>();
+    const active = new Map<string, number>();
+    let maxParallelSameKey = 0;
+    let maxParallelOverall = 0;
+    let running = 0;
+    const def = defineJob({
+      queue: 'lead',
+      payload: z.object({ key: z.string(), seq: z.number() }),
+      async handle({ key, seq }) {
+        running++;
+        maxParallelOverall = Math.max(maxParallelOverall, running);
+        active.set(key, (active.get(key) ?? 0) + 1);
+        maxParallelSameKey = Math.max(maxParallelSameKey, active.get(key)!);
+        await new Promise((r) => setTimeout(r, Math.random() * 4));
+        order.set(key, [...(order.get(key) ?? []), seq]);
+        active.set(key, active.get(key)! - 1);
+        running--;
+      },
+    });
+    const keys = ['lead:1', 'lead:2', 'lead:3', 'lead:4', 'lead:5'];
+    for (let seq = 0; seq < 30; seq++) for (const key of keys) queue.enqueue({ queue: 'lead', serialKey: key, payload: { key, seq } });
+    const w1 = new Worker({ queue, clock: systemClock, logger }, { concurrency: 4, pollMs: 5 }).register(def);
+    const w2 = new Worker({ queue, clock: systemClock, logger }, { concurrency: 4, pollMs: 5 }).register(def);
+    w1.start();
+    w2.start();
+    const deadline = Date.now() + 20_000;
+    while ([...order.values()].reduce((n, l) => n + l.length, 0) < 150 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([w1.stop(), w2.stop()]);
+    for (const key of keys) expect(order.get(key)).toEqual([...Array(30).keys()]);
+    expect(maxParallelSameKey).toBe(1);
+    expect(maxParallelOverall).toBeGreaterThan(1);
+  });
+
+  it('stop() lets a running job finish before the deadline and claims nothing new', async () => {
+    const { queue, sqlite } = setup(systemClock);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started = 0;
+    const worker = new Worker({ queue, clock: systemClock, logger }, { concurrency: 1, pollMs: 5 }).register(
+      defineJob({
+        queue: 'slow',
+        payload: z.object({}),
+        async handle() {
+          started++;
+          await gate;
+        },
+      }),
+    );
+    const a = queue.enqueue({ queue: 'slow' });
+    const b = queue.enqueue({ queue: 'slow' });
+    worker.start();
+    while (started === 0) await new Promise((r) => setTimeout(r, 5));
+    const stopping = worker.stop(5000);
+    setTimeout(release, 50);
+    await stopping;
+    expect(jobRow(sqlite, a.id).status).toBe('completed');
+    expect(jobRow(sqlite, b.id).status).toBe('queued');
+    expect(started).toBe(1);
+  });
+});
