@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { closeDeps, createDeps } from './deps.js';
 import { ConfigError, integrationStatus, parseEnv, type Env } from './env.js';
 import { startMaintenance } from './jobs/maintenance.js';
+import { scheduleTokenSweep } from './modules/oauth/oauth.jobs.js';
 
 // Boot only: parseEnv → createDeps → createApp → serve. SIGTERM drains.
 let env: Env;
@@ -18,6 +19,7 @@ try {
 
 const deps = createDeps(env);
 const app = createApp(deps);
+scheduleTokenSweep(deps);
 deps.worker.start();
 const stopMaintenance = startMaintenance(deps);
 

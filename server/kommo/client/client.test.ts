@@ -13,7 +13,7 @@ import {
   KommoUnavailableError,
   KommoValidationError,
 } from './errors.js';
-import { BASE, fakeTokens, testClient } from './test-support.js';
+import { BASE, HOST, fakeTokens, testClient } from './test-support.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -51,7 +51,7 @@ describe('429', () => {
     // The waits happened in the shared limiter (so every caller of the account waited), not in a backoff.
     expect(time.sleeps).toEqual([2000, 2000]);
     expect(time.clock.now() - start).toBe(4000);
-    expect(client.limiter.inspect(1).pausedUntil).toBe(0);
+    expect(client.limiter.inspect(HOST).pausedUntil).toBe(0);
   });
 
   it('reads the Retry-After header when the body has no retry_after', async () => {

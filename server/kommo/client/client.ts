@@ -12,7 +12,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  */
 export function createKommoClient(deps: KommoClientDeps): KommoClient {
   const sleep = deps.sleep ?? realSleep;
-  const limiter = new RateLimiter({ rps: deps.rps ?? 7, clock: deps.clock, sleep });
+  const limiter = deps.limiter ?? new RateLimiter({ rps: deps.rps ?? 7, clock: deps.clock, sleep });
   const circuit = new BlockCircuit(deps.clock);
   const send = createSend(deps, limiter, circuit, sleep);
   const apis = new Map<number, KommoApi>();

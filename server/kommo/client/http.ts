@@ -67,7 +67,8 @@ export function createSend(
       const where = { accountId, method: req.method, path: url.pathname };
 
       circuit.check(accountId); // fail fast before queueing behind the limiter
-      await limiter.acquire(accountId);
+      // Paced per account host: the install probe (no account id yet) shares the budget with later calls.
+      const release = await limiter.acquireHeld(access.host, timeoutMs + 1000);
       const probe = circuit.enter(accountId);
 
       let res: Response;
@@ -82,7 +83,9 @@ export function createSend(
           signal: AbortSignal.timeout(timeoutMs),
         });
         text = await res.text();
+        release();
       } catch (err) {
+        release();
         circuit.settle(accountId, probe, 'inconclusive');
         const reason = isTimeout(err) ? `timed out after ${timeoutMs} ms` : 'network error';
         if (retries < maxRetries) {
@@ -123,7 +126,7 @@ export function createSend(
 
       if (status === 429) {
         const waitMs = retryAfterMs(res, json.value, deps.clock.now());
-        limiter.pause(accountId, waitMs); // every caller of this account waits, not just this one
+        limiter.pause(access.host, waitMs); // every caller of this account waits, not just this one
         waits429 += 1;
         if (waits429 > max429Waits || waitMs > MAX_429_WAIT_IN_CALL_MS) throw new KommoRateLimitedError(waitMs);
         log?.warn({ ...where, status, waitMs, wait: waits429 }, 'kommo rate limited; pausing the account');

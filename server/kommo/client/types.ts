@@ -38,6 +38,8 @@ export interface KommoClientDeps {
   max429Waits?: number; // how many 429 retry_after waits inside one call before throwing KommoRateLimitedError, default 5
   onBlocked?(accountId: number, info: { until: number; status: number }): void; // called when a 403 HTML block opens the circuit
   logger?: { warn(o: object, msg: string): void; info(o: object, msg: string): void };
+  /** Share another client's limiter (pacing is per account host), e.g. for the install probe. */
+  limiter?: RateLimiter;
 }
 
 export interface KommoClient {

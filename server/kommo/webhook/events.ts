@@ -1,0 +1,974 @@
+/**
+ * Kommo webhooks (kommo.md §4) → typed, validated events. Pure, and never throws.
+ *
+ * Body: `application/x-www-form-urlencoded`, bracket keys `{entity}[{action}][{i}][field]` plus
+ * `account[id]`, `account[subdomain]`, `account[_links][self]`; all values are strings; entities use the old
+ * v2 shape (`custom_fields[i][id|name|code|values[j][value|enum]]`, `tags[i][id|name]`).
+ *
+ * Rules:
+ *  - `account[id]` (integer) and `account[subdomain]` (non-empty) are required.
+ *  - A known entity/action whose item has a field of the wrong type is an error naming the bracket path
+ *    (`leads[status][0][id]: expected a number`); the whole webhook is refused so nothing half-applies.
+ *  - An unknown entity (e.g. `catalogs`) or an unknown action of a known entity (`leads[foo]`) is not an
+ *    error: it becomes `kind: 'unknown'`.
+ *  - Companies arrive under `contacts` with `type=company` → `kind: 'company'` (a `companies` entity, if
+ *    ever sent, is read the same way).
+ *  - `message[add]` items with `type=outgoing` (the `add_outgoing_message` subscription) → `direction:
+ *    'outgoing'`; anything else under `message[add]` is incoming. `outgoing_message[add]` (seen in one
+ *    third-party test, UNCONFIRMED) is read as outgoing too.
+ *  - Each typed payload keeps the whole original item as plain data in `raw`.
+ *
+ * Event keys (dedupe of Kommo's retries and duplicate deliveries) — see `eventKey*` below for the formula.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import {
+  clip,
+  DEFAULT_FORM_LIMITS,
+  formToPlain,
+  isFormObject,
+  listEntries,
+  parseBracketForm,
+  type FormLimits,
+  type FormObject,
+  type FormValue,
+} from './form.js';
+import {
+  check,
+  compact,
+  zCustomFields,
+  zInt,
+  zObj,
+  zOptBool,
+  zOptDec,
+  zOptInt,
+  zOptObj,
+  zOptStr,
+  zOptTime,
+  zStr,
+  zTags,
+  type CustomField,
+  type KommoTag,
+} from './fields.js';
+import { jsonObjectIn, parseJsonSafe } from './safe-json.js';
+
+export type { CustomField, CustomFieldValue, KommoTag } from './fields.js';
+
+/**
+ * Form limits for Kommo webhooks. Looser than `DEFAULT_FORM_LIMITS` on purpose:
+ *  - depth 12: `unsorted[add][0][data][contacts][0][custom_fields][0][values][0][value]` is 11 segments;
+ *  - 20,000 pairs / 4 MB: Kommo batches many entities (each with its custom fields) into one POST.
+ * Still bounded: no recursion or allocation grows beyond these.
+ */
+export const KOMMO_FORM_LIMITS: Readonly<FormLimits> = Object.freeze({
+  ...DEFAULT_FORM_LIMITS,
+  maxBodyLength: 4_000_000,
+  maxPairs: 20_000,
+  maxDepth: 12,
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Payload types
+// ---------------------------------------------------------------------------------------------------------
+
+type Raw = Record<string, unknown>;
+
+export interface LeadPayload {
+  id: number;
+  name?: string;
+  statusId?: number;
+  oldStatusId?: number;
+  pipelineId?: number;
+  oldPipelineId?: number;
+  price?: number;
+  responsibleUserId?: number;
+  oldResponsibleUserId?: number;
+  lossReasonId?: number;
+  lastModified?: number;
+  modifiedUserId?: number;
+  createdUserId?: number;
+  dateCreate?: number;
+  createdAt?: number;
+  updatedAt?: number;
+  accountId?: number;
+  tags: KommoTag[];
+  customFields: CustomField[];
+  raw: Raw;
+}
+
+export interface ContactPayload {
+  id: number;
+  /** From `type`; a missing type is a contact. */
+  type: 'contact' | 'company';
+  name?: string;
+  firstName?: string;
+  lastName?: string;
+  companyName?: string;
+  linkedCompanyId?: number;
+  responsibleUserId?: number;
+  oldResponsibleUserId?: number;
+  lastModified?: number;
+  modifiedUserId?: number;
+  createdUserId?: number;
+  dateCreate?: number;
+  createdAt?: number;
+  updatedAt?: number;
+  accountId?: number;
+  tags: KommoTag[];
+  customFields: CustomField[];
+  raw: Raw;
+}
+
+/** Call details: from `note[params][…]` when sent, else from the JSON that v2 call notes carry in `text`. */
+export interface NoteParams {
+  uniq?: string;
+  duration?: number;
+  source?: string;
+  link?: string;
+  phone?: string;
+  callStatus?: number;
+  callResult?: string;
+  [key: string]: unknown;
+}
+
+export interface NotePayload {
+  id: number;
+  /**
+   * v4 name when the v2 numeric code is known (4 → "common", 10 → "call_in", 11 → "call_out", 25 →
+   * "service_message", 102 → "sms_in", …), otherwise the value as sent ("amomail_message", "15").
+   */
+  noteType: string;
+  /** The numeric v2 code when `note_type` was numeric. */
+  noteTypeCode?: number;
+  text?: string;
+  elementType?: number;
+  elementId?: number;
+  createdBy?: number;
+  mainUserId?: number;
+  modifiedBy?: number;
+  groupId?: number;
+  accountId?: number;
+  dateCreate?: number | string;
+  lastModified?: number | string;
+  timestampX?: string;
+  createdAt?: number;
+  updatedAt?: number;
+  /** `metadata`: parsed when it is JSON text (e.g. `{"event_source":{"author_name":…}}`), else as sent. */
+  metadata?: unknown;
+  /** Call notes always have params (maybe empty); other notes when `params` or a JSON `text` was sent. */
+  params?: NoteParams;
+  raw: Raw;
+}
+
+export interface TaskPayload {
+  id: number;
+  elementId?: number;
+  elementType?: number;
+  taskType?: number;
+  text?: string;
+  /** "0" open / "1" done. */
+  status?: number;
+  isCompleted?: boolean;
+  result?: { id?: number; text?: string };
+  responsibleUserId?: number;
+  oldResponsibleUserId?: number;
+  /** A date string as Kommo sends it. */
+  completeTill?: string;
+  /** Unix seconds. */
+  completeBefore?: number;
+  lastModified?: number | string;
+  createdUserId?: number;
+  modifiedUserId?: number;
+  dateCreate?: number | string;
+  createdAt?: number;
+  updatedAt?: number;
+  accountId?: number;
+  groupId?: number;
+  raw: Raw;
+}
+
+export interface MessageAuthor {
+  id?: string;
+  /** As sent: "external" (the client), "internal" (a user), "bot", … */
+  type?: string;
+  name?: string;
+  avatarUrl?: string;
+  [key: string]: unknown;
+}
+
+export interface MessagePayload {
+  id: string;
+  chatId?: string;
+  talkId?: number;
+  contactId?: number;
+  text: string;
+  createdAt?: number;
+  elementType?: number;
+  elementId?: number;
+  entityType?: string;
+  entityId?: number;
+  /** As sent: "incoming" / "outgoing". */
+  type?: string;
+  origin?: string;
+  author?: MessageAuthor;
+  /** Who wrote it, from `author[type]`: external → contact; internal/user → user; bot/integration/system → bot. */
+  sender: 'contact' | 'user' | 'bot' | 'unknown';
+  attachment?: Record<string, unknown>;
+  raw: Raw;
+}
+
+export interface TalkPayload {
+  talkId: number;
+  chatId?: string;
+  contactId?: number;
+  entityId?: number;
+  entityType?: string;
+  isInWork?: boolean;
+  isRead?: boolean;
+  origin?: string;
+  createdAt?: number;
+  updatedAt?: number;
+  raw: Raw;
+}
+
+export type LeadAction = 'add' | 'update' | 'delete' | 'restore' | 'status' | 'responsible';
+export type ContactAction = 'add' | 'update' | 'delete' | 'restore' | 'responsible';
+export type TaskAction = 'add' | 'update' | 'delete' | 'responsible';
+export type TalkAction = 'add' | 'update';
+
+export type KommoEvent =
+  | { kind: 'lead'; action: LeadAction; lead: LeadPayload; eventKey: string }
+  | { kind: 'lead_note' | 'contact_note'; note: NotePayload; eventKey: string }
+  | { kind: 'contact' | 'company'; action: ContactAction; contact: ContactPayload; eventKey: string }
+  | { kind: 'task'; action: TaskAction; task: TaskPayload; eventKey: string }
+  | { kind: 'message'; action: 'add'; direction: 'incoming' | 'outgoing'; message: MessagePayload; eventKey: string }
+  | { kind: 'talk'; action: TalkAction; talk: TalkPayload; eventKey: string }
+  | { kind: 'customer' | 'unsorted'; action: string; data: Record<string, unknown>; eventKey: string }
+  | { kind: 'unknown'; entity: string; action: string; data: unknown; eventKey: string };
+
+export type KommoEventKind = KommoEvent['kind'];
+/** The event variant(s) for a kind: `KommoEventOf<'contact_note'>` is the note variant. */
+export type KommoEventOf<K extends KommoEventKind> = KommoEvent extends infer E
+  ? E extends { kind: infer EK }
+    ? K extends EK
+      ? E
+      : never
+    : never
+  : never;
+
+export interface KommoAccountRef {
+  id: number;
+  subdomain: string;
+  link?: string;
+}
+
+export type KommoWebhookResult =
+  | { ok: true; account: KommoAccountRef; events: KommoEvent[] }
+  | { ok: false; error: string };
+
+// ---------------------------------------------------------------------------------------------------------
+// Schemas (form items; every value a string, lists keyed "0", "1", …)
+// ---------------------------------------------------------------------------------------------------------
+
+export const AccountSchema = zObj({
+  id: zInt,
+  subdomain: zStr,
+  _links: zOptObj({ self: zOptStr }),
+});
+
+export const LeadSchema = zObj({
+  id: zInt,
+  name: zOptStr,
+  status_id: zOptInt,
+  old_status_id: zOptInt,
+  pipeline_id: zOptInt,
+  old_pipeline_id: zOptInt,
+  price: zOptDec,
+  responsible_user_id: zOptInt,
+  old_responsible_user_id: zOptInt,
+  loss_reason_id: zOptInt,
+  last_modified: zOptInt,
+  modified_user_id: zOptInt,
+  created_user_id: zOptInt,
+  date_create: zOptInt,
+  created_at: zOptInt,
+  updated_at: zOptInt,
+  account_id: zOptInt,
+  tags: zTags,
+  custom_fields: zCustomFields,
+});
+
+export const ContactSchema = zObj({
+  id: zInt,
+  type: zOptStr,
+  name: zOptStr,
+  first_name: zOptStr,
+  last_name: zOptStr,
+  company_name: zOptStr,
+  linked_company_id: zOptInt,
+  responsible_user_id: zOptInt,
+  old_responsible_user_id: zOptInt,
+  last_modified: zOptInt,
+  modified_user_id: zOptInt,
+  created_user_id: zOptInt,
+  date_create: zOptInt,
+  created_at: zOptInt,
+  updated_at: zOptInt,
+  account_id: zOptInt,
+  tags: zTags,
+  custom_fields: zCustomFields,
+});
+
+const NoteParamsSchema = zOptObj({
+  uniq: zOptStr,
+  duration: zOptInt,
+  source: zOptStr,
+  link: zOptStr,
+  phone: zOptStr,
+  call_status: zOptInt,
+  call_result: zOptStr,
+});
+
+export const NoteSchema = zObj({
+  id: zInt,
+  note_type: zOptStr,
+  text: zOptStr,
+  element_type: zOptInt,
+  element_id: zOptInt,
+  created_by: zOptInt,
+  main_user_id: zOptInt,
+  modified_by: zOptInt,
+  group_id: zOptInt,
+  account_id: zOptInt,
+  date_create: zOptTime,
+  last_modified: zOptTime,
+  timestamp_x: zOptStr,
+  created_at: zOptInt,
+  updated_at: zOptInt,
+  metadata: z.unknown(),
+  params: NoteParamsSchema,
+});
+
+export const TaskSchema = zObj({
+  id: zInt,
+  element_id: zOptInt,
+  element_type: zOptInt,
+  task_type: zOptInt,
+  text: zOptStr,
+  status: zOptInt,
+  result: zOptObj({ id: zOptInt, text: zOptStr }),
+  responsible_user_id: zOptInt,
+  old_responsible_user_id: zOptInt,
+  complete_till: zOptStr,
+  complete_before: zOptInt,
+  last_modified: zOptTime,
+  created_user_id: zOptInt,
+  modified_user_id: zOptInt,
+  date_create: zOptTime,
+  created_at: zOptInt,
+  updated_at: zOptInt,
+  account_id: zOptInt,
+  group_id: zOptInt,
+});
+
+export const MessageSchema = zObj({
+  id: zStr,
+  chat_id: zOptStr,
+  talk_id: zOptInt,
+  contact_id: zOptInt,
+  text: zOptStr,
+  created_at: zOptInt,
+  element_type: zOptInt,
+  element_id: zOptInt,
+  entity_type: zOptStr,
+  entity_id: zOptInt,
+  type: zOptStr,
+  origin: zOptStr,
+  author: zOptObj({ id: zOptStr, type: zOptStr, name: zOptStr, avatar_url: zOptStr }),
+  attachment: zOptObj({}),
+});
+
+export const TalkSchema = zObj({
+  talk_id: zOptInt,
+  id: zOptInt,
+  chat_id: zOptStr,
+  contact_id: zOptInt,
+  entity_id: zOptInt,
+  entity_type: zOptStr,
+  is_in_work: zOptBool,
+  is_read: zOptBool,
+  origin: zOptStr,
+  created_at: zOptInt,
+  updated_at: zOptInt,
+}).superRefine((t, ctx) => {
+  if (t.talk_id === undefined && t.id === undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['talk_id'], message: 'is required' });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Mapping
+// ---------------------------------------------------------------------------------------------------------
+
+/** v2 numeric note types (amoCRM API v2 docs / SDK constants) → v4 names. */
+export const NOTE_TYPE_NAMES: Readonly<Record<number, string>> = Object.freeze({
+  1: 'lead_created',
+  2: 'contact_created',
+  3: 'lead_status_changed',
+  4: 'common',
+  5: 'attachment',
+  6: 'call',
+  7: 'mail_message',
+  8: 'mail_message_attachment',
+  9: 'external_attach',
+  10: 'call_in',
+  11: 'call_out',
+  12: 'company_created',
+  13: 'task_result',
+  25: 'service_message',
+  102: 'sms_in',
+  103: 'sms_out',
+});
+
+function plainRaw(item: FormObject): Raw {
+  return formToPlain(item) as Raw;
+}
+
+function toLead(o: z.output<typeof LeadSchema>, item: FormObject): LeadPayload {
+  return compact({
+    id: o.id,
+    name: o.name,
+    statusId: o.status_id,
+    oldStatusId: o.old_status_id,
+    pipelineId: o.pipeline_id,
+    oldPipelineId: o.old_pipeline_id,
+    price: o.price,
+    responsibleUserId: o.responsible_user_id,
+    oldResponsibleUserId: o.old_responsible_user_id,
+    lossReasonId: o.loss_reason_id,
+    lastModified: o.last_modified,
+    modifiedUserId: o.modified_user_id,
+    createdUserId: o.created_user_id,
+    dateCreate: o.date_create,
+    createdAt: o.created_at,
+    updatedAt: o.updated_at,
+    accountId: o.account_id,
+    tags: o.tags,
+    customFields: o.custom_fields,
+    raw: plainRaw(item),
+  });
+}
+
+function toContact(o: z.output<typeof ContactSchema>, item: FormObject, forceCompany: boolean): ContactPayload {
+  return compact({
+    id: o.id,
+    type: forceCompany || o.type?.trim().toLowerCase() === 'company' ? 'company' : 'contact',
+    name: o.name,
+    firstName: o.first_name,
+    lastName: o.last_name,
+    companyName: o.company_name,
+    linkedCompanyId: o.linked_company_id,
+    responsibleUserId: o.responsible_user_id,
+    oldResponsibleUserId: o.old_responsible_user_id,
+    lastModified: o.last_modified,
+    modifiedUserId: o.modified_user_id,
+    createdUserId: o.created_user_id,
+    dateCreate: o.date_create,
+    createdAt: o.created_at,
+    updatedAt: o.updated_at,
+    accountId: o.account_id,
+    tags: o.tags,
+    customFields: o.custom_fields,
+    raw: plainRaw(item),
+  });
+}
+
+function strOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+function intOf(v: unknown): number | undefined {
+  const s = strOf(v)?.trim();
+  if (s === undefined || !/^-?\d+$/.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Case-insensitive lookup in a JSON object from a note text (`DURATION`, `duration`, …). */
+function pick(obj: Record<string, unknown>, ...names: string[]): unknown {
+  for (const n of names) {
+    for (const k of Object.keys(obj)) if (k.toLowerCase() === n) return obj[k];
+  }
+  return undefined;
+}
+
+const CALL_TEXT_KEYS = new Set(['uniq', 'duration', 'source', 'src', 'link', 'phone', 'call_status', 'call_result']);
+
+function toNote(o: z.output<typeof NoteSchema>, item: FormObject): NotePayload {
+  const rawType = o.note_type?.trim() ?? '';
+  const code = /^\d+$/.test(rawType) ? Number(rawType) : undefined;
+  const noteType = (code !== undefined ? NOTE_TYPE_NAMES[code] : undefined) ?? (rawType === '' ? 'unknown' : rawType);
+
+  let metadata: unknown = undefined;
+  if (typeof o.metadata === 'string') {
+    const t = o.metadata.trim();
+    const parsed = t.startsWith('{') || t.startsWith('[') ? parseJsonSafe(t) : null;
+    metadata = parsed?.ok ? parsed.value : o.metadata;
+  } else if (isFormObject(o.metadata)) {
+    metadata = formToPlain(o.metadata);
+  }
+
+  // Params: the JSON that v2 call notes carry in `text` ({"UNIQ":…,"DURATION":…,"LINK":…,"PHONE":…,"SRC":…}),
+  // overridden by bracket `params[…]` when Kommo sends those (validated by the schema above).
+  const textJson = jsonObjectIn(o.text);
+  const isCall = noteType === 'call_in' || noteType === 'call_out';
+  const bracket = o.params;
+  let params: NoteParams | undefined;
+  if (bracket !== undefined || textJson !== null || isCall) {
+    params = {};
+    // Call notes: the call keys are normalized below; other keys of the JSON are kept as sent.
+    for (const [k, v] of Object.entries(textJson ?? {})) if (!(isCall && CALL_TEXT_KEYS.has(k.toLowerCase()))) params[k] = v;
+    if (isCall && textJson !== null) {
+      const fromText = compact({
+        uniq: strOf(pick(textJson, 'uniq')),
+        duration: intOf(pick(textJson, 'duration')),
+        source: strOf(pick(textJson, 'source', 'src')),
+        link: strOf(pick(textJson, 'link')),
+        phone: strOf(pick(textJson, 'phone')),
+        callStatus: intOf(pick(textJson, 'call_status')),
+        callResult: strOf(pick(textJson, 'call_result')),
+      });
+      Object.assign(params, fromText);
+    }
+    if (bracket !== undefined) {
+      const { uniq, duration, source, link, phone, call_status, call_result, ...rest } = bracket;
+      Object.assign(
+        params,
+        formToPlain(rest as FormValue),
+        compact({ uniq, duration, source, link, phone, callStatus: call_status, callResult: call_result }),
+      );
+    }
+  }
+
+  return compact({
+    id: o.id,
+    noteType,
+    noteTypeCode: code !== undefined && Number.isSafeInteger(code) ? code : undefined,
+    text: o.text,
+    elementType: o.element_type,
+    elementId: o.element_id,
+    createdBy: o.created_by,
+    mainUserId: o.main_user_id,
+    modifiedBy: o.modified_by,
+    groupId: o.group_id,
+    accountId: o.account_id,
+    dateCreate: o.date_create,
+    lastModified: o.last_modified,
+    timestampX: o.timestamp_x,
+    createdAt: o.created_at,
+    updatedAt: o.updated_at,
+    metadata,
+    params,
+    raw: plainRaw(item),
+  });
+}
+
+function toTask(o: z.output<typeof TaskSchema>, item: FormObject): TaskPayload {
+  return compact({
+    id: o.id,
+    elementId: o.element_id,
+    elementType: o.element_type,
+    taskType: o.task_type,
+    text: o.text,
+    status: o.status,
+    isCompleted: o.status === undefined ? undefined : o.status === 1,
+    result: o.result ? compact({ id: o.result.id, text: o.result.text }) : undefined,
+    responsibleUserId: o.responsible_user_id,
+    oldResponsibleUserId: o.old_responsible_user_id,
+    completeTill: o.complete_till,
+    completeBefore: o.complete_before,
+    lastModified: o.last_modified,
+    createdUserId: o.created_user_id,
+    modifiedUserId: o.modified_user_id,
+    dateCreate: o.date_create,
+    createdAt: o.created_at,
+    updatedAt: o.updated_at,
+    accountId: o.account_id,
+    groupId: o.group_id,
+    raw: plainRaw(item),
+  });
+}
+
+function senderOf(authorType: string | undefined): MessagePayload['sender'] {
+  switch (authorType?.trim().toLowerCase()) {
+    case 'external':
+    case 'contact':
+    case 'client':
+      return 'contact';
+    case 'internal':
+    case 'user':
+    case 'manager':
+      return 'user';
+    case 'bot':
+    case 'salesbot':
+    case 'integration':
+    case 'system':
+    case 'robot':
+      return 'bot';
+    default:
+      return 'unknown';
+  }
+}
+
+function toMessage(o: z.output<typeof MessageSchema>, item: FormObject): MessagePayload {
+  let author: MessageAuthor | undefined;
+  if (o.author) {
+    const { id, type, name, avatar_url, ...rest } = o.author;
+    author = compact({ ...(formToPlain(rest as FormValue) as Record<string, unknown>), id, type, name, avatarUrl: avatar_url });
+  }
+  return compact({
+    id: o.id,
+    chatId: o.chat_id,
+    talkId: o.talk_id,
+    contactId: o.contact_id,
+    text: o.text ?? '',
+    createdAt: o.created_at,
+    elementType: o.element_type,
+    elementId: o.element_id,
+    entityType: o.entity_type,
+    entityId: o.entity_id,
+    type: o.type,
+    origin: o.origin,
+    author,
+    sender: senderOf(o.author?.type),
+    attachment: o.attachment ? (formToPlain(o.attachment as FormValue) as Record<string, unknown>) : undefined,
+    raw: plainRaw(item),
+  });
+}
+
+function toTalk(o: z.output<typeof TalkSchema>, item: FormObject): TalkPayload {
+  return compact({
+    talkId: (o.talk_id ?? o.id) as number,
+    chatId: o.chat_id,
+    contactId: o.contact_id,
+    entityId: o.entity_id,
+    entityType: o.entity_type,
+    isInWork: o.is_in_work,
+    isRead: o.is_read,
+    origin: o.origin,
+    createdAt: o.created_at,
+    updatedAt: o.updated_at,
+    raw: plainRaw(item),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Event keys
+// ---------------------------------------------------------------------------------------------------------
+//
+// eventKey = "{accountId}:{kind}:{action}:{id}:{version}[:{extra}]" — every part after the account id is
+// URI-encoded; a missing part is "-". Identical for a re-delivery of the same item (Kommo retries send the
+// same body), different once the entity changes again.
+//
+//   lead            id = lead id; version = last_modified ?? updated_at ?? date_create ?? created_at;
+//                   action "status" adds ":{status_id}:{pipeline_id}", "responsible" adds ":{responsible_user_id}"
+//   contact/company id = contact id; version as for leads; "responsible" adds ":{responsible_user_id}"
+//   task            id = task id; version = last_modified ?? updated_at ?? date_create ?? created_at (as sent);
+//                   "responsible" adds ":{responsible_user_id}"; "update" adds ":{status}"
+//   lead_note / contact_note
+//                   "{accountId}:{kind}:note:{note id}"   (a note id is never reused)
+//   message         "{accountId}:message:add:{message id}" (a message id is a uuid, unique per message)
+//   talk            id = talk_id; version = updated_at ?? created_at; adds ":{is_in_work}{is_read}" (1/0/-)
+//   customer/unsorted
+//                   id = id ?? uid ?? lead_id ?? note[id]; version = last_modified ?? updated_at ?? created_at
+//                   ?? date_create; when both id and version are missing: id = "h" + hash(data)
+//   unknown         "{accountId}:unknown:{entity}:{action}:h{hash(data)}"
+// where hash(data) = first 24 hex chars of sha256(JSON.stringify(plain data)).
+//
+// Limitation: an entity change that carries no timestamp (Kommo's `leads[delete]` sends id/status/pipeline
+// only) keys the same each time: a second delete of the same lead after a restore looks like a duplicate.
+
+function part(v: string | number | boolean | undefined): string {
+  if (v === undefined) return '-';
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  return encodeURIComponent(String(v));
+}
+
+function key(accountId: number, ...parts: Array<string | number | boolean | undefined>): string {
+  return [String(accountId), ...parts.map(part)].join(':');
+}
+
+function hashOf(data: unknown): string {
+  let json: string;
+  try {
+    json = JSON.stringify(data) ?? 'undefined';
+  } catch {
+    json = String(data);
+  }
+  return createHash('sha256').update(json).digest('hex').slice(0, 24);
+}
+
+function versionOf(...vs: Array<number | string | undefined>): number | string | undefined {
+  for (const v of vs) if (v !== undefined && v !== '') return v;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parsing
+// ---------------------------------------------------------------------------------------------------------
+
+const LEAD_ACTIONS = new Set<string>(['add', 'update', 'delete', 'restore', 'status', 'responsible']);
+const CONTACT_ACTIONS = new Set<string>(['add', 'update', 'delete', 'restore', 'responsible']);
+const TASK_ACTIONS = new Set<string>(['add', 'update', 'delete', 'responsible']);
+const TALK_ACTIONS = new Set<string>(['add', 'update']);
+
+class WebhookError extends Error {}
+
+type Ctx = { accountId: number; events: KommoEvent[] };
+
+function fail(error: string): never {
+  throw new WebhookError(error);
+}
+
+/** `entity[action]` must be a list of objects. */
+function itemsOf(value: FormValue, path: string): Array<{ item: FormObject; path: string }> {
+  if (!isFormObject(value)) fail(`${path}: expected a list`);
+  const entries = listEntries(value);
+  if (entries === null) fail(`${path}: expected a list`);
+  return entries.map(([i, item]) => {
+    const p = `${path}[${i}]`;
+    if (!isFormObject(item)) fail(`${p}: expected an object`);
+    return { item, path: p };
+  });
+}
+
+function must<T>(r: { ok: true; data: T } | { ok: false; error: string }): T {
+  if (!r.ok) fail(r.error);
+  return r.data;
+}
+
+function pushUnknown(ctx: Ctx, entity: string, action: string, value: FormValue): void {
+  // One event per list item when the value is a list, else one event for the whole value.
+  const entries = isFormObject(value) ? listEntries(value) : null;
+  const datas = entries && entries.length > 0 ? entries.map(([, v]) => formToPlain(v)) : [formToPlain(value)];
+  for (const data of datas) {
+    ctx.events.push({ kind: 'unknown', entity, action, data, eventKey: key(ctx.accountId, 'unknown', entity, action, `h${hashOf(data)}`) });
+  }
+}
+
+function leadEntity(ctx: Ctx, entity: string, actions: FormObject): void {
+  for (const action of Object.keys(actions)) {
+    const value = actions[action] as FormValue;
+    const base = `${entity}[${action}]`;
+    if (action === 'note') {
+      notes(ctx, 'lead_note', value, base);
+    } else if (LEAD_ACTIONS.has(action)) {
+      for (const { item, path } of itemsOf(value, base)) {
+        const lead = toLead(must(check(LeadSchema, item, path)), item);
+        const version = versionOf(lead.lastModified, lead.updatedAt, lead.dateCreate, lead.createdAt);
+        const extra: Array<number | undefined> =
+          action === 'status' ? [lead.statusId, lead.pipelineId] : action === 'responsible' ? [lead.responsibleUserId] : [];
+        ctx.events.push({
+          kind: 'lead',
+          action: action as LeadAction,
+          lead,
+          eventKey: key(ctx.accountId, 'lead', action, lead.id, version, ...extra),
+        });
+      }
+    } else {
+      pushUnknown(ctx, entity, action, value);
+    }
+  }
+}
+
+function contactEntity(ctx: Ctx, entity: string, actions: FormObject, forceCompany: boolean): void {
+  for (const action of Object.keys(actions)) {
+    const value = actions[action] as FormValue;
+    const base = `${entity}[${action}]`;
+    if (action === 'note') {
+      notes(ctx, 'contact_note', value, base);
+    } else if (CONTACT_ACTIONS.has(action)) {
+      for (const { item, path } of itemsOf(value, base)) {
+        const contact = toContact(must(check(ContactSchema, item, path)), item, forceCompany);
+        const version = versionOf(contact.lastModified, contact.updatedAt, contact.dateCreate, contact.createdAt);
+        const extra = action === 'responsible' ? [contact.responsibleUserId] : [];
+        ctx.events.push({
+          kind: contact.type,
+          action: action as ContactAction,
+          contact,
+          eventKey: key(ctx.accountId, contact.type, action, contact.id, version, ...extra),
+        });
+      }
+    } else {
+      pushUnknown(ctx, entity, action, value);
+    }
+  }
+}
+
+function notes(ctx: Ctx, kind: 'lead_note' | 'contact_note', value: FormValue, base: string): void {
+  for (const { item, path } of itemsOf(value, base)) {
+    // Kommo wraps the note: `leads[note][0][note][id]`. Accept an unwrapped item too.
+    const wrapped = item.note;
+    const inner = isFormObject(wrapped) ? wrapped : item;
+    const innerPath = isFormObject(wrapped) ? `${path}[note]` : path;
+    if (wrapped !== undefined && !isFormObject(wrapped)) fail(`${path}[note]: expected an object`);
+    const note = toNote(must(check(NoteSchema, inner, innerPath)), inner);
+    ctx.events.push({ kind, note, eventKey: key(ctx.accountId, kind, 'note', note.id) });
+  }
+}
+
+function taskEntity(ctx: Ctx, entity: string, actions: FormObject): void {
+  for (const action of Object.keys(actions)) {
+    const value = actions[action] as FormValue;
+    if (!TASK_ACTIONS.has(action)) {
+      pushUnknown(ctx, entity, action, value);
+      continue;
+    }
+    for (const { item, path } of itemsOf(value, `${entity}[${action}]`)) {
+      const task = toTask(must(check(TaskSchema, item, path)), item);
+      const version = versionOf(task.lastModified, task.updatedAt, task.dateCreate, task.createdAt);
+      const extra =
+        action === 'responsible' ? [task.responsibleUserId] : action === 'update' ? [task.status] : [];
+      ctx.events.push({
+        kind: 'task',
+        action: action as TaskAction,
+        task,
+        eventKey: key(ctx.accountId, 'task', action, task.id, version, ...extra),
+      });
+    }
+  }
+}
+
+function messageEntity(ctx: Ctx, entity: string, actions: FormObject, forceOutgoing: boolean): void {
+  for (const action of Object.keys(actions)) {
+    const value = actions[action] as FormValue;
+    if (action !== 'add') {
+      pushUnknown(ctx, entity, action, value);
+      continue;
+    }
+    for (const { item, path } of itemsOf(value, `${entity}[${action}]`)) {
+      const message = toMessage(must(check(MessageSchema, item, path)), item);
+      const direction = forceOutgoing || message.type?.trim().toLowerCase() === 'outgoing' ? 'outgoing' : 'incoming';
+      ctx.events.push({
+        kind: 'message',
+        action: 'add',
+        direction,
+        message,
+        eventKey: key(ctx.accountId, 'message', 'add', message.id),
+      });
+    }
+  }
+}
+
+function talkEntity(ctx: Ctx, entity: string, actions: FormObject): void {
+  for (const action of Object.keys(actions)) {
+    const value = actions[action] as FormValue;
+    if (!TALK_ACTIONS.has(action)) {
+      pushUnknown(ctx, entity, action, value);
+      continue;
+    }
+    for (const { item, path } of itemsOf(value, `${entity}[${action}]`)) {
+      const talk = toTalk(must(check(TalkSchema, item, path)), item);
+      const flags = `${talk.isInWork === undefined ? '-' : talk.isInWork ? 1 : 0}${talk.isRead === undefined ? '-' : talk.isRead ? 1 : 0}`;
+      ctx.events.push({
+        kind: 'talk',
+        action: action as TalkAction,
+        talk,
+        eventKey: key(ctx.accountId, 'talk', action, talk.talkId, versionOf(talk.updatedAt, talk.createdAt), flags),
+      });
+    }
+  }
+}
+
+/** Customers and unsorted: untyped data, any action; items that are not objects become `unknown`. */
+function looseEntity(ctx: Ctx, kind: 'customer' | 'unsorted', entity: string, actions: FormObject): void {
+  for (const action of Object.keys(actions)) {
+    const value = actions[action] as FormValue;
+    const entries = isFormObject(value) ? listEntries(value) : null;
+    if (entries === null || entries.length === 0) {
+      pushUnknown(ctx, entity, action, value);
+      continue;
+    }
+    for (const [, item] of entries) {
+      if (!isFormObject(item)) {
+        pushUnknown(ctx, entity, action, item);
+        continue;
+      }
+      const data = formToPlain(item) as Record<string, unknown>;
+      const note = isFormObject(item.note) ? item.note : undefined;
+      const id = strOf(item.id) ?? strOf(item.uid) ?? strOf(item.lead_id) ?? (note ? strOf(note.id) : undefined);
+      const version = versionOf(
+        strOf(item.last_modified),
+        strOf(item.updated_at),
+        strOf(item.created_at),
+        strOf(item.date_create),
+      );
+      const idPart = id === undefined && version === undefined ? `h${hashOf(data)}` : id;
+      ctx.events.push({ kind, action, data, eventKey: key(ctx.accountId, kind, action, idPart, version) });
+    }
+  }
+}
+
+function parseForm(form: FormObject): KommoWebhookResult {
+  if (form.account === undefined) return { ok: false, error: 'account: is required' };
+  const acc = check(AccountSchema, form.account, 'account');
+  if (!acc.ok) return acc;
+  const account: KommoAccountRef = compact({
+    id: acc.data.id,
+    subdomain: acc.data.subdomain,
+    link: acc.data._links?.self,
+  });
+  const ctx: Ctx = { accountId: account.id, events: [] };
+
+  for (const entity of Object.keys(form)) {
+    if (entity === 'account') continue;
+    const value = form[entity] as FormValue;
+    const known = ENTITY_HANDLERS[entity];
+    if (!known) {
+      if (isFormObject(value) && listEntries(value) === null) {
+        for (const action of Object.keys(value)) pushUnknown(ctx, entity, action, value[action] as FormValue);
+      } else {
+        pushUnknown(ctx, entity, '', value);
+      }
+      continue;
+    }
+    if (!isFormObject(value)) fail(`${entity}: expected an object`);
+    known(ctx, entity, value);
+  }
+  return { ok: true, account, events: ctx.events };
+}
+
+const ENTITY_HANDLERS: Readonly<Record<string, (ctx: Ctx, entity: string, actions: FormObject) => void>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, (ctx: Ctx, entity: string, actions: FormObject) => void>, {
+    leads: leadEntity,
+    contacts: (ctx: Ctx, e: string, a: FormObject) => contactEntity(ctx, e, a, false),
+    companies: (ctx: Ctx, e: string, a: FormObject) => contactEntity(ctx, e, a, true),
+    task: taskEntity,
+    tasks: taskEntity,
+    message: (ctx: Ctx, e: string, a: FormObject) => messageEntity(ctx, e, a, false),
+    outgoing_message: (ctx: Ctx, e: string, a: FormObject) => messageEntity(ctx, e, a, true),
+    talk: talkEntity,
+    talks: talkEntity,
+    customers: (ctx: Ctx, e: string, a: FormObject) => looseEntity(ctx, 'customer', e, a),
+    unsorted: (ctx: Ctx, e: string, a: FormObject) => looseEntity(ctx, 'unsorted', e, a),
+  }),
+);
+
+/**
+ * Parse a Kommo webhook body (`application/x-www-form-urlencoded`). Never throws: a malformed body,
+ * a missing/invalid `account[id]` or a wrongly typed field of a known entity is `{ ok: false, error }`,
+ * the error naming the bracket path.
+ */
+export function parseKommoWebhook(body: string, limits: Partial<FormLimits> = KOMMO_FORM_LIMITS): KommoWebhookResult {
+  try {
+    if (typeof body !== 'string') return { ok: false, error: 'body is not a string' };
+    const form = parseBracketForm(body, limits);
+    if (!form.ok) return form;
+    return parseForm(form.value);
+  } catch (e) {
+    if (e instanceof WebhookError) return { ok: false, error: e.message };
+    return { ok: false, error: `webhook parse failed: ${clip(e instanceof Error ? e.message : String(e), 120)}` };
+  }
+}

@@ -1,0 +1,40 @@
+import { Hono } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import type { AppEnv } from '../../app.js';
+import { AppError } from '../../lib/errors.js';
+import { parseQuery } from '../../lib/validate.js';
+import type { OAuthService } from './oauth.service.js';
+import { resultPage } from './oauth.pages.js';
+import { callbackQuery, uninstallQuery } from './oauth.schemas.js';
+
+const STATE_COOKIE = 'kai_oauth_state';
+
+export function oauthRoutes(oauth: OAuthService) {
+  const app = new Hono<AppEnv>();
+
+  app.get('/oauth/start', (c) => {
+    const { state, url } = oauth.beginButtonFlow();
+    setCookie(c, STATE_COOKIE, state, { httpOnly: true, sameSite: 'Lax', secure: c.req.url.startsWith('https:'), path: '/oauth', maxAge: 600 });
+    return c.redirect(url, 302);
+  });
+
+  /** Kommo's redirect after consent. A person may be looking: answer with a page, not JSON. */
+  app.get('/oauth/callback', async (c) => {
+    const q = parseQuery(c, callbackQuery);
+    try {
+      const account = await oauth.install(q, getCookie(c, STATE_COOKIE));
+      return c.html(resultPage({ ok: true, title: `Connected to ${account.name}`, message: 'The AI agent is installed. We are syncing your pipelines, fields, users, contacts and leads now; the widget shows the progress.' }), 200);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500 && err.code !== 'UPSTREAM_FAILED' && err.code !== 'NOT_CONFIGURED') throw err;
+      return c.html(resultPage({ ok: false, title: 'Installation failed', message: err.message, detail: err.extra.errors?.map((e) => `${e.field}: ${e.message}`).join('; ') }), err.status as 400);
+    }
+  });
+
+  app.get('/oauth/uninstall', (c) => {
+    const q = parseQuery(c, uninstallQuery);
+    const r = oauth.uninstall(q);
+    return c.json({ ok: true, accountId: r.accountId }, 200);
+  });
+
+  return app;
+}

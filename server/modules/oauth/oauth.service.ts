@@ -1,0 +1,150 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { BaseDeps } from '../../deps.js';
+import { isAllowedKommoHost } from '../../kommo/hosts.js';
+import type { KommoDeps } from '../../kommo/kommo.deps.js';
+import { exchangeCode, OAuthGrantError, type TokenSet } from '../../kommo/oauth-http.js';
+import { AppError, badRequest, forbidden } from '../../lib/errors.js';
+import { getAccount, upsertInstalledAccount } from '../accounts/accounts.repo.js';
+import type { SyncService } from '../sync/sync.service.js';
+import { REGISTER_WEBHOOKS_QUEUE, UNSUBSCRIBE_WEBHOOKS_QUEUE } from './oauth.jobs.js';
+
+type Deps = BaseDeps & { kommo: KommoDeps; sync: SyncService };
+
+const STATE_TTL_MS = 10 * 60_000;
+
+/** `referer` arrives as a bare host (acme.kommo.com) but tolerate a URL. */
+export function normalizeHost(referer: string): string {
+  const r = referer.trim().toLowerCase();
+  if (r.includes('://')) {
+    try {
+      return new URL(r).host;
+    } catch {
+      return r;
+    }
+  }
+  return r.replace(/\/+$/, '');
+}
+
+export function createOAuthService(deps: Deps) {
+  const { env, clock, sqlite } = deps;
+
+  /** The "Connect Kommo" button: a single-use state bound to this browser by a cookie. */
+  function beginButtonFlow() {
+    const cfg = deps.kommo.oauthConfig();
+    const state = randomBytes(24).toString('base64url');
+    sqlite.prepare('INSERT INTO oauth_states (state, created_at, expires_at) VALUES (?, ?, ?)').run(state, clock.now(), clock.now() + STATE_TTL_MS);
+    const url = `https://www.kommo.com/oauth?client_id=${encodeURIComponent(cfg.clientId)}&state=${encodeURIComponent(state)}&mode=post_message`;
+    return { state, url };
+  }
+
+  function consumeState(state: string, cookieState: string | undefined) {
+    if (!cookieState || cookieState.length !== state.length || !timingSafeEqual(Buffer.from(cookieState), Buffer.from(state))) {
+      throw badRequest('This install link was not started in this browser (state mismatch). Start again from the Connect button.', [{ field: 'state', message: 'does not match this browser' }]);
+    }
+    const used = sqlite.prepare('UPDATE oauth_states SET used_at = ? WHERE state = ? AND used_at IS NULL AND expires_at > ?').run(clock.now(), state, clock.now()).changes;
+    if (used !== 1) throw badRequest('This install link has expired or was already used. Start again from the Connect button.', [{ field: 'state', message: 'unknown, expired or used' }]);
+  }
+
+  /**
+   * The install redirect. Every check that guards the client secret happens before any request goes
+   * out; then one code exchange and one account read, and the rest (sync, webhooks) is queued.
+   */
+  async function install(q: { code?: string; referer?: string; state?: string; from_widget?: string; client_id?: string; error?: string }, cookieState?: string) {
+    const cfg = deps.kommo.oauthConfig();
+    if (q.error) throw new AppError('BAD_REQUEST', q.error === 'access_denied' ? 'The installation was declined in Kommo.' : `Kommo reported an error: ${q.error}`);
+    if (!q.code) throw badRequest('The install redirect has no authorization code.', [{ field: 'code', message: 'required' }]);
+    if (!q.referer) throw badRequest('The install redirect has no referer (the Kommo account host).', [{ field: 'referer', message: 'required' }]);
+    const host = normalizeHost(q.referer);
+    if (!isAllowedKommoHost(host, env.KOMMO_ALLOWED_HOSTS, env.KOMMO_ALLOW_INSECURE_LOOPBACK)) {
+      throw badRequest(`"${host}" is not a Kommo account host, so we will not send it our credentials.`, [{ field: 'referer', message: `not in KOMMO_ALLOWED_HOSTS (${env.KOMMO_ALLOWED_HOSTS.join(', ')})` }]);
+    }
+    if (q.client_id && q.client_id !== cfg.clientId) throw badRequest('The redirect is for another integration.', [{ field: 'client_id', message: 'does not match KOMMO_CLIENT_ID' }]);
+    if (q.state) consumeState(q.state, cookieState);
+    else if (!q.from_widget) throw badRequest('The install redirect has no state. Start again from the Connect button.', [{ field: 'state', message: 'required outside a widget install' }]);
+
+    // Kommo gives the redirect 3 s: keep the two outbound calls inside that budget.
+    const budget = AbortSignal.timeout(2500);
+    let tokens: TokenSet;
+    try {
+      tokens = await exchangeCode(cfg, host, q.code, budget);
+    } catch (err) {
+      if (err instanceof OAuthGrantError) throw new AppError('BAD_REQUEST', `Kommo did not accept the authorization code: ${err.message.replace(/^Kommo refused the token request: /, '')}. Install again from Kommo.`);
+      throw new AppError('UPSTREAM_FAILED', `Kommo did not answer the token exchange in time (${(err as Error).message}). Install again from Kommo.`);
+    }
+    let account;
+    try {
+      account = await deps.kommo.probe(host, tokens.accessToken).getAccount();
+    } catch (err) {
+      throw new AppError('UPSTREAM_FAILED', `Kommo accepted the install but we could not read the account (${(err as Error).message}). Install again from Kommo.`);
+    }
+    return deps.tx(() => {
+      const existing = getAccount(deps.db, account.id);
+      const row = upsertInstalledAccount(
+        deps.db,
+        {
+          id: account.id,
+          host,
+          subdomain: account.subdomain,
+          name: account.name,
+          currentUserId: account.current_user_id,
+          accessTokenEnc: deps.encryptor.encrypt(tokens.accessToken),
+          refreshTokenEnc: deps.encryptor.encrypt(tokens.refreshToken),
+          tokenExpiresAt: clock.now() + tokens.expiresInSec * 1000,
+          longLived: false,
+          webhookSecret: existing?.webhookSecret ?? randomBytes(24).toString('base64url'),
+        },
+        clock.now(),
+      );
+      afterConnect(row.id, row.tokenVersion, existing ? 'reinstalled' : 'installed', account.name);
+      return row;
+    });
+  }
+
+  /** Inside the install transaction: the activity entry, webhook registration and the first sync. */
+  function afterConnect(accountId: number, tokenVersion: number, how: 'installed' | 'reinstalled', name: string) {
+    deps.activity.write({ accountId, type: 'connection.installed', title: `Kommo account ${how}`, description: `${name} is connected. The first sync and webhook registration have started.` });
+    deps.queue.enqueue({ queue: REGISTER_WEBHOOKS_QUEUE, accountId, payload: { accountId }, idempotencyKey: `webhooks:${accountId}:${tokenVersion}`, serialKey: `account:${accountId}:webhooks` });
+    deps.sync.start(accountId, 'full');
+  }
+
+  /** Kommo's uninstall hook: signature = hex(HMAC-SHA256(client_secret, "client_id|account_id")). */
+  function uninstall(q: { client_uuid: string; account_id: number; signature: string }) {
+    const cfg = deps.kommo.oauthConfig();
+    const expected = createHmac('sha256', cfg.clientSecret).update(`${cfg.clientId}|${q.account_id}`).digest();
+    const given = Buffer.from(q.signature, 'hex');
+    if (q.client_uuid !== cfg.clientId || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw forbidden('Invalid uninstall signature');
+    }
+    return deps.tx(() => {
+      const row = getAccount(deps.db, q.account_id);
+      if (!row) return { accountId: q.account_id, known: false };
+      if (row.status !== 'disconnected') {
+        // Try to remove our webhook with the token we still hold; Kommo may already have revoked it.
+        if (row.accessTokenEnc) {
+          deps.queue.enqueue({
+            queue: UNSUBSCRIBE_WEBHOOKS_QUEUE,
+            accountId: row.id,
+            payload: { accountId: row.id, host: row.host, accessTokenEnc: row.accessTokenEnc, destination: webhookDestination(row.webhookSecret) },
+            idempotencyKey: `unsubscribe:${row.id}:${row.tokenVersion}`,
+            maxAttempts: 3,
+          });
+        }
+        sqlite
+          .prepare(
+            `UPDATE accounts SET status = 'disconnected', status_reason = 'uninstalled in Kommo', access_token_enc = NULL, refresh_token_enc = NULL,
+               token_expires_at = NULL, refresh_lock_token = NULL, refresh_lock_until = NULL, token_version = token_version + 1, updated_at = ? WHERE id = ?`,
+          )
+          .run(clock.now(), row.id);
+        deps.activity.write({ accountId: row.id, type: 'connection.uninstalled', title: 'Kommo integration uninstalled', description: 'Tokens were deleted and agents stopped. History is kept; reinstalling reconnects it.' });
+        deps.bus.emit('account.disconnected', { accountId: row.id });
+      }
+      return { accountId: row.id, known: true };
+    });
+  }
+
+  const webhookDestination = (secret: string) => `${env.PUBLIC_URL}/webhooks/kommo/${secret}`;
+
+  return { beginButtonFlow, install, uninstall, afterConnect, webhookDestination };
+}
+
+export type OAuthService = ReturnType<typeof createOAuthService>;
