@@ -4,3 +4,4 @@ export * from './activity-logs.js';
 export * from './auth-jtis.js';
 export * from './kommo-mirror.js';
 export * from './sync.js';
+export * from './conversations.js';
