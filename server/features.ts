@@ -1,4 +1,6 @@
 import type { BaseDeps } from './deps.js';
+import { activityNotifier, type ClientMailer, type Notifier } from './lib/ports.js';
+import { notConfigured } from './lib/errors.js';
 import { createKommoDeps, type KommoDeps } from './kommo/kommo.deps.js';
 import { createMirrorRepo, type MirrorRepo } from './modules/mirror/mirror.repo.js';
 import { createOAuthService, type OAuthService } from './modules/oauth/oauth.service.js';
@@ -10,6 +12,8 @@ export interface FeatureDeps {
   mirror: MirrorRepo;
   sync: SyncService;
   oauth: OAuthService;
+  notifier: Notifier;
+  clientMail: ClientMailer;
 }
 
 export function createFeatureDeps(base: BaseDeps): FeatureDeps {
@@ -17,5 +21,11 @@ export function createFeatureDeps(base: BaseDeps): FeatureDeps {
   const mirror = createMirrorRepo(base.sqlite);
   const sync = createSyncService({ ...base, kommo, mirror });
   const oauth = createOAuthService({ ...base, kommo, sync });
-  return { kommo, mirror, sync, oauth };
+  const notifier: Notifier = activityNotifier(base.activity);
+  const clientMail: ClientMailer = {
+    queue() {
+      throw notConfigured('Email to clients', ['SMTP_URL', 'MAIL_FROM']);
+    },
+  };
+  return { kommo, mirror, sync, oauth, notifier, clientMail };
 }

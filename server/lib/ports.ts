@@ -1,0 +1,46 @@
+import type { ActivityService } from '../modules/activity/activity.service.js';
+
+/**
+ * Ports between modules that are filled in by later features. The webhook and agent layers call
+ * these; the email feature provides the real implementations.
+ */
+export type NotificationKind = 'task_assigned' | 'agent_handoff' | 'agent_error' | 'reauth_required';
+
+export interface Notifier {
+  /** Tell a Kommo user something. Synchronous (joins the caller's transaction); delivery is a job. */
+  notify(input: { accountId: number; userId: number | null; kind: NotificationKind; title: string; body: string; leadId?: number | null; dedupeKey: string }): void;
+}
+
+export interface ClientMailer {
+  /** Queue an email to a client in the outbox (joins the caller's transaction). Returns the outbox id. */
+  queue(input: {
+    accountId: number;
+    leadId: number | null;
+    to: string[];
+    cc?: string[];
+    subject: string;
+    text: string;
+    html?: string;
+    inReplyTo?: string | null;
+    references?: string[];
+    /** Stable per logical email, so a retried caller never queues it twice. */
+    idempotencyKey: string;
+  }): { outboxId: number };
+}
+
+/** Until the email feature is configured: a notification is an activity entry the user can see. */
+export function activityNotifier(activity: ActivityService): Notifier {
+  return {
+    notify(n) {
+      activity.write({
+        accountId: n.accountId,
+        userId: n.userId,
+        leadId: n.leadId ?? null,
+        type: `notification.${n.kind}`,
+        title: n.title,
+        description: n.body,
+        metadata: { dedupeKey: n.dedupeKey, delivered: 'activity' },
+      });
+    },
+  };
+}
