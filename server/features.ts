@@ -5,6 +5,8 @@ import { createKommoDeps, type KommoDeps } from './kommo/kommo.deps.js';
 import { createMirrorRepo, type MirrorRepo } from './modules/mirror/mirror.repo.js';
 import { createOAuthService, type OAuthService } from './modules/oauth/oauth.service.js';
 import { createSyncService, type SyncService } from './modules/sync/sync.service.js';
+import { createInbox, type Inbox } from './modules/webhooks/inbox.service.js';
+import { createTriggers, type Triggers } from './modules/webhooks/triggers.service.js';
 
 /** Services of the feature modules, built on the base dependencies. Each feature adds its own here. */
 export interface FeatureDeps {
@@ -12,6 +14,8 @@ export interface FeatureDeps {
   mirror: MirrorRepo;
   sync: SyncService;
   oauth: OAuthService;
+  inbox: Inbox;
+  triggers: Triggers;
   notifier: Notifier;
   clientMail: ClientMailer;
 }
@@ -27,5 +31,5 @@ export function createFeatureDeps(base: BaseDeps): FeatureDeps {
       throw notConfigured('Email to clients', ['SMTP_URL', 'MAIL_FROM']);
     },
   };
-  return { kommo, mirror, sync, oauth, notifier, clientMail };
+  return { kommo, mirror, sync, oauth, notifier, clientMail, inbox: createInbox(base), triggers: createTriggers(base) };
 }

@@ -5,3 +5,8 @@ export * from './auth-jtis.js';
 export * from './kommo-mirror.js';
 export * from './sync.js';
 export * from './conversations.js';
+export * from './webhooks.js';
+export * from './crm-records.js';
+export * from './agents.js';
+export * from './agent-knowledge.js';
+export * from './mail.js';

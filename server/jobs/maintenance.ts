@@ -6,6 +6,7 @@ export function startMaintenance(deps: Deps, everyMs = 60_000): () => void {
     try {
       deps.sqlite.prepare('DELETE FROM auth_jtis WHERE expires_at < ?').run(deps.clock.now());
       deps.queue.pruneCompleted(7 * 24 * 3600_000);
+      deps.kommo.ownWrites.prune();
     } catch (err) {
       deps.logger.error({ err }, 'maintenance failed');
     }

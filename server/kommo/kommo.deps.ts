@@ -1,4 +1,5 @@
 import type { BaseDeps } from '../deps.js';
+import { createOwnWrites, recordingApi, type OwnWrites } from '../modules/webhooks/own-writes.js';
 import { notConfigured } from '../lib/errors.js';
 import { createKommoClient } from './client/index.js';
 import type { KommoApi } from './client/types.js';
@@ -7,6 +8,8 @@ import { createTokenVault, type TokenVault } from './token-vault.js';
 
 export interface KommoDeps {
   vault: TokenVault;
+  /** Our recent writes, so webhooks they cause are recognised as echoes. */
+  ownWrites: OwnWrites;
   /** The account's API, paced by the one process-wide limiter. */
   api(accountId: number): KommoApi;
   oauthConfig(): OAuthHttpConfig;
@@ -57,5 +60,15 @@ export function createKommoDeps(base: BaseDeps): KommoDeps {
       maxRetries: 0,
       timeoutMs: 2000,
     }).forAccount(0);
-  return { vault, api: (accountId) => client.forAccount(accountId), oauthConfig, probe };
+  const ownWrites = createOwnWrites(base.sqlite, base.clock);
+  const apis = new Map<number, KommoApi>();
+  const api = (accountId: number) => {
+    let a = apis.get(accountId);
+    if (!a) {
+      a = recordingApi(client.forAccount(accountId), ownWrites);
+      apis.set(accountId, a);
+    }
+    return a;
+  };
+  return { vault, ownWrites, api, oauthConfig, probe };
 }

@@ -1,0 +1,138 @@
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+export interface WorkingHours {
+  timezone: string;
+  schedule: Record<Weekday, [string, string][]>;
+}
+export interface HandoffSettings {
+  keywords: string[];
+  afterTurns: number | null;
+  /** handoff: roll back, task, stop the agent for the lead · notify: roll back and task, the agent keeps going */
+  onToolFailure: 'handoff' | 'notify';
+}
+
+/** An AI sales agent of an account; bound to pipeline stages through agent_stage_bindings. */
+export const agents = sqliteTable(
+  'agents',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    name: text('name').notNull(),
+    instructions: text('instructions').notNull().default(''),
+    model: text('model').notNull(),
+    temperature: real('temperature').notNull().default(0.3),
+    language: text('language').notNull().default('auto'),
+    tone: text('tone').notNull().default(''),
+    /** draft | autopilot */
+    mode: text('mode').notNull().default('draft'),
+    workingHours: text('working_hours', { mode: 'json' }).$type<WorkingHours | null>(),
+    replyDelaySec: integer('reply_delay_sec').notNull().default(0),
+    maxRepliesPerLeadPerDay: integer('max_replies_per_lead_per_day').notNull().default(20),
+    allowedActions: text('allowed_actions', { mode: 'json' }).$type<string[]>().notNull(),
+    approvalRequired: text('approval_required', { mode: 'json' }).$type<string[]>().notNull(),
+    handoff: text('handoff', { mode: 'json' }).$type<HandoffSettings>().notNull(),
+    humanReplyPauseMinutes: integer('human_reply_pause_minutes').notNull().default(60),
+    maxReplyChars: integer('max_reply_chars').notNull().default(1000),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('agents_account_idx').on(t.accountId, t.id)],
+);
+
+/** One agent per stage. Rows go away with their agent. */
+export const agentStageBindings = sqliteTable(
+  'agent_stage_bindings',
+  {
+    accountId: integer('account_id').notNull(),
+    pipelineId: integer('pipeline_id').notNull(),
+    statusId: integer('status_id').notNull(),
+    agentId: integer('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.pipelineId, t.statusId] }), index('agent_bindings_agent_idx').on(t.agentId)],
+);
+
+/**
+ * One agent turn (a reply to one trigger). `turnKey` is the idempotency key of the trigger (the
+ * message ids, the call id…): a trigger seen twice finds its turn and does nothing.
+ * `plan` keeps the model's answer, so a retried job executes and delivers without asking again.
+ */
+export const agentTurns = sqliteTable(
+  'agent_turns',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    leadId: integer('lead_id').notNull(),
+    agentId: integer('agent_id').notNull(),
+    turnKey: text('turn_key').notNull(),
+    trigger: text('trigger', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** running | deferred | replied | drafted | handoff | skipped | failed */
+    status: text('status').notNull(),
+    reason: text('reason'),
+    plan: text('plan', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    reply: text('reply'),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    costUsd: real('cost_usd').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [uniqueIndex('agent_turns_key_uq').on(t.accountId, t.turnKey), index('agent_turns_lead_idx').on(t.accountId, t.leadId, t.createdAt)],
+);
+
+/** A reply a human must send (draft mode, or a channel we cannot reach). */
+export const agentDrafts = sqliteTable(
+  'agent_drafts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    leadId: integer('lead_id').notNull(),
+    agentId: integer('agent_id').notNull(),
+    turnId: integer('turn_id').notNull(),
+    text: text('text').notNull(),
+    channel: text('channel'),
+    /** Where an approved draft can go: a pending Salesbot return_url, or the email thread. */
+    delivery: text('delivery', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    /** pending | sending | sent | discarded */
+    status: text('status').notNull().default('pending'),
+    via: text('via'),
+    noteId: integer('note_id'),
+    createdAt: integer('created_at').notNull(),
+    decidedAt: integer('decided_at'),
+  },
+  (t) => [uniqueIndex('agent_drafts_turn_uq').on(t.accountId, t.turnId), index('agent_drafts_lead_idx').on(t.accountId, t.leadId, t.status)],
+);
+
+/** Every CRM action an agent took or proposed, with the values before and after (for undo). */
+export const agentActions = sqliteTable(
+  'agent_actions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    leadId: integer('lead_id').notNull(),
+    agentId: integer('agent_id').notNull(),
+    turnId: integer('turn_id'),
+    /** Position in the turn's plan: (turn_id, seq) is unique, so a retried turn never repeats an action. */
+    seq: integer('seq').notNull().default(0),
+    type: text('type').notNull(),
+    args: text('args', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    summary: text('summary').notNull(),
+    /** running | done | undone | failed | pending_approval | rejected */
+    status: text('status').notNull(),
+    before: text('before', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    after: text('after', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    kommoIds: text('kommo_ids', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('agent_actions_turn_seq_uq').on(t.accountId, t.turnId, t.seq), index('agent_actions_lead_idx').on(t.accountId, t.leadId, t.id)],
+);
+
+export type AgentRow = typeof agents.$inferSelect;
+export type AgentTurnRow = typeof agentTurns.$inferSelect;
+export type AgentDraftRow = typeof agentDrafts.$inferSelect;
+export type AgentActionRow = typeof agentActions.$inferSelect;

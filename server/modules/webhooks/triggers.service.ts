@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import type { BaseDeps } from '../../deps.js';
+import { parseDpRequest } from '../../kommo/webhook/dp.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { JwtError, verifyJwt } from '../../lib/jwt.js';
+import { getAccountBySecret } from '../accounts/accounts.repo.js';
+
+export const DP_QUEUE = 'webhook.dp';
+export const SALESBOT_QUEUE = 'webhook.salesbot';
+
+const salesbotBody = z.object({
+  token: z.string().min(10).max(8000),
+  data: z.record(z.unknown()).default({}),
+  return_url: z.string().url().max(2000),
+});
+
+const salesbotClaims = z.object({
+  account_id: z.coerce.number().int().positive(),
+  client_uuid: z.string(),
+  entity_id: z.coerce.number().int().positive().optional(),
+  entity_type: z.coerce.number().int().optional(),
+  exp: z.number(),
+});
+
+function parseLooseBody(body: string): unknown {
+  const t = body.trim();
+  if (t.startsWith('{')) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      throw new AppError('BAD_REQUEST', 'The Salesbot request body is not valid JSON');
+    }
+  }
+  const p = new URLSearchParams(t);
+  const data: Record<string, string> = {};
+  for (const [k, v] of p) {
+    const m = /^data\[([^\]]+)\]$/.exec(k);
+    if (m) data[m[1]!] = v;
+  }
+  return { token: p.get('token'), return_url: p.get('return_url'), data };
+}
+
+/** Digital Pipeline triggers and Salesbot widget_requests: verify, persist, enqueue, answer at once. */
+export function createTriggers(deps: BaseDeps) {
+  const { sqlite, clock, queue, env } = deps;
+
+  async function ingestDp(secret: string, body: string, contentType: string | null) {
+    const account = getAccountBySecret(deps.db, secret);
+    if (!account) throw notFound('Webhook destination');
+    const parsed = parseDpRequest(body, contentType);
+    if (!parsed.ok) throw new AppError('BAD_REQUEST', `Malformed Digital Pipeline request: ${parsed.error}`);
+    const r = parsed.request;
+    if (r.accountId !== account.id) throw new AppError('FORBIDDEN', `account_id ${r.accountId} does not belong to this webhook URL`);
+    return deps.groupTx(() => {
+      const now = clock.now();
+      const delivery = Number(
+        sqlite.prepare("INSERT INTO webhook_deliveries (account_id, source, content_type, body, event_count, received_at) VALUES (?, 'dp', ?, ?, 1, ?)").run(account.id, contentType, body, now).lastInsertRowid,
+      );
+      // Kommo retries a DP request up to 4 times in an hour: the same trigger is one event.
+      const key = `dp:${r.event.leadId}:${r.event.typeCode}:${r.event.statusId ?? '-'}:${r.event.time ?? delivery}`;
+      const ins = sqlite
+        .prepare(
+          `INSERT INTO webhook_events (account_id, delivery_id, event_key, kind, action, entity_id, payload, status, received_at)
+           VALUES (?, ?, ?, 'dp', ?, ?, ?, 'received', ?) ON CONFLICT (account_id, event_key) DO NOTHING`,
+        )
+        .run(account.id, delivery, key, r.event.typeCode, String(r.event.leadId), JSON.stringify(r), now);
+      if (ins.changes === 0) return { accepted: 0, duplicates: 1 };
+      const eventId = Number(ins.lastInsertRowid);
+      queue.enqueue({ queue: DP_QUEUE, accountId: account.id, payload: { eventId }, idempotencyKey: `dp:${eventId}`, serialKey: `lead:${account.id}:${r.event.leadId}` });
+      return { accepted: 1, duplicates: 0 };
+    });
+  }
+
+  /** Salesbot `widget_request`: a JWT signed with our client secret (HS256 or HS512), answered within 2 s. */
+  async function ingestSalesbot(secret: string, body: string) {
+    const account = getAccountBySecret(deps.db, secret);
+    if (!account) throw notFound('Salesbot handler');
+    if (!env.KOMMO_CLIENT_SECRET || !env.KOMMO_CLIENT_ID) throw new AppError('NOT_CONFIGURED', 'Kommo integration is not configured: set KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET');
+    const b = salesbotBody.safeParse(parseLooseBody(body));
+    if (!b.success) throw new AppError('BAD_REQUEST', `Malformed Salesbot request: ${b.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    let claims: z.infer<typeof salesbotClaims>;
+    try {
+      const raw = verifyJwt(b.data.token, env.KOMMO_CLIENT_SECRET, { algorithms: ['HS256', 'HS512'], nowSec: Math.floor(clock.now() / 1000) });
+      const c = salesbotClaims.safeParse(raw);
+      if (!c.success) throw new JwtError(`missing or invalid claim ${String(c.error.issues[0]?.path[0])}`);
+      claims = c.data;
+    } catch (err) {
+      if (err instanceof JwtError) throw new AppError('UNAUTHORIZED', `Invalid Salesbot token: ${err.message}`);
+      throw err;
+    }
+    if (claims.client_uuid !== env.KOMMO_CLIENT_ID) throw new AppError('UNAUTHORIZED', 'Invalid Salesbot token: issued for another integration');
+    if (claims.account_id !== account.id) throw new AppError('FORBIDDEN', 'The Salesbot token is for another account');
+    const returnHost = new URL(b.data.return_url).host;
+    if (returnHost !== account.host) throw new AppError('BAD_REQUEST', `return_url must point at ${account.host}`);
+    const leadId = claims.entity_type === undefined || claims.entity_type === 2 ? (claims.entity_id ?? null) : null;
+    return deps.groupTx(() => {
+      const now = clock.now();
+      sqlite.prepare("INSERT INTO webhook_deliveries (account_id, source, content_type, body, event_count, received_at) VALUES (?, 'salesbot', 'application/json', ?, 1, ?)").run(account.id, JSON.stringify({ data: b.data.data, return_url: b.data.return_url }), now);
+      const requestId = Number(
+        sqlite.prepare("INSERT INTO salesbot_requests (account_id, lead_id, return_url, data, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)").run(account.id, leadId, b.data.return_url, JSON.stringify(b.data.data), now).lastInsertRowid,
+      );
+      queue.enqueue({ queue: SALESBOT_QUEUE, accountId: account.id, payload: { requestId }, idempotencyKey: `salesbot:${requestId}`, serialKey: leadId ? `lead:${account.id}:${leadId}` : undefined });
+      return { requestId };
+    });
+  }
+
+  return { ingestDp, ingestSalesbot };
+}
+
+export type Triggers = ReturnType<typeof createTriggers>;

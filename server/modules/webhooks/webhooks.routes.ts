@@ -1,0 +1,35 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../../app.js';
+import { AppError } from '../../lib/errors.js';
+import type { Inbox } from './inbox.service.js';
+import type { Triggers } from './triggers.service.js';
+
+const secretOk = (s: string) => /^[A-Za-z0-9_-]{16,100}$/.test(s);
+
+/** Kommo, Digital Pipeline and Salesbot call these; each answers as soon as the work is durable. */
+export function webhookRoutes(inbox: Inbox, triggers: Triggers) {
+  const app = new Hono<AppEnv>();
+
+  app.post('/webhooks/kommo/:secret', async (c) => {
+    const secret = c.req.param('secret');
+    if (!secretOk(secret)) throw new AppError('NOT_FOUND', 'Webhook destination was not found');
+    const r = await inbox.ingestKommo(secret, await c.req.text(), c.req.header('content-type') ?? null);
+    return c.json({ ok: true, accepted: r.accepted, duplicates: r.duplicates, unknown: r.unknown }, 200);
+  });
+
+  app.post('/webhooks/dp/:secret', async (c) => {
+    const secret = c.req.param('secret');
+    if (!secretOk(secret)) throw new AppError('NOT_FOUND', 'Webhook destination was not found');
+    const r = await triggers.ingestDp(secret, await c.req.text(), c.req.header('content-type') ?? null);
+    return c.json({ ok: true, ...r }, 200);
+  });
+
+  app.post('/salesbot/:secret', async (c) => {
+    const secret = c.req.param('secret');
+    if (!secretOk(secret)) throw new AppError('NOT_FOUND', 'Salesbot handler was not found');
+    const r = await triggers.ingestSalesbot(secret, await c.req.text());
+    return c.json({ ok: true, requestId: r.requestId }, 200);
+  });
+
+  return app;
+}

@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { incomingMessageWebhook, kommoWebhookBody, leadStatusWebhook, leadWebhook, TEST_ACCOUNT } from '../fixtures/kommo-webhooks.js';
+import { SECRET, webhookWorld } from '../helpers/webhooks.js';
+
+let w: ReturnType<typeof webhookWorld>;
+afterEach(() => w?.close());
+
+const stored = () => ({
+  deliveries: w.count('SELECT count(*) n FROM webhook_deliveries'),
+  events: w.count('SELECT count(*) n FROM webhook_events'),
+  jobs: w.count('SELECT count(*) n FROM jobs'),
+});
+
+describe('POST /webhooks/kommo/:secret', () => {
+  it('persists the raw body, the events and their jobs before answering 200', async () => {
+    w = webhookWorld();
+    const body = leadWebhook('add', [{ id: 11 }, { id: 12 }]);
+    const res = await w.post(body);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, accepted: 2, duplicates: 0, unknown: 0 });
+    expect(stored()).toEqual({ deliveries: 1, events: 2, jobs: 2 });
+    expect((w.deps.sqlite.prepare('SELECT body FROM webhook_deliveries').get() as any).body).toBe(body);
+  });
+
+  it('an unknown secret gets 404 and nothing is stored', async () => {
+    w = webhookWorld();
+    const res = await w.post(leadWebhook('add', { id: 1 }), '/webhooks/kommo/not-the-right-secret-000');
+    expect(res.status).toBe(404);
+    expect(stored()).toEqual({ deliveries: 0, events: 0, jobs: 0 });
+  });
+
+  it('refuses a body whose account[id] is another account', async () => {
+    w = webhookWorld();
+    const res = await w.post(leadWebhook('add', { id: 1 }, { id: 999, subdomain: 'other' }));
+    expect(res.status).toBe(403);
+    expect(stored()).toEqual({ deliveries: 0, events: 0, jobs: 0 });
+  });
+
+  it('a malformed body gets 400 with the reason, and nothing partial is stored', async () => {
+    w = webhookWorld();
+    const good = leadWebhook('add', { id: 1 });
+    const res = await w.post(`${good}&leads[add][1][id]=not-a-number`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).detail).toMatch(/leads\[add\]\[1\]\[id\]/);
+    expect(stored()).toEqual({ deliveries: 0, events: 0, jobs: 0 });
+    const broken = await w.post('leads[add][0][id]=%ZZ');
+    expect(broken.status).toBe(400);
+    expect(stored()).toEqual({ deliveries: 0, events: 0, jobs: 0 });
+  });
+
+  it('an oversized body gets 413', async () => {
+    w = webhookWorld({ env: { BODY_LIMIT_BYTES: '4096' } });
+    const body = leadWebhook('add', Array.from({ length: 60 }, (_, i) => ({ id: i + 1, name: 'x'.repeat(100) })));
+    const res = await w.post(body);
+    expect(res.status).toBe(413);
+    expect(stored()).toEqual({ deliveries: 0, events: 0, jobs: 0 });
+  });
+
+  it('a duplicate delivered three times is processed once', async () => {
+    w = webhookWorld();
+    const body = leadStatusWebhook({ id: 5, status_id: 61, old_status_id: 60, pipeline_id: 7, last_modified: 1_700_000_100 });
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await (await w.post(body)).json());
+    expect(answers.map((a: any) => [a.accepted, a.duplicates])).toEqual([[1, 0], [0, 1], [0, 1]]);
+    await w.drain();
+    expect(w.count("SELECT count(*) n FROM webhook_events WHERE status = 'processed'")).toBe(1);
+    expect(w.activity().filter((a) => a.type === 'lead.status')).toHaveLength(1);
+    expect(w.emitted('lead_stage_entered')).toHaveLength(1);
+    const msg = incomingMessageWebhook({ id: 'm-1', text: 'Hello', element_id: 5 });
+    await w.post(msg);
+    await w.post(msg);
+    await w.drain();
+    expect(w.count("SELECT count(*) n FROM conversation_messages WHERE external_id = 'm-1'")).toBe(1);
+  });
+
+  it('stores and logs unknown event types instead of failing', async () => {
+    w = webhookWorld();
+    const body = kommoWebhookBody(TEST_ACCOUNT, { catalogs: { add: [{ id: 3, name: 'Price list' }] } });
+    const res = await w.post(body);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 0, unknown: 1 });
+    expect(w.deps.sqlite.prepare('SELECT kind, status FROM webhook_events').get()).toEqual({ kind: 'unknown', status: 'skipped' });
+    expect(w.count('SELECT count(*) n FROM jobs')).toBe(0);
+  });
+
+  it('answers fast even for a batch: the ack does no processing', async () => {
+    w = webhookWorld();
+    const res = await w.post(leadWebhook('update', Array.from({ length: 100 }, (_, i) => ({ id: i + 1 }))));
+    expect(res.status).toBe(200);
+    expect(w.count('SELECT count(*) n FROM leads')).toBe(0); // processed later by jobs
+    await w.drain();
+    expect(w.count('SELECT count(*) n FROM leads')).toBe(100);
+  });
+});
+
+export { SECRET };
