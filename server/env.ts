@@ -57,6 +57,8 @@ const envSchema = z.object({
   KOMMO_RATE_LIMIT_RPS: int(7, 1, 50, 'requests per second, 1-50'),
   KOMMO_LONG_LIVED_TOKEN: optionalString,
   KOMMO_ACCOUNT_HOST: optionalString,
+  /** The path secret baked into the widget's manifest (DP webhook_url, Salesbot handler): one for every account. */
+  WIDGET_HOOK_SECRET: z.preprocess(emptyToUndefined, z.string().min(3, { message: 'expected at least 3 characters' }).regex(/^[A-Za-z0-9_-]+$/, { message: 'expected letters, digits, _ or -' }).optional()),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl('an absolute URL such as https://api.openai.com/v1'),
   OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4o-mini')),

@@ -3,7 +3,7 @@
  * so the ratio is what to compare). Prints a table and writes bench/results.json.
  * `npm run bench -- queue durable` runs only the named scenarios.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { durableScenario } from './durable.js';
 import { fmt } from './lib.js';
@@ -41,8 +41,11 @@ const rows = results.map((r) => ({
 }));
 console.table(rows);
 mkdirSync('bench', { recursive: true });
+// Keep figures of scenarios not run this time; replace the ones that were.
+const previous: Scenario[] = existsSync('bench/results.json') ? (JSON.parse(readFileSync('bench/results.json', 'utf8')).results ?? []) : [];
+const merged = [...previous.filter((p) => !results.some((r) => r.name === p.name)), ...results.map((r) => ({ ...r, at: new Date().toISOString() }))];
 writeFileSync(
   'bench/results.json',
-  JSON.stringify({ at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, results }, null, 2) + '\n',
+  JSON.stringify({ at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, results: merged }, null, 2) + '\n',
 );
 console.log('wrote bench/results.json');

@@ -1,4 +1,7 @@
 import type { Scenario } from './types.js';
+import { webhookScenarios } from './webhooks.js';
 
 /** Scenarios added by feature issues (sync, webhooks, reply pipeline, widget render). */
-export const extraScenarios: Record<string, () => Promise<Scenario[]>> = {};
+export const extraScenarios: Record<string, () => Promise<Scenario[]>> = {
+  webhooks: () => webhookScenarios(),
+};

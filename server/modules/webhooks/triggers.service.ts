@@ -3,7 +3,8 @@ import type { BaseDeps } from '../../deps.js';
 import { parseDpRequest } from '../../kommo/webhook/dp.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { JwtError, verifyJwt } from '../../lib/jwt.js';
-import { getAccountBySecret } from '../accounts/accounts.repo.js';
+import { timingSafeEqual } from 'node:crypto';
+import { getAccount, getAccountBySecret } from '../accounts/accounts.repo.js';
 
 export const DP_QUEUE = 'webhook.dp';
 export const SALESBOT_QUEUE = 'webhook.salesbot';
@@ -44,10 +45,22 @@ function parseLooseBody(body: string): unknown {
 export function createTriggers(deps: BaseDeps) {
   const { sqlite, clock, queue, env } = deps;
 
+  /**
+   * The widget's manifest carries one URL for every account (WIDGET_HOOK_SECRET), so there the account
+   * comes from the request: for Salesbot it is signed; a DP request is unsigned, which is why the DP
+   * job re-reads the lead from Kommo and never trusts the request's stage.
+   */
+  const isGlobalSecret = (secret: string) =>
+    Boolean(env.WIDGET_HOOK_SECRET) && secret.length === env.WIDGET_HOOK_SECRET!.length && timingSafeEqual(Buffer.from(secret), Buffer.from(env.WIDGET_HOOK_SECRET!));
+  function resolveAccount(secret: string, claimedAccountId: number | undefined) {
+    const account = isGlobalSecret(secret) ? (claimedAccountId ? getAccount(deps.db, claimedAccountId) : undefined) : getAccountBySecret(deps.db, secret);
+    return account && account.status === 'connected' ? account : undefined;
+  }
+
   async function ingestDp(secret: string, body: string, contentType: string | null) {
-    const account = getAccountBySecret(deps.db, secret);
-    if (!account) throw notFound('Webhook destination');
     const parsed = parseDpRequest(body, contentType);
+    const account = resolveAccount(secret, parsed.ok ? parsed.request.accountId : undefined);
+    if (!account) throw notFound('Webhook destination');
     if (!parsed.ok) throw new AppError('BAD_REQUEST', `Malformed Digital Pipeline request: ${parsed.error}`);
     const r = parsed.request;
     if (r.accountId !== account.id) throw new AppError('FORBIDDEN', `account_id ${r.accountId} does not belong to this webhook URL`);
@@ -73,8 +86,9 @@ export function createTriggers(deps: BaseDeps) {
 
   /** Salesbot `widget_request`: a JWT signed with our client secret (HS256 or HS512), answered within 2 s. */
   async function ingestSalesbot(secret: string, body: string) {
-    const account = getAccountBySecret(deps.db, secret);
-    if (!account) throw notFound('Salesbot handler');
+    const global = isGlobalSecret(secret);
+    const perAccount = global ? undefined : getAccountBySecret(deps.db, secret);
+    if (!global && !perAccount) throw notFound('Salesbot handler');
     if (!env.KOMMO_CLIENT_SECRET || !env.KOMMO_CLIENT_ID) throw new AppError('NOT_CONFIGURED', 'Kommo integration is not configured: set KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET');
     const b = salesbotBody.safeParse(parseLooseBody(body));
     if (!b.success) throw new AppError('BAD_REQUEST', `Malformed Salesbot request: ${b.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
@@ -89,6 +103,8 @@ export function createTriggers(deps: BaseDeps) {
       throw err;
     }
     if (claims.client_uuid !== env.KOMMO_CLIENT_ID) throw new AppError('UNAUTHORIZED', 'Invalid Salesbot token: issued for another integration');
+    const account = perAccount ?? resolveAccount(secret, claims.account_id);
+    if (!account) throw notFound('Salesbot handler');
     if (claims.account_id !== account.id) throw new AppError('FORBIDDEN', 'The Salesbot token is for another account');
     const returnHost = new URL(b.data.return_url).host;
     if (returnHost !== account.host) throw new AppError('BAD_REQUEST', `return_url must point at ${account.host}`);

@@ -4,7 +4,7 @@ import { AppError } from '../../lib/errors.js';
 import type { Inbox } from './inbox.service.js';
 import type { Triggers } from './triggers.service.js';
 
-const secretOk = (s: string) => /^[A-Za-z0-9_-]{16,100}$/.test(s);
+const secretOk = (s: string) => /^[A-Za-z0-9_-]{3,100}$/.test(s);
 
 /** Kommo, Digital Pipeline and Salesbot call these; each answers as soon as the work is durable. */
 export function webhookRoutes(inbox: Inbox, triggers: Triggers) {
