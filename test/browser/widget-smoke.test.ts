@@ -1,0 +1,285 @@
+/**
+ * The real built script.js in real Chromium, inside the emulated Kommo host, against a small in-test
+ * fake of the backend's widget API (fake-backend.ts). The fake exists only until the real endpoints land;
+ * then these scenarios move to the real app + Kommo simulator.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWidget } from '../../scripts/widget/build.js';
+import { startWidgetHarness, type WidgetHarness } from '../../scripts/widget/harness.js';
+import { chromiumAvailable, harnessErrors, launchChromium, openPage, screenshot } from './browser.js';
+import { startFakeBackend, type FakeBackend } from './fake-backend.js';
+
+const CLIENT = { clientId: 'b6a5c1e2-0000-4000-8000-000000000001', clientSecret: 'widget-smoke-secret' };
+const ACCOUNT = { accountId: 31_000_001, userId: 8_001, subdomain: 'acme' };
+/** First render of the lead-card panel after its data arrived, up to the frame after paint. */
+const LCARD_RENDER_BUDGET_MS = 250;
+
+const run = chromiumAvailable();
+
+describe.skipIf(!run)('widget in Chromium against the emulated Kommo host', () => {
+  let tmp: string;
+  let backend: FakeBackend;
+  let harness: WidgetHarness;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'kai-smoke-'));
+    backend = await startFakeBackend({ ...CLIENT, failingLeads: [500] });
+    await buildWidget({ publicUrl: backend.url, outDir: join(tmp, 'widget') });
+    harness = await startWidgetHarness({ backendUrl: backend.url, ...CLIENT, ...ACCOUNT, widgetDir: join(tmp, 'widget') });
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+    await backend?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const requestsSince = (n: number) => backend.requests.slice(n).map((r) => `${r.method} ${r.path}`);
+
+  it('renders the lead-card panel from one batch of requests, quickly, each with a fresh valid X-Auth-Token', async () => {
+    const before = backend.requests.length;
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${harness.url}/card?lead=42`);
+    await page.waitForSelector('[data-testid="kai-lcard"]');
+    await page.waitForSelector('[data-testid="kai-lead-activity"] li');
+    expect(await harnessErrors(page)).toEqual([]);
+
+    const timing = await page.evaluate(() => {
+      const m = performance.measure('kai:lcard:first-render', 'kai:lcard:data', 'kai:lcard:rendered');
+      const rendered = performance.getEntriesByName('kai:lcard:rendered')[0];
+      return { dataToRenderMs: m.duration, navigationToRenderMs: rendered?.startTime ?? -1 };
+    });
+    mkdirSync(resolve('test-results'), { recursive: true });
+    writeFileSync(resolve('test-results/widget-lcard-timing.json'), `${JSON.stringify(timing, null, 2)}\n`);
+    expect(timing.dataToRenderMs).toBeGreaterThanOrEqual(0);
+    expect(timing.dataToRenderMs).toBeLessThan(LCARD_RENDER_BUDGET_MS);
+
+    const panel = page.locator('[data-testid="kai-lcard"]');
+    await expect(panel.locator('[data-testid="kai-agent"]').innerText()).resolves.toContain('Sofia — qualification');
+    await expect(panel.locator('[data-testid="kai-draft"]').count()).resolves.toBe(1);
+    await expect(panel.locator('[data-testid="kai-replies"] li').count()).resolves.toBe(2);
+    await expect(panel.locator('[data-testid="kai-action"]').count()).resolves.toBe(3);
+    await expect(panel.locator('[data-testid="kai-undo"]').count()).resolves.toBe(1);
+    await expect(page.locator('[data-testid="kai-lead-activity"] li').count()).resolves.toBe(5);
+    await screenshot(page, 'lcard');
+
+    // Exactly two calls, in parallel, no per-item requests; each token verified and used once.
+    const calls = backend.requests.slice(before);
+    expect(calls.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /api/dashboard/updates', 'GET /api/leads/42/agent']);
+    expect(calls.find((r) => r.path === '/api/dashboard/updates')?.query).toMatchObject({ leadId: '42', limit: '5' });
+    for (const r of calls) {
+      expect(r.claims).toMatchObject({ account_id: ACCOUNT.accountId, user_id: ACCOUNT.userId, subdomain: 'acme', client_uuid: CLIENT.clientId, aud: backend.url, iss: 'https://acme.kommo.com' });
+      expect((r.claims?.exp as number) - (r.claims?.iat as number)).toBe(1800);
+    }
+    expect(new Set(calls.map((r) => r.claims?.jti)).size).toBe(calls.length);
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it('lets a manager undo, edit-and-approve a draft, pause/resume and ask for a suggestion', async () => {
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${harness.url}/card?lead=43`);
+    await page.waitForSelector('[data-testid="kai-lcard"]');
+
+    await page.click('[data-testid="kai-undo"]');
+    await page.waitForSelector('[data-testid="kai-action"] >> text=Undone');
+    expect(backend.requests.some((r) => r.method === 'POST' && r.path === '/api/actions/701/undo')).toBe(true);
+
+    await page.click('[data-testid="kai-edit"]');
+    await page.fill('[data-testid="kai-draft"] textarea', 'Hi Anna! Does Wednesday 11 am suit you?');
+    await page.click('[data-testid="kai-approve"]');
+    await page.waitForSelector('[data-testid="kai-replies"] >> text=Does Wednesday 11 am suit you?');
+    await expect(page.locator('[data-testid="kai-draft"]').count()).resolves.toBe(0);
+    const approve = backend.requests.find((r) => r.path === '/api/drafts/501/approve');
+    expect(approve?.body).toEqual({ text: 'Hi Anna! Does Wednesday 11 am suit you?' });
+
+    await page.click('[data-testid="kai-pause-1h"]');
+    await page.waitForSelector('[data-testid="kai-resume"]');
+    expect(backend.requests.find((r) => r.path === '/api/leads/43/agent/pause')?.body).toEqual({ minutes: 60 });
+    await page.click('[data-testid="kai-resume"]');
+    await page.waitForSelector('[data-testid="kai-pause-1h"]');
+
+    await page.fill('[data-testid="kai-suggest"] textarea', 'How much is it?');
+    await page.click('[data-testid="kai-suggest-run"]');
+    await page.waitForSelector('[data-testid="kai-answer"]');
+    const answer = await page.locator('[data-testid="kai-answer"]').innerText();
+    expect(answer).toContain('Our plan starts at $20 per seat.');
+    expect(answer).toContain('Invalid');
+    expect(backend.requests.find((r) => r.path === '/api/agents/1/playground')?.body).toEqual({ message: 'How much is it?', leadId: 43 });
+    await screenshot(page, 'lcard-after-actions');
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it("shows a backend error in the user's language with a Retry that recovers", async () => {
+    const { page, close } = await openPage(browser);
+    await page.goto(`${harness.url}/card?lead=500&lang=es`);
+    const error = page.locator('[data-testid="kai-lcard-pending"] [data-testid="kai-error"]');
+    await error.waitFor();
+    const text = await error.innerText();
+    expect(text).toContain('El servicio no está disponible temporalmente');
+    expect(text).toContain('The agent service is restarting');
+    expect(text).toContain('req-503-UNAVAILABLE');
+    await screenshot(page, 'lcard-error-es');
+    backend.healLead(500);
+    await page.click('[data-testid="kai-lcard-pending"] [data-testid="kai-retry"]');
+    await page.waitForSelector('[data-testid="kai-lcard"]');
+    await expect(page.locator('[data-testid="kai-replies"]').innerText()).resolves.toContain('Últimas respuestas del agente');
+    await close();
+  });
+
+  it('stays readable in the dark theme', async () => {
+    const { page, close } = await openPage(browser, { colorScheme: 'dark' });
+    await page.goto(`${harness.url}/card?lead=44&theme=dark`);
+    await page.waitForSelector('[data-testid="kai-lcard"]');
+    const ratio = await page.evaluate(() => {
+      const rgb = (s: string) => (s.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
+      const lum = (c: number[]) => {
+        const [r, g, b] = c.map((v) => {
+          const x = v / 255;
+          return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
+      };
+      const fg = lum(rgb(getComputedStyle(document.querySelector('.kai-text')!).color));
+      const bg = lum(rgb(getComputedStyle(document.querySelector('#card-widgets')!).backgroundColor));
+      return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    });
+    expect(ratio).toBeGreaterThan(4.5);
+    await screenshot(page, 'lcard-dark');
+    await close();
+  });
+
+  it('runs the admin app: sync with progress, agents, stage bindings, scripts, knowledge, playground, activity', async () => {
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${harness.url}/settings`);
+    await page.waitForSelector('[data-testid="kai-connection"]');
+    expect(await harnessErrors(page)).toEqual([]);
+    await expect(page.locator('[data-testid="kai-connection"]').innerText()).resolves.toContain('ACME Inc.');
+
+    await page.click('[data-testid="kai-sync"]');
+    await page.waitForSelector('[data-testid="kai-sync-progress"] [role="progressbar"]');
+    await screenshot(page, 'admin-connection-syncing');
+    await page.waitForSelector('[data-testid="kai-connection"] >> text=Completed', { timeout: 15_000 });
+    const polls = backend.requests.filter((r) => r.path === '/api/integrations/status').length;
+    expect(polls).toBeGreaterThanOrEqual(3);
+
+    await tab(page, 'agents');
+    await expect(page.locator('[data-testid="kai-agent-row"]').count()).resolves.toBe(2);
+    await page.click('[data-testid="kai-agent-new"]');
+    await page.click('[data-testid="kai-agent-save"]');
+    await page.waitForSelector('[data-testid="kai-agent-editor"] .kai-field__error >> text=Required');
+    await page.fill('[data-testid="kai-agent-name"]', 'Mia — reactivation');
+    await screenshot(page, 'admin-agent-editor');
+    await page.click('[data-testid="kai-agent-save"]');
+    await page.waitForSelector('[data-testid="kai-agent-row"] >> text=Mia — reactivation');
+    const created = backend.requests.find((r) => r.method === 'POST' && r.path === '/api/agents')?.body as Record<string, unknown>;
+    expect(created).toMatchObject({ name: 'Mia — reactivation', mode: 'draft', workingHours: null, handoff: { keywords: [], afterTurns: null, onToolFailure: true } });
+
+    await tab(page, 'bindings');
+    await page.selectOption('[data-testid="kai-binding-1:11"]', { label: 'Leo — follow-ups' });
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="kai-binding-1:11"]') as HTMLSelectElement).disabled);
+    expect(backend.requests.filter((r) => r.method === 'PUT' && r.path === '/api/bindings').map((r) => r.body)).toEqual([{ pipelineId: 1, statusId: 11, agentId: 2 }]);
+    await screenshot(page, 'admin-bindings');
+
+    await tab(page, 'scripts');
+    await page.click('[data-testid="kai-script-row"] >> text=Edit');
+    await page.fill('[data-testid="kai-script-body"]', 'Hello ');
+    await page.click('[data-testid="kai-variables"] >> text=Lead name');
+    await expect(page.inputValue('[data-testid="kai-script-body"]')).resolves.toBe('Hello {{lead.name}}');
+    await page.fill('[data-testid="kai-script-preview"] input', '42');
+    await page.waitForSelector('[data-testid="kai-script-preview"] >> text=Hello ACME deal');
+    await screenshot(page, 'admin-script-editor');
+    await page.click('[data-testid="kai-script-save"]');
+    await page.waitForSelector('[data-testid="kai-scripts"]');
+    expect(backend.requests.find((r) => r.method === 'PATCH' && r.path === '/api/scripts/1')?.body).toMatchObject({ body: 'Hello {{lead.name}}' });
+
+    await tab(page, 'knowledge');
+    await page.waitForSelector('[data-testid="kai-knowledge-row"] >> text=Pricing');
+    await page.selectOption('[data-testid="kai-knowledge-add"] select', 'upload');
+    await page.setInputFiles('[data-testid="kai-knowledge-add"] input[type=file]', {
+      name: 'returns.md',
+      mimeType: 'text/markdown',
+      buffer: Buffer.from('# Returns\nFull refund within 30 days.\n'),
+    });
+    await page.click('[data-testid="kai-knowledge-save"]');
+    await page.waitForSelector('[data-testid="kai-knowledge-row"] >> text=returns.md');
+    expect(backend.requests.find((r) => r.method === 'POST' && r.path === '/api/agents/1/knowledge')?.body).toEqual({
+      kind: 'upload',
+      title: 'returns.md',
+      content: '# Returns\nFull refund within 30 days.\n',
+    });
+    await screenshot(page, 'admin-knowledge');
+
+    await tab(page, 'playground');
+    await page.fill('[data-testid="kai-chat-input"]', 'Do you have a free trial?');
+    await page.click('[data-testid="kai-chat-send"]');
+    await page.waitForSelector('[data-testid="kai-chat"] >> text=Our plan starts at $20 per seat.');
+    await screenshot(page, 'admin-playground');
+
+    await tab(page, 'activity');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="kai-feed-item"]').length === 20);
+    // Each scroll to the sentinel loads exactly the next page (cursor from the previous one).
+    for (const expected of [40, 45]) {
+      await page.locator('[data-testid="kai-feed-more"]').scrollIntoViewIfNeeded();
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="kai-feed-item"]').length === n, expected);
+    }
+    await page.waitForSelector('text=That\'s everything');
+    const pages = backend.requests.filter((r) => r.path === '/api/dashboard/updates' && !r.query.leadId).map((r) => r.query.cursor ?? '');
+    expect(pages.slice(-3)).toEqual(['', '20', '40']);
+    await page.selectOption('[data-testid="kai-activity-type"]', 'handoff');
+    await page.waitForFunction(() => {
+      const items = [...document.querySelectorAll('[data-testid="kai-feed-item"]')];
+      return items.length > 0 && items.every((el) => el.textContent?.includes('Handoff'));
+    });
+    expect(backend.requests.at(-1)?.query).toMatchObject({ type: 'handoff', limit: '20' });
+    await screenshot(page, 'admin-activity');
+    expect(problems).toEqual([]);
+    await close();
+  }, 90_000);
+
+  it('draws the settings modal intro, the DP agent picker and the Salesbot step', async () => {
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${harness.url}/modal`);
+    await page.waitForSelector('[data-testid="kai-settings"]');
+    expect(await harnessErrors(page)).toEqual([]);
+    await expect(page.getAttribute('[data-testid="kai-settings-link"]', 'href')).resolves.toBe('/settings/widgets/kai_agent/');
+    // Kommo's Save button stays below our block.
+    const order = await page.evaluate(() => {
+      const ours = document.querySelector('[data-testid="kai-settings"]')!;
+      const save = document.querySelector('#harness-save')!;
+      return ours.compareDocumentPosition(save) & Node.DOCUMENT_POSITION_FOLLOWING;
+    });
+    expect(order).toBeTruthy();
+    await screenshot(page, 'settings-modal');
+
+    const before = backend.requests.length;
+    await page.goto(`${harness.url}/dp?pipeline=1&status=13`);
+    await page.waitForSelector('[data-testid="kai-dp-agent"] option >> nth=2', { state: 'attached' });
+    await page.selectOption('[data-testid="kai-dp-agent"]', { label: 'Leo — follow-ups' });
+    await page.waitForSelector('[data-testid="kai-dp"] >> text=Saved');
+    await expect(page.inputValue('input[name="agent_id"]')).resolves.toBe('2');
+    expect(requestsSince(before)).toEqual(['GET /api/agents', 'PUT /api/bindings']);
+    expect(backend.requests.at(-1)?.body).toEqual({ pipelineId: 1, statusId: 13, agentId: 2 });
+    await screenshot(page, 'dp-settings');
+
+    await page.goto(`${harness.url}/salesbot`);
+    await page.waitForSelector('#salesbot-out:not(:empty)');
+    const steps = JSON.parse(await page.innerText('#salesbot-out')) as { question: { handler: string; params: { url: string } }[] }[];
+    expect(steps[0]?.question[0]).toMatchObject({ handler: 'widget_request', params: { url: `${backend.url}/salesbot/dev` } });
+    expect(problems).toEqual([]);
+    await close();
+  });
+});
+
+async function tab(page: Page, key: string) {
+  await page.click(`[data-testid="kai-tab-${key}"]`);
+  await page.waitForSelector(`[data-testid="kai-tab-${key}"][aria-selected="true"]`);
+}

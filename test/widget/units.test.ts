@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { localErrors, newAgentInput, toggleAction } from '../../widget/src/admin/agent-form.js';
+import { parseFields } from '../../widget/src/admin/Playground.js';
+import { createApi, toApiError } from '../../widget/src/api.js';
+import { salesbotHandlerUrl, salesbotSteps } from '../../widget/src/areas/salesbot.js';
+import { createTranslate, labelOf } from '../../widget/src/i18n.js';
+import type { AjaxOptions, KommoWidget } from '../../widget/src/kommo.js';
+
+describe('api', () => {
+  it('turns a problem+json jqXHR into an ApiError with field errors', () => {
+    const err = toApiError({
+      status: 422,
+      responseText: JSON.stringify({ title: 'Validation failed', detail: 'name: Required', code: 'VALIDATION_FAILED', requestId: 'r1', errors: [{ field: 'name', message: 'Required' }] }),
+    });
+    expect(err).toMatchObject({ status: 422, code: 'VALIDATION_FAILED', detail: 'name: Required', requestId: 'r1', errors: [{ field: 'name', message: 'Required' }] });
+  });
+
+  it('calls a network failure NETWORK and keeps a plain error message', () => {
+    expect(toApiError({ status: 0, responseText: '' }).code).toBe('NETWORK');
+    expect(toApiError(new Error('boom'))).toMatchObject({ code: 'NETWORK', detail: 'boom' });
+    expect(toApiError({ status: 502, responseText: '<html>Bad gateway</html>' }).code).toBe('HTTP_502');
+  });
+
+  it('sends every call through $authorizedAjax as JSON, with the query string in the URL', async () => {
+    const calls: AjaxOptions[] = [];
+    const self = {
+      $authorizedAjax: (o: AjaxOptions) => {
+        calls.push(o);
+        return Promise.resolve({ items: [], nextCursor: null });
+      },
+    } as unknown as KommoWidget;
+    const api = createApi(self, 'https://agent.example.com/');
+    await api.activity({ limit: 20, cursor: 'abc', type: 'agent_reply' });
+    await api.approveDraft(5, 'edited text');
+    await api.putBinding({ pipelineId: 1, statusId: 2, agentId: null });
+    expect(calls).toEqual([
+      { url: 'https://agent.example.com/api/dashboard/updates?limit=20&cursor=abc&type=agent_reply', type: 'GET', data: undefined, contentType: 'application/json', dataType: 'json' },
+      { url: 'https://agent.example.com/api/drafts/5/approve', type: 'POST', data: '{"text":"edited text"}', contentType: 'application/json', dataType: 'json' },
+      { url: 'https://agent.example.com/api/bindings', type: 'PUT', data: '{"pipelineId":1,"statusId":2,"agentId":null}', contentType: 'application/json', dataType: 'json' },
+    ]);
+  });
+
+  it('rejects with an ApiError when the host rejects', async () => {
+    const self = { $authorizedAjax: () => Promise.reject({ status: 401, responseJSON: { code: 'UNAUTHORIZED', title: 'Unauthorized', detail: 'bad token' } }) } as unknown as KommoWidget;
+    await expect(createApi(self, 'https://x.test').agents()).rejects.toMatchObject({ name: 'ApiError', status: 401, code: 'UNAUTHORIZED' });
+  });
+});
+
+describe('i18n', () => {
+  it('reads the locale Kommo loaded, falls back to English, fills placeholders', () => {
+    const t = createTranslate({ i18n: (key: string) => (key === 'ui' ? { common: { retry: 'Reintentar' } } : undefined) });
+    expect(t('common.retry')).toBe('Reintentar');
+    expect(t('common.cancel')).toBe('Cancel');
+    expect(t('lcard.stage', { name: 'Qualified' })).toBe('Stage: Qualified');
+    expect(t('no.such.key')).toBe('no.such.key');
+    expect(labelOf(t, 'action_type', 'brand_new_action')).toBe('Brand new action');
+    expect(labelOf(t, 'activity.types', 'sync.completed')).toBe('Sync completed');
+  });
+});
+
+describe('salesbot', () => {
+  it('returns one widget_request step to the backend handler', () => {
+    const steps = JSON.parse(salesbotSteps('handler_code', { agent_id: '7', message: '' }));
+    expect(steps).toEqual([
+      {
+        question: [
+          {
+            handler: 'widget_request',
+            params: { url: salesbotHandlerUrl(), data: { lead_id: '{{lead.id}}', contact_id: '{{contact.id}}', message: '{{message_text}}', agent_id: 7 } },
+          },
+        ],
+        require: [],
+      },
+    ]);
+    expect(salesbotHandlerUrl('https://a.example/', 's3cret')).toBe('https://a.example/salesbot/s3cret');
+    expect(JSON.parse(salesbotSteps('other', {}))).toEqual([]);
+  });
+});
+
+describe('agent form', () => {
+  it('keeps "needs approval" a subset of "allowed"', () => {
+    let input = { ...newAgentInput(), allowedActions: [], approvalRequired: [] } as ReturnType<typeof newAgentInput>;
+    input = toggleAction(input, 'approvalRequired', 'move_to_stage');
+    expect(input.allowedActions).toEqual(['move_to_stage']);
+    input = toggleAction(input, 'allowedActions', 'move_to_stage');
+    expect(input).toMatchObject({ allowedActions: [], approvalRequired: [] });
+  });
+
+  it('flags bad values before the server sees them', () => {
+    const input = { ...newAgentInput(), name: ' ', temperature: 3, workingHours: { timezone: 'UTC', schedule: { mon: [['18:00', '09:00']], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } } } as ReturnType<typeof newAgentInput>;
+    expect(localErrors(input)).toEqual({ name: 'required', temperature: 'range_0_2', 'workingHours.schedule.mon': 'bad_interval' });
+  });
+
+  it('parses test-lead fields', () => {
+    expect(parseFields('BUDGET=12000\nCity = Lima\nnoise\n=x')).toEqual({ BUDGET: '12000', City: 'Lima' });
+  });
+});

@@ -1,0 +1,44 @@
+import { useState } from 'preact/hooks';
+import { ErrorBox, Tabs } from '../ui/components.js';
+import { useWidget } from '../ui/context.js';
+import { useLoad } from '../ui/hooks.js';
+import { Activity } from './Activity.js';
+import { Agents } from './Agents.js';
+import { Bindings } from './Bindings.js';
+import { Connection } from './Connection.js';
+import { Knowledge } from './Knowledge.js';
+import { Playground } from './Playground.js';
+import { Scripts } from './Scripts.js';
+
+type TabKey = 'connection' | 'agents' | 'bindings' | 'scripts' | 'knowledge' | 'playground' | 'activity';
+const TAB_KEYS: TabKey[] = ['connection', 'agents', 'bindings', 'scripts', 'knowledge', 'playground', 'activity'];
+
+/** The advanced-settings page: one tab per task; the agents list is shared by the tabs that pick an agent. */
+export function AdminApp(props: { initialTab?: string }) {
+  const { api, t } = useWidget();
+  const initial = TAB_KEYS.includes(props.initialTab as TabKey) ? (props.initialTab as TabKey) : 'connection';
+  const [tab, setTab] = useState<TabKey>(initial);
+  const agents = useLoad(() => api.agents().then((r) => r.items), []);
+  const list = agents.data ?? [];
+
+  // Connection and Activity work without the agents list (Activity only uses it for a filter).
+  let body;
+  if (tab === 'connection') body = <Connection />;
+  else if (tab === 'activity') body = <Activity agents={list} />;
+  else if (agents.error && !agents.data) body = <ErrorBox error={agents.error} onRetry={agents.reload} />;
+  else if (tab === 'agents') body = <Agents agents={list} loading={agents.loading} onChanged={agents.reload} />;
+  else if (tab === 'bindings') body = <Bindings agents={list} />;
+  else if (tab === 'scripts') body = <Scripts agents={list} />;
+  else if (tab === 'knowledge') body = <Knowledge agents={list} />;
+  else body = <Playground agents={list} />;
+
+  return (
+    <div class="kai-admin__inner" data-testid="kai-admin">
+      <h2 class="kai-admin__title">{t('admin.title')}</h2>
+      <Tabs tabs={TAB_KEYS.map((key) => ({ key, label: t(`admin.tabs.${key}`) }))} active={tab} onSelect={setTab} />
+      <div class="kai-admin__body" role="tabpanel">
+        {body}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,183 @@
+import { useState } from 'preact/hooks';
+import { ACTION_TYPES, type Agent, type AgentInput } from '../api.js';
+import { labelOf } from '../i18n.js';
+import { Button, ErrorBox, Field, Section } from '../ui/components.js';
+import { useWidget } from '../ui/context.js';
+import { splitList } from '../ui/format.js';
+import { useAction } from '../ui/hooks.js';
+import { inputOf, localErrors, newAgentInput, toggleAction } from './agent-form.js';
+import { WorkingHoursEditor } from './WorkingHoursEditor.js';
+
+const MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1'];
+const LANGUAGES = ['auto', 'en', 'es', 'pt', 'ru'];
+const TONES = ['friendly', 'formal', 'concise', 'enthusiastic'];
+
+const value = (e: Event) => (e.target as HTMLInputElement).value;
+const num = (e: Event) => Number((e.target as HTMLInputElement).value);
+
+export function AgentEditor(props: { agent: Agent | null; onSaved: (agent: Agent) => void; onCancel: () => void }) {
+  const { api, t } = useWidget();
+  const [input, setInput] = useState<AgentInput>(() => (props.agent ? inputOf(props.agent) : newAgentInput()));
+  const [keywords, setKeywords] = useState(() => input.handoff.keywords.join(', '));
+  // Local checks show only after the first Save attempt, then follow every edit.
+  const [tried, setTried] = useState(false);
+  const save = useAction();
+  const set = (patch: Partial<AgentInput>) => setInput((cur) => ({ ...cur, ...patch }));
+
+  const serverErrors: Record<string, string> = {};
+  for (const e of save.error?.errors ?? []) serverErrors[e.field] = e.message;
+  const body: AgentInput = { ...input, handoff: { ...input.handoff, keywords: splitList(keywords) } };
+  const problems = tried ? localErrors(body) : {};
+  const fieldError = (key: string) => (problems[key] ? t(`validation.${problems[key]}`) : serverErrors[key]);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setTried(true);
+    if (Object.keys(localErrors(body)).length) return;
+    const saved = await save.run(() => (props.agent ? api.updateAgent(props.agent.id, body) : api.createAgent(body)));
+    if (saved) props.onSaved(saved);
+  };
+
+  return (
+    <form class="kai-form" onSubmit={submit} data-testid="kai-agent-editor" noValidate>
+      <Section title={props.agent ? t('agents.edit_title', { name: props.agent.name }) : t('agents.new_title')}>
+        <div class="kai-grid">
+          <Field label={t('agents.fields.name')} error={fieldError('name')}>
+            <input class="kai-input" value={input.name} onInput={(e) => set({ name: value(e) })} maxLength={100} data-testid="kai-agent-name" />
+          </Field>
+          <Field label={t('agents.fields.mode')} hint={t(`agents.mode_hint.${input.mode}`)}>
+            <select class="kai-input" value={input.mode} onChange={(e) => set({ mode: value(e) as AgentInput['mode'] })}>
+              <option value="draft">{t('mode.draft')}</option>
+              <option value="autopilot">{t('mode.autopilot')}</option>
+            </select>
+          </Field>
+        </div>
+        <Field label={t('agents.fields.instructions')} hint={t('agents.instructions_hint')} error={fieldError('instructions')}>
+          <textarea class="kai-input kai-textarea" rows={8} value={input.instructions} onInput={(e) => set({ instructions: value(e) })} />
+        </Field>
+        <div class="kai-grid">
+          <Field label={t('agents.fields.model')} error={fieldError('model')}>
+            <input class="kai-input" list="kai-models" value={input.model} onInput={(e) => set({ model: value(e) })} />
+            <datalist id="kai-models">
+              {MODELS.map((m) => (
+                <option key={m} value={m} />
+              ))}
+            </datalist>
+          </Field>
+          <Field label={t('agents.fields.temperature')} error={fieldError('temperature')}>
+            <input class="kai-input" type="number" min={0} max={2} step={0.1} value={input.temperature} onInput={(e) => set({ temperature: num(e) })} />
+          </Field>
+          <Field label={t('agents.fields.language')} error={fieldError('language')}>
+            <select class="kai-input" value={input.language} onChange={(e) => set({ language: value(e) })}>
+              {(LANGUAGES.includes(input.language) ? LANGUAGES : [...LANGUAGES, input.language]).map((l) => (
+                <option key={l} value={l}>
+                  {labelOf(t, 'language', l)}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label={t('agents.fields.tone')} error={fieldError('tone')}>
+            <input class="kai-input" list="kai-tones" value={input.tone} onInput={(e) => set({ tone: value(e) })} />
+            <datalist id="kai-tones">
+              {TONES.map((tone) => (
+                <option key={tone} value={tone}>
+                  {labelOf(t, 'tone', tone)}
+                </option>
+              ))}
+            </datalist>
+          </Field>
+          <Field label={t('agents.fields.replyDelaySec')} hint={t('agents.reply_delay_hint')} error={fieldError('replyDelaySec')}>
+            <input class="kai-input" type="number" min={0} step={1} value={input.replyDelaySec} onInput={(e) => set({ replyDelaySec: num(e) })} />
+          </Field>
+          <Field label={t('agents.fields.maxRepliesPerLeadPerDay')} error={fieldError('maxRepliesPerLeadPerDay')}>
+            <input
+              class="kai-input"
+              type="number"
+              min={1}
+              step={1}
+              value={input.maxRepliesPerLeadPerDay}
+              onInput={(e) => set({ maxRepliesPerLeadPerDay: num(e) })}
+            />
+          </Field>
+        </div>
+      </Section>
+
+      <Section title={t('agents.actions_title')}>
+        <p class="kai-small kai-muted">{t('agents.actions_hint')}</p>
+        <table class="kai-table kai-table--compact">
+          <thead>
+            <tr>
+              <th>{t('agents.action')}</th>
+              <th>{t('agents.allowed')}</th>
+              <th>{t('agents.needs_approval')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ACTION_TYPES.map((type) => (
+              <tr key={type}>
+                <td>{labelOf(t, 'action_type', type)}</td>
+                <td>
+                  <input
+                    type="checkbox"
+                    checked={input.allowedActions.includes(type)}
+                    onChange={() => setInput((cur) => toggleAction(cur, 'allowedActions', type))}
+                    aria-label={`${labelOf(t, 'action_type', type)}: ${t('agents.allowed')}`}
+                  />
+                </td>
+                <td>
+                  <input
+                    type="checkbox"
+                    checked={input.approvalRequired.includes(type)}
+                    onChange={() => setInput((cur) => toggleAction(cur, 'approvalRequired', type))}
+                    aria-label={`${labelOf(t, 'action_type', type)}: ${t('agents.needs_approval')}`}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+
+      <Section title={t('agents.handoff_title')}>
+        <div class="kai-grid">
+          <Field label={t('agents.fields.keywords')} hint={t('agents.keywords_hint')} error={fieldError('handoff.keywords')}>
+            <input class="kai-input" value={keywords} onInput={(e) => setKeywords(value(e))} />
+          </Field>
+          <Field label={t('agents.fields.afterTurns')} hint={t('agents.after_turns_hint')} error={fieldError('handoff.afterTurns')}>
+            <input
+              class="kai-input"
+              type="number"
+              min={1}
+              step={1}
+              value={input.handoff.afterTurns ?? ''}
+              onInput={(e) => {
+                const raw = value(e).trim();
+                set({ handoff: { ...input.handoff, afterTurns: raw === '' ? null : Number(raw) } });
+              }}
+            />
+          </Field>
+        </div>
+        <label class="kai-check">
+          <input
+            type="checkbox"
+            checked={input.handoff.onToolFailure}
+            onChange={() => set({ handoff: { ...input.handoff, onToolFailure: !input.handoff.onToolFailure } })}
+          />
+          <span>{t('agents.fields.onToolFailure')}</span>
+        </label>
+      </Section>
+
+      <WorkingHoursEditor value={input.workingHours} onChange={(workingHours) => set({ workingHours })} errorFor={fieldError} />
+
+      {save.error ? <ErrorBox error={save.error} /> : null}
+      <div class="kai-form__foot">
+        <Button kind="primary" type="submit" busy={save.busy} testId="kai-agent-save">
+          {t('common.save')}
+        </Button>
+        <Button kind="link" onClick={props.onCancel}>
+          {t('common.cancel')}
+        </Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,205 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { toApiError, type Agent, type ApiError, type Script, type ScriptInput, type StageRef } from '../api.js';
+import { Button, ErrorBox, Field, Section } from '../ui/components.js';
+import { useWidget } from '../ui/context.js';
+import { parseId } from '../ui/format.js';
+import { useAction, useLoad } from '../ui/hooks.js';
+
+/** Wait this long after the last keystroke before asking the server for a preview. */
+const PREVIEW_DEBOUNCE_MS = 400;
+
+const stageKey = (s: StageRef) => `${s.pipelineId}:${s.statusId}`;
+
+export function ScriptEditor(props: { agents: Agent[]; script: Script | null; defaultAgentId: number | null; onDone: () => void }) {
+  const { api, t } = useWidget();
+  const [input, setInput] = useState<ScriptInput>(() =>
+    props.script
+      ? { agentId: props.script.agentId, name: props.script.name, body: props.script.body, stages: props.script.stages }
+      : { agentId: props.defaultAgentId, name: '', body: '', stages: [] },
+  );
+  const refs = useLoad(() => Promise.all([api.scriptVariables(), api.pipelines()]), []);
+  const save = useAction();
+  const del = useAction();
+  const bodyRef = useRef<HTMLTextAreaElement>(null);
+  const set = (patch: Partial<ScriptInput>) => setInput((cur) => ({ ...cur, ...patch }));
+
+  const insertVariable = (variableKey: string) => {
+    const token = `{{${variableKey}}}`;
+    const el = bodyRef.current;
+    const start = el ? el.selectionStart : input.body.length;
+    const end = el ? el.selectionEnd : input.body.length;
+    const body = input.body.slice(0, start) + token + input.body.slice(end);
+    set({ body });
+    requestAnimationFrame(() => {
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(start + token.length, start + token.length);
+    });
+  };
+
+  const toggleStage = (ref: StageRef) => {
+    const k = stageKey(ref);
+    const has = input.stages.some((s) => stageKey(s) === k);
+    set({ stages: has ? input.stages.filter((s) => stageKey(s) !== k) : [...input.stages, ref] });
+  };
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!input.name.trim()) return;
+    const script = props.script;
+    const done = await save.run(() => (script ? api.updateScript(script.id, input) : api.createScript(input)));
+    if (done) props.onDone();
+  };
+  const remove = async () => {
+    const script = props.script;
+    if (!script) return;
+    if (await del.run(() => api.deleteScript(script.id).then(() => true))) props.onDone();
+  };
+
+  const [variables, pipelines] = refs.data ?? [{ variables: [] }, { items: [] }];
+  const selected = new Set(input.stages.map(stageKey));
+
+  return (
+    <form class="kai-form" onSubmit={submit} data-testid="kai-script-editor" noValidate>
+      <Section title={props.script ? t('scripts.edit_title', { name: props.script.name }) : t('scripts.new_title')}>
+        <div class="kai-grid">
+          <Field label={t('scripts.fields.name')} error={save.error?.errors.find((x) => x.field === 'name')?.message}>
+            <input class="kai-input" value={input.name} required onInput={(e) => set({ name: (e.target as HTMLInputElement).value })} />
+          </Field>
+          <Field label={t('common.agent')}>
+            <select
+              class="kai-input"
+              value={input.agentId === null ? '' : String(input.agentId)}
+              onChange={(e) => {
+                const raw = (e.target as HTMLSelectElement).value;
+                set({ agentId: raw === '' ? null : Number(raw) });
+              }}
+            >
+              <option value="">{t('scripts.any_agent')}</option>
+              {props.agents.map((a) => (
+                <option key={a.id} value={String(a.id)}>
+                  {a.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+        </div>
+        {refs.error ? <ErrorBox error={refs.error} onRetry={refs.reload} compact /> : null}
+        <div class="kai-split">
+          <Field label={t('scripts.fields.body')} hint={t('scripts.body_hint')} error={save.error?.errors.find((x) => x.field === 'body')?.message}>
+            <textarea
+              ref={bodyRef}
+              class="kai-input kai-textarea kai-mono"
+              rows={12}
+              value={input.body}
+              data-testid="kai-script-body"
+              onInput={(e) => set({ body: (e.target as HTMLTextAreaElement).value })}
+            />
+          </Field>
+          <div class="kai-variables" data-testid="kai-variables">
+            <div class="kai-field__label">{t('scripts.variables')}</div>
+            <ul class="kai-variables__list">
+              {variables.variables.map((v) => (
+                <li key={v.key}>
+                  <button type="button" class="kai-chip" title={`{{${v.key}}}`} onClick={() => insertVariable(v.key)}>
+                    {v.label}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        </div>
+        <Preview body={input.body} />
+      </Section>
+
+      <Section title={t('scripts.stages')}>
+        {pipelines.items.map((p) => (
+          <fieldset key={p.id} class="kai-fieldset">
+            <legend>{p.name}</legend>
+            {[...p.statuses]
+              .sort((a, b) => a.sort - b.sort)
+              .map((s) => (
+                <label key={s.id} class="kai-check kai-check--inline">
+                  <input
+                    type="checkbox"
+                    checked={selected.has(stageKey({ pipelineId: p.id, statusId: s.id }))}
+                    onChange={() => toggleStage({ pipelineId: p.id, statusId: s.id })}
+                  />
+                  <span>{s.name}</span>
+                </label>
+              ))}
+          </fieldset>
+        ))}
+      </Section>
+
+      {save.error ? <ErrorBox error={save.error} /> : null}
+      {del.error ? <ErrorBox error={del.error} onRetry={del.retry} compact /> : null}
+      <div class="kai-form__foot">
+        <Button kind="primary" type="submit" busy={save.busy} disabled={!input.name.trim()} testId="kai-script-save">
+          {t('common.save')}
+        </Button>
+        <Button kind="link" onClick={props.onDone}>
+          {t('common.cancel')}
+        </Button>
+        {props.script ? (
+          <Button kind="danger" onClick={remove} busy={del.busy}>
+            {t('common.delete')}
+          </Button>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
+/** Renders the script against a real lead, debounced, showing only the newest answer. */
+function Preview(props: { body: string }) {
+  const { api, t } = useWidget();
+  const [leadText, setLeadText] = useState('');
+  const [rendered, setRendered] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [tick, setTick] = useState(0);
+  const leadId = parseId(leadText);
+
+  useEffect(() => {
+    if (leadId === null || !props.body.trim()) {
+      setRendered(null);
+      setError(null);
+      return;
+    }
+    let live = true;
+    const timer = setTimeout(() => {
+      setBusy(true);
+      api.previewScript(props.body, leadId).then(
+        (r) => {
+          if (!live) return;
+          setRendered(r.rendered);
+          setError(null);
+          setBusy(false);
+        },
+        (e: unknown) => {
+          if (!live) return;
+          setError(toApiError(e));
+          setBusy(false);
+        },
+      );
+    }, PREVIEW_DEBOUNCE_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [props.body, leadId, tick, api]);
+
+  return (
+    <div class="kai-preview" data-testid="kai-script-preview">
+      <label class="kai-field kai-field--inline">
+        <span class="kai-field__label">{t('scripts.preview_lead')}</span>
+        <input class="kai-input kai-input--short" inputMode="numeric" value={leadText} onInput={(e) => setLeadText((e.target as HTMLInputElement).value)} />
+        {busy ? <span class="kai-spinner kai-spinner--inline" aria-hidden="true" /> : null}
+      </label>
+      {leadId === null ? <div class="kai-small kai-muted">{t('scripts.preview_hint')}</div> : null}
+      {error ? <ErrorBox error={error} onRetry={() => setTick((n) => n + 1)} compact /> : null}
+      {rendered !== null ? <div class="kai-preview__out kai-text">{rendered}</div> : null}
+    </div>
+  );
+}

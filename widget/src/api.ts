@@ -1,0 +1,312 @@
+/**
+ * The only module that talks to the backend. Every call goes through Kommo's `self.$authorizedAjax`,
+ * which adds the one-time `X-Auth-Token` the backend verifies. The types below are the API contract
+ * the backend implements; the UI uses nothing outside them.
+ */
+import { BACKEND_URL } from './env.js';
+import type { KommoWidget } from './kommo.js';
+
+// ---------- contract ----------
+
+export type ConnectionState = 'connected' | 'reauth_required' | 'disconnected' | 'not_installed';
+export type SyncState = 'never' | 'queued' | 'running' | 'completed' | 'failed';
+
+export interface IntegrationStatus {
+  connection: { state: ConnectionState; host: string | null; name: string | null };
+  sync: {
+    state: SyncState;
+    progress: { done: number; total: number | null; percent: number | null };
+    startedAt: string | null;
+    finishedAt: string | null;
+    error: string | null;
+  };
+  counts: Record<string, number>;
+}
+
+export interface PipelineStatus {
+  id: number;
+  name: string;
+  color: string;
+  sort: number;
+}
+export interface Pipeline {
+  id: number;
+  name: string;
+  sort: number;
+  statuses: PipelineStatus[];
+}
+
+export interface CrmField {
+  entity: 'leads' | 'contacts' | 'companies';
+  id: number;
+  name: string;
+  code: string | null;
+  type: string;
+}
+
+export const ACTION_TYPES = [
+  'move_to_stage',
+  'create_task',
+  'add_note',
+  'update_field',
+  'add_tags',
+  'remove_tags',
+  'assign_user',
+  'handoff_to_human',
+  'schedule_followup',
+] as const;
+export type ActionType = (typeof ACTION_TYPES)[number];
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export interface WorkingHours {
+  timezone: string;
+  schedule: Record<Weekday, [string, string][]>;
+}
+
+export interface AgentInput {
+  name: string;
+  instructions: string;
+  model: string;
+  temperature: number;
+  language: 'auto' | string;
+  tone: string;
+  mode: 'draft' | 'autopilot';
+  workingHours: WorkingHours | null;
+  replyDelaySec: number;
+  maxRepliesPerLeadPerDay: number;
+  allowedActions: ActionType[];
+  approvalRequired: ActionType[];
+  handoff: { keywords: string[]; afterTurns: number | null; onToolFailure: boolean };
+}
+export type Agent = AgentInput & { id: number; createdAt: string; updatedAt: string };
+
+export interface Binding {
+  pipelineId: number;
+  statusId: number;
+  agentId: number | null;
+}
+
+export interface StageRef {
+  pipelineId: number;
+  statusId: number;
+}
+export interface Script {
+  id: number;
+  agentId: number | null;
+  name: string;
+  body: string;
+  stages: StageRef[];
+}
+export type ScriptInput = Omit<Script, 'id'>;
+
+export interface ScriptVariable {
+  key: string;
+  label: string;
+}
+
+export type KnowledgeKind = 'text' | 'markdown' | 'faq' | 'upload';
+export interface KnowledgeEntry {
+  id: number;
+  kind: KnowledgeKind;
+  title: string;
+  content: string;
+  createdAt: string;
+}
+export type KnowledgeInput =
+  | { kind: 'text' | 'markdown' | 'upload'; title: string; content: string }
+  | { kind: 'faq'; title: string; question: string; answer: string };
+
+export interface PlaygroundInput {
+  message: string;
+  leadId?: number;
+  lead?: { name?: string; price?: number; fields?: Record<string, string> };
+}
+export interface ProposedAction {
+  type: string;
+  args: unknown;
+  valid: boolean;
+  error?: string;
+}
+export interface PlaygroundResult {
+  reply: string;
+  actions: ProposedAction[];
+  citations: { entryId: number; title: string }[];
+}
+
+export type LeadActionStatus = 'done' | 'undone' | 'failed' | 'pending_approval';
+export interface LeadAgentState {
+  leadId: number;
+  agent: { id: number; name: string; mode: 'draft' | 'autopilot' } | null;
+  stage: { pipelineId: number; statusId: number; name: string } | null;
+  paused: boolean;
+  pausedUntil: string | null;
+  handoff: { active: boolean; reason: string | null };
+  drafts: { id: number; text: string; createdAt: string }[];
+  actions: { id: number; type: string; summary: string; status: LeadActionStatus; undoable: boolean; createdAt: string }[];
+  replies: { id: number; text: string; createdAt: string }[];
+}
+
+export interface ActivityItem {
+  id: number;
+  type: string;
+  title: string;
+  description: string | null;
+  leadId: number | null;
+  agentId: number | null;
+  metadata: Record<string, unknown> | null;
+  createdAt: string;
+}
+export interface ActivityPage {
+  items: ActivityItem[];
+  nextCursor: string | null;
+}
+export interface ActivityQuery {
+  limit?: number;
+  cursor?: string;
+  type?: string;
+  agentId?: number;
+  leadId?: number;
+  from?: string;
+  to?: string;
+}
+
+interface Items<T> {
+  items: T[];
+}
+
+// ---------- errors ----------
+
+/** An `application/problem+json` answer, or a network failure turned into the same shape. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly errors: { field: string; message: string }[] = [],
+    readonly requestId: string | null = null,
+  ) {
+    super(detail || title);
+    this.name = 'ApiError';
+  }
+}
+
+interface XhrLike {
+  status?: number;
+  responseJSON?: unknown;
+  responseText?: string;
+  getResponseHeader?: (name: string) => string | null;
+}
+
+/** Build an ApiError from whatever `$authorizedAjax` rejected with (a jqXHR, an Error, anything). */
+export function toApiError(failure: unknown): ApiError {
+  if (failure instanceof ApiError) return failure;
+  const xhr = (failure ?? {}) as XhrLike;
+  const status = typeof xhr.status === 'number' ? xhr.status : 0;
+  let body: unknown = xhr.responseJSON;
+  if (body === undefined && typeof xhr.responseText === 'string' && xhr.responseText) {
+    try {
+      body = JSON.parse(xhr.responseText);
+    } catch {
+      body = undefined;
+    }
+  }
+  const p = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const errors = Array.isArray(p.errors)
+    ? p.errors
+        .filter((e): e is { field: unknown; message: unknown } => !!e && typeof e === 'object')
+        .map((e) => ({ field: String(e.field ?? ''), message: String(e.message ?? '') }))
+    : [];
+  const code = str(p.code) || (status === 0 ? 'NETWORK' : `HTTP_${status}`);
+  const fallback = failure instanceof Error ? failure.message : '';
+  return new ApiError(status, code, str(p.title), str(p.detail) || fallback, errors, str(p.requestId) || null);
+}
+
+// ---------- client ----------
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+function query(params: Record<string, string | number | undefined | null>): string {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
+  const base = baseUrl.replace(/\/+$/, '');
+
+  function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let pending: PromiseLike<unknown>;
+      try {
+        pending = self.$authorizedAjax({
+          url: base + path,
+          type: method,
+          data: body === undefined ? undefined : JSON.stringify(body),
+          contentType: 'application/json',
+          dataType: 'json',
+        });
+      } catch (err) {
+        reject(toApiError(err));
+        return;
+      }
+      pending.then(
+        (data) => resolve(data as T),
+        (failure) => reject(toApiError(failure)),
+      );
+    });
+  }
+
+  const id = (n: number) => encodeURIComponent(String(n));
+
+  return {
+    status: () => call<IntegrationStatus>('GET', '/api/integrations/status'),
+    startSync: () => call<{ syncRunId: number }>('POST', '/api/integrations/sync', {}),
+    pipelines: () => call<Items<Pipeline>>('GET', '/api/pipelines'),
+    fields: () => call<Items<CrmField>>('GET', '/api/fields'),
+
+    agents: () => call<Items<Agent>>('GET', '/api/agents'),
+    agent: (agentId: number) => call<Agent>('GET', `/api/agents/${id(agentId)}`),
+    createAgent: (input: AgentInput) => call<Agent>('POST', '/api/agents', input),
+    updateAgent: (agentId: number, patch: Partial<AgentInput>) => call<Agent>('PATCH', `/api/agents/${id(agentId)}`, patch),
+    deleteAgent: (agentId: number) => call<void>('DELETE', `/api/agents/${id(agentId)}`),
+
+    bindings: () => call<Items<Binding>>('GET', '/api/bindings'),
+    putBinding: (binding: Binding) => call<Items<Binding>>('PUT', '/api/bindings', binding),
+
+    scripts: (agentId?: number) => call<Items<Script>>('GET', `/api/scripts${query({ agentId })}`),
+    createScript: (input: ScriptInput) => call<Script>('POST', '/api/scripts', input),
+    updateScript: (scriptId: number, patch: Partial<ScriptInput>) => call<Script>('PATCH', `/api/scripts/${id(scriptId)}`, patch),
+    deleteScript: (scriptId: number) => call<void>('DELETE', `/api/scripts/${id(scriptId)}`),
+    scriptVariables: () => call<{ variables: ScriptVariable[] }>('GET', '/api/scripts/variables'),
+    previewScript: (body: string, leadId: number) => call<{ rendered: string }>('POST', '/api/scripts/preview', { body, leadId }),
+
+    knowledge: (agentId: number) => call<Items<KnowledgeEntry>>('GET', `/api/agents/${id(agentId)}/knowledge`),
+    addKnowledge: (agentId: number, input: KnowledgeInput) => call<KnowledgeEntry>('POST', `/api/agents/${id(agentId)}/knowledge`, input),
+    deleteKnowledge: (entryId: number) => call<void>('DELETE', `/api/knowledge/${id(entryId)}`),
+
+    playground: (agentId: number, input: PlaygroundInput) =>
+      call<PlaygroundResult>('POST', `/api/agents/${id(agentId)}/playground`, input),
+
+    leadAgent: (leadId: number) => call<LeadAgentState>('GET', `/api/leads/${id(leadId)}/agent`),
+    pauseLead: (leadId: number, minutes?: number) =>
+      call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/pause`, minutes === undefined ? {} : { minutes }),
+    resumeLead: (leadId: number) => call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/resume`, {}),
+    approveDraft: (draftId: number, text?: string) =>
+      call<{ status: 'sent' }>('POST', `/api/drafts/${id(draftId)}/approve`, text === undefined ? {} : { text }),
+    discardDraft: (draftId: number) => call<{ status: 'discarded' }>('POST', `/api/drafts/${id(draftId)}/discard`, {}),
+    undoAction: (actionId: number) => call<{ id: number; status: 'undone' }>('POST', `/api/actions/${id(actionId)}/undo`, {}),
+
+    activity: (q: ActivityQuery = {}) =>
+      call<ActivityPage>(
+        'GET',
+        `/api/dashboard/updates${query({ limit: q.limit, cursor: q.cursor, type: q.type, agentId: q.agentId, leadId: q.leadId, from: q.from, to: q.to })}`,
+      ),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

@@ -1,0 +1,148 @@
+import { useEffect, useRef } from 'preact/hooks';
+import type { LeadAgentState } from '../api.js';
+import { Badge, Button, ErrorBox, Spinner } from '../ui/components.js';
+import { useWidget } from '../ui/context.js';
+import { formatDateTime } from '../ui/format.js';
+import { useAction, useLoad } from '../ui/hooks.js';
+import { Drafts } from './Drafts.js';
+import { LeadActions } from './LeadActions.js';
+import { LeadActivity } from './LeadActivity.js';
+import { Suggest } from './Suggest.js';
+
+/** The right-panel block of a lead card: what the agent is doing on this lead, and the controls over it. */
+export function LeadPanel(props: { leadId: number }) {
+  const { api, t } = useWidget();
+  const state = useLoad(async () => {
+    const data = await api.leadAgent(props.leadId);
+    performance.mark('kai:lcard:data');
+    return data;
+  }, [props.leadId]);
+  const marked = useRef(false);
+  useEffect(() => {
+    if (state.data && !marked.current) {
+      marked.current = true;
+      performance.mark('kai:lcard:rendered');
+    }
+  }, [state.data]);
+
+  const data = state.data;
+  let body;
+  if (data) {
+    const update = (next: LeadAgentState) => state.setData(next);
+    body = (
+      <>
+        <AgentHeader data={data} />
+        <PauseControl data={data} onChange={update} />
+        {data.handoff.active ? (
+          <div class="kai-notice kai-notice--warn" data-testid="kai-handoff">
+            <strong>{t('lcard.handoff_active')}</strong>
+            {data.handoff.reason ? <span> — {data.handoff.reason}</span> : null}
+          </div>
+        ) : null}
+        <Drafts leadId={props.leadId} drafts={data.drafts} onChanged={state.reload} />
+        <Replies data={data} />
+        <LeadActions actions={data.actions} onChanged={state.reload} />
+        {data.agent ? <Suggest leadId={props.leadId} agentId={data.agent.id} /> : null}
+      </>
+    );
+  } else if (state.error) {
+    body = <ErrorBox error={state.error} onRetry={state.reload} />;
+  } else {
+    body = <Spinner />;
+  }
+
+  // The activity list loads in parallel with the panel's own data and renders independently of it.
+  return (
+    <div class="kai-lcard__inner" data-testid={data ? 'kai-lcard' : 'kai-lcard-pending'}>
+      {body}
+      <LeadActivity leadId={props.leadId} />
+      <div class="kai-lcard__foot">
+        <Button kind="link" onClick={state.reload} busy={state.loading} testId="kai-refresh">
+          {t('common.refresh')}
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+function AgentHeader(props: { data: LeadAgentState }) {
+  const { t } = useWidget();
+  const { agent, stage } = props.data;
+  if (!agent) {
+    return (
+      <div class="kai-lcard__head" data-testid="kai-agent">
+        <div class="kai-muted">{t('lcard.no_agent')}</div>
+        {stage ? <div class="kai-small kai-muted">{t('lcard.stage', { name: stage.name })}</div> : null}
+      </div>
+    );
+  }
+  return (
+    <div class="kai-lcard__head" data-testid="kai-agent">
+      <div class="kai-lcard__agent">
+        <strong>{agent.name}</strong>
+        <Badge tone={agent.mode === 'autopilot' ? 'info' : 'muted'}>{t(`mode.${agent.mode}`)}</Badge>
+      </div>
+      {stage ? <div class="kai-small kai-muted">{t('lcard.stage', { name: stage.name })}</div> : null}
+    </div>
+  );
+}
+
+function PauseControl(props: { data: LeadAgentState; onChange: (next: LeadAgentState) => void }) {
+  const { api, t, lang } = useWidget();
+  const action = useAction();
+  const { data } = props;
+  if (!data.agent) return null;
+  const pause = (minutes?: number) =>
+    action.run(() => api.pauseLead(data.leadId, minutes)).then((next) => next && props.onChange(next));
+  const resume = () => action.run(() => api.resumeLead(data.leadId)).then((next) => next && props.onChange(next));
+  return (
+    <div class="kai-lcard__pause" data-testid="kai-pause">
+      {data.paused ? (
+        <div class="kai-row">
+          <Badge tone="warn">
+            {data.pausedUntil ? t('lcard.paused_until', { time: formatDateTime(data.pausedUntil, lang) }) : t('lcard.paused')}
+          </Badge>
+          <Button kind="primary" onClick={resume} busy={action.busy} testId="kai-resume">
+            {t('lcard.resume')}
+          </Button>
+        </div>
+      ) : (
+        <div class="kai-row">
+          <Badge tone="ok">{t('lcard.active')}</Badge>
+          <Button onClick={() => pause(60)} busy={action.busy} testId="kai-pause-1h">
+            {t('lcard.pause_1h')}
+          </Button>
+          <Button onClick={() => pause(60 * 24)} busy={action.busy}>
+            {t('lcard.pause_24h')}
+          </Button>
+          <Button onClick={() => pause()} busy={action.busy}>
+            {t('lcard.pause_forever')}
+          </Button>
+        </div>
+      )}
+      {action.error ? <ErrorBox error={action.error} onRetry={action.retry} compact /> : null}
+    </div>
+  );
+}
+
+function Replies(props: { data: LeadAgentState }) {
+  const { t, lang } = useWidget();
+  const replies = props.data.replies.slice(0, 5);
+  return (
+    <div class="kai-block" data-testid="kai-replies">
+      <div class="kai-block__title">{t('lcard.replies')}</div>
+      {replies.length === 0 ? (
+        <div class="kai-muted kai-small">{t('lcard.no_replies')}</div>
+      ) : (
+        <ul class="kai-list">
+          {replies.map((r) => (
+            <li key={r.id} class="kai-list__item">
+              <div class="kai-text">{r.text}</div>
+              <div class="kai-small kai-muted">{formatDateTime(r.createdAt, lang)}</div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

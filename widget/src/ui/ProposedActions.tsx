@@ -1,0 +1,37 @@
+import type { PlaygroundResult } from '../api.js';
+import { labelOf } from '../i18n.js';
+import { Badge } from './components.js';
+import { useWidget } from './context.js';
+
+/** The reply, proposed CRM actions and knowledge citations of a playground run. Nothing here is executed. */
+export function PlaygroundAnswer(props: { result: PlaygroundResult }) {
+  const { t } = useWidget();
+  const { result } = props;
+  return (
+    <div class="kai-answer" data-testid="kai-answer">
+      <div class="kai-answer__reply kai-text">{result.reply}</div>
+      {result.actions.length ? (
+        <div class="kai-answer__actions">
+          <div class="kai-small kai-muted">{t('playground.proposed_actions')}</div>
+          <ul class="kai-list">
+            {result.actions.map((a, i) => (
+              <li key={i} class="kai-list__item">
+                <div class="kai-row kai-row--between">
+                  <strong>{labelOf(t, 'action_type', a.type)}</strong>
+                  <Badge tone={a.valid ? 'ok' : 'bad'}>{a.valid ? t('playground.valid') : t('playground.invalid')}</Badge>
+                </div>
+                <code class="kai-code">{JSON.stringify(a.args)}</code>
+                {a.error ? <div class="kai-field__error">{a.error}</div> : null}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {result.citations.length ? (
+        <div class="kai-small kai-muted">
+          {t('playground.sources')}: {result.citations.map((c) => c.title).join(', ')}
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { toApiError, type ApiError } from '../api.js';
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: ApiError | null;
+  loading: boolean;
+  reload: () => void;
+  setData: (next: T) => void;
+}
+
+/** Load once per `deps` change; a late answer for old deps is dropped. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    setError(null);
+    load().then(
+      (d) => {
+        if (!live) return;
+        setData(d);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (!live) return;
+        setError(toApiError(e));
+        setLoading(false);
+      },
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { data, error, loading, reload, setData };
+}
+
+export interface Action {
+  busy: boolean;
+  error: ApiError | null;
+  /** Run a mutation; resolves to its result, or undefined when it failed (the error is kept for display). */
+  run: <R>(fn: () => Promise<R>) => Promise<R | undefined>;
+  retry: () => void;
+  clear: () => void;
+}
+
+/** State for one button's mutation: busy flag, last error, and a retry of the last attempt. */
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const last = useRef<(() => Promise<unknown>) | null>(null);
+  const mounted = useRef(true);
+  useEffect(
+    () => () => {
+      mounted.current = false;
+    },
+    [],
+  );
+  const run = useCallback(async <R,>(fn: () => Promise<R>): Promise<R | undefined> => {
+    last.current = fn;
+    setBusy(true);
+    setError(null);
+    try {
+      return await fn();
+    } catch (e) {
+      if (mounted.current) setError(toApiError(e));
+      return undefined;
+    } finally {
+      if (mounted.current) setBusy(false);
+    }
+  }, []);
+  const retry = useCallback(() => {
+    if (last.current) void run(last.current);
+  }, [run]);
+  const clear = useCallback(() => setError(null), []);
+  return { busy, error, run, retry, clear };
+}
