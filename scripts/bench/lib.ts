@@ -67,6 +67,7 @@ export async function startServer(entry = 'scripts/bench/server.ts', env: Record
     stdout: child.stdout!,
     stop: () =>
       new Promise<void>((r) => {
+        if (child.exitCode !== null || child.signalCode !== null) return r();
         child.once('exit', () => r());
         child.kill('SIGTERM');
       }),

@@ -1,7 +1,9 @@
 import type { Scenario } from './types.js';
+import { syncScenario } from './sync.js';
 import { webhookScenarios } from './webhooks.js';
 
 /** Scenarios added by feature issues (sync, webhooks, reply pipeline, widget render). */
 export const extraScenarios: Record<string, () => Promise<Scenario[]>> = {
+  sync: () => syncScenario(),
   webhooks: () => webhookScenarios(),
 };

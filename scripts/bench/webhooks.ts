@@ -47,7 +47,8 @@ export async function webhookScenarios(durationSec = 5): Promise<Scenario[]> {
     out.push(
       { name: 'webhooks: durable ingest (realistic bodies)', value: ingest.rps, unit: 'webhooks/s', baseline: bare.rps, baselineName: 'bare GET /healthz req/s', target: '≥ 2,000/s', pass: ingest.rps >= 2000 && ingest.non2xx === 0, extra: { p99_ms: ingest.p99, ratio: fmt(ingest.rps / bare.rps, 2) } },
       { name: 'webhooks: ack latency at 500/s', value: paced.p99, unit: 'ms p99', baseline: bare.p99, baselineName: 'bare /healthz p99 ms at full load', target: 'p99 < 25 ms', pass: paced.p99 < 25 && paced.non2xx === 0, extra: { p50_ms: paced.p50, rps: paced.rps } },
-      { name: 'webhooks: lost (acked but not stored)', value: acked - stored, unit: 'lost', target: '0', pass: acked === stored, extra: { acked, stored } },
+      // Requests still in flight when the load stopped are stored but never counted as acked, so stored ≥ acked.
+      { name: 'webhooks: lost (acked but not stored)', value: Math.max(0, acked - stored), unit: 'lost', target: '0', pass: stored >= acked, extra: { acked, stored } },
     );
   } finally {
     await srv.stop().catch(() => {});
