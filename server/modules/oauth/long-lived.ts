@@ -1,0 +1,65 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { KommoAuthError } from '../../kommo/client/errors.js';
+import { isAllowedKommoHost } from '../../kommo/hosts.js';
+import { PermanentJobError } from '../../jobs/errors.js';
+import { defineJob } from '../../jobs/worker.js';
+import { getAccount, upsertInstalledAccount } from '../accounts/accounts.repo.js';
+
+export const LONG_LIVED_QUEUE = 'kommo.long-lived-bootstrap';
+
+/**
+ * Private integrations use one long-lived token instead of OAuth (KOMMO_LONG_LIVED_TOKEN with
+ * KOMMO_ACCOUNT_HOST). At boot we queue a bootstrap, once per token value: read the account with it,
+ * store it encrypted, then register webhooks and sync as an install would. There is no refresh; a 401
+ * marks the account `reauth_required` (see the token vault).
+ */
+export function scheduleLongLivedBootstrap(deps: Deps) {
+  const token = deps.env.KOMMO_LONG_LIVED_TOKEN;
+  if (!token) return;
+  const tokenId = createHash('sha256').update(token).digest('hex').slice(0, 16);
+  deps.queue.enqueue({ queue: LONG_LIVED_QUEUE, payload: { tokenId }, idempotencyKey: `long-lived:${tokenId}`, maxAttempts: 10 });
+}
+
+export function longLivedJob(deps: Deps) {
+  return defineJob({
+    queue: LONG_LIVED_QUEUE,
+    payload: z.object({ tokenId: z.string() }),
+    async handle() {
+      const token = deps.env.KOMMO_LONG_LIVED_TOKEN;
+      const host = deps.env.KOMMO_ACCOUNT_HOST?.trim().toLowerCase();
+      if (!token || !host) return; // setting removed since the job was queued
+      if (!isAllowedKommoHost(host, deps.env.KOMMO_ALLOWED_HOSTS, deps.env.KOMMO_ALLOW_INSECURE_LOOPBACK)) {
+        throw new PermanentJobError(`KOMMO_ACCOUNT_HOST "${host}" is not in KOMMO_ALLOWED_HOSTS; we will not send the token there`);
+      }
+      let account;
+      try {
+        account = await deps.kommo.probe(host, token).getAccount();
+      } catch (err) {
+        if (err instanceof KommoAuthError) throw new PermanentJobError(`Kommo refused KOMMO_LONG_LIVED_TOKEN: ${err.message}`);
+        throw err;
+      }
+      deps.tx(() => {
+        const existing = getAccount(deps.db, account.id);
+        const row = upsertInstalledAccount(
+          deps.db,
+          {
+            id: account.id,
+            host,
+            subdomain: account.subdomain,
+            name: account.name,
+            currentUserId: account.current_user_id,
+            accessTokenEnc: deps.encryptor.encrypt(token),
+            refreshTokenEnc: null,
+            tokenExpiresAt: null,
+            longLived: true,
+            webhookSecret: existing?.webhookSecret ?? randomBytes(24).toString('base64url'),
+          },
+          deps.clock.now(),
+        );
+        deps.oauth.afterConnect(row.id, row.tokenVersion, existing ? 'reinstalled' : 'installed', account.name);
+      });
+    },
+  });
+}
