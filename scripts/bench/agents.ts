@@ -1,0 +1,159 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closeDeps, createDeps } from '../../server/deps.js';
+import { parseEnv } from '../../server/env.js';
+import type { KommoApi } from '../../server/kommo/client/types.js';
+import type { LlmClient } from '../../server/llm/llm.types.js';
+import { createAgentsFeature } from '../../server/modules/agents/agents.deps.js';
+import type { TurnPayload } from '../../server/modules/agents/turn.job.js';
+import type { JobContext } from '../../server/jobs/worker.js';
+import type { Scenario } from './types.js';
+
+const ACCOUNT = 1;
+const PIPELINE = 10;
+const STAGE = 20;
+const LEADS = 200;
+
+/**
+ * The reply pipeline's own overhead: one agent turn end to end (checks, context with the stage
+ * script and knowledge search, tool validation, the action log, delivery, activity) with an
+ * in-process model and Kommo API that answer instantly, so only our code and SQLite are measured.
+ * Baseline, same run and database: one bare SQLite read (the lead) plus one write (an activity row).
+ */
+export async function agentsScenario(turns = 600): Promise<Scenario[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-agents-'));
+  const env = parseEnv({ DATABASE_PATH: join(dir, 'app.db'), ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'), LOG_LEVEL: 'silent' });
+  const deps = createDeps(env);
+  try {
+    seedMirror(deps);
+    const llm: LlmClient = {
+      configured: true,
+      chat: async () => ({
+        content: 'Thanks for reaching out! A demo is available on Tuesdays; shall I book one for you?',
+        toolCalls: [{ id: 'c1', name: 'add_tags', arguments: '{"tags":["ai-qualified"]}' }],
+        usage: { promptTokens: 900, completionTokens: 60 },
+        model: 'gpt-4o-mini',
+      }),
+    };
+    const f = createAgentsFeature({ ...deps, llm, kommo: { api: () => fakeKommo } });
+    const agent = f.agents.create(ACCOUNT, {
+      name: 'Bench',
+      instructions: 'Qualify and book a demo.',
+      temperature: 0.3,
+      language: 'auto',
+      tone: 'friendly',
+      mode: 'autopilot',
+      workingHours: null,
+      replyDelaySec: 0,
+      maxRepliesPerLeadPerDay: 1000,
+      allowedActions: ['add_tags', 'move_to_stage', 'create_task'],
+      approvalRequired: [],
+      handoff: { keywords: ['lawyer'], afterTurns: null, onToolFailure: 'handoff' },
+      humanReplyPauseMinutes: 60,
+      maxReplyChars: 1000,
+    });
+    f.agents.bind(ACCOUNT, { pipelineId: PIPELINE, statusId: STAGE, agentId: agent.id });
+    f.scripts.create(ACCOUNT, { agentId: agent.id, name: 'Qualify', body: 'Greet {{contact.first_name}}, ask about {{lead.cf.PRODUCT}}, offer a demo.', stages: [{ pipelineId: PIPELINE, statusId: STAGE }] });
+    for (let i = 0; i < 20; i++) f.knowledge.create(ACCOUNT, agent.id, { kind: 'faq', title: `FAQ ${i}`, question: `Question ${i} about demos and pricing?`, answer: `Answer ${i}: demos run on Tuesdays.` });
+
+    const payloads = prepareTurns(deps, turns);
+    const ctx = { job: { attempts: 1, maxAttempts: 5 }, signal: new AbortController().signal, heartbeat() {} } as unknown as JobContext;
+    for (const p of payloads.slice(0, 50)) await f.turns.run(p, ctx); // warm-up
+    const times: number[] = [];
+    for (const p of payloads.slice(50)) {
+      const t = performance.now();
+      await f.turns.run(p, ctx);
+      times.push(performance.now() - t);
+    }
+    const replied = (deps.sqlite.prepare("SELECT count(*) n FROM agent_turns WHERE status = 'replied'").get() as { n: number }).n;
+    if (replied !== turns + 50) throw new Error(`bench: expected ${turns + 50} replied turns, got ${replied}`);
+
+    const read = deps.sqlite.prepare('SELECT * FROM leads WHERE account_id = ? AND id = ?');
+    const base: number[] = [];
+    for (let i = 0; i < times.length; i++) {
+      const t = performance.now();
+      read.get(ACCOUNT, 1000 + (i % LEADS));
+      deps.activity.write({ accountId: ACCOUNT, type: 'bench', title: 'baseline write' });
+      base.push(performance.now() - t);
+    }
+    const p50 = pct(times, 0.5);
+    return [
+      {
+        name: 'agent turn overhead (instant fake LLM + Kommo)',
+        value: p50,
+        unit: 'ms p50',
+        baseline: pct(base, 0.5),
+        baselineName: 'bare SQLite read+write ms p50',
+        target: 'p50 < 20 ms',
+        pass: p50 < 20,
+        extra: { p99_ms: pct(times, 0.99), turns: times.length },
+      },
+    ];
+  } finally {
+    closeDeps(deps);
+  }
+}
+
+function pct(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0;
+}
+
+type BenchDeps = ReturnType<typeof createDeps>;
+
+function seedMirror(deps: BenchDeps) {
+  const now = Date.now();
+  const m = deps.mirror;
+  deps.tx(() => {
+    deps.sqlite
+      .prepare(`INSERT INTO accounts (id, host, subdomain, name, webhook_secret, installed_at, updated_at) VALUES (?, 'bench.kommo.com', 'bench', 'Bench Ltd', 'secret', ?, ?)`)
+      .run(ACCOUNT, now, now);
+    m.upsertUsers(ACCOUNT, [{ id: 7, name: 'Ana Silva', email: 'ana@bench.example' } as never], now);
+    m.upsertPipelines(ACCOUNT, [{ id: PIPELINE, name: 'Sales', sort: 1, _embedded: { statuses: [20, 21, 22, 142, 143].map((id, i) => ({ id, name: `Stage ${id}`, sort: i, pipeline_id: PIPELINE })) } } as never], now);
+    m.upsertFields(ACCOUNT, 'leads', [{ id: 500, name: 'Product', code: 'PRODUCT', type: 'text' } as never], now);
+    m.upsertContacts(ACCOUNT, [{ id: 3000, name: 'Maria Costa', first_name: 'Maria', last_name: 'Costa', responsible_user_id: 7, updated_at: 1 } as never], now);
+    m.upsertLeads(ACCOUNT, Array.from({ length: LEADS }, (_, i) => leadJson(1000 + i)) as never, now);
+  });
+}
+
+function leadJson(id: number) {
+  return {
+    id,
+    name: `Lead ${id}`,
+    price: 1200,
+    responsible_user_id: 7,
+    status_id: STAGE,
+    pipeline_id: PIPELINE,
+    created_at: 1,
+    updated_at: 1,
+    custom_fields_values: [{ field_id: 500, field_code: 'PRODUCT', values: [{ value: 'CRM setup' }] }],
+    _embedded: { tags: [], contacts: [{ id: 3000, is_main: true }] },
+  };
+}
+
+function prepareTurns(deps: BenchDeps, n: number): TurnPayload[] {
+  const out: TurnPayload[] = [];
+  const msg = deps.sqlite.prepare(`INSERT INTO conversation_messages (account_id, lead_id, direction, author, channel, text, created_at) VALUES (?, ?, 'inbound', 'client', 'salesbot', ?, ?)`);
+  const req = deps.sqlite.prepare(`INSERT INTO salesbot_requests (account_id, lead_id, return_url, data, status, created_at) VALUES (?, ?, ?, '{}', 'pending', ?)`);
+  deps.tx(() => {
+    for (let i = 0; i < n + 50; i++) {
+      const leadId = 1000 + (i % LEADS);
+      const id = Number(msg.run(ACCOUNT, leadId, `Hi, can I get a demo of the CRM setup? (${i})`, Date.now()).lastInsertRowid);
+      const returnUrl = `https://bench.kommo.com/api/v4/salesbot/1/continue/${i}`;
+      const requestId = Number(req.run(ACCOUNT, leadId, returnUrl, Date.now()).lastInsertRowid);
+      out.push({ accountId: ACCOUNT, leadId, turnKey: `msg:${id}`, trigger: { kind: 'message', messageIds: [id], channel: 'salesbot', contactId: 3000, salesbot: { returnUrl, requestId } } });
+    }
+  });
+  return out;
+}
+
+/** A Kommo API that answers at once: the bench measures our side only. */
+const fakeKommo = {
+  accountId: ACCOUNT,
+  getLead: async (id: number) => leadJson(id),
+  updateLead: async (id: number) => ({ id, updated_at: 1 }),
+  createTasks: async (ts: unknown[]) => ts.map((_, i) => 4_000_000 + i),
+  createNotes: async (ns: unknown[]) => ns.map((_, i) => 6_000_000 + i),
+  salesbotContinue: async () => undefined,
+} as unknown as KommoApi;

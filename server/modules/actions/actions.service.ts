@@ -1,0 +1,193 @@
+import type { Db } from '../../../db/client.js';
+import type { AgentActionRow } from '../../../db/schema/index.js';
+import { KommoBlockedError, KommoRateLimitedError, KommoUnavailableError } from '../../kommo/client/errors.js';
+import type { KommoApi } from '../../kommo/client/types.js';
+import { RetryAfterError } from '../../jobs/errors.js';
+import type { Clock } from '../../lib/clock.js';
+import { AppError, conflict, notFound } from '../../lib/errors.js';
+import type { ActivityService } from '../activity/activity.service.js';
+import { leadRow } from '../mirror/mirror.map.js';
+import type { MirrorRepo } from '../mirror/mirror.repo.js';
+import { actionByTurnSeq, getAction, insertAction, swapActionStatus, updateAction } from './actions.repo.js';
+import { executeAction, undoAction, UNDOABLE } from './actions.execute.js';
+import type { ToolName } from './actions.tools.js';
+import type { PlannedAction } from './actions.validate.js';
+
+export interface ActionsDeps {
+  db: Db;
+  clock: Clock;
+  activity: ActivityService;
+  mirror: MirrorRepo;
+  tx<T>(fn: () => T): T;
+  kommo: { api(accountId: number): KommoApi };
+  logger: { warn(o: object, msg: string): void };
+}
+
+export type PlanOutcome =
+  | { ok: true; done: AgentActionRow[]; pending: AgentActionRow[] }
+  | { ok: false; failed: AgentActionRow; error: string; rolledBack: AgentActionRow[] };
+
+/** Kommo said "later" (rate limit, block, outage): the queue retries the turn instead of rolling it back. */
+function transient(err: unknown, now: number): Error | null {
+  if (err instanceof KommoRateLimitedError) return new RetryAfterError(err.retryAfterMs, err.message);
+  if (err instanceof KommoBlockedError) return new RetryAfterError(Math.max(1000, err.until - now), err.message);
+  if (err instanceof KommoUnavailableError) return err;
+  return null;
+}
+
+const errText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 1000);
+
+export function createActionsService(deps: ActionsDeps) {
+  const { db, clock, activity } = deps;
+
+  function log(row: AgentActionRow, type: string, title: string, extra: Record<string, unknown> = {}) {
+    activity.write({
+      accountId: row.accountId,
+      agentId: row.agentId,
+      leadId: row.leadId,
+      type,
+      title,
+      description: row.summary,
+      metadata: { actionId: row.id, action: row.type, args: row.args, kommoIds: row.kommoIds, turnId: row.turnId, ...extra },
+    });
+  }
+
+  /** Execute one stored action in Kommo and record before/after. Throws what Kommo threw (the row is then `failed`). */
+  async function execute(row: AgentActionRow, meta: Record<string, unknown> = {}): Promise<AgentActionRow> {
+    const api = deps.kommo.api(row.accountId);
+    try {
+      const res = await executeAction(api, row.leadId, row.type as ToolName, row.args, clock.now());
+      const done = deps.tx(() => {
+        updateAction(db, row.accountId, row.id, { status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds, error: null }, clock.now());
+        const r = { ...row, status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds };
+        log(r, 'agent.action', `Agent action: ${row.summary}`, meta);
+        return r;
+      });
+      return done;
+    } catch (err) {
+      deps.tx(() => {
+        updateAction(db, row.accountId, row.id, { status: 'failed', error: errText(err) }, clock.now());
+        log({ ...row, status: 'failed' }, 'agent.error', `Agent action failed: ${row.summary}`, { ...meta, error: errText(err) });
+      });
+      throw err;
+    }
+  }
+
+  async function revert(row: AgentActionRow, why: string): Promise<void> {
+    await undoAction(deps.kommo.api(row.accountId), row.leadId, row.type, row.before, row.after);
+    deps.tx(() => {
+      updateAction(db, row.accountId, row.id, { status: 'undone' }, clock.now());
+      log({ ...row, status: 'undone' }, 'agent.action', `Agent action undone: ${row.summary}`, { why });
+    });
+  }
+
+  /** Pull the lead back into the mirror after we changed it, so the next turn sees its new stage. */
+  async function refreshLead(accountId: number, leadId: number): Promise<void> {
+    try {
+      const lead = await deps.kommo.api(accountId).getLead(leadId, ['contacts']);
+      deps.tx(() => {
+        if (deps.mirror.upsertLeads(accountId, [lead], clock.now()) > 0) return;
+        // Kommo's updated_at has 1 s resolution: a write in the same second as the last sync keeps the
+        // same timestamp, which the mirror's upsert ignores. This read follows our own write, so it wins ties.
+        const r = leadRow(accountId, lead, clock.now());
+        db.$client
+          .prepare(
+            `UPDATE leads SET name = @name, price = @price, pipeline_id = @pipelineId, status_id = @statusId, responsible_user_id = @responsibleUserId,
+               tags = @tags, custom_fields = @customFields, synced_at = @syncedAt
+             WHERE account_id = @accountId AND id = @id AND kommo_updated_at <= @kommoUpdatedAt`,
+          )
+          .run(r);
+      });
+    } catch (err) {
+      deps.logger.warn({ accountId, leadId, err: errText(err) }, 'could not refresh the lead after agent actions');
+    }
+  }
+
+  return {
+    /**
+     * Run a turn's actions in order. Idempotent per (turn, position): a retried turn skips what ran.
+     * Risky actions become `pending_approval`. When one fails, the turn's earlier actions are undone
+     * in Kommo in reverse order.
+     */
+    async runPlan(input: { accountId: number; leadId: number; agentId: number; turnId: number; actions: PlannedAction[]; meta?: Record<string, unknown>; finalAttempt?: boolean }): Promise<PlanOutcome> {
+      const done: AgentActionRow[] = [];
+      const pending: AgentActionRow[] = [];
+      for (const [seq, a] of input.actions.entries()) {
+        let row = actionByTurnSeq(db, input.accountId, input.turnId, seq);
+        if (row?.status === 'done') {
+          done.push(row);
+          continue;
+        }
+        if (row?.status === 'pending_approval' || row?.status === 'undone') {
+          if (row.status === 'pending_approval') pending.push(row);
+          continue;
+        }
+        if (!row) {
+          const base = { accountId: input.accountId, leadId: input.leadId, agentId: input.agentId, turnId: input.turnId, seq, type: a.type, args: a.args, summary: a.summary };
+          row = deps.tx(() => {
+            const r = insertAction(db, { ...base, status: a.needsApproval ? 'pending_approval' : 'running' }, clock.now());
+            if (a.needsApproval) log(r, 'agent.action', `Agent action waiting for approval: ${a.summary}`, { ...input.meta, status: 'pending_approval' });
+            return r;
+          });
+          if (a.needsApproval) {
+            pending.push(row);
+            continue;
+          }
+        }
+        try {
+          done.push(await execute(row, input.meta));
+        } catch (err) {
+          const later = transient(err, clock.now());
+          // A retried turn resumes at this action (done ones are skipped); only a real refusal, or the last attempt, rolls back.
+          if (later && !input.finalAttempt) throw later;
+          const rolledBack: AgentActionRow[] = [];
+          for (const prev of [...done].reverse()) {
+            if (!UNDOABLE.has(prev.type)) continue;
+            try {
+              await revert(prev, `rolled back: "${row.summary}" failed in the same turn`);
+              rolledBack.push(prev);
+            } catch (undoErr) {
+              deps.logger.warn({ actionId: prev.id, err: errText(undoErr) }, 'rollback of an agent action failed');
+            }
+          }
+          return { ok: false, failed: { ...row, status: 'failed', error: errText(err) }, error: errText(err), rolledBack };
+        }
+      }
+      return { ok: true, done, pending };
+    },
+
+    /** POST /api/actions/:id/undo */
+    async undo(accountId: number, id: number): Promise<AgentActionRow> {
+      const row = getAction(db, accountId, id);
+      if (!row) throw notFound(`Action ${id}`);
+      if (!UNDOABLE.has(row.type)) throw conflict(`A ${row.type.replace(/_/g, ' ')} action cannot be undone through Kommo's API`);
+      if (!swapActionStatus(db, accountId, id, 'done', 'running', clock.now())) throw conflict(`Action ${id} is ${row.status}; only a done action can be undone`);
+      try {
+        await revert(row, 'undone by a user');
+      } catch (err) {
+        updateAction(db, accountId, id, { status: 'done' }, clock.now());
+        throw new AppError('UPSTREAM_FAILED', `Kommo refused the undo: ${errText(err)}`);
+      }
+      await refreshLead(accountId, row.leadId);
+      return { ...row, status: 'undone' };
+    },
+
+    /** POST /api/actions/:id/approve: execute an action that waited for a human. */
+    async approve(accountId: number, id: number): Promise<AgentActionRow> {
+      const row = getAction(db, accountId, id);
+      if (!row) throw notFound(`Action ${id}`);
+      if (!swapActionStatus(db, accountId, id, 'pending_approval', 'running', clock.now())) throw conflict(`Action ${id} is ${row.status}; only a pending action can be approved`);
+      try {
+        const done = await execute({ ...row, status: 'running' });
+        await refreshLead(accountId, row.leadId);
+        return done;
+      } catch (err) {
+        throw new AppError('UPSTREAM_FAILED', `Kommo refused the action: ${errText(err)}`);
+      }
+    },
+
+    refreshLead,
+  };
+}
+
+export type ActionsService = ReturnType<typeof createActionsService>;

@@ -1,0 +1,64 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../../../db/client.js';
+import { agents, agentStageBindings, type AgentRow } from '../../../db/schema/index.js';
+
+export type NewAgent = Omit<AgentRow, 'id' | 'createdAt' | 'updatedAt'>;
+
+export function listAgents(db: Db, accountId: number): AgentRow[] {
+  return db.select().from(agents).where(eq(agents.accountId, accountId)).orderBy(asc(agents.id)).all();
+}
+
+export function getAgent(db: Db, accountId: number, id: number): AgentRow | undefined {
+  return db.select().from(agents).where(and(eq(agents.accountId, accountId), eq(agents.id, id))).get();
+}
+
+export function insertAgent(db: Db, row: NewAgent, now: number): AgentRow {
+  return db.insert(agents).values({ ...row, createdAt: now, updatedAt: now }).returning().get();
+}
+
+export function updateAgent(db: Db, accountId: number, id: number, patch: Partial<NewAgent>, now: number): AgentRow | undefined {
+  return db.update(agents).set({ ...patch, updatedAt: now }).where(and(eq(agents.accountId, accountId), eq(agents.id, id))).returning().get();
+}
+
+export function deleteAgent(db: Db, accountId: number, id: number): boolean {
+  return db.delete(agents).where(and(eq(agents.accountId, accountId), eq(agents.id, id))).run().changes === 1;
+}
+
+export interface Binding {
+  pipelineId: number;
+  statusId: number;
+  agentId: number;
+}
+
+export function listBindings(db: Db, accountId: number): Binding[] {
+  return db
+    .select({ pipelineId: agentStageBindings.pipelineId, statusId: agentStageBindings.statusId, agentId: agentStageBindings.agentId })
+    .from(agentStageBindings)
+    .where(eq(agentStageBindings.accountId, accountId))
+    .orderBy(asc(agentStageBindings.pipelineId), asc(agentStageBindings.statusId))
+    .all();
+}
+
+export function setBinding(db: Db, accountId: number, b: Binding, now: number) {
+  db.insert(agentStageBindings)
+    .values({ accountId, ...b, createdAt: now })
+    .onConflictDoUpdate({ target: [agentStageBindings.accountId, agentStageBindings.pipelineId, agentStageBindings.statusId], set: { agentId: b.agentId, createdAt: now } })
+    .run();
+}
+
+export function removeBinding(db: Db, accountId: number, pipelineId: number, statusId: number) {
+  db.delete(agentStageBindings)
+    .where(and(eq(agentStageBindings.accountId, accountId), eq(agentStageBindings.pipelineId, pipelineId), eq(agentStageBindings.statusId, statusId)))
+    .run();
+}
+
+/** The agent bound to a stage: the hot lookup of every trigger, so one indexed read. */
+export function agentForStage(db: Db, accountId: number, pipelineId: number, statusId: number): AgentRow | undefined {
+  const r = db
+    .select({ agent: agents })
+    .from(agentStageBindings)
+    .innerJoin(agents, eq(agents.id, agentStageBindings.agentId))
+    .where(and(eq(agentStageBindings.accountId, accountId), eq(agentStageBindings.pipelineId, pipelineId), eq(agentStageBindings.statusId, statusId), eq(agents.accountId, accountId)))
+    .get();
+  return r?.agent;
+}

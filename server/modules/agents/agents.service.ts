@@ -1,0 +1,90 @@
+import type { Db } from '../../../db/client.js';
+import type { AgentRow } from '../../../db/schema/index.js';
+import type { Clock } from '../../lib/clock.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import type { CrmRepo } from '../actions/crm.repo.js';
+import { deleteAgent, getAgent, insertAgent, listAgents, listBindings, removeBinding, setBinding, updateAgent } from './agents.repo.js';
+import type { CreateAgentInput, PatchAgentInput } from './agents.schemas.js';
+
+export function toAgentDto(a: AgentRow) {
+  return {
+    id: a.id,
+    name: a.name,
+    instructions: a.instructions,
+    model: a.model,
+    temperature: a.temperature,
+    language: a.language,
+    tone: a.tone,
+    mode: a.mode as 'draft' | 'autopilot',
+    workingHours: a.workingHours ?? null,
+    replyDelaySec: a.replyDelaySec,
+    maxRepliesPerLeadPerDay: a.maxRepliesPerLeadPerDay,
+    allowedActions: a.allowedActions,
+    approvalRequired: a.approvalRequired,
+    handoff: a.handoff,
+    humanReplyPauseMinutes: a.humanReplyPauseMinutes,
+    maxReplyChars: a.maxReplyChars,
+    createdAt: new Date(a.createdAt).toISOString(),
+    updatedAt: new Date(a.updatedAt).toISOString(),
+  };
+}
+
+const invalid = (field: string, message: string) => new AppError('VALIDATION_FAILED', `Invalid request body: ${field} ${message}`, { errors: [{ field, message }] });
+
+export function createAgentsService(deps: { db: Db; clock: Clock; crm: CrmRepo; defaultModel: string; tx<T>(fn: () => T): T }) {
+  const { db, clock } = deps;
+  const mustGet = (accountId: number, id: number) => {
+    const a = getAgent(db, accountId, id);
+    if (!a) throw notFound(`Agent ${id}`);
+    return a;
+  };
+
+  return {
+    list: (accountId: number) => listAgents(db, accountId).map(toAgentDto),
+    get: (accountId: number, id: number) => toAgentDto(mustGet(accountId, id)),
+    row: mustGet,
+
+    create(accountId: number, input: CreateAgentInput) {
+      const row = insertAgent(db, { ...input, accountId, model: input.model ?? deps.defaultModel }, clock.now());
+      return toAgentDto(row);
+    },
+
+    update(accountId: number, id: number, patch: PatchAgentInput) {
+      return deps.tx(() => {
+        const cur = mustGet(accountId, id);
+        const { handoff, ...rest } = patch;
+        const clean = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+        const row = updateAgent(db, accountId, id, { ...clean, ...(handoff ? { handoff: { ...cur.handoff, ...stripUndefined(handoff) } } : {}) }, clock.now());
+        return toAgentDto(row!);
+      });
+    },
+
+    remove(accountId: number, id: number) {
+      if (!deleteAgent(db, accountId, id)) throw notFound(`Agent ${id}`);
+    },
+
+    bindings: (accountId: number) => listBindings(db, accountId),
+
+    /** Bind (or with agentId null, unbind) a stage. The stage must exist, live, in the synced mirror. */
+    bind(accountId: number, b: { pipelineId: number; statusId: number; agentId: number | null }) {
+      return deps.tx(() => {
+        if (b.agentId !== null && !getAgent(db, accountId, b.agentId)) throw invalid('agentId', `agent ${b.agentId} does not exist in this account`);
+        if (b.agentId !== null && !deps.crm.stage(accountId, b.pipelineId, b.statusId)) {
+          const pipelineKnown = deps.crm.catalog(accountId).stages.some((s) => s.pipelineId === b.pipelineId);
+          throw pipelineKnown
+            ? invalid('statusId', `stage ${b.statusId} does not exist in pipeline ${b.pipelineId} (sync the account if it was just created)`)
+            : invalid('pipelineId', `pipeline ${b.pipelineId} does not exist in this account (sync the account if it was just created)`);
+        }
+        if (b.agentId === null) removeBinding(db, accountId, b.pipelineId, b.statusId);
+        else setBinding(db, accountId, { pipelineId: b.pipelineId, statusId: b.statusId, agentId: b.agentId }, clock.now());
+        return listBindings(db, accountId);
+      });
+    },
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export type AgentsService = ReturnType<typeof createAgentsService>;

@@ -1,0 +1,69 @@
+import type { Db } from '../../../db/client.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import type { EventBus } from '../../lib/bus.js';
+import type { Clock } from '../../lib/clock.js';
+import type { CrmRepo } from '../actions/crm.repo.js';
+import { agentForStage } from './agents.repo.js';
+import type { LeadStateRepo } from './lead-state.repo.js';
+import { TURN_QUEUE, turnKeyOf, type TurnTrigger } from './turn.job.js';
+
+export interface TriggerDeps {
+  db: Db;
+  clock: Clock;
+  queue: JobQueue;
+  crm: CrmRepo;
+  leadState: LeadStateRepo;
+}
+
+/**
+ * Bus subscriptions. They run inside the publisher's transaction, so they only read and enqueue
+ * (the human-reply pause is one row written in that same transaction). A lead whose stage (in the
+ * mirror) has no bound agent gets nothing.
+ */
+export function subscribeAgentTriggers(bus: EventBus, deps: TriggerDeps): () => void {
+  const enqueue = (accountId: number, leadId: number, trigger: TurnTrigger) => {
+    const lead = deps.crm.lead(accountId, leadId);
+    if (!lead || lead.pipelineId === null || lead.statusId === null) return;
+    const agent = agentForStage(deps.db, accountId, lead.pipelineId, lead.statusId);
+    if (!agent) return;
+    const now = deps.clock.now();
+    const turnKey = turnKeyOf(trigger, now);
+    deps.queue.enqueue({
+      queue: TURN_QUEUE,
+      accountId,
+      payload: { accountId, leadId, turnKey, trigger },
+      idempotencyKey: `turn:${accountId}:${turnKey}`,
+      serialKey: `lead:${accountId}:${leadId}`,
+      runAt: now + agent.replyDelaySec * 1000,
+      maxAttempts: 5,
+    });
+  };
+
+  const offs = [
+    bus.on('message_received', (e) =>
+      enqueue(e.accountId, e.leadId, {
+        kind: 'message',
+        messageIds: e.messageIds,
+        channel: e.channel,
+        contactId: e.contactId,
+        ...(e.salesbot ? { salesbot: e.salesbot } : {}),
+        ...(e.email ? { email: e.email } : {}),
+      }),
+    ),
+    bus.on('call_missed', (e) => {
+      if (e.leadId !== null) enqueue(e.accountId, e.leadId, { kind: 'call_missed', callId: e.callId, phone: e.phone, contactId: e.contactId });
+    }),
+    bus.on('lead_stage_entered', (e) => {
+      if (e.source === 'dp') enqueue(e.accountId, e.leadId, { kind: 'stage_entered', pipelineId: e.pipelineId, statusId: e.statusId });
+    }),
+    bus.on('human_replied', (e) => {
+      const lead = deps.crm.lead(e.accountId, e.leadId);
+      const agent = lead?.pipelineId != null && lead.statusId != null ? agentForStage(deps.db, e.accountId, lead.pipelineId, lead.statusId) : undefined;
+      const minutes = agent?.humanReplyPauseMinutes ?? 60;
+      if (minutes <= 0) return;
+      const now = deps.clock.now();
+      deps.leadState.humanReplied(e.accountId, e.leadId, now + minutes * 60_000, now);
+    }),
+  ];
+  return () => offs.forEach((off) => off());
+}

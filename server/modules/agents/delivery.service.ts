@@ -1,0 +1,256 @@
+import type { Db, Sqlite } from '../../../db/client.js';
+import type { AgentDraftRow } from '../../../db/schema/index.js';
+import { KommoError, KommoRateLimitedError } from '../../kommo/client/errors.js';
+import type { KommoApi } from '../../kommo/client/types.js';
+import { RetryAfterError } from '../../jobs/errors.js';
+import type { Clock } from '../../lib/clock.js';
+import { AppError, conflict, notFound } from '../../lib/errors.js';
+import type { ClientMailer } from '../../lib/ports.js';
+import type { ActivityService } from '../activity/activity.service.js';
+import { draftForTurn, getDraft, insertDraft, swapDraftStatus, updateDraft } from './turns.repo.js';
+
+export interface SalesbotTarget {
+  returnUrl: string;
+  requestId: number;
+}
+export interface EmailTarget {
+  messageId: string;
+  from: string;
+  subject: string;
+  references: string[];
+}
+/** Where a reply can go: the channel the client wrote on, if we can reach it. */
+export interface ReplyTarget {
+  channel: string;
+  contactId: number | null;
+  salesbot?: SalesbotTarget;
+  email?: EmailTarget;
+}
+
+export interface DeliveryDeps {
+  db: Db;
+  sqlite: Sqlite;
+  clock: Clock;
+  activity: ActivityService;
+  clientMail: ClientMailer;
+  kommo: { api(accountId: number): KommoApi };
+  tx<T>(fn: () => T): T;
+}
+
+export interface DeliverInput {
+  accountId: number;
+  leadId: number;
+  agentId: number;
+  agentName: string;
+  turnId: number;
+  mode: string;
+  text: string;
+  target: ReplyTarget | null;
+  /** Tokens, cost, citations: goes into the activity entry. */
+  meta: Record<string, unknown>;
+}
+
+export type Delivered = { status: 'replied' | 'drafted'; via: 'salesbot' | 'email' | 'note'; ids: Record<string, unknown> };
+
+/** Salesbot shows at most 10 handlers of ≤ 80 characters (kommo.md §5); the whole reply also goes in `data.reply`. */
+export function salesbotBody(text: string) {
+  const parts: string[] = [];
+  let cur = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    for (let i = 0; i < word.length; i += 80) {
+      const w = word.slice(i, i + 80);
+      if (cur && cur.length + 1 + w.length > 80) {
+        parts.push(cur);
+        cur = '';
+      }
+      cur = cur ? `${cur} ${w}` : w;
+    }
+  }
+  if (cur) parts.push(cur);
+  const shown = parts.length <= 10;
+  return {
+    data: { reply: text, shown },
+    execute_handlers: shown ? parts.map((value) => ({ handler: 'show', params: { type: 'text', value } })) : [],
+  };
+}
+
+const reSubject = (s: string) => (/^re:/i.test(s.trim()) ? s.trim() : `Re: ${s.trim()}`);
+
+export function createDeliveryService(deps: DeliveryDeps) {
+  const { db, sqlite, clock, activity } = deps;
+
+  const salesbotOpen = (accountId: number, requestId: number) =>
+    (sqlite.prepare('SELECT status FROM salesbot_requests WHERE account_id = ? AND id = ?').get(accountId, requestId) as { status: string } | undefined)?.status === 'pending';
+
+  /** The agent's message in the lead's conversation, so the next turn sees what was said. */
+  function recordOutbound(accountId: number, leadId: number, contactId: number | null, channel: string, key: string, text: string, meta: Record<string, unknown>) {
+    sqlite
+      .prepare(
+        `INSERT INTO conversation_messages (account_id, lead_id, contact_id, direction, author, channel, external_id, text, metadata, created_at)
+         VALUES (?, ?, ?, 'outbound', 'agent', ?, ?, ?, ?, ?) ON CONFLICT (account_id, channel, external_id) DO NOTHING`,
+      )
+      .run(accountId, leadId, contactId, channel, key, text, JSON.stringify(meta), clock.now());
+  }
+
+  async function continueSalesbot(accountId: number, sb: SalesbotTarget, text: string): Promise<'sent' | 'closed'> {
+    if (!salesbotOpen(accountId, sb.requestId)) return 'closed';
+    try {
+      await deps.kommo.api(accountId).salesbotContinue(sb.returnUrl, salesbotBody(text));
+    } catch (err) {
+      if (err instanceof KommoRateLimitedError) throw new RetryAfterError(err.retryAfterMs, err.message);
+      // A 4xx means the bot no longer waits on this request: a human sends the reply instead.
+      if (err instanceof KommoError && err.status !== undefined && err.status >= 400 && err.status < 500) return 'closed';
+      throw err;
+    }
+    sqlite.prepare("UPDATE salesbot_requests SET status = 'continued', continued_at = ? WHERE account_id = ? AND id = ?").run(clock.now(), accountId, sb.requestId);
+    return 'sent';
+  }
+
+  /** Queue an email reply in the outbox; null when email to clients is not configured yet. */
+  function queueEmail(input: { accountId: number; leadId: number; email: EmailTarget; text: string; key: string }): { outboxId: number } | null {
+    try {
+      return deps.clientMail.queue({
+        accountId: input.accountId,
+        leadId: input.leadId,
+        to: [input.email.from],
+        subject: reSubject(input.email.subject || 'your message'),
+        text: input.text,
+        inReplyTo: input.email.messageId,
+        references: [...input.email.references, input.email.messageId],
+        idempotencyKey: input.key,
+      });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'NOT_CONFIGURED') return null;
+      throw err;
+    }
+  }
+
+  async function note(accountId: number, leadId: number, text: string): Promise<number> {
+    const [id] = await deps.kommo.api(accountId).createNotes('leads', [{ entity_id: leadId, note_type: 'common', params: { text } }]);
+    return id!;
+  }
+
+  /** A draft row and a `common` note on the lead for a human to send. Idempotent per turn. */
+  async function draft(input: DeliverInput, why: string): Promise<Delivered> {
+    const { accountId, leadId } = input;
+    const d =
+      draftForTurn(db, accountId, input.turnId) ??
+      deps.tx(() =>
+        insertDraft(
+          db,
+          { accountId, leadId, agentId: input.agentId, turnId: input.turnId, text: input.text, channel: input.target?.channel ?? null, delivery: input.target ? { ...input.target } : null },
+          clock.now(),
+        ),
+      );
+    if (d.noteId === null) {
+      const noteId = await note(accountId, leadId, `AI draft reply: ${input.text}`);
+      deps.tx(() => {
+        updateDraft(db, accountId, d.id, { noteId });
+        activity.write({
+          accountId,
+          agentId: input.agentId,
+          leadId,
+          type: 'agent.draft',
+          title: `${input.agentName} drafted a reply`,
+          description: input.text,
+          metadata: { ...input.meta, draftId: d.id, turnId: input.turnId, why, kommoIds: { leadId, noteId } },
+        });
+      });
+    }
+    return { status: 'drafted', via: 'note', ids: { draftId: d.id } };
+  }
+
+  return {
+    /** Deliver a turn's reply: Salesbot continue, the email outbox, or else a draft. */
+    async deliver(input: DeliverInput): Promise<Delivered> {
+      const { accountId, leadId, target } = input;
+      if (input.mode !== 'autopilot') return draft(input, 'draft mode');
+      const wrote = (via: 'salesbot' | 'email', ids: Record<string, unknown>) => {
+        recordOutbound(accountId, leadId, target?.contactId ?? null, target?.channel ?? via, `agent-turn:${input.turnId}`, input.text, { turnId: input.turnId, via });
+        activity.write({
+          accountId,
+          agentId: input.agentId,
+          leadId,
+          type: 'agent.reply',
+          title: `${input.agentName} replied by ${via === 'salesbot' ? 'Salesbot' : 'email'}`,
+          description: input.text,
+          metadata: { ...input.meta, turnId: input.turnId, via, kommoIds: { leadId, ...ids } },
+        });
+      };
+      if (target?.salesbot) {
+        const r = await continueSalesbot(accountId, target.salesbot, input.text);
+        if (r === 'closed') return draft(input, 'the Salesbot request is no longer open');
+        deps.tx(() => wrote('salesbot', { salesbotRequestId: target.salesbot!.requestId }));
+        return { status: 'replied', via: 'salesbot', ids: { salesbotRequestId: target.salesbot.requestId } };
+      }
+      if (target?.email) {
+        const queued = deps.tx(() => {
+          const q = queueEmail({ accountId, leadId, email: target.email!, text: input.text, key: `agent-turn:${accountId}:${input.turnId}` });
+          if (q) wrote('email', { outboxId: q.outboxId });
+          return q;
+        });
+        if (!queued) return draft(input, 'email to clients is not configured');
+        return { status: 'replied', via: 'email', ids: { outboxId: queued.outboxId } };
+      }
+      return draft(input, `the ${target?.channel ?? 'CRM'} channel cannot be answered directly`);
+    },
+
+    /** POST /api/drafts/:id/approve: send through the open Salesbot request, the email thread, or as a note to paste. */
+    async approve(accountId: number, id: number, userId: number, text?: string): Promise<{ status: 'sent'; via: 'salesbot' | 'email' | 'note' }> {
+      const d = getDraft(db, accountId, id);
+      if (!d) throw notFound(`Draft ${id}`);
+      if (!swapDraftStatus(db, accountId, id, 'pending', 'sending')) throw conflict(`Draft ${id} is ${d.status}; only a pending draft can be approved`);
+      const finalText = text?.trim() || d.text;
+      const target = (d.delivery ?? null) as ReplyTarget | null;
+      try {
+        let via: 'salesbot' | 'email' | 'note' = 'note';
+        let ids: Record<string, unknown> = {};
+        if (target?.salesbot && (await continueSalesbot(accountId, target.salesbot, finalText)) === 'sent') {
+          via = 'salesbot';
+          ids = { salesbotRequestId: target.salesbot.requestId };
+        } else if (target?.email) {
+          const q = deps.tx(() => queueEmail({ accountId, leadId: d.leadId, email: target.email!, text: finalText, key: `agent-draft:${accountId}:${d.id}` }));
+          if (q) {
+            via = 'email';
+            ids = { outboxId: q.outboxId };
+          }
+        }
+        if (via === 'note') ids = { noteId: await note(accountId, d.leadId, `Approved AI reply — send this to the client: ${finalText}`) };
+        deps.tx(() => finishApproved(d, finalText, via, ids, userId));
+        return { status: 'sent', via };
+      } catch (err) {
+        swapDraftStatus(db, accountId, id, 'sending', 'pending');
+        if (err instanceof AppError) throw err;
+        throw new AppError('UPSTREAM_FAILED', `The draft could not be sent: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    },
+
+    discard(accountId: number, id: number, userId: number): { status: 'discarded' } {
+      const d = getDraft(db, accountId, id);
+      if (!d) throw notFound(`Draft ${id}`);
+      deps.tx(() => {
+        if (!swapDraftStatus(db, accountId, id, 'pending', 'discarded')) throw conflict(`Draft ${id} is ${d.status}; only a pending draft can be discarded`);
+        updateDraft(db, accountId, id, { decidedAt: clock.now() });
+        activity.write({ accountId, agentId: d.agentId, leadId: d.leadId, userId, type: 'agent.draft_discarded', title: 'AI draft discarded', description: d.text, metadata: { draftId: d.id } });
+      });
+      return { status: 'discarded' };
+    },
+  };
+
+  function finishApproved(d: AgentDraftRow, text: string, via: 'salesbot' | 'email' | 'note', ids: Record<string, unknown>, userId: number) {
+    updateDraft(db, d.accountId, d.id, { status: 'sent', via, text, decidedAt: clock.now() });
+    if (via !== 'note') recordOutbound(d.accountId, d.leadId, null, d.channel ?? via, `agent-draft:${d.id}`, text, { draftId: d.id, via });
+    activity.write({
+      accountId: d.accountId,
+      agentId: d.agentId,
+      leadId: d.leadId,
+      userId,
+      type: 'agent.reply',
+      title: via === 'note' ? 'Approved AI reply saved as a note to send' : `Approved AI reply sent by ${via === 'salesbot' ? 'Salesbot' : 'email'}`,
+      description: text,
+      metadata: { draftId: d.id, turnId: d.turnId, via, approvedBy: userId, kommoIds: { leadId: d.leadId, ...ids } },
+    });
+  }
+}
+
+export type DeliveryService = ReturnType<typeof createDeliveryService>;

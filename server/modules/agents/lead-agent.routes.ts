@@ -1,0 +1,41 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../../app.js';
+import { parseJson, parseParams } from '../../lib/validate.js';
+import { idParam } from './agents.schemas.js';
+import type { DeliveryService } from './delivery.service.js';
+import type { LeadAgentService } from './lead-agent.service.js';
+
+const pauseSchema = z.object({ minutes: z.number().int().min(1).max(60 * 24 * 365).optional() }).strict();
+const approveSchema = z.object({ text: z.string().trim().min(1).max(10_000).optional() }).strict();
+
+export function leadAgentRoutes(leads: LeadAgentService, delivery: DeliveryService) {
+  const app = new Hono<AppEnv>();
+  app.get('/api/leads/:id/agent', (c) => {
+    const { id } = parseParams(c, idParam);
+    return c.json(leads.view(c.get('auth').accountId, id), 200);
+  });
+  app.post('/api/leads/:id/agent/pause', async (c) => {
+    const { id } = parseParams(c, idParam);
+    const body = await parseJson(c, pauseSchema);
+    const { accountId, userId } = c.get('auth');
+    return c.json(leads.pause(accountId, id, userId, body.minutes), 200);
+  });
+  app.post('/api/leads/:id/agent/resume', (c) => {
+    const { id } = parseParams(c, idParam);
+    const { accountId, userId } = c.get('auth');
+    return c.json(leads.resume(accountId, id, userId), 200);
+  });
+  app.post('/api/drafts/:id/approve', async (c) => {
+    const { id } = parseParams(c, idParam);
+    const body = await parseJson(c, approveSchema);
+    const { accountId, userId } = c.get('auth');
+    return c.json(await delivery.approve(accountId, id, userId, body.text), 200);
+  });
+  app.post('/api/drafts/:id/discard', (c) => {
+    const { id } = parseParams(c, idParam);
+    const { accountId, userId } = c.get('auth');
+    return c.json(delivery.discard(accountId, id, userId), 200);
+  });
+  return app;
+}

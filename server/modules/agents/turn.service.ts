@@ -1,0 +1,208 @@
+import type { Db, Sqlite } from '../../../db/client.js';
+import type { AgentRow, AgentTurnRow } from '../../../db/schema/index.js';
+import { RetryAfterError } from '../../jobs/errors.js';
+import type { JobContext } from '../../jobs/worker.js';
+import type { Clock } from '../../lib/clock.js';
+import { LlmRateLimitedError } from '../../llm/llm.errors.js';
+import type { LlmClient } from '../../llm/llm.types.js';
+import { estimateCostUsd } from '../../llm/pricing.js';
+import type { ActivityService } from '../activity/activity.service.js';
+import type { ActionsService } from '../actions/actions.service.js';
+import type { PlannedAction } from '../actions/actions.validate.js';
+import type { CrmLead, CrmRepo } from '../actions/crm.repo.js';
+import type { KnowledgeService } from '../knowledge/knowledge.service.js';
+import { agentForStage, getAgent } from './agents.repo.js';
+import type { DeliveryService, ReplyTarget } from './delivery.service.js';
+import type { HandoffService } from './handoff.service.js';
+import type { LeadStateRepo } from './lead-state.repo.js';
+import { gatherTurn, leadHistory } from './turn.gather.js';
+import { SAFE_PRICE_REPLY, trimReply, unsupportedAmounts } from './turn.guardrails.js';
+import type { TurnPayload, TurnTrigger } from './turn.job.js';
+import { runModel } from './turn.model.js';
+import { countAnswers, countAnswersSince, FINAL_TURN, insertTurn, turnByKey, updateTurn, type TurnStatus } from './turns.repo.js';
+import { nextOpenAt } from './working-hours.js';
+
+export interface TurnDeps {
+  db: Db;
+  sqlite: Sqlite;
+  clock: Clock;
+  activity: ActivityService;
+  tx<T>(fn: () => T): T;
+  llm: LlmClient;
+  crm: CrmRepo;
+  knowledge: KnowledgeService;
+  leadState: LeadStateRepo;
+  actions: ActionsService;
+  delivery: DeliveryService;
+  handoff: HandoffService;
+}
+
+/** The model's answer, kept on the turn so a retried job executes and delivers without asking again. */
+export interface TurnPlan {
+  reply: string;
+  actions: PlannedAction[];
+  handoffReason: string | null;
+  invalidAfterRetry: string | null;
+  citations: { entryId: number; title: string }[];
+  guardrail: string | null;
+  model: string;
+}
+
+const DAY_MS = 86_400_000;
+const errText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
+
+export function createTurnService(deps: TurnDeps) {
+  const { db, sqlite, clock, activity, crm } = deps;
+
+  function inboundTexts(accountId: number, trigger: TurnTrigger): string[] {
+    if (trigger.kind !== 'message') return [];
+    return (
+      sqlite
+        .prepare(`SELECT text FROM conversation_messages WHERE account_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id`)
+        .all(accountId, JSON.stringify(trigger.messageIds)) as { text: string }[]
+    ).map((r) => r.text);
+  }
+
+  function eventText(accountId: number, trigger: TurnTrigger): string | undefined {
+    if (trigger.kind === 'call_missed') return `The client called${trigger.phone ? ` from ${trigger.phone}` : ''} and nobody answered. Write a short message offering to help.`;
+    if (trigger.kind === 'stage_entered') {
+      const st = crm.stage(accountId, trigger.pipelineId, trigger.statusId);
+      return `The lead entered the stage "${st?.name ?? trigger.statusId}". Start or continue the conversation as the script says for this stage.`;
+    }
+    return undefined;
+  }
+
+  /** Plan the turn: context, the model with validated tools, then the guardrails on the reply. */
+  async function plan(agent: AgentRow, lead: CrmLead & { accountId: number }, trigger: TurnTrigger, texts: string[], signal: AbortSignal) {
+    const maxId = trigger.kind === 'message' ? Math.max(...trigger.messageIds) : null;
+    const history = leadHistory(sqlite, lead.accountId, lead.id, maxId);
+    const queryText = texts.length ? texts.join('\n') : history.filter((h) => h.direction === 'inbound').slice(-3).map((h) => h.text).join('\n');
+    const g = gatherTurn(deps, { accountId: lead.accountId, agent, lead, history, event: eventText(lead.accountId, trigger), queryText });
+    const out = await runModel(deps.llm, { model: agent.model, temperature: agent.temperature, messages: g.messages, tools: g.tools, validate: g.validate, signal });
+    let reply = trimReply(out.reply, agent.maxReplyChars);
+    let guardrail: string | null = null;
+    const invented = unsupportedAmounts(reply, g.trustedText);
+    if (invented.length) {
+      guardrail = `The reply stated ${invented.join(', ')}, which is not in the knowledge base or the lead data; a safe reply was sent instead.`;
+      reply = SAFE_PRICE_REPLY;
+    }
+    const p: TurnPlan = { reply, actions: out.actions, handoffReason: out.handoffReason, invalidAfterRetry: out.invalidAfterRetry, citations: g.citations, guardrail, model: out.model };
+    return { plan: p, usage: out.usage };
+  }
+
+  async function run(payload: TurnPayload, ctx: JobContext): Promise<void> {
+    const { accountId, leadId, trigger } = payload;
+    const now = clock.now();
+    const mirrorLead = crm.lead(accountId, leadId);
+    if (!mirrorLead || mirrorLead.pipelineId === null || mirrorLead.statusId === null) return;
+    let turn = turnByKey(db, accountId, payload.turnKey);
+    if (turn && FINAL_TURN.has(turn.status)) return;
+    // Until the model has answered, the agent of the stage the lead is in now answers (or nobody: the
+    // stage may have changed since the trigger). Once planned, the turn finishes with its own agent,
+    // even if its own move_to_stage took the lead out of that stage.
+    const agent = turn?.plan ? getAgent(db, accountId, turn.agentId) : agentForStage(db, accountId, mirrorLead.pipelineId, mirrorLead.statusId);
+    if (!agent) return;
+    const lead = { ...mirrorLead, accountId };
+    if (turn && turn.agentId !== agent.id) deps.tx(() => updateTurn(db, accountId, turn!.id, { agentId: agent.id }));
+    turn ??= deps.tx(() => insertTurn(db, { accountId, leadId, agentId: agent.id, turnKey: payload.turnKey, trigger }, now));
+    const t: AgentTurnRow = turn;
+
+    const log = (type: string, title: string, description: string | null, metadata: Record<string, unknown> = {}) =>
+      activity.write({ accountId, agentId: agent.id, leadId, type, title, description, metadata: { turnId: t.id, trigger: trigger.kind, ...metadata } });
+    const finish = (status: TurnStatus, reason: string | null, extra: Partial<Omit<AgentTurnRow, 'status'>> = {}) =>
+      deps.tx(() => updateTurn(db, accountId, t.id, { status, reason, finishedAt: clock.now(), ...extra }));
+    const skip = (reason: string, title: string) =>
+      deps.tx(() => {
+        updateTurn(db, accountId, t.id, { status: 'skipped', reason, finishedAt: clock.now() });
+        log('agent.skipped', title, reason);
+      });
+    const texts = inboundTexts(accountId, trigger);
+    const handoff = async (reason: string, opts: { type?: string; stop?: boolean; metadata?: Record<string, unknown> } = {}) => {
+      await deps.handoff.run({ accountId, leadId, agentId: agent.id, agentName: agent.name, turnId: t.id, reason, lastClientText: texts.at(-1), ...opts });
+      finish('handoff', reason);
+    };
+
+    try {
+      // Checks, cheapest first. They run on every attempt: a human may have stepped in meanwhile.
+      const st = deps.leadState.get(accountId, leadId);
+      if (st?.handoffActive) return skip('handoff_active', `${agent.name} stays quiet: a human has taken over this lead`);
+      if (st?.pausedUntil && st.pausedUntil > now) return skip('paused', `${agent.name} is paused for this lead until ${new Date(st.pausedUntil).toISOString()}`);
+      const openAt = nextOpenAt(agent.workingHours ?? null, now);
+      if (openAt === null) return skip('no_working_hours', `${agent.name} has no working hours set, so it never replies`);
+      if (openAt > now) {
+        if (t.status !== 'deferred') {
+          deps.tx(() => {
+            updateTurn(db, accountId, t.id, { status: 'deferred', reason: 'outside_working_hours' });
+            log('agent.deferred', `${agent.name} will reply when working hours start`, `Outside working hours; the reply is scheduled for ${new Date(openAt).toISOString()}.`, { runAt: openAt });
+          });
+        }
+        throw new RetryAfterError(openAt - now, `outside working hours until ${new Date(openAt).toISOString()}`);
+      }
+
+      let p = t.plan as TurnPlan | null;
+      if (!p) {
+        if (countAnswersSince(db, accountId, leadId, now - DAY_MS) >= agent.maxRepliesPerLeadPerDay) {
+          return skip('daily_cap', `${agent.name} reached its limit of ${agent.maxRepliesPerLeadPerDay} replies to this lead in 24 hours`);
+        }
+        const joined = texts.join('\n').toLowerCase();
+        const keyword = agent.handoff.keywords.find((k) => joined.includes(k.toLowerCase()));
+        if (keyword) return handoff(`the client wrote "${keyword}"`);
+        if (agent.handoff.afterTurns !== null && countAnswers(db, accountId, leadId, agent.id) >= agent.handoff.afterTurns) {
+          return handoff(`the agent already answered ${agent.handoff.afterTurns} times on this lead`);
+        }
+        let planned: Awaited<ReturnType<typeof plan>>;
+        try {
+          planned = await plan(agent, lead, trigger, texts, ctx.signal);
+        } catch (err) {
+          if (err instanceof LlmRateLimitedError) throw new RetryAfterError(err.retryAfterMs, err.message);
+          if (ctx.job.attempts < ctx.job.maxAttempts) throw err;
+          return handoff(`the AI model could not answer after ${ctx.job.attempts} attempts (${errText(err)})`, { type: 'agent.error', metadata: { error: errText(err) } });
+        }
+        p = planned.plan;
+        const cost = estimateCostUsd(p.model, planned.usage.promptTokens, planned.usage.completionTokens);
+        const saved = p;
+        deps.tx(() => {
+          updateTurn(db, accountId, t.id, { plan: { ...saved }, reply: saved.reply, promptTokens: planned.usage.promptTokens, completionTokens: planned.usage.completionTokens, costUsd: cost });
+          if (saved.guardrail) log('agent.guardrail', `${agent.name}'s reply was replaced by a safe one`, saved.guardrail);
+        });
+        t.promptTokens = planned.usage.promptTokens;
+        t.completionTokens = planned.usage.completionTokens;
+        t.costUsd = cost;
+      }
+      const meta = { model: p.model, tokens: { prompt: t.promptTokens, completion: t.completionTokens }, costUsd: t.costUsd, citations: p.citations };
+      if (p.invalidAfterRetry) return handoff(`the model asked for an invalid CRM action twice (${p.invalidAfterRetry.slice(0, 300)})`, { metadata: meta });
+
+      if (p.actions.length) {
+        const r = await deps.actions.runPlan({ accountId, leadId, agentId: agent.id, turnId: t.id, actions: p.actions, meta, finalAttempt: ctx.job.attempts >= ctx.job.maxAttempts });
+        await deps.actions.refreshLead(accountId, leadId);
+        if (!r.ok) {
+          const undone = r.rolledBack.length ? ` ${r.rolledBack.length} earlier action(s) of the turn were rolled back.` : '';
+          return handoff(`the action "${r.failed.summary}" failed in Kommo (${r.error}).${undone}`, {
+            stop: agent.handoff.onToolFailure === 'handoff',
+            metadata: { ...meta, failedActionId: r.failed.id, rolledBack: r.rolledBack.map((a) => a.id) },
+          });
+        }
+      }
+
+      let status: TurnStatus = 'skipped';
+      if (p.reply) {
+        const target: ReplyTarget | null =
+          trigger.kind === 'message'
+            ? { channel: trigger.channel, contactId: trigger.contactId, ...(trigger.salesbot ? { salesbot: trigger.salesbot } : {}), ...(trigger.email ? { email: trigger.email } : {}) }
+            : null;
+        const d = await deps.delivery.deliver({ accountId, leadId, agentId: agent.id, agentName: agent.name, turnId: t.id, mode: agent.mode, text: p.reply, target, meta });
+        status = d.status;
+      }
+      if (p.handoffReason) return handoff(p.handoffReason, { metadata: meta });
+      finish(status, p.reply ? null : 'no_reply_text');
+    } catch (err) {
+      // The queue retries; after the last attempt the lead goes to a human instead of silence.
+      if (err instanceof RetryAfterError || ctx.job.attempts < ctx.job.maxAttempts) throw err;
+      return handoff(`the agent could not finish this turn after ${ctx.job.attempts} attempts (${errText(err)})`, { type: 'agent.error', metadata: { error: errText(err) } });
+    }
+  }
+
+  return { run };
+}
+
+export type TurnService = ReturnType<typeof createTurnService>;

@@ -1,0 +1,74 @@
+import { and, desc, eq, gte, inArray } from 'drizzle-orm';
+import type { Db } from '../../../db/client.js';
+import { agentDrafts, agentTurns, type AgentDraftRow, type AgentTurnRow } from '../../../db/schema/index.js';
+
+export type TurnStatus = 'running' | 'deferred' | 'replied' | 'drafted' | 'handoff' | 'skipped' | 'failed';
+export const FINAL_TURN: ReadonlySet<string> = new Set(['replied', 'drafted', 'handoff', 'skipped', 'failed']);
+
+export function turnByKey(db: Db, accountId: number, turnKey: string): AgentTurnRow | undefined {
+  return db.select().from(agentTurns).where(and(eq(agentTurns.accountId, accountId), eq(agentTurns.turnKey, turnKey))).get();
+}
+
+export function insertTurn(db: Db, row: Pick<AgentTurnRow, 'accountId' | 'leadId' | 'agentId' | 'turnKey' | 'trigger'>, now: number): AgentTurnRow {
+  return db.insert(agentTurns).values({ ...row, status: 'running', createdAt: now }).returning().get();
+}
+
+export function updateTurn(db: Db, accountId: number, id: number, patch: Partial<Omit<AgentTurnRow, 'id' | 'accountId'>> & { status?: TurnStatus }) {
+  db.update(agentTurns).set(patch).where(and(eq(agentTurns.accountId, accountId), eq(agentTurns.id, id))).run();
+}
+
+/** Replies and drafts this lead got since `since` (the daily cap). */
+export function countAnswersSince(db: Db, accountId: number, leadId: number, since: number): number {
+  return db
+    .select({ id: agentTurns.id })
+    .from(agentTurns)
+    .where(and(eq(agentTurns.accountId, accountId), eq(agentTurns.leadId, leadId), inArray(agentTurns.status, ['replied', 'drafted']), gte(agentTurns.createdAt, since)))
+    .all().length;
+}
+
+export function countAnswers(db: Db, accountId: number, leadId: number, agentId: number): number {
+  return db
+    .select({ id: agentTurns.id })
+    .from(agentTurns)
+    .where(and(eq(agentTurns.accountId, accountId), eq(agentTurns.leadId, leadId), eq(agentTurns.agentId, agentId), inArray(agentTurns.status, ['replied', 'drafted'])))
+    .all().length;
+}
+
+export function recentReplies(db: Db, accountId: number, leadId: number, limit = 20): AgentTurnRow[] {
+  return db
+    .select()
+    .from(agentTurns)
+    .where(and(eq(agentTurns.accountId, accountId), eq(agentTurns.leadId, leadId), eq(agentTurns.status, 'replied')))
+    .orderBy(desc(agentTurns.id))
+    .limit(limit)
+    .all();
+}
+
+export function draftForTurn(db: Db, accountId: number, turnId: number): AgentDraftRow | undefined {
+  return db.select().from(agentDrafts).where(and(eq(agentDrafts.accountId, accountId), eq(agentDrafts.turnId, turnId))).get();
+}
+
+export function insertDraft(db: Db, row: Pick<AgentDraftRow, 'accountId' | 'leadId' | 'agentId' | 'turnId' | 'text' | 'channel' | 'delivery'>, now: number): AgentDraftRow {
+  return db.insert(agentDrafts).values({ ...row, status: 'pending', createdAt: now }).returning().get();
+}
+
+export function getDraft(db: Db, accountId: number, id: number): AgentDraftRow | undefined {
+  return db.select().from(agentDrafts).where(and(eq(agentDrafts.accountId, accountId), eq(agentDrafts.id, id))).get();
+}
+
+export function updateDraft(db: Db, accountId: number, id: number, patch: Partial<Omit<AgentDraftRow, 'id' | 'accountId'>>) {
+  db.update(agentDrafts).set(patch).where(and(eq(agentDrafts.accountId, accountId), eq(agentDrafts.id, id))).run();
+}
+
+export function swapDraftStatus(db: Db, accountId: number, id: number, from: string, to: string): boolean {
+  return db.update(agentDrafts).set({ status: to }).where(and(eq(agentDrafts.accountId, accountId), eq(agentDrafts.id, id), eq(agentDrafts.status, from))).run().changes === 1;
+}
+
+export function pendingDrafts(db: Db, accountId: number, leadId: number): AgentDraftRow[] {
+  return db
+    .select()
+    .from(agentDrafts)
+    .where(and(eq(agentDrafts.accountId, accountId), eq(agentDrafts.leadId, leadId), eq(agentDrafts.status, 'pending')))
+    .orderBy(desc(agentDrafts.id))
+    .all();
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { WorkingHours } from '../../../db/schema/index.js';
+import { isTimeZone, nextOpenAt } from './working-hours.js';
+
+const day = [['09:00', '13:00'], ['14:00', '18:00']] as [string, string][];
+const wh = (tz: string): WorkingHours => ({ timezone: tz, schedule: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: [], sun: [] } });
+
+describe('nextOpenAt', () => {
+  it('is now inside an interval, the next interval in a break, Monday morning on a weekend', () => {
+    const tz = 'America/Sao_Paulo'; // UTC-3, no DST
+    expect(nextOpenAt(wh(tz), Date.UTC(2026, 0, 7, 13, 0))).toBe(Date.UTC(2026, 0, 7, 13, 0)); // Wed 10:00 local
+    expect(nextOpenAt(wh(tz), Date.UTC(2026, 0, 7, 16, 30))).toBe(Date.UTC(2026, 0, 7, 17, 0)); // 13:30 → 14:00
+    expect(nextOpenAt(wh(tz), Date.UTC(2026, 0, 7, 21, 0))).toBe(Date.UTC(2026, 0, 8, 12, 0)); // 18:00 → Thu 09:00
+    expect(nextOpenAt(wh(tz), Date.UTC(2026, 0, 10, 15, 0))).toBe(Date.UTC(2026, 0, 12, 12, 0)); // Sat → Mon 09:00
+  });
+
+  it('follows daylight saving time in the agent time zone', () => {
+    // Europe/Berlin switches to CEST on Sunday 2026-03-29: Monday 09:00 is 07:00 UTC, the Friday before was 08:00 UTC.
+    expect(nextOpenAt(wh('Europe/Berlin'), Date.UTC(2026, 2, 28, 12, 0))).toBe(Date.UTC(2026, 2, 30, 7, 0));
+    expect(nextOpenAt(wh('Europe/Berlin'), Date.UTC(2026, 2, 27, 7, 30))).toBe(Date.UTC(2026, 2, 27, 8, 0));
+  });
+
+  it('no schedule is always open; an empty schedule never opens', () => {
+    expect(nextOpenAt(null, 123)).toBe(123);
+    expect(nextOpenAt({ timezone: 'UTC', schedule: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } }, 123)).toBeNull();
+  });
+
+  it('accepts IANA zones only', () => {
+    expect(isTimeZone('Europe/Madrid')).toBe(true);
+    expect(isTimeZone('Mars/Olympus')).toBe(false);
+    expect(isTimeZone('')).toBe(false);
+  });
+});
