@@ -1,7 +1,8 @@
 import type { BaseDeps } from './deps.js';
-import { activityNotifier, type ClientMailer, type Notifier } from './lib/ports.js';
-import { notConfigured } from './lib/errors.js';
+import type { ClientMailer, Notifier } from './lib/ports.js';
 import { createKommoDeps, type KommoDeps } from './kommo/kommo.deps.js';
+import { createAgentsDeps, type AgentsFeature } from './modules/agents/agents.deps.js';
+import { createMailDeps, type MailDeps } from './modules/mail/mail.deps.js';
 import { createMirrorRepo, type MirrorRepo } from './modules/mirror/mirror.repo.js';
 import { createOAuthService, type OAuthService } from './modules/oauth/oauth.service.js';
 import { createSyncService, type SyncService } from './modules/sync/sync.service.js';
@@ -18,6 +19,8 @@ export interface FeatureDeps {
   triggers: Triggers;
   notifier: Notifier;
   clientMail: ClientMailer;
+  mail: MailDeps;
+  agents: AgentsFeature;
 }
 
 export function createFeatureDeps(base: BaseDeps): FeatureDeps {
@@ -25,11 +28,9 @@ export function createFeatureDeps(base: BaseDeps): FeatureDeps {
   const mirror = createMirrorRepo(base.sqlite);
   const sync = createSyncService({ ...base, kommo, mirror });
   const oauth = createOAuthService({ ...base, kommo, sync });
-  const notifier: Notifier = activityNotifier(base.activity);
-  const clientMail: ClientMailer = {
-    queue() {
-      throw notConfigured('Email to clients', ['SMTP_URL', 'MAIL_FROM']);
-    },
-  };
-  return { kommo, mirror, sync, oauth, notifier, clientMail, inbox: createInbox(base), triggers: createTriggers(base) };
+  const mail = createMailDeps({ ...base, kommo, mirror });
+  const notifier: Notifier = mail.notifier;
+  const clientMail: ClientMailer = mail.clientMail;
+  const agents = createAgentsDeps({ ...base, kommo, mirror, notifier, clientMail });
+  return { kommo, mirror, sync, oauth, notifier, clientMail, mail, agents, inbox: createInbox(base), triggers: createTriggers(base) };
 }

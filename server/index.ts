@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { closeDeps, createDeps } from './deps.js';
 import { ConfigError, integrationStatus, parseEnv, type Env } from './env.js';
 import { startMaintenance } from './jobs/maintenance.js';
+import { scheduleLongLivedBootstrap } from './modules/oauth/long-lived.js';
 import { scheduleTokenSweep } from './modules/oauth/oauth.jobs.js';
 
 // Boot only: parseEnv → createDeps → createApp → serve. SIGTERM drains.
@@ -20,8 +21,10 @@ try {
 const deps = createDeps(env);
 const app = createApp(deps);
 scheduleTokenSweep(deps);
+scheduleLongLivedBootstrap(deps);
 deps.worker.start();
 const stopMaintenance = startMaintenance(deps);
+deps.mail.watcher.start();
 
 const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
   deps.logger.info(
@@ -37,6 +40,7 @@ async function shutdown(signal: string) {
   deps.logger.info({ signal }, 'shutting down: no new jobs are claimed; running jobs get until the deadline');
   stopMaintenance();
   server.close();
+  await deps.mail.watcher.stop();
   await deps.worker.stop(env.SHUTDOWN_TIMEOUT_MS);
   closeDeps(deps);
   process.exit(0);

@@ -21,6 +21,8 @@ export const mailSettings = sqliteTable('mail_settings', {
   /** IMAP cursor: the mailbox's UIDVALIDITY and the highest UID already stored. */
   imapUidValidity: text('imap_uid_validity'),
   imapLastUid: integer('imap_last_uid').notNull().default(0),
+  /** When this mailbox was connected: the first read takes only mail that arrived after it. */
+  imapSince: integer('imap_since'),
   imapError: text('imap_error'),
   updatedAt: integer('updated_at').notNull(),
 });

@@ -1,3 +1,4 @@
+import { agentsScenario } from './agents.js';
 import type { Scenario } from './types.js';
 import { syncScenario } from './sync.js';
 import { webhookScenarios } from './webhooks.js';
@@ -6,4 +7,5 @@ import { webhookScenarios } from './webhooks.js';
 export const extraScenarios: Record<string, () => Promise<Scenario[]>> = {
   sync: () => syncScenario(),
   webhooks: () => webhookScenarios(),
+  agents: () => agentsScenario(),
 };

@@ -1,5 +1,3 @@
-import type { ActivityService } from '../modules/activity/activity.service.js';
-
 /**
  * Ports between modules that are filled in by later features. The webhook and agent layers call
  * these; the email feature provides the real implementations.
@@ -26,21 +24,4 @@ export interface ClientMailer {
     /** Stable per logical email, so a retried caller never queues it twice. */
     idempotencyKey: string;
   }): { outboxId: number };
-}
-
-/** Until the email feature is configured: a notification is an activity entry the user can see. */
-export function activityNotifier(activity: ActivityService): Notifier {
-  return {
-    notify(n) {
-      activity.write({
-        accountId: n.accountId,
-        userId: n.userId,
-        leadId: n.leadId ?? null,
-        type: `notification.${n.kind}`,
-        title: n.title,
-        description: n.body,
-        metadata: { dedupeKey: n.dedupeKey, delivered: 'activity' },
-      });
-    },
-  };
 }

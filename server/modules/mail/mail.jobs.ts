@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { defineJob, type JobDefinition } from '../../jobs/worker.js';
+import { NOTIFY_QUEUE } from '../notifications/notify.service.js';
+import type { MailDeps } from './mail.deps.js';
+import { MAIL_NOTE_QUEUE } from './outbox.send.js';
+import { MAIL_SEND_QUEUE } from './outbox.writer.js';
+
+export function mailJobs(mail: MailDeps): JobDefinition[] {
+  return [
+    defineJob({
+      queue: MAIL_SEND_QUEUE,
+      payload: z.object({ outboxId: z.number().int() }),
+      leaseMs: 120_000,
+      backoff: { baseMs: 30_000, capMs: 30 * 60_000 },
+      handle: ({ outboxId }, ctx) => mail.sender.send(outboxId, ctx),
+    }),
+    defineJob({
+      queue: MAIL_NOTE_QUEUE,
+      payload: z.object({ outboxId: z.number().int() }),
+      backoff: { baseMs: 10_000, capMs: 15 * 60_000 },
+      handle: ({ outboxId }, ctx) => mail.recordNote(outboxId, ctx),
+    }),
+    defineJob({
+      queue: NOTIFY_QUEUE,
+      payload: z.object({ accountId: z.number().int(), userId: z.number().int().nullable() }),
+      handle: async ({ accountId, userId }) => mail.notifications.flush(accountId, userId),
+    }),
+  ];
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import type { OutboxRow } from '../../../db/schema/index.js';
+import type { AppEnv } from '../../app.js';
+import { parseJson, parseParams, parseQuery } from '../../lib/validate.js';
+import { notFound } from '../../lib/errors.js';
+import { idParam, outboxQuery, sendBody, settingsBody, testBody } from './mail.schemas.js';
+import { listOutbox, outboxById } from './outbox.repo.js';
+
+const outboxDto = (r: OutboxRow) => ({
+  id: r.id,
+  leadId: r.leadId,
+  kind: r.kind,
+  from: r.fromAddress,
+  to: r.to,
+  cc: r.cc,
+  subject: r.subject,
+  status: r.status,
+  attempts: r.attempts,
+  lastError: r.lastError,
+  smtpResponse: r.smtpResponse,
+  messageId: r.messageId,
+  inReplyTo: r.inReplyTo,
+  noteId: r.noteId,
+  createdAt: new Date(r.createdAt).toISOString(),
+  sentAt: r.sentAt ? new Date(r.sentAt).toISOString() : null,
+});
+
+export function mailRoutes() {
+  const app = new Hono<AppEnv>();
+  const mail = (c: { get(k: 'deps'): AppEnv['Variables']['deps'] }) => c.get('deps').mail;
+
+  app.get('/api/mail/settings', (c) => c.json(mail(c).settings.get(c.get('auth').accountId), 200));
+  app.put('/api/mail/settings', async (c) => {
+    const body = await parseJson(c, settingsBody);
+    return c.json(mail(c).settings.put(c.get('auth').accountId, body), 200);
+  });
+  app.post('/api/mail/test', async (c) => {
+    const { to } = await parseJson(c, testBody);
+    return c.json(await mail(c).sendTest(c.get('auth').accountId, to), 200);
+  });
+
+  app.get('/api/mail/outbox', (c) => {
+    const q = parseQuery(c, outboxQuery);
+    return c.json({ items: listOutbox(c.get('deps').db, { accountId: c.get('auth').accountId, ...q }).map(outboxDto) }, 200);
+  });
+  app.get('/api/mail/outbox/:id', (c) => {
+    const { id } = parseParams(c, idParam);
+    const row = outboxById(c.get('deps').db, id);
+    if (!row || row.accountId !== c.get('auth').accountId) throw notFound(`Email ${id}`);
+    return c.json(outboxDto(row), 200);
+  });
+  app.post('/api/mail/outbox', async (c) => {
+    const b = await parseJson(c, sendBody);
+    const { accountId } = c.get('auth');
+    const m = mail(c);
+    const content = b.templateId !== undefined ? m.templates.render(accountId, b.templateId, b.variables ?? {}) : { subject: b.subject!, text: b.text ?? '', html: b.html ?? null };
+    const row = m.writer.queue({
+      accountId,
+      leadId: b.leadId,
+      to: b.to,
+      cc: b.cc ?? [],
+      subject: content.subject,
+      text: content.text,
+      html: content.html,
+      inReplyTo: b.inReplyTo ?? null,
+      references: b.references ?? [],
+      idempotencyKey: b.idempotencyKey ?? `api:${randomUUID()}`,
+      kind: 'client',
+    });
+    return c.json(outboxDto(row), 202);
+  });
+  app.post('/api/mail/outbox/:id/retry', (c) => {
+    const { id } = parseParams(c, idParam);
+    return c.json(outboxDto(mail(c).writer.retry(c.get('auth').accountId, id)), 202);
+  });
+  return app;
+}

@@ -1,0 +1,128 @@
+import type { ImapFlow } from 'imapflow';
+import type { BaseDeps } from '../../deps.js';
+import { createImapClient } from '../../mail/imap.js';
+import type { Inbound } from './inbound.service.js';
+import { setImapError } from './settings.repo.js';
+import type { MailSettings } from './settings.service.js';
+
+interface Watch {
+  /** The settings it was started with: a change (new password, other mailbox) restarts the watch. */
+  key: string;
+  client: ImapFlow | null;
+  stopped: boolean;
+  running: Promise<void>;
+  kick: () => void;
+}
+
+/**
+ * Watches each account's IMAP mailbox: IDLE while connected (imapflow enters it by itself and falls
+ * back to NOOP polling when the server lacks IDLE), plus a poll timer as a safety net; reconnects with
+ * backoff. `pollOnce` reads the mailbox once (tests, and a manual "check now").
+ */
+export function createMailWatcher(deps: Pick<BaseDeps, 'db' | 'logger'> & { settings: MailSettings; inbound: Inbound }, opts: { pollMs?: number; rescanMs?: number } = {}) {
+  const pollMs = opts.pollMs ?? 60_000;
+  const watches = new Map<number, Watch>();
+  const chains = new Map<number, Promise<unknown>>();
+  let rescan: NodeJS.Timeout | null = null;
+
+  /** One sync at a time per account (IDLE "exists", the poll timer and pollOnce may overlap). */
+  function serial<T>(accountId: number, fn: () => Promise<T>): Promise<T> {
+    const next = (chains.get(accountId) ?? Promise.resolve()).then(fn, fn);
+    chains.set(accountId, next.catch(() => undefined));
+    return next;
+  }
+
+  async function withClient<T>(accountId: number, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+    const cfg = deps.settings.imap(accountId);
+    if (!cfg) throw new Error(`account ${accountId} has no IMAP mailbox configured`);
+    const client = createImapClient(cfg);
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.logout().catch(() => undefined);
+    }
+  }
+
+  function pollOnce(accountId: number): Promise<number> {
+    return serial(accountId, () => withClient(accountId, (c) => deps.inbound.syncMailbox(accountId, c)));
+  }
+
+  const keyOf = (accountId: number) => {
+    const c = deps.settings.imap(accountId);
+    return c ? JSON.stringify([c.host, c.port, c.secure, c.user, c.password, c.mailbox]) : null;
+  };
+
+  async function unwatch(accountId: number) {
+    const w = watches.get(accountId);
+    if (!w) return;
+    watches.delete(accountId);
+    w.stopped = true;
+    w.kick();
+    await w.client?.logout().catch(() => undefined);
+    await w.running;
+  }
+
+  function watch(accountId: number) {
+    const key = keyOf(accountId);
+    if (watches.has(accountId) || key === null) return;
+    let wake: () => void = () => undefined;
+    const w: Watch = { key, client: null, stopped: false, running: Promise.resolve(), kick: () => wake() };
+    watches.set(accountId, w);
+    const sleep = (ms: number) => new Promise<void>((r) => { wake = r; setTimeout(r, ms).unref(); });
+    w.running = (async () => {
+      let failures = 0;
+      while (!w.stopped) {
+        const cfg = deps.settings.imap(accountId);
+        if (!cfg) break;
+        const client = createImapClient(cfg, { autoIdleDelay: 1000 });
+        w.client = client;
+        try {
+          const closed = new Promise<void>((r) => client.once('close', () => r()));
+          client.on('error', (err) => deps.logger.warn({ accountId, err: err.message }, 'IMAP connection error'));
+          client.on('exists', () => void serial(accountId, () => deps.inbound.syncMailbox(accountId, client)).catch((err) => deps.logger.warn({ accountId, err: String(err) }, 'IMAP sync failed')));
+          await client.connect();
+          await client.mailboxOpen(cfg.mailbox ?? 'INBOX');
+          failures = 0;
+          while (!w.stopped && client.usable) {
+            await serial(accountId, () => deps.inbound.syncMailbox(accountId, client));
+            await Promise.race([closed, sleep(pollMs)]);
+          }
+        } catch (err) {
+          failures++;
+          const message = err instanceof Error ? err.message : String(err);
+          setImapError(deps.db, accountId, message.slice(0, 500));
+          deps.logger.warn({ accountId, err: message }, 'IMAP watch failed; reconnecting');
+        } finally {
+          w.client = null;
+          await client.logout().catch(() => client.close());
+        }
+        if (!w.stopped) await sleep(Math.min(300_000, 1000 * 2 ** Math.min(failures, 8)));
+      }
+    })();
+  }
+
+  return {
+    pollOnce,
+    /** Start watching every account with IMAP settings; accounts configured later are picked up by the rescan. */
+    start() {
+      const scan = async () => {
+        for (const [id, w] of watches) if (keyOf(id) !== w.key) await unwatch(id);
+        for (const id of deps.settings.imapAccountIds()) watch(id);
+      };
+      const rescanNow = () => void scan().catch((err) => deps.logger.warn({ err: String(err) }, 'IMAP rescan failed'));
+      rescanNow();
+      rescan = setInterval(rescanNow, opts.rescanMs ?? 60_000);
+      rescan.unref();
+    },
+    async stop() {
+      if (rescan) clearInterval(rescan);
+      rescan = null;
+      await Promise.allSettled([...watches.keys()].map((id) => unwatch(id)));
+    },
+    watching: () => [...watches.keys()],
+  };
+}
+
+export type MailWatcher = ReturnType<typeof createMailWatcher>;

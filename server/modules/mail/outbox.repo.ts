@@ -1,0 +1,36 @@
+import { and, desc, eq, type SQL } from 'drizzle-orm';
+import type { Db } from '../../../db/client.js';
+import { mailOutbox, type OutboxRow } from '../../../db/schema/index.js';
+
+export type NewOutboxRow = Omit<OutboxRow, 'id' | 'attempts' | 'lastError' | 'smtpDataAt' | 'smtpResponse' | 'noteId' | 'sentAt'>;
+
+export function insertOutbox(db: Db, row: NewOutboxRow): OutboxRow {
+  return db.insert(mailOutbox).values(row).returning().get();
+}
+
+export function outboxByKey(db: Db, accountId: number, idempotencyKey: string): OutboxRow | undefined {
+  return db.select().from(mailOutbox).where(and(eq(mailOutbox.accountId, accountId), eq(mailOutbox.idempotencyKey, idempotencyKey))).get();
+}
+
+export function outboxById(db: Db, id: number): OutboxRow | undefined {
+  return db.select().from(mailOutbox).where(eq(mailOutbox.id, id)).get();
+}
+
+export function outboxByMessageIds(db: Db, accountId: number, messageIds: string[]): OutboxRow | undefined {
+  for (const m of messageIds) {
+    const row = db.select().from(mailOutbox).where(and(eq(mailOutbox.accountId, accountId), eq(mailOutbox.messageId, m))).get();
+    if (row) return row;
+  }
+  return undefined;
+}
+
+export function listOutbox(db: Db, q: { accountId: number; leadId?: number; status?: string; limit: number }): OutboxRow[] {
+  const where: SQL[] = [eq(mailOutbox.accountId, q.accountId)];
+  if (q.leadId !== undefined) where.push(eq(mailOutbox.leadId, q.leadId));
+  if (q.status) where.push(eq(mailOutbox.status, q.status));
+  return db.select().from(mailOutbox).where(and(...where)).orderBy(desc(mailOutbox.id)).limit(q.limit).all();
+}
+
+export function updateOutbox(db: Db, id: number, patch: Partial<Omit<OutboxRow, 'id' | 'accountId'>>) {
+  db.update(mailOutbox).set(patch).where(eq(mailOutbox.id, id)).run();
+}

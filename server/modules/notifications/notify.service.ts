@@ -1,0 +1,108 @@
+import type { BaseDeps } from '../../deps.js';
+import type { Notifier } from '../../lib/ports.js';
+import { isEmailAddress } from '../../mail/address.js';
+import type { OutboxWriter } from '../mail/outbox.writer.js';
+import type { MailSettings } from '../mail/settings.service.js';
+import { notificationEmail } from './notify.email.js';
+import { insertNotification, pendingFor, recipientsFor, settleNotifications, setUserPref, userPref } from './notify.repo.js';
+
+export const NOTIFY_QUEUE = 'mail.notify-flush';
+
+/**
+ * The Notifier port. `notify` is synchronous and joins the caller's transaction: the row (unique per
+ * dedupe key), its activity entry and — for the first pending one of a user — a flush job due after
+ * NOTIFY_BATCH_WINDOW_MS. Everything that arrives for that user meanwhile goes out in the same email.
+ */
+export function createNotifications(deps: Pick<BaseDeps, 'db' | 'clock' | 'queue' | 'tx' | 'activity' | 'env' | 'bus'> & { settings: MailSettings; writer: OutboxWriter }) {
+  const { db, clock } = deps;
+
+  const notifier: Notifier = {
+    notify(n) {
+      deps.tx(() => {
+        const now = clock.now();
+        const row = insertNotification(db, {
+          accountId: n.accountId,
+          userId: n.userId,
+          kind: n.kind,
+          title: n.title,
+          body: n.body,
+          leadId: n.leadId ?? null,
+          dedupeKey: n.dedupeKey,
+          createdAt: now,
+        });
+        if (!row) return;
+        deps.activity.write({
+          accountId: n.accountId,
+          userId: n.userId,
+          leadId: n.leadId ?? null,
+          type: `notification.${n.kind}`,
+          title: n.title,
+          description: n.body,
+          metadata: { dedupeKey: n.dedupeKey, notificationId: row.id, delivered: 'email' },
+        });
+        const first = pendingFor(db, n.accountId, n.userId)[0];
+        if (first?.id === row.id) {
+          deps.queue.enqueue({
+            queue: NOTIFY_QUEUE,
+            accountId: n.accountId,
+            payload: { accountId: n.accountId, userId: n.userId },
+            idempotencyKey: `notify:${n.accountId}:${row.id}`,
+            runAt: now + deps.env.NOTIFY_BATCH_WINDOW_MS,
+          });
+        }
+      });
+    },
+  };
+
+  /** The flush job: every pending notification of the user becomes one email (or is skipped, with the reason kept). */
+  function flush(accountId: number, userId: number | null): void {
+    deps.tx(() => {
+      const rows = pendingFor(db, accountId, userId);
+      if (rows.length === 0) return;
+      const ids = rows.map((r) => r.id);
+      const skip = (skipReason: string) => settleNotifications(db, ids, { status: 'skipped', skipReason });
+      if (!deps.settings.notificationsEnabled(accountId)) return skip('notifications are turned off for this account');
+      const users = recipientsFor(db, accountId, userId).filter((u) => u.email && isEmailAddress(u.email));
+      const wanted = users.filter((u) => userPref(db, accountId, u.id));
+      if (users.length === 0) return skip(userId === null ? 'no active admin has an email address in Kommo' : 'the user has no email address in Kommo');
+      if (wanted.length === 0) return skip('the user turned notification emails off');
+      if (!deps.settings.sender(accountId)) return skip('email is not configured (SMTP_URL and MAIL_FROM, or the account mailbox)');
+      const email = notificationEmail(rows, wanted.length === 1 ? wanted[0]!.name : 'team');
+      const out = deps.writer.queue({
+        accountId,
+        leadId: rows.length === 1 ? rows[0]!.leadId : null,
+        to: wanted.map((u) => u.email!.toLowerCase()),
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        idempotencyKey: `notify:${rows[0]!.id}`,
+        kind: 'notification',
+      });
+      settleNotifications(db, ids, { status: 'batched', outboxId: out.id });
+    });
+  }
+
+  // Reauth is announced on the bus by the token vault (once per transition); tell the admins.
+  deps.bus.on('account.reauth_required', ({ accountId, reason }) =>
+    notifier.notify({
+      accountId,
+      userId: null,
+      kind: 'reauth_required',
+      title: 'The Kommo connection needs to be renewed',
+      body: `Kommo refused our access (${reason}). An administrator must reconnect the AI Agent integration; agents are paused until then.`,
+      dedupeKey: `reauth:${accountId}:${Math.floor(clock.now() / 3_600_000)}`,
+    }),
+  );
+
+  return {
+    notifier,
+    flush,
+    getPref: (accountId: number, userId: number) => ({ enabled: userPref(db, accountId, userId) }),
+    setPref(accountId: number, userId: number, enabled: boolean) {
+      setUserPref(db, accountId, userId, enabled, clock.now());
+      return { enabled };
+    },
+  };
+}
+
+export type Notifications = ReturnType<typeof createNotifications>;

@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { authHeaders } from '../helpers/tokens.js';
+import { startMailWorld, type MailWorld } from './mail-world.js';
+
+let world: MailWorld;
+afterEach(async () => world?.stop());
+
+const WINDOW = 60_000;
+
+async function setup() {
+  world = await startMailWorld({ seed: { leads: 5, contacts: 5, users: 3 } });
+  const accountId = await world.install();
+  const [admin, agent] = [...world.sim.state.users.values()];
+  return { accountId, admin: admin!, agent: agent! };
+}
+
+const taskAssigned = (accountId: number, userId: number, taskId: number, text = `Call the client about offer ${taskId}`) => ({
+  accountId,
+  userId,
+  kind: 'task_assigned' as const,
+  title: `New task: ${text}`,
+  body: `Task #${taskId} was assigned to you, due tomorrow.`,
+  leadId: 1_000_001,
+  dedupeKey: `task:${taskId}:assigned:${userId}`,
+});
+
+describe('notifications to Kommo users', () => {
+  it('a burst of 100 task assignments is one email to the responsible user, and a repeated trigger never sends again', async () => {
+    const { accountId, agent } = await setup();
+    for (let i = 1; i <= 100; i++) world.deps.notifier.notify(taskAssigned(accountId, agent.id, i, i === 7 ? 'Quote <b>urgent</b> & "soon"' : undefined));
+    for (let i = 1; i <= 10; i++) world.deps.notifier.notify(taskAssigned(accountId, agent.id, i)); // webhook retries
+    await world.drain();
+    expect(world.smtp.messages).toHaveLength(0); // still inside the batch window
+    expect(world.activity('notification.task_assigned')).toHaveLength(100);
+
+    await world.later(WINDOW + 1);
+    expect(world.smtp.delivered()).toHaveLength(1);
+    const msg = world.smtp.messages[0]!;
+    expect(msg.to).toEqual([agent.email.toLowerCase()]);
+    const mail = await msg.parsed();
+    expect(mail.subject).toMatch(/^100 new notifications/);
+    for (const i of [1, 50, 100]) expect(mail.text).toContain(`Task #${i} was assigned to you`);
+    expect(mail.text).toContain('Quote <b>urgent</b> & "soon"'); // text part: as written
+    expect(mail.html).toContain('Quote &lt;b&gt;urgent&lt;/b&gt; &amp; &quot;soon&quot;'); // html part: escaped
+    expect(mail.html).not.toContain('<b>urgent</b>');
+
+    // The same triggers again, later: exactly once per dedupe key.
+    for (let i = 1; i <= 100; i++) world.deps.notifier.notify(taskAssigned(accountId, agent.id, i));
+    await world.later(WINDOW + 1);
+    expect(world.smtp.messages).toHaveLength(1);
+    expect(world.activity('notification.task_assigned')).toHaveLength(100);
+  });
+
+  it('a single task is announced on its own within about a minute', async () => {
+    const { accountId, agent } = await setup();
+    world.deps.notifier.notify(taskAssigned(accountId, agent.id, 42));
+    await world.later(WINDOW - 5_000);
+    expect(world.smtp.messages).toHaveLength(0);
+    await world.later(5_001);
+    expect(world.smtp.delivered()).toHaveLength(1);
+    const mail = await world.smtp.messages[0]!.parsed();
+    expect(mail.subject).toBe('New task: Call the client about offer 42');
+    expect(mail.text).toContain('Task #42 was assigned to you');
+    expect(mail.text).toContain('(lead #1000001)');
+  });
+
+  it('a user who opted out gets no email (the activity entry stays), and others still do', async () => {
+    const { accountId, admin, agent } = await setup();
+    const res = await world.app.request('/api/mail/notifications', {
+      method: 'PUT',
+      headers: { ...authHeaders(accountId, { userId: agent.id }), 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: false }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ enabled: false });
+    const mine = await world.app.request('/api/mail/notifications', { headers: authHeaders(accountId, { userId: agent.id }) });
+    expect(await mine.json()).toEqual({ enabled: false });
+
+    world.deps.notifier.notify(taskAssigned(accountId, agent.id, 1));
+    world.deps.notifier.notify(taskAssigned(accountId, admin.id, 2));
+    await world.later(WINDOW + 1);
+    expect(world.smtp.messages.map((m) => m.to)).toEqual([[admin.email.toLowerCase()]]);
+    const skipped = world.deps.sqlite.prepare('SELECT status, skip_reason FROM mail_notifications WHERE user_id = ?').get(agent.id) as any;
+    expect(skipped).toEqual({ status: 'skipped', skip_reason: 'the user turned notification emails off' });
+    expect(world.activity('notification.task_assigned')).toHaveLength(2);
+  });
+
+  it('tells the admins when the Kommo connection needs re-authorization (bus event)', async () => {
+    const { accountId, admin } = await setup();
+    world.deps.bus.emit('account.reauth_required', { accountId, reason: 'refresh token revoked' });
+    world.deps.bus.emit('account.reauth_required', { accountId, reason: 'refresh token revoked' });
+    await world.later(WINDOW + 1);
+    expect(world.smtp.messages).toHaveLength(1);
+    expect(world.smtp.messages[0]!.to).toEqual([admin.email.toLowerCase()]);
+    const mail = await world.smtp.messages[0]!.parsed();
+    expect(mail.subject).toBe('The Kommo connection needs to be renewed');
+    expect(mail.text).toContain('refresh token revoked');
+    expect(world.activity('notification.reauth_required')).toHaveLength(1);
+  });
+});
