@@ -114,7 +114,7 @@ export function createInbox(deps: BaseDeps) {
         queue.enqueue({ queue: EVENT_QUEUE, accountId: account.id, payload: { eventId }, idempotencyKey: `evt:${eventId}`, serialKey: serialKeyOf(account.id, e) });
         accepted++;
       }
-      if (duplicates) sqlite.prepare('UPDATE webhook_deliveries SET duplicate_count = ? WHERE id = ?').run(duplicates, delivery);
+      if (duplicates) sqlite.prepare('UPDATE webhook_deliveries SET duplicate_count = ? WHERE id = ? AND account_id = ?').run(duplicates, delivery, account.id);
       return { accountId: account.id, accepted, duplicates, unknown };
     });
   }

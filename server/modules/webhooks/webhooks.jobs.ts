@@ -43,18 +43,19 @@ function dispatch(ctx: HandlerCtx, e: KommoEvent) {
 const reauthAsPermanent = (err: unknown) => (err instanceof KommoAuthError ? new PermanentJobError(err.message) : err);
 
 export function webhookJobs(deps: Deps) {
-  const markDone = deps.sqlite.prepare("UPDATE webhook_events SET status = 'processed', processed_at = ? WHERE id = ? AND status = 'received'");
-  const loadEvent = deps.sqlite.prepare('SELECT account_id AS accountId, payload, status FROM webhook_events WHERE id = ?');
+  // Every lookup is scoped by the job's account as well as the id it carries.
+  const markDone = deps.sqlite.prepare("UPDATE webhook_events SET status = 'processed', processed_at = ? WHERE id = ? AND account_id = ? AND status = 'received'");
+  const loadEvent = deps.sqlite.prepare('SELECT account_id AS accountId, payload, status FROM webhook_events WHERE id = ? AND account_id = ?');
 
   const eventJob = defineJob({
     queue: EVENT_QUEUE,
     payload: z.object({ eventId: z.number().int() }),
-    async handle({ eventId }) {
+    async handle({ eventId }, { job }) {
       deps.tx(() => {
-        const row = loadEvent.get(eventId) as { accountId: number; payload: string; status: string } | undefined;
+        const row = loadEvent.get(eventId, job.accountId) as { accountId: number; payload: string; status: string } | undefined;
         if (!row || row.status !== 'received') return; // processed already: a rerun is a no-op
         dispatch({ deps, accountId: row.accountId, eventId }, JSON.parse(row.payload) as KommoEvent);
-        markDone.run(deps.clock.now(), eventId);
+        markDone.run(deps.clock.now(), eventId, row.accountId);
       });
     },
   });
@@ -83,8 +84,8 @@ export function webhookJobs(deps: Deps) {
   const dpJob = defineJob({
     queue: DP_QUEUE,
     payload: z.object({ eventId: z.number().int() }),
-    async handle({ eventId }) {
-      const row = loadEvent.get(eventId) as { accountId: number; payload: string; status: string } | undefined;
+    async handle({ eventId }, { job }) {
+      const row = loadEvent.get(eventId, job.accountId) as { accountId: number; payload: string; status: string } | undefined;
       if (!row || row.status !== 'received') return;
       const r = JSON.parse(row.payload) as DpRequest;
       const accountId = row.accountId;
@@ -95,7 +96,7 @@ export function webhookJobs(deps: Deps) {
         throw reauthAsPermanent(err);
       }
       deps.tx(() => {
-        if (markDone.run(deps.clock.now(), eventId).changes === 0) return;
+        if (markDone.run(deps.clock.now(), eventId, accountId).changes === 0) return;
         deps.mirror.upsertLeads(accountId, [lead], deps.clock.now());
         deps.activity.write({ accountId, leadId: lead.id, type: 'dp.trigger', title: `Digital Pipeline: ${r.event.typeCode.replace(/_/g, ' ')} for ${lead.name || `lead #${lead.id}`}`, metadata: { kommo: { leadId: lead.id, statusId: lead.status_id, pipelineId: lead.pipeline_id }, typeCode: r.event.typeCode, eventId } });
         deps.bus.emit('lead_stage_entered', { accountId, leadId: lead.id, pipelineId: lead.pipeline_id, statusId: lead.status_id, source: 'dp' });
@@ -107,9 +108,9 @@ export function webhookJobs(deps: Deps) {
   const salesbotJob = defineJob({
     queue: SALESBOT_QUEUE,
     payload: z.object({ requestId: z.number().int() }),
-    async handle({ requestId }) {
+    async handle({ requestId }, { job }) {
       deps.tx(() => {
-        const r = deps.sqlite.prepare("SELECT * FROM salesbot_requests WHERE id = ? AND status = 'pending'").get(requestId) as Record<string, any> | undefined;
+        const r = deps.sqlite.prepare("SELECT * FROM salesbot_requests WHERE id = ? AND account_id = ? AND status = 'pending'").get(requestId, job.accountId) as Record<string, any> | undefined;
         if (!r || !r.lead_id) return;
         const data = JSON.parse(r.data) as Record<string, unknown>;
         const text = String(data.message ?? data.text ?? data.message_text ?? '').trim();
