@@ -277,7 +277,10 @@ describe('drafts', () => {
     expect(approved.body).toEqual({ status: 'sent', via: 'salesbot' });
     expect((w.sim.state.salesbotContinues[0]!.body as any).data.reply).toBe('Hello! We can start on Monday.');
     expect((await w.api('POST', `/api/drafts/${view.body.drafts[0].id}/approve`, {})).status).toBe(409);
-    expect((await w.api('GET', `/api/leads/${leadId}/agent`)).body.drafts).toEqual([]);
+    const after = (await w.api('GET', `/api/leads/${leadId}/agent`)).body;
+    expect(after.drafts).toEqual([]);
+    // The approved text is what the client got: it shows as the agent's reply on the lead.
+    expect(after.replies).toEqual([{ id: expect.any(Number), text: 'Hello! We can start on Monday.', createdAt: expect.any(String) }]);
   });
 
   it('an email turn falls back to a draft note while client email is not configured', async () => {

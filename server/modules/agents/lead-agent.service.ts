@@ -44,7 +44,7 @@ export function createLeadAgentService(deps: { db: Db; clock: Clock; crm: CrmRep
         undoable: a.status === 'done' && UNDOABLE.has(a.type),
         createdAt: iso(a.createdAt),
       })),
-      replies: recentReplies(db, accountId, leadId).map((r) => ({ id: r.id, text: r.reply ?? '', createdAt: iso(r.finishedAt ?? r.createdAt) })),
+      replies: recentReplies(db, accountId, leadId).map((r) => ({ id: r.id, text: r.text, createdAt: iso(r.at) })),
     };
   }
 

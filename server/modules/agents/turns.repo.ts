@@ -34,14 +34,28 @@ export function countAnswers(db: Db, accountId: number, leadId: number, agentId:
     .all().length;
 }
 
-export function recentReplies(db: Db, accountId: number, leadId: number, limit = 20): AgentTurnRow[] {
-  return db
+/**
+ * What the agent said on a lead, newest first: replies sent by the turn itself, and drafts a person
+ * approved (with their final, possibly edited, text). `id` is the turn's id in both cases.
+ */
+export function recentReplies(db: Db, accountId: number, leadId: number, limit = 20): { id: number; text: string; at: number }[] {
+  const direct = db
     .select()
     .from(agentTurns)
     .where(and(eq(agentTurns.accountId, accountId), eq(agentTurns.leadId, leadId), eq(agentTurns.status, 'replied')))
     .orderBy(desc(agentTurns.id))
     .limit(limit)
-    .all();
+    .all()
+    .map((t) => ({ id: t.id, text: t.reply ?? '', at: t.finishedAt ?? t.createdAt }));
+  const approved = db
+    .select()
+    .from(agentDrafts)
+    .where(and(eq(agentDrafts.accountId, accountId), eq(agentDrafts.leadId, leadId), eq(agentDrafts.status, 'sent')))
+    .orderBy(desc(agentDrafts.id))
+    .limit(limit)
+    .all()
+    .map((d) => ({ id: d.turnId, text: d.text, at: d.decidedAt ?? d.createdAt }));
+  return [...direct, ...approved].sort((a, b) => b.at - a.at || b.id - a.id).slice(0, limit);
 }
 
 export function draftForTurn(db: Db, accountId: number, turnId: number): AgentDraftRow | undefined {
