@@ -8,4 +8,5 @@ export const extraScenarios: Record<string, () => Promise<Scenario[]>> = {
   sync: () => syncScenario(),
   webhooks: () => webhookScenarios(),
   agents: () => agentsScenario(),
+  widget: () => import('./widget.js').then((m) => m.widgetScenario()),
 };

@@ -38,6 +38,8 @@ export interface WatchedPage {
 /** A fresh context and page that records every console error and page error. */
 export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  // A missing element fails the step that waits for it, with its selector, well before the test's own timeout.
+  context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {

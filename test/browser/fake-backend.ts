@@ -1,8 +1,9 @@
 /**
- * A stand-in for the backend's widget API, for the browser smoke test ONLY while the real endpoints are
- * being written. It speaks the contract in widget/src/api.ts, verifies every X-Auth-Token the way the
- * real server does (HS256, audience, client_uuid, expiry, one use per jti), and records each request.
- * Replace its uses with the real app + the Kommo simulator once those endpoints exist.
+ * A stand-in for the backend's widget API, for the fast browser smoke test (error paths, request counts,
+ * pagination) next to the real-backend suites. It follows the real routes' shapes (server/modules/*: strict
+ * agent bodies with `handoff.onToolFailure: 'handoff' | 'notify'`, approve answering `via`, 409 for an undo
+ * that cannot be done), verifies every X-Auth-Token the way the real server does (HS256, audience,
+ * client_uuid, expiry, one use per jti), and records each request.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -37,8 +38,10 @@ function seedAgents(): Agent[] {
     replyDelaySec: 30,
     maxRepliesPerLeadPerDay: 20,
     allowedActions: ['add_note', 'create_task', 'move_to_stage', 'handoff_to_human'] as Agent['allowedActions'],
-    approvalRequired: ['move_to_stage'] as Agent['approvalRequired'],
-    handoff: { keywords: ['manager'], afterTurns: null, onToolFailure: true },
+    approvalRequired: ['move_to_won', 'move_to_lost'] as Agent['approvalRequired'],
+    handoff: { keywords: ['manager'], afterTurns: null, onToolFailure: 'handoff' as const },
+    humanReplyPauseMinutes: 60,
+    maxReplyChars: 1000,
     createdAt: iso(5000),
     updatedAt: iso(60),
   };
@@ -54,13 +57,13 @@ const pipelines: Pipeline[] = [
     name: 'Sales',
     sort: 1,
     statuses: [
-      { id: 11, name: 'Incoming', color: '#99ccff', sort: 10 },
-      { id: 12, name: 'Qualified', color: '#ffcc66', sort: 20 },
-      { id: 13, name: 'Proposal', color: '#ff9966', sort: 30 },
-      { id: 142, name: 'Won', color: '#ccff66', sort: 10000 },
+      { id: 11, name: 'Incoming', color: '#99ccff', sort: 10, type: 1 },
+      { id: 12, name: 'Qualified', color: '#ffcc66', sort: 20, type: 0 },
+      { id: 13, name: 'Proposal', color: null, sort: 30, type: 0 },
+      { id: 142, name: 'Won', color: '#ccff66', sort: 10000, type: 0 },
     ],
   },
-  { id: 2, name: 'Partners', sort: 2, statuses: [{ id: 21, name: 'New partner', color: '#d6eaff', sort: 10 }] },
+  { id: 2, name: 'Partners', sort: 2, statuses: [{ id: 21, name: 'New partner', color: '#d6eaff', sort: 10, type: 0 }] },
 ];
 
 function leadState(leadId: number): LeadAgentState {
@@ -85,12 +88,13 @@ function leadState(leadId: number): LeadAgentState {
 }
 
 function seedActivity(): ActivityItem[] {
-  const types = ['agent_reply', 'agent_action', 'handoff', 'sync'];
+  const types = ['agent.reply', 'agent.action', 'agent.draft', 'sync.completed'];
   return Array.from({ length: 45 }, (_, i) => ({
     id: 1000 - i,
-    type: types[i % types.length] ?? 'agent_reply',
+    type: types[i % types.length] ?? 'agent.reply',
     title: `Event ${i + 1}`,
     description: i % 3 === 0 ? `Details of event ${i + 1}` : null,
+    userId: null,
     leadId: i % 2 === 0 ? 42 : 43,
     agentId: 1,
     metadata: {},
@@ -112,6 +116,24 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
   res.end(JSON.stringify(body));
 }
 
+const AGENT_KEYS = new Set(['name', 'instructions', 'model', 'temperature', 'language', 'tone', 'mode', 'workingHours', 'replyDelaySec', 'maxRepliesPerLeadPerDay', 'allowedActions', 'approvalRequired', 'handoff', 'humanReplyPauseMinutes', 'maxReplyChars']);
+const APPROVAL = new Set(['move_to_stage', 'create_task', 'add_note', 'update_field', 'add_tags', 'remove_tags', 'assign_user', 'handoff_to_human', 'schedule_followup', 'move_to_won', 'move_to_lost']);
+
+/** The checks of the real agent schema that a stale widget would trip: unknown keys (strict), the enums, the limits. */
+function agentBodyErrors(b: Record<string, unknown>, create: boolean): { field: string; message: string }[] {
+  const errors: { field: string; message: string }[] = [];
+  for (const k of Object.keys(b)) if (!AGENT_KEYS.has(k)) errors.push({ field: '(body)', message: `Unrecognized key(s) in object: '${k}'` });
+  if (create || 'name' in b) if (!String(b.name ?? '').trim()) errors.push({ field: 'name', message: 'Required' });
+  const h = b.handoff as Record<string, unknown> | undefined;
+  if (h && 'onToolFailure' in h && h.onToolFailure !== 'handoff' && h.onToolFailure !== 'notify') {
+    errors.push({ field: 'handoff.onToolFailure', message: "Invalid enum value. Expected 'handoff' | 'notify'" });
+  }
+  for (const [i, k] of ((b.approvalRequired as unknown[]) ?? []).entries()) if (!APPROVAL.has(String(k))) errors.push({ field: `approvalRequired.${i}`, message: 'Invalid enum value' });
+  const chars = b.maxReplyChars;
+  if (chars !== undefined && (typeof chars !== 'number' || chars < 50 || chars > 4000)) errors.push({ field: 'maxReplyChars', message: 'Number must be between 50 and 4000' });
+  return errors;
+}
+
 async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
@@ -126,7 +148,7 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
   const agents = seedAgents();
   let bindings: Binding[] = [{ pipelineId: 1, statusId: 12, agentId: 1 }];
   const scripts: Script[] = [{ id: 1, agentId: 1, name: 'Discovery call', body: 'Hi {{lead.name}}, your budget is {{lead.cf.BUDGET}}.', stages: [{ pipelineId: 1, statusId: 12 }] }];
-  const knowledge: KnowledgeEntry[] = [{ id: 1, kind: 'faq', title: 'Pricing', content: 'Q: How much? A: From $20 per seat.', createdAt: iso(100) }];
+  const knowledge: KnowledgeEntry[] = [{ id: 1, kind: 'faq', title: 'Pricing', content: 'Q: How much?\nA: From $20 per seat.', question: 'How much?', answer: 'From $20 per seat.', createdAt: iso(100) }];
   const activity = seedActivity();
   const leads = new Map<number, LeadAgentState>();
   let syncPolls = -1;
@@ -137,13 +159,16 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
     const running = syncPolls >= 0;
     const done = running ? Math.min(3, syncPolls) * 40 : 120;
     return {
-      connection: { state: 'connected', host: 'acme.kommo.com', name: 'ACME Inc.' },
+      connection: { state: 'connected', host: 'acme.kommo.com', name: 'ACME Inc.', reason: null },
       sync: {
+        id: 7,
         state: running ? 'running' : 'completed',
+        phase: running ? 'contacts' : 'done',
         progress: { done, total: 120, percent: Math.round((done / 120) * 100) },
         startedAt: iso(30),
         finishedAt: running ? null : iso(29),
         error: null,
+        counts: {},
       },
       counts: { pipelines: 2, statuses: 5, fields: 14, users: 3 },
     };
@@ -180,14 +205,15 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
     }
     if (m === 'POST' && path === '/api/integrations/sync') {
       syncPolls = 0;
-      return send(res, 202, { syncRunId: 7 });
+      return send(res, 202, { syncRunId: 7, state: 'queued' });
     }
     if (m === 'GET' && path === '/api/pipelines') return send(res, 200, { items: pipelines });
     if (m === 'GET' && path === '/api/fields') return send(res, 200, { items: [{ entity: 'leads', id: 1, name: 'Budget', code: 'BUDGET', type: 'numeric' }] });
     if (m === 'GET' && path === '/api/agents') return send(res, 200, { items: agents });
     if (m === 'POST' && path === '/api/agents') {
-      if (!String(b.name ?? '').trim()) return problem(res, 422, 'VALIDATION_FAILED', 'Validation failed', 'name is required', [{ field: 'name', message: 'Required' }]);
-      const agent = { ...(b as unknown as Agent), id: nextId++, createdAt: iso(0), updatedAt: iso(0) };
+      const errors = agentBodyErrors(b, true);
+      if (errors.length) return problem(res, 422, 'VALIDATION_FAILED', 'Validation failed', `Invalid request body: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+      const agent: Agent = { ...({ humanReplyPauseMinutes: 60, maxReplyChars: 1000 } as Partial<Agent>), ...(b as unknown as Agent), id: nextId++, createdAt: iso(0), updatedAt: iso(0) };
       agents.push(agent);
       return send(res, 201, agent);
     }
@@ -196,6 +222,8 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
       if (!agent) return problem(res, 404, 'NOT_FOUND', 'Not found', 'Agent was not found');
       if (m === 'GET') return send(res, 200, agent);
       if (m === 'PATCH') {
+        const errors = agentBodyErrors(b, false);
+        if (errors.length) return problem(res, 422, 'VALIDATION_FAILED', 'Validation failed', 'Invalid request body', errors);
         Object.assign(agent, b, { updatedAt: iso(0) });
         return send(res, 200, agent);
       }
@@ -239,9 +267,10 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
     if ((match = /^\/api\/agents\/(\d+)\/knowledge$/.exec(path))) {
       if (m === 'GET') return send(res, 200, { items: knowledge });
       if (m === 'POST') {
-        const content = b.kind === 'faq' ? `Q: ${String(b.question)} A: ${String(b.answer)}` : String(b.content ?? '');
-        const entry: KnowledgeEntry = { id: nextId++, kind: b.kind as KnowledgeEntry['kind'], title: String(b.title), content, createdAt: iso(0) };
-        knowledge.unshift(entry);
+        const faq = b.kind === 'faq';
+        const content = faq ? `Q: ${String(b.question)}\nA: ${String(b.answer)}` : String(b.content ?? '');
+        const entry: KnowledgeEntry = { id: nextId++, kind: b.kind as KnowledgeEntry['kind'], title: String(b.title), content, ...(faq ? { question: String(b.question), answer: String(b.answer) } : {}), createdAt: iso(0) };
+        knowledge.push(entry);
         return send(res, 201, entry);
       }
     }
@@ -276,22 +305,33 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
     }
     if ((match = /^\/api\/drafts\/(\d+)\/(approve|discard)$/.exec(path)) && m === 'POST') {
       const id = Number(match[1]);
+      let found = false;
       for (const state of leads.values()) {
         const draft = state.drafts.find((d) => d.id === id);
         if (!draft) continue;
+        found = true;
         state.drafts = state.drafts.filter((d) => d.id !== id);
         if (match[2] === 'approve') state.replies.unshift({ id: nextId++, text: typeof b.text === 'string' ? b.text : draft.text, createdAt: iso(0) });
       }
-      return send(res, 200, { status: match[2] === 'approve' ? 'sent' : 'discarded' });
+      if (!found) return problem(res, 409, 'CONFLICT', 'Conflict', `Draft ${id} is sent; only a pending draft can be ${match[2] === 'approve' ? 'approved' : 'discarded'}`);
+      return send(res, 200, match[2] === 'approve' ? { status: 'sent', via: 'salesbot' } : { status: 'discarded' });
+    }
+    if ((match = /^\/api\/actions\/(\d+)\/approve$/.exec(path)) && m === 'POST') {
+      const id = Number(match[1]);
+      // Every seeded lead carries the same action ids: approve the id wherever it waits.
+      const waiting = [...leads.values()].flatMap((st) => st.actions.filter((a) => a.id === id && a.status === 'pending_approval'));
+      if (!waiting.length) return problem(res, 409, 'CONFLICT', 'Conflict', `Action ${id} is not pending; only a pending action can be approved`);
+      for (const action of waiting) action.status = 'done';
+      return send(res, 200, { id, status: 'done' });
     }
     if ((match = /^\/api\/actions\/(\d+)\/undo$/.exec(path)) && m === 'POST') {
       const id = Number(match[1]);
       for (const state of leads.values()) {
         const action = state.actions.find((a) => a.id === id);
-        if (action) {
-          action.status = 'undone';
-          action.undoable = false;
-        }
+        if (!action) continue;
+        if (!action.undoable || action.status !== 'done') return problem(res, 409, 'CONFLICT', 'Conflict', `A ${action.type.replace(/_/g, ' ')} action cannot be undone through Kommo's API`);
+        action.status = 'undone';
+        action.undoable = false;
       }
       return send(res, 200, { id, status: 'undone' });
     }

@@ -1,7 +1,8 @@
 /**
  * The real built script.js in real Chromium, inside the emulated Kommo host, against a small in-test
- * fake of the backend's widget API (fake-backend.ts). The fake exists only until the real endpoints land;
- * then these scenarios move to the real app + Kommo simulator.
+ * fake of the backend's widget API (fake-backend.ts, shaped like the real routes). It covers what is hard to
+ * provoke in the real backend: a 503 and its Retry, request counts, pagination, dark theme. The same flows
+ * against the real app and the Kommo simulator are in widget-real-*.test.ts.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,12 +92,18 @@ describe.skipIf(!run)('widget in Chromium against the emulated Kommo host', () =
     await page.click('[data-testid="kai-undo"]');
     await page.waitForSelector('[data-testid="kai-action"] >> text=Undone');
     expect(backend.requests.some((r) => r.method === 'POST' && r.path === '/api/actions/701/undo')).toBe(true);
+    // An action waiting for approval gets an Approve button that executes it.
+    await page.click('[data-testid="kai-action-approve"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="kai-action-approve"]').length === 0);
+    expect(backend.requests.some((r) => r.method === 'POST' && r.path === '/api/actions/703/approve')).toBe(true);
 
     await page.click('[data-testid="kai-edit"]');
     await page.fill('[data-testid="kai-draft"] textarea', 'Hi Anna! Does Wednesday 11 am suit you?');
     await page.click('[data-testid="kai-approve"]');
     await page.waitForSelector('[data-testid="kai-replies"] >> text=Does Wednesday 11 am suit you?');
     await expect(page.locator('[data-testid="kai-draft"]').count()).resolves.toBe(0);
+    await expect(page.getAttribute('[data-testid="kai-draft-sent"]', 'data-via')).resolves.toBe('salesbot');
+    await expect(page.innerText('[data-testid="kai-draft-sent"]')).resolves.toContain('through Salesbot');
     const approve = backend.requests.find((r) => r.path === '/api/drafts/501/approve');
     expect(approve?.body).toEqual({ text: 'Hi Anna! Does Wednesday 11 am suit you?' });
 
@@ -177,11 +184,22 @@ describe.skipIf(!run)('widget in Chromium against the emulated Kommo host', () =
     await page.click('[data-testid="kai-agent-save"]');
     await page.waitForSelector('[data-testid="kai-agent-editor"] .kai-field__error >> text=Required');
     await page.fill('[data-testid="kai-agent-name"]', 'Mia — reactivation');
+    await page.selectOption('[data-testid="kai-agent-tool-failure"]', 'notify');
+    await page.fill('[data-testid="kai-agent-max-chars"]', '600');
+    await page.uncheck('input[aria-label="Move to Won: Needs approval"]');
     await screenshot(page, 'admin-agent-editor');
     await page.click('[data-testid="kai-agent-save"]');
     await page.waitForSelector('[data-testid="kai-agent-row"] >> text=Mia — reactivation');
     const created = backend.requests.find((r) => r.method === 'POST' && r.path === '/api/agents')?.body as Record<string, unknown>;
-    expect(created).toMatchObject({ name: 'Mia — reactivation', mode: 'draft', workingHours: null, handoff: { keywords: [], afterTurns: null, onToolFailure: true } });
+    expect(created).toMatchObject({
+      name: 'Mia — reactivation',
+      mode: 'draft',
+      workingHours: null,
+      approvalRequired: ['move_to_lost'],
+      handoff: { keywords: [], afterTurns: null, onToolFailure: 'notify' },
+      humanReplyPauseMinutes: 60,
+      maxReplyChars: 600,
+    });
 
     await tab(page, 'bindings');
     await page.selectOption('[data-testid="kai-binding-1:11"]', { label: 'Leo — follow-ups' });
@@ -234,12 +252,12 @@ describe.skipIf(!run)('widget in Chromium against the emulated Kommo host', () =
     await page.waitForSelector('text=That\'s everything');
     const pages = backend.requests.filter((r) => r.path === '/api/dashboard/updates' && !r.query.leadId).map((r) => r.query.cursor ?? '');
     expect(pages.slice(-3)).toEqual(['', '20', '40']);
-    await page.selectOption('[data-testid="kai-activity-type"]', 'handoff');
+    await page.selectOption('[data-testid="kai-activity-type"]', 'agent.draft');
     await page.waitForFunction(() => {
       const items = [...document.querySelectorAll('[data-testid="kai-feed-item"]')];
-      return items.length > 0 && items.every((el) => el.textContent?.includes('Handoff'));
+      return items.length > 0 && items.every((el) => el.textContent?.includes('Agent draft'));
     });
-    expect(backend.requests.at(-1)?.query).toMatchObject({ type: 'handoff', limit: '20' });
+    expect(backend.requests.at(-1)?.query).toMatchObject({ type: 'agent.draft', limit: '20' });
     await screenshot(page, 'admin-activity');
     expect(problems).toEqual([]);
     await close();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { localErrors, newAgentInput, toggleAction } from '../../widget/src/admin/agent-form.js';
+import { inputOf, localErrors, newAgentInput, toggleAction } from '../../widget/src/admin/agent-form.js';
+import { reloadOnConflict } from '../../widget/src/lcard/Drafts.js';
 import { parseFields } from '../../widget/src/admin/Playground.js';
 import { createApi, toApiError } from '../../widget/src/api.js';
 import { salesbotHandlerUrl, salesbotSteps } from '../../widget/src/areas/salesbot.js';
@@ -84,6 +85,38 @@ describe('agent form', () => {
     expect(input.allowedActions).toEqual(['move_to_stage']);
     input = toggleAction(input, 'allowedActions', 'move_to_stage');
     expect(input).toMatchObject({ allowedActions: [], approvalRequired: [] });
+  });
+
+  it('treats won/lost approvals as stage moves: they need "move to stage" allowed and go with it', () => {
+    let input = { ...newAgentInput(), allowedActions: [], approvalRequired: [] } as ReturnType<typeof newAgentInput>;
+    input = toggleAction(input, 'approvalRequired', 'move_to_lost');
+    input = toggleAction(input, 'approvalRequired', 'add_note');
+    expect(input).toMatchObject({ allowedActions: ['move_to_stage', 'add_note'], approvalRequired: ['add_note', 'move_to_lost'] });
+    input = toggleAction(input, 'allowedActions', 'move_to_stage');
+    expect(input).toMatchObject({ allowedActions: ['add_note'], approvalRequired: ['add_note'] });
+  });
+
+  it("speaks the backend's agent shape: enum tool-failure policy, reply limits, defaults for fields an old agent lacks", () => {
+    const input = newAgentInput();
+    expect(input.handoff.onToolFailure).toBe('handoff');
+    expect(input).toMatchObject({ humanReplyPauseMinutes: 60, maxReplyChars: 1000, approvalRequired: ['move_to_won', 'move_to_lost'] });
+    const stored = { ...input, name: 'A', id: 1, createdAt: 'x', updatedAt: 'y' } as Record<string, unknown>;
+    delete stored.maxReplyChars;
+    expect(inputOf(stored as never)).toEqual({ ...input, name: 'A' });
+    expect(localErrors({ ...input, name: 'A', maxReplyChars: 20, humanReplyPauseMinutes: -1, replyDelaySec: 4000 })).toEqual({
+      maxReplyChars: 'range_50_4000',
+      humanReplyPauseMinutes: 'non_negative_integer',
+      replyDelaySec: 'range_0_3600',
+    });
+  });
+
+  it('reloads the panel when the backend answers 409 (already decided elsewhere), and still reports the error', () => {
+    let reloads = 0;
+    const onFail = reloadOnConflict(() => reloads++);
+    expect(() => onFail({ status: 409, responseJSON: { code: 'CONFLICT', detail: 'A create task action cannot be undone' } })).toThrow('cannot be undone');
+    expect(reloads).toBe(1);
+    expect(() => onFail({ status: 502, responseJSON: { code: 'UPSTREAM_FAILED' } })).toThrow();
+    expect(reloads).toBe(1);
   });
 
   it('flags bad values before the server sees them', () => {

@@ -12,13 +12,18 @@ export type ConnectionState = 'connected' | 'reauth_required' | 'disconnected' |
 export type SyncState = 'never' | 'queued' | 'running' | 'completed' | 'failed';
 
 export interface IntegrationStatus {
-  connection: { state: ConnectionState; host: string | null; name: string | null };
+  /** `reason`: why the connection is not `connected` (e.g. the refresh token was revoked), when known. */
+  connection: { state: ConnectionState; host: string | null; name: string | null; reason?: string | null };
   sync: {
+    id?: number | null;
     state: SyncState;
+    /** The step a running sync is in: users, pipelines, fields, task_types, contacts, companies, leads, done. */
+    phase?: string | null;
     progress: { done: number; total: number | null; percent: number | null };
     startedAt: string | null;
     finishedAt: string | null;
     error: string | null;
+    counts?: Record<string, unknown>;
   };
   counts: Record<string, number>;
 }
@@ -26,8 +31,10 @@ export interface IntegrationStatus {
 export interface PipelineStatus {
   id: number;
   name: string;
-  color: string;
+  color: string | null;
   sort: number;
+  /** Kommo's status type: 0 a normal stage, 1 "incoming leads"; won (142) and lost (143) are statuses too. */
+  type?: number;
 }
 export interface Pipeline {
   id: number;
@@ -42,6 +49,7 @@ export interface CrmField {
   name: string;
   code: string | null;
   type: string;
+  enums?: { id: number; value: string; sort: number }[] | null;
 }
 
 export const ACTION_TYPES = [
@@ -56,6 +64,12 @@ export const ACTION_TYPES = [
   'schedule_followup',
 ] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
+
+/** What may need a person's approval: any action, or a move into the won (142) / lost (143) stage specifically. */
+export const APPROVAL_KEYS = [...ACTION_TYPES, 'move_to_won', 'move_to_lost'] as const;
+export type ApprovalKey = (typeof APPROVAL_KEYS)[number];
+
+export type ToolFailurePolicy = 'handoff' | 'notify';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -77,11 +91,17 @@ export interface AgentInput {
   replyDelaySec: number;
   maxRepliesPerLeadPerDay: number;
   allowedActions: ActionType[];
-  approvalRequired: ActionType[];
-  handoff: { keywords: string[]; afterTurns: number | null; onToolFailure: boolean };
+  approvalRequired: ApprovalKey[];
+  /** `handoff`: a failed CRM action hands the lead to a person; `notify`: only tell the responsible user. */
+  handoff: { keywords: string[]; afterTurns: number | null; onToolFailure: ToolFailurePolicy };
+  /** After a person writes to the client, the agent stays quiet on that lead this long (0: never pauses). */
+  humanReplyPauseMinutes: number;
+  /** Longer replies are cut at a sentence boundary. */
+  maxReplyChars: number;
 }
 export type Agent = AgentInput & { id: number; createdAt: string; updatedAt: string };
 
+/** `agentId: null` only in a PUT (unbind); the list holds bound stages only. */
 export interface Binding {
   pipelineId: number;
   statusId: number;
@@ -111,7 +131,10 @@ export interface KnowledgeEntry {
   id: number;
   kind: KnowledgeKind;
   title: string;
+  /** For an FAQ entry: "Q: …\nA: …", with the parts in `question` / `answer`. */
   content: string;
+  question?: string | null;
+  answer?: string | null;
   createdAt: string;
 }
 export type KnowledgeInput =
@@ -153,11 +176,15 @@ export interface ActivityItem {
   type: string;
   title: string;
   description: string | null;
+  userId: number | null;
   leadId: number | null;
   agentId: number | null;
   metadata: Record<string, unknown> | null;
   createdAt: string;
 }
+/** How an approved draft went out: through the open Salesbot request, by email, or as a note for a person to send. */
+export type DraftVia = 'salesbot' | 'email' | 'note';
+
 export interface ActivityPage {
   items: ActivityItem[];
   nextCursor: string | null;
@@ -265,7 +292,7 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
 
   return {
     status: () => call<IntegrationStatus>('GET', '/api/integrations/status'),
-    startSync: () => call<{ syncRunId: number }>('POST', '/api/integrations/sync', {}),
+    startSync: () => call<{ syncRunId: number; state: SyncState }>('POST', '/api/integrations/sync', {}),
     pipelines: () => call<Items<Pipeline>>('GET', '/api/pipelines'),
     fields: () => call<Items<CrmField>>('GET', '/api/fields'),
 
@@ -297,9 +324,12 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
       call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/pause`, minutes === undefined ? {} : { minutes }),
     resumeLead: (leadId: number) => call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/resume`, {}),
     approveDraft: (draftId: number, text?: string) =>
-      call<{ status: 'sent' }>('POST', `/api/drafts/${id(draftId)}/approve`, text === undefined ? {} : { text }),
+      call<{ status: 'sent'; via: DraftVia }>('POST', `/api/drafts/${id(draftId)}/approve`, text === undefined ? {} : { text }),
     discardDraft: (draftId: number) => call<{ status: 'discarded' }>('POST', `/api/drafts/${id(draftId)}/discard`, {}),
+    /** 409 when the action cannot be undone (its type, or it is no longer `done`). */
     undoAction: (actionId: number) => call<{ id: number; status: 'undone' }>('POST', `/api/actions/${id(actionId)}/undo`, {}),
+    /** Execute an action that waits for approval; 409 when it no longer waits. */
+    approveAction: (actionId: number) => call<{ id: number; status: string }>('POST', `/api/actions/${id(actionId)}/approve`, {}),
 
     activity: (q: ActivityQuery = {}) =>
       call<ActivityPage>(

@@ -1,16 +1,19 @@
 import { useState } from 'preact/hooks';
-import { ACTION_TYPES, type Agent, type AgentInput } from '../api.js';
+import { APPROVAL_KEYS, type Agent, type AgentInput, type ApprovalKey, type ToolFailurePolicy } from '../api.js';
 import { labelOf } from '../i18n.js';
 import { Button, ErrorBox, Field, Section } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { splitList } from '../ui/format.js';
 import { useAction } from '../ui/hooks.js';
-import { inputOf, localErrors, newAgentInput, toggleAction } from './agent-form.js';
+import { approvalAction, inputOf, localErrors, newAgentInput, toggleAction } from './agent-form.js';
 import { WorkingHoursEditor } from './WorkingHoursEditor.js';
 
 const MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1'];
 const LANGUAGES = ['auto', 'en', 'es', 'pt', 'ru'];
 const TONES = ['friendly', 'formal', 'concise', 'enthusiastic'];
+/** Approval rows: every action, with the won/lost moves right under "move to stage". */
+const APPROVAL_ROWS: ApprovalKey[] = ['move_to_stage', 'move_to_won', 'move_to_lost', ...APPROVAL_KEYS.filter((k) => approvalAction(k) !== 'move_to_stage')];
+const TOOL_FAILURE: ToolFailurePolicy[] = ['handoff', 'notify'];
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 const num = (e: Event) => Number((e.target as HTMLInputElement).value);
@@ -99,6 +102,29 @@ export function AgentEditor(props: { agent: Agent | null; onSaved: (agent: Agent
               onInput={(e) => set({ maxRepliesPerLeadPerDay: num(e) })}
             />
           </Field>
+          <Field label={t('agents.fields.maxReplyChars')} error={fieldError('maxReplyChars')}>
+            <input
+              class="kai-input"
+              type="number"
+              min={50}
+              max={4000}
+              step={10}
+              value={input.maxReplyChars}
+              data-testid="kai-agent-max-chars"
+              onInput={(e) => set({ maxReplyChars: num(e) })}
+            />
+          </Field>
+          <Field label={t('agents.fields.humanReplyPauseMinutes')} hint={t('agents.human_pause_hint')} error={fieldError('humanReplyPauseMinutes')}>
+            <input
+              class="kai-input"
+              type="number"
+              min={0}
+              step={1}
+              value={input.humanReplyPauseMinutes}
+              data-testid="kai-agent-human-pause"
+              onInput={(e) => set({ humanReplyPauseMinutes: num(e) })}
+            />
+          </Field>
         </div>
       </Section>
 
@@ -113,16 +139,22 @@ export function AgentEditor(props: { agent: Agent | null; onSaved: (agent: Agent
             </tr>
           </thead>
           <tbody>
-            {ACTION_TYPES.map((type) => (
+            {APPROVAL_ROWS.map((type) => (
               <tr key={type}>
-                <td>{labelOf(t, 'action_type', type)}</td>
+                <td class={approvalAction(type) === type ? undefined : 'kai-indent'}>{labelOf(t, 'action_type', type)}</td>
                 <td>
-                  <input
-                    type="checkbox"
-                    checked={input.allowedActions.includes(type)}
-                    onChange={() => setInput((cur) => toggleAction(cur, 'allowedActions', type))}
-                    aria-label={`${labelOf(t, 'action_type', type)}: ${t('agents.allowed')}`}
-                  />
+                  {approvalAction(type) === type ? (
+                    <input
+                      type="checkbox"
+                      checked={input.allowedActions.includes(approvalAction(type))}
+                      onChange={() => setInput((cur) => toggleAction(cur, 'allowedActions', approvalAction(type)))}
+                      aria-label={`${labelOf(t, 'action_type', type)}: ${t('agents.allowed')}`}
+                    />
+                  ) : (
+                    <span class="kai-muted" title={labelOf(t, 'action_type', 'move_to_stage')}>
+                      ↳
+                    </span>
+                  )}
                 </td>
                 <td>
                   <input
@@ -157,14 +189,20 @@ export function AgentEditor(props: { agent: Agent | null; onSaved: (agent: Agent
             />
           </Field>
         </div>
-        <label class="kai-check">
-          <input
-            type="checkbox"
-            checked={input.handoff.onToolFailure}
-            onChange={() => set({ handoff: { ...input.handoff, onToolFailure: !input.handoff.onToolFailure } })}
-          />
-          <span>{t('agents.fields.onToolFailure')}</span>
-        </label>
+        <Field label={t('agents.fields.onToolFailure')} error={fieldError('handoff.onToolFailure')}>
+          <select
+            class="kai-input"
+            value={input.handoff.onToolFailure}
+            data-testid="kai-agent-tool-failure"
+            onChange={(e) => set({ handoff: { ...input.handoff, onToolFailure: value(e) as ToolFailurePolicy } })}
+          >
+            {TOOL_FAILURE.map((p) => (
+              <option key={p} value={p}>
+                {t(`agents.on_tool_failure.${p}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
       </Section>
 
       <WorkingHoursEditor value={input.workingHours} onChange={(workingHours) => set({ workingHours })} errorFor={fieldError} />

@@ -47,10 +47,12 @@ export function Connection() {
   const s = status.data;
   if (!s) return null;
   const { connection, sync: run } = s;
-  const progressLabel =
+  const counted =
     run.progress.total !== null
       ? t('connection.progress_of', { done: run.progress.done, total: run.progress.total })
       : t('connection.progress_done', { done: run.progress.done });
+  // The backend reports the step it is in (users, pipelines, …, leads); counts are per step.
+  const progressLabel = run.phase && run.phase !== 'done' ? `${labelOf(t, 'connection.counts', run.phase)}: ${counted}` : counted;
 
   return (
     <div data-testid="kai-connection">
@@ -61,7 +63,10 @@ export function Connection() {
           {connection.host ? <span class="kai-muted">{connection.host}</span> : null}
         </div>
         {connection.state === 'reauth_required' || connection.state === 'disconnected' ? (
-          <div class="kai-notice kai-notice--warn">{t('connection.reauth_hint')}</div>
+          <div class="kai-notice kai-notice--warn">
+            {t('connection.reauth_hint')}
+            {connection.reason ? <div class="kai-small" data-testid="kai-connection-reason">{connection.reason}</div> : null}
+          </div>
         ) : null}
         {connection.state === 'not_installed' ? <div class="kai-notice">{t('connection.not_installed_hint')}</div> : null}
       </Section>

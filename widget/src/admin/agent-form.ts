@@ -1,6 +1,6 @@
-import { ACTION_TYPES, WEEKDAYS, type Agent, type AgentInput, type WorkingHours } from '../api.js';
+import { ACTION_TYPES, APPROVAL_KEYS, WEEKDAYS, type ActionType, type Agent, type AgentInput, type ApprovalKey, type WorkingHours } from '../api.js';
 
-/** Defaults for a new agent: draft mode, no field edits or reassignment, stage moves need approval. */
+/** Defaults for a new agent: draft mode, no field edits or reassignment, closing a deal (won/lost) needs approval. */
 export function newAgentInput(): AgentInput {
   return {
     name: '',
@@ -14,15 +14,22 @@ export function newAgentInput(): AgentInput {
     replyDelaySec: 30,
     maxRepliesPerLeadPerDay: 20,
     allowedActions: ['move_to_stage', 'create_task', 'add_note', 'add_tags', 'handoff_to_human', 'schedule_followup'],
-    approvalRequired: ['move_to_stage'],
-    handoff: { keywords: [], afterTurns: null, onToolFailure: true },
+    approvalRequired: ['move_to_won', 'move_to_lost'],
+    handoff: { keywords: [], afterTurns: null, onToolFailure: 'handoff' },
+    humanReplyPauseMinutes: 60,
+    maxReplyChars: 1000,
   };
 }
 
+/** The editable part of a stored agent (a field the backend added later gets the new-agent default). */
 export function inputOf(agent: Agent): AgentInput {
   const { id: _id, createdAt: _c, updatedAt: _u, ...input } = agent;
-  return input;
+  const defaults = newAgentInput();
+  return { ...defaults, ...input, handoff: { ...defaults.handoff, ...input.handoff } };
 }
+
+/** The action an approval key belongs to: moves into won/lost are stage moves. */
+export const approvalAction = (key: ApprovalKey): ActionType => (key === 'move_to_won' || key === 'move_to_lost' ? 'move_to_stage' : key);
 
 export function defaultWorkingHours(): WorkingHours {
   let timezone = 'UTC';
@@ -47,9 +54,13 @@ export function localErrors(input: AgentInput): Record<string, string> {
   if (!input.model.trim()) errors.model = 'required';
   if (!(input.temperature >= 0 && input.temperature <= 2)) errors.temperature = 'range_0_2';
   if (!Number.isInteger(input.replyDelaySec) || input.replyDelaySec < 0) errors.replyDelaySec = 'non_negative_integer';
+  else if (input.replyDelaySec > 3600) errors.replyDelaySec = 'range_0_3600';
   if (!Number.isInteger(input.maxRepliesPerLeadPerDay) || input.maxRepliesPerLeadPerDay < 1) {
     errors.maxRepliesPerLeadPerDay = 'positive_integer';
-  }
+  } else if (input.maxRepliesPerLeadPerDay > 1000) errors.maxRepliesPerLeadPerDay = 'range_1_1000';
+  if (!Number.isInteger(input.humanReplyPauseMinutes) || input.humanReplyPauseMinutes < 0) errors.humanReplyPauseMinutes = 'non_negative_integer';
+  else if (input.humanReplyPauseMinutes > 43_200) errors.humanReplyPauseMinutes = 'range_0_43200';
+  if (!Number.isInteger(input.maxReplyChars) || input.maxReplyChars < 50 || input.maxReplyChars > 4000) errors.maxReplyChars = 'range_50_4000';
   if (input.handoff.afterTurns !== null && (!Number.isInteger(input.handoff.afterTurns) || input.handoff.afterTurns < 1)) {
     errors['handoff.afterTurns'] = 'positive_integer';
   }
@@ -64,14 +75,27 @@ export function localErrors(input: AgentInput): Record<string, string> {
   return errors;
 }
 
-/** Actions needing approval must be allowed in the first place; keep the two lists consistent. */
-export function toggleAction(input: AgentInput, list: 'allowedActions' | 'approvalRequired', type: (typeof ACTION_TYPES)[number]): AgentInput {
-  const has = input[list].includes(type);
-  const nextList = has ? input[list].filter((x) => x !== type) : [...input[list], type];
-  const next = { ...input, [list]: ACTION_TYPES.filter((x) => nextList.includes(x)) };
-  if (list === 'allowedActions' && has) next.approvalRequired = next.approvalRequired.filter((x) => x !== type);
-  if (list === 'approvalRequired' && !has && !next.allowedActions.includes(type)) {
-    next.allowedActions = ACTION_TYPES.filter((x) => x === type || next.allowedActions.includes(x));
+/**
+ * Actions needing approval must be allowed in the first place (a won/lost move needs "move to stage");
+ * keep the two lists consistent and in a stable order.
+ */
+export function toggleAction(input: AgentInput, list: 'allowedActions', type: ActionType): AgentInput;
+export function toggleAction(input: AgentInput, list: 'approvalRequired', type: ApprovalKey): AgentInput;
+export function toggleAction(input: AgentInput, list: 'allowedActions' | 'approvalRequired', type: ApprovalKey): AgentInput {
+  if (list === 'allowedActions') {
+    const action = approvalAction(type);
+    const has = input.allowedActions.includes(action);
+    const allowed = has ? input.allowedActions.filter((x) => x !== action) : [...input.allowedActions, action];
+    const next = { ...input, allowedActions: ACTION_TYPES.filter((x) => allowed.includes(x)) };
+    if (has) next.approvalRequired = input.approvalRequired.filter((x) => approvalAction(x) !== action);
+    return next;
+  }
+  const has = input.approvalRequired.includes(type);
+  const approval = has ? input.approvalRequired.filter((x) => x !== type) : [...input.approvalRequired, type];
+  const next = { ...input, approvalRequired: APPROVAL_KEYS.filter((x) => approval.includes(x)) };
+  const action = approvalAction(type);
+  if (!has && !next.allowedActions.includes(action)) {
+    next.allowedActions = ACTION_TYPES.filter((x) => x === action || next.allowedActions.includes(x));
   }
   return next;
 }

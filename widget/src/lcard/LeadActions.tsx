@@ -3,6 +3,7 @@ import { Badge, Button, ErrorBox } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { useAction } from '../ui/hooks.js';
+import { reloadOnConflict } from './Drafts.js';
 import { labelOf } from '../i18n.js';
 
 type LeadAction = LeadAgentState['actions'][number];
@@ -38,8 +39,12 @@ function ActionItem(props: { action: LeadAction; onChanged: () => void }) {
   const { api, t, lang } = useWidget();
   const undo = useAction();
   const a = props.action;
+  // Undo and approve share one busy/error state: one request per item at a time.
   const onUndo = async () => {
-    if (await undo.run(() => api.undoAction(a.id))) props.onChanged();
+    if (await undo.run(() => api.undoAction(a.id).catch(reloadOnConflict(props.onChanged)))) props.onChanged();
+  };
+  const onApprove = async () => {
+    if (await undo.run(() => api.approveAction(a.id).catch(reloadOnConflict(props.onChanged)))) props.onChanged();
   };
   return (
     <li class="kai-list__item" data-testid="kai-action">
@@ -54,6 +59,11 @@ function ActionItem(props: { action: LeadAction; onChanged: () => void }) {
         {a.undoable && a.status === 'done' ? (
           <Button kind="link" onClick={onUndo} busy={undo.busy} testId="kai-undo">
             {t('lcard.undo')}
+          </Button>
+        ) : null}
+        {a.status === 'pending_approval' ? (
+          <Button kind="primary" onClick={onApprove} busy={undo.busy} testId="kai-action-approve">
+            {t('lcard.approve_action')}
           </Button>
         ) : null}
       </div>

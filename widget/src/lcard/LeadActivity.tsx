@@ -3,10 +3,10 @@ import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { useLoad } from '../ui/hooks.js';
 
-/** The last few feed entries for this lead. */
-export function LeadActivity(props: { leadId: number }) {
+/** The last few feed entries for this lead; read again when `version` changes (something was done from the panel). */
+export function LeadActivity(props: { leadId: number; version?: number }) {
   const { api, t, lang } = useWidget();
-  const feed = useLoad(() => api.activity({ leadId: props.leadId, limit: 5 }), [props.leadId]);
+  const feed = useLoad(() => api.activity({ leadId: props.leadId, limit: 5 }), [props.leadId, props.version ?? 0]);
   return (
     <div class="kai-block" data-testid="kai-lead-activity">
       <div class="kai-block__title">{t('lcard.activity')}</div>

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { LeadAgentState } from '../api.js';
 import { Badge, Button, ErrorBox, Spinner } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
@@ -17,6 +17,12 @@ export function LeadPanel(props: { leadId: number }) {
     performance.mark('kai:lcard:data');
     return data;
   }, [props.leadId]);
+  // Bumped by every change made from the panel (and by Refresh): the lead's activity list re-reads then too.
+  const [changes, setChanges] = useState(0);
+  const changed = () => {
+    state.reload();
+    setChanges((n) => n + 1);
+  };
   const marked = useRef(false);
   useEffect(() => {
     if (state.data && !marked.current) {
@@ -28,7 +34,10 @@ export function LeadPanel(props: { leadId: number }) {
   const data = state.data;
   let body;
   if (data) {
-    const update = (next: LeadAgentState) => state.setData(next);
+    const update = (next: LeadAgentState) => {
+      state.setData(next);
+      setChanges((n) => n + 1);
+    };
     body = (
       <>
         <AgentHeader data={data} />
@@ -39,9 +48,9 @@ export function LeadPanel(props: { leadId: number }) {
             {data.handoff.reason ? <span> — {data.handoff.reason}</span> : null}
           </div>
         ) : null}
-        <Drafts leadId={props.leadId} drafts={data.drafts} onChanged={state.reload} />
+        <Drafts leadId={props.leadId} drafts={data.drafts} onChanged={changed} />
         <Replies data={data} />
-        <LeadActions actions={data.actions} onChanged={state.reload} />
+        <LeadActions actions={data.actions} onChanged={changed} />
         {data.agent ? <Suggest leadId={props.leadId} agentId={data.agent.id} /> : null}
       </>
     );
@@ -55,9 +64,9 @@ export function LeadPanel(props: { leadId: number }) {
   return (
     <div class="kai-lcard__inner" data-testid={data ? 'kai-lcard' : 'kai-lcard-pending'}>
       {body}
-      <LeadActivity leadId={props.leadId} />
+      <LeadActivity leadId={props.leadId} version={changes} />
       <div class="kai-lcard__foot">
-        <Button kind="link" onClick={state.reload} busy={state.loading} testId="kai-refresh">
+        <Button kind="link" onClick={changed} busy={state.loading} testId="kai-refresh">
           {t('common.refresh')}
         </Button>
       </div>
