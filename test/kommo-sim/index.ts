@@ -1,11 +1,10 @@
 /** Kommo account simulator over real HTTP: see sim.ts for the entry point (`KommoSim.start`). */
-export { KommoSim, type SimOptions } from './sim.js';
+export { KommoSim, type AccountRef, type SimOptions } from './sim.js';
 export type { SimState, AccountInfo, TokenRecord } from './state.js';
 export type { SeedCounts } from './seed.js';
 export type { RequestLog } from './server.js';
 export type { OAuthCounters } from './oauth.js';
 export { Faults } from './faults.js';
-export { formEncode, leadWebhookBody, messageWebhookBody, noteWebhookBody, taskWebhookBody, type AccountRef, type IncomingMessage } from './webhook-payloads.js';
 export { WEBHOOK_SETTINGS } from './routes-misc.js';
 export { maxInWindow } from './rate-limit.js';
 export type * from './types.js';

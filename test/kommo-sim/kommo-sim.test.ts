@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KommoSim, leadWebhookBody } from './index.js';
+import { leadWebhook } from '../fixtures/kommo-webhooks.js';
+import { KommoSim } from './index.js';
 
 const CLIENT = { clientId: 'cid-123', clientSecret: 'secret-xyz', redirectUri: 'https://app.example/oauth/callback' };
 
@@ -312,7 +313,7 @@ describe('KommoSim', () => {
       await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
       const port = (srv.address() as AddressInfo).port;
       const lead = sim.state.leads.values().next().value!;
-      const res = await sim.sendWebhook(`http://127.0.0.1:${port}/hook`, leadWebhookBody(sim.accountRef, 'update', lead));
+      const res = await sim.sendWebhook(`http://127.0.0.1:${port}/hook`, leadWebhook('update', { id: lead.id, name: lead.name, status_id: lead.status_id, pipeline_id: lead.pipeline_id }, sim.accountRef));
       expect(res.status).toBe(200);
       srv.close();
       expect(got.type).toBe('application/x-www-form-urlencoded');

@@ -17,7 +17,12 @@ import { seedState, type SeedCounts } from './seed.js';
 import { createSimServer, type RequestLog } from './server.js';
 import { createState, nextId, type SimState } from './state.js';
 import type { Company, Contact, CustomField, EntityKind, Lead, Note, SimEvent, Status } from './types.js';
-import type { AccountRef } from './webhook-payloads.js';
+/** The account as webhook bodies name it (see test/fixtures/kommo-webhooks.ts for the builders). */
+export interface AccountRef {
+  id: number;
+  subdomain: string;
+  baseUrl: string;
+}
 
 export interface SimOptions {
   /** 0/undefined = random free port on 127.0.0.1 */
@@ -158,7 +163,7 @@ export class KommoSim {
     this.limiter.reset();
   }
 
-  /** Account ref for the webhook body builders in webhook-payloads.ts. */
+  /** The account for the webhook body builders in test/fixtures/kommo-webhooks.ts. */
   get accountRef(): AccountRef {
     return { id: this.accountId, subdomain: this.subdomain, baseUrl: this.baseUrl };
   }
