@@ -34,7 +34,6 @@ import {
   type FormValue,
 } from './form.js';
 import {
-  check,
   compact,
   zCustomFields,
   zInt,
@@ -51,6 +50,16 @@ import {
   type KommoTag,
 } from './fields.js';
 import { jsonObjectIn, parseJsonSafe } from './safe-json.js';
+import {
+  FieldError,
+  readAccount,
+  readContact,
+  readLead,
+  readMessage,
+  readNote,
+  readTalk,
+  readTask,
+} from './validate.js';
 
 export type { CustomField, CustomFieldValue, KommoTag } from './fields.js';
 
@@ -268,6 +277,10 @@ export type KommoWebhookResult =
 
 // ---------------------------------------------------------------------------------------------------------
 // Schemas (form items; every value a string, lists keyed "0", "1", …)
+//
+// These are the specification. Parsing runs the hand-written readers of validate.ts instead (same data, same
+// first error; validate.test.ts holds them to these schemas), because zod's per-field effects dominated the
+// cost of a delivery. Change a field here → change its reader there.
 // ---------------------------------------------------------------------------------------------------------
 
 export const AccountSchema = zObj({
@@ -434,8 +447,18 @@ function plainRaw(item: FormObject): Raw {
   return formToPlain(item) as Raw;
 }
 
+/** `compact` into a fresh object (no `delete`, which would turn the payload into a slow dictionary object). */
+function defined<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) {
+    const v = (o as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out as T;
+}
+
 function toLead(o: z.output<typeof LeadSchema>, item: FormObject): LeadPayload {
-  return compact({
+  return defined({
     id: o.id,
     name: o.name,
     statusId: o.status_id,
@@ -460,7 +483,7 @@ function toLead(o: z.output<typeof LeadSchema>, item: FormObject): LeadPayload {
 }
 
 function toContact(o: z.output<typeof ContactSchema>, item: FormObject, forceCompany: boolean): ContactPayload {
-  return compact({
+  return defined({
     id: o.id,
     type: forceCompany || o.type?.trim().toLowerCase() === 'company' ? 'company' : 'contact',
     name: o.name,
@@ -552,7 +575,7 @@ function toNote(o: z.output<typeof NoteSchema>, item: FormObject): NotePayload {
     }
   }
 
-  return compact({
+  return defined({
     id: o.id,
     noteType,
     noteTypeCode: code !== undefined && Number.isSafeInteger(code) ? code : undefined,
@@ -576,7 +599,7 @@ function toNote(o: z.output<typeof NoteSchema>, item: FormObject): NotePayload {
 }
 
 function toTask(o: z.output<typeof TaskSchema>, item: FormObject): TaskPayload {
-  return compact({
+  return defined({
     id: o.id,
     elementId: o.element_id,
     elementType: o.element_type,
@@ -584,7 +607,7 @@ function toTask(o: z.output<typeof TaskSchema>, item: FormObject): TaskPayload {
     text: o.text,
     status: o.status,
     isCompleted: o.status === undefined ? undefined : o.status === 1,
-    result: o.result ? compact({ id: o.result.id, text: o.result.text }) : undefined,
+    result: o.result ? defined({ id: o.result.id, text: o.result.text }) : undefined,
     responsibleUserId: o.responsible_user_id,
     oldResponsibleUserId: o.old_responsible_user_id,
     completeTill: o.complete_till,
@@ -626,9 +649,9 @@ function toMessage(o: z.output<typeof MessageSchema>, item: FormObject): Message
   let author: MessageAuthor | undefined;
   if (o.author) {
     const { id, type, name, avatar_url, ...rest } = o.author;
-    author = compact({ ...(formToPlain(rest as FormValue) as Record<string, unknown>), id, type, name, avatarUrl: avatar_url });
+    author = defined({ ...(formToPlain(rest as FormValue) as Record<string, unknown>), id, type, name, avatarUrl: avatar_url });
   }
-  return compact({
+  return defined({
     id: o.id,
     chatId: o.chat_id,
     talkId: o.talk_id,
@@ -649,7 +672,7 @@ function toMessage(o: z.output<typeof MessageSchema>, item: FormObject): Message
 }
 
 function toTalk(o: z.output<typeof TalkSchema>, item: FormObject): TalkPayload {
-  return compact({
+  return defined({
     talkId: (o.talk_id ?? o.id) as number,
     chatId: o.chat_id,
     contactId: o.contact_id,
@@ -690,14 +713,27 @@ function toTalk(o: z.output<typeof TalkSchema>, item: FormObject): TalkPayload {
 // Limitation: an entity change that carries no timestamp (Kommo's `leads[delete]` sends id/status/pipeline
 // only) keys the same each time: a second delete of the same lead after a restore looks like a duplicate.
 
+/** Characters `encodeURIComponent` leaves as they are: A–Z a–z 0–9 - _ . ! ~ * ' ( ) */
+function isUnreserved(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
+    c === 45 || c === 95 || c === 46 || c === 33 || c === 126 || c === 42 || c === 39 || c === 40 || c === 41
+  );
+}
+
 function part(v: string | number | boolean | undefined): string {
   if (v === undefined) return '-';
   if (typeof v === 'boolean') return v ? '1' : '0';
-  return encodeURIComponent(String(v));
+  const s = String(v);
+  // Ids and timestamps need no escaping: skip encodeURIComponent unless some character does.
+  for (let i = 0; i < s.length; i++) if (!isUnreserved(s.charCodeAt(i))) return encodeURIComponent(s);
+  return s;
 }
 
 function key(accountId: number, ...parts: Array<string | number | boolean | undefined>): string {
-  return [String(accountId), ...parts.map(part)].join(':');
+  let out = String(accountId);
+  for (const p of parts) out += `:${part(p)}`;
+  return out;
 }
 
 function hashOf(data: unknown): string {
@@ -744,11 +780,6 @@ function itemsOf(value: FormValue, path: string): Array<{ item: FormObject; path
   });
 }
 
-function must<T>(r: { ok: true; data: T } | { ok: false; error: string }): T {
-  if (!r.ok) fail(r.error);
-  return r.data;
-}
-
 function pushUnknown(ctx: Ctx, entity: string, action: string, value: FormValue): void {
   // One event per list item when the value is a list, else one event for the whole value.
   const entries = isFormObject(value) ? listEntries(value) : null;
@@ -766,7 +797,7 @@ function leadEntity(ctx: Ctx, entity: string, actions: FormObject): void {
       notes(ctx, 'lead_note', value, base);
     } else if (LEAD_ACTIONS.has(action)) {
       for (const { item, path } of itemsOf(value, base)) {
-        const lead = toLead(must(check(LeadSchema, item, path)), item);
+        const lead = toLead(readLead(item, path), item);
         const version = versionOf(lead.lastModified, lead.updatedAt, lead.dateCreate, lead.createdAt);
         const extra: Array<number | undefined> =
           action === 'status' ? [lead.statusId, lead.pipelineId] : action === 'responsible' ? [lead.responsibleUserId] : [];
@@ -791,7 +822,7 @@ function contactEntity(ctx: Ctx, entity: string, actions: FormObject, forceCompa
       notes(ctx, 'contact_note', value, base);
     } else if (CONTACT_ACTIONS.has(action)) {
       for (const { item, path } of itemsOf(value, base)) {
-        const contact = toContact(must(check(ContactSchema, item, path)), item, forceCompany);
+        const contact = toContact(readContact(item, path), item, forceCompany);
         const version = versionOf(contact.lastModified, contact.updatedAt, contact.dateCreate, contact.createdAt);
         const extra = action === 'responsible' ? [contact.responsibleUserId] : [];
         ctx.events.push({
@@ -814,7 +845,7 @@ function notes(ctx: Ctx, kind: 'lead_note' | 'contact_note', value: FormValue, b
     const inner = isFormObject(wrapped) ? wrapped : item;
     const innerPath = isFormObject(wrapped) ? `${path}[note]` : path;
     if (wrapped !== undefined && !isFormObject(wrapped)) fail(`${path}[note]: expected an object`);
-    const note = toNote(must(check(NoteSchema, inner, innerPath)), inner);
+    const note = toNote(readNote(inner, innerPath), inner);
     ctx.events.push({ kind, note, eventKey: key(ctx.accountId, kind, 'note', note.id) });
   }
 }
@@ -827,7 +858,7 @@ function taskEntity(ctx: Ctx, entity: string, actions: FormObject): void {
       continue;
     }
     for (const { item, path } of itemsOf(value, `${entity}[${action}]`)) {
-      const task = toTask(must(check(TaskSchema, item, path)), item);
+      const task = toTask(readTask(item, path), item);
       const version = versionOf(task.lastModified, task.updatedAt, task.dateCreate, task.createdAt);
       const extra =
         action === 'responsible' ? [task.responsibleUserId] : action === 'update' ? [task.status] : [];
@@ -849,7 +880,7 @@ function messageEntity(ctx: Ctx, entity: string, actions: FormObject, forceOutgo
       continue;
     }
     for (const { item, path } of itemsOf(value, `${entity}[${action}]`)) {
-      const message = toMessage(must(check(MessageSchema, item, path)), item);
+      const message = toMessage(readMessage(item, path), item);
       const direction = forceOutgoing || message.type?.trim().toLowerCase() === 'outgoing' ? 'outgoing' : 'incoming';
       ctx.events.push({
         kind: 'message',
@@ -870,7 +901,7 @@ function talkEntity(ctx: Ctx, entity: string, actions: FormObject): void {
       continue;
     }
     for (const { item, path } of itemsOf(value, `${entity}[${action}]`)) {
-      const talk = toTalk(must(check(TalkSchema, item, path)), item);
+      const talk = toTalk(readTalk(item, path), item);
       const flags = `${talk.isInWork === undefined ? '-' : talk.isInWork ? 1 : 0}${talk.isRead === undefined ? '-' : talk.isRead ? 1 : 0}`;
       ctx.events.push({
         kind: 'talk',
@@ -913,12 +944,11 @@ function looseEntity(ctx: Ctx, kind: 'customer' | 'unsorted', entity: string, ac
 
 function parseForm(form: FormObject): KommoWebhookResult {
   if (form.account === undefined) return { ok: false, error: 'account: is required' };
-  const acc = check(AccountSchema, form.account, 'account');
-  if (!acc.ok) return acc;
-  const account: KommoAccountRef = compact({
-    id: acc.data.id,
-    subdomain: acc.data.subdomain,
-    link: acc.data._links?.self,
+  const acc = readAccount(form.account, 'account');
+  const account: KommoAccountRef = defined({
+    id: acc.id,
+    subdomain: acc.subdomain,
+    link: acc._links?.self,
   });
   const ctx: Ctx = { accountId: account.id, events: [] };
 
@@ -968,7 +998,7 @@ export function parseKommoWebhook(body: string, limits: Partial<FormLimits> = KO
     if (!form.ok) return form;
     return parseForm(form.value);
   } catch (e) {
-    if (e instanceof WebhookError) return { ok: false, error: e.message };
+    if (e instanceof WebhookError || e instanceof FieldError) return { ok: false, error: e.message };
     return { ok: false, error: `webhook parse failed: ${clip(e instanceof Error ? e.message : String(e), 120)}` };
   }
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formToPlain, listEntries, parseBracketForm, type FormObject } from './form.js';
 
@@ -124,5 +125,44 @@ describe('parseBracketForm: hostile input becomes an error', () => {
 
   it('is not fooled by a non-string body', () => {
     expect(parseBracketForm(42 as unknown as string)).toEqual({ ok: false, error: 'body is not a string' });
+  });
+});
+
+describe('parseBracketForm: key encodings', () => {
+  // Keys like `a[b][0]` / `a%5Bb%5D%5B0%5D` take a fast path (split straight from the body); any other escape
+  // takes the general one (decode, then split). Both must give the same result, errors included.
+  const segment = fc.oneof(
+    fc.constantFrom('leads', 'add', 'id', 'custom_fields', 'values', 'value', '0', '1', '10', '01', '', '__proto__', 'constructor', '99999'),
+    fc.string({ maxLength: 6 }),
+    fc.string({ maxLength: 4, unit: 'grapheme' }),
+  );
+  const value = fc.oneof(fc.constantFrom('1', '', 'x y', '%', '%zz', '+', '%E2%80%94', '%5B'), fc.string({ maxLength: 6 }));
+  const hex = (s: string) => [...new TextEncoder().encode(s)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+  const bodies = fc
+    .array(fc.tuple(fc.array(segment, { minLength: 1, maxLength: 6 }), value, fc.boolean()), { maxLength: 8 })
+    .map((pairs) => {
+      const build = (mode: 'literal' | 'percent' | 'general') =>
+        pairs
+          .map(([[head = '', ...rest], v, lower]) => {
+            const open = mode === 'literal' ? '[' : lower ? '%5b' : '%5B';
+            const close = mode === 'literal' ? ']' : lower ? '%5d' : '%5D';
+            // `general`: the first character of the name fully percent-encoded, which rules the fast path out.
+            const [first = '', ...others] = Array.from(head); // code points: never a half surrogate pair
+            const name = mode === 'general' && first !== '' ? hex(first) + encodeURIComponent(others.join('')) : encodeURIComponent(head);
+            return `${name}${rest.map((x) => `${open}${encodeURIComponent(x)}${close}`).join('')}=${v}`;
+          })
+          .join('&');
+      return { literal: build('literal'), percent: build('percent'), general: build('general') };
+    });
+
+  it('gives the same result for literal, %5B-encoded and fully escaped brackets', () => {
+    fc.assert(
+      fc.property(bodies, fc.constantFrom(undefined, { maxDepth: 3, maxIndex: 20, maxKeyLength: 12 }), (b, limits) => {
+        const expected = JSON.stringify(parseBracketForm(b.general, limits));
+        expect(JSON.stringify(parseBracketForm(b.literal, limits))).toBe(expected);
+        expect(JSON.stringify(parseBracketForm(b.percent, limits))).toBe(expected);
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });

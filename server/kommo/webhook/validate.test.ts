@@ -1,0 +1,137 @@
+/**
+ * The hand-written readers of validate.ts against the zod schemas of events.ts (the specification): for any
+ * decoded item, the same first error (`path: message`) or the same data for every schema key.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { AccountSchema, ContactSchema, LeadSchema, MessageSchema, NoteSchema, TalkSchema, TaskSchema } from './events.js';
+import { check } from './fields.js';
+import { parseBracketForm, type FormObject, type FormValue } from './form.js';
+import {
+  checked,
+  readAccount,
+  readContact,
+  readLead,
+  readMessage,
+  readNote,
+  readTalk,
+  readTask,
+} from './validate.js';
+
+const RUNS = 1_000;
+
+type Reader = (v: FormValue | undefined, at: string) => unknown;
+const CASES: Array<[string, z.ZodTypeAny, Reader, string[]]> = [
+  ['account', AccountSchema, readAccount, Object.keys(AccountSchema.shape)],
+  ['lead', LeadSchema, readLead, Object.keys(LeadSchema.shape)],
+  ['contact', ContactSchema, readContact, Object.keys(ContactSchema.shape)],
+  ['note', NoteSchema, readNote, Object.keys(NoteSchema.shape)],
+  ['task', TaskSchema, readTask, Object.keys(TaskSchema.shape)],
+  ['message', MessageSchema, readMessage, Object.keys(MessageSchema.shape)],
+  ['talk', TalkSchema, readTalk, Object.keys(TalkSchema.innerType().shape)],
+];
+
+const FIELDS = [
+  ...new Set([
+    ...CASES.flatMap(([, , , keys]) => keys),
+    'values', 'value', 'enum', 'subtype', 'code', 'self', 'uniq', 'duration', 'source', 'link', 'phone', 'call_status',
+    'call_result', 'avatar_url', 'extra', 'then', 'catch',
+  ]),
+];
+
+const index = fc.constantFrom('0', '0', '1', '2', '10', '01', 'a', '');
+const junk = fc.oneof(fc.constantFrom(...FIELDS), index);
+
+/** Key paths below the item: mostly the shapes Kommo sends, sometimes anything. */
+const keyPath = fc.oneof(
+  { weight: 12, arbitrary: fc.constantFrom(...FIELDS).map((f) => [f]) },
+  { weight: 3, arbitrary: fc.tuple(index, fc.constantFrom('id', 'name', 'code')).map(([i, f]) => ['custom_fields', i, f]) },
+  { weight: 4, arbitrary: fc.tuple(index, index, fc.constantFrom('value', 'enum', 'subtype', 'x')).map(([i, j, f]) => ['custom_fields', i, 'values', j, f]) },
+  { weight: 1, arbitrary: fc.tuple(index, index, fc.constantFrom('name', 'vat')).map(([i, j, f]) => ['custom_fields', i, 'values', j, 'value', f]) },
+  { weight: 1, arbitrary: index.map((i) => ['custom_fields', i, 'values']) },
+  { weight: 1, arbitrary: index.map((i) => ['custom_fields', i, 'values', '0']) },
+  { weight: 3, arbitrary: fc.tuple(index, fc.constantFrom('id', 'name', 'x')).map(([i, f]) => ['tags', i, f]) },
+  { weight: 1, arbitrary: index.map((i) => ['tags', i]) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(fc.constantFrom('author', 'params', 'result', '_links', 'attachment'), fc.constantFrom(...FIELDS, '0', 'zz'))
+      .map(([o, f]) => [o, f]),
+  },
+  { weight: 2, arbitrary: fc.array(junk, { minLength: 1, maxLength: 5 }) },
+);
+
+const value = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('', '0', '1', '5', '30000001', '1700000000', 'acme', 'text') },
+  { weight: 3, arbitrary: fc.nat().map(String) },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      ' ', '-0', '007', ' 12 ', '\u00a012\u00a0', '-', '1.5', '12.50', '.5', '5.', '1e3', 'abc', '-12',
+      '9007199254740991', '9007199254740992', '-9007199254740991', '123456789012345', '1234567890123456', '99999999999999999999',
+      '1'.repeat(400), '2023-11-14 22:13:20', 'true', 'TRUE', 'false', 'y', 'N', 'maybe', 'company', 'x,y,,z', ',', 'MOB', ' 3001 ',
+    ),
+  },
+  { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+);
+
+/** A decoded item: `x[id]=…` (usually) plus random `x[…]=value` pairs, decoded by the real form parser. */
+const item = fc
+  .record({
+    id: fc.option(fc.oneof(fc.nat().map(String), fc.constantFrom('m-1', 'x', '')), { freq: 6 }),
+    talkId: fc.option(fc.nat().map(String), { freq: 2 }),
+    account: fc.option(fc.constantFrom('acme', ''), { freq: 3 }),
+    pairs: fc.array(fc.tuple(keyPath, value), { maxLength: 10 }),
+  })
+  .map(({ id, talkId, account, pairs }) => {
+    const all: Array<[string[], string]> = [...pairs];
+    if (id !== null) all.unshift([['id'], id]);
+    if (talkId !== null) all.unshift([['talk_id'], talkId]);
+    if (account !== null) all.unshift([['subdomain'], account]);
+    const body = all.map(([segs, v]) => `x${segs.map((s) => `[${s}]`).join('')}=${encodeURIComponent(v)}`).join('&');
+    const r = parseBracketForm(body);
+    return r.ok ? r.value.x : undefined;
+  });
+
+/** Only the schema keys of a zod result (the readers skip unknown top-level keys: nothing reads them). */
+function pick(data: unknown, keys: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = (data as Record<string, unknown>)[k];
+  return out;
+}
+
+function compare(schema: z.ZodTypeAny, read: Reader, keys: string[], v: FormValue | undefined): void {
+  const expected = check(schema, v, 'p[0]');
+  const actual = checked(read, v, 'p[0]');
+  if (!expected.ok) {
+    expect(actual).toEqual(expected);
+    return;
+  }
+  expect(actual.ok).toBe(true);
+  if (actual.ok) expect(pick(actual.data, keys)).toEqual(pick(expected.data, keys));
+}
+
+describe('validate.ts readers agree with the zod schemas', () => {
+  it.each(CASES)('%s: random items', (_, schema, read, keys) => {
+    fc.assert(
+      fc.property(item, (v) => compare(schema, read, keys, v)),
+      { numRuns: RUNS },
+    );
+  });
+
+  it.each(CASES)('%s: absent, string and empty items', (_, schema, read, keys) => {
+    for (const v of [undefined, '', 'x', Object.create(null) as FormObject]) compare(schema, read, keys, v);
+  });
+
+  it('keep the extra keys of nested passthrough objects, in zod order', () => {
+    const form = parseBracketForm('x[author][zz]=1&x[author][type]=bot&x[author][id]=a&x[author][0]=q&x[id]=m&x[attachment][b]=2&x[attachment][a]=1');
+    if (!form.ok) throw new Error(form.error);
+    const expected = check(MessageSchema, form.value.x, 'p');
+    const actual = checked(readMessage, form.value.x, 'p');
+    if (!expected.ok || !actual.ok) throw new Error('expected ok');
+    expect(Object.keys(actual.data.author ?? {})).toEqual(Object.keys(expected.data.author ?? {}));
+    expect(actual.data.author).toEqual(expected.data.author);
+    expect(actual.data.attachment).toEqual(expected.data.attachment);
+  });
+});
