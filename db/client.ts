@@ -23,6 +23,23 @@ export function openDatabase(path: string): { sqlite: Sqlite; db: Db } {
   return { sqlite, db };
 }
 
+/**
+ * Prepared statements by SQL text, for hot paths that would otherwise re-prepare on every call.
+ * Only for statements used plainly (.run/.get/.all): a cached statement must not be switched to
+ * .pluck()/.raw(), or every other user of the same SQL would get that mode too.
+ */
+export function statementCache(sqlite: Sqlite) {
+  const cache = new Map<string, Database.Statement>();
+  return (source: string): Database.Statement => {
+    let stmt = cache.get(source);
+    if (!stmt) {
+      stmt = sqlite.prepare(source);
+      cache.set(source, stmt);
+    }
+    return stmt;
+  };
+}
+
 export function runMigrations(db: Db) {
   migrate(db, { migrationsFolder });
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { openDatabase, runMigrations, type Db, type Sqlite } from '../db/client.js';
+import { openDatabase, runMigrations, statementCache, type Db, type Sqlite } from '../db/client.js';
 import type { Env } from './env.js';
 import { JobQueue } from './jobs/queue.js';
 import { allJobs } from './jobs/registry.js';
@@ -17,6 +17,8 @@ export interface BaseDeps {
   env: Env;
   sqlite: Sqlite;
   db: Db;
+  /** A cached prepared statement for `sql` (hot paths; plain .run/.get/.all only). */
+  stmt: ReturnType<typeof statementCache>;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -54,6 +56,7 @@ export function createDeps(env: Env, overrides: DepsOverrides = {}): Deps {
     env,
     sqlite,
     db,
+    stmt: statementCache(sqlite),
     clock,
     logger,
     metrics,

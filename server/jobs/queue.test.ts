@@ -216,4 +216,32 @@ describe('JobQueue', () => {
     expect(jobRow(sqlite, b.id).status).toBe('queued');
     expect(started).toBe(1);
   });
+
+  it('a handler can complete its job inside its own transaction: effects and completion commit or roll back together', async () => {
+    const { queue, sqlite } = setup(systemClock);
+    sqlite.exec('CREATE TABLE effects (job_id INTEGER)');
+    let failCommit = true;
+    const worker = new Worker({ queue, clock: systemClock, logger }, { concurrency: 1 }).register(
+      defineJob({
+        queue: 'atomic',
+        payload: z.object({}),
+        async handle(_p, { job, complete }) {
+          sqlite.transaction(() => {
+            sqlite.prepare('INSERT INTO effects (job_id) VALUES (?)').run(job.id);
+            complete();
+            if (failCommit) throw new Error('constraint failed after the write');
+          })();
+        },
+      }),
+    );
+    const { id } = queue.enqueue({ queue: 'atomic' });
+    await worker.drain();
+    expect(jobRow(sqlite, id)).toMatchObject({ status: 'queued', attempts: 1, last_error: 'Error: constraint failed after the write' });
+    expect(sqlite.prepare('SELECT count(*) n FROM effects').get()).toEqual({ n: 0 });
+    failCommit = false;
+    sqlite.prepare('UPDATE jobs SET run_at = 0 WHERE id = ?').run(id);
+    await worker.drain();
+    expect(jobRow(sqlite, id)).toMatchObject({ status: 'completed', attempts: 2 });
+    expect(sqlite.prepare('SELECT count(*) n FROM effects').get()).toEqual({ n: 1 });
+  });
 });

@@ -12,6 +12,11 @@ export interface JobContext {
   signal: AbortSignal;
   /** Extend the lease for long work (the worker also does this on a timer). */
   heartbeat(): void;
+  /**
+   * Mark the job done from inside the handler's own transaction, so its effects and its completion
+   * commit together (and one commit is saved). Returns false if the lease was lost.
+   */
+  complete(): boolean;
 }
 
 export interface JobDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
@@ -154,14 +159,17 @@ export class Worker {
     const beat = setInterval(heartbeat, Math.max(50, Math.floor(leaseMs / 3)));
     beat.unref();
     let outcome = 'completed';
+    let completedInside: boolean | null = null;
+    const complete = () => (completedInside = queue.complete(job));
     try {
       if (!def) throw new PermanentJobError(`no handler registered for queue ${job.queue}`);
       const parsed = def.payload.safeParse(job.payload);
       if (!parsed.success) {
         throw new PermanentJobError(`invalid payload: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
       }
-      await def.handle(parsed.data, { job, signal: abort.signal, heartbeat });
-      if (!queue.complete(job)) outcome = 'lease_lost';
+      await def.handle(parsed.data, { job, signal: abort.signal, heartbeat, complete });
+      const done = completedInside ?? queue.complete(job);
+      if (!done) outcome = 'lease_lost';
     } catch (err) {
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       const result = queue.fail(job, message, {

@@ -1,13 +1,30 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import { accounts, type AccountRow } from '../../../db/schema/index.js';
 
+// Every webhook and API call looks an account up: prepare these once per database.
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+function prepare(db: Db) {
+  return {
+    byId: db.select().from(accounts).where(eq(accounts.id, sql.placeholder('id'))).prepare(),
+    bySecret: db.select().from(accounts).where(eq(accounts.webhookSecret, sql.placeholder('secret'))).prepare(),
+  };
+}
+const queries = (db: Db) => {
+  let q = prepared.get(db);
+  if (!q) {
+    q = prepare(db);
+    prepared.set(db, q);
+  }
+  return q;
+};
+
 export function getAccount(db: Db, id: number): AccountRow | undefined {
-  return db.select().from(accounts).where(eq(accounts.id, id)).get();
+  return queries(db).byId.get({ id });
 }
 
 export function getAccountBySecret(db: Db, secret: string): AccountRow | undefined {
-  return db.select().from(accounts).where(eq(accounts.webhookSecret, secret)).get();
+  return queries(db).bySecret.get({ secret });
 }
 
 export interface UpsertAccount {

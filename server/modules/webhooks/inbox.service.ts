@@ -53,10 +53,8 @@ const entityIdOf = (e: KommoEvent): string | null => {
   }
 };
 
-/** Drop the `raw` copies before storing: the delivery row already keeps the whole body. */
-function stripRaw(e: KommoEvent): unknown {
-  return JSON.parse(JSON.stringify(e, (k, v) => (k === 'raw' ? undefined : v)));
-}
+/** Serialize without the `raw` copies: the delivery row already keeps the whole body. */
+const serializeEvent = (e: KommoEvent): string => JSON.stringify(e, (k, v) => (k === 'raw' ? undefined : v));
 
 export function createInbox(deps: BaseDeps) {
   const { sqlite, clock, queue, logger } = deps;
@@ -97,7 +95,7 @@ export function createInbox(deps: BaseDeps) {
           kind: e.kind,
           action,
           entityId: entityIdOf(e),
-          payload: JSON.stringify(stripRaw(e)),
+          payload: serializeEvent(e),
           status: isUnknown ? 'skipped' : 'received',
           now,
         });

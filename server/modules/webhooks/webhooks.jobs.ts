@@ -44,18 +44,19 @@ const reauthAsPermanent = (err: unknown) => (err instanceof KommoAuthError ? new
 
 export function webhookJobs(deps: Deps) {
   // Every lookup is scoped by the job's account as well as the id it carries.
-  const markDone = deps.sqlite.prepare("UPDATE webhook_events SET status = 'processed', processed_at = ? WHERE id = ? AND account_id = ? AND status = 'received'");
-  const loadEvent = deps.sqlite.prepare('SELECT account_id AS accountId, payload, status FROM webhook_events WHERE id = ? AND account_id = ?');
+  const markDone = deps.stmt("UPDATE webhook_events SET status = 'processed', processed_at = ? WHERE id = ? AND account_id = ? AND status = 'received'");
+  const loadEvent = deps.stmt('SELECT account_id AS accountId, payload, status FROM webhook_events WHERE id = ? AND account_id = ?');
 
   const eventJob = defineJob({
     queue: EVENT_QUEUE,
     payload: z.object({ eventId: z.number().int() }),
-    async handle({ eventId }, { job }) {
+    async handle({ eventId }, { job, complete }) {
       deps.tx(() => {
         const row = loadEvent.get(eventId, job.accountId) as { accountId: number; payload: string; status: string } | undefined;
         if (!row || row.status !== 'received') return; // processed already: a rerun is a no-op
         dispatch({ deps, accountId: row.accountId, eventId }, JSON.parse(row.payload) as KommoEvent);
         markDone.run(deps.clock.now(), eventId, row.accountId);
+        complete(); // the event's effects and the job's completion commit together
       });
     },
   });
@@ -110,13 +111,12 @@ export function webhookJobs(deps: Deps) {
     payload: z.object({ requestId: z.number().int() }),
     async handle({ requestId }, { job }) {
       deps.tx(() => {
-        const r = deps.sqlite.prepare("SELECT * FROM salesbot_requests WHERE id = ? AND account_id = ? AND status = 'pending'").get(requestId, job.accountId) as Record<string, any> | undefined;
+        const r = deps.stmt("SELECT * FROM salesbot_requests WHERE id = ? AND account_id = ? AND status = 'pending'").get(requestId, job.accountId) as Record<string, any> | undefined;
         if (!r || !r.lead_id) return;
         const data = JSON.parse(r.data) as Record<string, unknown>;
         const text = String(data.message ?? data.text ?? data.message_text ?? '').trim();
-        const lead = deps.sqlite.prepare('SELECT main_contact_id FROM leads WHERE account_id = ? AND id = ?').get(r.account_id, r.lead_id) as { main_contact_id: number | null } | undefined;
-        const ins = deps.sqlite
-          .prepare(`INSERT INTO conversation_messages (account_id, lead_id, contact_id, direction, author, channel, external_id, text, metadata, created_at) VALUES (?, ?, ?, 'inbound', 'client', ?, ?, ?, ?, ?) ON CONFLICT (account_id, channel, external_id) DO NOTHING`)
+        const lead = deps.stmt('SELECT main_contact_id FROM leads WHERE account_id = ? AND id = ?').get(r.account_id, r.lead_id) as { main_contact_id: number | null } | undefined;
+        const ins = deps.stmt(`INSERT INTO conversation_messages (account_id, lead_id, contact_id, direction, author, channel, external_id, text, metadata, created_at) VALUES (?, ?, ?, 'inbound', 'client', ?, ?, ?, ?, ?) ON CONFLICT (account_id, channel, external_id) DO NOTHING`)
           .run(r.account_id, r.lead_id, lead?.main_contact_id ?? null, String(data.origin ?? 'salesbot'), `salesbot:${requestId}`, text, JSON.stringify({ salesbotRequestId: requestId }), deps.clock.now());
         if (ins.changes === 0) return;
         deps.activity.write({ accountId: r.account_id, leadId: r.lead_id, type: 'salesbot.request', title: `Salesbot asked the agent to answer${text ? '' : ' (no client text)'}`, metadata: { kommo: { leadId: r.lead_id }, salesbotRequestId: requestId, preview: text.slice(0, 80) } });

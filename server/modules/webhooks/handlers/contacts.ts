@@ -13,10 +13,9 @@ export function handleContactEvent(ctx: HandlerCtx, e: KommoEventOf<'contact' | 
   const fields = v2Fields(c.customFields);
   const name = c.name ?? ([c.firstName, c.lastName].filter(Boolean).join(' ') || (isCompany ? c.companyName : '') || '');
   if (e.action === 'delete') {
-    deps.sqlite.prepare(`INSERT INTO ${table} (account_id, id, name, is_deleted, synced_at) VALUES (?, ?, '', 1, ?) ON CONFLICT (account_id, id) DO UPDATE SET is_deleted = 1, synced_at = excluded.synced_at`).run(accountId, c.id, now);
+    deps.stmt(`INSERT INTO ${table} (account_id, id, name, is_deleted, synced_at) VALUES (?, ?, '', 1, ?) ON CONFLICT (account_id, id) DO UPDATE SET is_deleted = 1, synced_at = excluded.synced_at`).run(accountId, c.id, now);
   } else if (isCompany) {
-    deps.sqlite
-      .prepare(
+    deps.stmt(
         `INSERT INTO companies (account_id, id, name, responsible_user_id, custom_fields, kommo_updated_at, is_deleted, synced_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)
          ON CONFLICT (account_id, id) DO UPDATE SET name = excluded.name, responsible_user_id = coalesce(excluded.responsible_user_id, companies.responsible_user_id),
            custom_fields = excluded.custom_fields, kommo_updated_at = excluded.kommo_updated_at, is_deleted = 0, synced_at = excluded.synced_at
@@ -24,8 +23,7 @@ export function handleContactEvent(ctx: HandlerCtx, e: KommoEventOf<'contact' | 
       )
       .run(accountId, c.id, name, c.responsibleUserId ?? null, JSON.stringify(fields), version, now);
   } else {
-    deps.sqlite
-      .prepare(
+    deps.stmt(
         `INSERT INTO contacts (account_id, id, name, first_name, last_name, responsible_user_id, emails, phones, custom_fields, company_id, kommo_updated_at, is_deleted, synced_at)
          VALUES (@accountId, @id, @name, @firstName, @lastName, @responsible, @emails, @phones, @fields, @companyId, @version, 0, @now)
          ON CONFLICT (account_id, id) DO UPDATE SET name = excluded.name, first_name = coalesce(excluded.first_name, contacts.first_name),

@@ -16,8 +16,7 @@ export const preview = (text: string | undefined | null, n = 80) => {
 
 export function statusName(ctx: HandlerCtx, pipelineId: number | null | undefined, statusId: number | null | undefined): string {
   if (!statusId) return 'an unknown stage';
-  const row = ctx.deps.sqlite
-    .prepare('SELECT s.name AS status, p.name AS pipeline FROM pipeline_statuses s LEFT JOIN pipelines p ON p.account_id = s.account_id AND p.id = s.pipeline_id WHERE s.account_id = ? AND s.id = ? AND (? IS NULL OR s.pipeline_id = ?)')
+  const row = ctx.deps.stmt('SELECT s.name AS status, p.name AS pipeline FROM pipeline_statuses s LEFT JOIN pipelines p ON p.account_id = s.account_id AND p.id = s.pipeline_id WHERE s.account_id = ? AND s.id = ? AND (? IS NULL OR s.pipeline_id = ?)')
     .get(ctx.accountId, statusId, pipelineId ?? null, pipelineId ?? null) as { status: string; pipeline: string | null } | undefined;
   if (statusId === 142) return 'Won';
   if (statusId === 143) return 'Lost';
@@ -26,13 +25,13 @@ export function statusName(ctx: HandlerCtx, pipelineId: number | null | undefine
 
 export function userName(ctx: HandlerCtx, userId: number | null | undefined): string {
   if (!userId) return 'nobody';
-  const row = ctx.deps.sqlite.prepare('SELECT name FROM kommo_users WHERE account_id = ? AND id = ?').get(ctx.accountId, userId) as { name: string } | undefined;
+  const row = ctx.deps.stmt('SELECT name FROM kommo_users WHERE account_id = ? AND id = ?').get(ctx.accountId, userId) as { name: string } | undefined;
   return row?.name ?? `user #${userId}`;
 }
 
 export function leadLabel(ctx: HandlerCtx, leadId: number, name?: string | null): string {
   if (name) return name;
-  const row = ctx.deps.sqlite.prepare('SELECT name FROM leads WHERE account_id = ? AND id = ?').get(ctx.accountId, leadId) as { name: string } | undefined;
+  const row = ctx.deps.stmt('SELECT name FROM leads WHERE account_id = ? AND id = ?').get(ctx.accountId, leadId) as { name: string } | undefined;
   return row?.name || `lead #${leadId}`;
 }
 
@@ -52,8 +51,7 @@ export const valuesByCode = (fields: FieldValues, code: string) =>
 /** The lead a contact is talking about: its most recently updated open lead in the mirror. */
 export function openLeadOfContact(ctx: HandlerCtx, contactId: number | undefined | null): number | null {
   if (!contactId) return null;
-  const row = ctx.deps.sqlite
-    .prepare(
+  const row = ctx.deps.stmt(
       `SELECT id FROM leads WHERE account_id = ? AND is_deleted = 0 AND (status_id IS NULL OR status_id NOT IN (142, 143))
          AND (main_contact_id = ? OR EXISTS (SELECT 1 FROM json_each(leads.contact_ids) WHERE value = ?))
        ORDER BY kommo_updated_at DESC LIMIT 1`,

@@ -25,7 +25,7 @@ export function handleLeadEvent(ctx: HandlerCtx, e: LeadEvent): void {
   const { deps, accountId } = ctx;
   const l = e.lead;
   const now = deps.clock.now();
-  const prev = deps.sqlite.prepare('SELECT * FROM leads WHERE account_id = ? AND id = ?').get(accountId, l.id) as Record<string, any> | undefined;
+  const prev = deps.stmt('SELECT * FROM leads WHERE account_id = ? AND id = ?').get(accountId, l.id) as Record<string, any> | undefined;
   const version = l.lastModified ?? l.updatedAt ?? l.dateCreate ?? 0;
   const prevVersion: number = prev?.kommo_updated_at ?? -1;
   const echo =
@@ -35,13 +35,12 @@ export function handleLeadEvent(ctx: HandlerCtx, e: LeadEvent): void {
 
   let applied = false;
   if (e.action === 'delete') {
-    deps.sqlite
-      .prepare(`INSERT INTO leads (account_id, id, name, is_deleted, synced_at) VALUES (?, ?, '', 1, ?) ON CONFLICT (account_id, id) DO UPDATE SET is_deleted = 1, synced_at = excluded.synced_at`)
+    deps.stmt(`INSERT INTO leads (account_id, id, name, is_deleted, synced_at) VALUES (?, ?, '', 1, ?) ON CONFLICT (account_id, id) DO UPDATE SET is_deleted = 1, synced_at = excluded.synced_at`)
       .run(accountId, l.id, now);
     applied = true;
   } else if (version > prevVersion) {
     const contactIds: number[] = prev ? JSON.parse(prev.contact_ids) : [];
-    deps.sqlite.prepare(upsertSql).run({
+    deps.stmt(upsertSql).run({
       accountId,
       id: l.id,
       name: l.name ?? prev?.name ?? '',
@@ -97,7 +96,7 @@ export async function refetchLead(ctx: HandlerCtx, leadId: number): Promise<void
   const { deps, accountId } = ctx;
   const lead = await deps.kommo.api(accountId).getLead(leadId, ['contacts']);
   deps.tx(() => {
-    deps.sqlite.prepare('UPDATE leads SET kommo_updated_at = kommo_updated_at - 1 WHERE account_id = ? AND id = ? AND kommo_updated_at = ?').run(accountId, leadId, lead.updated_at);
+    deps.stmt('UPDATE leads SET kommo_updated_at = kommo_updated_at - 1 WHERE account_id = ? AND id = ? AND kommo_updated_at = ?').run(accountId, leadId, lead.updated_at);
     deps.mirror.upsertLeads(accountId, [lead], deps.clock.now());
   });
 }

@@ -19,8 +19,7 @@ export function handleMessageEvent(ctx: HandlerCtx, e: KommoEventOf<'message'>):
   const human = !incoming && !ownEcho && m.sender === 'user';
   const author = incoming ? 'client' : ownEcho ? 'agent' : human ? 'user' : 'bot';
   const channel = m.origin || 'chat';
-  const ins = deps.sqlite
-    .prepare(
+  const ins = deps.stmt(
       `INSERT INTO conversation_messages (account_id, lead_id, contact_id, direction, author, channel, chat_id, talk_id, external_id, text, metadata, created_at)
        VALUES (@accountId, @leadId, @contactId, @direction, @author, @channel, @chatId, @talkId, @externalId, @text, @metadata, @now)
        ON CONFLICT (account_id, channel, external_id) DO NOTHING`,
@@ -52,8 +51,7 @@ export function handleMessageEvent(ctx: HandlerCtx, e: KommoEventOf<'message'>):
   });
 
   if (human && leadId) {
-    deps.sqlite
-      .prepare(
+    deps.stmt(
         `INSERT INTO lead_agent_state (account_id, lead_id, human_replied_at, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (account_id, lead_id) DO UPDATE SET human_replied_at = excluded.human_replied_at, updated_at = excluded.updated_at`,
       )
@@ -67,13 +65,13 @@ export function handleMessageEvent(ctx: HandlerCtx, e: KommoEventOf<'message'>):
 export function joinBurst(ctx: HandlerCtx, leadId: number, messageId: number) {
   const { deps, accountId } = ctx;
   const now = deps.clock.now();
-  const existing = deps.sqlite.prepare('SELECT message_ids FROM pending_bursts WHERE account_id = ? AND lead_id = ?').get(accountId, leadId) as { message_ids: string } | undefined;
+  const existing = deps.stmt('SELECT message_ids FROM pending_bursts WHERE account_id = ? AND lead_id = ?').get(accountId, leadId) as { message_ids: string } | undefined;
   if (existing) {
     const ids = [...(JSON.parse(existing.message_ids) as number[]), messageId];
-    deps.sqlite.prepare('UPDATE pending_bursts SET message_ids = ? WHERE account_id = ? AND lead_id = ?').run(JSON.stringify(ids), accountId, leadId);
+    deps.stmt('UPDATE pending_bursts SET message_ids = ? WHERE account_id = ? AND lead_id = ?').run(JSON.stringify(ids), accountId, leadId);
     return;
   }
-  deps.sqlite.prepare('INSERT INTO pending_bursts (account_id, lead_id, first_at, message_ids) VALUES (?, ?, ?, ?)').run(accountId, leadId, now, JSON.stringify([messageId]));
+  deps.stmt('INSERT INTO pending_bursts (account_id, lead_id, first_at, message_ids) VALUES (?, ?, ?, ?)').run(accountId, leadId, now, JSON.stringify([messageId]));
   deps.queue.enqueue({
     queue: BURST_QUEUE,
     accountId,
@@ -87,11 +85,11 @@ export function joinBurst(ctx: HandlerCtx, leadId: number, messageId: number) {
 export function flushBurst(ctx: HandlerCtx, leadId: number, firstAt: number) {
   const { deps, accountId } = ctx;
   deps.tx(() => {
-    const row = deps.sqlite.prepare('SELECT message_ids FROM pending_bursts WHERE account_id = ? AND lead_id = ? AND first_at = ?').get(accountId, leadId, firstAt) as { message_ids: string } | undefined;
+    const row = deps.stmt('SELECT message_ids FROM pending_bursts WHERE account_id = ? AND lead_id = ? AND first_at = ?').get(accountId, leadId, firstAt) as { message_ids: string } | undefined;
     if (!row) return; // already flushed
-    deps.sqlite.prepare('DELETE FROM pending_bursts WHERE account_id = ? AND lead_id = ?').run(accountId, leadId);
+    deps.stmt('DELETE FROM pending_bursts WHERE account_id = ? AND lead_id = ?').run(accountId, leadId);
     const messageIds = JSON.parse(row.message_ids) as number[];
-    const first = deps.sqlite.prepare('SELECT contact_id, channel FROM conversation_messages WHERE account_id = ? AND id = ?').get(accountId, messageIds[0]) as { contact_id: number | null; channel: string } | undefined;
+    const first = deps.stmt('SELECT contact_id, channel FROM conversation_messages WHERE account_id = ? AND id = ?').get(accountId, messageIds[0]) as { contact_id: number | null; channel: string } | undefined;
     deps.bus.emit('message_received', { accountId, leadId, contactId: first?.contact_id ?? null, messageIds, channel: first?.channel ?? 'chat' });
   });
 }

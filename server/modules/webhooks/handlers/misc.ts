@@ -6,8 +6,7 @@ export function handleTalkEvent(ctx: HandlerCtx, e: KommoEventOf<'talk'>): void 
   const { deps, accountId } = ctx;
   const t = e.talk;
   const leadId = t.entityType === 'lead' ? (t.entityId ?? null) : null;
-  deps.sqlite
-    .prepare(
+  deps.stmt(
       `INSERT INTO talks (account_id, id, chat_id, contact_id, lead_id, origin, is_in_work, is_read, kommo_updated_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (account_id, id) DO UPDATE SET chat_id = coalesce(excluded.chat_id, talks.chat_id), contact_id = coalesce(excluded.contact_id, talks.contact_id),
          lead_id = coalesce(excluded.lead_id, talks.lead_id), origin = coalesce(excluded.origin, talks.origin), is_in_work = excluded.is_in_work, is_read = excluded.is_read,

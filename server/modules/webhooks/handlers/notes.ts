@@ -24,8 +24,7 @@ export function handleNoteEvent(ctx: HandlerCtx, e: KommoEventOf<'lead_note' | '
     const duration = Number(p.duration ?? 0) || 0;
     const status = p.callStatus !== undefined ? Number(p.callStatus) : null;
     const missed = inbound && ((status !== null && MISSED_STATUSES.has(status)) || (duration === 0 && status !== 4));
-    const ins = deps.sqlite
-      .prepare(
+    const ins = deps.stmt(
         `INSERT INTO calls (account_id, kommo_note_id, lead_id, contact_id, direction, duration_sec, call_status, missed, phone, link, user_id, uniq, created_at)
          VALUES (@accountId, @noteId, @leadId, @contactId, @direction, @duration, @status, @missed, @phone, @link, @userId, @uniq, @now)
          ON CONFLICT (account_id, kommo_note_id) DO NOTHING`,
@@ -35,8 +34,7 @@ export function handleNoteEvent(ctx: HandlerCtx, e: KommoEventOf<'lead_note' | '
     const callId = Number(ins.lastInsertRowid);
     const title = missed ? `Missed call from ${p.phone ?? 'an unknown number'}` : inbound ? `Incoming call from ${p.phone ?? 'a client'} (${duration} s)` : `Outgoing call to ${p.phone ?? 'a client'} (${duration} s)`;
     if (leadId) {
-      deps.sqlite
-        .prepare(`INSERT INTO conversation_messages (account_id, lead_id, contact_id, direction, author, channel, external_id, text, metadata, created_at) VALUES (?, ?, ?, 'timeline', 'system', 'call', ?, ?, ?, ?) ON CONFLICT (account_id, channel, external_id) DO NOTHING`)
+      deps.stmt(`INSERT INTO conversation_messages (account_id, lead_id, contact_id, direction, author, channel, external_id, text, metadata, created_at) VALUES (?, ?, ?, 'timeline', 'system', 'call', ?, ?, ?, ?) ON CONFLICT (account_id, channel, external_id) DO NOTHING`)
         .run(accountId, leadId, contactId, `call:${n.id}`, title, JSON.stringify({ callId, missed, duration }), now);
     }
     deps.activity.write({ accountId, leadId, type: missed ? 'call.missed' : `call.${inbound ? 'inbound' : 'outbound'}`, title, metadata: { kommo: { noteId: n.id, leadId, contactId, callId }, eventId: ctx.eventId, duration, callStatus: status } });
@@ -50,8 +48,7 @@ export function handleNoteEvent(ctx: HandlerCtx, e: KommoEventOf<'lead_note' | '
     const income = p.income === true || p.income === '1' || p.income === 1 || type === 'incoming_mail';
     const summary = String(p.content_summary ?? p.text ?? n.text ?? '').trim();
     const subject = typeof p.subject === 'string' ? p.subject : null;
-    const ins = deps.sqlite
-      .prepare(
+    const ins = deps.stmt(
         `INSERT INTO conversation_messages (account_id, lead_id, contact_id, direction, author, channel, external_id, subject, text, metadata, created_at)
          VALUES (?, ?, ?, ?, ?, 'email', ?, ?, ?, ?, ?) ON CONFLICT (account_id, channel, external_id) DO NOTHING`,
       )

@@ -8,12 +8,11 @@ export function handleTaskEvent(ctx: HandlerCtx, e: KommoEventOf<'task'>): void 
   const t = e.task;
   const now = deps.clock.now();
   const leadId = t.elementType === 2 ? (t.elementId ?? null) : null;
-  const prev = deps.sqlite.prepare('SELECT responsible_user_id AS r, is_completed AS done FROM tasks WHERE account_id = ? AND id = ?').get(accountId, t.id) as { r: number | null; done: number } | undefined;
+  const prev = deps.stmt('SELECT responsible_user_id AS r, is_completed AS done FROM tasks WHERE account_id = ? AND id = ?').get(accountId, t.id) as { r: number | null; done: number } | undefined;
   const completeTill = t.completeBefore ?? (t.completeTill && !Number.isNaN(Date.parse(t.completeTill)) ? Math.floor(Date.parse(t.completeTill) / 1000) : null);
   const version = typeof t.lastModified === 'number' ? t.lastModified : (t.updatedAt ?? 0);
   const completed = t.isCompleted ?? t.status === 1;
-  deps.sqlite
-    .prepare(
+  deps.stmt(
       `INSERT INTO tasks (account_id, id, lead_id, entity_type, entity_id, task_type_id, text, responsible_user_id, is_completed, result_text, complete_till, is_deleted, kommo_updated_at, updated_at)
        VALUES (@accountId, @id, @leadId, @entityType, @entityId, @taskType, @text, @responsible, @completed, @result, @completeTill, @deleted, @version, @now)
        ON CONFLICT (account_id, id) DO UPDATE SET lead_id = coalesce(excluded.lead_id, tasks.lead_id), task_type_id = coalesce(excluded.task_type_id, tasks.task_type_id),
@@ -48,8 +47,7 @@ export function handleTaskEvent(ctx: HandlerCtx, e: KommoEventOf<'task'>): void 
     : completed && !prev?.done ? `Task completed: ${preview(t.text, 60)}${t.result?.text ? ` — ${preview(t.result.text, 40)}` : ''}`
     : `Task updated: ${preview(t.text, 60)}`;
   if (leadId) {
-    deps.sqlite
-      .prepare(
+    deps.stmt(
         `INSERT INTO conversation_messages (account_id, lead_id, direction, author, author_user_id, channel, external_id, text, metadata, created_at)
          VALUES (?, ?, 'timeline', 'system', ?, 'task', ?, ?, ?, ?) ON CONFLICT (account_id, channel, external_id) DO NOTHING`,
       )
