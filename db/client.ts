@@ -19,6 +19,9 @@ export function openDatabase(path: string): { sqlite: Sqlite; db: Db } {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Every webhook touches a dozen index pages: keep them in memory instead of SQLite's default 2 MB.
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('temp_store = MEMORY');
   const db = drizzle(sqlite, { schema });
   return { sqlite, db };
 }
