@@ -21,7 +21,16 @@ export interface TriggerDeps {
  * mirror) has no bound agent gets nothing.
  */
 export function subscribeAgentTriggers(bus: EventBus, deps: TriggerDeps): () => void {
+  const connected = (accountId: number) =>
+    (deps.db.$client.prepare('SELECT status FROM accounts WHERE id = ?').get(accountId) as { status: string } | undefined)?.status === 'connected';
+  /** Uninstalled or needing re-authorization: queued turns could only fail, so they end now with the reason. */
+  const stopAccount = (accountId: number, reason: string) =>
+    deps.db.$client
+      .prepare(`UPDATE jobs SET status = 'dead', last_error = ?, finished_at = ? WHERE account_id = ? AND queue = ? AND status = 'queued'`)
+      .run(`stopped: ${reason}`, deps.clock.now(), accountId, TURN_QUEUE);
+
   const enqueue = (accountId: number, leadId: number, trigger: TurnTrigger) => {
+    if (!connected(accountId)) return; // agents stop with the connection
     const lead = deps.crm.lead(accountId, leadId);
     if (!lead || lead.pipelineId === null || lead.statusId === null) return;
     const agent = agentForStage(deps.db, accountId, lead.pipelineId, lead.statusId);
@@ -40,6 +49,8 @@ export function subscribeAgentTriggers(bus: EventBus, deps: TriggerDeps): () => 
   };
 
   const offs = [
+    bus.on('account.disconnected', (e) => void stopAccount(e.accountId, 'the Kommo integration was uninstalled')),
+    bus.on('account.reauth_required', (e) => void stopAccount(e.accountId, `the Kommo connection needs re-authorization (${e.reason})`)),
     bus.on('message_received', (e) =>
       enqueue(e.accountId, e.leadId, {
         kind: 'message',
