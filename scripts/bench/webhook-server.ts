@@ -6,7 +6,7 @@ import { parseEnv } from '../../server/env.js';
 
 import { BENCH_ACCOUNT, BENCH_SECRET } from './webhook-constants.js';
 
-const env = parseEnv({ ...process.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', WEBHOOK_BURST_WINDOW_MS: '0', WORKER_CONCURRENCY: '8' });
+const env = parseEnv({ ...process.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', WEBHOOK_BURST_WINDOW_MS: '0' });
 const deps = createDeps(env, { workerPollMs: 5 });
 deps.sqlite
   .prepare(`INSERT OR IGNORE INTO accounts (id, host, subdomain, name, status, webhook_secret, installed_at, updated_at) VALUES (?, 'acme.kommo.com', ?, 'Bench', 'connected', ?, 0, 0)`)

@@ -44,6 +44,7 @@ export class JobQueue {
   readonly events = new EventEmitter();
   readonly leaseMs: number;
   private readonly stmts;
+  private lastExpiredCheck = -Infinity;
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -140,8 +141,11 @@ export class JobQueue {
     const tx = this.sqlite.transaction(() => {
       const now = this.clock.now();
       const q = JSON.stringify(queues);
+      // Lapsed leases (a dead worker's jobs) are rare: look for them at most every half second.
+      const checkExpired = now - this.lastExpiredCheck >= 500 || now < this.lastExpiredCheck;
+      if (checkExpired) this.lastExpiredCheck = now;
       const ids = [
-        ...(this.stmts.expired.all({ now, queues: q, limit }) as { id: number }[]),
+        ...(checkExpired ? (this.stmts.expired.all({ now, queues: q, limit }) as { id: number }[]) : []),
         ...(this.stmts.candidates.all({ now, queues: q, limit }) as { id: number }[]),
       ];
       const claimed: ClaimedJob[] = [];

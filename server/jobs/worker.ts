@@ -47,7 +47,8 @@ export class Worker {
   private stopping = false;
   private started = false;
   private timer: NodeJS.Timeout | null = null;
-  private readonly onEnqueued = () => this.schedule(0);
+  // A burst of enqueues wakes the worker once, a few milliseconds later, so one claim takes them together.
+  private readonly onEnqueued = () => this.schedule(3);
 
   constructor(
     private readonly deps: { queue: JobQueue; clock: Clock; logger: Logger; metrics?: Metrics },

@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import { agents, agentStageBindings, type AgentRow } from '../../../db/schema/index.js';
 
@@ -53,12 +53,29 @@ export function removeBinding(db: Db, accountId: number, pipelineId: number, sta
 }
 
 /** The agent bound to a stage: the hot lookup of every trigger, so one indexed read. */
-export function agentForStage(db: Db, accountId: number, pipelineId: number, statusId: number): AgentRow | undefined {
-  const r = db
+// Looked up for every client message and trigger: prepared once per database.
+const stageQueries = new WeakMap<Db, ReturnType<typeof prepareAgentForStage>>();
+function prepareAgentForStage(db: Db) {
+  return db
     .select({ agent: agents })
     .from(agentStageBindings)
     .innerJoin(agents, eq(agents.id, agentStageBindings.agentId))
-    .where(and(eq(agentStageBindings.accountId, accountId), eq(agentStageBindings.pipelineId, pipelineId), eq(agentStageBindings.statusId, statusId), eq(agents.accountId, accountId)))
-    .get();
-  return r?.agent;
+    .where(
+      and(
+        eq(agentStageBindings.accountId, sql.placeholder('accountId')),
+        eq(agentStageBindings.pipelineId, sql.placeholder('pipelineId')),
+        eq(agentStageBindings.statusId, sql.placeholder('statusId')),
+        eq(agents.accountId, sql.placeholder('accountId')),
+      ),
+    )
+    .prepare();
+}
+
+export function agentForStage(db: Db, accountId: number, pipelineId: number, statusId: number): AgentRow | undefined {
+  let q = stageQueries.get(db);
+  if (!q) {
+    q = prepareAgentForStage(db);
+    stageQueries.set(db, q);
+  }
+  return q.get({ accountId, pipelineId, statusId })?.agent;
 }

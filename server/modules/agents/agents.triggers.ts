@@ -21,13 +21,11 @@ export interface TriggerDeps {
  * mirror) has no bound agent gets nothing.
  */
 export function subscribeAgentTriggers(bus: EventBus, deps: TriggerDeps): () => void {
-  const connected = (accountId: number) =>
-    (deps.db.$client.prepare('SELECT status FROM accounts WHERE id = ?').get(accountId) as { status: string } | undefined)?.status === 'connected';
+  const accountStatus = deps.db.$client.prepare('SELECT status FROM accounts WHERE id = ?');
+  const cancelTurns = deps.db.$client.prepare(`UPDATE jobs SET status = 'dead', last_error = ?, finished_at = ? WHERE account_id = ? AND queue = ? AND status = 'queued'`);
+  const connected = (accountId: number) => (accountStatus.get(accountId) as { status: string } | undefined)?.status === 'connected';
   /** Uninstalled or needing re-authorization: queued turns could only fail, so they end now with the reason. */
-  const stopAccount = (accountId: number, reason: string) =>
-    deps.db.$client
-      .prepare(`UPDATE jobs SET status = 'dead', last_error = ?, finished_at = ? WHERE account_id = ? AND queue = ? AND status = 'queued'`)
-      .run(`stopped: ${reason}`, deps.clock.now(), accountId, TURN_QUEUE);
+  const stopAccount = (accountId: number, reason: string) => cancelTurns.run(`stopped: ${reason}`, deps.clock.now(), accountId, TURN_QUEUE);
 
   const enqueue = (accountId: number, leadId: number, trigger: TurnTrigger) => {
     if (!connected(accountId)) return; // agents stop with the connection
