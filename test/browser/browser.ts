@@ -38,8 +38,9 @@ export interface WatchedPage {
 /** A fresh context and page that records every console error and page error. */
 export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  // A missing element fails the step that waits for it, with its selector, well before the test's own timeout.
-  context.setDefaultTimeout(10_000);
+  // A missing element fails the step that waits for it, with its selector, before the test's own timeout.
+  // 30 s: CI runs these beside the rest of the suite on two cores, where Chromium can be slow to paint.
+  context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
