@@ -63,13 +63,19 @@ describe('reply pipeline: a client message on a bound stage', () => {
     await w.installAndSync();
     await agentOnStage(w, 'Qualified');
     const writesBefore = w.kommoWrites().length;
-    w.clientWrites(leadId, 'Hello?', { salesbot: true });
+    w.clientWrites(leadId, 'Hello?');
     await w.drain();
     expect(llm.requests).toHaveLength(0);
     expect(w.count("SELECT count(*) n FROM jobs WHERE queue = 'agents.turn'")).toBe(0);
     expect(turns()).toHaveLength(0);
     expect(w.kommoWrites().length).toBe(writesBefore);
-    expect(w.sim.state.salesbotContinues).toHaveLength(0);
+    // Through Salesbot there is still no reply, but the waiting bot is released so it can move on.
+    w.clientWrites(leadId, 'Hello again?', { salesbot: true });
+    await w.drain();
+    expect(llm.requests).toHaveLength(0);
+    expect(turns()).toHaveLength(0);
+    expect(w.sim.state.salesbotContinues.map((c) => (c.body as any).data)).toEqual([{ status: 'no_agent', reply: '' }]);
+    expect(w.kommoWrites().length).toBe(writesBefore + 1);
   });
 
   it('answers a duplicate trigger (same message ids) once', async () => {

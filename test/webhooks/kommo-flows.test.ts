@@ -97,6 +97,10 @@ describe('webhooks against the simulator', () => {
     expect(seen.message_received![0]).toMatchObject({ leadId: l.id, channel: 'salesbot', salesbot: { returnUrl } });
     const msg = world.deps.sqlite.prepare("SELECT text, direction FROM conversation_messages WHERE channel = 'salesbot' LIMIT 1").get();
     expect(msg).toEqual({ text: 'How much is delivery?', direction: 'inbound' });
+    // No agent works this lead's stage: the bot is released at once instead of waiting for a timeout.
+    expect(world.sim.state.salesbotContinues).toHaveLength(2);
+    expect((world.sim.state.salesbotContinues[0]!.body as any).data).toEqual({ status: 'no_agent', reply: '' });
+    expect(world.deps.sqlite.prepare("SELECT count(*) n FROM salesbot_requests WHERE status = 'continued'").get()).toEqual({ n: 2 });
   });
 
   it('a note we wrote ourselves is recognised when Kommo reports it', async () => {

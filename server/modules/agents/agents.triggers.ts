@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { CrmRepo } from '../actions/crm.repo.js';
 import { agentForStage } from './agents.repo.js';
 import type { LeadStateRepo } from './lead-state.repo.js';
+import { SALESBOT_RELEASE_QUEUE } from '../webhooks/triggers.service.js';
 import { TURN_QUEUE, turnKeyOf, type TurnTrigger } from './turn.job.js';
 
 export interface TriggerDeps {
@@ -27,12 +28,12 @@ export function subscribeAgentTriggers(bus: EventBus, deps: TriggerDeps): () => 
   /** Uninstalled or needing re-authorization: queued turns could only fail, so they end now with the reason. */
   const stopAccount = (accountId: number, reason: string) => cancelTurns.run(`stopped: ${reason}`, deps.clock.now(), accountId, TURN_QUEUE);
 
-  const enqueue = (accountId: number, leadId: number, trigger: TurnTrigger) => {
-    if (!connected(accountId)) return; // agents stop with the connection
+  const enqueue = (accountId: number, leadId: number, trigger: TurnTrigger): boolean => {
+    if (!connected(accountId)) return false; // agents stop with the connection
     const lead = deps.crm.lead(accountId, leadId);
-    if (!lead || lead.pipelineId === null || lead.statusId === null) return;
+    if (!lead || lead.pipelineId === null || lead.statusId === null) return false;
     const agent = agentForStage(deps.db, accountId, lead.pipelineId, lead.statusId);
-    if (!agent) return;
+    if (!agent) return false;
     const now = deps.clock.now();
     const turnKey = turnKeyOf(trigger, now);
     deps.queue.enqueue({
@@ -44,21 +45,26 @@ export function subscribeAgentTriggers(bus: EventBus, deps: TriggerDeps): () => 
       runAt: now + agent.replyDelaySec * 1000,
       maxAttempts: 5,
     });
+    return true;
   };
 
   const offs = [
     bus.on('account.disconnected', (e) => void stopAccount(e.accountId, 'the Kommo integration was uninstalled')),
     bus.on('account.reauth_required', (e) => void stopAccount(e.accountId, `the Kommo connection needs re-authorization (${e.reason})`)),
-    bus.on('message_received', (e) =>
-      enqueue(e.accountId, e.leadId, {
+    bus.on('message_received', (e) => {
+      const queued = enqueue(e.accountId, e.leadId, {
         kind: 'message',
         messageIds: e.messageIds,
         channel: e.channel,
         contactId: e.contactId,
         ...(e.salesbot ? { salesbot: e.salesbot } : {}),
         ...(e.email ? { email: e.email } : {}),
-      }),
-    ),
+      });
+      // A Salesbot waits for our continue: with no agent to answer, release it at once instead of letting it time out.
+      if (!queued && e.salesbot) {
+        deps.queue.enqueue({ queue: SALESBOT_RELEASE_QUEUE, accountId: e.accountId, payload: { requestId: e.salesbot.requestId }, idempotencyKey: `salesbot-release:${e.salesbot.requestId}` });
+      }
+    }),
     bus.on('call_missed', (e) => {
       if (e.leadId !== null) enqueue(e.accountId, e.leadId, { kind: 'call_missed', callId: e.callId, phone: e.phone, contactId: e.contactId });
     }),

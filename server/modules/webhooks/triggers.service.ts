@@ -8,6 +8,8 @@ import { getAccount, getAccountBySecret } from '../accounts/accounts.repo.js';
 
 export const DP_QUEUE = 'webhook.dp';
 export const SALESBOT_QUEUE = 'webhook.salesbot';
+/** Continue a Salesbot that no agent will answer (no agent on the lead's stage, or agents stopped). */
+export const SALESBOT_RELEASE_QUEUE = 'webhook.salesbot-release';
 
 const salesbotBody = z.object({
   token: z.string().min(10).max(8000),

@@ -13,7 +13,7 @@ import { handleLoggedEvent, handleTalkEvent } from './handlers/misc.js';
 import { handleNoteEvent } from './handlers/notes.js';
 import { handleTaskEvent } from './handlers/tasks.js';
 import { EVENT_QUEUE } from './inbox.service.js';
-import { DP_QUEUE, SALESBOT_QUEUE } from './triggers.service.js';
+import { DP_QUEUE, SALESBOT_QUEUE, SALESBOT_RELEASE_QUEUE } from './triggers.service.js';
 
 /** Route one stored event to its handler. Everything a handler writes, plus marking the event, is one transaction. */
 function dispatch(ctx: HandlerCtx, e: KommoEvent) {
@@ -132,5 +132,26 @@ export function webhookJobs(deps: Deps) {
     },
   });
 
-  return [eventJob, refetchJob, burstJob, dpJob, salesbotJob];
+  /** No agent will answer: continue the bot with `status: 'no_agent'` so its next steps run (e.g. hand to a person). */
+  const salesbotReleaseJob = defineJob({
+    queue: SALESBOT_RELEASE_QUEUE,
+    payload: z.object({ requestId: z.number().int() }),
+    async handle({ requestId }, { job }) {
+      const r = deps.stmt("SELECT id, account_id AS accountId, lead_id AS leadId, return_url AS returnUrl FROM salesbot_requests WHERE id = ? AND account_id = ? AND status = 'pending'").get(requestId, job.accountId) as
+        | { id: number; accountId: number; leadId: number | null; returnUrl: string }
+        | undefined;
+      if (!r) return; // answered meanwhile
+      try {
+        await deps.kommo.api(r.accountId).salesbotContinue(r.returnUrl, { data: { status: 'no_agent', reply: '' } });
+      } catch (err) {
+        throw reauthAsPermanent(err);
+      }
+      deps.tx(() => {
+        deps.stmt("UPDATE salesbot_requests SET status = 'continued', continued_at = ? WHERE id = ? AND account_id = ?").run(deps.clock.now(), r.id, r.accountId);
+        deps.activity.write({ accountId: r.accountId, leadId: r.leadId, type: 'salesbot.released', title: 'Salesbot continued without an AI reply (no agent works this stage)', metadata: { kommo: { leadId: r.leadId }, salesbotRequestId: r.id } });
+      });
+    },
+  });
+
+  return [eventJob, refetchJob, burstJob, dpJob, salesbotJob, salesbotReleaseJob];
 }
