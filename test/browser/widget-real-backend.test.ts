@@ -115,7 +115,7 @@ describe.skipIf(!run)('widget against the real backend and the Kommo simulator',
 
     await page.click('[data-testid="kai-approve"]');
     await page.waitForSelector('[data-testid="kai-draft-sent"][data-via="salesbot"]');
-    await expect(page.locator('[data-testid="kai-draft"]').count()).resolves.toBe(0);
+    await expect.poll(() => page.locator('[data-testid="kai-draft"]').count(), { timeout: 30_000 }).toBe(0);
 
     expect(w.sim.state.salesbotContinues).toHaveLength(1);
     expect(w.sim.state.salesbotContinues[0]).toMatchObject({ botId: '12', continueId, body: { data: { reply: drafts[0]!.text } } });
@@ -219,7 +219,11 @@ describe.skipIf(!run)('widget against the real backend and the Kommo simulator',
     await page.click('[data-testid="kai-variables"] >> text=Lead name');
     await page.fill('[data-testid="kai-script-preview"] input', String(leadA));
     const leadName = w.sim.state.leads.get(leadA)!.name;
-    await page.waitForSelector(`[data-testid="kai-script-preview"] >> text=Hi! About ${leadName}`);
+    await page.waitForSelector(`[data-testid="kai-script-preview"] >> text=Hi! About ${leadName}`).catch(async (e: Error) => {
+      // Say what the preview showed instead, so a failure in CI can be read without a rerun.
+      const shown = await page.locator('[data-testid="kai-script-preview"]').innerText();
+      throw new Error(`${e.message}\npreview showed: ${JSON.stringify(shown)}; script body: ${JSON.stringify(await page.inputValue('[data-testid="kai-script-body"]'))}`);
+    });
     await page.check(`[data-testid="kai-script-editor"] fieldset:has-text("Sales") label:has-text("Proposal sent") input`);
     await screenshot(page, 'real-admin-script-editor');
     await page.click('[data-testid="kai-script-save"]');

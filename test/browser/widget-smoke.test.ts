@@ -64,11 +64,11 @@ describe.skipIf(!run)('widget in Chromium against the emulated Kommo host', () =
 
     const panel = page.locator('[data-testid="kai-lcard"]');
     await expect(panel.locator('[data-testid="kai-agent"]').innerText()).resolves.toContain('Sofia — qualification');
-    await expect(panel.locator('[data-testid="kai-draft"]').count()).resolves.toBe(1);
-    await expect(panel.locator('[data-testid="kai-replies"] li').count()).resolves.toBe(2);
-    await expect(panel.locator('[data-testid="kai-action"]').count()).resolves.toBe(3);
-    await expect(panel.locator('[data-testid="kai-undo"]').count()).resolves.toBe(1);
-    await expect(page.locator('[data-testid="kai-lead-activity"] li').count()).resolves.toBe(5);
+    await expect.poll(() => panel.locator('[data-testid="kai-draft"]').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => panel.locator('[data-testid="kai-replies"] li').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => panel.locator('[data-testid="kai-action"]').count(), { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => panel.locator('[data-testid="kai-undo"]').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.locator('[data-testid="kai-lead-activity"] li').count(), { timeout: 30_000 }).toBe(5);
     await screenshot(page, 'lcard');
 
     // Exactly two calls, in parallel, no per-item requests; each token verified and used once.
@@ -101,7 +101,7 @@ describe.skipIf(!run)('widget in Chromium against the emulated Kommo host', () =
     await page.fill('[data-testid="kai-draft"] textarea', 'Hi Anna! Does Wednesday 11 am suit you?');
     await page.click('[data-testid="kai-approve"]');
     await page.waitForSelector('[data-testid="kai-replies"] >> text=Does Wednesday 11 am suit you?');
-    await expect(page.locator('[data-testid="kai-draft"]').count()).resolves.toBe(0);
+    await expect.poll(() => page.locator('[data-testid="kai-draft"]').count(), { timeout: 30_000 }).toBe(0);
     await expect(page.getAttribute('[data-testid="kai-draft-sent"]', 'data-via')).resolves.toBe('salesbot');
     await expect(page.innerText('[data-testid="kai-draft-sent"]')).resolves.toContain('through Salesbot');
     const approve = backend.requests.find((r) => r.path === '/api/drafts/501/approve');
@@ -179,7 +179,7 @@ describe.skipIf(!run)('widget in Chromium against the emulated Kommo host', () =
     expect(polls).toBeGreaterThanOrEqual(3);
 
     await tab(page, 'agents');
-    await expect(page.locator('[data-testid="kai-agent-row"]').count()).resolves.toBe(2);
+    await expect.poll(() => page.locator('[data-testid="kai-agent-row"]').count(), { timeout: 30_000 }).toBe(2);
     await page.click('[data-testid="kai-agent-new"]');
     await page.click('[data-testid="kai-agent-save"]');
     await page.waitForSelector('[data-testid="kai-agent-editor"] .kai-field__error >> text=Required');
