@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../app.js';
-import { AppError, notConfigured, unauthorized } from '../lib/errors.js';
+import { notConfigured, unauthorized } from '../lib/errors.js';
 import { JwtError, verifyJwt } from '../lib/jwt.js';
 
 export interface WidgetAuth {
@@ -62,9 +62,4 @@ export function widgetAuth(): MiddlewareHandler<AppEnv> {
     });
     return next();
   };
-}
-
-/** For admin-only endpoints (agent configuration, sync, mailbox settings). */
-export function requireAdmin(auth: WidgetAuth) {
-  if (!auth.isAdmin) throw new AppError('FORBIDDEN', 'Only account administrators can change this setting');
 }

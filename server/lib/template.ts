@@ -17,7 +17,7 @@ export function unknownVariables(text: string, isKnown: (name: string) => boolea
   return templateVariables(text).filter((n) => !isKnown(n));
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * Fill the holes. A missing value renders as `fallback` (empty by default). With `escape: 'html'`

@@ -52,22 +52,9 @@ export interface CrmField {
   enums?: { id: number; value: string; sort: number }[] | null;
 }
 
-export const ACTION_TYPES = [
-  'move_to_stage',
-  'create_task',
-  'add_note',
-  'update_field',
-  'add_tags',
-  'remove_tags',
-  'assign_user',
-  'handoff_to_human',
-  'schedule_followup',
-] as const;
-export type ActionType = (typeof ACTION_TYPES)[number];
-
-/** What may need a person's approval: any action, or a move into the won (142) / lost (143) stage specifically. */
-export const APPROVAL_KEYS = [...ACTION_TYPES, 'move_to_won', 'move_to_lost'] as const;
-export type ApprovalKey = (typeof APPROVAL_KEYS)[number];
+// One list for the server's tools and this contract (server/modules/actions/action-names.ts has no imports).
+import { ACTION_TYPES, APPROVAL_KEYS, type ActionType, type ApprovalKey } from '../../server/modules/actions/action-names.js';
+export { ACTION_TYPES, APPROVAL_KEYS, type ActionType, type ApprovalKey };
 
 export type ToolFailurePolicy = 'handoff' | 'notify';
 

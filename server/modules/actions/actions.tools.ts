@@ -1,24 +1,12 @@
 import { z } from 'zod';
 import { toJsonSchema } from '../../llm/json-schema.js';
 import type { LlmTool } from '../../llm/llm.types.js';
+import { ACTION_TYPES, APPROVAL_KEYS, type ActionType, type ApprovalKey } from './action-names.js';
 
 /** The CRM tools an agent can be allowed to call. Arguments are validated by these schemas first, then against the account's mirror. */
-export const TOOL_NAMES = [
-  'move_to_stage',
-  'create_task',
-  'add_note',
-  'update_field',
-  'add_tags',
-  'remove_tags',
-  'assign_user',
-  'handoff_to_human',
-  'schedule_followup',
-] as const;
-export type ToolName = (typeof TOOL_NAMES)[number];
-
-/** Approval keys: any tool, or a move into won (142) / lost (143) specifically. */
-export const APPROVAL_KEYS = [...TOOL_NAMES, 'move_to_won', 'move_to_lost'] as const;
-export type ApprovalKey = (typeof APPROVAL_KEYS)[number];
+export const TOOL_NAMES = ACTION_TYPES;
+export type ToolName = ActionType;
+export { APPROVAL_KEYS, type ApprovalKey };
 
 const id = z.number().int().positive();
 const tagList = z.array(z.string().trim().min(1).max(50)).min(1).max(10);

@@ -1,4 +1,4 @@
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { escapeHtml as esc } from '../../lib/template.js';
 
 /** The page a person sees after Kommo's install redirect: plain, readable, light or dark. */
 export function resultPage(opts: { ok: boolean; title: string; message: string; detail?: string }) {
