@@ -50,7 +50,10 @@ export function createDeps(env: Env, overrides: DepsOverrides = {}): Deps {
   const { sqlite, db } = openDatabase(env.DATABASE_PATH);
   runMigrations(db);
   const metrics = new Metrics();
-  const groupCommitter = new GroupCommitter(sqlite);
+  const groupCommitter = new GroupCommitter(sqlite, 256, (writes) => {
+    metrics.inc('db_group_commits_total', 'Group commits (one SQLite COMMIT shared by the writes of one tick)', {});
+    metrics.inc('db_group_commit_writes_total', 'Writes carried by group commits', {}, writes);
+  });
   const queue = new JobQueue(sqlite, clock, { leaseMs: overrides.queueLeaseMs });
   const base: BaseDeps = {
     env,
@@ -69,7 +72,7 @@ export function createDeps(env: Env, overrides: DepsOverrides = {}): Deps {
     groupTx: (fn) => groupCommitter.run(fn),
   };
   const features = createFeatureDeps(base);
-  const worker = new Worker({ queue, clock, logger, metrics }, { concurrency: env.WORKER_CONCURRENCY, pollMs: overrides.workerPollMs });
+  const worker = new Worker({ queue, clock, logger, metrics, groupTx: base.groupTx }, { concurrency: env.WORKER_CONCURRENCY, pollMs: overrides.workerPollMs });
   const deps: Deps = { ...base, ...features, worker };
   worker.register(...allJobs(deps));
 

@@ -67,19 +67,20 @@ export async function webhookScenarios(durationSec = 5): Promise<Scenario[]> {
   const e2e = await startServer('scripts/bench/webhook-server.ts', { BENCH_WORKER: '1' });
   try {
     const started = performance.now();
-    const r = await load({ url: `${e2e.base}/webhooks/kommo/${BENCH_SECRET}`, method: 'POST', headers: FORM_HEADERS, body: realisticBody, durationSec: durationSec * 4, connections: 10, overallRate: 1100 });
+    const r = await load({ url: `${e2e.base}/webhooks/kommo/${BENCH_SECRET}`, method: 'POST', headers: FORM_HEADERS, body: realisticBody, durationSec: durationSec * 4, connections: 10, overallRate: Number(process.env.BENCH_E2E_RATE ?? 1250) });
     const loadEnded = performance.now();
     const db = new Database(join(e2e.dir, 'app.db'), { readonly: true });
     const pending = () => (db.prepare("SELECT count(*) n FROM webhook_events WHERE status = 'received'").get() as { n: number }).n;
     while (pending() > 0 && performance.now() - started < 120_000) await new Promise((res) => setTimeout(res, 50));
     const seconds = (performance.now() - started) / 1000;
     const processed = (db.prepare("SELECT count(*) n FROM webhook_events WHERE status = 'processed'").get() as { n: number }).n;
+    const left = pending();
     db.close();
     // Sustained: a steady load above the target for 20 s; every event processed counts, the time runs
     // until the last one is done (so a backlog left at the end lowers the figure).
     const rate = processed / seconds;
     const tail = (performance.now() - loadEnded) / 1000;
-    out.push({ name: 'webhooks: end to end, 20 s steady load (ingest → handler → mirror)', value: rate, unit: 'events/s', baseline: r.rps, baselineName: 'offered ingest req/s', target: '≥ 1,000/s sustained', pass: rate >= 1000 && pending() === 0, extra: { events: processed, seconds: fmt(seconds, 1), backlog_drained_after_s: fmt(tail, 1) } });
+    out.push({ name: 'webhooks: end to end, 20 s steady load (ingest → handler → mirror)', value: rate, unit: 'events/s', baseline: r.rps, baselineName: 'offered ingest req/s', target: '≥ 1,000/s sustained', pass: rate >= 1000 && left === 0, extra: { events: processed, unprocessed: left, seconds: fmt(seconds, 1), backlog_drained_after_s: fmt(tail, 1) } });
   } finally {
     await e2e.stop();
   }

@@ -51,7 +51,14 @@ export class Worker {
   private readonly onEnqueued = () => this.schedule(3);
 
   constructor(
-    private readonly deps: { queue: JobQueue; clock: Clock; logger: Logger; metrics?: Metrics },
+    private readonly deps: {
+      queue: JobQueue;
+      clock: Clock;
+      logger: Logger;
+      metrics?: Metrics;
+      /** Commit a small write together with the other writes of this tick (see GroupCommitter); defaults to committing alone. */
+      groupTx?: <T>(fn: () => T) => Promise<T>;
+    },
     private readonly opts: WorkerOptions,
   ) {}
 
@@ -169,7 +176,8 @@ export class Worker {
         throw new PermanentJobError(`invalid payload: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
       }
       await def.handle(parsed.data, { job, signal: abort.signal, heartbeat, complete });
-      const done = completedInside ?? queue.complete(job);
+      // Jobs finishing in the same tick share the commit that marks them done.
+      const done = completedInside ?? (this.deps.groupTx ? await this.deps.groupTx(() => queue.complete(job)) : queue.complete(job));
       if (!done) outcome = 'lease_lost';
     } catch (err) {
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);

@@ -7,7 +7,7 @@ interface Pending {
 }
 
 /**
- * Group commit for hot durable write paths (webhook ingest): writes that arrive in the same tick share
+ * Group commit for hot durable write paths (webhook ingest, event handlers, job completions): writes that arrive in the same tick share
  * one SQLite transaction, each inside its own savepoint, and every caller's promise settles only after
  * the COMMIT. A failing write rolls back its savepoint alone; the others still commit.
  */
@@ -18,6 +18,8 @@ export class GroupCommitter {
   constructor(
     private readonly sqlite: Sqlite,
     private readonly maxBatch = 256,
+    /** Told after each COMMIT how many writes it carried (for /metrics). */
+    private readonly onCommit?: (writes: number) => void,
   ) {}
 
   run<T>(fn: () => T): Promise<T> {
@@ -54,6 +56,7 @@ export class GroupCommitter {
       for (const item of batch) item.reject(error);
       return;
     }
+    this.onCommit?.(batch.length);
     batch.forEach((item, i) => {
       const o = outcomes[i]!;
       if (o.ok) item.resolve(o.value);

@@ -91,6 +91,29 @@ describe('POST /webhooks/kommo/:secret', () => {
     await w.drain();
     expect(w.count('SELECT count(*) n FROM leads')).toBe(100);
   });
+
+  it('events processed together share one commit, and a handler that fails rolls back alone and runs again', async () => {
+    w = webhookWorld();
+    const counter = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(w.deps.metrics.render())?.[1] ?? 0);
+    await w.post(leadWebhook('add', [{ id: 11 }, { id: 12 }, { id: 13 }]));
+    // The feed write for lead 13 fails after its mirror row was written.
+    w.deps.sqlite.exec(`CREATE TRIGGER fail_13 BEFORE INSERT ON activity_logs WHEN NEW.lead_id = 13 BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+    const [commits, writes] = [counter('db_group_commits_total'), counter('db_group_commit_writes_total')];
+    await w.drain();
+    // The three handlers ran in one group: one COMMIT carried them (13's savepoint was rolled back).
+    expect(counter('db_group_commits_total') - commits).toBe(1);
+    expect(counter('db_group_commit_writes_total') - writes).toBe(3);
+    expect(w.deps.sqlite.prepare('SELECT id FROM leads ORDER BY id').all()).toEqual([{ id: 11 }, { id: 12 }]); // no half-written 13
+    expect(w.deps.sqlite.prepare('SELECT status FROM webhook_events ORDER BY id').all().map((r: any) => r.status)).toEqual(['processed', 'processed', 'received']);
+    const job = w.deps.sqlite.prepare("SELECT status, attempts, last_error AS lastError, run_at AS runAt FROM jobs WHERE status <> 'completed'").get() as any;
+    expect(job).toMatchObject({ status: 'queued', attempts: 1, lastError: expect.stringContaining('disk trouble') });
+    // The trouble passes; after its backoff the event runs again and completes.
+    w.deps.sqlite.exec('DROP TRIGGER fail_13');
+    w.clock!.advance(job.runAt - w.clock!.now() + 1);
+    await w.drain();
+    expect(w.count("SELECT count(*) n FROM webhook_events WHERE status = 'processed'")).toBe(3);
+    expect(w.activity().filter((a) => a.type === 'lead.add').map((a) => a.leadId)).toEqual([11, 12, 13]);
+  });
 });
 
 export { SECRET };

@@ -51,7 +51,8 @@ export function webhookJobs(deps: Deps) {
     queue: EVENT_QUEUE,
     payload: z.object({ eventId: z.number().int() }),
     async handle({ eventId }, { job, complete }) {
-      deps.tx(() => {
+      // Group-committed with the other events (and webhook deliveries) of this tick: one COMMIT for many.
+      await deps.groupTx(() => {
         const row = loadEvent.get(eventId, job.accountId) as { accountId: number; payload: string; status: string } | undefined;
         if (!row || row.status !== 'received') return; // processed already: a rerun is a no-op
         dispatch({ deps, accountId: row.accountId, eventId }, JSON.parse(row.payload) as KommoEvent);
@@ -76,8 +77,11 @@ export function webhookJobs(deps: Deps) {
   const burstJob = defineJob({
     queue: BURST_QUEUE,
     payload: z.object({ leadId: z.number().int(), firstAt: z.number() }),
-    async handle({ leadId, firstAt }, { job }) {
-      flushBurst({ deps, accountId: job.accountId!, eventId: 0 }, leadId, firstAt);
+    async handle({ leadId, firstAt }, { job, complete }) {
+      await deps.groupTx(() => {
+        flushBurst({ deps, accountId: job.accountId!, eventId: 0 }, leadId, firstAt);
+        complete();
+      });
     },
   });
 
