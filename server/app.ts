@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from './deps.js';
 import { widgetAuth, type WidgetAuth } from './auth/widget-auth.js';
 import { isAllowedKommoHost } from './kommo/hosts.js';
+import { bodyLimit } from './lib/body.js';
 import { AppError, titleFor, type ErrorCode } from './lib/errors.js';
 import { activityRoutes } from './modules/activity/activity.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
@@ -34,11 +34,8 @@ export function createApp(deps: Deps) {
 
   app.use(
     '*',
-    bodyLimit({
-      maxSize: deps.env.BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${deps.env.BODY_LIMIT_BYTES} bytes`);
-      },
+    bodyLimit(deps.env.BODY_LIMIT_BYTES, () => {
+      throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${deps.env.BODY_LIMIT_BYTES} bytes`);
     }),
   );
 

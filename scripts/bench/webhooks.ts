@@ -67,7 +67,7 @@ export async function webhookScenarios(durationSec = 5): Promise<Scenario[]> {
   const e2e = await startServer('scripts/bench/webhook-server.ts', { BENCH_WORKER: '1' });
   try {
     const started = performance.now();
-    const r = await load({ url: `${e2e.base}/webhooks/kommo/${BENCH_SECRET}`, method: 'POST', headers: FORM_HEADERS, body: realisticBody, durationSec: durationSec * 4, connections: 10, overallRate: Number(process.env.BENCH_E2E_RATE ?? 1250) });
+    const r = await load({ url: `${e2e.base}/webhooks/kommo/${BENCH_SECRET}`, method: 'POST', headers: FORM_HEADERS, body: realisticBody, durationSec: durationSec * 4, connections: Number(process.env.BENCH_E2E_CONN ?? 10), overallRate: Number(process.env.BENCH_E2E_RATE ?? 1250) });
     const loadEnded = performance.now();
     const db = new Database(join(e2e.dir, 'app.db'), { readonly: true });
     const pending = () => (db.prepare("SELECT count(*) n FROM webhook_events WHERE status = 'received'").get() as { n: number }).n;

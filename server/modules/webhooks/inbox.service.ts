@@ -1,7 +1,6 @@
 import type { BaseDeps } from '../../deps.js';
 import { parseKommoWebhook, type KommoEvent } from '../../kommo/webhook/events.js';
 import { AppError, notFound } from '../../lib/errors.js';
-import { getAccountBySecret } from '../accounts/accounts.repo.js';
 
 export const EVENT_QUEUE = 'webhook.event';
 
@@ -61,6 +60,8 @@ export function createInbox(deps: BaseDeps) {
   const insertDelivery = sqlite.prepare(
     'INSERT INTO webhook_deliveries (account_id, source, content_type, body, event_count, duplicate_count, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
+  // Only the id is needed on the hot path (not the token columns a whole-row read would copy).
+  const accountIdBySecret = sqlite.prepare('SELECT id FROM accounts WHERE webhook_secret = ?').pluck();
   const insertEvent = sqlite.prepare(
     `INSERT INTO webhook_events (account_id, delivery_id, event_key, kind, action, entity_id, payload, status, received_at)
      VALUES (@accountId, @deliveryId, @eventKey, @kind, @action, @entityId, @payload, @status, @now)
@@ -72,8 +73,9 @@ export function createInbox(deps: BaseDeps) {
    * and their jobs in one transaction before answering. A duplicate event is stored once.
    */
   async function ingestKommo(secret: string, body: string, contentType: string | null) {
-    const account = getAccountBySecret(deps.db, secret);
-    if (!account) throw notFound('Webhook destination');
+    const accountId = accountIdBySecret.get(secret) as number | undefined;
+    if (accountId === undefined) throw notFound('Webhook destination');
+    const account = { id: accountId };
     const parsed = parseKommoWebhook(body);
     if (!parsed.ok) throw new AppError('BAD_REQUEST', `Malformed Kommo webhook: ${parsed.error}`);
     if (parsed.account.id !== account.id) {

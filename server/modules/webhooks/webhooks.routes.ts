@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../../app.js';
+import { readText } from '../../lib/body.js';
 import { AppError } from '../../lib/errors.js';
 import type { Inbox } from './inbox.service.js';
 import type { Triggers } from './triggers.service.js';
@@ -13,21 +14,21 @@ export function webhookRoutes(inbox: Inbox, triggers: Triggers) {
   app.post('/webhooks/kommo/:secret', async (c) => {
     const secret = c.req.param('secret');
     if (!secretOk(secret)) throw new AppError('NOT_FOUND', 'Webhook destination was not found');
-    const r = await inbox.ingestKommo(secret, await c.req.text(), c.req.header('content-type') ?? null);
+    const r = await inbox.ingestKommo(secret, await readText(c), c.req.header('content-type') ?? null);
     return c.json({ ok: true, accepted: r.accepted, duplicates: r.duplicates, unknown: r.unknown }, 200);
   });
 
   app.post('/webhooks/dp/:secret', async (c) => {
     const secret = c.req.param('secret');
     if (!secretOk(secret)) throw new AppError('NOT_FOUND', 'Webhook destination was not found');
-    const r = await triggers.ingestDp(secret, await c.req.text(), c.req.header('content-type') ?? null);
+    const r = await triggers.ingestDp(secret, await readText(c), c.req.header('content-type') ?? null);
     return c.json({ ok: true, ...r }, 200);
   });
 
   app.post('/salesbot/:secret', async (c) => {
     const secret = c.req.param('secret');
     if (!secretOk(secret)) throw new AppError('NOT_FOUND', 'Salesbot handler was not found');
-    const r = await triggers.ingestSalesbot(secret, await c.req.text());
+    const r = await triggers.ingestSalesbot(secret, await readText(c));
     return c.json({ ok: true, requestId: r.requestId }, 200);
   });
 
