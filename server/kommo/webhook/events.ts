@@ -82,17 +82,11 @@ export const KOMMO_FORM_LIMITS: Readonly<FormLimits> = Object.freeze({
 
 type Raw = Record<string, unknown>;
 
-export interface LeadPayload {
+/** What every entity event (lead, contact, company) carries besides its own fields. */
+interface EntityCommon {
   id: number;
-  name?: string;
-  statusId?: number;
-  oldStatusId?: number;
-  pipelineId?: number;
-  oldPipelineId?: number;
-  price?: number;
   responsibleUserId?: number;
   oldResponsibleUserId?: number;
-  lossReasonId?: number;
   lastModified?: number;
   modifiedUserId?: number;
   createdUserId?: number;
@@ -105,8 +99,17 @@ export interface LeadPayload {
   raw: Raw;
 }
 
-export interface ContactPayload {
-  id: number;
+export interface LeadPayload extends EntityCommon {
+  name?: string;
+  statusId?: number;
+  oldStatusId?: number;
+  pipelineId?: number;
+  oldPipelineId?: number;
+  price?: number;
+  lossReasonId?: number;
+}
+
+export interface ContactPayload extends EntityCommon {
   /** From `type`; a missing type is a contact. */
   type: 'contact' | 'company';
   name?: string;
@@ -114,18 +117,6 @@ export interface ContactPayload {
   lastName?: string;
   companyName?: string;
   linkedCompanyId?: number;
-  responsibleUserId?: number;
-  oldResponsibleUserId?: number;
-  lastModified?: number;
-  modifiedUserId?: number;
-  createdUserId?: number;
-  dateCreate?: number;
-  createdAt?: number;
-  updatedAt?: number;
-  accountId?: number;
-  tags: KommoTag[];
-  customFields: CustomField[];
-  raw: Raw;
 }
 
 /** Call details: from `note[params][…]` when sent, else from the JSON that v2 call notes carry in `text`. */

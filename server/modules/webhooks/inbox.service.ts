@@ -75,15 +75,14 @@ export function createInbox(deps: BaseDeps) {
   async function ingestKommo(secret: string, body: string, contentType: string | null) {
     const accountId = accountIdBySecret.get(secret) as number | undefined;
     if (accountId === undefined) throw notFound('Webhook destination');
-    const account = { id: accountId };
     const parsed = parseKommoWebhook(body);
     if (!parsed.ok) throw new AppError('BAD_REQUEST', `Malformed Kommo webhook: ${parsed.error}`);
-    if (parsed.account.id !== account.id) {
+    if (parsed.account.id !== accountId) {
       throw new AppError('FORBIDDEN', `account[id] ${parsed.account.id} does not belong to this webhook URL`);
     }
     return deps.groupTx(() => {
       const now = clock.now();
-      const delivery = Number(insertDelivery.run(account.id, 'kommo', contentType, body, parsed.events.length, 0, now).lastInsertRowid);
+      const delivery = Number(insertDelivery.run(accountId, 'kommo', contentType, body, parsed.events.length, 0, now).lastInsertRowid);
       let accepted = 0;
       let duplicates = 0;
       let unknown = 0;
@@ -91,7 +90,7 @@ export function createInbox(deps: BaseDeps) {
         const isUnknown = e.kind === 'unknown';
         const action = 'action' in e ? e.action : 'note';
         const res = insertEvent.run({
-          accountId: account.id,
+          accountId,
           deliveryId: delivery,
           eventKey: e.eventKey,
           kind: e.kind,
@@ -107,15 +106,15 @@ export function createInbox(deps: BaseDeps) {
         }
         if (isUnknown) {
           unknown++;
-          logger.info({ accountId: account.id, entity: (e as { entity: string }).entity, action }, 'stored a Kommo webhook event we do not handle');
+          logger.info({ accountId, entity: (e as { entity: string }).entity, action }, 'stored a Kommo webhook event we do not handle');
           continue;
         }
         const eventId = Number(res.lastInsertRowid);
-        queue.enqueue({ queue: EVENT_QUEUE, accountId: account.id, payload: { eventId }, idempotencyKey: `evt:${eventId}`, serialKey: serialKeyOf(account.id, e) });
+        queue.enqueue({ queue: EVENT_QUEUE, accountId, payload: { eventId }, idempotencyKey: `evt:${eventId}`, serialKey: serialKeyOf(accountId, e) });
         accepted++;
       }
-      if (duplicates) sqlite.prepare('UPDATE webhook_deliveries SET duplicate_count = ? WHERE id = ? AND account_id = ?').run(duplicates, delivery, account.id);
-      return { accountId: account.id, accepted, duplicates, unknown };
+      if (duplicates) sqlite.prepare('UPDATE webhook_deliveries SET duplicate_count = ? WHERE id = ? AND account_id = ?').run(duplicates, delivery, accountId);
+      return { accountId, accepted, duplicates, unknown };
     });
   }
 
