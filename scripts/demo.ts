@@ -5,7 +5,7 @@
  */
 import { serve } from '@hono/node-server';
 import { rmSync } from 'node:fs';
-import { createApp } from '../server/app.js';
+import { appFor } from '../server/routes.js';
 import { createDeps } from '../server/deps.js';
 import { parseEnv } from '../server/env.js';
 import { KommoSim } from '../test/kommo-sim/index.js';
@@ -32,7 +32,7 @@ const env = parseEnv({
   KOMMO_ALLOW_INSECURE_LOOPBACK: '1',
 });
 const deps = createDeps(env, { workerPollMs: 50 });
-const app = createApp(deps);
+const app = appFor(deps);
 deps.worker.start();
 const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
 

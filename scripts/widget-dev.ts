@@ -10,7 +10,7 @@
  * OPENAI_API_KEY (optional: without it the agent's LLM features answer "not configured"), WIDGET_DEV_PORT.
  */
 import { serve } from '@hono/node-server';
-import { createApp } from '../server/app.js';
+import { appFor } from '../server/routes.js';
 import { closeDeps, createDeps } from '../server/deps.js';
 import { ConfigError, parseEnv } from '../server/env.js';
 import { KommoSim } from '../test/kommo-sim/index.js';
@@ -47,7 +47,7 @@ try {
   throw err;
 }
 const deps = createDeps(env);
-const app = createApp(deps);
+const app = appFor(deps);
 deps.worker.start();
 const backend = serve({ fetch: app.fetch, port: env.PORT, hostname: '127.0.0.1' });
 

@@ -2,25 +2,22 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { randomUUID } from 'node:crypto';
-import type { Deps } from './deps.js';
-import { widgetAuth, type WidgetAuth } from './auth/widget-auth.js';
+import type { JtiRepo } from './http/auth-jtis.repo.js';
+import type { AppEnv } from './http/env.js';
+import { widgetAuth } from './http/widget-auth.js';
 import { isAllowedKommoHost } from './kommo/hosts.js';
 import { bodyLimit } from './lib/body.js';
 import { AppError, titleFor, type ErrorCode } from './lib/errors.js';
-import { activityRoutes } from './modules/activity/activity.routes.js';
-import { healthRoutes } from './modules/health/health.routes.js';
-import { extraRoutes } from './routes.js';
+import type { Platform } from './platform.js';
 
-export type AppEnv = {
-  Variables: { deps: Deps; requestId: string; auth: WidgetAuth };
-};
+export type { AppEnv } from './http/env.js';
 
-export function createApp(deps: Deps) {
+/** The HTTP app: request ids and logs, the body limit, CORS and widget auth for /api, the modules' routes, one onError. */
+export function createApp(deps: Pick<Platform, 'env' | 'clock' | 'logger' | 'metrics'> & { jtis: JtiRepo }, routes: Hono<AppEnv>[]) {
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
     const requestId = c.req.header('x-request-id')?.slice(0, 100) || randomUUID();
-    c.set('deps', deps);
     c.set('requestId', requestId);
     const started = performance.now();
     await next();
@@ -58,11 +55,9 @@ export function createApp(deps: Deps) {
       maxAge: 600,
     }),
   );
-  app.use('/api/*', widgetAuth());
+  app.use('/api/*', widgetAuth(deps));
 
-  app.route('/', healthRoutes());
-  app.route('/', activityRoutes());
-  for (const r of extraRoutes(deps)) app.route('/', r);
+  for (const r of routes) app.route('/', r);
 
   app.notFound(() => {
     throw new AppError('NOT_FOUND', 'No such endpoint');

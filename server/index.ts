@@ -1,6 +1,8 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { closeDeps, createDeps } from './deps.js';
+import { createJtiRepo } from './http/auth-jtis.repo.js';
+import { extraRoutes } from './routes.js';
 import { ConfigError, integrationStatus, parseEnv, type Env } from './env.js';
 import { startMaintenance } from './jobs/maintenance.js';
 import { scheduleLongLivedBootstrap } from './modules/oauth/long-lived.js';
@@ -19,7 +21,7 @@ try {
 }
 
 const deps = createDeps(env);
-const app = createApp(deps);
+const app = createApp({ ...deps, jtis: createJtiRepo(deps.sqlite) }, extraRoutes(deps));
 scheduleTokenSweep(deps);
 scheduleLongLivedBootstrap(deps);
 deps.worker.start();

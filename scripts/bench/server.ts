@@ -4,13 +4,13 @@
  * enqueue a job in one transaction before answering 200).
  */
 import { serve } from '@hono/node-server';
-import { createApp } from '../../server/app.js';
+import { appFor } from '../../server/routes.js';
 import { createDeps } from '../../server/deps.js';
 import { parseEnv } from '../../server/env.js';
 
 const env = parseEnv({ ...process.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0' });
 const deps = createDeps(env);
-const app = createApp(deps);
+const app = appFor(deps);
 app.post('/bench/durable', async (c) => {
   const body = await c.req.text();
   await deps.groupTx(() => {

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../server/app.js';
+import { appFor } from '../../server/routes.js';
 import { createDeps } from '../../server/deps.js';
 import { parseEnv } from '../../server/env.js';
 import { KommoSim } from '../../test/kommo-sim/index.js';
@@ -26,7 +26,7 @@ export async function syncScenario(leads = 10_000, contacts = 5_000): Promise<Sc
     KOMMO_ALLOW_INSECURE_LOOPBACK: '1',
   });
   const deps = createDeps(env);
-  const app = createApp(deps);
+  const app = appFor(deps);
   try {
     const res = await app.request(`/oauth/callback?code=${sim.issueAuthCode()}&referer=${sim.host}&from_widget=1`);
     if (res.status !== 200) throw new Error(`install failed: ${res.status}`);

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../server/app.js';
+import { appFor } from '../../server/routes.js';
 import { closeDeps, createDeps, type Deps } from '../../server/deps.js';
 import { signJwt } from '../../server/lib/jwt.js';
 import { testEnv, TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../../test/helpers/env.js';
@@ -70,7 +70,7 @@ export async function startRealWidgetWorld(opts: RealWidgetWorldOptions = {}) {
     // Outbound calls go through whatever global fetch is current (a test's msw patches it after this line).
     const env = testEnv({ PUBLIC_URL: backendUrl, KOMMO_REDIRECT_URI: redirectUri, WIDGET_HOOK_SECRET: HOOK_SECRET, KOMMO_RATE_LIMIT_RPS: '50', ...opts.env });
     deps = createDeps(env, { workerPollMs: 20, fetch: (input, init) => globalThis.fetch(input, init) });
-    fetchApp = createApp(deps).fetch;
+    fetchApp = appFor(deps).fetch;
     deps.worker.start();
 
     const install = await fetch(`${redirectUri}?code=${sim.issueAuthCode()}&referer=${sim.host}&from_widget=1&client_id=${TEST_CLIENT_ID}`);

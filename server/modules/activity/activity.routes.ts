@@ -1,14 +1,15 @@
 import { Hono } from 'hono';
-import type { AppEnv } from '../../app.js';
+import type { AppEnv } from '../../http/env.js';
+import type { ActivityService } from './activity.service.js';
 import { parseQuery } from '../../lib/validate.js';
 import { feedQuerySchema } from './activity.schemas.js';
 
-export function activityRoutes() {
+export function activityRoutes(activity: ActivityService) {
   const app = new Hono<AppEnv>();
   app.get('/api/dashboard/updates', (c) => {
     const q = parseQuery(c, feedQuerySchema);
     const { accountId } = c.get('auth');
-    const page = c.get('deps').activity.feed({
+    const page = activity.feed({
       accountId,
       limit: q.limit,
       cursor: q.cursor,

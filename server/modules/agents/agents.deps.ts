@@ -1,6 +1,6 @@
 import type { BaseDeps } from '../../deps.js';
 import type { Hono } from 'hono';
-import type { AppEnv } from '../../app.js';
+import type { AppEnv } from '../../http/env.js';
 import type { JobDefinition } from '../../jobs/worker.js';
 import type { KommoApi } from '../../kommo/client/types.js';
 import type { ClientMailer, Notifier } from '../../lib/ports.js';

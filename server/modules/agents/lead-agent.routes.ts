@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../../app.js';
+import type { AppEnv } from '../../http/env.js';
 import { parseJson, parseParams } from '../../lib/validate.js';
 import { idParam } from './agents.schemas.js';
 import type { DeliveryService } from './delivery.service.js';

@@ -1,6 +1,6 @@
-import { migrationState } from '../../../db/client.js';
-import type { Deps } from '../../deps.js';
-import { integrationStatus } from '../../env.js';
+import { integrationStatus, type Env } from '../../env.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import type { HealthRepo } from './health.repo.js';
 
 const notConfiguredHint = {
   kommo: 'not configured: set KOMMO_CLIENT_ID, KOMMO_CLIENT_SECRET and KOMMO_REDIRECT_URI',
@@ -9,31 +9,25 @@ const notConfiguredHint = {
 };
 
 /** Ready = the database takes writes and its migrations match the code. Integrations are reported, not required. */
-export function readiness(deps: Deps) {
-  let dbWritable = false;
-  let dbError: string | undefined;
-  try {
-    deps.sqlite.prepare('CREATE TEMP TABLE IF NOT EXISTS _ready_probe (x)').run();
-    deps.sqlite.prepare('INSERT INTO _ready_probe (x) VALUES (1)').run();
-    deps.sqlite.prepare('DELETE FROM _ready_probe').run();
-    // A temp table lives outside the main file; check the main database accepts a write lock too.
-    deps.sqlite.prepare('BEGIN IMMEDIATE').run();
-    deps.sqlite.prepare('ROLLBACK').run();
-    dbWritable = true;
-  } catch (err) {
-    dbError = err instanceof Error ? err.message : String(err);
-  }
-  const migrations = migrationState(deps.sqlite);
-  const configured = integrationStatus(deps.env);
-  const integrations = Object.fromEntries(
-    (Object.keys(configured) as (keyof typeof configured)[]).map((k) => [k, configured[k] ? 'configured' : notConfiguredHint[k]]),
-  );
-  const status = dbWritable && migrations.current ? 'ready' : 'not_ready';
+export function createHealthService(deps: { env: Env; queue: JobQueue; repo: HealthRepo }) {
   return {
-    status,
-    database: { writable: dbWritable, ...(dbError ? { error: dbError } : {}) },
-    migrations: { applied: migrations.applied, expected: migrations.expected, current: migrations.current },
-    queue: { lagMs: deps.queue.lagMs() },
-    integrations,
+    readiness() {
+      const db = deps.repo.writable();
+      const migrations = deps.repo.migrations();
+      const configured = integrationStatus(deps.env);
+      const integrations = Object.fromEntries(
+        (Object.keys(configured) as (keyof typeof configured)[]).map((k) => [k, configured[k] ? 'configured' : notConfiguredHint[k]]),
+      );
+      const status = db.ok && migrations.current ? 'ready' : 'not_ready';
+      return {
+        status,
+        database: { writable: db.ok, ...(db.ok ? {} : { error: db.error }) },
+        migrations: { applied: migrations.applied, expected: migrations.expected, current: migrations.current },
+        queue: { lagMs: deps.queue.lagMs() },
+        integrations,
+      };
+    },
   };
 }
+
+export type HealthService = ReturnType<typeof createHealthService>;

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { AppEnv } from '../../app.js';
+import type { AppEnv } from '../../http/env.js';
 import { parseJson, parseParams } from '../../lib/validate.js';
 import { idParam } from '../agents/agents.schemas.js';
 import { createEntrySchema } from './knowledge.schemas.js';

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { OutboxRow } from '../../../db/schema/index.js';
-import type { AppEnv } from '../../app.js';
+import type { Db } from '../../../db/client.js';
+import type { AppEnv } from '../../http/env.js';
+import type { MailDeps } from './mail.deps.js';
 import { parseJson, parseParams, parseQuery } from '../../lib/validate.js';
 import { notFound } from '../../lib/errors.js';
 import { idParam, outboxQuery, sendBody, settingsBody, testBody } from './mail.schemas.js';
@@ -26,34 +28,32 @@ const outboxDto = (r: OutboxRow) => ({
   sentAt: r.sentAt ? new Date(r.sentAt).toISOString() : null,
 });
 
-export function mailRoutes() {
+export function mailRoutes(m: MailDeps, db: Db) {
   const app = new Hono<AppEnv>();
-  const mail = (c: { get(k: 'deps'): AppEnv['Variables']['deps'] }) => c.get('deps').mail;
 
-  app.get('/api/mail/settings', (c) => c.json(mail(c).settings.get(c.get('auth').accountId), 200));
+  app.get('/api/mail/settings', (c) => c.json(m.settings.get(c.get('auth').accountId), 200));
   app.put('/api/mail/settings', async (c) => {
     const body = await parseJson(c, settingsBody);
-    return c.json(mail(c).settings.put(c.get('auth').accountId, body), 200);
+    return c.json(m.settings.put(c.get('auth').accountId, body), 200);
   });
   app.post('/api/mail/test', async (c) => {
     const { to } = await parseJson(c, testBody);
-    return c.json(await mail(c).sendTest(c.get('auth').accountId, to), 200);
+    return c.json(await m.sendTest(c.get('auth').accountId, to), 200);
   });
 
   app.get('/api/mail/outbox', (c) => {
     const q = parseQuery(c, outboxQuery);
-    return c.json({ items: listOutbox(c.get('deps').db, { accountId: c.get('auth').accountId, ...q }).map(outboxDto) }, 200);
+    return c.json({ items: listOutbox(db, { accountId: c.get('auth').accountId, ...q }).map(outboxDto) }, 200);
   });
   app.get('/api/mail/outbox/:id', (c) => {
     const { id } = parseParams(c, idParam);
-    const row = outboxById(c.get('deps').db, id);
+    const row = outboxById(db, id);
     if (!row || row.accountId !== c.get('auth').accountId) throw notFound(`Email ${id}`);
     return c.json(outboxDto(row), 200);
   });
   app.post('/api/mail/outbox', async (c) => {
     const b = await parseJson(c, sendBody);
     const { accountId } = c.get('auth');
-    const m = mail(c);
     const content = b.templateId !== undefined ? m.templates.render(accountId, b.templateId, b.variables ?? {}) : { subject: b.subject!, text: b.text ?? '', html: b.html ?? null };
     const row = m.writer.queue({
       accountId,
@@ -72,7 +72,7 @@ export function mailRoutes() {
   });
   app.post('/api/mail/outbox/:id/retry', (c) => {
     const { id } = parseParams(c, idParam);
-    return c.json(outboxDto(mail(c).writer.retry(c.get('auth').accountId, id)), 202);
+    return c.json(outboxDto(m.writer.retry(c.get('auth').accountId, id)), 202);
   });
   return app;
 }

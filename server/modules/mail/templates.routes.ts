@@ -1,29 +1,29 @@
 import { Hono } from 'hono';
 import type { EmailTemplateRow } from '../../../db/schema/index.js';
-import type { AppEnv } from '../../app.js';
+import type { AppEnv } from '../../http/env.js';
+import type { EmailTemplates } from './templates.service.js';
 import { parseJson, parseParams } from '../../lib/validate.js';
 import { idParam, previewBody, templateBody } from './mail.schemas.js';
 
 const dto = (t: EmailTemplateRow) => ({ id: t.id, name: t.name, subject: t.subject, html: t.html, text: t.text, updatedAt: new Date(t.updatedAt).toISOString() });
 
-export function templateRoutes() {
+export function templateRoutes(templates: EmailTemplates) {
   const app = new Hono<AppEnv>();
-  const t = (c: { get(k: 'deps'): AppEnv['Variables']['deps'] }) => c.get('deps').mail.templates;
-  app.get('/api/mail/templates', (c) => c.json({ items: t(c).list(c.get('auth').accountId).map(dto) }, 200));
-  app.post('/api/mail/templates', async (c) => c.json(dto(t(c).create(c.get('auth').accountId, await parseJson(c, templateBody))), 201));
-  app.get('/api/mail/templates/:id', (c) => c.json(dto(t(c).get(c.get('auth').accountId, parseParams(c, idParam).id)), 200));
+  app.get('/api/mail/templates', (c) => c.json({ items: templates.list(c.get('auth').accountId).map(dto) }, 200));
+  app.post('/api/mail/templates', async (c) => c.json(dto(templates.create(c.get('auth').accountId, await parseJson(c, templateBody))), 201));
+  app.get('/api/mail/templates/:id', (c) => c.json(dto(templates.get(c.get('auth').accountId, parseParams(c, idParam).id)), 200));
   app.put('/api/mail/templates/:id', async (c) => {
     const { id } = parseParams(c, idParam);
-    return c.json(dto(t(c).update(c.get('auth').accountId, id, await parseJson(c, templateBody))), 200);
+    return c.json(dto(templates.update(c.get('auth').accountId, id, await parseJson(c, templateBody))), 200);
   });
   app.delete('/api/mail/templates/:id', (c) => {
-    t(c).remove(c.get('auth').accountId, parseParams(c, idParam).id);
+    templates.remove(c.get('auth').accountId, parseParams(c, idParam).id);
     return c.body(null, 204);
   });
   app.post('/api/mail/templates/:id/preview', async (c) => {
     const { id } = parseParams(c, idParam);
     const { variables } = await parseJson(c, previewBody);
-    return c.json(t(c).render(c.get('auth').accountId, id, variables), 200);
+    return c.json(templates.render(c.get('auth').accountId, id, variables), 200);
   });
   return app;
 }

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import type { AppEnv } from '../../app.js';
+import type { AppEnv } from '../../http/env.js';
 import { AppError } from '../../lib/errors.js';
 import { parseQuery } from '../../lib/validate.js';
 import type { OAuthService } from './oauth.service.js';

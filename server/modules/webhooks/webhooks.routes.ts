@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { AppEnv } from '../../app.js';
+import type { AppEnv } from '../../http/env.js';
 import { readText } from '../../lib/body.js';
 import { AppError } from '../../lib/errors.js';
 import type { Inbox } from './inbox.service.js';

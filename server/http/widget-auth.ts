@@ -1,6 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../app.js';
+import type { Env } from '../env.js';
+import type { Clock } from '../lib/clock.js';
+import type { AppEnv } from './env.js';
+import type { JtiRepo } from './auth-jtis.repo.js';
 import { notConfigured, unauthorized } from '../lib/errors.js';
 import { JwtError, verifyJwt } from '../lib/jwt.js';
 
@@ -26,10 +29,10 @@ const claimsSchema = z.object({
  * `/api/*` is called by the widget with Kommo's one-time `X-Auth-Token` (HS256 with our client secret).
  * The account and user come from the verified token only; each `jti` is accepted once.
  */
-export function widgetAuth(): MiddlewareHandler<AppEnv> {
+export function widgetAuth(deps: { env: Env; clock: Clock; jtis: JtiRepo }): MiddlewareHandler<AppEnv> {
+  const { env, clock, jtis } = deps;
   return async (c, next) => {
     if (c.req.method === 'OPTIONS') return next();
-    const { env, sqlite, clock } = c.get('deps');
     if (!env.KOMMO_CLIENT_SECRET || !env.KOMMO_CLIENT_ID) {
       throw notConfigured('Kommo integration', ['KOMMO_CLIENT_ID', 'KOMMO_CLIENT_SECRET', 'KOMMO_REDIRECT_URI']);
     }
@@ -50,10 +53,7 @@ export function widgetAuth(): MiddlewareHandler<AppEnv> {
     const auds = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!auds.some((a) => a.replace(/\/+$/, '') === expectedAud)) throw unauthorized('Invalid X-Auth-Token: wrong audience');
     if (claims.client_uuid !== env.KOMMO_CLIENT_ID) throw unauthorized('Invalid X-Auth-Token: issued for another integration');
-    const fresh = sqlite
-      .prepare('INSERT OR IGNORE INTO auth_jtis (jti, account_id, expires_at) VALUES (?, ?, ?)')
-      .run(claims.jti, claims.account_id, (claims.exp + 60) * 1000).changes;
-    if (fresh === 0) throw unauthorized('Invalid X-Auth-Token: this token was already used');
+    if (!jtis.claim(claims.jti, claims.account_id, (claims.exp + 60) * 1000)) throw unauthorized('Invalid X-Auth-Token: this token was already used');
     c.set('auth', {
       accountId: claims.account_id,
       userId: claims.user_id,
