@@ -3,11 +3,11 @@
  * Starts the Kommo simulator with a seeded account, starts this server pointed at it, performs
  * Kommo's install redirect, and prints the sync's progress and where to look.
  */
-import { serve } from '@hono/node-server';
 import { rmSync } from 'node:fs';
-import { appFor } from '../server/routes.js';
-import { createDeps } from '../server/deps.js';
 import { parseEnv } from '../server/env.js';
+import { createModules, moduleList } from '../server/modules.js';
+import { createPlatform } from '../server/platform.js';
+import { startRuntime } from '../server/runtime.js';
 import { KommoSim } from '../test/kommo-sim/index.js';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -31,10 +31,8 @@ const env = parseEnv({
   KOMMO_REDIRECT_URI: redirectUri,
   KOMMO_ALLOW_INSECURE_LOOPBACK: '1',
 });
-const deps = createDeps(env, { workerPollMs: 50 });
-const app = appFor(deps);
-deps.worker.start();
-const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
+const p = createPlatform(env, { workerPollMs: 50 });
+const runtime = startRuntime(p, moduleList(createModules(p)), { worker: true, timers: true, http: { port, host: '127.0.0.1' } });
 
 console.log(`Kommo simulator: ${sim.baseUrl} (account ${sim.accountId}, ${sim.state.leads.size} leads, ${sim.state.contacts.size} contacts)`);
 console.log(`Backend:         ${publicUrl}  (database ${dbPath})`);
@@ -44,7 +42,7 @@ console.log(`  /oauth/callback → ${res.status} ${res.status === 200 ? '(instal
 
 let last = '';
 for (;;) {
-  const run = deps.sqlite.prepare('SELECT status, phase, progress, counts, error FROM sync_runs ORDER BY id DESC LIMIT 1').get() as
+  const run = p.sqlite.prepare('SELECT status, phase, progress, counts, error FROM sync_runs ORDER BY id DESC LIMIT 1').get() as
     | { status: string; phase: string | null; progress: string; counts: string; error: string | null }
     | undefined;
   if (run) {
@@ -68,12 +66,10 @@ console.log(`\nLook around:
   ${sim.baseUrl}/api/v4/leads         the simulated Kommo (needs a bearer token)
 Press Ctrl-C to stop.`);
 if (process.argv.includes('--exit')) {
-  server.close();
-  await deps.worker.stop(1000);
+  await runtime.stop(1000);
   await sim.stop();
   process.exit(0);
 }
 process.on('SIGINT', () => {
-  server.close();
-  void deps.worker.stop(1000).then(() => sim.stop()).then(() => process.exit(0));
+  void runtime.stop(1000).then(() => sim.stop()).then(() => process.exit(0));
 });

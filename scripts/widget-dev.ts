@@ -9,10 +9,10 @@
  * Settings: PORT, PUBLIC_URL, DATABASE_PATH (default ./data/widget-dev.db), KOMMO_CLIENT_ID / KOMMO_CLIENT_SECRET,
  * OPENAI_API_KEY (optional: without it the agent's LLM features answer "not configured"), WIDGET_DEV_PORT.
  */
-import { serve } from '@hono/node-server';
-import { appFor } from '../server/routes.js';
-import { closeDeps, createDeps } from '../server/deps.js';
 import { ConfigError, parseEnv } from '../server/env.js';
+import { createModules, moduleList } from '../server/modules.js';
+import { createPlatform } from '../server/platform.js';
+import { startRuntime } from '../server/runtime.js';
 import { KommoSim } from '../test/kommo-sim/index.js';
 import { buildWidget } from './widget/build.js';
 import { runCli } from './widget/cli.js';
@@ -46,10 +46,8 @@ try {
   }
   throw err;
 }
-const deps = createDeps(env);
-const app = appFor(deps);
-deps.worker.start();
-const backend = serve({ fetch: app.fetch, port: env.PORT, hostname: '127.0.0.1' });
+const p = createPlatform(env);
+const runtime = startRuntime(p, moduleList(createModules(p)), { worker: true, timers: true, http: { port: env.PORT, host: '127.0.0.1' } });
 
 await runCli(async () => {
   const install = await fetch(`${publicUrl}/oauth/callback?code=${sim.issueAuthCode()}&referer=${sim.host}&from_widget=1&client_id=${clientId}`);
@@ -69,9 +67,7 @@ await runCli(async () => {
 
   const stop = async () => {
     await harness.close();
-    backend.close();
-    await deps.worker.stop(2000);
-    closeDeps(deps);
+    await runtime.stop(2000);
     await sim.stop();
     process.exit(0);
   };

@@ -42,7 +42,7 @@ describe('errors, health and metrics', () => {
   it('exposes Prometheus metrics: requests by route and status, jobs by state, queue lag', async () => {
     ctx = buildTestApp();
     await ctx.app.request('/healthz');
-    ctx.deps.queue.enqueue({ queue: 'demo' });
+    ctx.p.queue.enqueue({ queue: 'demo' });
     const text = await (await ctx.app.request('/metrics')).text();
     expect(text).toMatch(/http_requests_total\{method="GET",route="\/healthz",status="200"\} 1/);
     expect(text).toMatch(/jobs\{queue="demo",state="queued"\} 1/);

@@ -1,14 +1,9 @@
-import { serve } from '@hono/node-server';
-import { createApp } from './app.js';
-import { closeDeps, createDeps } from './deps.js';
-import { createJtiRepo } from './http/auth-jtis.repo.js';
-import { extraRoutes } from './routes.js';
 import { ConfigError, integrationStatus, parseEnv, type Env } from './env.js';
-import { startMaintenance } from './jobs/maintenance.js';
-import { scheduleLongLivedBootstrap } from './modules/oauth/long-lived.js';
-import { scheduleTokenSweep } from './modules/oauth/oauth.jobs.js';
+import { createModules, moduleList } from './modules.js';
+import { createPlatform } from './platform.js';
+import { startRuntime } from './runtime.js';
 
-// Boot only: parseEnv → createDeps → createApp → serve. SIGTERM drains.
+// Boot only: parseEnv → createPlatform → createModules → startRuntime. SIGTERM drains.
 let env: Env;
 try {
   env = parseEnv();
@@ -20,33 +15,29 @@ try {
   throw err;
 }
 
-const deps = createDeps(env);
-const app = createApp({ ...deps, jtis: createJtiRepo(deps.sqlite) }, extraRoutes(deps));
-scheduleTokenSweep(deps);
-scheduleLongLivedBootstrap(deps);
-deps.worker.start();
-const stopMaintenance = startMaintenance(deps);
-deps.mail.watcher.start();
-
-const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
-  deps.logger.info(
-    { port: info.port, host: env.HOST, database: env.DATABASE_PATH, integrations: integrationStatus(env) },
-    `listening on http://${env.HOST}:${info.port}`,
-  );
+const platform = createPlatform(env);
+const runtime = startRuntime(platform, moduleList(createModules(platform)), {
+  worker: true,
+  timers: true,
+  http: {
+    port: env.PORT,
+    host: env.HOST,
+    onListening: (port) =>
+      platform.logger.info(
+        { port, host: env.HOST, database: env.DATABASE_PATH, integrations: integrationStatus(env) },
+        `listening on http://${env.HOST}:${port}`,
+      ),
+  },
 });
 
 let shuttingDown = false;
 async function shutdown(signal: string) {
   if (shuttingDown) return;
   shuttingDown = true;
-  deps.logger.info({ signal }, 'shutting down: no new jobs are claimed; running jobs get until the deadline');
-  stopMaintenance();
-  server.close();
-  await deps.mail.watcher.stop();
-  await deps.worker.stop(env.SHUTDOWN_TIMEOUT_MS);
-  closeDeps(deps);
+  platform.logger.info({ signal }, 'shutting down: no new jobs are claimed; running jobs get until the deadline');
+  await runtime.stop(env.SHUTDOWN_TIMEOUT_MS);
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('unhandledRejection', (err) => deps.logger.error({ err }, 'unhandled rejection'));
+process.on('unhandledRejection', (err) => platform.logger.error({ err }, 'unhandled rejection'));

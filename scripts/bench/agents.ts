@@ -1,11 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeDeps, createDeps } from '../../server/deps.js';
 import { parseEnv } from '../../server/env.js';
 import type { KommoApi } from '../../server/kommo/client/types.js';
 import type { LlmClient } from '../../server/llm/llm.types.js';
-import { createAgentsFeature } from '../../server/modules/agents/agents.deps.js';
+import { createModules } from '../../server/modules.js';
+import { createActionsService } from '../../server/modules/actions/actions.service.js';
+import { createAgentsServices } from '../../server/modules/agents/index.js';
+import { closePlatform, createPlatform, type Platform } from '../../server/platform.js';
+import { seedAccount } from '../../test/helpers/seeds.js';
 import type { TurnPayload } from '../../server/modules/agents/turn.job.js';
 import type { JobContext } from '../../server/jobs/worker.js';
 import type { Scenario } from './types.js';
@@ -24,9 +27,8 @@ const LEADS = 200;
 export async function agentsScenario(turns = 600): Promise<Scenario[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-agents-'));
   const env = parseEnv({ DATABASE_PATH: join(dir, 'app.db'), ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'), LOG_LEVEL: 'silent' });
-  const deps = createDeps(env);
+  const p = createPlatform(env);
   try {
-    seedMirror(deps);
     const llm: LlmClient = {
       configured: true,
       chat: async () => ({
@@ -36,7 +38,15 @@ export async function agentsScenario(turns = 600): Promise<Scenario[]> {
         model: 'gpt-4o-mini',
       }),
     };
-    const f = createAgentsFeature({ ...deps, llm, kommo: { api: () => fakeKommo } });
+    // The agents module alone, with an instant model and Kommo API: only our code and SQLite are measured.
+    const m = createModules(p, { llm });
+    seedMirror(p, m);
+    const kommo = { api: () => fakeKommo };
+    const deps = { ...p, activity: m.activity.services.activity, mirror: m.mirror.services.mirror, crm: m.mirror.services.read, kommo };
+    const actions = createActionsService(deps);
+    const knowledge = m.knowledge.services.knowledge;
+    const f = createAgentsServices({ ...deps, knowledge, actions, notifier: m.notifications.services.notifier, clientMail: m.mail.services.clientMail, llm });
+    const scripts = m.scripts.services.scripts;
     const agent = f.agents.create(ACCOUNT, {
       name: 'Bench',
       instructions: 'Qualify and book a demo.',
@@ -54,27 +64,27 @@ export async function agentsScenario(turns = 600): Promise<Scenario[]> {
       maxReplyChars: 1000,
     });
     f.agents.bind(ACCOUNT, { pipelineId: PIPELINE, statusId: STAGE, agentId: agent.id });
-    f.scripts.create(ACCOUNT, { agentId: agent.id, name: 'Qualify', body: 'Greet {{contact.first_name}}, ask about {{lead.cf.PRODUCT}}, offer a demo.', stages: [{ pipelineId: PIPELINE, statusId: STAGE }] });
-    for (let i = 0; i < 20; i++) f.knowledge.create(ACCOUNT, agent.id, { kind: 'faq', title: `FAQ ${i}`, question: `Question ${i} about demos and pricing?`, answer: `Answer ${i}: demos run on Tuesdays.` });
+    scripts.create(ACCOUNT, { agentId: agent.id, name: 'Qualify', body: 'Greet {{contact.first_name}}, ask about {{lead.cf.PRODUCT}}, offer a demo.', stages: [{ pipelineId: PIPELINE, statusId: STAGE }] });
+    for (let i = 0; i < 20; i++) knowledge.create(ACCOUNT, agent.id, { kind: 'faq', title: `FAQ ${i}`, question: `Question ${i} about demos and pricing?`, answer: `Answer ${i}: demos run on Tuesdays.` });
 
-    const payloads = prepareTurns(deps, turns);
+    const payloads = prepareTurns(p, m, turns);
     const ctx = { job: { attempts: 1, maxAttempts: 5 }, signal: new AbortController().signal, heartbeat() {} } as unknown as JobContext;
-    for (const p of payloads.slice(0, 50)) await f.turns.run(p, ctx); // warm-up
+    for (const t of payloads.slice(0, 50)) await f.turns.run(t, ctx); // warm-up
     const times: number[] = [];
-    for (const p of payloads.slice(50)) {
-      const t = performance.now();
-      await f.turns.run(p, ctx);
-      times.push(performance.now() - t);
+    for (const t of payloads.slice(50)) {
+      const started = performance.now();
+      await f.turns.run(t, ctx);
+      times.push(performance.now() - started);
     }
-    const replied = (deps.sqlite.prepare("SELECT count(*) n FROM agent_turns WHERE status = 'replied'").get() as { n: number }).n;
+    const replied = (p.sqlite.prepare("SELECT count(*) n FROM agent_turns WHERE status = 'replied'").get() as { n: number }).n;
     if (replied !== turns + 50) throw new Error(`bench: expected ${turns + 50} replied turns, got ${replied}`);
 
-    const read = deps.sqlite.prepare('SELECT * FROM leads WHERE account_id = ? AND id = ?');
+    const read = p.sqlite.prepare('SELECT * FROM leads WHERE account_id = ? AND id = ?');
     const base: number[] = [];
     for (let i = 0; i < times.length; i++) {
       const t = performance.now();
       read.get(ACCOUNT, 1000 + (i % LEADS));
-      deps.activity.write({ accountId: ACCOUNT, type: 'bench', title: 'baseline write' });
+      m.activity.services.activity.write({ accountId: ACCOUNT, type: 'bench', title: 'baseline write' });
       base.push(performance.now() - t);
     }
     const p50 = pct(times, 0.5);
@@ -91,7 +101,7 @@ export async function agentsScenario(turns = 600): Promise<Scenario[]> {
       },
     ];
   } finally {
-    closeDeps(deps);
+    closePlatform(p);
   }
 }
 
@@ -100,15 +110,13 @@ function pct(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0;
 }
 
-type BenchDeps = ReturnType<typeof createDeps>;
+type Modules = ReturnType<typeof createModules>;
 
-function seedMirror(deps: BenchDeps) {
+function seedMirror(p: Platform, modules: Modules) {
   const now = Date.now();
-  const m = deps.mirror;
-  deps.tx(() => {
-    deps.sqlite
-      .prepare(`INSERT INTO accounts (id, host, subdomain, name, webhook_secret, installed_at, updated_at) VALUES (?, 'bench.kommo.com', 'bench', 'Bench Ltd', 'secret', ?, ?)`)
-      .run(ACCOUNT, now, now);
+  const m = modules.mirror.services.mirror;
+  p.tx(() => {
+    seedAccount({ p, m: modules }, { id: ACCOUNT, subdomain: 'bench', name: 'Bench Ltd', webhookSecret: 'secret' });
     m.upsertUsers(ACCOUNT, [{ id: 7, name: 'Ana Silva', email: 'ana@bench.example' } as never], now);
     m.upsertPipelines(ACCOUNT, [{ id: PIPELINE, name: 'Sales', sort: 1, _embedded: { statuses: [20, 21, 22, 142, 143].map((id, i) => ({ id, name: `Stage ${id}`, sort: i, pipeline_id: PIPELINE })) } } as never], now);
     m.upsertFields(ACCOUNT, 'leads', [{ id: 500, name: 'Product', code: 'PRODUCT', type: 'text' } as never], now);
@@ -132,16 +140,15 @@ function leadJson(id: number) {
   };
 }
 
-function prepareTurns(deps: BenchDeps, n: number): TurnPayload[] {
+function prepareTurns(p: Platform, m: Modules, n: number): TurnPayload[] {
   const out: TurnPayload[] = [];
-  const msg = deps.sqlite.prepare(`INSERT INTO conversation_messages (account_id, lead_id, direction, author, channel, text, created_at) VALUES (?, ?, 'inbound', 'client', 'salesbot', ?, ?)`);
-  const req = deps.sqlite.prepare(`INSERT INTO salesbot_requests (account_id, lead_id, return_url, data, status, created_at) VALUES (?, ?, ?, '{}', 'pending', ?)`);
-  deps.tx(() => {
+  const { conversations, salesbot } = m.conversations.services;
+  p.tx(() => {
     for (let i = 0; i < n + 50; i++) {
       const leadId = 1000 + (i % LEADS);
-      const id = Number(msg.run(ACCOUNT, leadId, `Hi, can I get a demo of the CRM setup? (${i})`, Date.now()).lastInsertRowid);
+      const id = conversations.insertMessage({ accountId: ACCOUNT, leadId, contactId: null, direction: 'inbound', author: 'client', channel: 'salesbot', externalId: `bench-${i}`, text: `Hi, can I get a demo of the CRM setup? (${i})` })!;
       const returnUrl = `https://bench.kommo.com/api/v4/salesbot/1/continue/${i}`;
-      const requestId = Number(req.run(ACCOUNT, leadId, returnUrl, Date.now()).lastInsertRowid);
+      const requestId = salesbot.insertRequest({ accountId: ACCOUNT, leadId, returnUrl, data: {} });
       out.push({ accountId: ACCOUNT, leadId, turnKey: `msg:${id}`, trigger: { kind: 'message', messageIds: [id], channel: 'salesbot', contactId: 3000, salesbot: { returnUrl, requestId } } });
     }
   });

@@ -1,29 +1,30 @@
 /**
  * The server under load for `npm run bench`, in its own process so the load generator does not share
- * its event loop. The real app plus one bench-only route: the durable write path (persist a row and
+ * its event loop. The real app plus one bench-only module: the durable write path (persist a row and
  * enqueue a job in one transaction before answering 200).
  */
-import { serve } from '@hono/node-server';
-import { appFor } from '../../server/routes.js';
-import { createDeps } from '../../server/deps.js';
+import { Hono } from 'hono';
 import { parseEnv } from '../../server/env.js';
+import type { AppEnv } from '../../server/http/env.js';
+import type { Module } from '../../server/module.js';
+import { createModules, moduleList } from '../../server/modules.js';
+import { createPlatform } from '../../server/platform.js';
+import { startRuntime } from '../../server/runtime.js';
 
 const env = parseEnv({ ...process.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0' });
-const deps = createDeps(env);
-const app = appFor(deps);
-app.post('/bench/durable', async (c) => {
+const p = createPlatform(env);
+const m = createModules(p);
+const durable = new Hono<AppEnv>().post('/bench/durable', async (c) => {
   const body = await c.req.text();
-  await deps.groupTx(() => {
-    const row = deps.activity.write({ accountId: 1, type: 'bench.write', title: 'bench', metadata: { size: body.length } });
-    deps.queue.enqueue({ queue: 'bench.process', accountId: 1, payload: { activityId: row.id } });
+  await p.groupTx(() => {
+    const row = m.activity.services.activity.write({ accountId: 1, type: 'bench.write', title: 'bench', metadata: { size: body.length } });
+    p.queue.enqueue({ queue: 'bench.process', accountId: 1, payload: { activityId: row.id } });
   });
   return c.json({ ok: true }, 200);
 });
-if (process.env.BENCH_WORKER === '1') deps.worker.start();
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-  process.stdout.write(`LISTENING ${info.port}\n`);
+const bench: Module = { name: 'bench', services: {}, routes: [durable] };
+const runtime = startRuntime(p, [...moduleList(m), bench], {
+  worker: process.env.BENCH_WORKER === '1',
+  http: { port: 0, host: '127.0.0.1', onListening: (port) => process.stdout.write(`LISTENING ${port}\n`) },
 });
-process.on('SIGTERM', () => {
-  server.close();
-  void deps.worker.stop(1000).then(() => process.exit(0));
-});
+process.on('SIGTERM', () => void runtime.stop(1000).then(() => process.exit(0)));

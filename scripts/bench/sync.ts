@@ -1,9 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appFor } from '../../server/routes.js';
-import { createDeps } from '../../server/deps.js';
 import { parseEnv } from '../../server/env.js';
+import { createModules, moduleList } from '../../server/modules.js';
+import { closePlatform, createPlatform } from '../../server/platform.js';
+import { startRuntime } from '../../server/runtime.js';
 import { KommoSim } from '../../test/kommo-sim/index.js';
 import type { Scenario } from './types.js';
 
@@ -25,12 +26,12 @@ export async function syncScenario(leads = 10_000, contacts = 5_000): Promise<Sc
     KOMMO_REDIRECT_URI: redirectUri,
     KOMMO_ALLOW_INSECURE_LOOPBACK: '1',
   });
-  const deps = createDeps(env);
-  const app = appFor(deps);
+  const p = createPlatform(env);
+  const { app } = startRuntime(p, moduleList(createModules(p)));
   try {
     const res = await app.request(`/oauth/callback?code=${sim.issueAuthCode()}&referer=${sim.host}&from_widget=1`);
     if (res.status !== 200) throw new Error(`install failed: ${res.status}`);
-    await deps.worker.drain();
+    await p.worker.drain();
     const lists = sim.requests.filter((r) => /^\/api\/v4\/(leads|contacts|companies)$/.test(r.path) && r.status === 200);
     const first = lists[0]!.at;
     const last = lists[lists.length - 1]!.at;
@@ -53,7 +54,7 @@ export async function syncScenario(leads = 10_000, contacts = 5_000): Promise<Sc
       },
     ];
   } finally {
-    deps.sqlite.close();
+    closePlatform(p);
     await sim.stop();
   }
 }

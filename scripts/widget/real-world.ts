@@ -5,16 +5,13 @@
  * verifies), the account installed through /oauth/callback and synced, the widget built for that backend and
  * the emulated Kommo host serving it.
  */
-import { serve, type ServerType } from '@hono/node-server';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appFor } from '../../server/routes.js';
-import { closeDeps, createDeps, type Deps } from '../../server/deps.js';
 import { signJwt } from '../../server/lib/jwt.js';
-import { testEnv, TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../../test/helpers/env.js';
-import { KommoSim, type SimOptions } from '../../test/kommo-sim/index.js';
+import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../../test/helpers/env.js';
+import { startWorld, type World } from '../../test/helpers/world.js';
+import type { KommoSim, SimOptions } from '../../test/kommo-sim/index.js';
 import { buildWidget } from './build.js';
 import { startWidgetHarness, type WidgetHarness } from './harness.js';
 
@@ -36,46 +33,28 @@ export interface ApiAnswer {
 
 export async function startRealWidgetWorld(opts: RealWidgetWorldOptions = {}) {
   const tmp = mkdtempSync(join(tmpdir(), 'kai-real-'));
-  let server: ServerType | undefined;
-  let sim: KommoSim | undefined;
-  let deps: Deps | undefined;
+  let world: World | undefined;
   let harness: WidgetHarness | undefined;
 
   const close = async () => {
     await harness?.close();
-    await deps?.worker.stop(2000);
-    if (server) {
-      const s = server;
-      await new Promise<void>((ok) => {
-        (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-        s.close(() => ok());
-      });
-    }
-    if (deps) closeDeps(deps);
-    await sim?.stop();
+    await world?.stop();
     rmSync(tmp, { recursive: true, force: true });
   };
 
   try {
-    // Listen first: the backend's PUBLIC_URL (the token audience) must name its own port.
-    let fetchApp: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-    const srv = serve({ fetch: (req) => fetchApp(req), port: 0, hostname: '127.0.0.1' });
-    server = srv;
-    await new Promise<void>((ok) => (srv.listening ? ok() : srv.once('listening', () => ok())));
-    const backendUrl = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
-    const redirectUri = `${backendUrl}/oauth/callback`;
-
-    sim = await KommoSim.start({ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, redirectUri, seed: opts.seed ?? { leads: 30, contacts: 10 }, rateLimitRps: 50 });
-    opts.beforeInstall?.(sim);
-    // Outbound calls go through whatever global fetch is current (a test's msw patches it after this line).
-    const env = testEnv({ PUBLIC_URL: backendUrl, KOMMO_REDIRECT_URI: redirectUri, WIDGET_HOOK_SECRET: HOOK_SECRET, KOMMO_RATE_LIMIT_RPS: '50', ...opts.env });
-    deps = createDeps(env, { workerPollMs: 20, fetch: (input, init) => globalThis.fetch(input, init) });
-    fetchApp = appFor(deps).fetch;
-    deps.worker.start();
-
-    const install = await fetch(`${redirectUri}?code=${sim.issueAuthCode()}&referer=${sim.host}&from_widget=1&client_id=${TEST_CLIENT_ID}`);
-    if (install.status !== 200) throw new Error(`install failed: ${install.status} ${await install.text()}`);
-    await deps.worker.drain();
+    world = await startWorld({
+      http: true,
+      worker: true,
+      seed: opts.seed ?? { leads: 30, contacts: 10 },
+      simRps: 50,
+      beforeBoot: opts.beforeInstall,
+      env: { WIDGET_HOOK_SECRET: HOOK_SECRET, KOMMO_RATE_LIMIT_RPS: '50', ...opts.env },
+    });
+    const w = world;
+    const sim = w.sim;
+    const backendUrl = w.baseUrl;
+    await w.installAndSync();
 
     const built = await buildWidget({ publicUrl: backendUrl, outDir: join(tmp, 'widget') });
     harness = await startWidgetHarness({
@@ -90,7 +69,6 @@ export async function startRealWidgetWorld(opts: RealWidgetWorldOptions = {}) {
 
     const h = harness;
     const s = sim;
-    const d = deps;
     /** Call the backend as the widget does: a fresh one-time X-Auth-Token per request. */
     const api = async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
       const res = await fetch(backendUrl + path, {
@@ -117,7 +95,7 @@ export async function startRealWidgetWorld(opts: RealWidgetWorldOptions = {}) {
     return {
       tmp,
       sim: s,
-      deps: d,
+      world: w,
       harness: h,
       backendUrl,
       accountId: s.accountId,

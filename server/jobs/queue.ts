@@ -107,6 +107,9 @@ export class JobQueue {
       oldestReady: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued' AND run_at <= ?`),
       nextRunAt: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued'`),
       prune: sqlite.prepare(`DELETE FROM jobs WHERE status = 'completed' AND finished_at < ?`),
+      cancelQueued: sqlite.prepare(
+        `UPDATE jobs SET status = 'dead', last_error = @reason, finished_at = @now WHERE account_id = @accountId AND queue = @queue AND status = 'queued'`,
+      ),
     };
   }
 
@@ -211,6 +214,14 @@ export class JobQueue {
 
   nextRunAt(): number | null {
     return (this.stmts.nextRunAt.get() as { t: number | null }).t;
+  }
+
+  /**
+   * End an account's waiting jobs of one queue, keeping the reason as their error (e.g. the account was
+   * uninstalled: its queued turns could only fail). Running jobs finish or fail on their own.
+   */
+  cancelQueued(accountId: number, queue: string, reason: string): number {
+    return this.stmts.cancelQueued.run({ accountId, queue, reason, now: this.clock.now() }).changes;
   }
 
   pruneCompleted(olderThanMs: number): number {

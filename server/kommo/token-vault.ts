@@ -1,24 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Db, Sqlite } from '../../db/client.js';
 import type { AccountRow } from '../../db/schema/index.js';
-import type { EventBus } from '../lib/bus.js';
 import type { Clock } from '../lib/clock.js';
 import type { Encryptor } from '../lib/crypto.js';
-import type { ActivityService } from '../modules/activity/activity.service.js';
-import { getAccount } from '../modules/accounts/accounts.repo.js';
 import { KommoAuthError, KommoUnavailableError } from './client/errors.js';
 import type { TokenProvider } from './client/types.js';
 import { OAuthGrantError, refreshTokens, type OAuthHttpConfig, type TokenSet } from './oauth-http.js';
 
+/** Where tokens live (the accounts repository): reads, and the compare-and-swap on `token_version`. */
+export interface TokenStore {
+  byId(id: number): AccountRow | undefined;
+  lockRefresh(id: number, version: number, me: string, until: number, now: number): boolean;
+  saveTokens(t: { id: number; version: number; access: string; refresh: string; expiresAt: number; now: number }): boolean;
+  unlockRefresh(id: number, me: string): void;
+  markReauthRequired(id: number, reason: string, now: number): boolean;
+  dueForRefresh(before: number): number[];
+}
+
 export interface TokenVaultDeps {
-  db: Db;
-  sqlite: Sqlite;
+  store: TokenStore;
   clock: Clock;
   encryptor: Encryptor;
   logger: Logger;
-  activity: ActivityService;
-  bus: EventBus;
+  tx<T>(fn: () => T): T;
+  /** Runs inside the transaction that marked the account: record it and tell the modules that care. */
+  onReauthRequired(accountId: number, reason: string): void;
   oauth: () => OAuthHttpConfig;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -38,35 +44,14 @@ export function createTokenVault(deps: TokenVaultDeps): TokenProvider & {
   refreshDue(withinMs: number): Promise<{ refreshed: number; failed: number }>;
   markReauthRequired(accountId: number, reason: string): void;
 } {
-  const { db, sqlite, clock, encryptor, logger } = deps;
+  const { store, clock, encryptor, logger } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const inflight = new Map<number, Promise<{ accessToken: string; host: string }>>();
-
-  const stmts = {
-    lock: sqlite.prepare(
-      `UPDATE accounts SET refresh_lock_token = @me, refresh_lock_until = @until
-       WHERE id = @id AND token_version = @version AND status = 'connected'
-         AND (refresh_lock_until IS NULL OR refresh_lock_until < @now)`,
-    ),
-    save: sqlite.prepare(
-      `UPDATE accounts SET access_token_enc = @access, refresh_token_enc = @refresh, token_expires_at = @expiresAt,
-         token_version = token_version + 1, refresh_lock_token = NULL, refresh_lock_until = NULL, updated_at = @now
-       WHERE id = @id AND token_version = @version`,
-    ),
-    unlock: sqlite.prepare(`UPDATE accounts SET refresh_lock_token = NULL, refresh_lock_until = NULL WHERE id = ? AND refresh_lock_token = ?`),
-    reauth: sqlite.prepare(
-      `UPDATE accounts SET status = 'reauth_required', status_reason = @reason, refresh_lock_token = NULL, refresh_lock_until = NULL, updated_at = @now
-       WHERE id = @id AND status = 'connected'`,
-    ),
-    due: sqlite.prepare(
-      `SELECT id FROM accounts WHERE status = 'connected' AND long_lived = 0 AND refresh_token_enc IS NOT NULL AND token_expires_at < ?`,
-    ),
-  };
 
   const access = (row: AccountRow) => ({ accessToken: encryptor.decrypt(row.accessTokenEnc!), host: row.host });
 
   function load(accountId: number): AccountRow {
-    const row = getAccount(db, accountId);
+    const row = store.byId(accountId);
     if (!row || row.status === 'disconnected' || !row.accessTokenEnc) {
       throw new KommoAuthError(`Kommo account ${accountId} is not connected`, { reauthRequired: true });
     }
@@ -79,19 +64,11 @@ export function createTokenVault(deps: TokenVaultDeps): TokenProvider & {
   const fresh = (row: AccountRow) => row.longLived || (row.tokenExpiresAt ?? 0) - REFRESH_SKEW_MS > clock.now();
 
   function markReauthRequired(accountId: number, reason: string) {
-    const changed = sqlite.transaction(() => {
-      const n = stmts.reauth.run({ id: accountId, reason, now: clock.now() }).changes;
-      if (n === 1) {
-        deps.activity.write({
-          accountId,
-          type: 'connection.reauth_required',
-          title: 'Kommo connection needs re-authorization',
-          description: `Kommo refused our tokens (${reason}). An administrator must reinstall or reconnect the integration; until then agents are paused.`,
-        });
-        deps.bus.emit('account.reauth_required', { accountId, reason });
-      }
-      return n;
-    })();
+    const changed = deps.tx(() => {
+      const marked = store.markReauthRequired(accountId, reason, clock.now());
+      if (marked) deps.onReauthRequired(accountId, reason);
+      return marked;
+    });
     if (changed) logger.warn({ accountId }, 'Kommo account needs re-authorization');
   }
 
@@ -102,7 +79,7 @@ export function createTokenVault(deps: TokenVaultDeps): TokenProvider & {
       const row = load(accountId);
       if (row.tokenVersion !== seenVersion) return access(row); // someone else rotated it meanwhile
       const now = clock.now();
-      const got = stmts.lock.run({ id: accountId, version: seenVersion, me, until: now + LOCK_MS, now }).changes === 1;
+      const got = store.lockRefresh(accountId, seenVersion, me, now + LOCK_MS, now);
       if (!got) {
         // Another process holds the lease: wait for its new tokens instead of racing it.
         if (clock.now() > deadline) throw new KommoUnavailableError(`timed out waiting for another token refresh of account ${accountId}`);
@@ -117,18 +94,18 @@ export function createTokenVault(deps: TokenVaultDeps): TokenProvider & {
           markReauthRequired(accountId, err.message.replace(/^Kommo refused the token request: /, ''));
           throw new KommoAuthError(`Kommo account ${accountId} needs re-authorization: ${err.message}`, { reauthRequired: true, cause: err });
         }
-        stmts.unlock.run(accountId, me);
+        store.unlockRefresh(accountId, me);
         throw new KommoUnavailableError(`token refresh failed: ${(err as Error).message}`, { cause: err });
       }
-      const saved = stmts.save.run({
+      const saved = store.saveTokens({
         id: accountId,
         version: seenVersion,
         access: encryptor.encrypt(tokens.accessToken),
         refresh: encryptor.encrypt(tokens.refreshToken),
         expiresAt: clock.now() + tokens.expiresInSec * 1000,
         now: clock.now(),
-      }).changes;
-      if (saved !== 1) logger.error({ accountId }, 'token version moved while we held the refresh lease');
+      });
+      if (!saved) logger.error({ accountId }, 'token version moved while we held the refresh lease');
       logger.info({ accountId }, 'Kommo tokens refreshed');
       return { accessToken: tokens.accessToken, host: row.host };
     }
@@ -167,7 +144,7 @@ export function createTokenVault(deps: TokenVaultDeps): TokenProvider & {
 
     /** The scheduled sweep: refresh every token expiring within `withinMs`, so no refresh token lapses unused. */
     async refreshDue(withinMs) {
-      const ids = (stmts.due.all(clock.now() + withinMs) as { id: number }[]).map((r) => r.id);
+      const ids = store.dueForRefresh(clock.now() + withinMs);
       let refreshed = 0;
       let failed = 0;
       for (const id of ids) {

@@ -10,7 +10,7 @@ afterEach(async () => {
   await w?.stop();
 });
 
-const actions = () => w.deps.sqlite.prepare('SELECT * FROM agent_actions ORDER BY id').all() as any[];
+const actions = () => w.p.sqlite.prepare('SELECT * FROM agent_actions ORDER BY id').all() as any[];
 const field = (name: string) => [...w.sim.state.customFields.leads.values()].find((f) => f.name === name)!;
 
 describe('tool calls are checked against the mirror', () => {
@@ -135,7 +135,7 @@ describe('a delivery that fails after the actions ran', () => {
     expect(llm.requests).toHaveLength(1);
     expect(w.sim.state.salesbotContinues).toHaveLength(1);
     expect(actions().map((a) => [a.type, a.status])).toEqual([['move_to_stage', 'done']]);
-    expect(w.deps.sqlite.prepare('SELECT status FROM agent_turns').get()).toEqual({ status: 'replied' });
+    expect(w.p.sqlite.prepare('SELECT status FROM agent_turns').get()).toEqual({ status: 'replied' });
   }, 20_000);
 });
 
@@ -183,7 +183,7 @@ describe('action log', () => {
     const again = await w.api('POST', `/api/actions/${move.id}/undo`);
     expect(again.status).toBe(409);
     // another account cannot see or undo it
-    expect((await w.api('POST', `/api/actions/${move.id}/undo`, undefined, 777)).status).toBe(404);
+    expect((await w.api('POST', `/api/actions/${move.id}/undo`, undefined, { accountId: 777 })).status).toBe(404);
   });
 
   it('stores a risky move (to Won) as pending approval; approving executes it', async () => {

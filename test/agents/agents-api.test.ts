@@ -34,8 +34,8 @@ describe('/api/agents and /api/bindings', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: any) => e.field).sort()).toEqual(['allowedActions.0', 'temperature']);
     expect((await w.api('GET', '/api/agents')).body.items).toHaveLength(1);
-    expect((await w.api('GET', '/api/agents', undefined, 999)).body.items).toHaveLength(0);
-    expect((await w.api('GET', `/api/agents/${id}`, undefined, 999)).status).toBe(404);
+    expect((await w.api('GET', '/api/agents', undefined, { accountId: 999 })).body.items).toHaveLength(0);
+    expect((await w.api('GET', `/api/agents/${id}`, undefined, { accountId: 999 })).status).toBe(404);
     expect((await w.api('DELETE', `/api/agents/${id}`)).status).toBe(204);
     expect((await w.api('GET', `/api/agents/${id}`)).status).toBe(404);
   });
@@ -54,7 +54,7 @@ describe('/api/agents and /api/bindings', () => {
     expect(unknownStage.body.errors).toEqual([{ field: 'statusId', message: expect.stringContaining('does not exist') }]);
     const unknownPipe = await w.api('PUT', '/api/bindings', { pipelineId: 5, statusId: q.id, agentId: a.id });
     expect(unknownPipe.body.errors[0].field).toBe('pipelineId');
-    const foreignAgent = await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: a.id }, 999);
+    const foreignAgent = await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: a.id }, { accountId: 999 });
     expect(foreignAgent.body.errors[0].field).toBe('agentId');
     // a stage deleted in Kommo (and marked so by the sync) cannot be bound
     const doomed = w.sim.addPipelineStatus(w.pipeline.id, 'Temporary');
@@ -126,20 +126,20 @@ describe('knowledge base', () => {
     const bad = await w.api('POST', `/api/agents/${agent.id}/knowledge`, { kind: 'faq', title: 'x', content: 'no question' });
     expect(bad.status).toBe(422);
     expect(w.count('SELECT count(*) n FROM knowledge_chunks WHERE entry_id = ?', e1.body.id)).toBeGreaterThan(1);
-    for (const c of w.deps.sqlite.prepare('SELECT text FROM knowledge_chunks').all() as { text: string }[]) expect(c.text.length).toBeLessThanOrEqual(800);
+    for (const c of w.p.sqlite.prepare('SELECT text FROM knowledge_chunks').all() as { text: string }[]) expect(c.text.length).toBeLessThanOrEqual(800);
 
-    const hits = w.deps.agents.knowledge.search(w.accountId, agent.id, 'how do refunds work? can I get my money back');
+    const hits = w.m.knowledge.services.knowledge.search(w.accountId, agent.id, 'how do refunds work? can I get my money back');
     expect(hits[0]).toMatchObject({ title: 'Refunds' });
-    expect(w.deps.agents.knowledge.search(w.accountId, agent.id, 'shipping time')[0]).toMatchObject({ title: 'Shipping' });
-    expect(w.deps.agents.knowledge.search(w.accountId, agent.id, 'NEAR("x" OR) * ^')).toEqual([]); // client text is never FTS syntax
-    expect(w.deps.agents.knowledge.search(999, agent.id, 'refund')).toEqual([]);
+    expect(w.m.knowledge.services.knowledge.search(w.accountId, agent.id, 'shipping time')[0]).toMatchObject({ title: 'Shipping' });
+    expect(w.m.knowledge.services.knowledge.search(w.accountId, agent.id, 'NEAR("x" OR) * ^')).toEqual([]); // client text is never FTS syntax
+    expect(w.m.knowledge.services.knowledge.search(999, agent.id, 'refund')).toEqual([]);
 
     const list = await w.api('GET', `/api/agents/${agent.id}/knowledge`);
     expect(list.body.items.map((i: any) => [i.kind, i.title])).toEqual([['markdown', 'Onboarding'], ['faq', 'Refunds'], ['text', 'Shipping']]);
     const refund = list.body.items[1];
-    expect((await w.api('DELETE', `/api/knowledge/${refund.id}`, undefined, 999)).status).toBe(404);
+    expect((await w.api('DELETE', `/api/knowledge/${refund.id}`, undefined, { accountId: 999 })).status).toBe(404);
     expect((await w.api('DELETE', `/api/knowledge/${refund.id}`)).status).toBe(204);
-    expect(w.deps.agents.knowledge.search(w.accountId, agent.id, 'refund')).toEqual([]);
+    expect(w.m.knowledge.services.knowledge.search(w.accountId, agent.id, 'refund')).toEqual([]);
   });
 });
 
@@ -186,15 +186,15 @@ describe('other triggers', () => {
     await agentOnStage(w, 'Qualified', { mode: 'draft' });
     const q = w.stage('Qualified');
     llm.reply({ content: 'Welcome! Shall we book a call?' }, { content: 'Sorry we missed your call!' });
-    w.deps.tx(() => w.deps.bus.emit('lead_stage_entered', { accountId: w.accountId, leadId, pipelineId: w.pipeline.id, statusId: q.id, source: 'webhook' }));
+    w.p.tx(() => w.p.bus.emit('lead_stage_entered', { accountId: w.accountId, leadId, pipelineId: w.pipeline.id, statusId: q.id, source: 'webhook' }));
     await w.drain();
     expect(llm.requests).toHaveLength(0);
-    w.deps.tx(() => w.deps.bus.emit('lead_stage_entered', { accountId: w.accountId, leadId, pipelineId: w.pipeline.id, statusId: q.id, source: 'dp' }));
+    w.p.tx(() => w.p.bus.emit('lead_stage_entered', { accountId: w.accountId, leadId, pipelineId: w.pipeline.id, statusId: q.id, source: 'dp' }));
     await w.drain();
     expect(llm.requests).toHaveLength(1);
     expect(llm.requests[0].messages.at(-1).content).toContain('entered the stage "Qualified"');
-    w.deps.tx(() => w.deps.bus.emit('call_missed', { accountId: w.accountId, leadId, contactId: null, callId: 77, phone: '+5511999990000' }));
-    w.deps.tx(() => w.deps.bus.emit('call_missed', { accountId: w.accountId, leadId, contactId: null, callId: 77, phone: '+5511999990000' }));
+    w.p.tx(() => w.p.bus.emit('call_missed', { accountId: w.accountId, leadId, contactId: null, callId: 77, phone: '+5511999990000' }));
+    w.p.tx(() => w.p.bus.emit('call_missed', { accountId: w.accountId, leadId, contactId: null, callId: 77, phone: '+5511999990000' }));
     await w.drain();
     expect(llm.requests).toHaveLength(2);
     expect(llm.requests[1].messages.at(-1).content).toContain('+5511999990000');

@@ -18,7 +18,7 @@ describe('uninstall stops the account\'s agents', () => {
     const sig = createHmac('sha256', TEST_CLIENT_SECRET).update(`${TEST_CLIENT_ID}|${w.accountId}`).digest('hex');
     const res = await w.app.request(`/oauth/uninstall?client_uuid=${TEST_CLIENT_ID}&account_id=${w.accountId}&signature=${sig}`);
     expect(res.status).toBe(200);
-    const turn = w.deps.sqlite.prepare("SELECT status, last_error FROM jobs WHERE queue = 'agents.turn'").get() as any;
+    const turn = w.p.sqlite.prepare("SELECT status, last_error FROM jobs WHERE queue = 'agents.turn'").get() as any;
     expect(turn).toEqual({ status: 'dead', last_error: 'stopped: the Kommo integration was uninstalled' });
 
     w.clientWrites(leadId, 'Hello again?');

@@ -10,7 +10,7 @@ afterEach(async () => {
   await w?.stop();
 });
 
-const turns = () => w.deps.sqlite.prepare('SELECT * FROM agent_turns ORDER BY id').all() as any[];
+const turns = () => w.p.sqlite.prepare('SELECT * FROM agent_turns ORDER BY id').all() as any[];
 
 describe('reply pipeline: a client message on a bound stage', () => {
   it('produces exactly one reply through Salesbot and the actions the model asked for, checked in Kommo', async () => {

@@ -10,7 +10,7 @@ afterEach(async () => {
   await w?.stop();
 });
 
-const turnJobs = () => w.deps.sqlite.prepare("SELECT * FROM jobs WHERE queue = 'agents.turn' ORDER BY id").all() as any[];
+const turnJobs = () => w.p.sqlite.prepare("SELECT * FROM jobs WHERE queue = 'agents.turn' ORDER BY id").all() as any[];
 
 describe('stop-on-human-reply and pauses', () => {
   it('a human reply pauses the agent on that lead for the agent setting; resume lifts it', async () => {
@@ -18,7 +18,7 @@ describe('stop-on-human-reply and pauses', () => {
     const leadId = leadInStage(w, 'Qualified');
     await w.installAndSync();
     await agentOnStage(w, 'Qualified', { humanReplyPauseMinutes: 30 });
-    w.deps.tx(() => w.deps.bus.emit('human_replied', { accountId: w.accountId, leadId, userId: null }));
+    w.p.tx(() => w.p.bus.emit('human_replied', { accountId: w.accountId, leadId, userId: null }));
     w.clientWrites(leadId, 'Are you there?', { salesbot: true });
     await w.drain();
     expect(llm.requests).toHaveLength(0);
@@ -289,11 +289,11 @@ describe('drafts', () => {
     await w.installAndSync();
     await agentOnStage(w, 'Qualified');
     llm.reply({ content: 'Thanks for your email, here are the details.' });
-    w.deps.tx(() => {
-      const r = w.deps.sqlite
+    w.p.tx(() => {
+      const r = w.p.sqlite
         .prepare(`INSERT INTO conversation_messages (account_id, lead_id, direction, author, channel, external_id, subject, text, created_at) VALUES (?, ?, 'inbound', 'client', 'email', '<m1@client.example>', 'Pricing', 'Please send details', ?)`)
-        .run(w.accountId, leadId, w.deps.clock.now());
-      w.deps.bus.emit('message_received', { accountId: w.accountId, leadId, contactId: null, messageIds: [Number(r.lastInsertRowid)], channel: 'email', email: { messageId: '<m1@client.example>', from: 'client@example.com', subject: 'Pricing', references: [] } });
+        .run(w.accountId, leadId, w.p.clock.now());
+      w.p.bus.emit('message_received', { accountId: w.accountId, leadId, contactId: null, messageIds: [Number(r.lastInsertRowid)], channel: 'email', email: { messageId: '<m1@client.example>', from: 'client@example.com', subject: 'Pricing', references: [] } });
     });
     await w.drain();
     const notes = [...w.sim.state.notes.values()].filter((n) => n.entity_id === leadId);

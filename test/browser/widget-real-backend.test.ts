@@ -52,7 +52,7 @@ describe.skipIf(!run)('widget against the real backend and the Kommo simulator',
     llm.server.close();
   });
 
-  const db = <T>(sql: string, ...args: unknown[]) => w.deps.sqlite.prepare(sql).all(...args) as T[];
+  const db = <T>(sql: string, ...args: unknown[]) => w.world.p.sqlite.prepare(sql).all(...args) as T[];
 
   it("renders the agent bound to the lead's stage and its mode, first paint within budget after the data arrives", async () => {
     const ava = await w.agentOnStage(w.stage('Qualified'), { name: 'Ava — qualification', mode: 'autopilot', instructions: 'Qualify the lead.' });
@@ -96,7 +96,7 @@ describe.skipIf(!run)('widget against the real backend and the Kommo simulator',
     // The Salesbot job records the message, the trigger queues the turn, the turn writes the draft.
     let drafts: { id: number; text: string }[] = [];
     for (let i = 0; i < 100 && drafts.length === 0; i++) {
-      await w.deps.worker.drain();
+      await w.world.p.worker.drain();
       drafts = (await w.must('GET', `/api/leads/${leadB}/agent`)).drafts;
       if (!drafts.length) await new Promise((r) => setTimeout(r, 50));
     }

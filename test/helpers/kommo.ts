@@ -30,7 +30,7 @@ export async function startKommoWorld(opts: { seed?: SimOptions['seed']; simRps?
     ...ctx,
     outbound,
     install,
-    drain: () => ctx.deps.worker.drain(),
+    drain: () => ctx.p.worker.drain(),
     async stop() {
       ctx.close();
       await sim.stop();

@@ -7,7 +7,7 @@ import { authHeaders } from '../helpers/tokens.js';
 let world: Awaited<ReturnType<typeof startKommoWorld>>;
 afterEach(async () => world?.stop());
 
-const accountRow = () => world.deps.sqlite.prepare('SELECT * FROM accounts').get() as Record<string, any>;
+const accountRow = () => world.p.sqlite.prepare('SELECT * FROM accounts').get() as Record<string, any>;
 
 describe('install (GET /oauth/callback) against the simulator', () => {
   it('exchanges the code, stores encrypted tokens, registers webhooks and runs the first sync', async () => {
@@ -21,14 +21,14 @@ describe('install (GET /oauth/callback) against the simulator', () => {
     const row = accountRow();
     expect(row).toMatchObject({ id: world.sim.accountId, status: 'connected', host: world.sim.host, subdomain: world.sim.subdomain });
     expect(row.access_token_enc).toMatch(/^v1\./);
-    const access = world.deps.encryptor.decrypt(row.access_token_enc);
-    const refresh = world.deps.encryptor.decrypt(row.refresh_token_enc);
+    const access = world.p.encryptor.decrypt(row.access_token_enc);
+    const refresh = world.p.encryptor.decrypt(row.refresh_token_enc);
     expect(access.length).toBeGreaterThan(10);
-    const dump = JSON.stringify(world.deps.sqlite.prepare('SELECT * FROM accounts').all()) + JSON.stringify(world.deps.sqlite.prepare('SELECT * FROM jobs').all());
+    const dump = JSON.stringify(world.p.sqlite.prepare('SELECT * FROM accounts').all()) + JSON.stringify(world.p.sqlite.prepare('SELECT * FROM jobs').all());
     expect(dump).not.toContain(access);
     expect(dump).not.toContain(refresh);
 
-    const queued = world.deps.sqlite.prepare("SELECT queue FROM jobs WHERE status = 'queued' ORDER BY id").all().map((r: any) => r.queue);
+    const queued = world.p.sqlite.prepare("SELECT queue FROM jobs WHERE status = 'queued' ORDER BY id").all().map((r: any) => r.queue);
     expect(queued).toEqual(expect.arrayContaining(['kommo.register-webhooks', 'kommo.sync']));
     await world.drain();
 
@@ -44,7 +44,7 @@ describe('install (GET /oauth/callback) against the simulator', () => {
     expect(status.counts.contacts).toBe(world.sim.state.contacts.size);
 
     // Re-registering is idempotent: the same destination is updated, not duplicated.
-    world.deps.queue.enqueue({ queue: 'kommo.register-webhooks', accountId: world.sim.accountId, payload: { accountId: world.sim.accountId } });
+    world.p.queue.enqueue({ queue: 'kommo.register-webhooks', accountId: world.sim.accountId, payload: { accountId: world.sim.accountId } });
     await world.drain();
     expect(world.sim.state.webhooks.size).toBe(1);
   });
@@ -116,9 +116,9 @@ describe('uninstall (GET /oauth/uninstall)', () => {
     expect(row).toMatchObject({ status: 'disconnected', access_token_enc: null, refresh_token_enc: null });
     await world.drain();
     expect(world.sim.state.webhooks.size).toBe(0);
-    const types = world.deps.sqlite.prepare('SELECT type FROM activity_logs WHERE account_id = ? ORDER BY id').all(id).map((r: any) => r.type);
+    const types = world.p.sqlite.prepare('SELECT type FROM activity_logs WHERE account_id = ? ORDER BY id').all(id).map((r: any) => r.type);
     expect(types).toEqual(expect.arrayContaining(['connection.installed', 'sync.completed', 'connection.uninstalled']));
-    expect((world.deps.sqlite.prepare('SELECT count(*) n FROM leads WHERE account_id = ?').get(id) as any).n).toBeGreaterThan(0);
+    expect((world.p.sqlite.prepare('SELECT count(*) n FROM leads WHERE account_id = ?').get(id) as any).n).toBeGreaterThan(0);
     const status = (await (await world.app.request('/api/integrations/status', { headers: authHeaders(id) })).json()) as any;
     expect(status.connection.state).toBe('disconnected');
   });

@@ -18,29 +18,29 @@ describe('long-lived token (private integrations)', () => {
     sim = await KommoSim.start({ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, redirectUri: REDIRECT_URI, seed: { leads: 30, contacts: 10 } });
     const token = sim.issueTokens().access_token;
     ctx = buildTestApp({ env: { KOMMO_LONG_LIVED_TOKEN: token, KOMMO_ACCOUNT_HOST: sim.host } });
-    scheduleLongLivedBootstrap(ctx.deps);
-    scheduleLongLivedBootstrap(ctx.deps); // every boot calls it: one bootstrap per token
-    await ctx.deps.worker.drain();
-    const row = ctx.deps.sqlite.prepare('SELECT status, long_lived, refresh_token_enc, access_token_enc FROM accounts WHERE id = ?').get(sim.accountId) as any;
+    scheduleLongLivedBootstrap(ctx.p);
+    scheduleLongLivedBootstrap(ctx.p); // every boot calls it: one bootstrap per token
+    await ctx.p.worker.drain();
+    const row = ctx.p.sqlite.prepare('SELECT status, long_lived, refresh_token_enc, access_token_enc FROM accounts WHERE id = ?').get(sim.accountId) as any;
     expect(row).toMatchObject({ status: 'connected', long_lived: 1, refresh_token_enc: null });
     expect(row.access_token_enc).not.toContain(token);
-    expect((ctx.deps.sqlite.prepare('SELECT count(*) n FROM leads').get() as any).n).toBe(30);
+    expect((ctx.p.sqlite.prepare('SELECT count(*) n FROM leads').get() as any).n).toBe(30);
     expect(sim.state.webhooks.size).toBe(1);
     expect(sim.counters.tokenExchanges + sim.counters.refreshes).toBe(0);
 
     sim.faults.revokeAllTokens();
     const leadId = [...sim.state.leads.keys()][0]!;
-    await expect(ctx.deps.kommo.api(sim.accountId).getLead(leadId)).rejects.toBeInstanceOf(KommoAuthError);
+    await expect(ctx.m.kommo.services.api(sim.accountId).getLead(leadId)).rejects.toBeInstanceOf(KommoAuthError);
     expect(sim.counters.refreshes + sim.counters.failedRefreshes).toBe(0);
-    expect((ctx.deps.sqlite.prepare('SELECT status FROM accounts').get() as any).status).toBe('reauth_required');
+    expect((ctx.p.sqlite.prepare('SELECT status FROM accounts').get() as any).status).toBe('reauth_required');
   });
 
   it('refuses to send the token to a host outside the allowlist', async () => {
     sim = await KommoSim.start({ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, redirectUri: REDIRECT_URI });
     ctx = buildTestApp({ env: { KOMMO_LONG_LIVED_TOKEN: 'secret-token', KOMMO_ACCOUNT_HOST: 'evil.example.com', KOMMO_ALLOW_INSECURE_LOOPBACK: '0' } });
-    scheduleLongLivedBootstrap(ctx.deps);
-    await ctx.deps.worker.drain();
-    const job = ctx.deps.sqlite.prepare("SELECT status, last_error FROM jobs WHERE queue = 'kommo.long-lived-bootstrap'").get() as any;
+    scheduleLongLivedBootstrap(ctx.p);
+    await ctx.p.worker.drain();
+    const job = ctx.p.sqlite.prepare("SELECT status, last_error FROM jobs WHERE queue = 'kommo.long-lived-bootstrap'").get() as any;
     expect(job.status).toBe('dead');
     expect(job.last_error).toMatch(/not in KOMMO_ALLOWED_HOSTS/);
   });
@@ -52,11 +52,11 @@ describe('scheduled refresh', () => {
     ctx = buildTestApp();
     const res = await ctx.app.request(`/oauth/callback?code=${sim.issueAuthCode()}&referer=${sim.host}&from_widget=1`);
     expect(res.status).toBe(200);
-    const before = ctx.deps.sqlite.prepare('SELECT token_version, token_expires_at FROM accounts').get() as any;
-    expect(await ctx.deps.kommo.vault.refreshDue(60_000)).toEqual({ refreshed: 0, failed: 0 }); // 24 h left: nothing to do
-    ctx.deps.sqlite.prepare('UPDATE accounts SET token_expires_at = ?').run(Date.now() + 3 * 3600_000);
-    expect(await ctx.deps.kommo.vault.refreshDue(6 * 3600_000)).toEqual({ refreshed: 1, failed: 0 });
-    const after = ctx.deps.sqlite.prepare('SELECT token_version, token_expires_at FROM accounts').get() as any;
+    const before = ctx.p.sqlite.prepare('SELECT token_version, token_expires_at FROM accounts').get() as any;
+    expect(await ctx.m.kommo.services.vault.refreshDue(60_000)).toEqual({ refreshed: 0, failed: 0 }); // 24 h left: nothing to do
+    ctx.p.sqlite.prepare('UPDATE accounts SET token_expires_at = ?').run(Date.now() + 3 * 3600_000);
+    expect(await ctx.m.kommo.services.vault.refreshDue(6 * 3600_000)).toEqual({ refreshed: 1, failed: 0 });
+    const after = ctx.p.sqlite.prepare('SELECT token_version, token_expires_at FROM accounts').get() as any;
     expect(after.token_version).toBe(before.token_version + 1);
     expect(after.token_expires_at).toBeGreaterThan(Date.now() + 23 * 3600_000);
     expect(sim.counters.refreshes).toBe(1);

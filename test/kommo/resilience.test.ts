@@ -2,9 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDeps } from '../../server/deps.js';
 import { KommoAuthError, KommoBlockedError } from '../../server/kommo/client/errors.js';
-import { testEnv } from '../helpers/env.js';
+import { buildTestApp } from '../helpers/app.js';
 import { startKommoWorld } from '../helpers/kommo.js';
 
 let world: Awaited<ReturnType<typeof startKommoWorld>>;
@@ -14,7 +13,7 @@ afterEach(async () => {
   await world?.stop();
 });
 
-const expireOurTokens = () => world.deps.sqlite.prepare('UPDATE accounts SET token_expires_at = ?').run(Date.now() - 1000);
+const expireOurTokens = () => world.p.sqlite.prepare('UPDATE accounts SET token_expires_at = ?').run(Date.now() - 1000);
 const someLeadIds = (n: number) => [...world.sim.state.leads.keys()].slice(0, n);
 
 describe('token vault against the simulator', () => {
@@ -25,7 +24,7 @@ describe('token vault against the simulator', () => {
     expireOurTokens();
     const before = world.sim.counters.refreshes;
     const ids = someLeadIds(50);
-    const api = world.deps.kommo.api(id);
+    const api = world.m.kommo.services.api(id);
     const leads = await Promise.all(ids.map((leadId) => api.getLead(leadId)));
     expect(leads.map((l) => l.id)).toEqual(ids);
     expect(world.sim.counters.refreshes - before).toBe(1);
@@ -36,15 +35,15 @@ describe('token vault against the simulator', () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), 'vault-')), 'app.db');
     world = await startKommoWorld({ simRps: 100, env: { KOMMO_RATE_LIMIT_RPS: '50' }, databasePath: dbPath });
     const id = await world.install();
-    const other = createDeps(testEnv({ DATABASE_PATH: dbPath, KOMMO_RATE_LIMIT_RPS: '50' }));
-    cleanups.push(() => other.sqlite.close());
+    const other = buildTestApp({ env: { DATABASE_PATH: dbPath, KOMMO_RATE_LIMIT_RPS: '50' } });
+    cleanups.push(() => other.close());
     world.sim.faults.expireAccessTokens();
     expireOurTokens();
     const before = world.sim.counters.refreshes;
     const ids = someLeadIds(25);
     const results = await Promise.all([
-      ...ids.map((l) => world.deps.kommo.api(id).getLead(l)),
-      ...ids.map((l) => other.kommo.api(id).getLead(l)),
+      ...ids.map((l) => world.m.kommo.services.api(id).getLead(l)),
+      ...ids.map((l) => other.m.kommo.services.api(id).getLead(l)),
     ]);
     expect(results).toHaveLength(50);
     expect(world.sim.counters.refreshes - before).toBe(1);
@@ -55,11 +54,11 @@ describe('token vault against the simulator', () => {
     world = await startKommoWorld({ simRps: 100, env: { KOMMO_RATE_LIMIT_RPS: '50' } });
     const id = await world.install();
     world.sim.faults.revokeAllTokens();
-    const api = world.deps.kommo.api(id);
+    const api = world.m.kommo.services.api(id);
     const first = await Promise.allSettled(someLeadIds(20).map((l) => api.getLead(l)));
     expect(first.every((r) => r.status === 'rejected' && r.reason instanceof KommoAuthError && r.reason.reauthRequired)).toBe(true);
     expect(world.sim.counters.refreshes + world.sim.counters.failedRefreshes).toBe(1);
-    const row = world.deps.sqlite.prepare('SELECT status, status_reason FROM accounts WHERE id = ?').get(id) as any;
+    const row = world.p.sqlite.prepare('SELECT status, status_reason FROM accounts WHERE id = ?').get(id) as any;
     expect(row.status).toBe('reauth_required');
     expect(row.status_reason).toMatch(/revoked/i);
 
@@ -67,7 +66,7 @@ describe('token vault against the simulator', () => {
     const again = await Promise.allSettled(someLeadIds(20).map((l) => api.getLead(l)));
     expect(again.every((r) => r.status === 'rejected')).toBe(true);
     expect(world.sim.requests.length).toBe(requestsBefore); // no network at all once we know
-    const entries = world.deps.sqlite.prepare("SELECT title FROM activity_logs WHERE type = 'connection.reauth_required'").all();
+    const entries = world.p.sqlite.prepare("SELECT title FROM activity_logs WHERE type = 'connection.reauth_required'").all();
     expect(entries).toHaveLength(1);
   });
 });
@@ -78,7 +77,7 @@ describe('rate limits and blocks, measured in the simulator', () => {
     const id = await world.install();
     world.sim.clearRequests();
     world.sim.setRateLimit(3); // another integration eats most of the budget: we get 429s
-    const api = world.deps.kommo.api(id);
+    const api = world.m.kommo.services.api(id);
     const leads = await Promise.all(someLeadIds(24).map((l) => api.getLead(l)));
     expect(leads).toHaveLength(24);
     const statuses = world.sim.requests.filter((r) => r.path.startsWith('/api/v4')).map((r) => r.status);
@@ -90,17 +89,17 @@ describe('rate limits and blocks, measured in the simulator', () => {
     let offset = 0;
     world = await startKommoWorld();
     // The same world but with a clock we can move past the circuit's backoff.
-    world.deps.clock.now = () => Date.now() + offset;
+    world.p.clock.now = () => Date.now() + offset;
     const id = await world.install();
     world.sim.clearRequests();
     world.sim.faults.block403(60_000);
-    const api = world.deps.kommo.api(id);
+    const api = world.m.kommo.services.api(id);
     const leadId = someLeadIds(1)[0]!;
     await expect(api.getLead(leadId)).rejects.toBeInstanceOf(KommoBlockedError);
     const afterBlock = world.sim.requests.length;
     await expect(api.getLead(leadId)).rejects.toBeInstanceOf(KommoBlockedError);
     expect(world.sim.requests.length).toBe(afterBlock); // circuit open: no request went out
-    const entry = world.deps.sqlite.prepare("SELECT title FROM activity_logs WHERE type = 'connection.blocked'").all();
+    const entry = world.p.sqlite.prepare("SELECT title FROM activity_logs WHERE type = 'connection.blocked'").all();
     expect(entry).toHaveLength(1);
     world.sim.faults.reset();
     offset += 61 * 60_000;

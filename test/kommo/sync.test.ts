@@ -10,7 +10,7 @@ const gc = runInNewContext('gc') as () => void;
 let world: Awaited<ReturnType<typeof startKommoWorld>>;
 afterEach(async () => world?.stop());
 
-const count = (sql: string, ...args: unknown[]) => (world.deps.sqlite.prepare(sql).get(...args) as { n: number }).n;
+const count = (sql: string, ...args: unknown[]) => (world.p.sqlite.prepare(sql).get(...args) as { n: number }).n;
 
 describe('sync against the simulator', () => {
   it('mirrors 10,000 leads and 5,000 contacts with matching counts and bounded memory', async () => {
@@ -33,7 +33,7 @@ describe('sync against the simulator', () => {
     expect(count('SELECT count(*) n FROM companies WHERE account_id = ?', id)).toBe(50);
     expect(count('SELECT count(*) n FROM kommo_users WHERE account_id = ?', id)).toBe(8);
     expect(count('SELECT count(*) n FROM pipeline_statuses WHERE account_id = ? AND id IN (142, 143)', id)).toBe(2 * world.sim.state.pipelines.size);
-    const run = world.deps.sqlite.prepare('SELECT status, counts FROM sync_runs WHERE account_id = ?').get(id) as any;
+    const run = world.p.sqlite.prepare('SELECT status, counts FROM sync_runs WHERE account_id = ?').get(id) as any;
     expect(run.status).toBe('completed');
     expect(JSON.parse(run.counts).leads).toEqual({ fetched: 10_000, changed: 10_000 });
     // Page by page: the live heap never holds the whole account (10k leads as objects are tens of MB).
@@ -72,10 +72,10 @@ describe('sync against the simulator', () => {
     expect(status.sync.state).toBe('completed');
     expect(status.sync.counts.leads.changed).toBe(3);
     expect(status.sync.counts.contacts.changed).toBe(2);
-    expect((world.deps.sqlite.prepare('SELECT name FROM leads WHERE account_id = ? AND id = ?').get(id, l1) as any).name).toBe('Renamed lead');
-    const st = world.deps.sqlite.prepare('SELECT deleted_at FROM pipeline_statuses WHERE account_id = ? AND pipeline_id = ? AND id = ?').get(id, pipeline.id, doomed.id) as any;
+    expect((world.p.sqlite.prepare('SELECT name FROM leads WHERE account_id = ? AND id = ?').get(id, l1) as any).name).toBe('Renamed lead');
+    const st = world.p.sqlite.prepare('SELECT deleted_at FROM pipeline_statuses WHERE account_id = ? AND pipeline_id = ? AND id = ?').get(id, pipeline.id, doomed.id) as any;
     expect(st.deleted_at).not.toBeNull();
-    const f = world.deps.sqlite.prepare('SELECT deleted_at FROM custom_fields WHERE account_id = ? AND id = ?').get(id, field.id) as any;
+    const f = world.p.sqlite.prepare('SELECT deleted_at FROM custom_fields WHERE account_id = ? AND id = ?').get(id, field.id) as any;
     expect(f.deleted_at).not.toBeNull();
     const pipes = (await (await world.app.request('/api/pipelines', { headers: authHeaders(id) })).json()) as any;
     const statusIds = pipes.items.find((p: any) => p.id === pipeline.id).statuses.map((s: any) => s.id);

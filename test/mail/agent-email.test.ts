@@ -33,7 +33,7 @@ describe('end to end: a client email answered by the agent', () => {
 
     llm.reply({ content: 'Hello Maria, thanks for writing. Could we book a short demo this week?' });
     await imap.deliver(clientEmail({ from: 'maria@client.test', to: 'sales@company.test', subject: 'Pricing for 10 seats', messageId: '<p1@client.test>', text: 'How much for 10 seats?' }));
-    expect(await w.deps.mail.watcher.pollOnce(w.accountId)).toBe(1);
+    expect(await w.m.mail.services.watcher.pollOnce(w.accountId)).toBe(1);
     await w.drain();
 
     expect(llm.requests.length).toBeGreaterThan(0);

@@ -32,9 +32,9 @@ describe('mail settings and the test email', () => {
     const get = await call(accountId, 'GET', '/api/mail/settings');
     expect(get.body).toEqual(put.body);
     expect(JSON.stringify(get.body)).not.toContain('smtp-secret');
-    const stored = world.deps.sqlite.prepare('SELECT smtp FROM mail_settings WHERE account_id = ?').get(accountId) as { smtp: string };
+    const stored = world.p.sqlite.prepare('SELECT smtp FROM mail_settings WHERE account_id = ?').get(accountId) as { smtp: string };
     expect(stored.smtp).not.toContain('smtp-secret');
-    expect(world.deps.encryptor.decrypt(JSON.parse(stored.smtp).passwordEnc)).toBe('smtp-secret');
+    expect(world.p.encryptor.decrypt(JSON.parse(stored.smtp).passwordEnc)).toBe('smtp-secret');
 
     const ok = await call(accountId, 'POST', '/api/mail/test', { to: 'me@company.test' });
     expect(ok.status).toBe(200);
@@ -99,7 +99,7 @@ describe('bad addresses and header injection', () => {
     for (const [patch, field] of writerCases) {
       let error: any;
       try {
-        world.deps.clientMail.queue({ ...base, ...patch });
+        world.m.mail.services.clientMail.queue({ ...base, ...patch });
       } catch (err) {
         error = err;
       }
@@ -107,7 +107,7 @@ describe('bad addresses and header injection', () => {
       expect(error.extra.errors).toEqual([expect.objectContaining({ field })]);
     }
     await world.drain();
-    expect(world.deps.sqlite.prepare('SELECT count(*) n FROM mail_outbox').get()).toEqual({ n: 0 });
+    expect(world.p.sqlite.prepare('SELECT count(*) n FROM mail_outbox').get()).toEqual({ n: 0 });
     expect(world.smtp.messages).toHaveLength(0);
 
     const good = await send({ idempotencyKey: 'ui-1' });

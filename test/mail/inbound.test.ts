@@ -7,7 +7,7 @@ import { startMailWorld, type MailWorld } from './mail-world.js';
 let world: MailWorld;
 let imap: TestImap | undefined;
 afterEach(async () => {
-  await world?.deps.mail.watcher.stop();
+  await world?.m.mail.services.watcher.stop();
   await imap?.stop();
   imap = undefined;
   await world?.stop();
@@ -39,7 +39,7 @@ async function connectMailbox(accountId: number) {
 
 function captureEvents() {
   const events: BusEvents['message_received'][] = [];
-  world.deps.bus.on('message_received', (e) => events.push(e));
+  world.p.bus.on('message_received', (e) => events.push(e));
   return events;
 }
 
@@ -61,9 +61,9 @@ describe('inbound client email over IMAP, and the agent reply over SMTP', () => 
         text: 'Hi, how much for 10 seats?\n\nOn Mon, Jan 5, 2026 at 10:00 AM Sales <sales@company.test> wrote:\n> Thanks for your interest.',
       }),
     );
-    expect(await world.deps.mail.watcher.pollOnce(accountId)).toBe(1);
+    expect(await world.m.mail.services.watcher.pollOnce(accountId)).toBe(1);
 
-    const row = world.deps.sqlite.prepare("SELECT * FROM conversation_messages WHERE channel = 'email'").get() as any;
+    const row = world.p.sqlite.prepare("SELECT * FROM conversation_messages WHERE channel = 'email'").get() as any;
     expect(row).toMatchObject({ account_id: accountId, lead_id: lead.id, contact_id: contact.id, direction: 'inbound', external_id: '<m1@client.test>', subject: 'Question about pricing' });
     expect(row.text).toBe('Hi, how much for 10 seats?');
     expect(JSON.parse(row.metadata).fullText).toContain('> Thanks for your interest.');
@@ -79,14 +79,14 @@ describe('inbound client email over IMAP, and the agent reply over SMTP', () => 
     ]);
 
     // Polling again, or re-reading the whole mailbox, never stores or emits it twice.
-    expect(await world.deps.mail.watcher.pollOnce(accountId)).toBe(0);
-    world.deps.sqlite.prepare('UPDATE mail_settings SET imap_last_uid = 0, imap_uid_validity = NULL, imap_since = 0').run();
-    expect(await world.deps.mail.watcher.pollOnce(accountId)).toBe(0);
+    expect(await world.m.mail.services.watcher.pollOnce(accountId)).toBe(0);
+    world.p.sqlite.prepare('UPDATE mail_settings SET imap_last_uid = 0, imap_uid_validity = NULL, imap_since = 0').run();
+    expect(await world.m.mail.services.watcher.pollOnce(accountId)).toBe(0);
     expect(events).toHaveLength(1);
 
     // The agent answers through the ClientMailer port, as the agent pipeline does.
     const e = events[0]!;
-    const { outboxId } = world.deps.clientMail.queue({
+    const { outboxId } = world.m.mail.services.clientMail.queue({
       accountId,
       leadId: e.leadId,
       to: [e.email!.from],
@@ -110,7 +110,7 @@ describe('inbound client email over IMAP, and the agent reply over SMTP', () => 
     // A reply to our reply, from an address Kommo does not know, still belongs to the lead (by thread).
     const ourId = world.outbox(outboxId).message_id as string;
     await imap!.deliver(clientEmail({ from: 'boss@client.test', to: 'sales@company.test', subject: 'Re: Re: Question about pricing', messageId: '<m2@client.test>', inReplyTo: ourId, references: ['<m1@client.test>', ourId], text: 'Deal. Send the contract.' }));
-    expect(await world.deps.mail.watcher.pollOnce(accountId)).toBe(1);
+    expect(await world.m.mail.services.watcher.pollOnce(accountId)).toBe(1);
     expect(events).toHaveLength(2);
     expect(events[1]).toMatchObject({ leadId: lead.id, email: { from: 'boss@client.test', messageId: '<m2@client.test>' } });
   });
@@ -124,10 +124,10 @@ describe('inbound client email over IMAP, and the agent reply over SMTP', () => 
     await imap!.deliver(clientEmail({ from: 'new.client@client.test', to: 'sales@company.test', subject: 'Hello', messageId: '<n1@client.test>', text: 'Are you open on Saturday?' }));
     const auto = clientEmail({ from: 'new.client@client.test', to: 'sales@company.test', subject: 'Out of office', messageId: '<ooo@client.test>', text: 'I am away.' }).replace('MIME-Version', 'Auto-Submitted: auto-replied\r\nMIME-Version');
     await imap!.deliver(auto);
-    expect(await world.deps.mail.watcher.pollOnce(accountId)).toBe(2);
+    expect(await world.m.mail.services.watcher.pollOnce(accountId)).toBe(2);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ leadId: lead.id, email: { messageId: '<n1@client.test>' } });
-    const stored = world.deps.sqlite.prepare("SELECT external_id, lead_id FROM conversation_messages WHERE channel = 'email' ORDER BY id").all();
+    const stored = world.p.sqlite.prepare("SELECT external_id, lead_id FROM conversation_messages WHERE channel = 'email' ORDER BY id").all();
     expect(stored).toEqual([
       { external_id: '<n1@client.test>', lead_id: lead.id },
       { external_id: '<ooo@client.test>', lead_id: lead.id },
@@ -140,7 +140,7 @@ describe('inbound client email over IMAP, and the agent reply over SMTP', () => 
     const accountId = await world.install();
     await connectMailbox(accountId);
     const events = captureEvents();
-    world.deps.mail.watcher.start();
+    world.m.mail.services.watcher.start();
     await imap!.deliver(clientEmail({ from: 'maria@client.test', to: 'sales@company.test', subject: 'First', messageId: '<w1@client.test>', text: 'One' }));
     await expect.poll(() => events.length, { timeout: 10_000 }).toBe(1);
     // The first read happened on connect; the second can only come from IDLE (the poll interval is a minute).
@@ -150,7 +150,7 @@ describe('inbound client email over IMAP, and the agent reply over SMTP', () => 
       [lead.id, '<w1@client.test>'],
       [lead.id, '<w2@client.test>'],
     ]);
-    await world.deps.mail.watcher.stop();
-    expect(world.deps.mail.watcher.watching()).toEqual([]);
+    await world.m.mail.services.watcher.stop();
+    expect(world.m.mail.services.watcher.watching()).toEqual([]);
   });
 });

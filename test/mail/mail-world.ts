@@ -23,7 +23,7 @@ export async function startMailWorld(opts: { seed?: SimOptions['seed']; env?: Re
     const code = sim.issueAuthCode();
     const res = await ctx.app.request(`/oauth/callback?code=${code}&referer=${sim.host}&from_widget=1&client_id=${TEST_CLIENT_ID}`);
     if (res.status !== 200) throw new Error(`install failed: ${res.status} ${await res.text()}`);
-    await ctx.deps.worker.drain();
+    await ctx.p.worker.drain();
     return sim.accountId;
   }
   /** An open lead (not won/lost) whose main contact has an email, from the simulator. */
@@ -44,14 +44,14 @@ export async function startMailWorld(opts: { seed?: SimOptions['seed']; env?: Re
     clock,
     install,
     leadWithContact,
-    drain: () => ctx.deps.worker.drain(),
+    drain: () => ctx.p.worker.drain(),
     /** Jump past any backoff or batch window, then run what became due. */
     async later(ms: number) {
       clock.advance(ms);
-      return ctx.deps.worker.drain();
+      return ctx.p.worker.drain();
     },
-    outbox: (id: number) => ctx.deps.sqlite.prepare('SELECT * FROM mail_outbox WHERE id = ?').get(id) as Record<string, any>,
-    activity: (type: string) => ctx.deps.sqlite.prepare('SELECT * FROM activity_logs WHERE type = ? ORDER BY id').all(type) as Record<string, any>[],
+    outbox: (id: number) => ctx.p.sqlite.prepare('SELECT * FROM mail_outbox WHERE id = ?').get(id) as Record<string, any>,
+    activity: (type: string) => ctx.p.sqlite.prepare('SELECT * FROM activity_logs WHERE type = ? ORDER BY id').all(type) as Record<string, any>[],
     async stop() {
       ctx.close();
       await sim.stop();

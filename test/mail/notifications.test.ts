@@ -27,8 +27,8 @@ const taskAssigned = (accountId: number, userId: number, taskId: number, text = 
 describe('notifications to Kommo users', () => {
   it('a burst of 100 task assignments is one email to the responsible user, and a repeated trigger never sends again', async () => {
     const { accountId, agent } = await setup();
-    for (let i = 1; i <= 100; i++) world.deps.notifier.notify(taskAssigned(accountId, agent.id, i, i === 7 ? 'Quote <b>urgent</b> & "soon"' : undefined));
-    for (let i = 1; i <= 10; i++) world.deps.notifier.notify(taskAssigned(accountId, agent.id, i)); // webhook retries
+    for (let i = 1; i <= 100; i++) world.m.notifications.services.notifier.notify(taskAssigned(accountId, agent.id, i, i === 7 ? 'Quote <b>urgent</b> & "soon"' : undefined));
+    for (let i = 1; i <= 10; i++) world.m.notifications.services.notifier.notify(taskAssigned(accountId, agent.id, i)); // webhook retries
     await world.drain();
     expect(world.smtp.messages).toHaveLength(0); // still inside the batch window
     expect(world.activity('notification.task_assigned')).toHaveLength(100);
@@ -45,7 +45,7 @@ describe('notifications to Kommo users', () => {
     expect(mail.html).not.toContain('<b>urgent</b>');
 
     // The same triggers again, later: exactly once per dedupe key.
-    for (let i = 1; i <= 100; i++) world.deps.notifier.notify(taskAssigned(accountId, agent.id, i));
+    for (let i = 1; i <= 100; i++) world.m.notifications.services.notifier.notify(taskAssigned(accountId, agent.id, i));
     await world.later(WINDOW + 1);
     expect(world.smtp.messages).toHaveLength(1);
     expect(world.activity('notification.task_assigned')).toHaveLength(100);
@@ -53,7 +53,7 @@ describe('notifications to Kommo users', () => {
 
   it('a single task is announced on its own within about a minute', async () => {
     const { accountId, agent } = await setup();
-    world.deps.notifier.notify(taskAssigned(accountId, agent.id, 42));
+    world.m.notifications.services.notifier.notify(taskAssigned(accountId, agent.id, 42));
     await world.later(WINDOW - 5_000);
     expect(world.smtp.messages).toHaveLength(0);
     await world.later(5_001);
@@ -76,19 +76,19 @@ describe('notifications to Kommo users', () => {
     const mine = await world.app.request('/api/mail/notifications', { headers: authHeaders(accountId, { userId: agent.id }) });
     expect(await mine.json()).toEqual({ enabled: false });
 
-    world.deps.notifier.notify(taskAssigned(accountId, agent.id, 1));
-    world.deps.notifier.notify(taskAssigned(accountId, admin.id, 2));
+    world.m.notifications.services.notifier.notify(taskAssigned(accountId, agent.id, 1));
+    world.m.notifications.services.notifier.notify(taskAssigned(accountId, admin.id, 2));
     await world.later(WINDOW + 1);
     expect(world.smtp.messages.map((m) => m.to)).toEqual([[admin.email.toLowerCase()]]);
-    const skipped = world.deps.sqlite.prepare('SELECT status, skip_reason FROM mail_notifications WHERE user_id = ?').get(agent.id) as any;
+    const skipped = world.p.sqlite.prepare('SELECT status, skip_reason FROM mail_notifications WHERE user_id = ?').get(agent.id) as any;
     expect(skipped).toEqual({ status: 'skipped', skip_reason: 'the user turned notification emails off' });
     expect(world.activity('notification.task_assigned')).toHaveLength(2);
   });
 
   it('tells the admins when the Kommo connection needs re-authorization (bus event)', async () => {
     const { accountId, admin } = await setup();
-    world.deps.bus.emit('account.reauth_required', { accountId, reason: 'refresh token revoked' });
-    world.deps.bus.emit('account.reauth_required', { accountId, reason: 'refresh token revoked' });
+    world.p.bus.emit('account.reauth_required', { accountId, reason: 'refresh token revoked' });
+    world.p.bus.emit('account.reauth_required', { accountId, reason: 'refresh token revoked' });
     await world.later(WINDOW + 1);
     expect(world.smtp.messages).toHaveLength(1);
     expect(world.smtp.messages[0]!.to).toEqual([admin.email.toLowerCase()]);

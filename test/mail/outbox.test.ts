@@ -10,7 +10,7 @@ describe('outbox → SMTP → note in the lead', () => {
     world = await startMailWorld();
     const accountId = await world.install();
     const { lead, email } = world.leadWithContact();
-    const { outboxId } = world.deps.clientMail.queue({
+    const { outboxId } = world.m.mail.services.clientMail.queue({
       accountId,
       leadId: lead.id,
       to: [email],
@@ -53,13 +53,13 @@ describe('outbox → SMTP → note in the lead', () => {
     expect(text).toContain(`Message-ID: ${queued.message_id}`);
 
     // A note job re-run after a crash between Kommo's answer and our write finds the note instead of adding one.
-    world.deps.sqlite.prepare('UPDATE mail_outbox SET note_id = NULL WHERE id = ?').run(outboxId);
-    await world.deps.mail.recordNote(outboxId, { job: { attempts: 2 } });
+    world.p.sqlite.prepare('UPDATE mail_outbox SET note_id = NULL WHERE id = ?').run(outboxId);
+    await world.m.mail.services.recordNote(outboxId, { job: { attempts: 2 } });
     expect(world.outbox(outboxId).note_id).toBe(notes[0]!.id);
     expect([...world.sim.state.notes.values()].filter((n) => n.entity_id === lead.id && n.note_type === 'extended_service_message')).toHaveLength(1);
 
     // The same logical email queued again (a retried caller) is the same row: nothing new is sent.
-    const again = world.deps.clientMail.queue({ accountId, leadId: lead.id, to: [email], subject: 'Your quote', text: 'x', idempotencyKey: 'quote-1' });
+    const again = world.m.mail.services.clientMail.queue({ accountId, leadId: lead.id, to: [email], subject: 'Your quote', text: 'x', idempotencyKey: 'quote-1' });
     expect(again.outboxId).toBe(outboxId);
     await world.drain();
     expect(world.smtp.messages).toHaveLength(1);
@@ -70,14 +70,14 @@ describe('outbox → SMTP → note in the lead', () => {
     const accountId = await world.install();
     const { lead, email } = world.leadWithContact();
     world.smtp.refuse('rcpt', 451, '4.3.0 Mailbox temporarily unavailable', 10);
-    const { outboxId } = world.deps.clientMail.queue({ accountId, leadId: lead.id, to: [email], subject: 'Follow-up', text: 'Checking in.', idempotencyKey: 'f-1' });
+    const { outboxId } = world.m.mail.services.clientMail.queue({ accountId, leadId: lead.id, to: [email], subject: 'Follow-up', text: 'Checking in.', idempotencyKey: 'f-1' });
     const delays: number[] = [];
     await world.drain();
     for (let attempt = 1; attempt < 6; attempt++) {
       const row = world.outbox(outboxId);
       expect(row).toMatchObject({ status: 'queued', attempts: attempt });
       expect(row.last_error).toContain('451');
-      const job = world.deps.sqlite.prepare("SELECT run_at FROM jobs WHERE queue = 'mail.send' AND status = 'queued'").get() as { run_at: number };
+      const job = world.p.sqlite.prepare("SELECT run_at FROM jobs WHERE queue = 'mail.send' AND status = 'queued'").get() as { run_at: number };
       delays.push(job.run_at - world.clock.now());
       await world.drain(); // nothing is due before the backoff ends
       expect(world.outbox(outboxId).attempts).toBe(attempt);
@@ -105,7 +105,7 @@ describe('outbox → SMTP → note in the lead', () => {
     const accountId = await world.install();
     const { lead, email } = world.leadWithContact();
     world.smtp.refuse('rcpt', 550, '5.1.1 No such user here');
-    const bad = world.deps.clientMail.queue({ accountId, leadId: lead.id, to: ['nobody@company.test'], subject: 'Hi', text: 'x', idempotencyKey: 'b-1' });
+    const bad = world.m.mail.services.clientMail.queue({ accountId, leadId: lead.id, to: ['nobody@company.test'], subject: 'Hi', text: 'x', idempotencyKey: 'b-1' });
     await world.drain();
     expect(world.outbox(bad.outboxId)).toMatchObject({ status: 'failed', attempts: 1 });
     expect(world.outbox(bad.outboxId).last_error).toMatch(/SMTP 550 .*No such user here/);
@@ -119,7 +119,7 @@ describe('outbox → SMTP → note in the lead', () => {
     world.smtp.messages.length = 0;
 
     world.smtp.refuse('data', 421, '4.7.0 Try again later');
-    const ok = world.deps.clientMail.queue({ accountId, leadId: lead.id, to: [email], subject: 'Hello', text: 'Body', idempotencyKey: 'ok-1' });
+    const ok = world.m.mail.services.clientMail.queue({ accountId, leadId: lead.id, to: [email], subject: 'Hello', text: 'Body', idempotencyKey: 'ok-1' });
     await world.drain();
     expect(world.outbox(ok.outboxId)).toMatchObject({ status: 'queued', attempts: 1 });
     await world.later(60_000);
@@ -132,7 +132,7 @@ describe('outbox → SMTP → note in the lead', () => {
   it('refuses to queue while neither the system SMTP nor the account mailbox is configured', async () => {
     world = await startMailWorld({ smtp: false });
     const accountId = await world.install();
-    expect(() => world.deps.clientMail.queue({ accountId, leadId: null, to: ['a@b.test'], subject: 's', text: 't', idempotencyKey: 'n' })).toThrow(
+    expect(() => world.m.mail.services.clientMail.queue({ accountId, leadId: null, to: ['a@b.test'], subject: 's', text: 't', idempotencyKey: 'n' })).toThrow(
       expect.objectContaining({ code: 'NOT_CONFIGURED' }),
     );
   });

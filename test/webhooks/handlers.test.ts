@@ -19,7 +19,7 @@ import { webhookWorld } from '../helpers/webhooks.js';
 let w: ReturnType<typeof webhookWorld>;
 afterEach(() => w?.close());
 
-const lead = (id: number) => w.deps.sqlite.prepare('SELECT * FROM leads WHERE id = ?').get(id) as Record<string, any>;
+const lead = (id: number) => w.p.sqlite.prepare('SELECT * FROM leads WHERE id = ?').get(id) as Record<string, any>;
 async function feed(...bodies: string[]) {
   for (const b of bodies) expect((await w.post(b)).status).toBe(200);
   await w.drain();
@@ -28,8 +28,8 @@ async function feed(...bodies: string[]) {
 describe('lead handlers', () => {
   it('add, update, status, responsible, delete and restore keep the mirror, the feed and the bus current', async () => {
     w = webhookWorld();
-    w.deps.sqlite.prepare("INSERT INTO pipeline_statuses (account_id, pipeline_id, id, name, synced_at) VALUES (30000001, 7, 61, 'Negotiation', 0)").run();
-    w.deps.sqlite.prepare("INSERT INTO kommo_users (account_id, id, name, synced_at) VALUES (30000001, 77, 'Maria', 0)").run();
+    w.p.sqlite.prepare("INSERT INTO pipeline_statuses (account_id, pipeline_id, id, name, synced_at) VALUES (30000001, 7, 61, 'Negotiation', 0)").run();
+    w.p.sqlite.prepare("INSERT INTO kommo_users (account_id, id, name, synced_at) VALUES (30000001, 77, 'Maria', 0)").run();
     await feed(leadWebhook('add', { id: 5, name: 'Big deal', status_id: 60, pipeline_id: 7, price: 1000, last_modified: 100, custom_fields: [{ id: 501, name: 'Budget', code: 'BUDGET', values: [{ value: '5000' }] }], tags: [{ id: 1, name: 'vip' }] }));
     expect(lead(5)).toMatchObject({ name: 'Big deal', status_id: 60, pipeline_id: 7, price: 1000, kommo_updated_at: 100, is_deleted: 0 });
     expect(JSON.parse(lead(5).custom_fields)[0]).toMatchObject({ field_id: 501, field_code: 'BUDGET', values: [{ value: '5000' }] });
@@ -81,18 +81,18 @@ describe('contacts and companies', () => {
   it('add, update, delete and restore update the mirror; companies arriving under contacts go to companies', async () => {
     w = webhookWorld();
     await feed(contactWebhook('add', { id: 21, name: 'Ann Lee', first_name: 'Ann', last_name: 'Lee', last_modified: 100, custom_fields: [phoneField('+15550001'), emailField('ann@example.com')] }));
-    const c = w.deps.sqlite.prepare('SELECT * FROM contacts WHERE id = 21').get() as any;
+    const c = w.p.sqlite.prepare('SELECT * FROM contacts WHERE id = 21').get() as any;
     expect(c).toMatchObject({ name: 'Ann Lee', first_name: 'Ann' });
     expect(JSON.parse(c.emails)).toEqual(['ann@example.com']);
     expect(JSON.parse(c.phones)).toEqual(['+15550001']);
     await feed(contactWebhook('update', { id: 21, name: 'Ann Smith', last_modified: 110 }));
-    expect((w.deps.sqlite.prepare('SELECT name FROM contacts WHERE id = 21').get() as any).name).toBe('Ann Smith');
+    expect((w.p.sqlite.prepare('SELECT name FROM contacts WHERE id = 21').get() as any).name).toBe('Ann Smith');
     await feed(contactWebhook('delete', { id: 21 }));
-    expect((w.deps.sqlite.prepare('SELECT is_deleted FROM contacts WHERE id = 21').get() as any).is_deleted).toBe(1);
+    expect((w.p.sqlite.prepare('SELECT is_deleted FROM contacts WHERE id = 21').get() as any).is_deleted).toBe(1);
     await feed(contactWebhook('restore', { id: 21, name: 'Ann Smith', last_modified: 120 }));
-    expect((w.deps.sqlite.prepare('SELECT is_deleted FROM contacts WHERE id = 21').get() as any).is_deleted).toBe(0);
+    expect((w.p.sqlite.prepare('SELECT is_deleted FROM contacts WHERE id = 21').get() as any).is_deleted).toBe(0);
     await feed(contactWebhook('add', { id: 31, name: 'Acme Corp', last_modified: 100 }, { company: true }));
-    expect(w.deps.sqlite.prepare('SELECT name FROM companies WHERE id = 31').get()).toEqual({ name: 'Acme Corp' });
+    expect(w.p.sqlite.prepare('SELECT name FROM companies WHERE id = 31').get()).toEqual({ name: 'Acme Corp' });
     expect(w.count('SELECT count(*) n FROM contacts WHERE id = 31')).toBe(0);
     expect(w.activity().map((a) => a.title)).toEqual(['Contact added: Ann Lee', 'Contact updated: Ann Smith', 'Contact deleted: #21', 'Contact restored: Ann Smith', 'Company added: Acme Corp']);
   });
@@ -101,16 +101,16 @@ describe('contacts and companies', () => {
 describe('tasks', () => {
   it('keeps a tasks table, adds a timeline entry, notifies the responsible user once and emits for rules', async () => {
     w = webhookWorld();
-    w.deps.sqlite.prepare("INSERT INTO kommo_users (account_id, id, name, synced_at) VALUES (30000001, 77, 'Maria', 0)").run();
+    w.p.sqlite.prepare("INSERT INTO kommo_users (account_id, id, name, synced_at) VALUES (30000001, 77, 'Maria', 0)").run();
     const task = { id: 401, element_id: 5, element_type: 2, text: 'Call the client back', responsible_user_id: 77, last_modified: 100 };
     await feed(taskWebhook('add', task));
-    expect(w.deps.sqlite.prepare('SELECT lead_id, text, responsible_user_id, is_completed FROM tasks WHERE id = 401').get()).toEqual({ lead_id: 5, text: 'Call the client back', responsible_user_id: 77, is_completed: 0 });
+    expect(w.p.sqlite.prepare('SELECT lead_id, text, responsible_user_id, is_completed FROM tasks WHERE id = 401').get()).toEqual({ lead_id: 5, text: 'Call the client back', responsible_user_id: 77, is_completed: 0 });
     expect(w.count("SELECT count(*) n FROM conversation_messages WHERE lead_id = 5 AND channel = 'task'")).toBe(1);
     await feed(taskWebhook('update', { ...task, text: 'Call the client back today', last_modified: 110 }));
     await feed(taskWebhook('update', { ...task, status: 1, result: { text: 'Done, they agreed' }, last_modified: 120 }));
-    expect(w.deps.sqlite.prepare('SELECT is_completed, result_text FROM tasks WHERE id = 401').get()).toEqual({ is_completed: 1, result_text: 'Done, they agreed' });
+    expect(w.p.sqlite.prepare('SELECT is_completed, result_text FROM tasks WHERE id = 401').get()).toEqual({ is_completed: 1, result_text: 'Done, they agreed' });
     await feed(taskWebhook('delete', { ...task, last_modified: 130 }));
-    expect(w.deps.sqlite.prepare('SELECT is_deleted FROM tasks WHERE id = 401').get()).toEqual({ is_deleted: 1 });
+    expect(w.p.sqlite.prepare('SELECT is_deleted FROM tasks WHERE id = 401').get()).toEqual({ is_deleted: 1 });
     const notifications = w.activity().filter((a) => a.type === 'notification.task_assigned');
     expect(notifications).toHaveLength(1);
     expect(w.emitted('task_changed').map((e) => e.action)).toEqual(['add', 'update', 'update', 'delete']);
@@ -125,7 +125,7 @@ describe('calls', () => {
       leadNoteWebhook({ id: 801, element_id: 5, note_type: 'call_in', params: { uniq: 'u1', duration: 0, phone: '+15550001', call_status: 6, link: 'https://rec/1.mp3', source: 'pbx' } }),
       leadNoteWebhook({ id: 802, element_id: 5, note_type: 'call_out', params: { uniq: 'u2', duration: 95, phone: '+15550001', call_status: 4, source: 'pbx' } }),
     );
-    const calls = w.deps.sqlite.prepare('SELECT direction, duration_sec, call_status, missed, phone, link FROM calls ORDER BY id').all();
+    const calls = w.p.sqlite.prepare('SELECT direction, duration_sec, call_status, missed, phone, link FROM calls ORDER BY id').all();
     expect(calls).toEqual([
       { direction: 'inbound', duration_sec: 0, call_status: 6, missed: 1, phone: '+15550001', link: 'https://rec/1.mp3' },
       { direction: 'outbound', duration_sec: 95, call_status: 4, missed: 0, phone: '+15550001', link: expect.any(String) },
@@ -143,7 +143,7 @@ describe('messages', () => {
       incomingMessageWebhook({ id: 'msg-2', text: 'the premium plan', element_id: 5, chat_id: 'chat-9', talk_id: 44, contact_id: 21, created_at: 1_700_000_002 }),
       incomingMessageWebhook({ id: 'msg-3', text: 'for 10 seats', element_id: 5, chat_id: 'chat-9', talk_id: 44, contact_id: 21, created_at: 1_700_000_003 }),
     );
-    const rows = w.deps.sqlite.prepare("SELECT direction, author, channel, chat_id, talk_id, contact_id, text FROM conversation_messages WHERE lead_id = 5 ORDER BY id").all();
+    const rows = w.p.sqlite.prepare("SELECT direction, author, channel, chat_id, talk_id, contact_id, text FROM conversation_messages WHERE lead_id = 5 ORDER BY id").all();
     expect(rows[0]).toEqual({ direction: 'inbound', author: 'client', channel: 'telegram', chat_id: 'chat-9', talk_id: 44, contact_id: 21, text: 'Hi, I want to buy' });
     expect(w.emitted('message_received')).toHaveLength(0); // the window is still open
     w.clock!.advance(8000);
@@ -166,7 +166,7 @@ describe('messages', () => {
     w = webhookWorld();
     await feed(outgoingMessageWebhook({ id: 'out-1', text: 'I will call you in 5 minutes', element_id: 5 }, 'user'));
     expect(w.emitted('human_replied')).toEqual([expect.objectContaining({ leadId: 5 })]);
-    expect(w.deps.sqlite.prepare('SELECT human_replied_at FROM lead_agent_state WHERE lead_id = 5').get()).toEqual({ human_replied_at: w.clock!.now() });
+    expect(w.p.sqlite.prepare('SELECT human_replied_at FROM lead_agent_state WHERE lead_id = 5').get()).toEqual({ human_replied_at: w.clock!.now() });
     await feed(outgoingMessageWebhook({ id: 'out-2', text: 'Automated: thanks!', element_id: 6 }, 'bot'));
     expect(w.emitted('human_replied')).toHaveLength(1);
     expect(w.activity().map((a) => a.type)).toEqual(['message.sent_by_user', 'message.sent_by_bot']);
@@ -175,7 +175,7 @@ describe('messages', () => {
   it('inbound mail notes become an email conversation message with the summary Kommo exposes', async () => {
     w = webhookWorld();
     await feed(leadNoteWebhook({ id: 901, element_id: 5, note_type: 'amomail_message', params: { income: true, subject: 'Quote', content_summary: 'Can you send the quote?' } }));
-    expect(w.deps.sqlite.prepare("SELECT direction, channel, subject, text FROM conversation_messages WHERE lead_id = 5").get()).toEqual({ direction: 'inbound', channel: 'email', subject: 'Quote', text: 'Can you send the quote?' });
+    expect(w.p.sqlite.prepare("SELECT direction, channel, subject, text FROM conversation_messages WHERE lead_id = 5").get()).toEqual({ direction: 'inbound', channel: 'email', subject: 'Quote', text: 'Can you send the quote?' });
     expect(w.emitted('message_received')).toEqual([expect.objectContaining({ leadId: 5, channel: 'email' })]);
   });
 });
@@ -191,7 +191,7 @@ describe('talks, notes, customers and unsorted', () => {
       customerWebhook('add', { id: 71, name: 'Returning buyer' }),
       unsortedWebhook('add', { lead_id: 88, text: 'Hello from a new chat', client_name: 'Bob' }),
     );
-    expect(w.deps.sqlite.prepare('SELECT lead_id, is_in_work, is_read, origin FROM talks WHERE id = 44').get()).toEqual({ lead_id: 5, is_in_work: 0, is_read: 1, origin: 'telegram' });
+    expect(w.p.sqlite.prepare('SELECT lead_id, is_in_work, is_read, origin FROM talks WHERE id = 44').get()).toEqual({ lead_id: 5, is_in_work: 0, is_read: 1, origin: 'telegram' });
     // Different entities run in parallel (per-key order only), so compare as a set.
     const types = w.activity().map((a) => a.type).sort();
     expect(types).toEqual(['customer.add', 'note.added', 'note.added', 'talk.add', 'talk.update', 'unsorted.add']);

@@ -60,9 +60,9 @@ describe('webhook bodies over HTTP', () => {
     const res = await post(port, [body.subarray(0, cut), body.subarray(cut)]);
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ accepted: 1 });
-    expect((w.deps.sqlite.prepare('SELECT body FROM webhook_deliveries').get() as { body: string }).body).toBe(body.toString('utf8'));
+    expect((w.p.sqlite.prepare('SELECT body FROM webhook_deliveries').get() as { body: string }).body).toBe(body.toString('utf8'));
     await w.drain();
-    expect(w.deps.sqlite.prepare("SELECT text FROM conversation_messages WHERE external_id = 'utf8-1'").get()).toEqual({ text });
+    expect(w.p.sqlite.prepare("SELECT text FROM conversation_messages WHERE external_id = 'utf8-1'").get()).toEqual({ text });
   });
 
   it('refuses a Content-Length over the limit with 413 before reading, and stores nothing', async () => {

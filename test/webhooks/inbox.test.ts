@@ -19,7 +19,7 @@ describe('POST /webhooks/kommo/:secret', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, accepted: 2, duplicates: 0, unknown: 0 });
     expect(stored()).toEqual({ deliveries: 1, events: 2, jobs: 2 });
-    expect((w.deps.sqlite.prepare('SELECT body FROM webhook_deliveries').get() as any).body).toBe(body);
+    expect((w.p.sqlite.prepare('SELECT body FROM webhook_deliveries').get() as any).body).toBe(body);
   });
 
   it('an unknown secret gets 404 and nothing is stored', async () => {
@@ -79,7 +79,7 @@ describe('POST /webhooks/kommo/:secret', () => {
     const res = await w.post(body);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 0, unknown: 1 });
-    expect(w.deps.sqlite.prepare('SELECT kind, status FROM webhook_events').get()).toEqual({ kind: 'unknown', status: 'skipped' });
+    expect(w.p.sqlite.prepare('SELECT kind, status FROM webhook_events').get()).toEqual({ kind: 'unknown', status: 'skipped' });
     expect(w.count('SELECT count(*) n FROM jobs')).toBe(0);
   });
 
@@ -94,21 +94,21 @@ describe('POST /webhooks/kommo/:secret', () => {
 
   it('events processed together share one commit, and a handler that fails rolls back alone and runs again', async () => {
     w = webhookWorld();
-    const counter = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(w.deps.metrics.render())?.[1] ?? 0);
+    const counter = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(w.p.metrics.render())?.[1] ?? 0);
     await w.post(leadWebhook('add', [{ id: 11 }, { id: 12 }, { id: 13 }]));
     // The feed write for lead 13 fails after its mirror row was written.
-    w.deps.sqlite.exec(`CREATE TRIGGER fail_13 BEFORE INSERT ON activity_logs WHEN NEW.lead_id = 13 BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+    w.p.sqlite.exec(`CREATE TRIGGER fail_13 BEFORE INSERT ON activity_logs WHEN NEW.lead_id = 13 BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
     const [commits, writes] = [counter('db_group_commits_total'), counter('db_group_commit_writes_total')];
     await w.drain();
     // The three handlers ran in one group: one COMMIT carried them (13's savepoint was rolled back).
     expect(counter('db_group_commits_total') - commits).toBe(1);
     expect(counter('db_group_commit_writes_total') - writes).toBe(3);
-    expect(w.deps.sqlite.prepare('SELECT id FROM leads ORDER BY id').all()).toEqual([{ id: 11 }, { id: 12 }]); // no half-written 13
-    expect(w.deps.sqlite.prepare('SELECT status FROM webhook_events ORDER BY id').all().map((r: any) => r.status)).toEqual(['processed', 'processed', 'received']);
-    const job = w.deps.sqlite.prepare("SELECT status, attempts, last_error AS lastError, run_at AS runAt FROM jobs WHERE status <> 'completed'").get() as any;
+    expect(w.p.sqlite.prepare('SELECT id FROM leads ORDER BY id').all()).toEqual([{ id: 11 }, { id: 12 }]); // no half-written 13
+    expect(w.p.sqlite.prepare('SELECT status FROM webhook_events ORDER BY id').all().map((r: any) => r.status)).toEqual(['processed', 'processed', 'received']);
+    const job = w.p.sqlite.prepare("SELECT status, attempts, last_error AS lastError, run_at AS runAt FROM jobs WHERE status <> 'completed'").get() as any;
     expect(job).toMatchObject({ status: 'queued', attempts: 1, lastError: expect.stringContaining('disk trouble') });
     // The trouble passes; after its backoff the event runs again and completes.
-    w.deps.sqlite.exec('DROP TRIGGER fail_13');
+    w.p.sqlite.exec('DROP TRIGGER fail_13');
     w.clock!.advance(job.runAt - w.clock!.now() + 1);
     await w.drain();
     expect(w.count("SELECT count(*) n FROM webhook_events WHERE status = 'processed'")).toBe(3);

@@ -12,10 +12,10 @@ async function installed() {
   world = await startKommoWorld({ seed: { leads: 20, contacts: 10 } });
   await world.install();
   await world.drain();
-  const secret = (world.deps.sqlite.prepare('SELECT webhook_secret AS s FROM accounts').get() as { s: string }).s;
+  const secret = (world.p.sqlite.prepare('SELECT webhook_secret AS s FROM accounts').get() as { s: string }).s;
   const acct = { id: world.sim.accountId, subdomain: world.sim.subdomain };
   const seen: Record<string, any[]> = {};
-  for (const n of ['lead_stage_entered', 'lead_changed', 'message_received'] as BusEventName[]) world.deps.bus.on(n, (p) => (seen[n] ??= []).push(p));
+  for (const n of ['lead_stage_entered', 'lead_changed', 'message_received'] as BusEventName[]) world.p.bus.on(n, (p) => (seen[n] ??= []).push(p));
   const post = (body: string, path = `/webhooks/kommo/${secret}`, headers: Record<string, string> = FORM_HEADERS) => world.app.request(path, { method: 'POST', body, headers });
   return { secret, acct, seen, post };
 }
@@ -25,17 +25,17 @@ describe('webhooks against the simulator', () => {
     const { acct, seen, post } = await installed();
     const l = [...world.sim.state.leads.values()][0]!;
     const target = [...world.sim.state.pipelines.get(l.pipeline_id)!._embedded.statuses].find((s: any) => s.id !== l.status_id && s.id !== 142 && s.id !== 143)!;
-    await world.deps.kommo.api(acct.id).updateLead(l.id, { status_id: target.id }); // what an agent action does
+    await world.m.kommo.services.api(acct.id).updateLead(l.id, { status_id: target.id }); // what an agent action does
     const after = world.sim.state.leads.get(l.id)!;
     // Kommo then tells us about the change we made.
     const res = await post(leadStatusWebhook({ id: l.id, status_id: target.id, old_status_id: l.status_id, pipeline_id: l.pipeline_id, last_modified: after.updated_at }, acct));
     expect(res.status).toBe(200);
     await world.drain();
     expect(seen.lead_stage_entered ?? []).toHaveLength(0);
-    const entry = world.deps.sqlite.prepare("SELECT title, metadata FROM activity_logs WHERE type = 'lead.status'").get() as any;
+    const entry = world.p.sqlite.prepare("SELECT title, metadata FROM activity_logs WHERE type = 'lead.status'").get() as any;
     expect(entry.title).toMatch(/\(by the AI agent\)$/);
     expect(JSON.parse(entry.metadata).echo).toBe(true);
-    expect((world.deps.sqlite.prepare('SELECT status_id FROM leads WHERE id = ?').get(l.id) as any).status_id).toBe(target.id);
+    expect((world.p.sqlite.prepare('SELECT status_id FROM leads WHERE id = ?').get(l.id) as any).status_id).toBe(target.id);
 
     // The same move made by a person does trigger.
     const other = [...world.sim.state.leads.values()][1]!;
@@ -57,7 +57,7 @@ describe('webhooks against the simulator', () => {
     await post(leadStatusWebhook({ id: l.id, status_id: b.id, old_status_id: a.id, pipeline_id: l.pipeline_id, last_modified: ts }, acct));
     await post(leadStatusWebhook({ id: l.id, status_id: a.id, old_status_id: l.status_id, pipeline_id: l.pipeline_id, last_modified: ts }, acct));
     await world.drain();
-    expect((world.deps.sqlite.prepare('SELECT status_id FROM leads WHERE id = ?').get(l.id) as any).status_id).toBe(b.id);
+    expect((world.p.sqlite.prepare('SELECT status_id FROM leads WHERE id = ?').get(l.id) as any).status_id).toBe(b.id);
     expect(world.sim.requests.some((r) => r.path === `/api/v4/leads/${l.id}`)).toBe(true);
   });
 
@@ -95,21 +95,21 @@ describe('webhooks against the simulator', () => {
     await world.drain();
     expect(seen.message_received).toHaveLength(2);
     expect(seen.message_received![0]).toMatchObject({ leadId: l.id, channel: 'salesbot', salesbot: { returnUrl } });
-    const msg = world.deps.sqlite.prepare("SELECT text, direction FROM conversation_messages WHERE channel = 'salesbot' LIMIT 1").get();
+    const msg = world.p.sqlite.prepare("SELECT text, direction FROM conversation_messages WHERE channel = 'salesbot' LIMIT 1").get();
     expect(msg).toEqual({ text: 'How much is delivery?', direction: 'inbound' });
     // No agent works this lead's stage: the bot is released at once instead of waiting for a timeout.
     expect(world.sim.state.salesbotContinues).toHaveLength(2);
     expect((world.sim.state.salesbotContinues[0]!.body as any).data).toEqual({ status: 'no_agent', reply: '' });
-    expect(world.deps.sqlite.prepare("SELECT count(*) n FROM salesbot_requests WHERE status = 'continued'").get()).toEqual({ n: 2 });
+    expect(world.p.sqlite.prepare("SELECT count(*) n FROM salesbot_requests WHERE status = 'continued'").get()).toEqual({ n: 2 });
   });
 
   it('a note we wrote ourselves is recognised when Kommo reports it', async () => {
     const { acct, post } = await installed();
     const l = [...world.sim.state.leads.values()][5]!;
-    await world.deps.kommo.api(acct.id).createNotes('leads', [{ entity_id: l.id, note_type: 'common', params: { text: 'AI draft reply: Hello!' } }]);
+    await world.m.kommo.services.api(acct.id).createNotes('leads', [{ entity_id: l.id, note_type: 'common', params: { text: 'AI draft reply: Hello!' } }]);
     await post(leadNoteWebhook({ id: 7001, element_id: l.id, note_type: 'common', text: 'AI draft reply: Hello!' }, acct));
     await world.drain();
-    const entry = world.deps.sqlite.prepare("SELECT title, metadata FROM activity_logs WHERE type = 'note.added'").get() as any;
+    const entry = world.p.sqlite.prepare("SELECT title, metadata FROM activity_logs WHERE type = 'note.added'").get() as any;
     expect(JSON.parse(entry.metadata).echo).toBe(true);
     expect(entry.title).toMatch(/^AI agent note/);
   });

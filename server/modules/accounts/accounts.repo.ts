@@ -2,31 +2,6 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import { accounts, type AccountRow } from '../../../db/schema/index.js';
 
-// Every webhook and API call looks an account up: prepare these once per database.
-const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
-function prepare(db: Db) {
-  return {
-    byId: db.select().from(accounts).where(eq(accounts.id, sql.placeholder('id'))).prepare(),
-    bySecret: db.select().from(accounts).where(eq(accounts.webhookSecret, sql.placeholder('secret'))).prepare(),
-  };
-}
-const queries = (db: Db) => {
-  let q = prepared.get(db);
-  if (!q) {
-    q = prepare(db);
-    prepared.set(db, q);
-  }
-  return q;
-};
-
-export function getAccount(db: Db, id: number): AccountRow | undefined {
-  return queries(db).byId.get({ id });
-}
-
-export function getAccountBySecret(db: Db, secret: string): AccountRow | undefined {
-  return queries(db).bySecret.get({ secret });
-}
-
 export interface UpsertAccount {
   id: number;
   host: string;
@@ -40,10 +15,21 @@ export interface UpsertAccount {
   webhookSecret: string;
 }
 
-/** Install or reinstall: new tokens, connected again; an existing webhook secret is kept so old URLs stay valid. */
-export function upsertInstalledAccount(db: Db, a: UpsertAccount, now: number): AccountRow {
-  db.$client
-    .prepare(
+/**
+ * The only writer of `accounts`: install, disconnect, and the token compare-and-swap the vault relies on
+ * (a refresh lease taken on `token_version`, new tokens saved only if the version did not move).
+ */
+export function createAccountsRepo(db: Db) {
+  const sqlite = db.$client;
+  // Every webhook and API call looks an account up: prepared once.
+  const byId = db.select().from(accounts).where(eq(accounts.id, sql.placeholder('id'))).prepare();
+  const bySecret = db.select().from(accounts).where(eq(accounts.webhookSecret, sql.placeholder('secret'))).prepare();
+  const s = {
+    // Only the id is needed on the webhook hot path (not the token columns a whole-row read would copy).
+    idBySecret: sqlite.prepare('SELECT id FROM accounts WHERE webhook_secret = ?').pluck(),
+    status: sqlite.prepare('SELECT status FROM accounts WHERE id = ?').pluck(),
+    nameOf: sqlite.prepare('SELECT name, subdomain FROM accounts WHERE id = ?'),
+    upsert: sqlite.prepare(
       `INSERT INTO accounts (id, host, subdomain, name, status, status_reason, webhook_secret, access_token_enc, refresh_token_enc,
          token_expires_at, token_version, long_lived, current_user_id, settings, installed_at, updated_at)
        VALUES (@id, @host, @subdomain, @name, 'connected', NULL, @webhookSecret, @accessTokenEnc, @refreshTokenEnc,
@@ -53,7 +39,60 @@ export function upsertInstalledAccount(db: Db, a: UpsertAccount, now: number): A
          refresh_token_enc = excluded.refresh_token_enc, token_expires_at = excluded.token_expires_at,
          token_version = accounts.token_version + 1, refresh_lock_token = NULL, refresh_lock_until = NULL,
          long_lived = excluded.long_lived, current_user_id = excluded.current_user_id, updated_at = excluded.updated_at`,
-    )
-    .run({ ...a, longLived: a.longLived ? 1 : 0, now });
-  return getAccount(db, a.id)!;
+    ),
+    disconnect: sqlite.prepare(
+      `UPDATE accounts SET status = 'disconnected', status_reason = @reason, access_token_enc = NULL, refresh_token_enc = NULL,
+         token_expires_at = NULL, refresh_lock_token = NULL, refresh_lock_until = NULL, token_version = token_version + 1, updated_at = @now
+       WHERE id = @id`,
+    ),
+    lock: sqlite.prepare(
+      `UPDATE accounts SET refresh_lock_token = @me, refresh_lock_until = @until
+       WHERE id = @id AND token_version = @version AND status = 'connected'
+         AND (refresh_lock_until IS NULL OR refresh_lock_until < @now)`,
+    ),
+    saveTokens: sqlite.prepare(
+      `UPDATE accounts SET access_token_enc = @access, refresh_token_enc = @refresh, token_expires_at = @expiresAt,
+         token_version = token_version + 1, refresh_lock_token = NULL, refresh_lock_until = NULL, updated_at = @now
+       WHERE id = @id AND token_version = @version`,
+    ),
+    unlock: sqlite.prepare(`UPDATE accounts SET refresh_lock_token = NULL, refresh_lock_until = NULL WHERE id = ? AND refresh_lock_token = ?`),
+    reauth: sqlite.prepare(
+      `UPDATE accounts SET status = 'reauth_required', status_reason = @reason, refresh_lock_token = NULL, refresh_lock_until = NULL, updated_at = @now
+       WHERE id = @id AND status = 'connected'`,
+    ),
+    dueForRefresh: sqlite.prepare(
+      `SELECT id FROM accounts WHERE status = 'connected' AND long_lived = 0 AND refresh_token_enc IS NOT NULL AND token_expires_at < ?`,
+    ).pluck(),
+    connectedCount: sqlite.prepare(`SELECT count(*) FROM accounts WHERE status = 'connected'`).pluck(),
+  };
+
+  return {
+    byId: (id: number): AccountRow | undefined => byId.get({ id }),
+    bySecret: (secret: string): AccountRow | undefined => bySecret.get({ secret }),
+    idBySecret: (secret: string): number | undefined => s.idBySecret.get(secret) as number | undefined,
+    isConnected: (id: number): boolean => s.status.get(id) === 'connected',
+    /** The account's display name (its subdomain when Kommo gave none). */
+    displayName(id: number): string {
+      const r = s.nameOf.get(id) as { name: string; subdomain: string } | undefined;
+      return r?.name || r?.subdomain || '';
+    },
+    connectedCount: (): number => s.connectedCount.get() as number,
+
+    /** Install or reinstall: new tokens, connected again; an existing webhook secret is kept so old URLs stay valid. */
+    upsertInstalled(a: UpsertAccount, now: number): AccountRow {
+      s.upsert.run({ ...a, longLived: a.longLived ? 1 : 0, now });
+      return byId.get({ id: a.id })!;
+    },
+    /** Uninstall: tokens deleted, the version moved so no in-flight refresh can save over it. */
+    disconnect: (id: number, reason: string, now: number) => void s.disconnect.run({ id, reason, now }),
+
+    // The token compare-and-swap (see kommo/token-vault.ts).
+    lockRefresh: (id: number, version: number, me: string, until: number, now: number): boolean => s.lock.run({ id, version, me, until, now }).changes === 1,
+    saveTokens: (t: { id: number; version: number; access: string; refresh: string; expiresAt: number; now: number }): boolean => s.saveTokens.run(t).changes === 1,
+    unlockRefresh: (id: number, me: string) => void s.unlock.run(id, me),
+    markReauthRequired: (id: number, reason: string, now: number): boolean => s.reauth.run({ id, reason, now }).changes === 1,
+    dueForRefresh: (before: number): number[] => s.dueForRefresh.all(before) as number[],
+  };
 }
+
+export type AccountsRepo = ReturnType<typeof createAccountsRepo>;

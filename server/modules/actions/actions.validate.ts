@@ -1,4 +1,4 @@
-import type { CrmCatalog, CrmField } from './crm.repo.js';
+import type { CrmCatalog, CrmField } from '../mirror/mirror-read.repo.js';
 import { isToolName, toolArgs, type ToolName } from './actions.tools.js';
 
 /** A tool call that passed every check, with arguments normalised to what Kommo takes. */

@@ -13,8 +13,8 @@ async function page(accountId: number, query = '') {
 describe('GET /api/dashboard/updates', () => {
   it("never shows account A's token account B's activity", async () => {
     ctx = buildTestApp();
-    ctx.deps.activity.write({ accountId: 1, type: 'lead.status', title: 'A moved a lead', leadId: 10 });
-    ctx.deps.activity.write({ accountId: 2, type: 'lead.status', title: 'B moved a lead', leadId: 10 });
+    ctx.m.activity.services.activity.write({ accountId: 1, type: 'lead.status', title: 'A moved a lead', leadId: 10 });
+    ctx.m.activity.services.activity.write({ accountId: 2, type: 'lead.status', title: 'B moved a lead', leadId: 10 });
     const a = await page(1);
     expect(a.body.items.map((i: any) => i.title)).toEqual(['A moved a lead']);
     const aByLead = await page(1, '?leadId=10');
@@ -28,7 +28,7 @@ describe('GET /api/dashboard/updates', () => {
     const clock = ctx.clock!;
     for (let i = 0; i < 95; i++) {
       if (i % 3 === 0) clock.advance(1000); // several rows share a timestamp: the id breaks ties
-      ctx.deps.activity.write({ accountId: 7, type: 'agent.reply', title: `row ${i}` });
+      ctx.m.activity.services.activity.write({ accountId: 7, type: 'agent.reply', title: `row ${i}` });
     }
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -41,7 +41,7 @@ describe('GET /api/dashboard/updates', () => {
       cursor = body.nextCursor;
       // meanwhile, new activity arrives (newer than anything being paged)
       clock.advance(10);
-      ctx.deps.activity.write({ accountId: 7, type: 'agent.reply', title: `new ${n++}` });
+      ctx.m.activity.services.activity.write({ accountId: 7, type: 'agent.reply', title: `new ${n++}` });
     } while (cursor);
     const original = seen.filter((t) => t.startsWith('row '));
     expect(new Set(seen).size).toBe(seen.length);
@@ -53,11 +53,11 @@ describe('GET /api/dashboard/updates', () => {
     ctx = buildTestApp({ manualTime: true });
     const clock = ctx.clock!;
     const t0 = clock.now();
-    ctx.deps.activity.write({ accountId: 3, type: 'agent.reply', title: 'r1', agentId: 5, leadId: 100 });
+    ctx.m.activity.services.activity.write({ accountId: 3, type: 'agent.reply', title: 'r1', agentId: 5, leadId: 100 });
     clock.advance(60_000);
-    ctx.deps.activity.write({ accountId: 3, type: 'agent.action', title: 'a1', agentId: 6, leadId: 100 });
+    ctx.m.activity.services.activity.write({ accountId: 3, type: 'agent.action', title: 'a1', agentId: 6, leadId: 100 });
     clock.advance(60_000);
-    ctx.deps.activity.write({ accountId: 3, type: 'lead.status', title: 's1', leadId: 200 });
+    ctx.m.activity.services.activity.write({ accountId: 3, type: 'lead.status', title: 's1', leadId: 200 });
     const titles = async (q: string) => (await page(3, q)).body.items.map((i: any) => i.title);
     expect(await titles('?type=agent.reply,agent.action')).toEqual(['a1', 'r1']);
     expect(await titles('?agentId=6')).toEqual(['a1']);

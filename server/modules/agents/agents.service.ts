@@ -2,7 +2,7 @@ import type { Db } from '../../../db/client.js';
 import type { AgentRow } from '../../../db/schema/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, notFound } from '../../lib/errors.js';
-import type { CrmRepo } from '../actions/crm.repo.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import { deleteAgent, getAgent, insertAgent, listAgents, listBindings, removeBinding, setBinding, updateAgent } from './agents.repo.js';
 import type { CreateAgentInput, PatchAgentInput } from './agents.schemas.js';
 
@@ -31,7 +31,7 @@ export function toAgentDto(a: AgentRow) {
 
 const invalid = (field: string, message: string) => new AppError('VALIDATION_FAILED', `Invalid request body: ${field} ${message}`, { errors: [{ field, message }] });
 
-export function createAgentsService(deps: { db: Db; clock: Clock; crm: CrmRepo; defaultModel: string; tx<T>(fn: () => T): T }) {
+export function createAgentsService(deps: { db: Db; clock: Clock; crm: MirrorReadRepo; defaultModel: string; tx<T>(fn: () => T): T }) {
   const { db, clock } = deps;
   const mustGet = (accountId: number, id: number) => {
     const a = getAgent(db, accountId, id);

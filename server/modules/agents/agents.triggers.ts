@@ -1,8 +1,9 @@
 import type { Db } from '../../../db/client.js';
 import type { JobQueue } from '../../jobs/queue.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { EventBus } from '../../lib/bus.js';
 import type { Clock } from '../../lib/clock.js';
-import type { CrmRepo } from '../actions/crm.repo.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import { agentForStage } from './agents.repo.js';
 import type { LeadStateRepo } from './lead-state.repo.js';
 import { SALESBOT_RELEASE_QUEUE } from '../webhooks/triggers.service.js';
@@ -12,7 +13,8 @@ export interface TriggerDeps {
   db: Db;
   clock: Clock;
   queue: JobQueue;
-  crm: CrmRepo;
+  accounts: AccountsRepo;
+  crm: MirrorReadRepo;
   leadState: LeadStateRepo;
 }
 
@@ -22,14 +24,11 @@ export interface TriggerDeps {
  * mirror) has no bound agent gets nothing.
  */
 export function subscribeAgentTriggers(bus: EventBus, deps: TriggerDeps): () => void {
-  const accountStatus = deps.db.$client.prepare('SELECT status FROM accounts WHERE id = ?');
-  const cancelTurns = deps.db.$client.prepare(`UPDATE jobs SET status = 'dead', last_error = ?, finished_at = ? WHERE account_id = ? AND queue = ? AND status = 'queued'`);
-  const connected = (accountId: number) => (accountStatus.get(accountId) as { status: string } | undefined)?.status === 'connected';
   /** Uninstalled or needing re-authorization: queued turns could only fail, so they end now with the reason. */
-  const stopAccount = (accountId: number, reason: string) => cancelTurns.run(`stopped: ${reason}`, deps.clock.now(), accountId, TURN_QUEUE);
+  const stopAccount = (accountId: number, reason: string) => deps.queue.cancelQueued(accountId, TURN_QUEUE, `stopped: ${reason}`);
 
   const enqueue = (accountId: number, leadId: number, trigger: TurnTrigger): boolean => {
-    if (!connected(accountId)) return false; // agents stop with the connection
+    if (!deps.accounts.isConnected(accountId)) return false; // agents stop with the connection
     const lead = deps.crm.lead(accountId, leadId);
     if (!lead || lead.pipelineId === null || lead.statusId === null) return false;
     const agent = agentForStage(deps.db, accountId, lead.pipelineId, lead.statusId);

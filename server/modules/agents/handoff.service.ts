@@ -2,14 +2,14 @@ import type { KommoApi } from '../../kommo/client/types.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Notifier } from '../../lib/ports.js';
 import type { ActivityService } from '../activity/activity.service.js';
-import type { CrmRepo } from '../actions/crm.repo.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { LeadStateRepo } from './lead-state.repo.js';
 
 export interface HandoffDeps {
   clock: Clock;
   activity: ActivityService;
   notifier: Notifier;
-  crm: CrmRepo;
+  crm: MirrorReadRepo;
   leadState: LeadStateRepo;
   kommo: { api(accountId: number): KommoApi };
   tx<T>(fn: () => T): T;

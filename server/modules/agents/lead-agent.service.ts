@@ -3,7 +3,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import { listLeadActions } from '../actions/actions.repo.js';
 import { UNDOABLE } from '../actions/actions.execute.js';
-import type { CrmRepo } from '../actions/crm.repo.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import { agentForStage } from './agents.repo.js';
 import { PAUSED_INDEFINITELY, type LeadStateRepo } from './lead-state.repo.js';
 import { pendingDrafts, recentReplies } from './turns.repo.js';
@@ -19,7 +19,7 @@ const ACTION_STATUS: Record<string, 'done' | 'undone' | 'failed' | 'pending_appr
 };
 
 /** The agent panel of a lead card: who answers this lead, whether it is paused, drafts, actions and replies. */
-export function createLeadAgentService(deps: { db: Db; clock: Clock; crm: CrmRepo; leadState: LeadStateRepo; activity: ActivityService; tx<T>(fn: () => T): T }) {
+export function createLeadAgentService(deps: { db: Db; clock: Clock; crm: MirrorReadRepo; leadState: LeadStateRepo; activity: ActivityService; tx<T>(fn: () => T): T }) {
   const { db, clock, crm } = deps;
 
   function view(accountId: number, leadId: number) {

@@ -2,7 +2,7 @@ import type { Db, Sqlite } from '../../../db/client.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { LlmError, LlmNotConfiguredError, LlmRateLimitedError } from '../../llm/llm.errors.js';
 import type { LlmClient } from '../../llm/llm.types.js';
-import type { CrmRepo } from '../actions/crm.repo.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { getAgent, listBindings } from './agents.repo.js';
 import { gatherTurn, leadHistory, type TurnLead } from './turn.gather.js';
@@ -19,7 +19,7 @@ export interface PlaygroundInput {
  * Try an agent on a message: the same context, model and tool validation as a real turn, but
  * nothing is executed, delivered or written — not to Kommo, not to the database.
  */
-export function createPlaygroundService(deps: { db: Db; sqlite: Sqlite; crm: CrmRepo; knowledge: KnowledgeService; llm: LlmClient }) {
+export function createPlaygroundService(deps: { db: Db; sqlite: Sqlite; crm: MirrorReadRepo; knowledge: KnowledgeService; llm: LlmClient }) {
   return {
     async run(accountId: number, agentId: number, input: PlaygroundInput) {
       const agent = getAgent(deps.db, accountId, agentId);

@@ -1,6 +1,6 @@
 import type { AgentRow, FieldValues } from '../../../db/schema/index.js';
 import type { LlmMessage } from '../../llm/llm.types.js';
-import { fieldText, type CrmCatalog, type CrmContact } from '../actions/crm.repo.js';
+import { fieldText, type CrmCatalog, type CrmContact } from '../mirror/mirror-read.repo.js';
 import type { KnowledgeHit } from '../knowledge/knowledge.repo.js';
 
 export interface HistoryMessage {

@@ -3,7 +3,7 @@ import type { AgentRow, FieldValues } from '../../../db/schema/index.js';
 import type { LlmMessage, LlmTool } from '../../llm/llm.types.js';
 import { toolsFor } from '../actions/actions.tools.js';
 import { validateToolCall, type Validation } from '../actions/actions.validate.js';
-import type { CrmRepo } from '../actions/crm.repo.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { scriptForStage } from '../scripts/scripts.repo.js';
 import { renderScript } from '../scripts/scripts.variables.js';
@@ -13,7 +13,7 @@ import { buildTurnMessages, type HistoryMessage } from './turn.context.js';
 export interface GatherDeps {
   db: Db;
   sqlite: Sqlite;
-  crm: CrmRepo;
+  crm: MirrorReadRepo;
   knowledge: KnowledgeService;
 }
 

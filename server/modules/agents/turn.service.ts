@@ -9,7 +9,7 @@ import { estimateCostUsd } from '../../llm/pricing.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { ActionsService } from '../actions/actions.service.js';
 import type { PlannedAction } from '../actions/actions.validate.js';
-import type { CrmLead, CrmRepo } from '../actions/crm.repo.js';
+import type { CrmLead, MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { agentForStage, getAgent } from './agents.repo.js';
 import type { DeliveryService, ReplyTarget } from './delivery.service.js';
@@ -29,7 +29,7 @@ export interface TurnDeps {
   activity: ActivityService;
   tx<T>(fn: () => T): T;
   llm: LlmClient;
-  crm: CrmRepo;
+  crm: MirrorReadRepo;
   knowledge: KnowledgeService;
   leadState: LeadStateRepo;
   actions: ActionsService;

@@ -1,5 +1,5 @@
 import type { Sqlite } from '../../../db/client.js';
-import type { KommoDeps } from '../../kommo/kommo.deps.js';
+import type { KommoServices } from '../kommo/index.js';
 import type { KommoContact } from '../../kommo/client/schemas.js';
 import type { MirrorRepo } from '../mirror/mirror.repo.js';
 import type { InboundEmail } from '../../mail/parse.js';
@@ -15,7 +15,7 @@ export interface LeadMatch {
  * otherwise the sender's contact (the mirror first, then Kommo's search) and that contact's newest
  * open lead (not won 142 / lost 143). Network calls happen here, outside any transaction.
  */
-export function createLeadMatcher(deps: { sqlite: Sqlite; kommo: KommoDeps; mirror: MirrorRepo; clock: { now(): number } }) {
+export function createLeadMatcher(deps: { sqlite: Sqlite; kommo: KommoServices; mirror: MirrorRepo; clock: { now(): number } }) {
   const s = {
     thread: deps.sqlite.prepare(
       `SELECT o.lead_id AS leadId, l.main_contact_id AS contactId FROM mail_outbox o LEFT JOIN leads l ON l.account_id = o.account_id AND l.id = o.lead_id

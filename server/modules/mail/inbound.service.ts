@@ -1,14 +1,15 @@
-import type { BaseDeps } from '../../deps.js';
+import type { Platform } from '../../platform.js';
+import type { ActivityService } from '../activity/activity.service.js';
 import type { ImapFlow } from 'imapflow';
 import { fetchNewMessages, type FetchedMessage } from '../../mail/imap.js';
 import { parseEmail, trimQuoted } from '../../mail/parse.js';
-import type { KommoDeps } from '../../kommo/kommo.deps.js';
+import type { KommoServices } from '../kommo/index.js';
 import type { MirrorRepo } from '../mirror/mirror.repo.js';
 import { createLeadMatcher } from './inbound.match.js';
 import { setImapCursor } from './settings.repo.js';
 import type { MailSettings } from './settings.service.js';
 
-type Deps = Pick<BaseDeps, 'db' | 'sqlite' | 'clock' | 'tx' | 'bus' | 'activity' | 'logger'> & { kommo: KommoDeps; mirror: MirrorRepo; settings: MailSettings };
+type Deps = Pick<Platform, 'db' | 'sqlite' | 'clock' | 'tx' | 'bus' | 'logger'> & { activity: ActivityService } & { kommo: KommoServices; mirror: MirrorRepo; settings: MailSettings };
 
 /**
  * Client email read from the account's mailbox becomes a conversation message (channel 'email',

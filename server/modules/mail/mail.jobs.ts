@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { defineJob, type JobDefinition } from '../../jobs/worker.js';
-import { NOTIFY_QUEUE } from '../notifications/notify.service.js';
-import type { MailDeps } from './mail.deps.js';
+import type { MailServices } from './index.js';
 import { MAIL_NOTE_QUEUE } from './outbox.send.js';
 import { MAIL_SEND_QUEUE } from './outbox.writer.js';
 
-export function mailJobs(mail: MailDeps): JobDefinition[] {
+/** Adapters from the queue to the outbox: send over SMTP, then record the note in the lead. */
+export function mailJobs(mail: Pick<MailServices, 'sender' | 'recordNote'>): JobDefinition[] {
   return [
     defineJob({
       queue: MAIL_SEND_QUEUE,
@@ -19,11 +19,6 @@ export function mailJobs(mail: MailDeps): JobDefinition[] {
       payload: z.object({ outboxId: z.number().int() }),
       backoff: { baseMs: 10_000, capMs: 15 * 60_000 },
       handle: ({ outboxId }, ctx) => mail.recordNote(outboxId, ctx),
-    }),
-    defineJob({
-      queue: NOTIFY_QUEUE,
-      payload: z.object({ accountId: z.number().int(), userId: z.number().int().nullable() }),
-      handle: async ({ accountId, userId }) => mail.notifications.flush(accountId, userId),
     }),
   ];
 }

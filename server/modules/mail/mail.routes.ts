@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { OutboxRow } from '../../../db/schema/index.js';
-import type { Db } from '../../../db/client.js';
 import type { AppEnv } from '../../http/env.js';
-import type { MailDeps } from './mail.deps.js';
+import type { MailServices } from './index.js';
 import { parseJson, parseParams, parseQuery } from '../../lib/validate.js';
 import { notFound } from '../../lib/errors.js';
 import { idParam, outboxQuery, sendBody, settingsBody, testBody } from './mail.schemas.js';
-import { listOutbox, outboxById } from './outbox.repo.js';
 
 const outboxDto = (r: OutboxRow) => ({
   id: r.id,
@@ -28,7 +26,7 @@ const outboxDto = (r: OutboxRow) => ({
   sentAt: r.sentAt ? new Date(r.sentAt).toISOString() : null,
 });
 
-export function mailRoutes(m: MailDeps, db: Db) {
+export function mailRoutes(m: Pick<MailServices, 'settings' | 'sendTest' | 'outbox' | 'writer' | 'templates'>) {
   const app = new Hono<AppEnv>();
 
   app.get('/api/mail/settings', (c) => c.json(m.settings.get(c.get('auth').accountId), 200));
@@ -43,12 +41,12 @@ export function mailRoutes(m: MailDeps, db: Db) {
 
   app.get('/api/mail/outbox', (c) => {
     const q = parseQuery(c, outboxQuery);
-    return c.json({ items: listOutbox(db, { accountId: c.get('auth').accountId, ...q }).map(outboxDto) }, 200);
+    return c.json({ items: m.outbox.list({ accountId: c.get('auth').accountId, ...q }).map(outboxDto) }, 200);
   });
   app.get('/api/mail/outbox/:id', (c) => {
     const { id } = parseParams(c, idParam);
-    const row = outboxById(db, id);
-    if (!row || row.accountId !== c.get('auth').accountId) throw notFound(`Email ${id}`);
+    const row = m.outbox.byId(c.get('auth').accountId, id);
+    if (!row) throw notFound(`Email ${id}`);
     return c.json(outboxDto(row), 200);
   });
   app.post('/api/mail/outbox', async (c) => {

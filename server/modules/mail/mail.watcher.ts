@@ -1,5 +1,5 @@
 import type { ImapFlow } from 'imapflow';
-import type { BaseDeps } from '../../deps.js';
+import type { Platform } from '../../platform.js';
 import { createImapClient } from '../../mail/imap.js';
 import type { Inbound } from './inbound.service.js';
 import { setImapError } from './settings.repo.js';
@@ -19,7 +19,7 @@ interface Watch {
  * back to NOOP polling when the server lacks IDLE), plus a poll timer as a safety net; reconnects with
  * backoff. `pollOnce` reads the mailbox once (tests, and a manual "check now").
  */
-export function createMailWatcher(deps: Pick<BaseDeps, 'db' | 'logger'> & { settings: MailSettings; inbound: Inbound }, opts: { pollMs?: number; rescanMs?: number } = {}) {
+export function createMailWatcher(deps: Pick<Platform, 'db' | 'logger'> & { settings: MailSettings; inbound: Inbound }, opts: { pollMs?: number; rescanMs?: number } = {}) {
   const pollMs = opts.pollMs ?? 60_000;
   const watches = new Map<number, Watch>();
   const chains = new Map<number, Promise<unknown>>();

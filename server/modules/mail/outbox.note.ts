@@ -1,8 +1,9 @@
 import type { OutboxRow } from '../../../db/schema/index.js';
-import type { BaseDeps } from '../../deps.js';
+import type { Platform } from '../../platform.js';
+import type { ActivityService } from '../activity/activity.service.js';
 import { PermanentJobError } from '../../jobs/errors.js';
 import { KommoAuthError } from '../../kommo/client/errors.js';
-import type { KommoDeps } from '../../kommo/kommo.deps.js';
+import type { KommoServices } from '../kommo/index.js';
 import { outboxById, updateOutbox } from './outbox.repo.js';
 
 export const NOTE_SERVICE = 'AI Agent email';
@@ -16,7 +17,7 @@ export function noteText(row: OutboxRow): string {
   return [`Email sent`, `From: ${from}`, `To: ${row.to.join(', ')}`, ...(row.cc.length ? [`Cc: ${row.cc.join(', ')}`] : []), `Subject: ${row.subject}`, '', snippet, '', `Message-ID: ${row.messageId}`].join('\n');
 }
 
-export function createNoteRecorder(deps: Pick<BaseDeps, 'db' | 'clock' | 'tx' | 'activity'> & { kommo: KommoDeps }) {
+export function createNoteRecorder(deps: Pick<Platform, 'db' | 'clock' | 'tx'> & { activity: ActivityService } & { kommo: KommoServices }) {
   const { db } = deps;
   /** After a crash between Kommo's answer and our write, the note may exist already: find it by Message-ID. */
   async function existingNote(accountId: number, leadId: number, messageId: string): Promise<number | undefined> {

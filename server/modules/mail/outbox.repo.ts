@@ -34,3 +34,16 @@ export function listOutbox(db: Db, q: { accountId: number; leadId?: number; stat
 export function updateOutbox(db: Db, id: number, patch: Partial<Omit<OutboxRow, 'id' | 'accountId'>>) {
   db.update(mailOutbox).set(patch).where(eq(mailOutbox.id, id)).run();
 }
+
+/** The outbox as the API reads it: always scoped by account. */
+export function createOutboxRepo(db: Db) {
+  return {
+    list: (q: { accountId: number; leadId?: number; status?: string; limit: number }) => listOutbox(db, q),
+    byId(accountId: number, id: number): OutboxRow | undefined {
+      const row = outboxById(db, id);
+      return row && row.accountId === accountId ? row : undefined;
+    },
+  };
+}
+
+export type OutboxRepo = ReturnType<typeof createOutboxRepo>;

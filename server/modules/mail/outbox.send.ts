@@ -1,5 +1,6 @@
 import type { OutboxRow } from '../../../db/schema/index.js';
-import type { BaseDeps } from '../../deps.js';
+import type { Platform } from '../../platform.js';
+import type { ActivityService } from '../activity/activity.service.js';
 import { PermanentJobError } from '../../jobs/errors.js';
 import type { JobContext } from '../../jobs/worker.js';
 import { domainOf } from '../../mail/address.js';
@@ -31,7 +32,7 @@ export const MAIL_NOTE_QUEUE = 'mail.record-note';
  * as "uncertain" that was in fact delivered, unless the Sent folder proves it. SMTP gives no way to ask
  * a server "did you take Message-ID X?", so that is the smallest honest window (RFC 1047).
  */
-export function createOutboxSender(deps: Pick<BaseDeps, 'db' | 'clock' | 'queue' | 'tx' | 'activity' | 'logger'> & { settings: MailSettings }) {
+export function createOutboxSender(deps: Pick<Platform, 'db' | 'clock' | 'queue' | 'tx' | 'logger'> & { activity: ActivityService } & { settings: MailSettings }) {
   const { db, clock } = deps;
 
   function markSent(row: OutboxRow, response: string) {

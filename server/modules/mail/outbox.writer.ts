@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OutboxRow } from '../../../db/schema/index.js';
-import type { BaseDeps } from '../../deps.js';
+import type { Platform } from '../../platform.js';
 import { domainOf } from '../../mail/address.js';
 import { htmlToText, replySubject } from '../../mail/compose.js';
 import { conflict, notConfigured, notFound, validationError } from '../../lib/errors.js';
@@ -14,7 +14,7 @@ export const MAIL_SEND_QUEUE = 'mail.send';
  * The one way an email enters the system. Synchronous, so it joins the caller's transaction: the row
  * and its send job commit together with whatever decided to send it. The Message-ID is fixed here.
  */
-export function createOutboxWriter(deps: Pick<BaseDeps, 'db' | 'clock' | 'queue' | 'tx'> & { settings: MailSettings }) {
+export function createOutboxWriter(deps: Pick<Platform, 'db' | 'clock' | 'queue' | 'tx'> & { settings: MailSettings }) {
   const { db, clock, queue } = deps;
   return {
     queue(input: OutboxInput): OutboxRow {

@@ -1,5 +1,5 @@
 import type { MailServerConfig, MailSettingsRow } from '../../../db/schema/index.js';
-import type { BaseDeps } from '../../deps.js';
+import type { Platform } from '../../platform.js';
 import { parseMailbox } from '../../mail/address.js';
 import type { ImapConfig } from '../../mail/imap.js';
 import type { SmtpConfig } from '../../mail/smtp.js';
@@ -16,7 +16,7 @@ export interface Sender {
 type ServerInput = NonNullable<SettingsBody['smtp']> & { mailbox?: string };
 
 /** Per-account mailbox settings; passwords are encrypted at rest and never leave this module in clear except to a transport. */
-export function createMailSettings(deps: Pick<BaseDeps, 'db' | 'clock' | 'encryptor' | 'env'>) {
+export function createMailSettings(deps: Pick<Platform, 'db' | 'clock' | 'encryptor' | 'env'>) {
   const { db, clock, encryptor, env } = deps;
 
   function systemSender(): Sender | null {

@@ -1,5 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
-import type { BaseDeps } from '../../deps.js';
+import type { Platform } from '../../platform.js';
 import { emailTemplates, type EmailTemplateRow } from '../../../db/schema/index.js';
 import { htmlToText } from '../../mail/compose.js';
 import { AppError, conflict, notFound } from '../../lib/errors.js';
@@ -19,7 +19,7 @@ export function renderEmail(t: Pick<EmailTemplateRow, 'subject' | 'html' | 'text
   return { subject: renderTemplate(t.subject, oneLine).trim(), html, text };
 }
 
-export function createEmailTemplates(deps: Pick<BaseDeps, 'db' | 'clock'>) {
+export function createEmailTemplates(deps: Pick<Platform, 'db' | 'clock'>) {
   const { db, clock } = deps;
   const get = (accountId: number, id: number) => {
     const row = db.select().from(emailTemplates).where(and(eq(emailTemplates.accountId, accountId), eq(emailTemplates.id, id))).get();

@@ -1,27 +1,147 @@
 import type { Sqlite } from '../../../db/client.js';
+import type { FieldValues } from '../../../db/schema/index.js';
 
-/** Reads of the synced Kommo mirror for the widget: live pipelines with their stages, and custom fields. */
+export interface CrmLead {
+  id: number;
+  name: string;
+  price: number | null;
+  pipelineId: number | null;
+  statusId: number | null;
+  responsibleUserId: number | null;
+  mainContactId: number | null;
+  tags: string[];
+  customFields: FieldValues;
+}
+export interface CrmContact {
+  id: number;
+  name: string;
+  firstName: string | null;
+  lastName: string | null;
+  emails: string[];
+  phones: string[];
+  customFields: FieldValues;
+}
+export interface CrmStage {
+  pipelineId: number;
+  pipelineName: string;
+  statusId: number;
+  name: string;
+}
+export interface CrmField {
+  id: number;
+  name: string;
+  code: string | null;
+  type: string;
+  enums: { id: number; value: string }[] | null;
+}
+export interface CrmCatalog {
+  stages: CrmStage[];
+  leadFields: CrmField[];
+  users: { id: number; name: string }[];
+  taskTypes: { id: number; name: string }[];
+}
+
+/**
+ * The one read model of the synced Kommo mirror (the mirror repo is its one writer): what a lead looks
+ * like, and the account's real stages, fields, users and task types that every tool call is checked
+ * against. Every query is scoped by account_id.
+ */
 export function createMirrorReadRepo(sqlite: Sqlite) {
   const s = {
     pipelines: sqlite.prepare('SELECT id, name, sort FROM pipelines WHERE account_id = ? AND deleted_at IS NULL ORDER BY sort, id'),
     statuses: sqlite.prepare(
       'SELECT pipeline_id AS pipelineId, id, name, color, sort, type FROM pipeline_statuses WHERE account_id = ? AND deleted_at IS NULL ORDER BY sort, id',
     ),
-    fields: sqlite.prepare('SELECT entity, id, name, code, type, enums FROM custom_fields WHERE account_id = ? AND deleted_at IS NULL ORDER BY entity, sort, id'),
+    allFields: sqlite.prepare('SELECT entity, id, name, code, type, enums FROM custom_fields WHERE account_id = ? AND deleted_at IS NULL ORDER BY entity, sort, id'),
+    lead: sqlite.prepare(
+      `SELECT id, name, price, pipeline_id AS pipelineId, status_id AS statusId, responsible_user_id AS responsibleUserId,
+              main_contact_id AS mainContactId, tags, custom_fields AS customFields
+       FROM leads WHERE account_id = ? AND id = ? AND is_deleted = 0`,
+    ),
+    contact: sqlite.prepare(
+      `SELECT id, name, first_name AS firstName, last_name AS lastName, emails, phones, custom_fields AS customFields
+       FROM contacts WHERE account_id = ? AND id = ? AND is_deleted = 0`,
+    ),
+    user: sqlite.prepare(`SELECT id, name FROM kommo_users WHERE account_id = ? AND id = ?`),
+    account: sqlite.prepare(`SELECT name, subdomain FROM accounts WHERE id = ?`),
+    stage: sqlite.prepare(
+      `SELECT s.pipeline_id AS pipelineId, p.name AS pipelineName, s.id AS statusId, s.name AS name
+       FROM pipeline_statuses s JOIN pipelines p ON p.account_id = s.account_id AND p.id = s.pipeline_id
+       WHERE s.account_id = ? AND s.pipeline_id = ? AND s.id = ? AND s.deleted_at IS NULL AND p.deleted_at IS NULL`,
+    ),
+    stages: sqlite.prepare(
+      `SELECT s.pipeline_id AS pipelineId, p.name AS pipelineName, s.id AS statusId, s.name AS name
+       FROM pipeline_statuses s JOIN pipelines p ON p.account_id = s.account_id AND p.id = s.pipeline_id
+       WHERE s.account_id = ? AND s.deleted_at IS NULL AND p.deleted_at IS NULL ORDER BY p.sort, p.id, s.sort, s.id`,
+    ),
+    fields: sqlite.prepare(
+      `SELECT id, name, code, type, enums FROM custom_fields WHERE account_id = ? AND entity = ? AND deleted_at IS NULL ORDER BY sort, id`,
+    ),
+    users: sqlite.prepare(`SELECT id, name FROM kommo_users WHERE account_id = ? AND deleted_at IS NULL AND is_active = 1 ORDER BY id`),
+    taskTypes: sqlite.prepare(`SELECT id, name FROM task_types WHERE account_id = ? AND deleted_at IS NULL ORDER BY id`),
   };
+
+  function leadFields(accountId: number): CrmField[] {
+    return (s.fields.all(accountId, 'leads') as (Omit<CrmField, 'enums'> & { enums: string | null })[]).map((f) => ({
+      ...f,
+      enums: f.enums ? (JSON.parse(f.enums) as { id: number; value: string }[]).map((e) => ({ id: e.id, value: e.value })) : null,
+    }));
+  }
+
   return {
+    /** Live pipelines with their stages, for the widget's pickers. */
     pipelines(accountId: number) {
       const pipes = s.pipelines.all(accountId) as { id: number; name: string; sort: number }[];
       const statuses = s.statuses.all(accountId) as { pipelineId: number; id: number; name: string; color: string | null; sort: number; type: number }[];
       return pipes.map((p) => ({ ...p, statuses: statuses.filter((st) => st.pipelineId === p.id).map(({ pipelineId: _p, ...st }) => st) }));
     },
+    /** Every live custom field of every entity, for the widget's pickers. */
     fields(accountId: number) {
-      return (s.fields.all(accountId) as { entity: string; id: number; name: string; code: string | null; type: string; enums: string | null }[]).map((r) => ({
+      return (s.allFields.all(accountId) as { entity: string; id: number; name: string; code: string | null; type: string; enums: string | null }[]).map((r) => ({
         ...r,
         enums: r.enums ? (JSON.parse(r.enums) as unknown[]) : null,
       }));
+    },
+    lead(accountId: number, leadId: number): CrmLead | undefined {
+      const r = s.lead.get(accountId, leadId) as (Omit<CrmLead, 'tags' | 'customFields'> & { tags: string; customFields: string }) | undefined;
+      if (!r) return undefined;
+      const tags = JSON.parse(r.tags) as { name: string }[];
+      return { ...r, tags: tags.map((t) => t.name), customFields: JSON.parse(r.customFields) as FieldValues };
+    },
+    contact(accountId: number, contactId: number): CrmContact | undefined {
+      const r = s.contact.get(accountId, contactId) as Record<string, any> | undefined;
+      if (!r) return undefined;
+      return { ...r, emails: JSON.parse(r.emails), phones: JSON.parse(r.phones), customFields: JSON.parse(r.customFields) } as CrmContact;
+    },
+    userName(accountId: number, userId: number | null): string | null {
+      if (userId === null) return null;
+      return (s.user.get(accountId, userId) as { name: string } | undefined)?.name ?? null;
+    },
+    accountName(accountId: number): string {
+      const r = s.account.get(accountId) as { name: string; subdomain: string } | undefined;
+      return r?.name || r?.subdomain || '';
+    },
+    stage(accountId: number, pipelineId: number, statusId: number): CrmStage | undefined {
+      return s.stage.get(accountId, pipelineId, statusId) as CrmStage | undefined;
+    },
+    leadFields,
+    catalog(accountId: number): CrmCatalog {
+      return {
+        stages: s.stages.all(accountId) as CrmStage[],
+        leadFields: leadFields(accountId),
+        users: s.users.all(accountId) as { id: number; name: string }[],
+        taskTypes: s.taskTypes.all(accountId) as { id: number; name: string }[],
+      };
     },
   };
 }
 
 export type MirrorReadRepo = ReturnType<typeof createMirrorReadRepo>;
+
+/** A custom field's values as display text ("a, b"). */
+export function fieldText(values: FieldValues[number]['values'] | undefined): string {
+  return (values ?? [])
+    .map((v) => (v.value === null || v.value === undefined ? '' : String(v.value)))
+    .filter(Boolean)
+    .join(', ');
+}

@@ -1,4 +1,5 @@
-import type { BaseDeps } from '../../deps.js';
+import type { Platform } from '../../platform.js';
+import type { ActivityService } from '../activity/activity.service.js';
 import type { Notifier } from '../../lib/ports.js';
 import { isEmailAddress } from '../../mail/address.js';
 import type { OutboxWriter } from '../mail/outbox.writer.js';
@@ -13,7 +14,7 @@ export const NOTIFY_QUEUE = 'mail.notify-flush';
  * dedupe key), its activity entry and — for the first pending one of a user — a flush job due after
  * NOTIFY_BATCH_WINDOW_MS. Everything that arrives for that user meanwhile goes out in the same email.
  */
-export function createNotifications(deps: Pick<BaseDeps, 'db' | 'clock' | 'queue' | 'tx' | 'activity' | 'env' | 'bus'> & { settings: MailSettings; writer: OutboxWriter }) {
+export function createNotifications(deps: Pick<Platform, 'db' | 'clock' | 'queue' | 'tx' | 'env' | 'bus'> & { activity: ActivityService } & { settings: MailSettings; writer: OutboxWriter }) {
   const { db, clock } = deps;
 
   const notifier: Notifier = {

@@ -1,13 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Deps } from '../../deps.js';
 import { KommoAuthError } from '../../kommo/client/errors.js';
 import { isAllowedKommoHost } from '../../kommo/hosts.js';
 import { PermanentJobError } from '../../jobs/errors.js';
 import { defineJob } from '../../jobs/worker.js';
-import { getAccount, upsertInstalledAccount } from '../accounts/accounts.repo.js';
-
-export const LONG_LIVED_QUEUE = 'kommo.long-lived-bootstrap';
+import type { Platform } from '../../platform.js';
+import type { KommoServices } from '../kommo/index.js';
+import type { OAuthService } from './oauth.service.js';
+import { LONG_LIVED_QUEUE } from './oauth.queues.js';
 
 /**
  * Private integrations use one long-lived token instead of OAuth (KOMMO_LONG_LIVED_TOKEN with
@@ -15,14 +15,14 @@ export const LONG_LIVED_QUEUE = 'kommo.long-lived-bootstrap';
  * store it encrypted, then register webhooks and sync as an install would. There is no refresh; a 401
  * marks the account `reauth_required` (see the token vault).
  */
-export function scheduleLongLivedBootstrap(deps: Deps) {
+export function scheduleLongLivedBootstrap(deps: Pick<Platform, 'env' | 'queue'>) {
   const token = deps.env.KOMMO_LONG_LIVED_TOKEN;
   if (!token) return;
   const tokenId = createHash('sha256').update(token).digest('hex').slice(0, 16);
   deps.queue.enqueue({ queue: LONG_LIVED_QUEUE, payload: { tokenId }, idempotencyKey: `long-lived:${tokenId}`, maxAttempts: 10 });
 }
 
-export function longLivedJob(deps: Deps) {
+export function longLivedJob(deps: Pick<Platform, 'env'> & { kommo: KommoServices; oauth: OAuthService }) {
   return defineJob({
     queue: LONG_LIVED_QUEUE,
     payload: z.object({ tokenId: z.string() }),
@@ -40,26 +40,7 @@ export function longLivedJob(deps: Deps) {
         if (err instanceof KommoAuthError) throw new PermanentJobError(`Kommo refused KOMMO_LONG_LIVED_TOKEN: ${err.message}`);
         throw err;
       }
-      deps.tx(() => {
-        const existing = getAccount(deps.db, account.id);
-        const row = upsertInstalledAccount(
-          deps.db,
-          {
-            id: account.id,
-            host,
-            subdomain: account.subdomain,
-            name: account.name,
-            currentUserId: account.current_user_id,
-            accessTokenEnc: deps.encryptor.encrypt(token),
-            refreshTokenEnc: null,
-            tokenExpiresAt: null,
-            longLived: true,
-            webhookSecret: existing?.webhookSecret ?? randomBytes(24).toString('base64url'),
-          },
-          deps.clock.now(),
-        );
-        deps.oauth.afterConnect(row.id, row.tokenVersion, existing ? 'reinstalled' : 'installed', account.name);
-      });
+      deps.oauth.connectAccount({ host, account, accessToken: token, refreshToken: null, expiresInSec: null });
     },
   });
 }

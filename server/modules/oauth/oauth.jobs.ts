@@ -1,15 +1,13 @@
 import { z } from 'zod';
-import type { BaseDeps } from '../../deps.js';
 import { createKommoClient } from '../../kommo/client/index.js';
 import { KommoAuthError } from '../../kommo/client/errors.js';
-import type { KommoDeps } from '../../kommo/kommo.deps.js';
 import { PermanentJobError } from '../../jobs/errors.js';
 import { defineJob } from '../../jobs/worker.js';
-import { getAccount } from '../accounts/accounts.repo.js';
-
-export const REGISTER_WEBHOOKS_QUEUE = 'kommo.register-webhooks';
-export const UNSUBSCRIBE_WEBHOOKS_QUEUE = 'kommo.unsubscribe-webhooks';
-export const TOKEN_SWEEP_QUEUE = 'kommo.token-sweep';
+import type { Platform } from '../../platform.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
+import type { ActivityService } from '../activity/activity.service.js';
+import type { KommoServices } from '../kommo/index.js';
+import { REGISTER_WEBHOOKS_QUEUE, TOKEN_SWEEP_QUEUE, UNSUBSCRIBE_WEBHOOKS_QUEUE } from './oauth.queues.js';
 
 /** Every event the product reacts to (kommo.md §4). Re-subscribing the same destination updates it in place. */
 export const WEBHOOK_EVENTS = [
@@ -25,14 +23,19 @@ export const WEBHOOK_EVENTS = [
 const SWEEP_EVERY_MS = 60 * 60_000;
 const SWEEP_WITHIN_MS = 6 * 60 * 60_000;
 
-type Deps = BaseDeps & { kommo: KommoDeps };
+export type OAuthJobsDeps = Pick<Platform, 'env' | 'fetch' | 'clock' | 'encryptor' | 'queue'> & {
+  accounts: AccountsRepo;
+  activity: ActivityService;
+  kommo: KommoServices;
+};
 
-export function oauthJobs(deps: Deps) {
+/** Adapters from the queue to the Kommo connection: register webhooks, remove them after uninstall, the token sweep. */
+export function oauthJobs(deps: OAuthJobsDeps) {
   const registerWebhooks = defineJob({
     queue: REGISTER_WEBHOOKS_QUEUE,
     payload: z.object({ accountId: z.number().int() }),
     async handle({ accountId }) {
-      const row = getAccount(deps.db, accountId);
+      const row = deps.accounts.byId(accountId);
       if (!row || row.status !== 'connected') return;
       const destination = `${deps.env.PUBLIC_URL}/webhooks/kommo/${row.webhookSecret}`;
       try {
@@ -81,6 +84,6 @@ export function oauthJobs(deps: Deps) {
 }
 
 /** Idempotent per time slot: every process may call this at boot; one sweep per hour runs. */
-export function scheduleTokenSweep(deps: BaseDeps, slot = Math.floor(deps.clock.now() / SWEEP_EVERY_MS)) {
+export function scheduleTokenSweep(deps: Pick<Platform, 'clock' | 'queue'>, slot = Math.floor(deps.clock.now() / SWEEP_EVERY_MS)) {
   deps.queue.enqueue({ queue: TOKEN_SWEEP_QUEUE, payload: { slot }, idempotencyKey: `sweep:${slot}`, runAt: slot * SWEEP_EVERY_MS, maxAttempts: 3 });
 }

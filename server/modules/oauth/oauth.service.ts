@@ -1,14 +1,30 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { BaseDeps } from '../../deps.js';
 import { isAllowedKommoHost } from '../../kommo/hosts.js';
-import type { KommoDeps } from '../../kommo/kommo.deps.js';
 import { exchangeCode, OAuthGrantError, type TokenSet } from '../../kommo/oauth-http.js';
 import { AppError, badRequest, forbidden } from '../../lib/errors.js';
-import { getAccount, upsertInstalledAccount } from '../accounts/accounts.repo.js';
+import type { Platform } from '../../platform.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
+import type { ActivityService } from '../activity/activity.service.js';
+import type { KommoServices } from '../kommo/index.js';
 import type { SyncService } from '../sync/sync.service.js';
-import { REGISTER_WEBHOOKS_QUEUE, UNSUBSCRIBE_WEBHOOKS_QUEUE } from './oauth.jobs.js';
+import { createOAuthStateRepo } from './oauth-state.repo.js';
+import { REGISTER_WEBHOOKS_QUEUE, UNSUBSCRIBE_WEBHOOKS_QUEUE } from './oauth.queues.js';
 
-type Deps = BaseDeps & { kommo: KommoDeps; sync: SyncService };
+export type OAuthServiceDeps = Pick<Platform, 'env' | 'clock' | 'sqlite' | 'queue' | 'tx' | 'encryptor' | 'bus' | 'fetch'> & {
+  accounts: AccountsRepo;
+  activity: ActivityService;
+  kommo: KommoServices;
+  sync: SyncService;
+};
+
+/** What an install learned about the account: from the OAuth exchange or a long-lived token. */
+export interface ConnectInput {
+  host: string;
+  account: { id: number; subdomain: string; name: string; current_user_id: number | null };
+  accessToken: string;
+  refreshToken: string | null;
+  expiresInSec: number | null;
+}
 
 const STATE_TTL_MS = 10 * 60_000;
 
@@ -25,14 +41,15 @@ export function normalizeHost(referer: string): string {
   return r.replace(/\/+$/, '');
 }
 
-export function createOAuthService(deps: Deps) {
-  const { env, clock, sqlite } = deps;
+export function createOAuthService(deps: OAuthServiceDeps) {
+  const { env, clock } = deps;
+  const states = createOAuthStateRepo(deps.sqlite);
 
   /** The "Connect Kommo" button: a single-use state bound to this browser by a cookie. */
   function beginButtonFlow() {
     const cfg = deps.kommo.oauthConfig();
     const state = randomBytes(24).toString('base64url');
-    sqlite.prepare('INSERT INTO oauth_states (state, created_at, expires_at) VALUES (?, ?, ?)').run(state, clock.now(), clock.now() + STATE_TTL_MS);
+    states.create(state, clock.now(), clock.now() + STATE_TTL_MS);
     const url = `https://www.kommo.com/oauth?client_id=${encodeURIComponent(cfg.clientId)}&state=${encodeURIComponent(state)}&mode=post_message`;
     return { state, url };
   }
@@ -41,8 +58,7 @@ export function createOAuthService(deps: Deps) {
     if (!cookieState || cookieState.length !== state.length || !timingSafeEqual(Buffer.from(cookieState), Buffer.from(state))) {
       throw badRequest('This install link was not started in this browser (state mismatch). Start again from the Connect button.', [{ field: 'state', message: 'does not match this browser' }]);
     }
-    const used = sqlite.prepare('UPDATE oauth_states SET used_at = ? WHERE state = ? AND used_at IS NULL AND expires_at > ?').run(clock.now(), state, clock.now()).changes;
-    if (used !== 1) throw badRequest('This install link has expired or was already used. Start again from the Connect button.', [{ field: 'state', message: 'unknown, expired or used' }]);
+    if (!states.consume(state, clock.now())) throw badRequest('This install link has expired or was already used. Start again from the Connect button.', [{ field: 'state', message: 'unknown, expired or used' }]);
   }
 
   /**
@@ -77,34 +93,38 @@ export function createOAuthService(deps: Deps) {
     } catch (err) {
       throw new AppError('UPSTREAM_FAILED', `Kommo accepted the install but we could not read the account (${(err as Error).message}). Install again from Kommo.`);
     }
-    return deps.tx(() => {
-      const existing = getAccount(deps.db, account.id);
-      const row = upsertInstalledAccount(
-        deps.db,
-        {
-          id: account.id,
-          host,
-          subdomain: account.subdomain,
-          name: account.name,
-          currentUserId: account.current_user_id,
-          accessTokenEnc: deps.encryptor.encrypt(tokens.accessToken),
-          refreshTokenEnc: deps.encryptor.encrypt(tokens.refreshToken),
-          tokenExpiresAt: clock.now() + tokens.expiresInSec * 1000,
-          longLived: false,
-          webhookSecret: existing?.webhookSecret ?? randomBytes(24).toString('base64url'),
-        },
-        clock.now(),
-      );
-      afterConnect(row.id, row.tokenVersion, existing ? 'reinstalled' : 'installed', account.name);
-      return row;
-    });
+    return connectAccount({ host, account, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresInSec: tokens.expiresInSec });
   }
 
-  /** Inside the install transaction: the activity entry, webhook registration and the first sync. */
-  function afterConnect(accountId: number, tokenVersion: number, how: 'installed' | 'reinstalled', name: string) {
-    deps.activity.write({ accountId, type: 'connection.installed', title: `Kommo account ${how}`, description: `${name} is connected. The first sync and webhook registration have started.` });
-    deps.queue.enqueue({ queue: REGISTER_WEBHOOKS_QUEUE, accountId, payload: { accountId }, idempotencyKey: `webhooks:${accountId}:${tokenVersion}`, serialKey: `account:${accountId}:webhooks` });
-    deps.sync.start(accountId, 'full');
+  /**
+   * Store the account's tokens (encrypted) and start it: one transaction with the activity entry, the
+   * webhook registration and the first sync. Install and the long-lived-token bootstrap both end here.
+   */
+  function connectAccount(c: ConnectInput) {
+    return deps.tx(() => {
+      const now = clock.now();
+      const existing = deps.accounts.byId(c.account.id);
+      const row = deps.accounts.upsertInstalled(
+        {
+          id: c.account.id,
+          host: c.host,
+          subdomain: c.account.subdomain,
+          name: c.account.name,
+          currentUserId: c.account.current_user_id,
+          accessTokenEnc: deps.encryptor.encrypt(c.accessToken),
+          refreshTokenEnc: c.refreshToken === null ? null : deps.encryptor.encrypt(c.refreshToken),
+          tokenExpiresAt: c.expiresInSec === null ? null : now + c.expiresInSec * 1000,
+          longLived: c.refreshToken === null,
+          webhookSecret: existing?.webhookSecret ?? randomBytes(24).toString('base64url'),
+        },
+        now,
+      );
+      const how = existing ? 'reinstalled' : 'installed';
+      deps.activity.write({ accountId: row.id, type: 'connection.installed', title: `Kommo account ${how}`, description: `${c.account.name} is connected. The first sync and webhook registration have started.` });
+      deps.queue.enqueue({ queue: REGISTER_WEBHOOKS_QUEUE, accountId: row.id, payload: { accountId: row.id }, idempotencyKey: `webhooks:${row.id}:${row.tokenVersion}`, serialKey: `account:${row.id}:webhooks` });
+      deps.sync.start(row.id, 'full');
+      return row;
+    });
   }
 
   /** Kommo's uninstall hook: signature = hex(HMAC-SHA256(client_secret, "client_id|account_id")). */
@@ -116,7 +136,7 @@ export function createOAuthService(deps: Deps) {
       throw forbidden('Invalid uninstall signature');
     }
     return deps.tx(() => {
-      const row = getAccount(deps.db, q.account_id);
+      const row = deps.accounts.byId(q.account_id);
       if (!row) return { accountId: q.account_id, known: false };
       if (row.status !== 'disconnected') {
         // Try to remove our webhook with the token we still hold; Kommo may already have revoked it.
@@ -129,12 +149,7 @@ export function createOAuthService(deps: Deps) {
             maxAttempts: 3,
           });
         }
-        sqlite
-          .prepare(
-            `UPDATE accounts SET status = 'disconnected', status_reason = 'uninstalled in Kommo', access_token_enc = NULL, refresh_token_enc = NULL,
-               token_expires_at = NULL, refresh_lock_token = NULL, refresh_lock_until = NULL, token_version = token_version + 1, updated_at = ? WHERE id = ?`,
-          )
-          .run(clock.now(), row.id);
+        deps.accounts.disconnect(row.id, 'uninstalled in Kommo', clock.now());
         deps.activity.write({ accountId: row.id, type: 'connection.uninstalled', title: 'Kommo integration uninstalled', description: 'Tokens were deleted and agents stopped. History is kept; reinstalling reconnects it.' });
         deps.bus.emit('account.disconnected', { accountId: row.id });
       }
@@ -144,7 +159,7 @@ export function createOAuthService(deps: Deps) {
 
   const webhookDestination = (secret: string) => `${env.PUBLIC_URL}/webhooks/kommo/${secret}`;
 
-  return { beginButtonFlow, install, uninstall, afterConnect, webhookDestination };
+  return { beginButtonFlow, install, uninstall, connectAccount, webhookDestination };
 }
 
 export type OAuthService = ReturnType<typeof createOAuthService>;

@@ -2,7 +2,7 @@ import type { Db } from '../../../db/client.js';
 import { getAgent } from '../agents/agents.repo.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, notFound, type FieldError } from '../../lib/errors.js';
-import type { CrmRepo } from '../actions/crm.repo.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import { deleteScript, getScript, insertScript, listScripts, replaceStages, updateScript, type ScriptWithStages, type Stage } from './scripts.repo.js';
 import type { CreateScriptInput, PatchScriptInput } from './scripts.schemas.js';
 import { availableVariables, renderScript, unknownScriptVariables } from './scripts.variables.js';
@@ -12,7 +12,7 @@ const toDto = (s: ScriptWithStages) => ({ id: s.id, agentId: s.agentId, name: s.
 const unprocessable = (detail: string, errors: FieldError[], meta?: Record<string, unknown>) =>
   new AppError('VALIDATION_FAILED', detail, { errors, ...(meta ? { meta } : {}) });
 
-export function createScriptsService(deps: { db: Db; clock: Clock; crm: CrmRepo; tx<T>(fn: () => T): T }) {
+export function createScriptsService(deps: { db: Db; clock: Clock; crm: MirrorReadRepo; tx<T>(fn: () => T): T }) {
   const { db, clock, crm } = deps;
 
   /** Refuse unknown variables, a foreign agent and stages that are not live in the mirror — each naming its field. */

@@ -1,6 +1,6 @@
 import type { FieldValues } from '../../../db/schema/index.js';
 import { renderTemplate, templateVariables, unknownVariables } from '../../lib/template.js';
-import { fieldText, type CrmField, type CrmRepo } from '../actions/crm.repo.js';
+import { fieldText, type CrmField, type MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 
 /** The variables every script may use; custom fields add `lead.cf.<code or id>`. */
 const BASE: { key: string; label: string }[] = [
@@ -35,7 +35,7 @@ export interface RenderSource {
 }
 
 /** Render a script body from the synced mirror: the lead, its main contact, its fields, its user and the account. */
-export function renderScript(crm: CrmRepo, accountId: number, body: string, src: RenderSource): string {
+export function renderScript(crm: MirrorReadRepo, accountId: number, body: string, src: RenderSource): string {
   const fields = crm.leadFields(accountId);
   const contact = src.lead.mainContactId !== null ? crm.contact(accountId, src.lead.mainContactId) : undefined;
   const values: Record<string, string | number | null> = {

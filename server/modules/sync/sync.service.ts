@@ -1,9 +1,10 @@
-import type { BaseDeps } from '../../deps.js';
 import { KommoAuthError, KommoBlockedError, KommoRateLimitedError } from '../../kommo/client/errors.js';
-import type { KommoDeps } from '../../kommo/kommo.deps.js';
 import { PermanentJobError, RetryAfterError } from '../../jobs/errors.js';
 import type { JobContext } from '../../jobs/worker.js';
-import { getAccount } from '../accounts/accounts.repo.js';
+import type { Platform } from '../../platform.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
+import type { ActivityService } from '../activity/activity.service.js';
+import type { KommoServices } from '../kommo/index.js';
 import type { MirrorRepo } from '../mirror/mirror.repo.js';
 import { activeRun, getCursor, getRun, insertRun, latestRun, setCursor, updateRun, type SyncRun } from './sync.repo.js';
 
@@ -22,9 +23,14 @@ const PHASES = [
 ] as const;
 const bandStart = (phase: string) => PHASES.find(([p]) => p === phase)?.[1] ?? 0;
 
-type Deps = BaseDeps & { kommo: KommoDeps; mirror: MirrorRepo };
+export type SyncServiceDeps = Pick<Platform, 'db' | 'clock' | 'queue' | 'tx'> & {
+  accounts: AccountsRepo;
+  activity: ActivityService;
+  kommo: KommoServices;
+  mirror: MirrorRepo;
+};
 
-export function createSyncService(deps: Deps) {
+export function createSyncService(deps: SyncServiceDeps) {
   const { db, clock, queue } = deps;
 
   /** Start a sync unless one is already queued or running (then that one is returned). Joins the caller's transaction. */
@@ -148,7 +154,7 @@ export function createSyncService(deps: Deps) {
   }
 
   function status(accountId: number) {
-    const account = getAccount(db, accountId);
+    const account = deps.accounts.byId(accountId);
     const last = latestRun(db, accountId);
     return {
       connection: {

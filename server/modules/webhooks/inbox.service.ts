@@ -1,4 +1,5 @@
-import type { BaseDeps } from '../../deps.js';
+import type { Platform } from '../../platform.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import { parseKommoWebhook, type KommoEvent } from '../../kommo/webhook/events.js';
 import { AppError, notFound } from '../../lib/errors.js';
 
@@ -55,13 +56,11 @@ const entityIdOf = (e: KommoEvent): string | null => {
 /** Serialize without the `raw` copies: the delivery row already keeps the whole body. */
 const serializeEvent = (e: KommoEvent): string => JSON.stringify(e, (k, v) => (k === 'raw' ? undefined : v));
 
-export function createInbox(deps: BaseDeps) {
+export function createInbox(deps: Pick<Platform, 'sqlite' | 'clock' | 'queue' | 'logger' | 'groupTx'> & { accounts: AccountsRepo }) {
   const { sqlite, clock, queue, logger } = deps;
   const insertDelivery = sqlite.prepare(
     'INSERT INTO webhook_deliveries (account_id, source, content_type, body, event_count, duplicate_count, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  // Only the id is needed on the hot path (not the token columns a whole-row read would copy).
-  const accountIdBySecret = sqlite.prepare('SELECT id FROM accounts WHERE webhook_secret = ?').pluck();
   const insertEvent = sqlite.prepare(
     `INSERT INTO webhook_events (account_id, delivery_id, event_key, kind, action, entity_id, payload, status, received_at)
      VALUES (@accountId, @deliveryId, @eventKey, @kind, @action, @entityId, @payload, @status, @now)
@@ -73,7 +72,7 @@ export function createInbox(deps: BaseDeps) {
    * and their jobs in one transaction before answering. A duplicate event is stored once.
    */
   async function ingestKommo(secret: string, body: string, contentType: string | null) {
-    const accountId = accountIdBySecret.get(secret) as number | undefined;
+    const accountId = deps.accounts.idBySecret(secret);
     if (accountId === undefined) throw notFound('Webhook destination');
     const parsed = parseKommoWebhook(body);
     if (!parsed.ok) throw new AppError('BAD_REQUEST', `Malformed Kommo webhook: ${parsed.error}`);

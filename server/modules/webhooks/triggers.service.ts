@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { BaseDeps } from '../../deps.js';
+import type { Platform } from '../../platform.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import { parseDpRequest } from '../../kommo/webhook/dp.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { JwtError, verifyJwt } from '../../lib/jwt.js';
 import { timingSafeEqual } from 'node:crypto';
-import { getAccount, getAccountBySecret } from '../accounts/accounts.repo.js';
 
 export const DP_QUEUE = 'webhook.dp';
 export const SALESBOT_QUEUE = 'webhook.salesbot';
@@ -44,7 +44,7 @@ function parseLooseBody(body: string): unknown {
 }
 
 /** Digital Pipeline triggers and Salesbot widget_requests: verify, persist, enqueue, answer at once. */
-export function createTriggers(deps: BaseDeps) {
+export function createTriggers(deps: Pick<Platform, 'sqlite' | 'clock' | 'queue' | 'env' | 'groupTx'> & { accounts: AccountsRepo }) {
   const { sqlite, clock, queue, env } = deps;
 
   /**
@@ -55,7 +55,7 @@ export function createTriggers(deps: BaseDeps) {
   const isGlobalSecret = (secret: string) =>
     Boolean(env.WIDGET_HOOK_SECRET) && secret.length === env.WIDGET_HOOK_SECRET!.length && timingSafeEqual(Buffer.from(secret), Buffer.from(env.WIDGET_HOOK_SECRET!));
   function resolveAccount(secret: string, claimedAccountId: number | undefined) {
-    const account = isGlobalSecret(secret) ? (claimedAccountId ? getAccount(deps.db, claimedAccountId) : undefined) : getAccountBySecret(deps.db, secret);
+    const account = isGlobalSecret(secret) ? (claimedAccountId ? deps.accounts.byId(claimedAccountId) : undefined) : deps.accounts.bySecret(secret);
     return account && account.status === 'connected' ? account : undefined;
   }
 
@@ -89,7 +89,7 @@ export function createTriggers(deps: BaseDeps) {
   /** Salesbot `widget_request`: a JWT signed with our client secret (HS256 or HS512), answered within 2 s. */
   async function ingestSalesbot(secret: string, body: string) {
     const global = isGlobalSecret(secret);
-    const perAccount = global ? undefined : getAccountBySecret(deps.db, secret);
+    const perAccount = global ? undefined : deps.accounts.bySecret(secret);
     if (!global && !perAccount) throw notFound('Salesbot handler');
     if (!env.KOMMO_CLIENT_SECRET || !env.KOMMO_CLIENT_ID) throw new AppError('NOT_CONFIGURED', 'Kommo integration is not configured: set KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET');
     const b = salesbotBody.safeParse(parseLooseBody(body));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Deps } from '../../deps.js';
+import type { WebhooksDeps } from './index.js';
 import type { KommoEvent } from '../../kommo/webhook/events.js';
 import { KommoAuthError } from '../../kommo/client/errors.js';
 import { PermanentJobError } from '../../jobs/errors.js';
@@ -42,7 +42,8 @@ function dispatch(ctx: HandlerCtx, e: KommoEvent) {
 
 const reauthAsPermanent = (err: unknown) => (err instanceof KommoAuthError ? new PermanentJobError(err.message) : err);
 
-export function webhookJobs(deps: Deps) {
+/** Adapters from the queue to the handlers: stored events, lead re-reads, bursts, DP triggers and Salesbot requests. */
+export function webhookJobs(deps: WebhooksDeps) {
   // Every lookup is scoped by the job's account as well as the id it carries.
   const markDone = deps.stmt("UPDATE webhook_events SET status = 'processed', processed_at = ? WHERE id = ? AND account_id = ? AND status = 'received'");
   const loadEvent = deps.stmt('SELECT account_id AS accountId, payload, status FROM webhook_events WHERE id = ? AND account_id = ?');

@@ -1,10 +1,10 @@
-import type { Deps } from '../../../deps.js';
+import type { WebhooksDeps } from '../index.js';
 import type { CustomField } from '../../../kommo/webhook/fields.js';
 import type { FieldValues } from '../../../../db/schema/index.js';
 
 /** What every webhook handler gets: the app's deps, the account, and the event row's id. */
 export interface HandlerCtx {
-  deps: Deps;
+  deps: WebhooksDeps;
   accountId: number;
   eventId: number;
 }

@@ -1,6 +1,6 @@
 import type { LeadRow } from '../../../../db/schema/index.js';
 import type { KommoEventOf } from '../../../kommo/webhook/events.js';
-import { ownKeys } from '../own-writes.js';
+import { ownKeys } from '../../kommo/own-writes.js';
 import { leadLabel, statusName, userName, v2Fields, type HandlerCtx } from './context.js';
 
 export const REFETCH_LEAD_QUEUE = 'webhook.refetch-lead';

@@ -1,5 +1,5 @@
 import type { KommoEventOf } from '../../../kommo/webhook/events.js';
-import { ownKeys } from '../own-writes.js';
+import { ownKeys } from '../../kommo/own-writes.js';
 import { openLeadOfContact, preview, userName, type HandlerCtx } from './context.js';
 
 export const BURST_QUEUE = 'conversation.burst';

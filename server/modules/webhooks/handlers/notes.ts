@@ -1,5 +1,5 @@
 import type { KommoEventOf } from '../../../kommo/webhook/events.js';
-import { ownKeys } from '../own-writes.js';
+import { ownKeys } from '../../kommo/own-writes.js';
 import { openLeadOfContact, preview, type HandlerCtx } from './context.js';
 
 /** Kommo call_status: 3 not available, 6 no answer, 7 busy; an inbound call with none of those but 0 s is missed too. */

@@ -1,5 +1,5 @@
 import type { KommoEventOf } from '../../../kommo/webhook/events.js';
-import { ownKeys } from '../own-writes.js';
+import { ownKeys } from '../../kommo/own-writes.js';
 import { preview, userName, type HandlerCtx } from './context.js';
 
 /** Tasks: local table, a timeline entry on the lead's conversation, a notification, and the bus event for rules. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Sqlite } from '../../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
 import type { KommoApi } from '../../kommo/client/types.js';
+import type { OwnWritesRepo } from './own-writes.repo.js';
 
 /** How long a write of ours explains the webhooks Kommo sends about it. */
 export const OWN_WRITE_TTL_MS = 10 * 60_000;
@@ -17,20 +17,14 @@ export const ownKeys = {
   message: (text: unknown) => `message:${textKey(text)}`,
 };
 
-export function createOwnWrites(sqlite: Sqlite, clock: Clock) {
-  const put = sqlite.prepare('INSERT INTO own_writes (account_id, key, expires_at) VALUES (?, ?, ?) ON CONFLICT (account_id, key) DO UPDATE SET expires_at = excluded.expires_at');
-  const get = sqlite.prepare('SELECT 1 FROM own_writes WHERE account_id = ? AND key = ? AND expires_at > ?');
+export function createOwnWrites(repo: OwnWritesRepo, clock: Clock) {
   return {
     record(accountId: number, keys: string[]) {
       const until = clock.now() + OWN_WRITE_TTL_MS;
-      for (const k of keys) put.run(accountId, k, until);
+      for (const k of keys) repo.put(accountId, k, until);
     },
-    isOwn(accountId: number, key: string): boolean {
-      return get.get(accountId, key, clock.now()) !== undefined;
-    },
-    prune() {
-      return sqlite.prepare('DELETE FROM own_writes WHERE expires_at < ?').run(clock.now()).changes;
-    },
+    isOwn: (accountId: number, key: string): boolean => repo.has(accountId, key, clock.now()),
+    prune: (): number => repo.prune(clock.now()),
   };
 }
 

@@ -1,0 +1,68 @@
+import type { LlmClient } from './llm/llm.types.js';
+import { createOpenAiLlm } from './llm/openai.js';
+import type { Module } from './module.js';
+import { accountsModule } from './modules/accounts/index.js';
+import { actionsModule } from './modules/actions/index.js';
+import { activityModule } from './modules/activity/index.js';
+import { agentsModule } from './modules/agents/index.js';
+import { conversationsModule } from './modules/conversations/index.js';
+import { healthModule } from './modules/health/index.js';
+import { kommoModule } from './modules/kommo/index.js';
+import { knowledgeModule } from './modules/knowledge/index.js';
+import { mailModule } from './modules/mail/index.js';
+import { mirrorModule } from './modules/mirror/index.js';
+import { notificationsModule } from './modules/notifications/index.js';
+import { oauthModule } from './modules/oauth/index.js';
+import { scriptsModule } from './modules/scripts/index.js';
+import { syncModule } from './modules/sync/index.js';
+import { webhooksModule } from './modules/webhooks/index.js';
+import type { Platform } from './platform.js';
+
+export interface ModuleOptions {
+  /** The model the agents call; OpenAI (OPENAI_*) by default. */
+  llm?: LlmClient;
+}
+
+/**
+ * The one composition root: every module, built in dependency order from the platform and the
+ * services of the modules before it. Only index.ts, the scripts and the test helpers import this.
+ */
+export function createModules(p: Platform, o: ModuleOptions = {}) {
+  const health = healthModule(p);
+  const activity = activityModule(p);
+  const accounts = accountsModule(p);
+  const base = { ...p, activity: activity.services.activity, accounts: accounts.services.accounts };
+  const kommo = kommoModule(base);
+  const mirror = mirrorModule(p);
+  const conversations = conversationsModule(p);
+  const withKommo = {
+    ...base,
+    kommo: kommo.services,
+    mirror: mirror.services.mirror,
+    crm: mirror.services.read,
+    conversations: conversations.services.conversations,
+    salesbot: conversations.services.salesbot,
+  };
+  const sync = syncModule(withKommo);
+  const oauth = oauthModule({ ...withKommo, sync: sync.services.sync });
+  const mail = mailModule(withKommo);
+  const notifications = notificationsModule({ ...base, settings: mail.services.settings, writer: mail.services.writer });
+  const webhooks = webhooksModule({ ...withKommo, notifier: notifications.services.notifier });
+  const knowledge = knowledgeModule(p);
+  const scripts = scriptsModule({ ...p, crm: mirror.services.read });
+  const actions = actionsModule(withKommo);
+  const llm = o.llm ?? createOpenAiLlm({ apiKey: p.env.OPENAI_API_KEY, baseURL: p.env.OPENAI_BASE_URL, timeoutMs: p.env.OPENAI_TIMEOUT_MS, fetch: p.fetch });
+  const agents = agentsModule({
+    ...withKommo,
+    knowledge: knowledge.services.knowledge,
+    actions: actions.services.actions,
+    notifier: notifications.services.notifier,
+    clientMail: mail.services.clientMail,
+    llm,
+  });
+  return { health, activity, accounts, kommo, mirror, conversations, sync, oauth, mail, notifications, webhooks, knowledge, scripts, actions, agents };
+}
+
+export type AppModules = ReturnType<typeof createModules>;
+
+export const moduleList = (m: AppModules): Module[] => Object.values(m);

@@ -1,0 +1,67 @@
+import type { ClientMailer, Notifier } from '../../lib/ports.js';
+import type { LlmClient } from '../../llm/llm.types.js';
+import type { Module } from '../../module.js';
+import type { Platform } from '../../platform.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
+import type { ActionsService } from '../actions/actions.service.js';
+import type { ActivityService } from '../activity/activity.service.js';
+import type { KommoServices } from '../kommo/index.js';
+import type { KnowledgeService } from '../knowledge/knowledge.service.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
+import type { MirrorRepo } from '../mirror/mirror.repo.js';
+import { agentsRoutes } from './agents.routes.js';
+import { createAgentsService } from './agents.service.js';
+import { subscribeAgentTriggers } from './agents.triggers.js';
+import { createDeliveryService } from './delivery.service.js';
+import { createHandoffService } from './handoff.service.js';
+import { leadAgentRoutes } from './lead-agent.routes.js';
+import { createLeadAgentService } from './lead-agent.service.js';
+import { createLeadStateRepo } from './lead-state.repo.js';
+import { createPlaygroundService } from './playground.service.js';
+import { turnJob } from './turn.job.js';
+import { createTurnService } from './turn.service.js';
+
+export type AgentsDeps = Pick<Platform, 'env' | 'db' | 'sqlite' | 'clock' | 'logger' | 'tx' | 'queue' | 'bus'> & {
+  activity: ActivityService;
+  accounts: AccountsRepo;
+  kommo: Pick<KommoServices, 'api'>;
+  mirror: MirrorRepo;
+  crm: MirrorReadRepo;
+  knowledge: KnowledgeService;
+  actions: ActionsService;
+  notifier: Notifier;
+  clientMail: ClientMailer;
+  llm: LlmClient;
+};
+
+/** Every service of the agents module, built from passed dependencies (no side effects). */
+export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'accounts'>) {
+  const leadState = createLeadStateRepo(d.sqlite);
+  const delivery = createDeliveryService(d);
+  const handoff = createHandoffService({ ...d, leadState });
+  const turns = createTurnService({ ...d, leadState, delivery, handoff });
+  return {
+    llm: d.llm,
+    leadState,
+    delivery,
+    handoff,
+    turns,
+    agents: createAgentsService({ ...d, defaultModel: d.env.OPENAI_MODEL }),
+    playground: createPlaygroundService(d),
+    leads: createLeadAgentService({ ...d, leadState }),
+  };
+}
+
+export type AgentsServices = ReturnType<typeof createAgentsServices>;
+
+/** AI agents per stage: their turns (model → validated actions → delivery), handoff, the lead panel and the playground. */
+export function agentsModule(d: AgentsDeps): Module<AgentsServices> {
+  const s = createAgentsServices(d);
+  subscribeAgentTriggers(d.bus, { db: d.db, clock: d.clock, queue: d.queue, accounts: d.accounts, crm: d.crm, leadState: s.leadState });
+  return {
+    name: 'agents',
+    services: s,
+    routes: [agentsRoutes(s.agents, s.playground), leadAgentRoutes(s.leads, s.delivery)],
+    jobs: [turnJob(s.turns)],
+  };
+}

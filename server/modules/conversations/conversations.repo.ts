@@ -1,0 +1,78 @@
+import type { Sqlite } from '../../../db/client.js';
+import type { Clock } from '../../lib/clock.js';
+
+export interface NewMessage {
+  accountId: number;
+  leadId: number | null;
+  contactId: number | null;
+  /** inbound (client) | outbound (agent or human) | timeline (task, call, system) */
+  direction: 'inbound' | 'outbound' | 'timeline';
+  /** client | agent | user | bot | system */
+  author: 'client' | 'agent' | 'user' | 'bot' | 'system';
+  authorUserId?: number | null;
+  channel: string;
+  chatId?: string | null;
+  talkId?: number | null;
+  /** Unique per account and channel: a re-delivery of the same message is a no-op. */
+  externalId: string;
+  subject?: string | null;
+  text: string;
+  metadata?: Record<string, unknown> | null;
+}
+
+export interface HistoryMessage {
+  id: number;
+  direction: string;
+  author: string;
+  channel: string;
+  text: string;
+}
+
+/** The only writer of `conversation_messages`: each lead's thread across channels (chats, email, calls, tasks). */
+export function createConversationsRepo(sqlite: Sqlite, clock: Clock) {
+  const s = {
+    insert: sqlite.prepare(
+      `INSERT INTO conversation_messages (account_id, lead_id, contact_id, direction, author, author_user_id, channel, chat_id, talk_id, external_id, subject, text, metadata, created_at)
+       VALUES (@accountId, @leadId, @contactId, @direction, @author, @authorUserId, @channel, @chatId, @talkId, @externalId, @subject, @text, @metadata, @createdAt)
+       ON CONFLICT (account_id, channel, external_id) DO NOTHING`,
+    ),
+    exists: sqlite.prepare('SELECT 1 FROM conversation_messages WHERE account_id = ? AND channel = ? AND external_id = ?'),
+    head: sqlite.prepare('SELECT contact_id AS contactId, channel FROM conversation_messages WHERE account_id = ? AND id = ?'),
+    texts: sqlite.prepare('SELECT text FROM conversation_messages WHERE account_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id').pluck(),
+    history: sqlite.prepare(
+      `SELECT id, direction, author, channel, text FROM conversation_messages
+       WHERE account_id = ? AND lead_id = ? AND (? IS NULL OR id <= ?) ORDER BY id DESC LIMIT ?`,
+    ),
+  };
+  return {
+    /** The new row's id, or null when this (channel, external id) was stored before. Joins the caller's transaction. */
+    insertMessage(m: NewMessage): number | null {
+      const r = s.insert.run({
+        accountId: m.accountId,
+        leadId: m.leadId,
+        contactId: m.contactId,
+        direction: m.direction,
+        author: m.author,
+        authorUserId: m.authorUserId ?? null,
+        channel: m.channel,
+        chatId: m.chatId ?? null,
+        talkId: m.talkId ?? null,
+        externalId: m.externalId,
+        subject: m.subject ?? null,
+        text: m.text,
+        metadata: m.metadata ? JSON.stringify(m.metadata) : null,
+        createdAt: clock.now(),
+      });
+      return r.changes === 0 ? null : Number(r.lastInsertRowid);
+    },
+    has: (accountId: number, channel: string, externalId: string): boolean => s.exists.get(accountId, channel, externalId) !== undefined,
+    /** Who wrote the first message of a burst, and where. */
+    head: (accountId: number, id: number) => s.head.get(accountId, id) as { contactId: number | null; channel: string } | undefined,
+    texts: (accountId: number, ids: number[]): string[] => s.texts.all(accountId, JSON.stringify(ids)) as string[],
+    /** The newest `limit` messages of a lead (up to `uptoId` when given), newest first. */
+    history: (accountId: number, leadId: number, uptoId: number | null, limit: number): HistoryMessage[] =>
+      s.history.all(accountId, leadId, uptoId, uptoId, limit) as HistoryMessage[],
+  };
+}
+
+export type ConversationsRepo = ReturnType<typeof createConversationsRepo>;

@@ -1,0 +1,15 @@
+import type { Module } from '../../module.js';
+import type { Platform } from '../../platform.js';
+import { knowledgeRoutes } from './knowledge.routes.js';
+import { createKnowledgeService, type KnowledgeService } from './knowledge.service.js';
+
+export type KnowledgeDeps = Pick<Platform, 'db' | 'clock' | 'tx'>;
+export interface KnowledgeServices {
+  knowledge: KnowledgeService;
+}
+
+/** What an agent knows: entries chunked into a full-text index, searched per turn. */
+export function knowledgeModule(d: KnowledgeDeps): Module<KnowledgeServices> {
+  const knowledge = createKnowledgeService(d);
+  return { name: 'knowledge', services: { knowledge }, routes: [knowledgeRoutes(knowledge)] };
+}
