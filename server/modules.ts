@@ -40,6 +40,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     kommo: kommo.services,
     mirror: mirror.services.mirror,
     crm: mirror.services.read,
+    records: mirror.services.records,
     conversations: conversations.services.conversations,
     salesbot: conversations.services.salesbot,
   };

@@ -42,7 +42,7 @@ export async function agentsScenario(turns = 600): Promise<Scenario[]> {
     const m = createModules(p, { llm });
     seedMirror(p, m);
     const kommo = { api: () => fakeKommo };
-    const deps = { ...p, activity: m.activity.services.activity, mirror: m.mirror.services.mirror, crm: m.mirror.services.read, kommo };
+    const deps = { ...p, ...m.conversations.services, activity: m.activity.services.activity, mirror: m.mirror.services.mirror, crm: m.mirror.services.read, kommo };
     const actions = createActionsService(deps);
     const knowledge = m.knowledge.services.knowledge;
     const f = createAgentsServices({ ...deps, knowledge, actions, notifier: m.notifications.services.notifier, clientMail: m.mail.services.clientMail, llm });

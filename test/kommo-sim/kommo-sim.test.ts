@@ -405,20 +405,14 @@ describe('KommoSim rate limit', () => {
 });
 
 describe('KommoSim scale', () => {
-  it('seeds 10k leads + 5k contacts fast and serves 250-item pages quickly', async () => {
-    const t0 = performance.now();
+  // Its speed is the sync bench's business (npm run bench); timings do not belong in tests on a shared machine.
+  it('seeds 10k leads + 5k contacts and serves a deep 250-item page with contacts', async () => {
     const sim = await KommoSim.start({ ...CLIENT, rateLimitRps: 10_000, seed: { leads: 10_000, contacts: 5_000, companies: 200 } });
-    const startMs = performance.now() - t0;
     try {
       expect(sim.state.leads.size).toBe(10_000);
-      expect(startMs).toBeLessThan(1000);
       const { access_token } = sim.issueTokens();
-      await api(sim, access_token, '/api/v4/leads?limit=250'); // warm-up
-      const t1 = performance.now();
       const r = await api(sim, access_token, '/api/v4/leads?limit=250&page=20&order[updated_at]=desc&with=contacts');
-      const pageMs = performance.now() - t1;
       expect(r.json!._embedded.leads).toHaveLength(250);
-      expect(pageMs).toBeLessThan(100);
     } finally {
       await sim.stop();
     }

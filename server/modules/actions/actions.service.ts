@@ -89,14 +89,7 @@ export function createActionsService(deps: ActionsDeps) {
         if (deps.mirror.upsertLeads(accountId, [lead], clock.now()) > 0) return;
         // Kommo's updated_at has 1 s resolution: a write in the same second as the last sync keeps the
         // same timestamp, which the mirror's upsert ignores. This read follows our own write, so it wins ties.
-        const r = leadRow(accountId, lead, clock.now());
-        db.$client
-          .prepare(
-            `UPDATE leads SET name = @name, price = @price, pipeline_id = @pipelineId, status_id = @statusId, responsible_user_id = @responsibleUserId,
-               tags = @tags, custom_fields = @customFields, synced_at = @syncedAt
-             WHERE account_id = @accountId AND id = @id AND kommo_updated_at <= @kommoUpdatedAt`,
-          )
-          .run(r);
+        deps.mirror.applyOwnLeadRead(leadRow(accountId, lead, clock.now()));
       });
     } catch (err) {
       deps.logger.warn({ accountId, leadId, err: errText(err) }, 'could not refresh the lead after agent actions');

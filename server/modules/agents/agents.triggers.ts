@@ -74,9 +74,9 @@ export function subscribeAgentTriggers(bus: EventBus, deps: TriggerDeps): () => 
       const lead = deps.crm.lead(e.accountId, e.leadId);
       const agent = lead?.pipelineId != null && lead.statusId != null ? agentForStage(deps.db, e.accountId, lead.pipelineId, lead.statusId) : undefined;
       const minutes = agent?.humanReplyPauseMinutes ?? 60;
-      if (minutes <= 0) return;
       const now = deps.clock.now();
-      deps.leadState.humanReplied(e.accountId, e.leadId, now + minutes * 60_000, now);
+      if (minutes <= 0) deps.leadState.noteHumanReply(e.accountId, e.leadId, now);
+      else deps.leadState.humanReplied(e.accountId, e.leadId, now + minutes * 60_000, now);
     }),
   ];
   return () => offs.forEach((off) => off());

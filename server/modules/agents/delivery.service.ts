@@ -1,4 +1,4 @@
-import type { Db, Sqlite } from '../../../db/client.js';
+import type { Db } from '../../../db/client.js';
 import type { AgentDraftRow } from '../../../db/schema/index.js';
 import { KommoError, KommoRateLimitedError } from '../../kommo/client/errors.js';
 import type { KommoApi } from '../../kommo/client/types.js';
@@ -7,6 +7,8 @@ import type { Clock } from '../../lib/clock.js';
 import { AppError, conflict, notFound } from '../../lib/errors.js';
 import type { ClientMailer } from '../../lib/ports.js';
 import type { ActivityService } from '../activity/activity.service.js';
+import type { ConversationsRepo } from '../conversations/conversations.repo.js';
+import type { SalesbotRequestsRepo } from '../conversations/salesbot-requests.repo.js';
 import { draftForTurn, getDraft, insertDraft, swapDraftStatus, updateDraft } from './turns.repo.js';
 
 export interface SalesbotTarget {
@@ -29,7 +31,8 @@ export interface ReplyTarget {
 
 export interface DeliveryDeps {
   db: Db;
-  sqlite: Sqlite;
+  conversations: ConversationsRepo;
+  salesbot: SalesbotRequestsRepo;
   clock: Clock;
   activity: ActivityService;
   clientMail: ClientMailer;
@@ -77,23 +80,16 @@ export function salesbotBody(text: string) {
 const reSubject = (s: string) => (/^re:/i.test(s.trim()) ? s.trim() : `Re: ${s.trim()}`);
 
 export function createDeliveryService(deps: DeliveryDeps) {
-  const { db, sqlite, clock, activity } = deps;
+  const { db, clock, activity, conversations, salesbot } = deps;
 
-  const salesbotOpen = (accountId: number, requestId: number) =>
-    (sqlite.prepare('SELECT status FROM salesbot_requests WHERE account_id = ? AND id = ?').get(accountId, requestId) as { status: string } | undefined)?.status === 'pending';
 
   /** The agent's message in the lead's conversation, so the next turn sees what was said. */
   function recordOutbound(accountId: number, leadId: number, contactId: number | null, channel: string, key: string, text: string, meta: Record<string, unknown>) {
-    sqlite
-      .prepare(
-        `INSERT INTO conversation_messages (account_id, lead_id, contact_id, direction, author, channel, external_id, text, metadata, created_at)
-         VALUES (?, ?, ?, 'outbound', 'agent', ?, ?, ?, ?, ?) ON CONFLICT (account_id, channel, external_id) DO NOTHING`,
-      )
-      .run(accountId, leadId, contactId, channel, key, text, JSON.stringify(meta), clock.now());
+    conversations.insertMessage({ accountId, leadId, contactId, direction: 'outbound', author: 'agent', channel, externalId: key, text, metadata: meta });
   }
 
   async function continueSalesbot(accountId: number, sb: SalesbotTarget, text: string): Promise<'sent' | 'closed'> {
-    if (!salesbotOpen(accountId, sb.requestId)) return 'closed';
+    if (!salesbot.isPending(accountId, sb.requestId)) return 'closed';
     try {
       await deps.kommo.api(accountId).salesbotContinue(sb.returnUrl, salesbotBody(text));
     } catch (err) {
@@ -102,7 +98,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       if (err instanceof KommoError && err.status !== undefined && err.status >= 400 && err.status < 500) return 'closed';
       throw err;
     }
-    sqlite.prepare("UPDATE salesbot_requests SET status = 'continued', continued_at = ? WHERE account_id = ? AND id = ?").run(clock.now(), accountId, sb.requestId);
+    salesbot.markContinued(accountId, sb.requestId);
     return 'sent';
   }
 

@@ -5,6 +5,8 @@ import type { Platform } from '../../platform.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActionsService } from '../actions/actions.service.js';
 import type { ActivityService } from '../activity/activity.service.js';
+import type { ConversationsRepo } from '../conversations/conversations.repo.js';
+import type { SalesbotRequestsRepo } from '../conversations/salesbot-requests.repo.js';
 import type { KommoServices } from '../kommo/index.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
@@ -27,6 +29,8 @@ export type AgentsDeps = Pick<Platform, 'env' | 'db' | 'sqlite' | 'clock' | 'log
   kommo: Pick<KommoServices, 'api'>;
   mirror: MirrorRepo;
   crm: MirrorReadRepo;
+  conversations: ConversationsRepo;
+  salesbot: SalesbotRequestsRepo;
   knowledge: KnowledgeService;
   actions: ActionsService;
   notifier: Notifier;

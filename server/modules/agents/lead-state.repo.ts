@@ -1,6 +1,6 @@
 import type { Sqlite } from '../../../db/client.js';
 
-/** lead_agent_state (shared with the webhook layer): pause, handoff and the last human reply, per lead. */
+/** lead_agent_state: pause, handoff and the last human reply, per lead. */
 export interface LeadAgentState {
   pausedUntil: number | null;
   pausedReason: string | null;
@@ -31,6 +31,10 @@ export function createLeadStateRepo(sqlite: Sqlite) {
          paused_reason = CASE WHEN lead_agent_state.paused_until IS NOT NULL AND lead_agent_state.paused_until > excluded.paused_until THEN lead_agent_state.paused_reason ELSE 'human_replied' END,
          human_replied_at = excluded.human_replied_at, updated_at = excluded.updated_at`,
     ),
+    noteHuman: sqlite.prepare(
+      `INSERT INTO lead_agent_state (account_id, lead_id, human_replied_at, updated_at) VALUES (@accountId, @leadId, @now, @now)
+       ON CONFLICT (account_id, lead_id) DO UPDATE SET human_replied_at = excluded.human_replied_at, updated_at = excluded.updated_at`,
+    ),
     handoff: sqlite.prepare(
       `INSERT INTO lead_agent_state (account_id, lead_id, handoff_active, handoff_reason, updated_at)
        VALUES (@accountId, @leadId, 1, @reason, @now)
@@ -49,6 +53,8 @@ export function createLeadStateRepo(sqlite: Sqlite) {
     pause: (accountId: number, leadId: number, until: number, reason: string, now: number) => void s.pause.run({ accountId, leadId, until, reason, now }),
     /** Stop-on-human-reply: pause until `until`, never shortening a longer pause already set. */
     humanReplied: (accountId: number, leadId: number, until: number, now: number) => void s.human.run({ accountId, leadId, until, now }),
+    /** Record a person's reply without pausing (an agent configured not to pause on human replies). */
+    noteHumanReply: (accountId: number, leadId: number, now: number) => void s.noteHuman.run({ accountId, leadId, now }),
     handoff: (accountId: number, leadId: number, reason: string, now: number) => void s.handoff.run({ accountId, leadId, reason, now }),
     resume: (accountId: number, leadId: number, now: number) => void s.resume.run({ accountId, leadId, now }),
   };

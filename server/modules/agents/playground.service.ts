@@ -1,7 +1,8 @@
-import type { Db, Sqlite } from '../../../db/client.js';
+import type { Db } from '../../../db/client.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { LlmError, LlmNotConfiguredError, LlmRateLimitedError } from '../../llm/llm.errors.js';
 import type { LlmClient } from '../../llm/llm.types.js';
+import type { ConversationsRepo } from '../conversations/conversations.repo.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { getAgent, listBindings } from './agents.repo.js';
@@ -19,7 +20,7 @@ export interface PlaygroundInput {
  * Try an agent on a message: the same context, model and tool validation as a real turn, but
  * nothing is executed, delivered or written — not to Kommo, not to the database.
  */
-export function createPlaygroundService(deps: { db: Db; sqlite: Sqlite; crm: MirrorReadRepo; knowledge: KnowledgeService; llm: LlmClient }) {
+export function createPlaygroundService(deps: { db: Db; conversations: ConversationsRepo; crm: MirrorReadRepo; knowledge: KnowledgeService; llm: LlmClient }) {
   return {
     async run(accountId: number, agentId: number, input: PlaygroundInput) {
       const agent = getAgent(deps.db, accountId, agentId);
@@ -30,7 +31,7 @@ export function createPlaygroundService(deps: { db: Db; sqlite: Sqlite; crm: Mir
         const l = deps.crm.lead(accountId, input.leadId);
         if (!l) throw notFound(`Lead ${input.leadId} (in the synced data)`);
         lead = l;
-        history = leadHistory(deps.sqlite, accountId, l.id, null);
+        history = leadHistory(deps.conversations, accountId, l.id, null);
       } else {
         // A made-up lead sits in the agent's first bound stage, so the stage script renders.
         const stage = listBindings(deps.db, accountId).find((b) => b.agentId === agentId);

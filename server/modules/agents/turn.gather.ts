@@ -3,6 +3,7 @@ import type { AgentRow, FieldValues } from '../../../db/schema/index.js';
 import type { LlmMessage, LlmTool } from '../../llm/llm.types.js';
 import { toolsFor } from '../actions/actions.tools.js';
 import { validateToolCall, type Validation } from '../actions/actions.validate.js';
+import type { ConversationsRepo } from '../conversations/conversations.repo.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { scriptForStage } from '../scripts/scripts.repo.js';
@@ -12,7 +13,6 @@ import { buildTurnMessages, type HistoryMessage } from './turn.context.js';
 
 export interface GatherDeps {
   db: Db;
-  sqlite: Sqlite;
   crm: MirrorReadRepo;
   knowledge: KnowledgeService;
 }
@@ -39,14 +39,8 @@ export interface GatheredTurn {
 }
 
 /** The last `limit` conversation rows of a lead, oldest first, up to `maxId` (so a turn sees its own burst and nothing newer). */
-export function leadHistory(sqlite: Sqlite, accountId: number, leadId: number, maxId: number | null, limit = 20): (HistoryMessage & { id: number })[] {
-  const rows = sqlite
-    .prepare(
-      `SELECT id, direction, author, channel, text FROM conversation_messages
-       WHERE account_id = ? AND lead_id = ? AND (? IS NULL OR id <= ?) ORDER BY id DESC LIMIT ?`,
-    )
-    .all(accountId, leadId, maxId, maxId, limit) as (HistoryMessage & { id: number })[];
-  return rows.reverse();
+export function leadHistory(conversations: ConversationsRepo, accountId: number, leadId: number, maxId: number | null, limit = 20): (HistoryMessage & { id: number })[] {
+  return conversations.history(accountId, leadId, maxId, limit).reverse() as (HistoryMessage & { id: number })[];
 }
 
 /** Everything one turn (or a playground run) tells the model, read from this account's data only. */

@@ -1,4 +1,4 @@
-import type { Db, Sqlite } from '../../../db/client.js';
+import type { Db } from '../../../db/client.js';
 import type { AgentRow, AgentTurnRow } from '../../../db/schema/index.js';
 import { RetryAfterError } from '../../jobs/errors.js';
 import type { JobContext } from '../../jobs/worker.js';
@@ -9,6 +9,7 @@ import { estimateCostUsd } from '../../llm/pricing.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { ActionsService } from '../actions/actions.service.js';
 import type { PlannedAction } from '../actions/actions.validate.js';
+import type { ConversationsRepo } from '../conversations/conversations.repo.js';
 import type { CrmLead, MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { agentForStage, getAgent } from './agents.repo.js';
@@ -24,7 +25,7 @@ import { nextOpenAt } from './working-hours.js';
 
 export interface TurnDeps {
   db: Db;
-  sqlite: Sqlite;
+  conversations: ConversationsRepo;
   clock: Clock;
   activity: ActivityService;
   tx<T>(fn: () => T): T;
@@ -52,15 +53,11 @@ const DAY_MS = 86_400_000;
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
 export function createTurnService(deps: TurnDeps) {
-  const { db, sqlite, clock, activity, crm } = deps;
+  const { db, clock, activity, crm, conversations } = deps;
 
   function inboundTexts(accountId: number, trigger: TurnTrigger): string[] {
     if (trigger.kind !== 'message') return [];
-    return (
-      sqlite
-        .prepare(`SELECT text FROM conversation_messages WHERE account_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id`)
-        .all(accountId, JSON.stringify(trigger.messageIds)) as { text: string }[]
-    ).map((r) => r.text);
+    return conversations.texts(accountId, trigger.messageIds);
   }
 
   function eventText(accountId: number, trigger: TurnTrigger): string | undefined {
@@ -75,7 +72,7 @@ export function createTurnService(deps: TurnDeps) {
   /** Plan the turn: context, the model with validated tools, then the guardrails on the reply. */
   async function plan(agent: AgentRow, lead: CrmLead & { accountId: number }, trigger: TurnTrigger, texts: string[], signal: AbortSignal) {
     const maxId = trigger.kind === 'message' ? Math.max(...trigger.messageIds) : null;
-    const history = leadHistory(sqlite, lead.accountId, lead.id, maxId);
+    const history = leadHistory(conversations, lead.accountId, lead.id, maxId);
     const queryText = texts.length ? texts.join('\n') : history.filter((h) => h.direction === 'inbound').slice(-3).map((h) => h.text).join('\n');
     const g = gatherTurn(deps, { accountId: lead.accountId, agent, lead, history, event: eventText(lead.accountId, trigger), queryText });
     const out = await runModel(deps.llm, { model: agent.model, temperature: agent.temperature, messages: g.messages, tools: g.tools, validate: g.validate, signal });

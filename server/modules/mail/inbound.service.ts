@@ -4,12 +4,23 @@ import type { ImapFlow } from 'imapflow';
 import { fetchNewMessages, type FetchedMessage } from '../../mail/imap.js';
 import { parseEmail, trimQuoted } from '../../mail/parse.js';
 import type { KommoServices } from '../kommo/index.js';
+import type { ConversationsRepo } from '../conversations/conversations.repo.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { MirrorRepo } from '../mirror/mirror.repo.js';
+import type { OutboxRepo } from './outbox.repo.js';
 import { createLeadMatcher } from './inbound.match.js';
 import { setImapCursor } from './settings.repo.js';
 import type { MailSettings } from './settings.service.js';
 
-type Deps = Pick<Platform, 'db' | 'sqlite' | 'clock' | 'tx' | 'bus' | 'logger'> & { activity: ActivityService } & { kommo: KommoServices; mirror: MirrorRepo; settings: MailSettings };
+type Deps = Pick<Platform, 'db' | 'clock' | 'tx' | 'bus' | 'logger'> & {
+  activity: ActivityService;
+  kommo: KommoServices;
+  mirror: MirrorRepo;
+  crm: MirrorReadRepo;
+  conversations: ConversationsRepo;
+  outbox: OutboxRepo;
+  settings: MailSettings;
+};
 
 /**
  * Client email read from the account's mailbox becomes a conversation message (channel 'email',
@@ -18,33 +29,32 @@ type Deps = Pick<Platform, 'db' | 'sqlite' | 'clock' | 'tx' | 'bus' | 'logger'> 
  */
 export function createInbound(deps: Deps) {
   const match = createLeadMatcher(deps);
-  const insertMsg = deps.sqlite.prepare(
-    `INSERT INTO conversation_messages (account_id, lead_id, contact_id, direction, author, channel, external_id, subject, text, metadata, created_at)
-     VALUES (@accountId, @leadId, @contactId, 'inbound', 'client', 'email', @externalId, @subject, @text, @metadata, @createdAt)
-     ON CONFLICT (account_id, channel, external_id) DO NOTHING RETURNING id`,
-  );
-  const seen = deps.sqlite.prepare(`SELECT 1 FROM conversation_messages WHERE account_id = ? AND channel = 'email' AND external_id = ?`);
-  const ours = deps.sqlite.prepare(`SELECT 1 FROM mail_outbox WHERE account_id = ? AND message_id = ?`);
+  const ours = (accountId: number, messageId: string) => deps.outbox.byMessageId(accountId, messageId) !== undefined;
 
   async function ingest(accountId: number, m: FetchedMessage, cursor: { uidValidity: string }): Promise<'stored' | 'duplicate' | 'own'> {
     const email = await parseEmail(m.source);
     const externalId = email.messageId ?? `<imap.${cursor.uidValidity}.${m.uid}@mailbox.invalid>`;
     const advance = () => setImapCursor(deps.db, accountId, cursor.uidValidity, m.uid);
-    if (seen.get(accountId, externalId) || ours.get(accountId, externalId)) {
+    if (deps.conversations.has(accountId, 'email', externalId) || ours(accountId, externalId)) {
       deps.tx(advance);
-      return ours.get(accountId, externalId) ? 'own' : 'duplicate';
+      return ours(accountId, externalId) ? 'own' : 'duplicate';
     }
     const lead = await match(accountId, email);
+    // Untrusted text is processed before the write transaction, never inside it.
+    const text = trimQuoted(email.text);
     return deps.tx(() => {
       advance();
-      const row = insertMsg.get({
+      const id = deps.conversations.insertMessage({
         accountId,
         leadId: lead.leadId,
         contactId: lead.contactId,
+        direction: 'inbound',
+        author: 'client',
+        channel: 'email',
         externalId,
         subject: email.subject,
-        text: trimQuoted(email.text),
-        metadata: JSON.stringify({
+        text,
+        metadata: {
           from: email.from,
           to: email.to,
           cc: email.cc,
@@ -56,16 +66,15 @@ export function createInbound(deps: Deps) {
           automated: email.automated,
           imapUid: m.uid,
           matchedVia: lead.via,
-        }),
-        createdAt: deps.clock.now(),
-      }) as { id: number } | undefined;
-      if (!row) return 'duplicate' as const;
+        },
+      });
+      if (id === null) return 'duplicate' as const;
       if (lead.leadId && !email.automated) {
         deps.bus.emit('message_received', {
           accountId,
           leadId: lead.leadId,
           contactId: lead.contactId,
-          messageIds: [row.id],
+          messageIds: [id],
           channel: 'email',
           email: { messageId: externalId, from: email.from!.address, subject: email.subject, references: email.references },
         });
@@ -76,7 +85,7 @@ export function createInbound(deps: Deps) {
           type: 'email.received',
           title: `Email from ${email.from?.address ?? 'unknown sender'}: ${email.subject}`,
           description: email.automated ? 'An automatic message (not answered).' : 'No open lead matches the sender; stored without a lead.',
-          metadata: { messageId: externalId, conversationMessageId: row.id },
+          metadata: { messageId: externalId, conversationMessageId: id },
         });
       }
       return 'stored' as const;

@@ -3,6 +3,8 @@ import type { Module } from '../../module.js';
 import type { Platform } from '../../platform.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { KommoServices } from '../kommo/index.js';
+import type { ConversationsRepo } from '../conversations/conversations.repo.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { MirrorRepo } from '../mirror/mirror.repo.js';
 import { createInbound, type Inbound } from './inbound.service.js';
 import { mailJobs } from './mail.jobs.js';
@@ -21,6 +23,8 @@ export type MailDeps = Pick<Platform, 'env' | 'db' | 'sqlite' | 'clock' | 'queue
   activity: ActivityService;
   kommo: KommoServices;
   mirror: MirrorRepo;
+  crm: MirrorReadRepo;
+  conversations: ConversationsRepo;
 };
 
 export interface MailServices {
@@ -42,7 +46,7 @@ export function mailModule(d: MailDeps): Module<MailServices> {
   const settings = createMailSettings(d);
   const outbox = createOutboxRepo(d.db);
   const writer = createOutboxWriter({ ...d, settings });
-  const inbound = createInbound({ ...d, settings });
+  const inbound = createInbound({ ...d, settings, outbox });
   const watcher = createMailWatcher({ ...d, settings, inbound });
   const services: MailServices = {
     settings,

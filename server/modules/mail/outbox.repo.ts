@@ -39,6 +39,8 @@ export function updateOutbox(db: Db, id: number, patch: Partial<Omit<OutboxRow, 
 export function createOutboxRepo(db: Db) {
   return {
     list: (q: { accountId: number; leadId?: number; status?: string; limit: number }) => listOutbox(db, q),
+    /** One of our own sent emails, by its Message-ID (an IMAP copy of it is not client mail). */
+    byMessageId: (accountId: number, messageId: string): OutboxRow | undefined => outboxByMessageIds(db, accountId, [messageId]),
     byId(accountId: number, id: number): OutboxRow | undefined {
       const row = outboxById(db, id);
       return row && row.accountId === accountId ? row : undefined;

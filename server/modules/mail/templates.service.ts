@@ -1,9 +1,9 @@
-import { and, asc, eq } from 'drizzle-orm';
 import type { Platform } from '../../platform.js';
-import { emailTemplates, type EmailTemplateRow } from '../../../db/schema/index.js';
+import type { EmailTemplateRow } from '../../../db/schema/index.js';
 import { htmlToText } from '../../mail/compose.js';
 import { AppError, conflict, notFound } from '../../lib/errors.js';
 import { renderTemplate } from '../../lib/template.js';
+import { createTemplatesRepo, type TemplateFields } from './templates.repo.js';
 
 export type TemplateValues = Record<string, string | number | null | undefined>;
 type TemplateInput = { name: string; subject: string; html?: string | null; text?: string | null };
@@ -20,9 +20,11 @@ export function renderEmail(t: Pick<EmailTemplateRow, 'subject' | 'html' | 'text
 }
 
 export function createEmailTemplates(deps: Pick<Platform, 'db' | 'clock'>) {
-  const { db, clock } = deps;
+  const { clock } = deps;
+  const repo = createTemplatesRepo(deps.db);
+  const fields = (t: TemplateInput): TemplateFields => ({ name: t.name, subject: t.subject, html: t.html ?? null, text: t.text ?? null });
   const get = (accountId: number, id: number) => {
-    const row = db.select().from(emailTemplates).where(and(eq(emailTemplates.accountId, accountId), eq(emailTemplates.id, id))).get();
+    const row = repo.get(accountId, id);
     if (!row) throw notFound(`Email template ${id}`);
     return row;
   };
@@ -38,26 +40,20 @@ export function createEmailTemplates(deps: Pick<Platform, 'db' | 'clock'>) {
     }
   };
   return {
-    list: (accountId: number) => db.select().from(emailTemplates).where(eq(emailTemplates.accountId, accountId)).orderBy(asc(emailTemplates.name)).all(),
+    list: (accountId: number) => repo.list(accountId),
     get,
     create(accountId: number, t: TemplateInput) {
       check(t);
-      const now = clock.now();
-      return unique(() => db.insert(emailTemplates).values({ accountId, name: t.name, subject: t.subject, html: t.html ?? null, text: t.text ?? null, createdAt: now, updatedAt: now }).returning().get(), t.name);
+      return unique(() => repo.insert(accountId, fields(t), clock.now()), t.name);
     },
     update(accountId: number, id: number, t: TemplateInput) {
       get(accountId, id);
       check(t);
-      return unique(
-        () =>
-          db.update(emailTemplates).set({ name: t.name, subject: t.subject, html: t.html ?? null, text: t.text ?? null, updatedAt: clock.now() })
-            .where(and(eq(emailTemplates.accountId, accountId), eq(emailTemplates.id, id))).returning().get()!,
-        t.name,
-      );
+      return unique(() => repo.update(accountId, id, fields(t), clock.now())!, t.name);
     },
     remove(accountId: number, id: number) {
       get(accountId, id);
-      db.delete(emailTemplates).where(and(eq(emailTemplates.accountId, accountId), eq(emailTemplates.id, id))).run();
+      repo.remove(accountId, id);
     },
     render: (accountId: number, id: number, values: TemplateValues) => renderEmail(get(accountId, id), values),
   };

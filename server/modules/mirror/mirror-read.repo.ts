@@ -48,6 +48,20 @@ export interface CrmCatalog {
  */
 export function createMirrorReadRepo(sqlite: Sqlite) {
   const s = {
+    statusLabel: sqlite.prepare(
+      `SELECT s.name AS status, p.name AS pipeline FROM pipeline_statuses s LEFT JOIN pipelines p ON p.account_id = s.account_id AND p.id = s.pipeline_id
+       WHERE s.account_id = ? AND s.id = ? AND (? IS NULL OR s.pipeline_id = ?)`,
+    ),
+    leadName: sqlite.prepare('SELECT name FROM leads WHERE account_id = ? AND id = ?').pluck(),
+    openLeadOfContact: sqlite.prepare(
+      `SELECT id FROM leads WHERE account_id = @accountId AND is_deleted = 0 AND (status_id IS NULL OR status_id NOT IN (142, 143))
+         AND (main_contact_id = @contactId OR EXISTS (SELECT 1 FROM json_each(leads.contact_ids) WHERE value = @contactId))
+       ORDER BY kommo_updated_at DESC, id DESC LIMIT 1`,
+    ).pluck(),
+    contactsByEmail: sqlite.prepare(
+      `SELECT DISTINCT c.id FROM contacts c, json_each(c.emails) e
+       WHERE c.account_id = ? AND c.is_deleted = 0 AND lower(e.value) = ? ORDER BY c.kommo_updated_at DESC`,
+    ).pluck(),
     pipelines: sqlite.prepare('SELECT id, name, sort FROM pipelines WHERE account_id = ? AND deleted_at IS NULL ORDER BY sort, id'),
     statuses: sqlite.prepare(
       'SELECT pipeline_id AS pipelineId, id, name, color, sort, type FROM pipeline_statuses WHERE account_id = ? AND deleted_at IS NULL ORDER BY sort, id',
@@ -89,6 +103,19 @@ export function createMirrorReadRepo(sqlite: Sqlite) {
   }
 
   return {
+    /** "Stage (Pipeline)" as the account names it; Won/Lost for Kommo's closing statuses 142/143. */
+    stageLabel(accountId: number, pipelineId: number | null | undefined, statusId: number | null | undefined): string {
+      if (!statusId) return 'an unknown stage';
+      if (statusId === 142) return 'Won';
+      if (statusId === 143) return 'Lost';
+      const row = s.statusLabel.get(accountId, statusId, pipelineId ?? null, pipelineId ?? null) as { status: string; pipeline: string | null } | undefined;
+      return row ? (row.pipeline ? `${row.status} (${row.pipeline})` : row.status) : `stage #${statusId}`;
+    },
+    leadName: (accountId: number, leadId: number): string | null => (s.leadName.get(accountId, leadId) as string | undefined) || null,
+    /** The lead a contact is talking about: its most recently updated open lead (not won or lost). */
+    openLeadOfContact: (accountId: number, contactId: number): number | null => (s.openLeadOfContact.get({ accountId, contactId }) as number | undefined) ?? null,
+    /** Live contacts with this email address (lower-cased), most recently updated first. */
+    contactsByEmail: (accountId: number, email: string): number[] => s.contactsByEmail.all(accountId, email.toLowerCase()) as number[],
     /** Live pipelines with their stages, for the widget's pickers. */
     pipelines(accountId: number) {
       const pipes = s.pipelines.all(accountId) as { id: number; name: string; sort: number }[];

@@ -62,6 +62,53 @@ export function createMirrorRepo(sqlite: Sqlite) {
        ON CONFLICT (account_id, id) DO UPDATE SET entity = excluded.entity, name = excluded.name, code = excluded.code, type = excluded.type,
          sort = excluded.sort, enums = excluded.enums, deleted_at = NULL, synced_at = excluded.synced_at`,
     ),
+    leadById: sqlite.prepare('SELECT * FROM leads WHERE account_id = ? AND id = ?'),
+    // A webhook's lead: fields it did not carry keep the mirror's values (the caller merges them).
+    leadEvent: sqlite.prepare(
+      `INSERT INTO leads (account_id, id, name, price, pipeline_id, status_id, responsible_user_id, main_contact_id, contact_ids, company_id,
+         tags, custom_fields, loss_reason_id, closed_at, kommo_created_at, kommo_updated_at, is_deleted, synced_at)
+       VALUES (@accountId, @id, @name, @price, @pipelineId, @statusId, @responsibleUserId, @mainContactId, @contactIds, @companyId,
+         @tags, @customFields, @lossReasonId, @closedAt, @kommoCreatedAt, @kommoUpdatedAt, @isDeleted, @syncedAt)
+       ON CONFLICT (account_id, id) DO UPDATE SET name = excluded.name, price = excluded.price, pipeline_id = excluded.pipeline_id,
+         status_id = excluded.status_id, responsible_user_id = excluded.responsible_user_id, tags = excluded.tags,
+         custom_fields = excluded.custom_fields, loss_reason_id = excluded.loss_reason_id, kommo_updated_at = excluded.kommo_updated_at,
+         is_deleted = excluded.is_deleted, synced_at = excluded.synced_at`,
+    ),
+    leadDeleted: sqlite.prepare(
+      `INSERT INTO leads (account_id, id, name, is_deleted, synced_at) VALUES (?, ?, '', 1, ?)
+       ON CONFLICT (account_id, id) DO UPDATE SET is_deleted = 1, synced_at = excluded.synced_at`,
+    ),
+    // Kommo's updated_at has 1 s resolution: step the mirror's version back so a read that ties it wins.
+    leadYield: sqlite.prepare('UPDATE leads SET kommo_updated_at = kommo_updated_at - 1 WHERE account_id = ? AND id = ? AND kommo_updated_at = ?'),
+    leadOwnRead: sqlite.prepare(
+      `UPDATE leads SET name = @name, price = @price, pipeline_id = @pipelineId, status_id = @statusId, responsible_user_id = @responsibleUserId,
+         tags = @tags, custom_fields = @customFields, synced_at = @syncedAt
+       WHERE account_id = @accountId AND id = @id AND kommo_updated_at <= @kommoUpdatedAt`,
+    ),
+    contactEvent: sqlite.prepare(
+      `INSERT INTO contacts (account_id, id, name, first_name, last_name, responsible_user_id, emails, phones, custom_fields, company_id, kommo_updated_at, is_deleted, synced_at)
+       VALUES (@accountId, @id, @name, @firstName, @lastName, @responsibleUserId, @emails, @phones, @customFields, @companyId, @kommoUpdatedAt, 0, @syncedAt)
+       ON CONFLICT (account_id, id) DO UPDATE SET name = excluded.name, first_name = coalesce(excluded.first_name, contacts.first_name),
+         last_name = coalesce(excluded.last_name, contacts.last_name), responsible_user_id = coalesce(excluded.responsible_user_id, contacts.responsible_user_id),
+         emails = excluded.emails, phones = excluded.phones, custom_fields = excluded.custom_fields,
+         company_id = coalesce(excluded.company_id, contacts.company_id), kommo_updated_at = excluded.kommo_updated_at, is_deleted = 0, synced_at = excluded.synced_at
+       WHERE excluded.kommo_updated_at >= contacts.kommo_updated_at`,
+    ),
+    companyEvent: sqlite.prepare(
+      `INSERT INTO companies (account_id, id, name, responsible_user_id, custom_fields, kommo_updated_at, is_deleted, synced_at)
+       VALUES (@accountId, @id, @name, @responsibleUserId, @customFields, @kommoUpdatedAt, 0, @syncedAt)
+       ON CONFLICT (account_id, id) DO UPDATE SET name = excluded.name, responsible_user_id = coalesce(excluded.responsible_user_id, companies.responsible_user_id),
+         custom_fields = excluded.custom_fields, kommo_updated_at = excluded.kommo_updated_at, is_deleted = 0, synced_at = excluded.synced_at
+       WHERE excluded.kommo_updated_at >= companies.kommo_updated_at`,
+    ),
+    contactDeleted: sqlite.prepare(
+      `INSERT INTO contacts (account_id, id, name, is_deleted, synced_at) VALUES (?, ?, '', 1, ?)
+       ON CONFLICT (account_id, id) DO UPDATE SET is_deleted = 1, synced_at = excluded.synced_at`,
+    ),
+    companyDeleted: sqlite.prepare(
+      `INSERT INTO companies (account_id, id, name, is_deleted, synced_at) VALUES (?, ?, '', 1, ?)
+       ON CONFLICT (account_id, id) DO UPDATE SET is_deleted = 1, synced_at = excluded.synced_at`,
+    ),
     taskType: sqlite.prepare(
       `INSERT INTO task_types (account_id, id, name, deleted_at, synced_at) VALUES (@accountId, @id, @name, NULL, @now)
        ON CONFLICT (account_id, id) DO UPDATE SET name = excluded.name, deleted_at = NULL, synced_at = excluded.synced_at`,
@@ -79,6 +126,19 @@ export function createMirrorRepo(sqlite: Sqlite) {
   }
 
   return {
+    /** The mirror's row as stored (columns in snake_case), for merging a partial webhook into it. */
+    leadRaw: (accountId: number, id: number) => s.leadById.get(accountId, id) as Record<string, any> | undefined,
+    /** A lead from a webhook, already merged with the stored row; unconditional (the caller compared versions). */
+    applyLeadEvent: (row: LeadEventRow) => void s.leadEvent.run(row),
+    markLeadDeleted: (accountId: number, id: number, now: number) => void s.leadDeleted.run(accountId, id, now),
+    /** Before re-reading an ambiguous lead: let a fetched copy with the same `updated_at` replace the mirror's. */
+    yieldLeadVersion: (accountId: number, id: number, version: number) => void s.leadYield.run(accountId, id, version),
+    /** Our own read right after our own write: it wins a tie on Kommo's 1-second `updated_at`. */
+    applyOwnLeadRead: (row: ReturnType<typeof leadRow>) => s.leadOwnRead.run(row).changes,
+    applyContactEvent: (row: ContactEventRow) => void s.contactEvent.run(row),
+    applyCompanyEvent: (row: CompanyEventRow) => void s.companyEvent.run(row),
+    markContactDeleted: (accountId: number, id: number, now: number) => void s.contactDeleted.run(accountId, id, now),
+    markCompanyDeleted: (accountId: number, id: number, now: number) => void s.companyDeleted.run(accountId, id, now),
     upsertLeads(accountId: number, rows: KommoLead[], now: number): number {
       let n = 0;
       for (const l of rows) n += s.lead.run(leadRow(accountId, l, now)).changes;
@@ -155,3 +215,47 @@ export function createMirrorRepo(sqlite: Sqlite) {
 }
 
 export type MirrorRepo = ReturnType<typeof createMirrorRepo>;
+
+export interface LeadEventRow {
+  accountId: number;
+  id: number;
+  name: string;
+  price: number | null;
+  pipelineId: number | null;
+  statusId: number | null;
+  responsibleUserId: number | null;
+  mainContactId: number | null;
+  contactIds: string;
+  companyId: number | null;
+  tags: string;
+  customFields: string;
+  lossReasonId: number | null;
+  closedAt: number | null;
+  kommoCreatedAt: number | null;
+  kommoUpdatedAt: number;
+  isDeleted: number;
+  syncedAt: number;
+}
+export interface ContactEventRow {
+  accountId: number;
+  id: number;
+  name: string;
+  firstName: string | null;
+  lastName: string | null;
+  responsibleUserId: number | null;
+  emails: string;
+  phones: string;
+  customFields: string;
+  companyId: number | null;
+  kommoUpdatedAt: number;
+  syncedAt: number;
+}
+export interface CompanyEventRow {
+  accountId: number;
+  id: number;
+  name: string;
+  responsibleUserId: number | null;
+  customFields: string;
+  kommoUpdatedAt: number;
+  syncedAt: number;
+}

@@ -3,18 +3,28 @@ import type { Module } from '../../module.js';
 import type { Platform } from '../../platform.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActivityService } from '../activity/activity.service.js';
+import type { ConversationsRepo } from '../conversations/conversations.repo.js';
+import type { SalesbotRequestsRepo } from '../conversations/salesbot-requests.repo.js';
 import type { KommoServices } from '../kommo/index.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { MirrorRepo } from '../mirror/mirror.repo.js';
+import type { RecordsRepo } from '../mirror/records.repo.js';
+import { createBurstsRepo } from './bursts.repo.js';
+import { createInboxRepo } from './inbox.repo.js';
 import { createInbox, type Inbox } from './inbox.service.js';
 import { createTriggers, type Triggers } from './triggers.service.js';
 import { webhookJobs } from './webhooks.jobs.js';
 import { webhookRoutes } from './webhooks.routes.js';
 
-export type WebhooksDeps = Pick<Platform, 'env' | 'sqlite' | 'stmt' | 'clock' | 'queue' | 'tx' | 'groupTx' | 'bus' | 'logger'> & {
+export type WebhooksDeps = Pick<Platform, 'env' | 'sqlite' | 'clock' | 'queue' | 'tx' | 'groupTx' | 'bus' | 'logger'> & {
   accounts: AccountsRepo;
   activity: ActivityService;
-  kommo: KommoServices;
+  kommo: Pick<KommoServices, 'api' | 'ownWrites'>;
   mirror: MirrorRepo;
+  records: RecordsRepo;
+  crm: MirrorReadRepo;
+  conversations: ConversationsRepo;
+  salesbot: SalesbotRequestsRepo;
   notifier: Notifier;
 };
 export interface WebhooksServices {
@@ -24,7 +34,15 @@ export interface WebhooksServices {
 
 /** What Kommo sends us: the durable inbox, Digital Pipeline and Salesbot triggers, and the handlers per event family. */
 export function webhooksModule(d: WebhooksDeps): Module<WebhooksServices> {
-  const inbox = createInbox(d);
-  const triggers = createTriggers(d);
-  return { name: 'webhooks', services: { inbox, triggers }, routes: [webhookRoutes(inbox, triggers)], jobs: webhookJobs(d) };
+  const inboxRepo = createInboxRepo(d.sqlite);
+  const inbox = createInbox({ ...d, inbox: inboxRepo });
+  const triggers = createTriggers({ ...d, inbox: inboxRepo });
+  const jobs = webhookJobs({
+    ...d,
+    inbox: inboxRepo,
+    read: d.crm,
+    ownWrites: d.kommo.ownWrites,
+    bursts: createBurstsRepo(d.sqlite),
+  });
+  return { name: 'webhooks', services: { inbox, triggers }, routes: [webhookRoutes(inbox, triggers)], jobs };
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Platform } from '../../platform.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
+import type { SalesbotRequestsRepo } from '../conversations/salesbot-requests.repo.js';
+import type { InboxRepo } from './inbox.repo.js';
 import { parseDpRequest } from '../../kommo/webhook/dp.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { JwtError, verifyJwt } from '../../lib/jwt.js';
@@ -44,8 +46,8 @@ function parseLooseBody(body: string): unknown {
 }
 
 /** Digital Pipeline triggers and Salesbot widget_requests: verify, persist, enqueue, answer at once. */
-export function createTriggers(deps: Pick<Platform, 'sqlite' | 'clock' | 'queue' | 'env' | 'groupTx'> & { accounts: AccountsRepo }) {
-  const { sqlite, clock, queue, env } = deps;
+export function createTriggers(deps: Pick<Platform, 'clock' | 'queue' | 'env' | 'groupTx'> & { accounts: AccountsRepo; inbox: InboxRepo; salesbot: SalesbotRequestsRepo }) {
+  const { clock, queue, env, inbox } = deps;
 
   /**
    * The widget's manifest carries one URL for every account (WIDGET_HOOK_SECRET), so there the account
@@ -68,19 +70,21 @@ export function createTriggers(deps: Pick<Platform, 'sqlite' | 'clock' | 'queue'
     if (r.accountId !== account.id) throw new AppError('FORBIDDEN', `account_id ${r.accountId} does not belong to this webhook URL`);
     return deps.groupTx(() => {
       const now = clock.now();
-      const delivery = Number(
-        sqlite.prepare("INSERT INTO webhook_deliveries (account_id, source, content_type, body, event_count, received_at) VALUES (?, 'dp', ?, ?, 1, ?)").run(account.id, contentType, body, now).lastInsertRowid,
-      );
+      const delivery = inbox.insertDelivery({ accountId: account.id, source: 'dp', contentType, body, eventCount: 1, now });
       // Kommo retries a DP request up to 4 times in an hour: the same trigger is one event.
       const key = `dp:${r.event.leadId}:${r.event.typeCode}:${r.event.statusId ?? '-'}:${r.event.time ?? delivery}`;
-      const ins = sqlite
-        .prepare(
-          `INSERT INTO webhook_events (account_id, delivery_id, event_key, kind, action, entity_id, payload, status, received_at)
-           VALUES (?, ?, ?, 'dp', ?, ?, ?, 'received', ?) ON CONFLICT (account_id, event_key) DO NOTHING`,
-        )
-        .run(account.id, delivery, key, r.event.typeCode, String(r.event.leadId), JSON.stringify(r), now);
-      if (ins.changes === 0) return { accepted: 0, duplicates: 1 };
-      const eventId = Number(ins.lastInsertRowid);
+      const eventId = inbox.insertEvent({
+        accountId: account.id,
+        deliveryId: delivery,
+        eventKey: key,
+        kind: 'dp',
+        action: r.event.typeCode,
+        entityId: String(r.event.leadId),
+        payload: JSON.stringify(r),
+        status: 'received',
+        now,
+      });
+      if (eventId === null) return { accepted: 0, duplicates: 1 };
       queue.enqueue({ queue: DP_QUEUE, accountId: account.id, payload: { eventId }, idempotencyKey: `dp:${eventId}`, serialKey: `lead:${account.id}:${r.event.leadId}` });
       return { accepted: 1, duplicates: 0 };
     });
@@ -113,10 +117,8 @@ export function createTriggers(deps: Pick<Platform, 'sqlite' | 'clock' | 'queue'
     const leadId = claims.entity_type === undefined || claims.entity_type === 2 ? (claims.entity_id ?? null) : null;
     return deps.groupTx(() => {
       const now = clock.now();
-      sqlite.prepare("INSERT INTO webhook_deliveries (account_id, source, content_type, body, event_count, received_at) VALUES (?, 'salesbot', 'application/json', ?, 1, ?)").run(account.id, JSON.stringify({ data: b.data.data, return_url: b.data.return_url }), now);
-      const requestId = Number(
-        sqlite.prepare("INSERT INTO salesbot_requests (account_id, lead_id, return_url, data, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)").run(account.id, leadId, b.data.return_url, JSON.stringify(b.data.data), now).lastInsertRowid,
-      );
+      inbox.insertDelivery({ accountId: account.id, source: 'salesbot', contentType: 'application/json', body: JSON.stringify({ data: b.data.data, return_url: b.data.return_url }), eventCount: 1, now });
+      const requestId = deps.salesbot.insertRequest({ accountId: account.id, leadId, returnUrl: b.data.return_url, data: b.data.data });
       queue.enqueue({ queue: SALESBOT_QUEUE, accountId: account.id, payload: { requestId }, idempotencyKey: `salesbot:${requestId}`, serialKey: leadId ? `lead:${account.id}:${leadId}` : undefined });
       return { requestId };
     });

@@ -1,39 +1,73 @@
-import type { WebhooksDeps } from '../index.js';
-import type { CustomField } from '../../../kommo/webhook/fields.js';
 import type { FieldValues } from '../../../../db/schema/index.js';
+import type { Env } from '../../../env.js';
+import type { JobQueue } from '../../../jobs/queue.js';
+import type { KommoEvent, KommoEventKind, KommoEventOf } from '../../../kommo/webhook/events.js';
+import type { CustomField } from '../../../kommo/webhook/fields.js';
+import type { EventBus } from '../../../lib/bus.js';
+import type { Clock } from '../../../lib/clock.js';
+import type { Notifier } from '../../../lib/ports.js';
+import type { ActivityService } from '../../activity/activity.service.js';
+import type { ConversationsRepo } from '../../conversations/conversations.repo.js';
+import type { OwnWrites } from '../../kommo/own-writes.js';
+import type { MirrorReadRepo } from '../../mirror/mirror-read.repo.js';
+import type { MirrorRepo } from '../../mirror/mirror.repo.js';
+import type { RecordsRepo } from '../../mirror/records.repo.js';
+import type { BurstsRepo } from '../bursts.repo.js';
 
-/** What every webhook handler gets: the app's deps, the account, and the event row's id. */
+/** What the handlers may use: database-only work that joins the event's transaction, and the bus. */
+export interface HandlerDeps {
+  env: Pick<Env, 'WEBHOOK_BURST_WINDOW_MS'>;
+  clock: Clock;
+  queue: JobQueue;
+  tx<T>(fn: () => T): T;
+  bus: EventBus;
+  activity: ActivityService;
+  ownWrites: OwnWrites;
+  mirror: MirrorRepo;
+  records: RecordsRepo;
+  read: MirrorReadRepo;
+  conversations: ConversationsRepo;
+  bursts: BurstsRepo;
+  notifier: Notifier;
+}
+
+/** What every webhook handler gets: its deps, the account, and the stored event's id. */
 export interface HandlerCtx {
-  deps: WebhooksDeps;
+  deps: HandlerDeps;
   accountId: number;
   eventId: number;
 }
+
+/** One event family's handler: which kinds it takes, how they are ordered and named, and what it does. */
+export interface FamilyHandler<K extends KommoEventKind = KommoEventKind> {
+  kinds: readonly K[];
+  /** Events with the same key run in order (everything about one lead, one contact, one talk). */
+  serialKey(accountId: number, e: KommoEventOf<K>): string | undefined;
+  /** The Kommo entity the event is about, stored beside it. */
+  entityId(e: KommoEventOf<K>): string | null;
+  /** Synchronous: runs inside the event's (group-committed) transaction. No network calls. */
+  handle(ctx: HandlerCtx, e: KommoEventOf<K>): void;
+}
+
+export const defineHandler = <K extends KommoEventKind>(h: FamilyHandler<K>): FamilyHandler<K> => h;
+
+export type AnyHandler = FamilyHandler<any> & { handle(ctx: HandlerCtx, e: KommoEvent): void };
+
+export const leadKey = (accountId: number, id?: number | null) => (id ? `lead:${accountId}:${id}` : undefined);
 
 export const preview = (text: string | undefined | null, n = 80) => {
   const t = (text ?? '').replace(/\s+/g, ' ').trim();
   return t.length > n ? `${t.slice(0, n - 1)}…` : t;
 };
 
-export function statusName(ctx: HandlerCtx, pipelineId: number | null | undefined, statusId: number | null | undefined): string {
-  if (!statusId) return 'an unknown stage';
-  const row = ctx.deps.stmt('SELECT s.name AS status, p.name AS pipeline FROM pipeline_statuses s LEFT JOIN pipelines p ON p.account_id = s.account_id AND p.id = s.pipeline_id WHERE s.account_id = ? AND s.id = ? AND (? IS NULL OR s.pipeline_id = ?)')
-    .get(ctx.accountId, statusId, pipelineId ?? null, pipelineId ?? null) as { status: string; pipeline: string | null } | undefined;
-  if (statusId === 142) return 'Won';
-  if (statusId === 143) return 'Lost';
-  return row ? (row.pipeline ? `${row.status} (${row.pipeline})` : row.status) : `stage #${statusId}`;
-}
+export const userName = (ctx: HandlerCtx, userId: number | null | undefined): string =>
+  userId ? (ctx.deps.read.userName(ctx.accountId, userId) ?? `user #${userId}`) : 'nobody';
 
-export function userName(ctx: HandlerCtx, userId: number | null | undefined): string {
-  if (!userId) return 'nobody';
-  const row = ctx.deps.stmt('SELECT name FROM kommo_users WHERE account_id = ? AND id = ?').get(ctx.accountId, userId) as { name: string } | undefined;
-  return row?.name ?? `user #${userId}`;
-}
+export const leadLabel = (ctx: HandlerCtx, leadId: number, name?: string | null): string =>
+  name || ctx.deps.read.leadName(ctx.accountId, leadId) || `lead #${leadId}`;
 
-export function leadLabel(ctx: HandlerCtx, leadId: number, name?: string | null): string {
-  if (name) return name;
-  const row = ctx.deps.stmt('SELECT name FROM leads WHERE account_id = ? AND id = ?').get(ctx.accountId, leadId) as { name: string } | undefined;
-  return row?.name || `lead #${leadId}`;
-}
+export const openLeadOfContact = (ctx: HandlerCtx, contactId: number | undefined | null): number | null =>
+  contactId ? ctx.deps.read.openLeadOfContact(ctx.accountId, contactId) : null;
 
 /** v2 webhook custom fields → the mirror's v4-shaped field values. */
 export function v2Fields(fields: CustomField[]): FieldValues {
@@ -47,15 +81,3 @@ export function v2Fields(fields: CustomField[]): FieldValues {
 
 export const valuesByCode = (fields: FieldValues, code: string) =>
   fields.filter((f) => f.field_code === code).flatMap((f) => f.values.map((v) => String(v.value ?? '').trim())).filter(Boolean);
-
-/** The lead a contact is talking about: its most recently updated open lead in the mirror. */
-export function openLeadOfContact(ctx: HandlerCtx, contactId: number | undefined | null): number | null {
-  if (!contactId) return null;
-  const row = ctx.deps.stmt(
-      `SELECT id FROM leads WHERE account_id = ? AND is_deleted = 0 AND (status_id IS NULL OR status_id NOT IN (142, 143))
-         AND (main_contact_id = ? OR EXISTS (SELECT 1 FROM json_each(leads.contact_ids) WHERE value = ?))
-       ORDER BY kommo_updated_at DESC LIMIT 1`,
-    )
-    .get(ctx.accountId, contactId, contactId) as { id: number } | undefined;
-  return row?.id ?? null;
-}

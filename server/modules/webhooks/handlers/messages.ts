@@ -1,77 +1,68 @@
 import type { KommoEventOf } from '../../../kommo/webhook/events.js';
 import { ownKeys } from '../../kommo/own-writes.js';
-import { openLeadOfContact, preview, userName, type HandlerCtx } from './context.js';
+import { defineHandler, leadKey, openLeadOfContact, preview, userName, type HandlerCtx } from './context.js';
 
 export const BURST_QUEUE = 'conversation.burst';
+
+type MessageEvent = KommoEventOf<'message'>;
+const leadOf = (m: MessageEvent['message']) => (m.elementType === 2 ? m.elementId : m.entityType === 'lead' ? m.entityId : undefined);
 
 /**
  * Chat messages. Incoming ones join the lead's open burst; when the burst window closes one
  * `message_received` goes out (several quick messages are one agent turn). An outgoing message from a
- * person pauses the agents on that lead; our own bot's replies are recognised and do not.
+ * person announces `human_replied` (the agents pause on that lead); our own bot's replies are
+ * recognised and do not.
  */
-export function handleMessageEvent(ctx: HandlerCtx, e: KommoEventOf<'message'>): void {
-  const { deps, accountId } = ctx;
-  const m = e.message;
-  const now = deps.clock.now();
-  const leadId = m.elementType === 2 ? (m.elementId ?? null) : m.entityType === 'lead' ? (m.entityId ?? null) : openLeadOfContact(ctx, m.contactId);
-  const incoming = e.direction === 'incoming' && m.sender !== 'user' && m.sender !== 'bot';
-  const ownEcho = !incoming && deps.kommo.ownWrites.isOwn(accountId, ownKeys.message(m.text));
-  const human = !incoming && !ownEcho && m.sender === 'user';
-  const author = incoming ? 'client' : ownEcho ? 'agent' : human ? 'user' : 'bot';
-  const channel = m.origin || 'chat';
-  const ins = deps.stmt(
-      `INSERT INTO conversation_messages (account_id, lead_id, contact_id, direction, author, channel, chat_id, talk_id, external_id, text, metadata, created_at)
-       VALUES (@accountId, @leadId, @contactId, @direction, @author, @channel, @chatId, @talkId, @externalId, @text, @metadata, @now)
-       ON CONFLICT (account_id, channel, external_id) DO NOTHING`,
-    )
-    .run({
+export const messagesHandler = defineHandler({
+  kinds: ['message'] as const,
+  serialKey(accountId, e) {
+    const leadId = leadOf(e.message);
+    return leadId ? leadKey(accountId, leadId) : e.message.contactId ? `contact:${accountId}:${e.message.contactId}` : undefined;
+  },
+  entityId: (e) => e.message.id,
+  handle(ctx: HandlerCtx, e: MessageEvent): void {
+    const { deps, accountId } = ctx;
+    const m = e.message;
+    const leadId = leadOf(m) ?? (m.elementType === 2 || m.entityType === 'lead' ? null : openLeadOfContact(ctx, m.contactId));
+    const incoming = e.direction === 'incoming' && m.sender !== 'user' && m.sender !== 'bot';
+    const ownEcho = !incoming && deps.ownWrites.isOwn(accountId, ownKeys.message(m.text));
+    const human = !incoming && !ownEcho && m.sender === 'user';
+    const channel = m.origin || 'chat';
+    const messageId = deps.conversations.insertMessage({
       accountId,
       leadId,
       contactId: m.contactId ?? null,
       direction: incoming ? 'inbound' : 'outbound',
-      author,
+      author: incoming ? 'client' : ownEcho ? 'agent' : human ? 'user' : 'bot',
       channel,
       chatId: m.chatId ?? null,
       talkId: m.talkId ?? null,
       externalId: m.id,
       text: m.text,
-      metadata: JSON.stringify({ kommoMessageId: m.id, authorName: m.author?.name ?? null, authorType: m.author?.type ?? null }),
-      now,
+      metadata: { kommoMessageId: m.id, authorName: m.author?.name ?? null, authorType: m.author?.type ?? null },
     });
-  if (ins.changes === 0) return;
-  const messageId = Number(ins.lastInsertRowid);
-  const who = incoming ? (m.author?.name ?? 'client') : human ? (m.author?.name ?? userName(ctx, Number(m.author?.id) || null)) : 'bot';
-  deps.activity.write({
-    accountId,
-    leadId,
-    type: incoming ? 'message.received' : human ? 'message.sent_by_user' : 'message.sent_by_bot',
-    title: incoming ? `Message from ${who} via ${channel}` : human ? `Reply by ${who} via ${channel}` : `Bot reply via ${channel}`,
-    // Managers reading the feed need a preview; logs never carry message texts.
-    metadata: { kommo: { messageId: m.id, chatId: m.chatId, talkId: m.talkId, contactId: m.contactId, leadId }, preview: preview(m.text), eventId: ctx.eventId },
-  });
-
-  if (human && leadId) {
-    deps.stmt(
-        `INSERT INTO lead_agent_state (account_id, lead_id, human_replied_at, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (account_id, lead_id) DO UPDATE SET human_replied_at = excluded.human_replied_at, updated_at = excluded.updated_at`,
-      )
-      .run(accountId, leadId, now, now);
-    deps.bus.emit('human_replied', { accountId, leadId, userId: Number(m.author?.id) || null });
-  }
-  if (incoming && leadId) joinBurst(ctx, leadId, messageId);
-}
+    if (messageId === null) return;
+    const who = incoming ? (m.author?.name ?? 'client') : human ? (m.author?.name ?? userName(ctx, Number(m.author?.id) || null)) : 'bot';
+    deps.activity.write({
+      accountId,
+      leadId,
+      type: incoming ? 'message.received' : human ? 'message.sent_by_user' : 'message.sent_by_bot',
+      title: incoming ? `Message from ${who} via ${channel}` : human ? `Reply by ${who} via ${channel}` : `Bot reply via ${channel}`,
+      // Managers reading the feed need a preview; logs never carry message texts.
+      metadata: { kommo: { messageId: m.id, chatId: m.chatId, talkId: m.talkId, contactId: m.contactId, leadId }, preview: preview(m.text), eventId: ctx.eventId },
+    });
+    // A person's reply pauses agents inside this same transaction (the bus is synchronous), so a turn
+    // already queued for this lead cannot answer first.
+    if (human && leadId) deps.bus.emit('human_replied', { accountId, leadId, userId: Number(m.author?.id) || null });
+    if (incoming && leadId) joinBurst(ctx, leadId, messageId);
+  },
+});
 
 /** Open or extend the lead's burst. The first message schedules the flush; later ones only join it. */
-export function joinBurst(ctx: HandlerCtx, leadId: number, messageId: number) {
+function joinBurst(ctx: HandlerCtx, leadId: number, messageId: number) {
   const { deps, accountId } = ctx;
   const now = deps.clock.now();
-  const existing = deps.stmt('SELECT message_ids FROM pending_bursts WHERE account_id = ? AND lead_id = ?').get(accountId, leadId) as { message_ids: string } | undefined;
-  if (existing) {
-    const ids = [...(JSON.parse(existing.message_ids) as number[]), messageId];
-    deps.stmt('UPDATE pending_bursts SET message_ids = ? WHERE account_id = ? AND lead_id = ?').run(JSON.stringify(ids), accountId, leadId);
-    return;
-  }
-  deps.stmt('INSERT INTO pending_bursts (account_id, lead_id, first_at, message_ids) VALUES (?, ?, ?, ?)').run(accountId, leadId, now, JSON.stringify([messageId]));
+  if (!deps.bursts.join(accountId, leadId, messageId, now)) return;
   deps.queue.enqueue({
     queue: BURST_QUEUE,
     accountId,
@@ -85,11 +76,9 @@ export function joinBurst(ctx: HandlerCtx, leadId: number, messageId: number) {
 export function flushBurst(ctx: HandlerCtx, leadId: number, firstAt: number) {
   const { deps, accountId } = ctx;
   deps.tx(() => {
-    const row = deps.stmt('SELECT message_ids FROM pending_bursts WHERE account_id = ? AND lead_id = ? AND first_at = ?').get(accountId, leadId, firstAt) as { message_ids: string } | undefined;
-    if (!row) return; // already flushed
-    deps.stmt('DELETE FROM pending_bursts WHERE account_id = ? AND lead_id = ?').run(accountId, leadId);
-    const messageIds = JSON.parse(row.message_ids) as number[];
-    const first = deps.stmt('SELECT contact_id, channel FROM conversation_messages WHERE account_id = ? AND id = ?').get(accountId, messageIds[0]) as { contact_id: number | null; channel: string } | undefined;
-    deps.bus.emit('message_received', { accountId, leadId, contactId: first?.contact_id ?? null, messageIds, channel: first?.channel ?? 'chat' });
+    const messageIds = deps.bursts.take(accountId, leadId, firstAt);
+    if (!messageIds) return; // already flushed
+    const first = deps.conversations.head(accountId, messageIds[0]!);
+    deps.bus.emit('message_received', { accountId, leadId, contactId: first?.contactId ?? null, messageIds, channel: first?.channel ?? 'chat' });
   });
 }
