@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildTestApp } from '../test/helpers/app.js';
+import { startWorld, type World } from '../test/helpers/world.js';
 
-let ctx: ReturnType<typeof buildTestApp>;
-afterEach(() => ctx?.close());
+let ctx: World;
+afterEach(async () => ctx?.stop());
 
 describe('errors, health and metrics', () => {
   it('answers an unknown route with problem+json', async () => {
-    ctx = buildTestApp();
+    ctx = await startWorld({ sim: false });
     const res = await ctx.app.request('/nope');
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/problem\+json/);
@@ -14,14 +14,14 @@ describe('errors, health and metrics', () => {
   });
 
   it('refuses a body over the limit with 413', async () => {
-    ctx = buildTestApp({ env: { BODY_LIMIT_BYTES: '2048' } });
+    ctx = await startWorld({ sim: false, env: { BODY_LIMIT_BYTES: '2048' } });
     const res = await ctx.app.request('/webhooks/anything', { method: 'POST', body: 'x'.repeat(5000), headers: { 'content-length': '5000' } });
     expect(res.status).toBe(413);
     expect(((await res.json()) as any).code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('keeps 5xx details generic', async () => {
-    ctx = buildTestApp();
+    ctx = await startWorld({ sim: false });
     ctx.app.get('/boom', () => {
       throw new Error('secret internals: password=hunter2');
     });
@@ -33,14 +33,14 @@ describe('errors, health and metrics', () => {
   });
 
   it('reports readiness with the database, migrations, queue lag and integrations', async () => {
-    ctx = buildTestApp({ env: { OPENAI_API_KEY: '' } });
+    ctx = await startWorld({ sim: false, env: { OPENAI_API_KEY: '' } });
     const body = (await (await ctx.app.request('/readyz')).json()) as any;
     expect(body).toMatchObject({ status: 'ready', database: { writable: true }, migrations: { current: true }, queue: { lagMs: 0 } });
     expect(body.integrations).toMatchObject({ kommo: 'configured', openai: expect.stringMatching(/not configured: set OPENAI_API_KEY/) });
   });
 
   it('exposes Prometheus metrics: requests by route and status, jobs by state, queue lag', async () => {
-    ctx = buildTestApp();
+    ctx = await startWorld({ sim: false });
     await ctx.app.request('/healthz');
     ctx.p.queue.enqueue({ queue: 'demo' });
     const text = await (await ctx.app.request('/metrics')).text();
@@ -56,7 +56,7 @@ describe('request logging', () => {
     const { createLogger } = await import('./lib/logger.js');
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) });
-    ctx = buildTestApp({ overrides: { logger: createLogger('info', sink) } });
+    ctx = await startWorld({ sim: false, logger: createLogger('info', sink) });
     await ctx.app.request('/webhooks/kommo/s3cr3t-path-token', { method: 'POST', body: 'message[add][0][text]=my card number is 4111' });
     await new Promise((r) => setImmediate(r));
     const reqLines = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');

@@ -1,16 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildTestApp } from '../../test/helpers/app.js';
+import { startWorld, type World } from '../../test/helpers/world.js';
 import { widgetToken } from '../../test/helpers/tokens.js';
 
-let ctx: ReturnType<typeof buildTestApp>;
-afterEach(() => ctx?.close());
+let ctx: World;
+afterEach(async () => ctx?.stop());
 
 const get = (token?: string, headers: Record<string, string> = {}) =>
   ctx.app.request('/api/dashboard/updates', { headers: { ...(token ? { 'x-auth-token': token } : {}), ...headers } });
 
 describe('widget authentication (X-Auth-Token)', () => {
   it('accepts a token Kommo would sign', async () => {
-    ctx = buildTestApp();
+    ctx = await startWorld({ sim: false });
     const res = await get(widgetToken({ accountId: 42 }));
     expect(res.status).toBe(200);
   });
@@ -23,7 +23,7 @@ describe('widget authentication (X-Auth-Token)', () => {
     ['HS512 where Kommo uses HS256', () => widgetToken({ accountId: 42 }, { alg: 'HS512' }), /algorithm HS512/],
     ['garbage', () => 'not.a.jwt', /malformed/],
   ])('refuses %s with 401 problem+json', async (_name, make, detail) => {
-    ctx = buildTestApp();
+    ctx = await startWorld({ sim: false });
     const res = await get(make());
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
@@ -34,7 +34,7 @@ describe('widget authentication (X-Auth-Token)', () => {
   });
 
   it('refuses a replayed jti', async () => {
-    ctx = buildTestApp();
+    ctx = await startWorld({ sim: false });
     const token = widgetToken({ accountId: 42 });
     expect((await get(token)).status).toBe(200);
     const again = await get(token);
@@ -43,13 +43,13 @@ describe('widget authentication (X-Auth-Token)', () => {
   });
 
   it('refuses a request without a token', async () => {
-    ctx = buildTestApp();
+    ctx = await startWorld({ sim: false });
     const res = await get();
     expect(res.status).toBe(401);
   });
 
   it('says "not configured" when the Kommo settings are missing', async () => {
-    ctx = buildTestApp({ env: { KOMMO_CLIENT_SECRET: '', KOMMO_CLIENT_ID: '' } });
+    ctx = await startWorld({ sim: false, env: { KOMMO_CLIENT_SECRET: '', KOMMO_CLIENT_ID: '' } });
     const res = await get(widgetToken({ accountId: 42 }));
     expect(res.status).toBe(503);
     const body = (await res.json()) as any;
@@ -58,7 +58,7 @@ describe('widget authentication (X-Auth-Token)', () => {
   });
 
   it('allows CORS from Kommo account origins with the X-Auth-Token header, and not from others', async () => {
-    ctx = buildTestApp({ env: { KOMMO_ALLOW_INSECURE_LOOPBACK: '0' } });
+    ctx = await startWorld({ sim: false, env: { KOMMO_ALLOW_INSECURE_LOOPBACK: '0' } });
     const pre = await ctx.app.request('/api/dashboard/updates', {
       method: 'OPTIONS',
       headers: { origin: 'https://acme.kommo.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-auth-token' },

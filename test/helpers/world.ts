@@ -6,6 +6,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import type { Clock } from '../../server/lib/clock.js';
 import type { LlmClient } from '../../server/llm/llm.types.js';
 import { createModules, moduleList, type AppModules } from '../../server/modules.js';
@@ -57,6 +58,8 @@ export interface WorldOptions {
    * KOMMO_REDIRECT_URI name that port, so the harness's X-Auth-Token audience verifies.
    */
   http?: boolean;
+  /** A logger to read what the app logs (default: silent). */
+  logger?: Logger;
   /** Called before the app boots: put leads into stages in the simulator so the first sync mirrors them. */
   beforeBoot?: (sim: KommoSim) => void;
 }
@@ -124,7 +127,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     ...(o.llm === 'fake' ? { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: LLM_BASE, OPENAI_TIMEOUT_MS: '1000', OPENAI_MODEL: 'gpt-4o-mini' } : {}),
     ...o.env,
   });
-  const p = createPlatform(env, { clock, fetch: fetchWithFaults, workerPollMs: 20 });
+  const p = createPlatform(env, { clock, fetch: fetchWithFaults, workerPollMs: 20, ...(o.logger ? { logger: o.logger } : {}) });
   const m = createModules(p, { llm: typeof o.llm === 'object' ? o.llm : undefined });
   const runtime = startRuntime(p, moduleList(m), { worker: o.worker });
   const app = runtime.app;

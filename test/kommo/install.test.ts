@@ -1,17 +1,17 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../helpers/env.js';
-import { startKommoWorld } from '../helpers/kommo.js';
+import { startWorld, type World } from '../helpers/world.js';
 import { authHeaders } from '../helpers/tokens.js';
 
-let world: Awaited<ReturnType<typeof startKommoWorld>>;
+let world: World;
 afterEach(async () => world?.stop());
 
 const accountRow = () => world.p.sqlite.prepare('SELECT * FROM accounts').get() as Record<string, any>;
 
 describe('install (GET /oauth/callback) against the simulator', () => {
   it('exchanges the code, stores encrypted tokens, registers webhooks and runs the first sync', async () => {
-    world = await startKommoWorld();
+    world = await startWorld();
     const code = world.sim.issueAuthCode();
     const res = await world.app.request(`/oauth/callback?code=${code}&referer=${world.sim.host}&from_widget=1&client_id=${TEST_CLIENT_ID}`);
     expect(res.status).toBe(200);
@@ -55,7 +55,7 @@ describe('install (GET /oauth/callback) against the simulator', () => {
     ['userinfo tricks', 'acme.kommo.com@evil.io'],
     ['a path', 'evil.io/acme.kommo.com'],
   ])('refuses %s as referer with 400 and zero outbound requests', async (_n, referer) => {
-    world = await startKommoWorld({ env: { KOMMO_ALLOW_INSECURE_LOOPBACK: '0' } });
+    world = await startWorld({ env: { KOMMO_ALLOW_INSECURE_LOOPBACK: '0' } });
     const res = await world.app.request(`/oauth/callback?code=abc&referer=${encodeURIComponent(referer)}&from_widget=1`);
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('is not a Kommo account host');
@@ -64,7 +64,7 @@ describe('install (GET /oauth/callback) against the simulator', () => {
   });
 
   it('checks state in the button flow: a state from another browser is refused before any request', async () => {
-    world = await startKommoWorld();
+    world = await startWorld();
     const start = await world.app.request('/oauth/start');
     expect(start.status).toBe(302);
     const location = new URL(start.headers.get('location')!);
@@ -83,7 +83,7 @@ describe('install (GET /oauth/callback) against the simulator', () => {
   });
 
   it('shows a readable failure page when Kommo refuses the code', async () => {
-    world = await startKommoWorld();
+    world = await startWorld();
     const res = await world.app.request(`/oauth/callback?code=not-a-code&referer=${world.sim.host}&from_widget=1`);
     expect(res.status).toBe(400);
     const html = await res.text();
@@ -97,7 +97,7 @@ describe('uninstall (GET /oauth/uninstall)', () => {
   const sign = (accountId: number, secret = TEST_CLIENT_SECRET) => createHmac('sha256', secret).update(`${TEST_CLIENT_ID}|${accountId}`).digest('hex');
 
   it('with a bad signature: 403 and nothing changes', async () => {
-    world = await startKommoWorld();
+    world = await startWorld();
     const id = await world.install();
     const before = accountRow();
     const res = await world.app.request(`/oauth/uninstall?client_uuid=${TEST_CLIENT_ID}&account_id=${id}&signature=${sign(id, 'wrong')}`);
@@ -106,7 +106,7 @@ describe('uninstall (GET /oauth/uninstall)', () => {
   });
 
   it('with a good signature: disconnected, tokens deleted, webhook removed, history kept', async () => {
-    world = await startKommoWorld();
+    world = await startWorld();
     const id = await world.install();
     await world.drain();
     expect(world.sim.state.webhooks.size).toBe(1);

@@ -2,14 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KommoAuthError } from '../../server/kommo/client/errors.js';
 import { scheduleLongLivedBootstrap } from '../../server/modules/oauth/long-lived.js';
 import { KommoSim } from '../kommo-sim/index.js';
-import { buildTestApp } from '../helpers/app.js';
+import { REDIRECT_URI, startWorld, type World } from '../helpers/world.js';
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../helpers/env.js';
-import { REDIRECT_URI } from '../helpers/kommo.js';
 
 let sim: KommoSim;
-let ctx: ReturnType<typeof buildTestApp>;
+let ctx: World;
 afterEach(async () => {
-  ctx?.close();
+  await ctx?.stop();
   await sim?.stop();
 });
 
@@ -17,7 +16,7 @@ describe('long-lived token (private integrations)', () => {
   it('bootstraps the account from KOMMO_LONG_LIVED_TOKEN, syncs, and on a 401 asks for re-authorization without refreshing', async () => {
     sim = await KommoSim.start({ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, redirectUri: REDIRECT_URI, seed: { leads: 30, contacts: 10 } });
     const token = sim.issueTokens().access_token;
-    ctx = buildTestApp({ env: { KOMMO_LONG_LIVED_TOKEN: token, KOMMO_ACCOUNT_HOST: sim.host } });
+    ctx = await startWorld({ sim: false, env: { KOMMO_LONG_LIVED_TOKEN: token, KOMMO_ACCOUNT_HOST: sim.host } });
     scheduleLongLivedBootstrap(ctx.p);
     scheduleLongLivedBootstrap(ctx.p); // every boot calls it: one bootstrap per token
     await ctx.p.worker.drain();
@@ -37,7 +36,7 @@ describe('long-lived token (private integrations)', () => {
 
   it('refuses to send the token to a host outside the allowlist', async () => {
     sim = await KommoSim.start({ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, redirectUri: REDIRECT_URI });
-    ctx = buildTestApp({ env: { KOMMO_LONG_LIVED_TOKEN: 'secret-token', KOMMO_ACCOUNT_HOST: 'evil.example.com', KOMMO_ALLOW_INSECURE_LOOPBACK: '0' } });
+    ctx = await startWorld({ sim: false, env: { KOMMO_LONG_LIVED_TOKEN: 'secret-token', KOMMO_ACCOUNT_HOST: 'evil.example.com', KOMMO_ALLOW_INSECURE_LOOPBACK: '0' } });
     scheduleLongLivedBootstrap(ctx.p);
     await ctx.p.worker.drain();
     const job = ctx.p.sqlite.prepare("SELECT status, last_error FROM jobs WHERE queue = 'kommo.long-lived-bootstrap'").get() as any;
@@ -49,7 +48,7 @@ describe('long-lived token (private integrations)', () => {
 describe('scheduled refresh', () => {
   it('refreshes tokens that expire within the sweep window, so a refresh token never lapses unused', async () => {
     sim = await KommoSim.start({ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, redirectUri: REDIRECT_URI });
-    ctx = buildTestApp();
+    ctx = await startWorld({ sim: false });
     const res = await ctx.app.request(`/oauth/callback?code=${sim.issueAuthCode()}&referer=${sim.host}&from_widget=1`);
     expect(res.status).toBe(200);
     const before = ctx.p.sqlite.prepare('SELECT token_version, token_expires_at FROM accounts').get() as any;

@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KommoAuthError, KommoBlockedError } from '../../server/kommo/client/errors.js';
-import { buildTestApp } from '../helpers/app.js';
-import { startKommoWorld } from '../helpers/kommo.js';
+import { startWorld, type World } from '../helpers/world.js';
 
-let world: Awaited<ReturnType<typeof startKommoWorld>>;
-const cleanups: (() => void)[] = [];
+let world: World;
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  for (const c of cleanups.splice(0)) c();
+  for (const c of cleanups.splice(0)) await c();
   await world?.stop();
 });
 
@@ -18,7 +17,7 @@ const someLeadIds = (n: number) => [...world.sim.state.leads.keys()].slice(0, n)
 
 describe('token vault against the simulator', () => {
   it('50 concurrent API calls at token expiry cause exactly one refresh, and all 50 succeed', async () => {
-    world = await startKommoWorld({ simRps: 100, env: { KOMMO_RATE_LIMIT_RPS: '50' } });
+    world = await startWorld({ simRps: 100, env: { KOMMO_RATE_LIMIT_RPS: '50' } });
     const id = await world.install();
     world.sim.faults.expireAccessTokens();
     expireOurTokens();
@@ -33,10 +32,11 @@ describe('token vault against the simulator', () => {
 
   it('two processes sharing the database refresh once between them (compare-and-swap on the token version)', async () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), 'vault-')), 'app.db');
-    world = await startKommoWorld({ simRps: 100, env: { KOMMO_RATE_LIMIT_RPS: '50' }, databasePath: dbPath });
+    world = await startWorld({ simRps: 100, env: { KOMMO_RATE_LIMIT_RPS: '50', DATABASE_PATH: dbPath } });
     const id = await world.install();
-    const other = buildTestApp({ env: { DATABASE_PATH: dbPath, KOMMO_RATE_LIMIT_RPS: '50' } });
-    cleanups.push(() => other.close());
+    // A second process: its own platform and modules on the same database file.
+    const other = await startWorld({ sim: false, env: { DATABASE_PATH: dbPath, KOMMO_RATE_LIMIT_RPS: '50' } });
+    cleanups.push(() => other.stop());
     world.sim.faults.expireAccessTokens();
     expireOurTokens();
     const before = world.sim.counters.refreshes;
@@ -51,7 +51,7 @@ describe('token vault against the simulator', () => {
   });
 
   it('a revoked refresh token sets reauth_required once, without a retry storm', async () => {
-    world = await startKommoWorld({ simRps: 100, env: { KOMMO_RATE_LIMIT_RPS: '50' } });
+    world = await startWorld({ simRps: 100, env: { KOMMO_RATE_LIMIT_RPS: '50' } });
     const id = await world.install();
     world.sim.faults.revokeAllTokens();
     const api = world.m.kommo.services.api(id);
@@ -73,7 +73,7 @@ describe('token vault against the simulator', () => {
 
 describe('rate limits and blocks, measured in the simulator', () => {
   it('survives a 429 storm and never exceeds 7 requests/s', async () => {
-    world = await startKommoWorld({ seed: { leads: 60 } });
+    world = await startWorld({ seed: { leads: 60 } });
     const id = await world.install();
     world.sim.clearRequests();
     world.sim.setRateLimit(3); // another integration eats most of the budget: we get 429s
@@ -87,7 +87,7 @@ describe('rate limits and blocks, measured in the simulator', () => {
 
   it('a 403 HTML block opens a circuit for the account, writes an activity entry, and recovers after the backoff', async () => {
     let offset = 0;
-    world = await startKommoWorld();
+    world = await startWorld();
     // The same world but with a clock we can move past the circuit's backoff.
     world.p.clock.now = () => Date.now() + offset;
     const id = await world.install();

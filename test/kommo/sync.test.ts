@@ -1,20 +1,20 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startKommoWorld } from '../helpers/kommo.js';
+import { startWorld, type World } from '../helpers/world.js';
 import { authHeaders } from '../helpers/tokens.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-let world: Awaited<ReturnType<typeof startKommoWorld>>;
+let world: World;
 afterEach(async () => world?.stop());
 
 const count = (sql: string, ...args: unknown[]) => (world.p.sqlite.prepare(sql).get(...args) as { n: number }).n;
 
 describe('sync against the simulator', () => {
   it('mirrors 10,000 leads and 5,000 contacts with matching counts and bounded memory', async () => {
-    world = await startKommoWorld({ seed: { leads: 10_000, contacts: 5_000, companies: 50, users: 8 } });
+    world = await startWorld({ seed: { leads: 10_000, contacts: 5_000, companies: 50, users: 8 } });
     const id = world.sim.accountId;
     await world.install();
     // Run only the sync, sampling the live heap (after a full GC) while it streams.
@@ -44,7 +44,7 @@ describe('sync against the simulator', () => {
   }, 120_000);
 
   it('a re-sync after changes updates exactly the changed rows, and marks deleted stages and fields', async () => {
-    world = await startKommoWorld({ seed: { leads: 300, contacts: 120 } });
+    world = await startWorld({ seed: { leads: 300, contacts: 120 } });
     const id = world.sim.accountId;
     const pipeline = [...world.sim.state.pipelines.values()][0]!;
     const doomed = world.sim.addPipelineStatus(pipeline.id, 'Temporary stage'); // holds no leads
@@ -84,7 +84,7 @@ describe('sync against the simulator', () => {
   });
 
   it('refuses to start a sync for an account that is not connected', async () => {
-    world = await startKommoWorld();
+    world = await startWorld();
     const res = await world.app.request('/api/integrations/sync', { method: 'POST', headers: authHeaders(world.sim.accountId) });
     expect(res.status).toBe(409);
     expect(((await res.json()) as any).detail).toMatch(/install the integration first/);

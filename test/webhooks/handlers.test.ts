@@ -14,10 +14,10 @@ import {
   taskWebhook,
   unsortedWebhook,
 } from '../fixtures/kommo-webhooks.js';
-import { webhookWorld } from '../helpers/webhooks.js';
+import { webhookWorld, type WebhookWorld } from '../helpers/webhooks.js';
 
-let w: ReturnType<typeof webhookWorld>;
-afterEach(() => w?.close());
+let w: WebhookWorld;
+afterEach(async () => w?.stop());
 
 const lead = (id: number) => w.p.sqlite.prepare('SELECT * FROM leads WHERE id = ?').get(id) as Record<string, any>;
 async function feed(...bodies: string[]) {
@@ -27,7 +27,7 @@ async function feed(...bodies: string[]) {
 
 describe('lead handlers', () => {
   it('add, update, status, responsible, delete and restore keep the mirror, the feed and the bus current', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     w.p.sqlite.prepare("INSERT INTO pipeline_statuses (account_id, pipeline_id, id, name, synced_at) VALUES (30000001, 7, 61, 'Negotiation', 0)").run();
     w.p.sqlite.prepare("INSERT INTO kommo_users (account_id, id, name, synced_at) VALUES (30000001, 77, 'Maria', 0)").run();
     await feed(leadWebhook('add', { id: 5, name: 'Big deal', status_id: 60, pipeline_id: 7, price: 1000, last_modified: 100, custom_fields: [{ id: 501, name: 'Budget', code: 'BUDGET', values: [{ value: '5000' }] }], tags: [{ id: 1, name: 'vip' }] }));
@@ -62,7 +62,7 @@ describe('lead handlers', () => {
   });
 
   it('status updates arriving out of order end in the right final state', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     const moves = [
       { id: 9, status_id: 62, old_status_id: 61, pipeline_id: 7, last_modified: 300 },
       { id: 9, status_id: 61, old_status_id: 60, pipeline_id: 7, last_modified: 200 },
@@ -79,7 +79,7 @@ describe('lead handlers', () => {
 
 describe('contacts and companies', () => {
   it('add, update, delete and restore update the mirror; companies arriving under contacts go to companies', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     await feed(contactWebhook('add', { id: 21, name: 'Ann Lee', first_name: 'Ann', last_name: 'Lee', last_modified: 100, custom_fields: [phoneField('+15550001'), emailField('ann@example.com')] }));
     const c = w.p.sqlite.prepare('SELECT * FROM contacts WHERE id = 21').get() as any;
     expect(c).toMatchObject({ name: 'Ann Lee', first_name: 'Ann' });
@@ -100,7 +100,7 @@ describe('contacts and companies', () => {
 
 describe('tasks', () => {
   it('keeps a tasks table, adds a timeline entry, notifies the responsible user once and emits for rules', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     w.p.sqlite.prepare("INSERT INTO kommo_users (account_id, id, name, synced_at) VALUES (30000001, 77, 'Maria', 0)").run();
     const task = { id: 401, element_id: 5, element_type: 2, text: 'Call the client back', responsible_user_id: 77, last_modified: 100 };
     await feed(taskWebhook('add', task));
@@ -120,7 +120,7 @@ describe('tasks', () => {
 
 describe('calls', () => {
   it('keeps call history from call notes, and a missed inbound call emits call_missed', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     await feed(
       leadNoteWebhook({ id: 801, element_id: 5, note_type: 'call_in', params: { uniq: 'u1', duration: 0, phone: '+15550001', call_status: 6, link: 'https://rec/1.mp3', source: 'pbx' } }),
       leadNoteWebhook({ id: 802, element_id: 5, note_type: 'call_out', params: { uniq: 'u2', duration: 95, phone: '+15550001', call_status: 4, source: 'pbx' } }),
@@ -137,7 +137,7 @@ describe('calls', () => {
 
 describe('messages', () => {
   it('an incoming message becomes a conversation message with a feed preview; bursts coalesce into one message_received', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     await feed(
       incomingMessageWebhook({ id: 'msg-1', text: 'Hi, I want to buy', element_id: 5, chat_id: 'chat-9', talk_id: 44, contact_id: 21, created_at: 1_700_000_001 }),
       incomingMessageWebhook({ id: 'msg-2', text: 'the premium plan', element_id: 5, chat_id: 'chat-9', talk_id: 44, contact_id: 21, created_at: 1_700_000_002 }),
@@ -146,7 +146,7 @@ describe('messages', () => {
     const rows = w.p.sqlite.prepare("SELECT direction, author, channel, chat_id, talk_id, contact_id, text FROM conversation_messages WHERE lead_id = 5 ORDER BY id").all();
     expect(rows[0]).toEqual({ direction: 'inbound', author: 'client', channel: 'telegram', chat_id: 'chat-9', talk_id: 44, contact_id: 21, text: 'Hi, I want to buy' });
     expect(w.emitted('message_received')).toHaveLength(0); // the window is still open
-    w.clock!.advance(8000);
+    w.clock.advance(8000);
     await w.drain();
     const received = w.emitted('message_received');
     expect(received).toHaveLength(1);
@@ -156,24 +156,24 @@ describe('messages', () => {
     expect(feedEntry.metadata).toMatchObject({ preview: 'Hi, I want to buy', kommo: { messageId: 'msg-1', chatId: 'chat-9', talkId: 44, contactId: 21, leadId: 5 } });
     // A message after the window starts a new burst.
     await feed(incomingMessageWebhook({ id: 'msg-4', text: 'Also, do you ship to Spain?', element_id: 5, created_at: 1_700_000_100 }));
-    w.clock!.advance(8000);
+    w.clock.advance(8000);
     await w.drain();
     expect(w.emitted('message_received')).toHaveLength(2);
     expect(w.emitted('message_received')[1]!.messageIds).toHaveLength(1);
   });
 
   it('an outgoing message from a person marks "human replied"; a bot message does not', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     await feed(outgoingMessageWebhook({ id: 'out-1', text: 'I will call you in 5 minutes', element_id: 5 }, 'user'));
     expect(w.emitted('human_replied')).toEqual([expect.objectContaining({ leadId: 5 })]);
-    expect(w.p.sqlite.prepare('SELECT human_replied_at FROM lead_agent_state WHERE lead_id = 5').get()).toEqual({ human_replied_at: w.clock!.now() });
+    expect(w.p.sqlite.prepare('SELECT human_replied_at FROM lead_agent_state WHERE lead_id = 5').get()).toEqual({ human_replied_at: w.clock.now() });
     await feed(outgoingMessageWebhook({ id: 'out-2', text: 'Automated: thanks!', element_id: 6 }, 'bot'));
     expect(w.emitted('human_replied')).toHaveLength(1);
     expect(w.activity().map((a) => a.type)).toEqual(['message.sent_by_user', 'message.sent_by_bot']);
   });
 
   it('inbound mail notes become an email conversation message with the summary Kommo exposes', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     await feed(leadNoteWebhook({ id: 901, element_id: 5, note_type: 'amomail_message', params: { income: true, subject: 'Quote', content_summary: 'Can you send the quote?' } }));
     expect(w.p.sqlite.prepare("SELECT direction, channel, subject, text FROM conversation_messages WHERE lead_id = 5").get()).toEqual({ direction: 'inbound', channel: 'email', subject: 'Quote', text: 'Can you send the quote?' });
     expect(w.emitted('message_received')).toEqual([expect.objectContaining({ leadId: 5, channel: 'email' })]);
@@ -182,7 +182,7 @@ describe('messages', () => {
 
 describe('talks, notes, customers and unsorted', () => {
   it('talks update the mirror; other notes, customers and unsorted requests are logged with their ids', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     await feed(
       talkWebhook('add', { talk_id: 44, chat_id: 'chat-9', contact_id: 21, entity_id: 5, entity_type: 'lead', origin: 'telegram', is_in_work: true, is_read: false, updated_at: 100 }),
       talkWebhook('update', { talk_id: 44, chat_id: 'chat-9', contact_id: 21, entity_id: 5, entity_type: 'lead', origin: 'telegram', is_in_work: false, is_read: true, updated_at: 200 }),

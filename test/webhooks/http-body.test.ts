@@ -3,22 +3,22 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FORM_HEADERS, incomingMessageWebhook, leadWebhook } from '../fixtures/kommo-webhooks.js';
-import { SECRET, webhookWorld } from '../helpers/webhooks.js';
+import { SECRET, webhookWorld, type WebhookWorld } from '../helpers/webhooks.js';
 
 /**
  * Webhook bodies over a real socket: the route reads the body straight from Node's stream and the
  * limit trusts Content-Length only there, so these run the Node server, not app.request.
  */
-let w: ReturnType<typeof webhookWorld>;
+let w: WebhookWorld;
 let server: ServerType | undefined;
-afterEach(() => {
+afterEach(async () => {
   server?.close();
   server = undefined;
-  w?.close();
+  await w?.stop();
 });
 
 async function listen(env: Record<string, string> = {}) {
-  w = webhookWorld({ env });
+  w = await webhookWorld({ env });
   server = serve({ fetch: w.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((res) => server!.once('listening', () => res()));
   return (server.address() as AddressInfo).port;

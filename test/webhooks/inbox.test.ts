@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { incomingMessageWebhook, kommoWebhookBody, leadStatusWebhook, leadWebhook, TEST_ACCOUNT } from '../fixtures/kommo-webhooks.js';
-import { SECRET, webhookWorld } from '../helpers/webhooks.js';
+import { SECRET, webhookWorld, type WebhookWorld } from '../helpers/webhooks.js';
 
-let w: ReturnType<typeof webhookWorld>;
-afterEach(() => w?.close());
+let w: WebhookWorld;
+afterEach(async () => w?.stop());
 
 const stored = () => ({
   deliveries: w.count('SELECT count(*) n FROM webhook_deliveries'),
@@ -13,7 +13,7 @@ const stored = () => ({
 
 describe('POST /webhooks/kommo/:secret', () => {
   it('persists the raw body, the events and their jobs before answering 200', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     const body = leadWebhook('add', [{ id: 11 }, { id: 12 }]);
     const res = await w.post(body);
     expect(res.status).toBe(200);
@@ -23,21 +23,21 @@ describe('POST /webhooks/kommo/:secret', () => {
   });
 
   it('an unknown secret gets 404 and nothing is stored', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     const res = await w.post(leadWebhook('add', { id: 1 }), '/webhooks/kommo/not-the-right-secret-000');
     expect(res.status).toBe(404);
     expect(stored()).toEqual({ deliveries: 0, events: 0, jobs: 0 });
   });
 
   it('refuses a body whose account[id] is another account', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     const res = await w.post(leadWebhook('add', { id: 1 }, { id: 999, subdomain: 'other' }));
     expect(res.status).toBe(403);
     expect(stored()).toEqual({ deliveries: 0, events: 0, jobs: 0 });
   });
 
   it('a malformed body gets 400 with the reason, and nothing partial is stored', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     const good = leadWebhook('add', { id: 1 });
     const res = await w.post(`${good}&leads[add][1][id]=not-a-number`);
     expect(res.status).toBe(400);
@@ -49,7 +49,7 @@ describe('POST /webhooks/kommo/:secret', () => {
   });
 
   it('an oversized body gets 413', async () => {
-    w = webhookWorld({ env: { BODY_LIMIT_BYTES: '4096' } });
+    w = await webhookWorld({ env: { BODY_LIMIT_BYTES: '4096' } });
     const body = leadWebhook('add', Array.from({ length: 60 }, (_, i) => ({ id: i + 1, name: 'x'.repeat(100) })));
     const res = await w.post(body);
     expect(res.status).toBe(413);
@@ -57,7 +57,7 @@ describe('POST /webhooks/kommo/:secret', () => {
   });
 
   it('a duplicate delivered three times is processed once', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     const body = leadStatusWebhook({ id: 5, status_id: 61, old_status_id: 60, pipeline_id: 7, last_modified: 1_700_000_100 });
     const answers = [];
     for (let i = 0; i < 3; i++) answers.push(await (await w.post(body)).json());
@@ -74,7 +74,7 @@ describe('POST /webhooks/kommo/:secret', () => {
   });
 
   it('stores and logs unknown event types instead of failing', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     const body = kommoWebhookBody(TEST_ACCOUNT, { catalogs: { add: [{ id: 3, name: 'Price list' }] } });
     const res = await w.post(body);
     expect(res.status).toBe(200);
@@ -84,7 +84,7 @@ describe('POST /webhooks/kommo/:secret', () => {
   });
 
   it('answers fast even for a batch: the ack does no processing', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     const res = await w.post(leadWebhook('update', Array.from({ length: 100 }, (_, i) => ({ id: i + 1 }))));
     expect(res.status).toBe(200);
     expect(w.count('SELECT count(*) n FROM leads')).toBe(0); // processed later by jobs
@@ -93,7 +93,7 @@ describe('POST /webhooks/kommo/:secret', () => {
   });
 
   it('events processed together share one commit, and a handler that fails rolls back alone and runs again', async () => {
-    w = webhookWorld();
+    w = await webhookWorld();
     const counter = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(w.p.metrics.render())?.[1] ?? 0);
     await w.post(leadWebhook('add', [{ id: 11 }, { id: 12 }, { id: 13 }]));
     // The feed write for lead 13 fails after its mirror row was written.
@@ -109,7 +109,7 @@ describe('POST /webhooks/kommo/:secret', () => {
     expect(job).toMatchObject({ status: 'queued', attempts: 1, lastError: expect.stringContaining('disk trouble') });
     // The trouble passes; after its backoff the event runs again and completes.
     w.p.sqlite.exec('DROP TRIGGER fail_13');
-    w.clock!.advance(job.runAt - w.clock!.now() + 1);
+    w.clock.advance(job.runAt - w.clock.now() + 1);
     await w.drain();
     expect(w.count("SELECT count(*) n FROM webhook_events WHERE status = 'processed'")).toBe(3);
     expect(w.activity().filter((a) => a.type === 'lead.add').map((a) => a.leadId)).toEqual([11, 12, 13]);

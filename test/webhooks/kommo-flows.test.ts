@@ -3,13 +3,13 @@ import { signJwt } from '../../server/lib/jwt.js';
 import type { BusEventName } from '../../server/lib/events.js';
 import { dpRequest, FORM_HEADERS, leadNoteWebhook, leadStatusWebhook } from '../fixtures/kommo-webhooks.js';
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../helpers/env.js';
-import { startKommoWorld } from '../helpers/kommo.js';
+import { startWorld, type World } from '../helpers/world.js';
 
-let world: Awaited<ReturnType<typeof startKommoWorld>>;
+let world: World;
 afterEach(async () => world?.stop());
 
 async function installed() {
-  world = await startKommoWorld({ seed: { leads: 20, contacts: 10 } });
+  world = await startWorld({ seed: { leads: 20, contacts: 10 } });
   await world.install();
   await world.drain();
   const secret = (world.p.sqlite.prepare('SELECT webhook_secret AS s FROM accounts').get() as { s: string }).s;
@@ -117,7 +117,7 @@ describe('webhooks against the simulator', () => {
 
 describe('the widget manifest URLs (one secret for every account)', () => {
   it('accept Salesbot with a verified token and DP for a connected account, and refuse unknown secrets', async () => {
-    world = await startKommoWorld({ seed: { leads: 5, contacts: 3 }, env: { WIDGET_HOOK_SECRET: 'manifest-secret-1' } });
+    world = await startWorld({ seed: { leads: 5, contacts: 3 }, env: { WIDGET_HOOK_SECRET: 'manifest-secret-1' } });
     await world.install();
     await world.drain();
     const acct = { id: world.sim.accountId, subdomain: world.sim.subdomain };

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeKommoForm, leadWebhook, TEST_ACCOUNT } from '../fixtures/kommo-webhooks.js';
-import { webhookWorld } from '../helpers/webhooks.js';
+import { webhookWorld, type WebhookWorld } from '../helpers/webhooks.js';
 
-let w: ReturnType<typeof webhookWorld>;
-beforeAll(() => {
-  w = webhookWorld();
+let w: WebhookWorld;
+beforeAll(async () => {
+  w = await webhookWorld();
 });
-afterAll(() => w.close());
+afterAll(() => w.stop());
 
 const snapshot = () => ({
   deliveries: w.count('SELECT count(*) n FROM webhook_deliveries'),

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildTestApp } from '../../../test/helpers/app.js';
+import { startWorld, type World } from '../../../test/helpers/world.js';
 import { authHeaders } from '../../../test/helpers/tokens.js';
 
-let ctx: ReturnType<typeof buildTestApp>;
-afterEach(() => ctx?.close());
+let ctx: World;
+afterEach(async () => ctx?.stop());
 
 async function page(accountId: number, query = '') {
   const res = await ctx.app.request(`/api/dashboard/updates${query}`, { headers: authHeaders(accountId) });
@@ -12,7 +12,7 @@ async function page(accountId: number, query = '') {
 
 describe('GET /api/dashboard/updates', () => {
   it("never shows account A's token account B's activity", async () => {
-    ctx = buildTestApp();
+    ctx = await startWorld({ sim: false });
     ctx.m.activity.services.activity.write({ accountId: 1, type: 'lead.status', title: 'A moved a lead', leadId: 10 });
     ctx.m.activity.services.activity.write({ accountId: 2, type: 'lead.status', title: 'B moved a lead', leadId: 10 });
     const a = await page(1);
@@ -24,8 +24,8 @@ describe('GET /api/dashboard/updates', () => {
   });
 
   it('returns every row exactly once across pages while new rows are being inserted', async () => {
-    ctx = buildTestApp({ manualTime: true });
-    const clock = ctx.clock!;
+    ctx = await startWorld({ sim: false, clock: 'manual' });
+    const clock = ctx.clock;
     for (let i = 0; i < 95; i++) {
       if (i % 3 === 0) clock.advance(1000); // several rows share a timestamp: the id breaks ties
       ctx.m.activity.services.activity.write({ accountId: 7, type: 'agent.reply', title: `row ${i}` });
@@ -50,8 +50,8 @@ describe('GET /api/dashboard/updates', () => {
   });
 
   it('filters by type, agent, lead and date range', async () => {
-    ctx = buildTestApp({ manualTime: true });
-    const clock = ctx.clock!;
+    ctx = await startWorld({ sim: false, clock: 'manual' });
+    const clock = ctx.clock;
     const t0 = clock.now();
     ctx.m.activity.services.activity.write({ accountId: 3, type: 'agent.reply', title: 'r1', agentId: 5, leadId: 100 });
     clock.advance(60_000);
@@ -66,7 +66,7 @@ describe('GET /api/dashboard/updates', () => {
   });
 
   it('refuses a limit over 100 and a forged cursor, naming the field', async () => {
-    ctx = buildTestApp();
+    ctx = await startWorld({ sim: false });
     const big = await page(1, '?limit=500');
     expect(big.status).toBe(400);
     expect(big.body.errors).toEqual([expect.objectContaining({ field: 'limit' })]);
