@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { SimCore } from './core.js';
 import { Faults } from './faults.js';
 import { type OAuthCounters, OAuthStore } from './oauth.js';
-import { maxInWindow, SlidingWindowLimiter } from './rate-limit.js';
+import { isRateLimited, maxInWindow, SlidingWindowLimiter } from './rate-limit.js';
 import { Router } from './router.js';
 import { registerAccountRoutes } from './routes-account.js';
 import { registerContactRoutes } from './routes-contacts.js';
@@ -148,9 +148,12 @@ export class KommoSim {
     return this.core.now();
   }
 
-  /** Max number of /api/v4 requests (any status) in any sliding window of `windowMs` (default 1000). */
+  /**
+   * Max number of rate-limited requests (any status) in any sliding window of `windowMs` (default 1000): the
+   * same set the limiter counts, /api/v4 and the /oauth2 token endpoint on the account host.
+   */
   maxRequestsPerWindow(windowMs = 1000): number {
-    return maxInWindow(this.requests.filter((r) => r.path.startsWith('/api/v4')).map((r) => r.at), windowMs);
+    return maxInWindow(this.requests.filter((r) => isRateLimited(r.path)).map((r) => r.at), windowMs);
   }
 
   setRateLimit(rps: number): void {
