@@ -12,6 +12,7 @@ import { createLogger } from './lib/logger.js';
 import { Metrics } from './lib/metrics.js';
 import { createActivityService, type ActivityService } from './modules/activity/activity.service.js';
 import { createFeatureDeps, type FeatureDeps } from './features.js';
+import type { LlmClient } from './llm/llm.types.js';
 
 export interface BaseDeps {
   env: Env;
@@ -41,6 +42,8 @@ export interface DepsOverrides {
   fetch?: typeof fetch;
   queueLeaseMs?: number;
   workerPollMs?: number;
+  /** The agents' model instead of the OpenAI client built from env (the demo's local model, tests). */
+  llm?: LlmClient;
 }
 
 /** Build every dependency once. Tests call this with a test env and swap any part through overrides. */
@@ -71,7 +74,7 @@ export function createDeps(env: Env, overrides: DepsOverrides = {}): Deps {
     tx: (fn) => sqlite.transaction(fn).immediate(),
     groupTx: (fn) => groupCommitter.run(fn),
   };
-  const features = createFeatureDeps(base);
+  const features = createFeatureDeps(base, { llm: overrides.llm });
   const worker = new Worker({ queue, clock, logger, metrics, groupTx: base.groupTx }, { concurrency: env.WORKER_CONCURRENCY, pollMs: overrides.workerPollMs });
   const deps: Deps = { ...base, ...features, worker };
   worker.register(...allJobs(deps));

@@ -1,5 +1,6 @@
 import type { BaseDeps } from './deps.js';
 import type { ClientMailer, Notifier } from './lib/ports.js';
+import type { LlmClient } from './llm/llm.types.js';
 import { createKommoDeps, type KommoDeps } from './kommo/kommo.deps.js';
 import { createAgentsDeps, type AgentsFeature } from './modules/agents/agents.deps.js';
 import { createMailDeps, type MailDeps } from './modules/mail/mail.deps.js';
@@ -23,7 +24,7 @@ export interface FeatureDeps {
   agents: AgentsFeature;
 }
 
-export function createFeatureDeps(base: BaseDeps): FeatureDeps {
+export function createFeatureDeps(base: BaseDeps, o: { llm?: LlmClient } = {}): FeatureDeps {
   const kommo = createKommoDeps(base);
   const mirror = createMirrorRepo(base.sqlite);
   const sync = createSyncService({ ...base, kommo, mirror });
@@ -31,6 +32,6 @@ export function createFeatureDeps(base: BaseDeps): FeatureDeps {
   const mail = createMailDeps({ ...base, kommo, mirror });
   const notifier: Notifier = mail.notifier;
   const clientMail: ClientMailer = mail.clientMail;
-  const agents = createAgentsDeps({ ...base, kommo, mirror, notifier, clientMail });
+  const agents = createAgentsDeps({ ...base, kommo, mirror, notifier, clientMail }, o.llm);
   return { kommo, mirror, sync, oauth, notifier, clientMail, mail, agents, inbox: createInbox(base), triggers: createTriggers(base) };
 }

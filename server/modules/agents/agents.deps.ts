@@ -61,9 +61,11 @@ export function createAgentsFeature(d: AgentsFeatureDeps) {
 
 export type AgentsFeature = ReturnType<typeof createAgentsFeature>;
 
-/** The feature as the app runs it: the model from env (OPENAI_*), and the bus triggers subscribed. */
-export function createAgentsDeps(base: BaseDeps & Omit<AgentsFeatureDeps, 'llm'>): AgentsFeature {
-  const llm = createOpenAiLlm({ apiKey: base.env.OPENAI_API_KEY, baseURL: base.env.OPENAI_BASE_URL, timeoutMs: base.env.OPENAI_TIMEOUT_MS, fetch: base.fetch });
+/** The feature as the app runs it: the model from env (OPENAI_*) unless one is given, and the bus triggers subscribed. */
+export function createAgentsDeps(
+  base: BaseDeps & Omit<AgentsFeatureDeps, 'llm'>,
+  llm: LlmClient = createOpenAiLlm({ apiKey: base.env.OPENAI_API_KEY, baseURL: base.env.OPENAI_BASE_URL, timeoutMs: base.env.OPENAI_TIMEOUT_MS, fetch: base.fetch }),
+): AgentsFeature {
   const feature = createAgentsFeature({ ...base, llm });
   subscribeAgentTriggers(base.bus, { db: base.db, clock: base.clock, queue: base.queue, crm: feature.crm, leadState: feature.leadState });
   return feature;
