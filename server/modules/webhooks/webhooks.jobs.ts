@@ -8,7 +8,7 @@ import type { DpRequest } from '../../kommo/webhook/dp.js';
 import { handleContactEvent } from './handlers/contacts.js';
 import { type HandlerCtx } from './handlers/context.js';
 import { handleLeadEvent, refetchLead, REFETCH_LEAD_QUEUE } from './handlers/leads.js';
-import { BURST_QUEUE, flushBurst, handleMessageEvent } from './handlers/messages.js';
+import { BURST_QUEUE, flushBurst, handleMessageEvent, takeFromBurst } from './handlers/messages.js';
 import { handleLoggedEvent, handleTalkEvent } from './handlers/misc.js';
 import { handleNoteEvent } from './handlers/notes.js';
 import { handleTaskEvent } from './handlers/tasks.js';
@@ -120,15 +120,24 @@ export function webhookJobs(deps: Deps) {
         const data = JSON.parse(r.data) as Record<string, unknown>;
         const text = String(data.message ?? data.text ?? data.message_text ?? '').trim();
         const lead = deps.stmt('SELECT main_contact_id FROM leads WHERE account_id = ? AND id = ?').get(r.account_id, r.lead_id) as { main_contact_id: number | null } | undefined;
-        const ins = deps.stmt(`INSERT INTO conversation_messages (account_id, lead_id, contact_id, direction, author, channel, external_id, text, metadata, created_at) VALUES (?, ?, ?, 'inbound', 'client', ?, ?, ?, ?, ?) ON CONFLICT (account_id, channel, external_id) DO NOTHING`)
-          .run(r.account_id, r.lead_id, lead?.main_contact_id ?? null, String(data.origin ?? 'salesbot'), `salesbot:${requestId}`, text, JSON.stringify({ salesbotRequestId: requestId }), deps.clock.now());
-        if (ins.changes === 0) return;
+        const handled = deps.stmt("SELECT 1 FROM conversation_messages WHERE account_id = ? AND lead_id = ? AND json_extract(metadata, '$.salesbotRequestId') = ?").get(r.account_id, r.lead_id, requestId);
+        if (handled) return;
+        // The same message usually came first as add_message: answer that one here, through Salesbot, and only once.
+        let messageId = takeFromBurst({ deps, accountId: r.account_id, eventId: 0 }, r.lead_id, text);
+        if (messageId !== undefined) {
+          deps.stmt("UPDATE conversation_messages SET metadata = json_set(coalesce(metadata, '{}'), '$.salesbotRequestId', ?) WHERE account_id = ? AND id = ?").run(requestId, r.account_id, messageId);
+        } else {
+          const ins = deps.stmt(`INSERT INTO conversation_messages (account_id, lead_id, contact_id, direction, author, channel, external_id, text, metadata, created_at) VALUES (?, ?, ?, 'inbound', 'client', ?, ?, ?, ?, ?) ON CONFLICT (account_id, channel, external_id) DO NOTHING`)
+            .run(r.account_id, r.lead_id, lead?.main_contact_id ?? null, String(data.origin ?? 'salesbot'), `salesbot:${requestId}`, text, JSON.stringify({ salesbotRequestId: requestId }), deps.clock.now());
+          if (ins.changes === 0) return;
+          messageId = Number(ins.lastInsertRowid);
+        }
         deps.activity.write({ accountId: r.account_id, leadId: r.lead_id, type: 'salesbot.request', title: `Salesbot asked the agent to answer${text ? '' : ' (no client text)'}`, metadata: { kommo: { leadId: r.lead_id }, salesbotRequestId: requestId, preview: text.slice(0, 80) } });
         deps.bus.emit('message_received', {
           accountId: r.account_id,
           leadId: r.lead_id,
           contactId: lead?.main_contact_id ?? null,
-          messageIds: [Number(ins.lastInsertRowid)],
+          messageIds: [messageId],
           channel: 'salesbot',
           salesbot: { returnUrl: r.return_url, requestId },
         });

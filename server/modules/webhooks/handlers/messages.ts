@@ -58,7 +58,46 @@ export function handleMessageEvent(ctx: HandlerCtx, e: KommoEventOf<'message'>):
       .run(accountId, leadId, now, now);
     deps.bus.emit('human_replied', { accountId, leadId, userId: Number(m.author?.id) || null });
   }
-  if (incoming && leadId) joinBurst(ctx, leadId, messageId);
+  // Kommo also hands this message to the Salesbot on the lead; when its request came first, that turn answers it.
+  if (incoming && leadId && !answeredBySalesbot(ctx, leadId, m.text)) joinBurst(ctx, leadId, messageId);
+}
+
+/** How far apart the add_message webhook and the Salesbot widget_request of one client message may arrive. */
+export const SALESBOT_TWIN_WINDOW_MS = 120_000;
+const same = (a: string | null | undefined) => (a ?? '').replace(/\s+/g, ' ').trim();
+
+/** A Salesbot request for the same text on this lead arrived recently (it made its own turn). */
+function answeredBySalesbot(ctx: HandlerCtx, leadId: number, text: string | undefined): boolean {
+  const t = same(text);
+  if (!t) return false;
+  const rows = ctx.deps
+    .stmt(
+      `SELECT text FROM conversation_messages WHERE account_id = ? AND lead_id = ? AND direction = 'inbound' AND external_id LIKE 'salesbot:%' AND created_at >= ?`,
+    )
+    .all(ctx.accountId, leadId, ctx.deps.clock.now() - SALESBOT_TWIN_WINDOW_MS) as { text: string }[];
+  return rows.some((r) => same(r.text) === t);
+}
+
+/**
+ * The Salesbot request for a message that add_message already brought: take that message out of the lead's
+ * open burst (the Salesbot turn answers it, through continue) and return its id. Undefined when no message
+ * with this text waits in the burst.
+ */
+export function takeFromBurst(ctx: HandlerCtx, leadId: number, text: string): number | undefined {
+  const { deps, accountId } = ctx;
+  const t = same(text);
+  const burst = deps.stmt('SELECT message_ids FROM pending_bursts WHERE account_id = ? AND lead_id = ?').get(accountId, leadId) as { message_ids: string } | undefined;
+  if (!t || !burst) return undefined;
+  const ids = JSON.parse(burst.message_ids) as number[];
+  const twin = ids.find((id) => {
+    const row = deps.stmt("SELECT text FROM conversation_messages WHERE account_id = ? AND id = ? AND direction = 'inbound'").get(accountId, id) as { text: string } | undefined;
+    return row !== undefined && same(row.text) === t;
+  });
+  if (twin === undefined) return undefined;
+  const rest = ids.filter((id) => id !== twin);
+  if (rest.length) deps.stmt('UPDATE pending_bursts SET message_ids = ? WHERE account_id = ? AND lead_id = ?').run(JSON.stringify(rest), accountId, leadId);
+  else deps.stmt('DELETE FROM pending_bursts WHERE account_id = ? AND lead_id = ?').run(accountId, leadId);
+  return twin;
 }
 
 /** Open or extend the lead's burst. The first message schedules the flush; later ones only join it. */
