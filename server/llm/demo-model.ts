@@ -23,10 +23,13 @@ interface Prompt {
   taskTypes: { id: number; name: string }[];
 }
 
-const STOP = new Set(
-  'the and for you your with that this have what when will can are our how much does from about there they them would could into just like need want also more than some any who were been being their which while'.split(' '),
-);
-const words = (s: string) => new Set((s.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []).filter((w) => !STOP.has(w)));
+const STOP_WORDS = 'the and for you your with that this have what when will can are our how much does from about there they them would could into just like need want also more than some any who were been being their which while';
+// Built lazily: the widget imports DEMO_MODEL from this file, and its bundle keeps any top-level `new`.
+let stop: Set<string> | undefined;
+const words = (s: string) => {
+  stop ??= new Set(STOP_WORDS.split(' '));
+  return new Set((s.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []).filter((w) => !stop!.has(w)));
+};
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const hasWord = (text: string, w: string) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRe(w)}($|[^\\p{L}\\p{N}])`, 'iu').test(text);
 
