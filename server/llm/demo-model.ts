@@ -72,11 +72,11 @@ export function readPrompt(system: string): Prompt {
   };
 }
 
-/** The first one or two sentences of an excerpt; for an FAQ entry, of its answer. */
-function gist(text: string): string {
+/** The first `n` sentences of an excerpt; for an FAQ entry, of its answer. */
+function gist(text: string, n: number): string {
   const answer = /^A: ([\s\S]+)$/m.exec(text)?.[1] ?? text;
   const sentences = answer.replace(/\s+/g, ' ').trim().match(/[^.!?]+[.!?]+/g) ?? [answer.trim()];
-  return sentences.slice(0, 2).map((s) => s.trim()).join(' ');
+  return sentences.slice(0, n).map((s) => s.trim()).join(' ');
 }
 
 const clientText = (m: LlmMessage) => (m.role === 'user' ? /<client_message>\n([\s\S]*)\n<\/client_message>/.exec(m.content)?.[1] ?? null : null);
@@ -102,12 +102,15 @@ export function demoAnswer(req: LlmRequest): LlmResponse {
     call('handoff_to_human', { reason: `${DEMO_LABEL} the client asked for a person` });
     parts.push('I am passing you to a colleague right away.');
   } else {
+    // Excerpts sharing at least two words with the client's message: the best in two sentences, a second one
+    // (a second question, often) in one.
     const asked = words(lastClient);
-    const best = p.knowledge
+    const [best, next] = p.knowledge
       .map((k, i) => ({ k, i, score: [...words(`${k.title} ${k.text}`)].filter((w) => asked.has(w)).length }))
-      .filter((x) => x.score > 0)
-      .sort((a, b) => b.score - a.score || a.i - b.i)[0];
-    if (best) parts.push(gist(best.k.text));
+      .filter((x) => x.score >= 2)
+      .sort((a, b) => b.score - a.score || a.i - b.i);
+    if (best) parts.push(gist(best.k.text, 2));
+    if (next) parts.push(gist(next.k.text, 1));
 
     if (!afterToolError && offered.has('create_task') && /\b(call|demo|meet|meeting|schedule|book|tomorrow)\b/i.test(lastClient)) {
       const type = p.taskTypes.find((t) => hasWord(lastClient, t.name));
