@@ -51,6 +51,13 @@ describe('demo model', () => {
     expect(r.usage).toEqual({ promptTokens: 0, completionTokens: 0 });
   });
 
+  it('answers a second question from a second excerpt, and quotes nothing that shares under two words', async () => {
+    const two = await ask(prompt([{ direction: 'inbound', author: 'client', channel: 'telegram', text: 'What does the Team plan cost, and does onboarding come with a manager?' }]));
+    expect(two.content).toBe(`${DEMO_LABEL} Hi Maria! The Team plan costs $25 per user per month. Setup is free. Onboarding takes two weeks with a dedicated manager. How many people will use the CRM?`);
+    const none = await ask(prompt([{ direction: 'inbound', author: 'client', channel: 'telegram', text: 'Good morning, who is this?' }]));
+    expect(none.content).toBe(`${DEMO_LABEL} Hi Maria! How many people will use the CRM?`);
+  });
+
   it('calls create_task and update_field with arguments the real validator accepts, and is deterministic', async () => {
     const messages = prompt([
       { direction: 'inbound', author: 'client', channel: 'telegram', text: 'Hello! How much does the Team plan cost?' },
