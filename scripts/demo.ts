@@ -120,9 +120,10 @@ await steps.step(
   async () => {
     api = widgetApi({ backend: backend!, sim: sim!, clientId, clientSecret });
     const seeded = await seedAgent(api, lead!, { skipBinding: fault === 'no-binding' });
+    // The Kommo admin's part: a Salesbot on the stage whose step is the widget's (bound agent or not).
+    const bot = addDemoSalesbot(sim!, lead!, `${backend!.url}/salesbot/${backend!.deps.env.WIDGET_HOOK_SECRET}`);
     const what = `"${seeded.agent.name}" with a sales script and ${seeded.knowledge} knowledge entries, through the widget API`;
     if (!seeded.bound) throw new Error(`${what}, but GET /api/bindings shows no agent on ${DEMO_STAGE.pipeline} › ${DEMO_STAGE.status}${fault ? ` (DEMO_FAULT=${fault})` : ''}`);
-    const bot = addDemoSalesbot(sim!, lead!, `${backend!.url}/salesbot/${backend!.deps.env.WIDGET_HOOK_SECRET}`);
     return { detail: `${what}, bound to ${DEMO_STAGE.pipeline} › ${DEMO_STAGE.status}; Kommo Salesbot "${bot.name}" runs the widget step there` };
   },
 );
