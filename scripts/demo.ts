@@ -20,7 +20,6 @@ import { join } from 'node:path';
 import { createDemoModel, DEMO_LABEL, DEMO_MODEL } from '../server/llm/demo-model.js';
 import type { KommoSim } from '../test/kommo-sim/index.js';
 import type { WidgetHarness } from './widget/harness.js';
-import { renderLeadCard } from './demo/render.js';
 import { addDemoLead, addDemoSalesbot, CLIENT_MESSAGES, clientWritesAndWaits, DEMO_STAGE, leadInKommo, seedAgent, type DemoLead } from './demo/scenario.js';
 import { installThroughRedirect, startBackend, startPage, startSim, waitForSync, widgetApi, type Backend, type WidgetApi } from './demo/stack.js';
 import { createSteps, quote } from './demo/steps.js';
@@ -186,6 +185,8 @@ const cardUrl = () => `${page!.url}/card?lead=${lead!.leadId}`;
 
 if (exitMode) {
   await steps.step('lead card rendered in Chromium', async () => {
+    // Loaded here: Playwright takes seconds to import, and the interactive demo never needs it.
+    const { renderLeadCard } = await import('./demo/render.js');
     const r = await renderLeadCard(cardUrl(), { replies, undo: 2, demoBadge: useDemoModel }, screenshot);
     return { detail: `${replies.length} replies${r.badges ? ` with the "demo model" badge` : ''}, ${r.undo} Undo buttons, ${r.activity} activity entries${r.saved ? `; screenshot ${r.saved}` : ''}` };
   });
