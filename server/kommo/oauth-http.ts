@@ -36,11 +36,18 @@ export interface OAuthHttpConfig {
   redirectUri: string;
   allowInsecureLoopback: boolean;
   timeoutMs?: number;
+  /**
+   * Take a slot of the account host's API pacing for one token request; call the result when the answer
+   * is in. Kommo's 7 requests/s is per integration and IP, and no source exempts /oauth2/access_token.
+   */
+  pace?: (host: string) => Promise<() => void>;
 }
 
 async function post(cfg: OAuthHttpConfig, host: string, body: Record<string, string>, signal?: AbortSignal): Promise<TokenSet> {
   const timeout = AbortSignal.timeout(cfg.timeoutMs ?? 10_000);
+  const release = (await cfg.pace?.(host)) ?? (() => {});
   let res: Response;
+  let text: string;
   try {
     res = await cfg.fetch(`${kommoBaseUrl(host, cfg.allowInsecureLoopback)}/oauth2/access_token`, {
       method: 'POST',
@@ -48,10 +55,12 @@ async function post(cfg: OAuthHttpConfig, host: string, body: Record<string, str
       body: JSON.stringify({ client_id: cfg.clientId, client_secret: cfg.clientSecret, redirect_uri: cfg.redirectUri, ...body }),
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
+    text = await res.text();
   } catch (err) {
     throw new OAuthTransientError(`Kommo token endpoint unreachable: ${(err as Error).name === 'TimeoutError' ? 'timed out' : (err as Error).message}`);
+  } finally {
+    release();
   }
-  const text = await res.text();
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : {};

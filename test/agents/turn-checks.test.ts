@@ -280,7 +280,7 @@ describe('drafts', () => {
     const after = (await w.api('GET', `/api/leads/${leadId}/agent`)).body;
     expect(after.drafts).toEqual([]);
     // The approved text is what the client got: it shows as the agent's reply on the lead.
-    expect(after.replies).toEqual([{ id: expect.any(Number), text: 'Hello! We can start on Monday.', createdAt: expect.any(String) }]);
+    expect(after.replies).toEqual([{ id: expect.any(Number), text: 'Hello! We can start on Monday.', createdAt: expect.any(String), model: 'gpt-4o-mini' }]);
   });
 
   it('an email turn falls back to a draft note while client email is not configured', async () => {

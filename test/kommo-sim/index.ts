@@ -8,3 +8,5 @@ export { Faults } from './faults.js';
 export { WEBHOOK_SETTINGS } from './routes-misc.js';
 export { maxInWindow } from './rate-limit.js';
 export type * from './types.js';
+export type { ChatMessage, ClientWrote, Delivery, Salesbot, SalesbotRun } from './chats.js';
+export { salesbotToken } from './chats.js';

@@ -1,3 +1,10 @@
+/**
+ * Which requests count against the account's 7/s: the API and the OAuth token endpoint on the account host.
+ * Kommo documents the limit for "the API" per integration and per IP without exempting /oauth2 (UNCONFIRMED
+ * either way), so the simulator takes the stricter reading and the client paces token requests too.
+ */
+export const isRateLimited = (path: string) => path === '/api/v4' || path.startsWith('/api/v4/') || path.startsWith('/oauth2/');
+
 /** Sliding-window limiter: at most `rps` admitted requests in any 1000 ms window. */
 export class SlidingWindowLimiter {
   private admitted: number[] = [];

@@ -1,4 +1,5 @@
 /** /api/v4/events, /api/v4/webhooks, /api/v4/salesbot/{bot}/continue/{id}. */
+import { botContinued } from './chats.js';
 import type { SimCore } from './core.js';
 import { ErrorBag, inRange, isObj, json, multi, multiNum, noContent, problem, range, type Reply, type Req } from './http-util.js';
 import { listReply } from './list.js';
@@ -107,5 +108,6 @@ function salesbotContinue(core: SimCore, req: Req): Reply {
   }
   if (!bag.empty) return bag.reply();
   core.state.salesbotContinues.push({ at: Date.now(), botId: req.params[0]!, continueId: req.params[1]!, body: b });
+  botContinued(core, core.state.chats, req.params[0]!, req.params[1]!, b);
   return { status: 200 };
 }

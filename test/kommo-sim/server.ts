@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Faults } from './faults.js';
 import { htmlPage, json, problem, type Reply, type Req } from './http-util.js';
 import type { OAuthStore } from './oauth.js';
-import type { SlidingWindowLimiter } from './rate-limit.js';
+import { isRateLimited, type SlidingWindowLimiter } from './rate-limit.js';
 import type { Router } from './router.js';
 
 export interface RequestLog {
@@ -53,7 +53,7 @@ async function route(deps: ServerDeps, req: IncomingMessage, at: number, url: UR
     const blocked = deps.faults.blockReply();
     if (blocked) return blocked;
   }
-  if (isApi || isOAuth) {
+  if (isRateLimited(path)) {
     if (!deps.limiter.tryAcquire(at)) {
       const retry = deps.limiter.retryAfterSec(at);
       return json(429, { title: 'Too Many Requests', type: 'https://httpstatus.es/429', status: 429, detail: 'Too Many Requests', retry_after: retry }, { 'retry-after': String(retry) });

@@ -1,10 +1,11 @@
 /** KommoSim: a stateful Kommo account over real HTTP on 127.0.0.1, for integration tests and the demo. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { clientWrites, type ClientWrote, type Salesbot } from './chats.js';
 import { SimCore } from './core.js';
 import { Faults } from './faults.js';
 import { type OAuthCounters, OAuthStore } from './oauth.js';
-import { maxInWindow, SlidingWindowLimiter } from './rate-limit.js';
+import { isRateLimited, maxInWindow, SlidingWindowLimiter } from './rate-limit.js';
 import { Router } from './router.js';
 import { registerAccountRoutes } from './routes-account.js';
 import { registerContactRoutes } from './routes-contacts.js';
@@ -59,9 +60,11 @@ export class KommoSim {
   private readonly oauth: OAuthStore;
   private readonly limiter: SlidingWindowLimiter;
   private readonly server: Server;
+  private readonly integration: { clientId: string; clientSecret: string };
 
   private constructor(init: {
     host: string; core: SimCore; oauth: OAuthStore; faults: Faults; limiter: SlidingWindowLimiter; server: Server; requests: RequestLog[];
+    integration: { clientId: string; clientSecret: string };
   }) {
     this.host = init.host;
     this.baseUrl = `http://${init.host}`;
@@ -74,6 +77,7 @@ export class KommoSim {
     this.limiter = init.limiter;
     this.server = init.server;
     this.requests = init.requests;
+    this.integration = init.integration;
   }
 
   static async start(opts: SimOptions): Promise<KommoSim> {
@@ -108,7 +112,7 @@ export class KommoSim {
     const port = (server.address() as AddressInfo).port;
     const host = `127.0.0.1:${port}`;
     core.baseUrl = `http://${host}`;
-    return new KommoSim({ host, core, oauth, faults, limiter, server, requests });
+    return new KommoSim({ host, core, oauth, faults, limiter, server, requests, integration: { clientId: opts.clientId, clientSecret: opts.clientSecret } });
   }
 
   async stop(): Promise<void> {
@@ -148,9 +152,12 @@ export class KommoSim {
     return this.core.now();
   }
 
-  /** Max number of /api/v4 requests (any status) in any sliding window of `windowMs` (default 1000). */
+  /**
+   * Max number of rate-limited requests (any status) in any sliding window of `windowMs` (default 1000): the
+   * same set the limiter counts, /api/v4 and the /oauth2 token endpoint on the account host.
+   */
   maxRequestsPerWindow(windowMs = 1000): number {
-    return maxInWindow(this.requests.filter((r) => r.path.startsWith('/api/v4')).map((r) => r.at), windowMs);
+    return maxInWindow(this.requests.filter((r) => isRateLimited(r.path)).map((r) => r.at), windowMs);
   }
 
   setRateLimit(rps: number): void {
@@ -278,6 +285,33 @@ export class KommoSim {
       const rest = e.custom_fields_values.filter((v) => v.field_id !== fieldId);
       e.custom_fields_values = rest.length ? rest : null;
     }
+  }
+
+  // ---- chats and Salesbot (chats.ts) ------------------------------------------------------------------
+
+  /**
+   * A Salesbot whose step is the widget's `widget_request` (url and data as the widget's designer Save returns
+   * them); it runs on every incoming message of a lead in `stage` (every lead without one).
+   */
+  addSalesbot(bot: Omit<Salesbot, 'id'>): Salesbot {
+    const chats = this.state.chats;
+    const saved: Salesbot = { ...bot, id: chats.seq.salesbot++ };
+    chats.salesbots.set(saved.id, saved);
+    return saved;
+  }
+
+  /**
+   * The lead's client writes in a messenger: the message is stored, `add_message` is POSTed to every
+   * subscribed destination, and each Salesbot on the lead's stage sends its widget_request. Resolves when
+   * every one of those requests has been answered; what each answered is in the result.
+   */
+  clientWrites(leadId: number, text: string, opts: { origin?: string } = {}): Promise<ClientWrote> {
+    return clientWrites(this.core, this.state.chats, this.integration, leadId, text, opts);
+  }
+
+  /** The chat of a lead as the client sees it, oldest first. */
+  chatOf(leadId: number) {
+    return this.state.chats.messages.filter((m) => m.leadId === leadId);
   }
 
   // ---- outbound ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import type {
   Call, Company, Contact, CustomField, EntityKind, Lead, Note, Pipeline, SalesbotContinue, SimEvent, Tag, Task,
   TaskType, User, Webhook,
 } from './types.js';
+import { createChatsState, type ChatsState } from './chats.js';
 
 export interface AccountInfo {
   id: number;
@@ -43,6 +44,8 @@ export interface SimState {
   /** Keyed by destination (POST with an existing destination updates it). */
   webhooks: Map<string, Webhook>;
   salesbotContinues: SalesbotContinue[];
+  /** Messenger chats of leads, the account's Salesbots and their runs (chats.ts). */
+  chats: ChatsState;
   /** Every access and refresh token ever issued, by plaintext value. */
   tokens: Map<string, TokenRecord>;
   /** Authorization codes (one-time, 20 min), by value. */
@@ -89,6 +92,7 @@ export function createState(account: AccountInfo): SimState {
     events: [],
     webhooks: new Map(),
     salesbotContinues: [],
+    chats: createChatsState(),
     tokens: new Map(),
     authCodes: new Map(),
     seq: { ...ID_START },

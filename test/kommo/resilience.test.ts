@@ -72,6 +72,16 @@ describe('token vault against the simulator', () => {
 });
 
 describe('rate limits and blocks, measured in the simulator', () => {
+  it('install and first sync at Kommo\'s 7 requests/s get no 429: the token exchange is paced with the API calls', async () => {
+    world = await startWorld({ seed: { leads: 60, contacts: 20 } });
+    await world.install();
+    await world.drain();
+    const limited = world.sim.requests.filter((r) => r.status === 429).map((r) => `${r.method} ${r.path}`);
+    expect(limited).toEqual([]);
+    expect(world.sim.requests.some((r) => r.path === '/oauth2/access_token')).toBe(true);
+    expect(world.sim.maxRequestsPerWindow(1000)).toBeLessThanOrEqual(7);
+  }, 60_000);
+
   it('survives a 429 storm and never exceeds 7 requests/s', async () => {
     world = await startWorld({ seed: { leads: 60 } });
     const id = await world.install();

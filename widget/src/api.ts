@@ -54,6 +54,7 @@ export interface CrmField {
 
 // One list for the server's tools and this contract (server/modules/actions/action-names.ts has no imports).
 import { ACTION_TYPES, APPROVAL_KEYS, type ActionType, type ApprovalKey } from '../../server/modules/actions/action-names.js';
+export { DEMO_MODEL } from '../../server/llm/demo-model.js';
 export { ACTION_TYPES, APPROVAL_KEYS, type ActionType, type ApprovalKey };
 
 export type ToolFailurePolicy = 'handoff' | 'notify';
@@ -155,7 +156,8 @@ export interface LeadAgentState {
   handoff: { active: boolean; reason: string | null };
   drafts: { id: number; text: string; createdAt: string }[];
   actions: { id: number; type: string; summary: string; status: LeadActionStatus; undoable: boolean; createdAt: string }[];
-  replies: { id: number; text: string; createdAt: string }[];
+  /** `model`: what wrote the reply (older backends leave it out); DEMO_MODEL gets a visible badge. */
+  replies: { id: number; text: string; createdAt: string; model?: string | null }[];
 }
 
 export interface ActivityItem {

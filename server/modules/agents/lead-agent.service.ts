@@ -44,7 +44,8 @@ export function createLeadAgentService(deps: { db: Db; clock: Clock; crm: Mirror
         undoable: a.status === 'done' && UNDOABLE.has(a.type),
         createdAt: iso(a.createdAt),
       })),
-      replies: recentReplies(db, accountId, leadId).map((r) => ({ id: r.id, text: r.text, createdAt: iso(r.at) })),
+      // `model` names what wrote the reply (e.g. the demo model), so the panel can say so.
+      replies: recentReplies(db, accountId, leadId).map((r) => ({ id: r.id, text: r.text, createdAt: iso(r.at), model: r.model })),
     };
   }
 

@@ -38,7 +38,8 @@ export function countAnswers(db: Db, accountId: number, leadId: number, agentId:
  * What the agent said on a lead, newest first: replies sent by the turn itself, and drafts a person
  * approved (with their final, possibly edited, text). `id` is the turn's id in both cases.
  */
-export function recentReplies(db: Db, accountId: number, leadId: number, limit = 20): { id: number; text: string; at: number }[] {
+export function recentReplies(db: Db, accountId: number, leadId: number, limit = 20): { id: number; text: string; at: number; model: string | null }[] {
+  const modelOf = (plan: unknown) => (plan as { model?: string } | null)?.model ?? null;
   const direct = db
     .select()
     .from(agentTurns)
@@ -46,7 +47,7 @@ export function recentReplies(db: Db, accountId: number, leadId: number, limit =
     .orderBy(desc(agentTurns.id))
     .limit(limit)
     .all()
-    .map((t) => ({ id: t.id, text: t.reply ?? '', at: t.finishedAt ?? t.createdAt }));
+    .map((t) => ({ id: t.id, text: t.reply ?? '', at: t.finishedAt ?? t.createdAt, model: modelOf(t.plan) }));
   const approved = db
     .select()
     .from(agentDrafts)
@@ -54,7 +55,11 @@ export function recentReplies(db: Db, accountId: number, leadId: number, limit =
     .orderBy(desc(agentDrafts.id))
     .limit(limit)
     .all()
-    .map((d) => ({ id: d.turnId, text: d.text, at: d.decidedAt ?? d.createdAt }));
+    .map((d) => ({ id: d.turnId, text: d.text, at: d.decidedAt ?? d.createdAt, model: null as string | null }));
+  const draftTurns = approved.length
+    ? db.select({ id: agentTurns.id, plan: agentTurns.plan }).from(agentTurns).where(and(eq(agentTurns.accountId, accountId), inArray(agentTurns.id, approved.map((a) => a.id)))).all()
+    : [];
+  for (const a of approved) a.model = modelOf(draftTurns.find((t) => t.id === a.id)?.plan);
   return [...direct, ...approved].sort((a, b) => b.at - a.at || b.id - a.id).slice(0, limit);
 }
 

@@ -39,6 +39,12 @@ export function createConversationsRepo(sqlite: Sqlite, clock: Clock) {
     exists: sqlite.prepare('SELECT 1 FROM conversation_messages WHERE account_id = ? AND channel = ? AND external_id = ?'),
     head: sqlite.prepare('SELECT contact_id AS contactId, channel FROM conversation_messages WHERE account_id = ? AND id = ?'),
     texts: sqlite.prepare('SELECT text FROM conversation_messages WHERE account_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id').pluck(),
+    inboundText: sqlite.prepare("SELECT text FROM conversation_messages WHERE account_id = ? AND id = ? AND direction = 'inbound'").pluck(),
+    salesbotTextsSince: sqlite.prepare(
+      `SELECT text FROM conversation_messages WHERE account_id = ? AND lead_id = ? AND direction = 'inbound' AND external_id LIKE 'salesbot:%' AND created_at >= ?`,
+    ).pluck(),
+    answersSalesbot: sqlite.prepare("SELECT 1 FROM conversation_messages WHERE account_id = ? AND lead_id = ? AND json_extract(metadata, '$.salesbotRequestId') = ?"),
+    tagSalesbot: sqlite.prepare("UPDATE conversation_messages SET metadata = json_set(coalesce(metadata, '{}'), '$.salesbotRequestId', ?) WHERE account_id = ? AND id = ?"),
     history: sqlite.prepare(
       `SELECT id, direction, author, channel, text FROM conversation_messages
        WHERE account_id = ? AND lead_id = ? AND (? IS NULL OR id <= ?) ORDER BY id DESC LIMIT ?`,
@@ -68,6 +74,14 @@ export function createConversationsRepo(sqlite: Sqlite, clock: Clock) {
     has: (accountId: number, channel: string, externalId: string): boolean => s.exists.get(accountId, channel, externalId) !== undefined,
     /** Who wrote the first message of a burst, and where. */
     head: (accountId: number, id: number) => s.head.get(accountId, id) as { contactId: number | null; channel: string } | undefined,
+    /** A client message's text (undefined for other directions). */
+    inboundText: (accountId: number, id: number): string | undefined => s.inboundText.get(accountId, id) as string | undefined,
+    /** Texts the lead's Salesbot requests brought in since `since`. */
+    salesbotTextsSince: (accountId: number, leadId: number, since: number): string[] => s.salesbotTextsSince.all(accountId, leadId, since) as string[],
+    /** Some message of the lead is already answered through this Salesbot request. */
+    answersSalesbot: (accountId: number, leadId: number, requestId: number): boolean => s.answersSalesbot.get(accountId, leadId, requestId) !== undefined,
+    /** Mark a stored message as the one this Salesbot request answers. */
+    tagSalesbotRequest: (accountId: number, id: number, requestId: number) => void s.tagSalesbot.run(requestId, accountId, id),
     texts: (accountId: number, ids: number[]): string[] => s.texts.all(accountId, JSON.stringify(ids)) as string[],
     /** The newest `limit` messages of a lead (up to `uptoId` when given), newest first. */
     history: (accountId: number, leadId: number, uptoId: number | null, limit: number): HistoryMessage[] =>

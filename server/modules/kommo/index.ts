@@ -39,6 +39,8 @@ export function kommoModule(d: KommoDeps): Module<KommoServices> {
       clientSecret: env.KOMMO_CLIENT_SECRET,
       redirectUri: env.KOMMO_REDIRECT_URI,
       allowInsecureLoopback: env.KOMMO_ALLOW_INSECURE_LOOPBACK,
+      // Token requests go to the account host too: they share its pacing with every API call.
+      pace: (host) => client.limiter.acquireHeld(host, 11_000),
     };
   };
   const vault = createTokenVault({

@@ -9,7 +9,7 @@ import type { KommoServices } from '../kommo/index.js';
 import type { HandlerDeps } from './handlers/context.js';
 import { handlerFor } from './handlers/index.js';
 import { REFETCH_LEAD_QUEUE } from './handlers/leads.js';
-import { BURST_QUEUE, flushBurst } from './handlers/messages.js';
+import { BURST_QUEUE, flushBurst, takeFromBurst } from './handlers/messages.js';
 import type { InboxRepo } from './inbox.repo.js';
 import { EVENT_QUEUE } from './inbox.service.js';
 import type { SalesbotRequestsRepo } from '../conversations/salesbot-requests.repo.js';
@@ -103,18 +103,25 @@ export function webhookJobs(deps: WebhookJobsDeps) {
         if (!r || !r.leadId) return;
         const text = String(r.data.message ?? r.data.text ?? r.data.message_text ?? '').trim();
         const contactId = deps.read.lead(r.accountId, r.leadId)?.mainContactId ?? null;
-        const messageId = deps.conversations.insertMessage({
-          accountId: r.accountId,
-          leadId: r.leadId,
-          contactId,
-          direction: 'inbound',
-          author: 'client',
-          channel: String(r.data.origin ?? 'salesbot'),
-          externalId: `salesbot:${requestId}`,
-          text,
-          metadata: { salesbotRequestId: requestId },
-        });
-        if (messageId === null) return;
+        if (deps.conversations.answersSalesbot(r.accountId, r.leadId, requestId)) return;
+        // The same message usually came first as add_message: answer that one here, through Salesbot, and only once.
+        let messageId = takeFromBurst({ deps, accountId: r.accountId, eventId: 0 }, r.leadId, text) ?? null;
+        if (messageId !== null) {
+          deps.conversations.tagSalesbotRequest(r.accountId, messageId, requestId);
+        } else {
+          messageId = deps.conversations.insertMessage({
+            accountId: r.accountId,
+            leadId: r.leadId,
+            contactId,
+            direction: 'inbound',
+            author: 'client',
+            channel: String(r.data.origin ?? 'salesbot'),
+            externalId: `salesbot:${requestId}`,
+            text,
+            metadata: { salesbotRequestId: requestId },
+          });
+          if (messageId === null) return;
+        }
         deps.activity.write({ accountId: r.accountId, leadId: r.leadId, type: 'salesbot.request', title: `Salesbot asked the agent to answer${text ? '' : ' (no client text)'}`, metadata: { kommo: { leadId: r.leadId }, salesbotRequestId: requestId, preview: text.slice(0, 80) } });
         deps.bus.emit('message_received', {
           accountId: r.accountId,

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { LeadAgentState } from '../api.js';
+import { DEMO_MODEL, type LeadAgentState } from '../api.js';
 import { Badge, Button, ErrorBox, Spinner } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
@@ -147,7 +147,10 @@ function Replies(props: { data: LeadAgentState }) {
           {replies.map((r) => (
             <li key={r.id} class="kai-list__item">
               <div class="kai-text">{r.text}</div>
-              <div class="kai-small kai-muted">{formatDateTime(r.createdAt, lang)}</div>
+              <div class="kai-row kai-row--between">
+                <span class="kai-small kai-muted">{formatDateTime(r.createdAt, lang)}</span>
+                {r.model === DEMO_MODEL ? <Badge tone="warn">{t('lcard.demo_model')}</Badge> : null}
+              </div>
             </li>
           ))}
         </ul>

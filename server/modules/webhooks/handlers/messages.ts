@@ -54,9 +54,36 @@ export const messagesHandler = defineHandler({
     // A person's reply pauses agents inside this same transaction (the bus is synchronous), so a turn
     // already queued for this lead cannot answer first.
     if (human && leadId) deps.bus.emit('human_replied', { accountId, leadId, userId: Number(m.author?.id) || null });
-    if (incoming && leadId) joinBurst(ctx, leadId, messageId);
+    // Kommo also hands this message to the Salesbot on the lead; when its request came first, that turn answers it.
+    if (incoming && leadId && !answeredBySalesbot(ctx, leadId, m.text)) joinBurst(ctx, leadId, messageId);
   },
 });
+
+/** How far apart the add_message webhook and the Salesbot widget_request of one client message may arrive. */
+export const SALESBOT_TWIN_WINDOW_MS = 120_000;
+const same = (a: string | null | undefined) => (a ?? '').replace(/\s+/g, ' ').trim();
+
+/** A Salesbot request for the same text on this lead arrived recently (it made its own turn). */
+function answeredBySalesbot(ctx: HandlerCtx, leadId: number, text: string | undefined): boolean {
+  const t = same(text);
+  if (!t) return false;
+  const since = ctx.deps.clock.now() - SALESBOT_TWIN_WINDOW_MS;
+  return ctx.deps.conversations.salesbotTextsSince(ctx.accountId, leadId, since).some((r) => same(r) === t);
+}
+
+/**
+ * The Salesbot request for a message that add_message already brought: take that message out of the lead's
+ * open burst (the Salesbot turn answers it, through continue) and return its id. Undefined when no message
+ * with this text waits in the burst.
+ */
+export function takeFromBurst(ctx: HandlerCtx, leadId: number, text: string): number | undefined {
+  const { deps, accountId } = ctx;
+  const t = same(text);
+  if (!t) return undefined;
+  const twin = deps.bursts.waiting(accountId, leadId).find((id) => same(deps.conversations.inboundText(accountId, id)) === t);
+  if (twin !== undefined) deps.bursts.drop(accountId, leadId, twin);
+  return twin;
+}
 
 /** Open or extend the lead's burst. The first message schedules the flush; later ones only join it. */
 function joinBurst(ctx: HandlerCtx, leadId: number, messageId: number) {
