@@ -96,5 +96,3 @@ export function createApp(deps: Pick<Platform, 'env' | 'clock' | 'logger' | 'met
 
   return app;
 }
-
-export type App = ReturnType<typeof createApp>;

@@ -110,7 +110,6 @@ export async function bundleScript(settings: { publicUrl: string; hookSecret: st
     define: {
       __KAI_BACKEND_URL__: JSON.stringify(settings.publicUrl),
       __KAI_HOOK_SECRET__: JSON.stringify(settings.hookSecret),
-      __KAI_VERSION__: JSON.stringify(settings.version),
       'process.env.NODE_ENV': '"production"',
     },
     logLevel: 'silent',

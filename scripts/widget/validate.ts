@@ -1,6 +1,6 @@
 /**
  * The Kommo marketplace's checks on a widget archive, run on the built folder and on the zip alike.
- * Each rule comes from Kommo's widget docs or marketplace review rules (see shared/docs/kommo.md §6).
+ * Each rule comes from Kommo's widget docs or marketplace review rules (see docs/kommo.md §6).
  */
 import { gzipSync } from 'node:zlib';
 

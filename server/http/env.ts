@@ -1,4 +1,10 @@
-import type { WidgetAuth } from './widget-auth.js';
+/** Who called the widget API: from the verified X-Auth-Token only, never from a request body. */
+export interface WidgetAuth {
+  accountId: number;
+  userId: number;
+  subdomain: string | null;
+  isAdmin: boolean;
+}
 
 /** Hono's per-request variables, and nothing else: services reach routes as arguments. */
 export type AppEnv = {

@@ -7,12 +7,6 @@ import type { JtiRepo } from './auth-jtis.repo.js';
 import { notConfigured, unauthorized } from '../lib/errors.js';
 import { JwtError, verifyJwt } from '../lib/jwt.js';
 
-export interface WidgetAuth {
-  accountId: number;
-  userId: number;
-  subdomain: string | null;
-  isAdmin: boolean;
-}
 
 const claimsSchema = z.object({
   account_id: z.coerce.number().int().positive(),

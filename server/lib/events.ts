@@ -15,7 +15,7 @@ export interface BusEvents {
     contactId: number | null;
     messageIds: number[];
     channel: string;
-    /** Set when the turn must be answered through Salesbot continue (kommo.md §5). */
+    /** Set when the turn must be answered through Salesbot continue (docs/kommo.md §5). */
     salesbot?: { returnUrl: string; requestId: number };
     /** Set for email: reply through the outbox with threading headers. */
     email?: { messageId: string; from: string; subject: string; references: string[] };

@@ -1,5 +1,5 @@
 /**
- * Messenger chats and Salesbot, as Kommo runs them for a lead (kommo.md §4-5):
+ * Messenger chats and Salesbot, as Kommo runs them for a lead (docs/kommo.md §4-5):
  * a client writes → the message is stored, `add_message` goes to every subscribed destination (form-encoded),
  * and each Salesbot watching the lead's stage runs its `widget_request` step: a POST of
  * `{token (JWT, HS256 with the client secret), data, return_url}` to the widget's handler. The bot then waits
@@ -9,64 +9,13 @@
 import { createHash, createHmac } from 'node:crypto';
 import { fakeUuid, incomingMessageWebhook } from '../fixtures/kommo-webhooks.js';
 import type { SimCore } from './core.js';
+import type { ChatMessage, ChatsState, Delivery, Salesbot } from './chats-state.js';
 
-export interface ChatMessage {
-  id: string;
-  chatId: string;
-  talkId: number;
-  leadId: number;
-  contactId: number | null;
-  direction: 'incoming' | 'outgoing';
-  author: 'client' | 'bot';
-  origin: string;
-  text: string;
-  /** Sim seconds. */
-  createdAt: number;
-  /** For a bot message: the Salesbot continue it came from. */
-  salesbot?: { botId: number; continueId: string };
-}
-
-/** A Salesbot whose first step is the widget's `widget_request` (what the widget's designer Save returns). */
-export interface Salesbot {
-  id: number;
-  name: string;
-  /** Runs on incoming messages of leads in this stage; absent: every lead. */
-  stage?: { pipelineId: number; statusId: number };
-  widgetRequest: { url: string; data: Record<string, unknown> };
-}
-
-export interface SalesbotRun {
-  botId: number;
-  continueId: string;
-  leadId: number;
-  chatId: string;
-  talkId: number;
-  contactId: number | null;
-  origin: string;
-  status: 'waiting' | 'continued';
-  startedAt: number;
-}
-
-/** What one outbound call from the simulator got back. */
-export interface Delivery {
-  url: string;
-  status: number | null;
-  error?: string;
-}
-
-export interface ChatsState {
-  messages: ChatMessage[];
-  salesbots: Map<number, Salesbot>;
-  /** Keyed by continue id. */
-  runs: Map<string, SalesbotRun>;
-  seq: { salesbot: number; run: number; talk: number };
-}
-
-export const createChatsState = (): ChatsState => ({ messages: [], salesbots: new Map(), runs: new Map(), seq: { salesbot: 1, run: 1, talk: 5001 } });
+export type { ChatMessage, ChatsState, Delivery, Salesbot, SalesbotRun } from './chats-state.js';
 
 const b64url = (v: string | Buffer) => Buffer.from(v).toString('base64url');
 
-/** The `token` of a widget_request: HS256 with the integration's secret, claims as kommo.md §5 lists them. */
+/** The `token` of a widget_request: HS256 with the integration's secret, claims as docs/kommo.md §5 lists them. */
 export function salesbotToken(core: SimCore, secret: string, claims: { clientId: string; leadId: number }): string {
   const now = core.now();
   const body = { account_id: core.accountId, subdomain: core.state.account.subdomain, client_uuid: claims.clientId, entity_id: claims.leadId, entity_type: 2, bot_type: 'salesbot', iat: now, exp: now + 600 };

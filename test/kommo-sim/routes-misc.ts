@@ -10,7 +10,7 @@ import type { SimEvent, Webhook } from './types.js';
 
 const ENTITY_ALIASES: Record<string, string> = { leads: 'lead', contacts: 'contact', companies: 'company', tasks: 'task' };
 
-/** Subscribable webhook events (kommo.md §4). */
+/** Subscribable webhook events (docs/kommo.md §4). */
 export const WEBHOOK_SETTINGS = new Set([
   ...['lead', 'contact', 'company', 'customer'].flatMap((e) =>
     ['add', 'update', 'delete', 'restore', 'status', 'responsible', 'note'].map((a) => `${a}_${e}`)),

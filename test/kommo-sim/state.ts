@@ -2,7 +2,7 @@ import type {
   Call, Company, Contact, CustomField, EntityKind, Lead, Note, Pipeline, SalesbotContinue, SimEvent, Tag, Task,
   TaskType, User, Webhook,
 } from './types.js';
-import { createChatsState, type ChatsState } from './chats.js';
+import { createChatsState, type ChatsState } from './chats-state.js';
 
 export interface AccountInfo {
   id: number;

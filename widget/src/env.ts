@@ -4,9 +4,7 @@
  */
 declare const __KAI_BACKEND_URL__: string | undefined;
 declare const __KAI_HOOK_SECRET__: string | undefined;
-declare const __KAI_VERSION__: string | undefined;
 
 export const BACKEND_URL: string = typeof __KAI_BACKEND_URL__ === 'string' ? __KAI_BACKEND_URL__ : 'http://localhost:3000';
 /** The path secret of the Salesbot handler URL (`/salesbot/<secret>`), the same one the manifest's DP URL carries. */
 export const HOOK_SECRET: string = typeof __KAI_HOOK_SECRET__ === 'string' ? __KAI_HOOK_SECRET__ : 'dev';
-export const WIDGET_VERSION: string = typeof __KAI_VERSION__ === 'string' ? __KAI_VERSION__ : '0.0.0-dev';

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import type { Schema } from './types.js';
+import type { ZodType, ZodTypeDef } from 'zod';
+
+/** A zod schema for a response body: any input, a typed output. */
+export type Schema<T> = ZodType<T, ZodTypeDef, unknown>;
 
 /**
  * Response shapes of Kommo API v4, as the official PHP SDK (amocrm/amocrm-api-php) reads them.
@@ -259,10 +262,8 @@ export function batchResultSchema<T>(key: string, item: Schema<T>): Schema<Batch
 
 export type KommoAccount = z.infer<typeof accountSchema>;
 export type KommoUser = z.infer<typeof userSchema>;
-export type KommoStatus = z.infer<typeof statusSchema>;
 export type KommoPipeline = z.infer<typeof pipelineSchema>;
 export type KommoCustomField = z.infer<typeof customFieldSchema>;
-export type KommoCustomFieldValue = z.infer<typeof customFieldValueSchema>;
 export type KommoLead = z.infer<typeof leadSchema>;
 export type KommoContact = z.infer<typeof contactSchema>;
 export type KommoCompany = z.infer<typeof companySchema>;

@@ -1,4 +1,3 @@
-import type { ZodType, ZodTypeDef } from 'zod';
 import type { RateLimiter } from './limiter.js';
 import type {
   KommoAccount,
@@ -14,9 +13,9 @@ import type {
   KommoUpdated,
   KommoUser,
   KommoWebhook,
+  Schema,
 } from './schemas.js';
 
-export { createKommoClient } from './client.js';
 export type { RateLimiter } from './limiter.js';
 
 export interface TokenProvider {
@@ -51,7 +50,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number>;
 export type Query = Record<string, QueryValue>;
 /** Any zod schema whose output is T (input may differ, e.g. with defaults or transforms). */
-export type Schema<T> = ZodType<T, ZodTypeDef, unknown>;
+export type { Schema } from './schemas.js';
 
 export interface RequestOptions<T> {
   query?: Query;

@@ -1,5 +1,5 @@
 /**
- * Kommo webhooks (kommo.md §4) → typed, validated events. Pure, and never throws.
+ * Kommo webhooks (docs/kommo.md §4) → typed, validated events. Pure, and never throws.
  *
  * Body: `application/x-www-form-urlencoded`, bracket keys `{entity}[{action}][{i}][field]` plus
  * `account[id]`, `account[subdomain]`, `account[_links][self]`; all values are strings; entities use the old

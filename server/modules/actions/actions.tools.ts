@@ -39,7 +39,6 @@ export const toolArgs = {
   }),
 } satisfies Record<ToolName, z.AnyZodObject>;
 
-export type ToolArgs = { [K in ToolName]: z.infer<(typeof toolArgs)[K]> };
 
 const descriptions: Record<ToolName, string> = {
   move_to_stage: "Move the lead to another pipeline stage when the conversation reached that stage's goal.",

@@ -6,11 +6,6 @@ import { insertActivity, listActivity, type FeedQuery, type NewActivity } from '
 
 export type { NewActivity } from './activity.repo.js';
 
-export interface ActivityWriter {
-  /** Synchronous, so it can join the caller's transaction. */
-  write(entry: NewActivity): ActivityRow;
-}
-
 export function createActivityService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
   return {

@@ -55,7 +55,7 @@ export interface DeliverInput {
 
 export type Delivered = { status: 'replied' | 'drafted'; via: 'salesbot' | 'email' | 'note'; ids: Record<string, unknown> };
 
-/** Salesbot shows at most 10 handlers of ≤ 80 characters (kommo.md §5); the whole reply also goes in `data.reply`. */
+/** Salesbot shows at most 10 handlers of ≤ 80 characters (docs/kommo.md §5); the whole reply also goes in `data.reply`. */
 export function salesbotBody(text: string) {
   const parts: string[] = [];
   let cur = '';

@@ -10,7 +10,7 @@ export interface PendingSalesbotRequest {
 }
 
 /**
- * Salesbot `widget_request`s waiting for our answer (kommo.md §5): the bot is paused until we POST
+ * Salesbot `widget_request`s waiting for our answer (docs/kommo.md §5): the bot is paused until we POST
  * its return_url. `pending` until then, `continued` after.
  */
 export function createSalesbotRequestsRepo(sqlite: Sqlite, clock: Clock) {

@@ -8,7 +8,7 @@ import { outboxById, updateOutbox } from './outbox.repo.js';
 
 export const NOTE_SERVICE = 'AI Agent email';
 
-/** Kommo cannot send mail (kommo.md §3): each email we sent is recorded in the lead as a service note. */
+/** Kommo cannot send mail (docs/kommo.md §3): each email we sent is recorded in the lead as a service note. */
 export function noteText(row: OutboxRow): string {
   const from = row.fromName ? `${row.fromName} <${row.fromAddress}>` : row.fromAddress;
   const lines = row.text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);

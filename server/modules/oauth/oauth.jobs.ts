@@ -9,7 +9,7 @@ import type { ActivityService } from '../activity/activity.service.js';
 import type { KommoServices } from '../kommo/index.js';
 import { REGISTER_WEBHOOKS_QUEUE, TOKEN_SWEEP_QUEUE, UNSUBSCRIBE_WEBHOOKS_QUEUE } from './oauth.queues.js';
 
-/** Every event the product reacts to (kommo.md §4). Re-subscribing the same destination updates it in place. */
+/** Every event the product reacts to (docs/kommo.md §4). Re-subscribing the same destination updates it in place. */
 export const WEBHOOK_EVENTS = [
   'add_lead', 'update_lead', 'delete_lead', 'restore_lead', 'status_lead', 'responsible_lead', 'note_lead',
   'add_contact', 'update_contact', 'delete_contact', 'restore_contact', 'responsible_contact', 'note_contact',

@@ -46,7 +46,7 @@ function handleNoteEvent(ctx: HandlerCtx, e: NoteEvent): void {
   }
 
   if (type === 'amomail_message' || type === 'mail_message' || type === 'incoming_mail') {
-    // Kommo exposes only a summary of mail (kommo.md §3); full bodies come from IMAP when configured.
+    // Kommo exposes only a summary of mail (docs/kommo.md §3); full bodies come from IMAP when configured.
     const p = (n.params ?? {}) as Record<string, unknown>;
     const income = p.income === true || p.income === '1' || p.income === 1 || type === 'incoming_mail';
     const summary = String(p.content_summary ?? p.text ?? n.text ?? '').trim();
