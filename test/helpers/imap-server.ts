@@ -2,17 +2,16 @@
  * A real IMAP server inside the test process, on a random loopback port: hoodiecrow-imap (npm, in-memory),
  * so `npm ci` is all the email tests need. The app's imapflow client speaks the real protocol to it.
  *
- * Extensions are the ones our code and imapflow use, as dovecot offers them: IDLE (the watcher), UIDPLUS
- * (APPEND answers with the UID), SPECIAL-USE (the Sent-folder check finds \Sent), plus ID/NAMESPACE/ENABLE/
- * UNSELECT/LITERAL+ that imapflow asks for on connect. test/mail/imap-server.test.ts pins the behaviour we
- * rely on; run it with IMAP_CONFORMANCE=dovecot to check dovecot agrees.
+ * Extensions are the ones our code and imapflow use, as dovecot offers them: AUTH=PLAIN with SASL-IR (how
+ * imapflow logs in to dovecot), IDLE (the watcher), UIDPLUS (APPEND answers with the UID), SPECIAL-USE (the
+ * Sent-folder check finds \Sent), and ID/NAMESPACE/ENABLE/UNSELECT/LITERAL+ that imapflow uses on connect.
+ * test/mail/imap-server.test.ts pins the behaviour we rely on; IMAP_CONFORMANCE=dovecot checks dovecot agrees.
  */
-import type { Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import hoodiecrow from 'hoodiecrow-imap';
 import { mailboxHandle } from './imap-mailbox.js';
 
-const PLUGINS = ['ID', 'IDLE', 'NAMESPACE', 'SPECIAL-USE', 'UIDPLUS', 'ENABLE', 'UNSELECT', 'LITERALPLUS'];
+const PLUGINS = ['AUTH-PLAIN', 'SASL-IR', 'ID', 'IDLE', 'NAMESPACE', 'SPECIAL-USE', 'UIDPLUS', 'ENABLE', 'UNSELECT', 'LITERALPLUS'];
 
 /** One mailbox user with INBOX and a \Sent folder named Sent. */
 export async function startInProcessImap(user: string, password: string) {
