@@ -1,22 +1,26 @@
 /**
  * Where the Chromium for browser tests is: CHROMIUM_PATH when set, else the one inside the npm package
- * @sparticuz/chromium, which executablePath() decompresses to $TMPDIR/chromium on first use.
+ * @sparticuz/chromium, decompressed once per machine by its executablePath().
  *
- * That first use is guarded. executablePath() returns $TMPDIR/chromium as soon as the file exists, so a
- * second test process (vitest runs files in parallel) could launch a half-written binary while the first
- * one is still decompressing, and a run killed mid-way would leave a broken binary for every later run.
- * So one process at a time decompresses (a lock file naming its pid), and a marker written after a
- * complete decompression says the binary can be trusted; without the marker it is decompressed afresh.
+ * executablePath() decompresses into $TMPDIR and trusts $TMPDIR/chromium as soon as that file exists. Test
+ * files run in parallel processes, so a second one could launch a half-written binary, a run killed mid-way
+ * would leave a broken one behind, and other programs on the machine may use /tmp/chromium too. So it runs
+ * in a child process whose TMPDIR is a private staging directory, which is then renamed into place: the
+ * final directory appears complete or not at all, and when two processes race the first rename wins.
  */
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 
 export interface ChromiumExecutable {
   path: string;
   source: 'CHROMIUM_PATH' | '@sparticuz/chromium';
 }
+
+const ROOT = resolve(import.meta.dirname, '../..');
 
 const packageVersion = () => {
   const entry = createRequire(import.meta.url).resolve('@sparticuz/chromium');
@@ -32,28 +36,11 @@ const alive = (pid: number) => {
   }
 };
 
-/** Take the lock file, waiting while a live process holds it; a dead holder's lock is taken over. */
-async function lock(file: string, timeoutMs = 120_000): Promise<() => void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return () => rmSync(file, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    let holder: number;
-    let age: number;
-    try {
-      holder = Number(readFileSync(file, 'utf8').trim() || 0);
-      age = Date.now() - statSync(file).mtimeMs;
-    } catch {
-      continue; // released in the meantime: try again
-    }
-    // An empty file is a holder between creating and writing it; only an old empty one is abandoned.
-    if ((holder && !alive(holder)) || (!holder && age > 5_000)) rmSync(file, { force: true });
-    if (Date.now() > end) throw new Error(`waited ${timeoutMs} ms for ${file} (held by pid ${holder})`);
-    await new Promise((r) => setTimeout(r, 100));
+/** Staging directories of runs that died mid-way (about 250 MB each). */
+function removeAbandoned(prefix: string) {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length).split('.')[0]) : 0;
+    if (pid && !alive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
 }
 
@@ -61,20 +48,25 @@ export async function chromiumExecutable(): Promise<ChromiumExecutable> {
   const fromEnv = process.env.CHROMIUM_PATH;
   if (fromEnv) return { path: fromEnv, source: 'CHROMIUM_PATH' };
 
-  const { default: chromium } = await import('@sparticuz/chromium');
-  const marker = join(tmpdir(), `chromium.complete-${packageVersion()}`);
-  if (!existsSync(marker)) {
-    const release = await lock(join(tmpdir(), 'chromium.lock'));
+  const dir = join(tmpdir(), `sparticuz-chromium-${packageVersion()}`);
+  const exe = join(dir, 'chromium');
+  if (existsSync(exe)) return { path: exe, source: '@sparticuz/chromium' };
+
+  const prefix = `${basename(dir)}.staging-`;
+  removeAbandoned(prefix);
+  const stage = join(tmpdir(), `${prefix}${process.pid}.${Date.now()}`);
+  mkdirSync(stage);
+  try {
+    const script = "const { default: c } = await import('@sparticuz/chromium'); process.stdout.write(await c.executablePath());";
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, TMPDIR: stage } });
+    if (stdout !== join(stage, 'chromium')) throw new Error(`@sparticuz/chromium decompressed to ${stdout}, not into ${stage}`);
     try {
-      if (!existsSync(marker)) {
-        // Whatever is there was not finished by this version (killed mid-way, or another version's binary).
-        rmSync(join(tmpdir(), 'chromium'), { force: true });
-        await chromium.executablePath();
-        writeFileSync(marker, '');
-      }
-    } finally {
-      release();
+      renameSync(stage, dir);
+    } catch (err) {
+      if (!existsSync(exe)) throw err; // otherwise another process got there first, with the same files
     }
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
   }
-  return { path: await chromium.executablePath(), source: '@sparticuz/chromium' };
+  return { path: exe, source: '@sparticuz/chromium' };
 }
