@@ -7,7 +7,7 @@
  * (next animation frame, then a task), i.e. the floor any first render pays.
  */
 import type { Page } from 'playwright-core';
-import { chromiumAvailable, launchChromium } from '../../test/browser/browser.js';
+import { launchChromium } from '../../test/browser/browser.js';
 import { startRealWidgetWorld } from '../widget/real-world.js';
 import type { Scenario } from './types.js';
 
@@ -34,7 +34,6 @@ function trivialRender(page: Page): Promise<number> {
 }
 
 export async function widgetScenario(runs = 10): Promise<Scenario[]> {
-  if (!chromiumAvailable()) throw new Error('the widget bench needs Chromium at /usr/bin/chromium (apt-get install -y chromium)');
   let leadId = 0;
   const world = await startRealWidgetWorld({
     seed: { leads: 30, contacts: 10 },

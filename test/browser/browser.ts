@@ -1,32 +1,34 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromiumExecutable } from './chromium-executable.js';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = resolve('test-results/screenshots');
 
-/** CI installs Chromium; on a workstation without it the browser suites are skipped, in CI they fail. */
-export function chromiumAvailable(): boolean {
-  if (existsSync(CHROMIUM_PATH)) return true;
-  if (process.env.CI) throw new Error(`Chromium is required in CI at ${CHROMIUM_PATH} (apt-get install -y chromium)`);
-  return false;
-}
-
+/**
+ * Headless Chromium from npm (@sparticuz/chromium) or CHROMIUM_PATH. A browser suite never skips for a
+ * missing binary: when Chromium cannot start, this throws why, and the suite's beforeAll fails with it.
+ */
 export async function launchChromium(): Promise<Browser> {
-  const executablePath = process.env.CHROMIUM_PATH || (await (await import('@sparticuz/chromium')).default.executablePath());
-  return chromium.launch({
-    executablePath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const exe = await chromiumExecutable();
+  try {
+    return await chromium.launch({
+      executablePath: exe.path,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`Chromium did not start (${exe.path}, from ${exe.source}; set CHROMIUM_PATH to use another): ${why}`);
+  }
 }
 
 export interface WatchedPage {

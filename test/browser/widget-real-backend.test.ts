@@ -11,14 +11,12 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRealWidgetWorld, type RealWidgetWorld } from '../../scripts/widget/real-world.js';
 import { fakeOpenAI, LLM_BASE } from '../agents/helpers.js';
-import { chromiumAvailable, harnessErrors, launchChromium, openPage, screenshot } from './browser.js';
+import { harnessErrors, launchChromium, openPage, screenshot } from './browser.js';
 
 /** First render of the lead-card panel after its data arrived (kai:lcard:data → kai:lcard:rendered). */
 const LCARD_RENDER_BUDGET_MS = 150;
 
-const run = chromiumAvailable();
-
-describe.skipIf(!run)('widget against the real backend and the Kommo simulator', () => {
+describe('widget against the real backend and the Kommo simulator', () => {
   const llm = fakeOpenAI();
   let w: RealWidgetWorld;
   let browser: Browser;

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWidget } from '../../scripts/widget/build.js';
 import { startWidgetHarness, type WidgetHarness } from '../../scripts/widget/harness.js';
-import { chromiumAvailable, harnessErrors, launchChromium, openPage, screenshot } from './browser.js';
+import { harnessErrors, launchChromium, openPage, screenshot } from './browser.js';
 import { startFakeBackend, type FakeBackend } from './fake-backend.js';
 
 const CLIENT = { clientId: 'b6a5c1e2-0000-4000-8000-000000000001', clientSecret: 'widget-smoke-secret' };
@@ -19,9 +19,7 @@ const ACCOUNT = { accountId: 31_000_001, userId: 8_001, subdomain: 'acme' };
 /** First render of the lead-card panel after its data arrived, up to the frame after paint. */
 const LCARD_RENDER_BUDGET_MS = 250;
 
-const run = chromiumAvailable();
-
-describe.skipIf(!run)('widget in Chromium against the emulated Kommo host', () => {
+describe('widget in Chromium against the emulated Kommo host', () => {
   let tmp: string;
   let backend: FakeBackend;
   let harness: WidgetHarness;

@@ -1,16 +1,15 @@
 /**
  * Real mail servers on loopback for the email tests: an SMTP server (the `smtp-server` package) that
- * captures what it receives and can be told to refuse or to stall, and Debian's dovecot as a real IMAP
- * server (installed by .ci/run) started in the foreground with a throwaway config.
+ * captures what it receives and can be told to refuse or to stall, and an IMAP server (imap-server.ts,
+ * in-process; dovecot on request) that the app's imapflow client talks to over TCP.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
+import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import type { TestImap } from './imap-mailbox.js';
+import { startInProcessImap } from './imap-server.js';
+
+export type { TestImap };
 
 export interface CapturedMail {
   from: string;
@@ -142,120 +141,16 @@ export async function startSmtpServer(opts: { user?: string; password?: string }
 
 export type TestSmtp = Awaited<ReturnType<typeof startSmtpServer>>;
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-
-async function waitForPort(port: number, ms: number, child: ChildProcess, log: () => string) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (child.exitCode !== null) throw new Error(`dovecot exited with ${child.exitCode}:\n${log()}`);
-    const ok = await new Promise<boolean>((r) => {
-      const sock = connect(port, '127.0.0.1', () => (sock.end(), r(true)));
-      sock.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`dovecot did not listen on ${port}:\n${log()}`);
+/**
+ * A real IMAP server on loopback with one mailbox user, INBOX and a \Sent folder named Sent. By default it
+ * runs inside the test process (imap-server.ts); IMAP_CONFORMANCE=dovecot runs the same tests against dovecot.
+ */
+export async function startImapServer(user = 'agent@company.test', password = 'imap-secret'): Promise<TestImap> {
+  const which = process.env.IMAP_CONFORMANCE;
+  if (!which) return startInProcessImap(user, password);
+  if (which === 'dovecot') return (await import('./imap-dovecot.js')).startDovecotImap(user, password);
+  throw new Error(`IMAP_CONFORMANCE=${which}: only "dovecot" is known (unset it for the in-process server)`);
 }
-
-/** Dovecot (IMAP) in the foreground on a random loopback port, one mailbox user, a Sent folder. */
-export async function startDovecot(user = 'agent@company.test', password = 'imap-secret') {
-  try {
-    execFileSync('dovecot', ['--version'], { stdio: 'ignore' });
-  } catch {
-    throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd (.ci/run installs it)');
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'dovecot-'));
-  chmodSync(dir, 0o755); // dovecot's unprivileged processes must reach the sockets inside
-  const mail = join(dir, 'mail');
-  mkdirSync(mail);
-  chownSync(mail, Number(execFileSync('id', ['-u', 'dovecot'])), Number(execFileSync('id', ['-g', 'dovecot'])));
-  const port = await freePort();
-  writeFileSync(join(dir, 'users'), `${user}:{PLAIN}${password}\n`);
-  writeFileSync(
-    join(dir, 'dovecot.conf'),
-    `base_dir = ${dir}/run
-state_dir = ${dir}/state
-log_path = ${dir}/dovecot.log
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:${mail}/%u
-mail_uid = dovecot
-mail_gid = dovecot
-first_valid_uid = 1
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u ${dir}/users
-}
-userdb {
-  driver = static
-  args = uid=dovecot gid=dovecot home=${mail}/%u
-}
-service imap-login {
-  chroot =
-  inet_listener imap {
-    address = 127.0.0.1
-    port = ${port}
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-service anvil {
-  chroot =
-}
-namespace inbox {
-  inbox = yes
-  mailbox Sent {
-    special_use = \\Sent
-    auto = create
-  }
-}
-`,
-  );
-  const child = spawn('dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  await waitForPort(port, 10_000, child, () => out);
-  const cfg = { host: '127.0.0.1', port, secure: false, user, password };
-
-  async function withClient<T>(fn: (c: ImapFlow) => Promise<T>): Promise<T> {
-    const c = new ImapFlow({ host: cfg.host, port, secure: false, auth: { user, pass: password }, logger: false, doSTARTTLS: false });
-    c.on('error', () => undefined);
-    await c.connect();
-    try {
-      return await fn(c);
-    } finally {
-      await c.logout().catch(() => undefined);
-    }
-  }
-
-  return {
-    ...cfg,
-    /** Put a message into a folder, as if it had been delivered (INBOX) or filed by the provider (Sent). */
-    deliver: (raw: string, mailbox = 'INBOX') => withClient((c) => c.append(mailbox, raw)),
-    count: (mailbox = 'INBOX') => withClient(async (c) => (await c.status(mailbox, { messages: true })).messages ?? 0),
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-export type TestImap = Awaited<ReturnType<typeof startDovecot>>;
 
 /** A client email as a mail program would write it. */
 export function clientEmail(m: { from: string; to: string; subject: string; text: string; messageId: string; inReplyTo?: string; references?: string[]; date?: Date }) {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentOnStage, fakeOpenAI, leadInStage, startAgentWorld, type AgentWorld } from '../agents/helpers.js';
-import { clientEmail, startDovecot, startSmtpServer, type TestImap, type TestSmtp } from '../helpers/mail-servers.js';
+import { clientEmail, startImapServer, startSmtpServer, type TestImap, type TestSmtp } from '../helpers/mail-servers.js';
 
 const llm = fakeOpenAI();
 beforeAll(() => llm.listen());
@@ -27,7 +27,7 @@ describe('end to end: a client email answered by the agent', () => {
     w.sim.updateLead(leadId, { _embedded: { tags: [], companies: [], contacts: [{ id: contact.id, is_main: true }] } });
     await w.installAndSync();
     await agentOnStage(w, 'Qualified');
-    imap = await startDovecot();
+    imap = await startImapServer();
     const put = await w.api('PUT', '/api/mail/settings', { smtp: null, imap: { host: imap.host, port: imap.port, secure: false, user: imap.user, password: imap.password } });
     expect(put.status).toBe(200);
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_KEY } from '../helpers/env.js';
-import { startDovecot, startSmtpServer, type TestImap, type TestSmtp } from '../helpers/mail-servers.js';
+import { startImapServer, startSmtpServer, type TestImap, type TestSmtp } from '../helpers/mail-servers.js';
 import { spawnTs } from '../helpers/spawn.js';
 import { authHeaders } from '../helpers/tokens.js';
 import { REDIRECT_URI, startMailWorld, SYSTEM_FROM, type MailWorld } from './mail-world.js';
@@ -98,7 +98,7 @@ describe('kill -9 of the worker during an SMTP send', () => {
 
   it('with IMAP configured, a message found in the Sent folder is marked sent without resending', async () => {
     const { accountId, env, lead, email } = await crashWorld();
-    const imap = await startDovecot();
+    const imap = await startImapServer();
     const own = await startSmtpServer({ user: 'sales@company.test', password: 'smtp-secret' });
     extra.push(imap, own);
     const put = await world.app.request('/api/mail/settings', {

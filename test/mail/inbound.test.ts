@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BusEvents } from '../../server/lib/events.js';
-import { clientEmail, startDovecot, type TestImap } from '../helpers/mail-servers.js';
+import { clientEmail, startImapServer, type TestImap } from '../helpers/mail-servers.js';
 import { authHeaders } from '../helpers/tokens.js';
 import { startMailWorld, type MailWorld } from './mail-world.js';
 
@@ -27,7 +27,7 @@ function clientWithLead(address: string) {
 }
 
 async function connectMailbox(accountId: number) {
-  imap = await startDovecot();
+  imap = await startImapServer();
   const res = await world.app.request('/api/mail/settings', {
     method: 'PUT',
     headers: { ...authHeaders(accountId), 'content-type': 'application/json' },
