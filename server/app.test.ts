@@ -67,3 +67,60 @@ describe('request logging', () => {
     expect(all).not.toContain('4111');
   });
 });
+
+describe('the front page (GET /)', () => {
+  const secrets = {
+    KOMMO_CLIENT_SECRET: 'kommo-client-secret-7f3a9c',
+    OPENAI_API_KEY: 'sk-live-openai-key-2b8e41',
+    SMTP_URL: 'smtp://mailer:smtp-pass-91c2d@mail.example.com:587',
+    MAIL_FROM: 'Agent <agent@example.com>',
+    WIDGET_HOOK_SECRET: 'hook-secret-5d7e0f',
+    ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
+  };
+
+  it('lists every integration with its state, the accounts and the queue lag as JSON', async () => {
+    ctx = await startWorld({ sim: false, env: { OPENAI_API_KEY: '', SMTP_URL: '', MAIL_FROM: '', WIDGET_HOOK_SECRET: '' } });
+    const res = await ctx.app.request('/', { headers: { accept: 'application/json' } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as any;
+    expect(body).toMatchObject({ version: expect.any(String), uptimeSeconds: expect.any(Number), accounts: { connected: 0 }, queue: { lagSeconds: 0 } });
+    expect(Object.fromEntries(body.integrations.map((i: any) => [i.key, i.state]))).toEqual({ kommo: 'ready', llm: 'missing', smtp: 'missing', publicUrl: 'ready', widgetHookSecret: 'missing' });
+    expect(body.next.map((n: any) => n.integration)).toEqual(['llm', 'widgetHookSecret', 'smtp']);
+    expect(body.next[0].variables).toContain('OPENAI_API_KEY');
+  });
+
+  it('says the public URL is a default when none is set, and shows HTML to a browser', async () => {
+    ctx = await startWorld({ sim: false, env: { PUBLIC_URL: '' } });
+    const res = await ctx.app.request('/', { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await res.text();
+    expect(html).toContain('<h1>AI sales agent for Kommo</h1>');
+    expect(html).toMatch(/Public URL<\/td><td><span class="badge"[^>]*>default</);
+    expect(html).toContain('PUBLIC_URL');
+  });
+
+  it('never shows a configured secret or an account name, in either form', async () => {
+    ctx = await startWorld({ sim: false, env: secrets });
+    const { seedAccount } = await import('../test/helpers/seeds.js');
+    seedAccount(ctx, { id: 77, subdomain: 'acme-secret-co', name: 'Acme Secret Co', webhookSecret: 'wh-secret-abc123' });
+    const json = await (await ctx.app.request('/', { headers: { accept: 'application/json' } })).text();
+    const html = await (await ctx.app.request('/')).text();
+    expect(JSON.parse(json).accounts.connected).toBe(1);
+    for (const page of [json, html]) {
+      for (const v of [...Object.values(secrets), 'smtp-pass-91c2d', 'Acme Secret Co', 'acme-secret-co', 'wh-secret-abc123']) expect(page).not.toContain(v);
+    }
+  });
+});
+
+describe('logs on a terminal', () => {
+  it('are pretty-printed lines, not JSON, with secrets still redacted', async () => {
+    const { Writable } = await import('node:stream');
+    const { createLogger } = await import('./lib/logger.js');
+    let out = '';
+    const sink = new Writable({ write: (chunk, _e, cb) => ((out += String(chunk)), cb()) });
+    createLogger('info', sink, { pretty: true }).info({ route: '/healthz', password: 'hunter2' }, 'request');
+    expect(out).toMatch(/INFO.*request/);
+    expect(() => JSON.parse(out)).toThrow();
+    expect(out).not.toContain('hunter2');
+  });
+});

@@ -28,9 +28,9 @@ export interface ModuleOptions {
  * services of the modules before it. Only index.ts, the scripts and the test helpers import this.
  */
 export function createModules(p: Platform, o: ModuleOptions = {}) {
-  const health = healthModule(p);
   const activity = activityModule(p);
   const accounts = accountsModule(p);
+  const health = healthModule({ ...p, accounts: accounts.services.accounts });
   const base = { ...p, activity: activity.services.activity, accounts: accounts.services.accounts };
   const kommo = kommoModule(base);
   const mirror = mirrorModule(p);
