@@ -18,9 +18,8 @@
  *    third-party test, UNCONFIRMED) is read as outgoing too.
  *  - Each typed payload keeps the whole original item as plain data in `raw`.
  *
- * Event keys (dedupe of Kommo's retries and duplicate deliveries) — see `eventKey*` below for the formula.
+ * Event keys (dedupe of Kommo's retries and duplicate deliveries) — see event-key.ts for the formula.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   clip,
@@ -49,6 +48,7 @@ import {
   type CustomField,
   type KommoTag,
 } from './fields.js';
+import { hashOf, key, versionOf } from './event-key.js';
 import { jsonObjectIn, parseJsonSafe } from './safe-json.js';
 import {
   FieldError,
@@ -678,71 +678,6 @@ function toTalk(o: z.output<typeof TalkSchema>, item: FormObject): TalkPayload {
   });
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Event keys
-// ---------------------------------------------------------------------------------------------------------
-//
-// eventKey = "{accountId}:{kind}:{action}:{id}:{version}[:{extra}]" — every part after the account id is
-// URI-encoded; a missing part is "-". Identical for a re-delivery of the same item (Kommo retries send the
-// same body), different once the entity changes again.
-//
-//   lead            id = lead id; version = last_modified ?? updated_at ?? date_create ?? created_at;
-//                   action "status" adds ":{status_id}:{pipeline_id}", "responsible" adds ":{responsible_user_id}"
-//   contact/company id = contact id; version as for leads; "responsible" adds ":{responsible_user_id}"
-//   task            id = task id; version = last_modified ?? updated_at ?? date_create ?? created_at (as sent);
-//                   "responsible" adds ":{responsible_user_id}"; "update" adds ":{status}"
-//   lead_note / contact_note
-//                   "{accountId}:{kind}:note:{note id}"   (a note id is never reused)
-//   message         "{accountId}:message:add:{message id}" (a message id is a uuid, unique per message)
-//   talk            id = talk_id; version = updated_at ?? created_at; adds ":{is_in_work}{is_read}" (1/0/-)
-//   customer/unsorted
-//                   id = id ?? uid ?? lead_id ?? note[id]; version = last_modified ?? updated_at ?? created_at
-//                   ?? date_create; when both id and version are missing: id = "h" + hash(data)
-//   unknown         "{accountId}:unknown:{entity}:{action}:h{hash(data)}"
-// where hash(data) = first 24 hex chars of sha256(JSON.stringify(plain data)).
-//
-// Limitation: an entity change that carries no timestamp (Kommo's `leads[delete]` sends id/status/pipeline
-// only) keys the same each time: a second delete of the same lead after a restore looks like a duplicate.
-
-/** Characters `encodeURIComponent` leaves as they are: A–Z a–z 0–9 - _ . ! ~ * ' ( ) */
-function isUnreserved(c: number): boolean {
-  return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
-    c === 45 || c === 95 || c === 46 || c === 33 || c === 126 || c === 42 || c === 39 || c === 40 || c === 41
-  );
-}
-
-function part(v: string | number | boolean | undefined): string {
-  if (v === undefined) return '-';
-  if (typeof v === 'boolean') return v ? '1' : '0';
-  const s = String(v);
-  // Ids and timestamps need no escaping: skip encodeURIComponent unless some character does.
-  for (let i = 0; i < s.length; i++) if (!isUnreserved(s.charCodeAt(i))) return encodeURIComponent(s);
-  return s;
-}
-
-function key(accountId: number, ...parts: Array<string | number | boolean | undefined>): string {
-  let out = String(accountId);
-  for (const p of parts) out += `:${part(p)}`;
-  return out;
-}
-
-function hashOf(data: unknown): string {
-  let json: string;
-  try {
-    json = JSON.stringify(data) ?? 'undefined';
-  } catch {
-    json = String(data);
-  }
-  return createHash('sha256').update(json).digest('hex').slice(0, 24);
-}
-
-function versionOf(...vs: Array<number | string | undefined>): number | string | undefined {
-  for (const v of vs) if (v !== undefined && v !== '') return v;
-  return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // Parsing
 // ---------------------------------------------------------------------------------------------------------
 
