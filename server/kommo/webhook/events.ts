@@ -49,6 +49,19 @@ import {
   type KommoTag,
 } from './fields.js';
 import { hashOf, key, versionOf } from './event-key.js';
+import {
+  defined,
+  fail,
+  itemsOf,
+  plainRaw,
+  pushUnknown,
+  strOf,
+  WebhookError,
+  type Ctx,
+  type EntityCommon,
+  type Raw,
+  type UnknownEvent,
+} from './families/common.js';
 import { jsonObjectIn, parseJsonSafe } from './safe-json.js';
 import {
   FieldError,
@@ -79,25 +92,6 @@ export const KOMMO_FORM_LIMITS: Readonly<FormLimits> = Object.freeze({
 // ---------------------------------------------------------------------------------------------------------
 // Payload types
 // ---------------------------------------------------------------------------------------------------------
-
-type Raw = Record<string, unknown>;
-
-/** What every entity event (lead, contact, company) carries besides its own fields. */
-interface EntityCommon {
-  id: number;
-  responsibleUserId?: number;
-  oldResponsibleUserId?: number;
-  lastModified?: number;
-  modifiedUserId?: number;
-  createdUserId?: number;
-  dateCreate?: number;
-  createdAt?: number;
-  updatedAt?: number;
-  accountId?: number;
-  tags: KommoTag[];
-  customFields: CustomField[];
-  raw: Raw;
-}
 
 export interface LeadPayload extends EntityCommon {
   name?: string;
@@ -244,7 +238,7 @@ export type KommoEvent =
   | { kind: 'message'; action: 'add'; direction: 'incoming' | 'outgoing'; message: MessagePayload; eventKey: string }
   | { kind: 'talk'; action: TalkAction; talk: TalkPayload; eventKey: string }
   | { kind: 'customer' | 'unsorted'; action: string; data: Record<string, unknown>; eventKey: string }
-  | { kind: 'unknown'; entity: string; action: string; data: unknown; eventKey: string };
+  | UnknownEvent;
 
 export type KommoEventKind = KommoEvent['kind'];
 /** The event variant(s) for a kind: `KommoEventOf<'contact_note'>` is the note variant. */
@@ -434,20 +428,6 @@ export const NOTE_TYPE_NAMES: Readonly<Record<number, string>> = Object.freeze({
   103: 'sms_out',
 });
 
-function plainRaw(item: FormObject): Raw {
-  return formToPlain(item) as Raw;
-}
-
-/** `compact` into a fresh object (no `delete`, which would turn the payload into a slow dictionary object). */
-function defined<T extends object>(o: T): T {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o)) {
-    const v = (o as Record<string, unknown>)[k];
-    if (v !== undefined) out[k] = v;
-  }
-  return out as T;
-}
-
 function toLead(o: z.output<typeof LeadSchema>, item: FormObject): LeadPayload {
   return defined({
     id: o.id,
@@ -495,12 +475,6 @@ function toContact(o: z.output<typeof ContactSchema>, item: FormObject, forceCom
     customFields: o.custom_fields,
     raw: plainRaw(item),
   });
-}
-
-function strOf(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return undefined;
 }
 
 function intOf(v: unknown): number | undefined {
@@ -686,36 +660,7 @@ const CONTACT_ACTIONS = new Set<string>(['add', 'update', 'delete', 'restore', '
 const TASK_ACTIONS = new Set<string>(['add', 'update', 'delete', 'responsible']);
 const TALK_ACTIONS = new Set<string>(['add', 'update']);
 
-class WebhookError extends Error {}
-
-type Ctx = { accountId: number; events: KommoEvent[] };
-
-function fail(error: string): never {
-  throw new WebhookError(error);
-}
-
-/** `entity[action]` must be a list of objects. */
-function itemsOf(value: FormValue, path: string): Array<{ item: FormObject; path: string }> {
-  if (!isFormObject(value)) fail(`${path}: expected a list`);
-  const entries = listEntries(value);
-  if (entries === null) fail(`${path}: expected a list`);
-  return entries.map(([i, item]) => {
-    const p = `${path}[${i}]`;
-    if (!isFormObject(item)) fail(`${p}: expected an object`);
-    return { item, path: p };
-  });
-}
-
-function pushUnknown(ctx: Ctx, entity: string, action: string, value: FormValue): void {
-  // One event per list item when the value is a list, else one event for the whole value.
-  const entries = isFormObject(value) ? listEntries(value) : null;
-  const datas = entries && entries.length > 0 ? entries.map(([, v]) => formToPlain(v)) : [formToPlain(value)];
-  for (const data of datas) {
-    ctx.events.push({ kind: 'unknown', entity, action, data, eventKey: key(ctx.accountId, 'unknown', entity, action, `h${hashOf(data)}`) });
-  }
-}
-
-function leadEntity(ctx: Ctx, entity: string, actions: FormObject): void {
+function leadEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject): void {
   for (const action of Object.keys(actions)) {
     const value = actions[action] as FormValue;
     const base = `${entity}[${action}]`;
@@ -740,7 +685,7 @@ function leadEntity(ctx: Ctx, entity: string, actions: FormObject): void {
   }
 }
 
-function contactEntity(ctx: Ctx, entity: string, actions: FormObject, forceCompany: boolean): void {
+function contactEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject, forceCompany: boolean): void {
   for (const action of Object.keys(actions)) {
     const value = actions[action] as FormValue;
     const base = `${entity}[${action}]`;
@@ -764,7 +709,7 @@ function contactEntity(ctx: Ctx, entity: string, actions: FormObject, forceCompa
   }
 }
 
-function notes(ctx: Ctx, kind: 'lead_note' | 'contact_note', value: FormValue, base: string): void {
+function notes(ctx: Ctx<KommoEvent>, kind: 'lead_note' | 'contact_note', value: FormValue, base: string): void {
   for (const { item, path } of itemsOf(value, base)) {
     // Kommo wraps the note: `leads[note][0][note][id]`. Accept an unwrapped item too.
     const wrapped = item.note;
@@ -776,7 +721,7 @@ function notes(ctx: Ctx, kind: 'lead_note' | 'contact_note', value: FormValue, b
   }
 }
 
-function taskEntity(ctx: Ctx, entity: string, actions: FormObject): void {
+function taskEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject): void {
   for (const action of Object.keys(actions)) {
     const value = actions[action] as FormValue;
     if (!TASK_ACTIONS.has(action)) {
@@ -798,7 +743,7 @@ function taskEntity(ctx: Ctx, entity: string, actions: FormObject): void {
   }
 }
 
-function messageEntity(ctx: Ctx, entity: string, actions: FormObject, forceOutgoing: boolean): void {
+function messageEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject, forceOutgoing: boolean): void {
   for (const action of Object.keys(actions)) {
     const value = actions[action] as FormValue;
     if (action !== 'add') {
@@ -819,7 +764,7 @@ function messageEntity(ctx: Ctx, entity: string, actions: FormObject, forceOutgo
   }
 }
 
-function talkEntity(ctx: Ctx, entity: string, actions: FormObject): void {
+function talkEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject): void {
   for (const action of Object.keys(actions)) {
     const value = actions[action] as FormValue;
     if (!TALK_ACTIONS.has(action)) {
@@ -840,7 +785,7 @@ function talkEntity(ctx: Ctx, entity: string, actions: FormObject): void {
 }
 
 /** Customers and unsorted: untyped data, any action; items that are not objects become `unknown`. */
-function looseEntity(ctx: Ctx, kind: 'customer' | 'unsorted', entity: string, actions: FormObject): void {
+function looseEntity(ctx: Ctx<KommoEvent>, kind: 'customer' | 'unsorted', entity: string, actions: FormObject): void {
   for (const action of Object.keys(actions)) {
     const value = actions[action] as FormValue;
     const entries = isFormObject(value) ? listEntries(value) : null;
@@ -876,7 +821,8 @@ function parseForm(form: FormObject): KommoWebhookResult {
     subdomain: acc.subdomain,
     link: acc._links?.self,
   });
-  const ctx: Ctx = { accountId: account.id, events: [] };
+  const events: KommoEvent[] = [];
+  const ctx: Ctx<KommoEvent> = { accountId: account.id, events };
 
   for (const entity of Object.keys(form)) {
     if (entity === 'account') continue;
@@ -893,22 +839,22 @@ function parseForm(form: FormObject): KommoWebhookResult {
     if (!isFormObject(value)) fail(`${entity}: expected an object`);
     known(ctx, entity, value);
   }
-  return { ok: true, account, events: ctx.events };
+  return { ok: true, account, events };
 }
 
-const ENTITY_HANDLERS: Readonly<Record<string, (ctx: Ctx, entity: string, actions: FormObject) => void>> = Object.freeze(
-  Object.assign(Object.create(null) as Record<string, (ctx: Ctx, entity: string, actions: FormObject) => void>, {
+const ENTITY_HANDLERS: Readonly<Record<string, (ctx: Ctx<KommoEvent>, entity: string, actions: FormObject) => void>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, (ctx: Ctx<KommoEvent>, entity: string, actions: FormObject) => void>, {
     leads: leadEntity,
-    contacts: (ctx: Ctx, e: string, a: FormObject) => contactEntity(ctx, e, a, false),
-    companies: (ctx: Ctx, e: string, a: FormObject) => contactEntity(ctx, e, a, true),
+    contacts: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => contactEntity(ctx, e, a, false),
+    companies: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => contactEntity(ctx, e, a, true),
     task: taskEntity,
     tasks: taskEntity,
-    message: (ctx: Ctx, e: string, a: FormObject) => messageEntity(ctx, e, a, false),
-    outgoing_message: (ctx: Ctx, e: string, a: FormObject) => messageEntity(ctx, e, a, true),
+    message: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => messageEntity(ctx, e, a, false),
+    outgoing_message: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => messageEntity(ctx, e, a, true),
     talk: talkEntity,
     talks: talkEntity,
-    customers: (ctx: Ctx, e: string, a: FormObject) => looseEntity(ctx, 'customer', e, a),
-    unsorted: (ctx: Ctx, e: string, a: FormObject) => looseEntity(ctx, 'unsorted', e, a),
+    customers: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => looseEntity(ctx, 'customer', e, a),
+    unsorted: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => looseEntity(ctx, 'unsorted', e, a),
   }),
 );
 
