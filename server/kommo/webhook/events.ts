@@ -33,7 +33,6 @@ import {
   type FormValue,
 } from './form.js';
 import {
-  compact,
   zCustomFields,
   zInt,
   zObj,
@@ -45,8 +44,6 @@ import {
   zOptTime,
   zStr,
   zTags,
-  type CustomField,
-  type KommoTag,
 } from './fields.js';
 import { hashOf, key, versionOf } from './event-key.js';
 import {
@@ -62,19 +59,19 @@ import {
   type Raw,
   type UnknownEvent,
 } from './families/common.js';
-import { jsonObjectIn, parseJsonSafe } from './safe-json.js';
+import { walkNotes, type NoteEvent } from './families/notes.js';
 import {
   FieldError,
   readAccount,
   readContact,
   readLead,
   readMessage,
-  readNote,
   readTalk,
   readTask,
 } from './validate.js';
 
 export type { CustomField, CustomFieldValue, KommoTag } from './fields.js';
+export type { NoteEvent, NoteParams, NotePayload } from './families/notes.js';
 
 /**
  * Form limits for Kommo webhooks. Looser than `DEFAULT_FORM_LIMITS` on purpose:
@@ -111,47 +108,6 @@ export interface ContactPayload extends EntityCommon {
   lastName?: string;
   companyName?: string;
   linkedCompanyId?: number;
-}
-
-/** Call details: from `note[params][…]` when sent, else from the JSON that v2 call notes carry in `text`. */
-export interface NoteParams {
-  uniq?: string;
-  duration?: number;
-  source?: string;
-  link?: string;
-  phone?: string;
-  callStatus?: number;
-  callResult?: string;
-  [key: string]: unknown;
-}
-
-export interface NotePayload {
-  id: number;
-  /**
-   * v4 name when the v2 numeric code is known (4 → "common", 10 → "call_in", 11 → "call_out", 25 →
-   * "service_message", 102 → "sms_in", …), otherwise the value as sent ("amomail_message", "15").
-   */
-  noteType: string;
-  /** The numeric v2 code when `note_type` was numeric. */
-  noteTypeCode?: number;
-  text?: string;
-  elementType?: number;
-  elementId?: number;
-  createdBy?: number;
-  mainUserId?: number;
-  modifiedBy?: number;
-  groupId?: number;
-  accountId?: number;
-  dateCreate?: number | string;
-  lastModified?: number | string;
-  timestampX?: string;
-  createdAt?: number;
-  updatedAt?: number;
-  /** `metadata`: parsed when it is JSON text (e.g. `{"event_source":{"author_name":…}}`), else as sent. */
-  metadata?: unknown;
-  /** Call notes always have params (maybe empty); other notes when `params` or a JSON `text` was sent. */
-  params?: NoteParams;
-  raw: Raw;
 }
 
 export interface TaskPayload {
@@ -232,7 +188,7 @@ export type TalkAction = 'add' | 'update';
 
 export type KommoEvent =
   | { kind: 'lead'; action: LeadAction; lead: LeadPayload; eventKey: string }
-  | { kind: 'lead_note' | 'contact_note'; note: NotePayload; eventKey: string }
+  | NoteEvent
   | { kind: 'contact' | 'company'; action: ContactAction; contact: ContactPayload; eventKey: string }
   | { kind: 'task'; action: TaskAction; task: TaskPayload; eventKey: string }
   | { kind: 'message'; action: 'add'; direction: 'incoming' | 'outgoing'; message: MessagePayload; eventKey: string }
@@ -317,36 +273,6 @@ export const ContactSchema = zObj({
   custom_fields: zCustomFields,
 });
 
-const NoteParamsSchema = zOptObj({
-  uniq: zOptStr,
-  duration: zOptInt,
-  source: zOptStr,
-  link: zOptStr,
-  phone: zOptStr,
-  call_status: zOptInt,
-  call_result: zOptStr,
-});
-
-export const NoteSchema = zObj({
-  id: zInt,
-  note_type: zOptStr,
-  text: zOptStr,
-  element_type: zOptInt,
-  element_id: zOptInt,
-  created_by: zOptInt,
-  main_user_id: zOptInt,
-  modified_by: zOptInt,
-  group_id: zOptInt,
-  account_id: zOptInt,
-  date_create: zOptTime,
-  last_modified: zOptTime,
-  timestamp_x: zOptStr,
-  created_at: zOptInt,
-  updated_at: zOptInt,
-  metadata: z.unknown(),
-  params: NoteParamsSchema,
-});
-
 export const TaskSchema = zObj({
   id: zInt,
   element_id: zOptInt,
@@ -408,26 +334,6 @@ export const TalkSchema = zObj({
 // Mapping
 // ---------------------------------------------------------------------------------------------------------
 
-/** v2 numeric note types (amoCRM API v2 docs / SDK constants) → v4 names. */
-export const NOTE_TYPE_NAMES: Readonly<Record<number, string>> = Object.freeze({
-  1: 'lead_created',
-  2: 'contact_created',
-  3: 'lead_status_changed',
-  4: 'common',
-  5: 'attachment',
-  6: 'call',
-  7: 'mail_message',
-  8: 'mail_message_attachment',
-  9: 'external_attach',
-  10: 'call_in',
-  11: 'call_out',
-  12: 'company_created',
-  13: 'task_result',
-  25: 'service_message',
-  102: 'sms_in',
-  103: 'sms_out',
-});
-
 function toLead(o: z.output<typeof LeadSchema>, item: FormObject): LeadPayload {
   return defined({
     id: o.id,
@@ -473,92 +379,6 @@ function toContact(o: z.output<typeof ContactSchema>, item: FormObject, forceCom
     accountId: o.account_id,
     tags: o.tags,
     customFields: o.custom_fields,
-    raw: plainRaw(item),
-  });
-}
-
-function intOf(v: unknown): number | undefined {
-  const s = strOf(v)?.trim();
-  if (s === undefined || !/^-?\d+$/.test(s)) return undefined;
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : undefined;
-}
-
-/** Case-insensitive lookup in a JSON object from a note text (`DURATION`, `duration`, …). */
-function pick(obj: Record<string, unknown>, ...names: string[]): unknown {
-  for (const n of names) {
-    for (const k of Object.keys(obj)) if (k.toLowerCase() === n) return obj[k];
-  }
-  return undefined;
-}
-
-const CALL_TEXT_KEYS = new Set(['uniq', 'duration', 'source', 'src', 'link', 'phone', 'call_status', 'call_result']);
-
-function toNote(o: z.output<typeof NoteSchema>, item: FormObject): NotePayload {
-  const rawType = o.note_type?.trim() ?? '';
-  const code = /^\d+$/.test(rawType) ? Number(rawType) : undefined;
-  const noteType = (code !== undefined ? NOTE_TYPE_NAMES[code] : undefined) ?? (rawType === '' ? 'unknown' : rawType);
-
-  let metadata: unknown = undefined;
-  if (typeof o.metadata === 'string') {
-    const t = o.metadata.trim();
-    const parsed = t.startsWith('{') || t.startsWith('[') ? parseJsonSafe(t) : null;
-    metadata = parsed?.ok ? parsed.value : o.metadata;
-  } else if (isFormObject(o.metadata)) {
-    metadata = formToPlain(o.metadata);
-  }
-
-  // Params: the JSON that v2 call notes carry in `text` ({"UNIQ":…,"DURATION":…,"LINK":…,"PHONE":…,"SRC":…}),
-  // overridden by bracket `params[…]` when Kommo sends those (validated by the schema above).
-  const textJson = jsonObjectIn(o.text);
-  const isCall = noteType === 'call_in' || noteType === 'call_out';
-  const bracket = o.params;
-  let params: NoteParams | undefined;
-  if (bracket !== undefined || textJson !== null || isCall) {
-    params = {};
-    // Call notes: the call keys are normalized below; other keys of the JSON are kept as sent.
-    for (const [k, v] of Object.entries(textJson ?? {})) if (!(isCall && CALL_TEXT_KEYS.has(k.toLowerCase()))) params[k] = v;
-    if (isCall && textJson !== null) {
-      const fromText = compact({
-        uniq: strOf(pick(textJson, 'uniq')),
-        duration: intOf(pick(textJson, 'duration')),
-        source: strOf(pick(textJson, 'source', 'src')),
-        link: strOf(pick(textJson, 'link')),
-        phone: strOf(pick(textJson, 'phone')),
-        callStatus: intOf(pick(textJson, 'call_status')),
-        callResult: strOf(pick(textJson, 'call_result')),
-      });
-      Object.assign(params, fromText);
-    }
-    if (bracket !== undefined) {
-      const { uniq, duration, source, link, phone, call_status, call_result, ...rest } = bracket;
-      Object.assign(
-        params,
-        formToPlain(rest as FormValue),
-        compact({ uniq, duration, source, link, phone, callStatus: call_status, callResult: call_result }),
-      );
-    }
-  }
-
-  return defined({
-    id: o.id,
-    noteType,
-    noteTypeCode: code !== undefined && Number.isSafeInteger(code) ? code : undefined,
-    text: o.text,
-    elementType: o.element_type,
-    elementId: o.element_id,
-    createdBy: o.created_by,
-    mainUserId: o.main_user_id,
-    modifiedBy: o.modified_by,
-    groupId: o.group_id,
-    accountId: o.account_id,
-    dateCreate: o.date_create,
-    lastModified: o.last_modified,
-    timestampX: o.timestamp_x,
-    createdAt: o.created_at,
-    updatedAt: o.updated_at,
-    metadata,
-    params,
     raw: plainRaw(item),
   });
 }
@@ -665,7 +485,7 @@ function leadEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject): 
     const value = actions[action] as FormValue;
     const base = `${entity}[${action}]`;
     if (action === 'note') {
-      notes(ctx, 'lead_note', value, base);
+      walkNotes(ctx, 'lead_note', value, base);
     } else if (LEAD_ACTIONS.has(action)) {
       for (const { item, path } of itemsOf(value, base)) {
         const lead = toLead(readLead(item, path), item);
@@ -690,7 +510,7 @@ function contactEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject
     const value = actions[action] as FormValue;
     const base = `${entity}[${action}]`;
     if (action === 'note') {
-      notes(ctx, 'contact_note', value, base);
+      walkNotes(ctx, 'contact_note', value, base);
     } else if (CONTACT_ACTIONS.has(action)) {
       for (const { item, path } of itemsOf(value, base)) {
         const contact = toContact(readContact(item, path), item, forceCompany);
@@ -706,18 +526,6 @@ function contactEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject
     } else {
       pushUnknown(ctx, entity, action, value);
     }
-  }
-}
-
-function notes(ctx: Ctx<KommoEvent>, kind: 'lead_note' | 'contact_note', value: FormValue, base: string): void {
-  for (const { item, path } of itemsOf(value, base)) {
-    // Kommo wraps the note: `leads[note][0][note][id]`. Accept an unwrapped item too.
-    const wrapped = item.note;
-    const inner = isFormObject(wrapped) ? wrapped : item;
-    const innerPath = isFormObject(wrapped) ? `${path}[note]` : path;
-    if (wrapped !== undefined && !isFormObject(wrapped)) fail(`${path}[note]: expected an object`);
-    const note = toNote(readNote(inner, innerPath), inner);
-    ctx.events.push({ kind, note, eventKey: key(ctx.accountId, kind, 'note', note.id) });
   }
 }
 

@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { AccountSchema, ContactSchema, LeadSchema, MessageSchema, NoteSchema, TalkSchema, TaskSchema } from './events.js';
+import { AccountSchema, ContactSchema, LeadSchema, MessageSchema, TalkSchema, TaskSchema } from './events.js';
+import { NoteSchema, readNote } from './families/notes.js';
 import { check } from './fields.js';
 import { parseBracketForm, type FormObject, type FormValue } from './form.js';
 import {
@@ -14,7 +15,6 @@ import {
   readContact,
   readLead,
   readMessage,
-  readNote,
   readTalk,
   readTask,
 } from './validate.js';

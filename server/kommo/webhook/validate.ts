@@ -4,8 +4,8 @@
  * `validate.test.ts` checks the equivalence against the zod schemas on random items.
  */
 import type { z } from 'zod';
-import type { AccountSchema, ContactSchema, LeadSchema, MessageSchema, NoteSchema, TalkSchema, TaskSchema } from './events.js';
-import type { FormObject, FormValue } from './form.js';
+import type { AccountSchema, ContactSchema, LeadSchema, MessageSchema, TalkSchema, TaskSchema } from './events.js';
+import type { FormValue } from './form.js';
 import {
   bad,
   customFields,
@@ -28,7 +28,6 @@ export { checked, FieldError } from './readers.js';
 export type AccountOut = z.output<typeof AccountSchema>;
 export type LeadOut = z.output<typeof LeadSchema>;
 export type ContactOut = z.output<typeof ContactSchema>;
-export type NoteOut = z.output<typeof NoteSchema>;
 export type TaskOut = z.output<typeof TaskSchema>;
 export type MessageOut = z.output<typeof MessageSchema>;
 export type TalkOut = z.output<typeof TalkSchema>;
@@ -41,8 +40,6 @@ const LINKS_KEYS: ReadonlySet<string> = new Set(['self']);
 const NO_KEYS: ReadonlySet<string> = new Set();
 const RESULT_KEYS: ReadonlySet<string> = new Set(['id', 'text']);
 const AUTHOR_KEYS: ReadonlySet<string> = new Set(['id', 'type', 'name', 'avatar_url']);
-const PARAMS_KEYS: ReadonlySet<string> = new Set(['uniq', 'duration', 'source', 'link', 'phone', 'call_status', 'call_result']);
-
 function account(v: FormValue | undefined): AccountOut {
   const o = objectAt(v);
   return {
@@ -102,39 +99,6 @@ function contact(v: FormValue | undefined): ContactOut {
     account_id: optInt(o, 'account_id'),
     tags: tags(o),
     custom_fields: customFields(o),
-  };
-}
-
-function note(v: FormValue | undefined): NoteOut {
-  const o = objectAt(v);
-  return {
-    id: int(o, 'id'),
-    note_type: optStr(o, 'note_type'),
-    text: optStr(o, 'text'),
-    element_type: optInt(o, 'element_type'),
-    element_id: optInt(o, 'element_id'),
-    created_by: optInt(o, 'created_by'),
-    main_user_id: optInt(o, 'main_user_id'),
-    modified_by: optInt(o, 'modified_by'),
-    group_id: optInt(o, 'group_id'),
-    account_id: optInt(o, 'account_id'),
-    date_create: optTime(o, 'date_create'),
-    last_modified: optTime(o, 'last_modified'),
-    timestamp_x: optStr(o, 'timestamp_x'),
-    created_at: optInt(o, 'created_at'),
-    updated_at: optInt(o, 'updated_at'),
-    metadata: o.metadata,
-    params: optObj(o, 'params', PARAMS_KEYS, (x) => {
-      const out: Record<string, unknown> = {};
-      setIf(out, x, 'uniq', optStr(x, 'uniq'));
-      setIf(out, x, 'duration', optInt(x, 'duration'));
-      setIf(out, x, 'source', optStr(x, 'source'));
-      setIf(out, x, 'link', optStr(x, 'link'));
-      setIf(out, x, 'phone', optStr(x, 'phone'));
-      setIf(out, x, 'call_status', optInt(x, 'call_status'));
-      setIf(out, x, 'call_result', optStr(x, 'call_result'));
-      return out as NonNullable<NoteOut['params']>;
-    }),
   };
 }
 
@@ -218,7 +182,6 @@ function talk(v: FormValue | undefined): TalkOut {
 export const readAccount = (v: FormValue | undefined, at: string): AccountOut => run(account, v, at);
 export const readLead = (v: FormValue | undefined, at: string): LeadOut => run(lead, v, at);
 export const readContact = (v: FormValue | undefined, at: string): ContactOut => run(contact, v, at);
-export const readNote = (v: FormValue | undefined, at: string): NoteOut => run(note, v, at);
 export const readTask = (v: FormValue | undefined, at: string): TaskOut => run(task, v, at);
 export const readMessage = (v: FormValue | undefined, at: string): MessageOut => run(message, v, at);
 export const readTalk = (v: FormValue | undefined, at: string): TalkOut => run(talk, v, at);
