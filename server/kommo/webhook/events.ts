@@ -37,7 +37,6 @@ import {
   zInt,
   zObj,
   zOptBool,
-  zOptDec,
   zOptInt,
   zOptObj,
   zOptStr,
@@ -59,18 +58,19 @@ import {
   type Raw,
   type UnknownEvent,
 } from './families/common.js';
+import { walkLeads, type LeadEvent } from './families/leads.js';
 import { walkNotes, type NoteEvent } from './families/notes.js';
 import {
   FieldError,
   readAccount,
   readContact,
-  readLead,
   readMessage,
   readTalk,
   readTask,
 } from './validate.js';
 
 export type { CustomField, CustomFieldValue, KommoTag } from './fields.js';
+export type { LeadAction, LeadEvent, LeadPayload } from './families/leads.js';
 export type { NoteEvent, NoteParams, NotePayload } from './families/notes.js';
 
 /**
@@ -89,16 +89,6 @@ export const KOMMO_FORM_LIMITS: Readonly<FormLimits> = Object.freeze({
 // ---------------------------------------------------------------------------------------------------------
 // Payload types
 // ---------------------------------------------------------------------------------------------------------
-
-export interface LeadPayload extends EntityCommon {
-  name?: string;
-  statusId?: number;
-  oldStatusId?: number;
-  pipelineId?: number;
-  oldPipelineId?: number;
-  price?: number;
-  lossReasonId?: number;
-}
 
 export interface ContactPayload extends EntityCommon {
   /** From `type`; a missing type is a contact. */
@@ -181,13 +171,12 @@ export interface TalkPayload {
   raw: Raw;
 }
 
-export type LeadAction = 'add' | 'update' | 'delete' | 'restore' | 'status' | 'responsible';
 export type ContactAction = 'add' | 'update' | 'delete' | 'restore' | 'responsible';
 export type TaskAction = 'add' | 'update' | 'delete' | 'responsible';
 export type TalkAction = 'add' | 'update';
 
 export type KommoEvent =
-  | { kind: 'lead'; action: LeadAction; lead: LeadPayload; eventKey: string }
+  | LeadEvent
   | NoteEvent
   | { kind: 'contact' | 'company'; action: ContactAction; contact: ContactPayload; eventKey: string }
   | { kind: 'task'; action: TaskAction; task: TaskPayload; eventKey: string }
@@ -228,28 +217,6 @@ export const AccountSchema = zObj({
   id: zInt,
   subdomain: zStr,
   _links: zOptObj({ self: zOptStr }),
-});
-
-export const LeadSchema = zObj({
-  id: zInt,
-  name: zOptStr,
-  status_id: zOptInt,
-  old_status_id: zOptInt,
-  pipeline_id: zOptInt,
-  old_pipeline_id: zOptInt,
-  price: zOptDec,
-  responsible_user_id: zOptInt,
-  old_responsible_user_id: zOptInt,
-  loss_reason_id: zOptInt,
-  last_modified: zOptInt,
-  modified_user_id: zOptInt,
-  created_user_id: zOptInt,
-  date_create: zOptInt,
-  created_at: zOptInt,
-  updated_at: zOptInt,
-  account_id: zOptInt,
-  tags: zTags,
-  custom_fields: zCustomFields,
 });
 
 export const ContactSchema = zObj({
@@ -333,31 +300,6 @@ export const TalkSchema = zObj({
 // ---------------------------------------------------------------------------------------------------------
 // Mapping
 // ---------------------------------------------------------------------------------------------------------
-
-function toLead(o: z.output<typeof LeadSchema>, item: FormObject): LeadPayload {
-  return defined({
-    id: o.id,
-    name: o.name,
-    statusId: o.status_id,
-    oldStatusId: o.old_status_id,
-    pipelineId: o.pipeline_id,
-    oldPipelineId: o.old_pipeline_id,
-    price: o.price,
-    responsibleUserId: o.responsible_user_id,
-    oldResponsibleUserId: o.old_responsible_user_id,
-    lossReasonId: o.loss_reason_id,
-    lastModified: o.last_modified,
-    modifiedUserId: o.modified_user_id,
-    createdUserId: o.created_user_id,
-    dateCreate: o.date_create,
-    createdAt: o.created_at,
-    updatedAt: o.updated_at,
-    accountId: o.account_id,
-    tags: o.tags,
-    customFields: o.custom_fields,
-    raw: plainRaw(item),
-  });
-}
 
 function toContact(o: z.output<typeof ContactSchema>, item: FormObject, forceCompany: boolean): ContactPayload {
   return defined({
@@ -475,35 +417,9 @@ function toTalk(o: z.output<typeof TalkSchema>, item: FormObject): TalkPayload {
 // Parsing
 // ---------------------------------------------------------------------------------------------------------
 
-const LEAD_ACTIONS = new Set<string>(['add', 'update', 'delete', 'restore', 'status', 'responsible']);
 const CONTACT_ACTIONS = new Set<string>(['add', 'update', 'delete', 'restore', 'responsible']);
 const TASK_ACTIONS = new Set<string>(['add', 'update', 'delete', 'responsible']);
 const TALK_ACTIONS = new Set<string>(['add', 'update']);
-
-function leadEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject): void {
-  for (const action of Object.keys(actions)) {
-    const value = actions[action] as FormValue;
-    const base = `${entity}[${action}]`;
-    if (action === 'note') {
-      walkNotes(ctx, 'lead_note', value, base);
-    } else if (LEAD_ACTIONS.has(action)) {
-      for (const { item, path } of itemsOf(value, base)) {
-        const lead = toLead(readLead(item, path), item);
-        const version = versionOf(lead.lastModified, lead.updatedAt, lead.dateCreate, lead.createdAt);
-        const extra: Array<number | undefined> =
-          action === 'status' ? [lead.statusId, lead.pipelineId] : action === 'responsible' ? [lead.responsibleUserId] : [];
-        ctx.events.push({
-          kind: 'lead',
-          action: action as LeadAction,
-          lead,
-          eventKey: key(ctx.accountId, 'lead', action, lead.id, version, ...extra),
-        });
-      }
-    } else {
-      pushUnknown(ctx, entity, action, value);
-    }
-  }
-}
 
 function contactEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject, forceCompany: boolean): void {
   for (const action of Object.keys(actions)) {
@@ -652,7 +568,7 @@ function parseForm(form: FormObject): KommoWebhookResult {
 
 const ENTITY_HANDLERS: Readonly<Record<string, (ctx: Ctx<KommoEvent>, entity: string, actions: FormObject) => void>> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, (ctx: Ctx<KommoEvent>, entity: string, actions: FormObject) => void>, {
-    leads: leadEntity,
+    leads: walkLeads,
     contacts: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => contactEntity(ctx, e, a, false),
     companies: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => contactEntity(ctx, e, a, true),
     task: taskEntity,

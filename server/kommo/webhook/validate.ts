@@ -4,7 +4,7 @@
  * `validate.test.ts` checks the equivalence against the zod schemas on random items.
  */
 import type { z } from 'zod';
-import type { AccountSchema, ContactSchema, LeadSchema, MessageSchema, TalkSchema, TaskSchema } from './events.js';
+import type { AccountSchema, ContactSchema, MessageSchema, TalkSchema, TaskSchema } from './events.js';
 import type { FormValue } from './form.js';
 import {
   bad,
@@ -12,7 +12,6 @@ import {
   int,
   objectAt,
   optBool,
-  optDec,
   optInt,
   optObj,
   optStr,
@@ -26,7 +25,6 @@ import {
 export { checked, FieldError } from './readers.js';
 
 export type AccountOut = z.output<typeof AccountSchema>;
-export type LeadOut = z.output<typeof LeadSchema>;
 export type ContactOut = z.output<typeof ContactSchema>;
 export type TaskOut = z.output<typeof TaskSchema>;
 export type MessageOut = z.output<typeof MessageSchema>;
@@ -50,31 +48,6 @@ function account(v: FormValue | undefined): AccountOut {
       setIf(out, x, 'self', optStr(x, 'self'));
       return out as { self?: string };
     }),
-  };
-}
-
-function lead(v: FormValue | undefined): LeadOut {
-  const o = objectAt(v);
-  return {
-    id: int(o, 'id'),
-    name: optStr(o, 'name'),
-    status_id: optInt(o, 'status_id'),
-    old_status_id: optInt(o, 'old_status_id'),
-    pipeline_id: optInt(o, 'pipeline_id'),
-    old_pipeline_id: optInt(o, 'old_pipeline_id'),
-    price: optDec(o, 'price'),
-    responsible_user_id: optInt(o, 'responsible_user_id'),
-    old_responsible_user_id: optInt(o, 'old_responsible_user_id'),
-    loss_reason_id: optInt(o, 'loss_reason_id'),
-    last_modified: optInt(o, 'last_modified'),
-    modified_user_id: optInt(o, 'modified_user_id'),
-    created_user_id: optInt(o, 'created_user_id'),
-    date_create: optInt(o, 'date_create'),
-    created_at: optInt(o, 'created_at'),
-    updated_at: optInt(o, 'updated_at'),
-    account_id: optInt(o, 'account_id'),
-    tags: tags(o),
-    custom_fields: customFields(o),
   };
 }
 
@@ -180,7 +153,6 @@ function talk(v: FormValue | undefined): TalkOut {
 
 /** Validate; throws `FieldError` (message `path: problem`) on the first problem. */
 export const readAccount = (v: FormValue | undefined, at: string): AccountOut => run(account, v, at);
-export const readLead = (v: FormValue | undefined, at: string): LeadOut => run(lead, v, at);
 export const readContact = (v: FormValue | undefined, at: string): ContactOut => run(contact, v, at);
 export const readTask = (v: FormValue | undefined, at: string): TaskOut => run(task, v, at);
 export const readMessage = (v: FormValue | undefined, at: string): MessageOut => run(message, v, at);
