@@ -11,8 +11,6 @@
  *    (`leads[status][0][id]: expected a number`); the whole webhook is refused so nothing half-applies.
  *  - An unknown entity (e.g. `catalogs`) or an unknown action of a known entity (`leads[foo]`) is not an
  *    error: it becomes `kind: 'unknown'`.
- *  - Companies arrive under `contacts` with `type=company` → `kind: 'company'` (a `companies` entity, if
- *    ever sent, is read the same way).
  *  - `message[add]` items with `type=outgoing` (the `add_outgoing_message` subscription) → `direction:
  *    'outgoing'`; anything else under `message[add]` is incoming. `outgoing_message[add]` (seen in one
  *    third-party test, UNCONFIRMED) is read as outgoing too.
@@ -33,7 +31,6 @@ import {
   type FormValue,
 } from './form.js';
 import {
-  zCustomFields,
   zInt,
   zObj,
   zOptBool,
@@ -42,7 +39,6 @@ import {
   zOptStr,
   zOptTime,
   zStr,
-  zTags,
 } from './fields.js';
 import { hashOf, key, versionOf } from './event-key.js';
 import {
@@ -54,22 +50,22 @@ import {
   strOf,
   WebhookError,
   type Ctx,
-  type EntityCommon,
   type Raw,
   type UnknownEvent,
 } from './families/common.js';
+import { walkCompanies, walkContacts, type ContactEvent } from './families/contacts.js';
 import { walkLeads, type LeadEvent } from './families/leads.js';
-import { walkNotes, type NoteEvent } from './families/notes.js';
+import { type NoteEvent } from './families/notes.js';
 import {
   FieldError,
   readAccount,
-  readContact,
   readMessage,
   readTalk,
   readTask,
 } from './validate.js';
 
 export type { CustomField, CustomFieldValue, KommoTag } from './fields.js';
+export type { ContactAction, ContactEvent, ContactPayload } from './families/contacts.js';
 export type { LeadAction, LeadEvent, LeadPayload } from './families/leads.js';
 export type { NoteEvent, NoteParams, NotePayload } from './families/notes.js';
 
@@ -89,16 +85,6 @@ export const KOMMO_FORM_LIMITS: Readonly<FormLimits> = Object.freeze({
 // ---------------------------------------------------------------------------------------------------------
 // Payload types
 // ---------------------------------------------------------------------------------------------------------
-
-export interface ContactPayload extends EntityCommon {
-  /** From `type`; a missing type is a contact. */
-  type: 'contact' | 'company';
-  name?: string;
-  firstName?: string;
-  lastName?: string;
-  companyName?: string;
-  linkedCompanyId?: number;
-}
 
 export interface TaskPayload {
   id: number;
@@ -171,14 +157,13 @@ export interface TalkPayload {
   raw: Raw;
 }
 
-export type ContactAction = 'add' | 'update' | 'delete' | 'restore' | 'responsible';
 export type TaskAction = 'add' | 'update' | 'delete' | 'responsible';
 export type TalkAction = 'add' | 'update';
 
 export type KommoEvent =
   | LeadEvent
   | NoteEvent
-  | { kind: 'contact' | 'company'; action: ContactAction; contact: ContactPayload; eventKey: string }
+  | ContactEvent
   | { kind: 'task'; action: TaskAction; task: TaskPayload; eventKey: string }
   | { kind: 'message'; action: 'add'; direction: 'incoming' | 'outgoing'; message: MessagePayload; eventKey: string }
   | { kind: 'talk'; action: TalkAction; talk: TalkPayload; eventKey: string }
@@ -217,27 +202,6 @@ export const AccountSchema = zObj({
   id: zInt,
   subdomain: zStr,
   _links: zOptObj({ self: zOptStr }),
-});
-
-export const ContactSchema = zObj({
-  id: zInt,
-  type: zOptStr,
-  name: zOptStr,
-  first_name: zOptStr,
-  last_name: zOptStr,
-  company_name: zOptStr,
-  linked_company_id: zOptInt,
-  responsible_user_id: zOptInt,
-  old_responsible_user_id: zOptInt,
-  last_modified: zOptInt,
-  modified_user_id: zOptInt,
-  created_user_id: zOptInt,
-  date_create: zOptInt,
-  created_at: zOptInt,
-  updated_at: zOptInt,
-  account_id: zOptInt,
-  tags: zTags,
-  custom_fields: zCustomFields,
 });
 
 export const TaskSchema = zObj({
@@ -300,30 +264,6 @@ export const TalkSchema = zObj({
 // ---------------------------------------------------------------------------------------------------------
 // Mapping
 // ---------------------------------------------------------------------------------------------------------
-
-function toContact(o: z.output<typeof ContactSchema>, item: FormObject, forceCompany: boolean): ContactPayload {
-  return defined({
-    id: o.id,
-    type: forceCompany || o.type?.trim().toLowerCase() === 'company' ? 'company' : 'contact',
-    name: o.name,
-    firstName: o.first_name,
-    lastName: o.last_name,
-    companyName: o.company_name,
-    linkedCompanyId: o.linked_company_id,
-    responsibleUserId: o.responsible_user_id,
-    oldResponsibleUserId: o.old_responsible_user_id,
-    lastModified: o.last_modified,
-    modifiedUserId: o.modified_user_id,
-    createdUserId: o.created_user_id,
-    dateCreate: o.date_create,
-    createdAt: o.created_at,
-    updatedAt: o.updated_at,
-    accountId: o.account_id,
-    tags: o.tags,
-    customFields: o.custom_fields,
-    raw: plainRaw(item),
-  });
-}
 
 function toTask(o: z.output<typeof TaskSchema>, item: FormObject): TaskPayload {
   return defined({
@@ -417,33 +357,8 @@ function toTalk(o: z.output<typeof TalkSchema>, item: FormObject): TalkPayload {
 // Parsing
 // ---------------------------------------------------------------------------------------------------------
 
-const CONTACT_ACTIONS = new Set<string>(['add', 'update', 'delete', 'restore', 'responsible']);
 const TASK_ACTIONS = new Set<string>(['add', 'update', 'delete', 'responsible']);
 const TALK_ACTIONS = new Set<string>(['add', 'update']);
-
-function contactEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject, forceCompany: boolean): void {
-  for (const action of Object.keys(actions)) {
-    const value = actions[action] as FormValue;
-    const base = `${entity}[${action}]`;
-    if (action === 'note') {
-      walkNotes(ctx, 'contact_note', value, base);
-    } else if (CONTACT_ACTIONS.has(action)) {
-      for (const { item, path } of itemsOf(value, base)) {
-        const contact = toContact(readContact(item, path), item, forceCompany);
-        const version = versionOf(contact.lastModified, contact.updatedAt, contact.dateCreate, contact.createdAt);
-        const extra = action === 'responsible' ? [contact.responsibleUserId] : [];
-        ctx.events.push({
-          kind: contact.type,
-          action: action as ContactAction,
-          contact,
-          eventKey: key(ctx.accountId, contact.type, action, contact.id, version, ...extra),
-        });
-      }
-    } else {
-      pushUnknown(ctx, entity, action, value);
-    }
-  }
-}
 
 function taskEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject): void {
   for (const action of Object.keys(actions)) {
@@ -569,8 +484,8 @@ function parseForm(form: FormObject): KommoWebhookResult {
 const ENTITY_HANDLERS: Readonly<Record<string, (ctx: Ctx<KommoEvent>, entity: string, actions: FormObject) => void>> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, (ctx: Ctx<KommoEvent>, entity: string, actions: FormObject) => void>, {
     leads: walkLeads,
-    contacts: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => contactEntity(ctx, e, a, false),
-    companies: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => contactEntity(ctx, e, a, true),
+    contacts: walkContacts,
+    companies: walkCompanies,
     task: taskEntity,
     tasks: taskEntity,
     message: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => messageEntity(ctx, e, a, false),

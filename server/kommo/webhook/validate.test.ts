@@ -5,15 +5,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { AccountSchema, ContactSchema, MessageSchema, TalkSchema, TaskSchema } from './events.js';
+import { AccountSchema, MessageSchema, TalkSchema, TaskSchema } from './events.js';
 import { NoteSchema, readNote } from './families/notes.js';
 import { LeadSchema, readLead } from './families/leads.js';
+import { ContactSchema, readContact } from './families/contacts.js';
 import { check } from './fields.js';
 import { parseBracketForm, type FormObject, type FormValue } from './form.js';
 import {
   checked,
   readAccount,
-  readContact,
   readMessage,
   readTalk,
   readTask,

@@ -4,11 +4,10 @@
  * `validate.test.ts` checks the equivalence against the zod schemas on random items.
  */
 import type { z } from 'zod';
-import type { AccountSchema, ContactSchema, MessageSchema, TalkSchema, TaskSchema } from './events.js';
+import type { AccountSchema, MessageSchema, TalkSchema, TaskSchema } from './events.js';
 import type { FormValue } from './form.js';
 import {
   bad,
-  customFields,
   int,
   objectAt,
   optBool,
@@ -19,13 +18,11 @@ import {
   run,
   setIf,
   str,
-  tags,
 } from './readers.js';
 
 export { checked, FieldError } from './readers.js';
 
 export type AccountOut = z.output<typeof AccountSchema>;
-export type ContactOut = z.output<typeof ContactSchema>;
 export type TaskOut = z.output<typeof TaskSchema>;
 export type MessageOut = z.output<typeof MessageSchema>;
 export type TalkOut = z.output<typeof TalkSchema>;
@@ -48,30 +45,6 @@ function account(v: FormValue | undefined): AccountOut {
       setIf(out, x, 'self', optStr(x, 'self'));
       return out as { self?: string };
     }),
-  };
-}
-
-function contact(v: FormValue | undefined): ContactOut {
-  const o = objectAt(v);
-  return {
-    id: int(o, 'id'),
-    type: optStr(o, 'type'),
-    name: optStr(o, 'name'),
-    first_name: optStr(o, 'first_name'),
-    last_name: optStr(o, 'last_name'),
-    company_name: optStr(o, 'company_name'),
-    linked_company_id: optInt(o, 'linked_company_id'),
-    responsible_user_id: optInt(o, 'responsible_user_id'),
-    old_responsible_user_id: optInt(o, 'old_responsible_user_id'),
-    last_modified: optInt(o, 'last_modified'),
-    modified_user_id: optInt(o, 'modified_user_id'),
-    created_user_id: optInt(o, 'created_user_id'),
-    date_create: optInt(o, 'date_create'),
-    created_at: optInt(o, 'created_at'),
-    updated_at: optInt(o, 'updated_at'),
-    account_id: optInt(o, 'account_id'),
-    tags: tags(o),
-    custom_fields: customFields(o),
   };
 }
 
@@ -153,7 +126,6 @@ function talk(v: FormValue | undefined): TalkOut {
 
 /** Validate; throws `FieldError` (message `path: problem`) on the first problem. */
 export const readAccount = (v: FormValue | undefined, at: string): AccountOut => run(account, v, at);
-export const readContact = (v: FormValue | undefined, at: string): ContactOut => run(contact, v, at);
 export const readTask = (v: FormValue | undefined, at: string): TaskOut => run(task, v, at);
 export const readMessage = (v: FormValue | undefined, at: string): MessageOut => run(message, v, at);
 export const readTalk = (v: FormValue | undefined, at: string): TalkOut => run(talk, v, at);
