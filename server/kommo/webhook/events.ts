@@ -37,7 +37,6 @@ import {
   zOptInt,
   zOptObj,
   zOptStr,
-  zOptTime,
   zStr,
 } from './fields.js';
 import { hashOf, key, versionOf } from './event-key.js';
@@ -53,6 +52,7 @@ import {
   type Raw,
   type UnknownEvent,
 } from './families/common.js';
+import { walkTasks, type TaskEvent } from './families/tasks.js';
 import { walkCompanies, walkContacts, type ContactEvent } from './families/contacts.js';
 import { walkLeads, type LeadEvent } from './families/leads.js';
 import { type NoteEvent } from './families/notes.js';
@@ -61,10 +61,10 @@ import {
   readAccount,
   readMessage,
   readTalk,
-  readTask,
 } from './validate.js';
 
 export type { CustomField, CustomFieldValue, KommoTag } from './fields.js';
+export type { TaskAction, TaskEvent, TaskPayload } from './families/tasks.js';
 export type { ContactAction, ContactEvent, ContactPayload } from './families/contacts.js';
 export type { LeadAction, LeadEvent, LeadPayload } from './families/leads.js';
 export type { NoteEvent, NoteParams, NotePayload } from './families/notes.js';
@@ -85,33 +85,6 @@ export const KOMMO_FORM_LIMITS: Readonly<FormLimits> = Object.freeze({
 // ---------------------------------------------------------------------------------------------------------
 // Payload types
 // ---------------------------------------------------------------------------------------------------------
-
-export interface TaskPayload {
-  id: number;
-  elementId?: number;
-  elementType?: number;
-  taskType?: number;
-  text?: string;
-  /** "0" open / "1" done. */
-  status?: number;
-  isCompleted?: boolean;
-  result?: { id?: number; text?: string };
-  responsibleUserId?: number;
-  oldResponsibleUserId?: number;
-  /** A date string as Kommo sends it. */
-  completeTill?: string;
-  /** Unix seconds. */
-  completeBefore?: number;
-  lastModified?: number | string;
-  createdUserId?: number;
-  modifiedUserId?: number;
-  dateCreate?: number | string;
-  createdAt?: number;
-  updatedAt?: number;
-  accountId?: number;
-  groupId?: number;
-  raw: Raw;
-}
 
 export interface MessageAuthor {
   id?: string;
@@ -157,14 +130,13 @@ export interface TalkPayload {
   raw: Raw;
 }
 
-export type TaskAction = 'add' | 'update' | 'delete' | 'responsible';
 export type TalkAction = 'add' | 'update';
 
 export type KommoEvent =
   | LeadEvent
   | NoteEvent
   | ContactEvent
-  | { kind: 'task'; action: TaskAction; task: TaskPayload; eventKey: string }
+  | TaskEvent
   | { kind: 'message'; action: 'add'; direction: 'incoming' | 'outgoing'; message: MessagePayload; eventKey: string }
   | { kind: 'talk'; action: TalkAction; talk: TalkPayload; eventKey: string }
   | { kind: 'customer' | 'unsorted'; action: string; data: Record<string, unknown>; eventKey: string }
@@ -202,28 +174,6 @@ export const AccountSchema = zObj({
   id: zInt,
   subdomain: zStr,
   _links: zOptObj({ self: zOptStr }),
-});
-
-export const TaskSchema = zObj({
-  id: zInt,
-  element_id: zOptInt,
-  element_type: zOptInt,
-  task_type: zOptInt,
-  text: zOptStr,
-  status: zOptInt,
-  result: zOptObj({ id: zOptInt, text: zOptStr }),
-  responsible_user_id: zOptInt,
-  old_responsible_user_id: zOptInt,
-  complete_till: zOptStr,
-  complete_before: zOptInt,
-  last_modified: zOptTime,
-  created_user_id: zOptInt,
-  modified_user_id: zOptInt,
-  date_create: zOptTime,
-  created_at: zOptInt,
-  updated_at: zOptInt,
-  account_id: zOptInt,
-  group_id: zOptInt,
 });
 
 export const MessageSchema = zObj({
@@ -264,32 +214,6 @@ export const TalkSchema = zObj({
 // ---------------------------------------------------------------------------------------------------------
 // Mapping
 // ---------------------------------------------------------------------------------------------------------
-
-function toTask(o: z.output<typeof TaskSchema>, item: FormObject): TaskPayload {
-  return defined({
-    id: o.id,
-    elementId: o.element_id,
-    elementType: o.element_type,
-    taskType: o.task_type,
-    text: o.text,
-    status: o.status,
-    isCompleted: o.status === undefined ? undefined : o.status === 1,
-    result: o.result ? defined({ id: o.result.id, text: o.result.text }) : undefined,
-    responsibleUserId: o.responsible_user_id,
-    oldResponsibleUserId: o.old_responsible_user_id,
-    completeTill: o.complete_till,
-    completeBefore: o.complete_before,
-    lastModified: o.last_modified,
-    createdUserId: o.created_user_id,
-    modifiedUserId: o.modified_user_id,
-    dateCreate: o.date_create,
-    createdAt: o.created_at,
-    updatedAt: o.updated_at,
-    accountId: o.account_id,
-    groupId: o.group_id,
-    raw: plainRaw(item),
-  });
-}
 
 function senderOf(authorType: string | undefined): MessagePayload['sender'] {
   switch (authorType?.trim().toLowerCase()) {
@@ -357,30 +281,7 @@ function toTalk(o: z.output<typeof TalkSchema>, item: FormObject): TalkPayload {
 // Parsing
 // ---------------------------------------------------------------------------------------------------------
 
-const TASK_ACTIONS = new Set<string>(['add', 'update', 'delete', 'responsible']);
 const TALK_ACTIONS = new Set<string>(['add', 'update']);
-
-function taskEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject): void {
-  for (const action of Object.keys(actions)) {
-    const value = actions[action] as FormValue;
-    if (!TASK_ACTIONS.has(action)) {
-      pushUnknown(ctx, entity, action, value);
-      continue;
-    }
-    for (const { item, path } of itemsOf(value, `${entity}[${action}]`)) {
-      const task = toTask(readTask(item, path), item);
-      const version = versionOf(task.lastModified, task.updatedAt, task.dateCreate, task.createdAt);
-      const extra =
-        action === 'responsible' ? [task.responsibleUserId] : action === 'update' ? [task.status] : [];
-      ctx.events.push({
-        kind: 'task',
-        action: action as TaskAction,
-        task,
-        eventKey: key(ctx.accountId, 'task', action, task.id, version, ...extra),
-      });
-    }
-  }
-}
 
 function messageEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject, forceOutgoing: boolean): void {
   for (const action of Object.keys(actions)) {
@@ -486,8 +387,8 @@ const ENTITY_HANDLERS: Readonly<Record<string, (ctx: Ctx<KommoEvent>, entity: st
     leads: walkLeads,
     contacts: walkContacts,
     companies: walkCompanies,
-    task: taskEntity,
-    tasks: taskEntity,
+    task: walkTasks,
+    tasks: walkTasks,
     message: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => messageEntity(ctx, e, a, false),
     outgoing_message: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => messageEntity(ctx, e, a, true),
     talk: talkEntity,

@@ -5,10 +5,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { AccountSchema, MessageSchema, TalkSchema, TaskSchema } from './events.js';
+import { AccountSchema, MessageSchema, TalkSchema } from './events.js';
 import { NoteSchema, readNote } from './families/notes.js';
 import { LeadSchema, readLead } from './families/leads.js';
 import { ContactSchema, readContact } from './families/contacts.js';
+import { readTask, TaskSchema } from './families/tasks.js';
 import { check } from './fields.js';
 import { parseBracketForm, type FormObject, type FormValue } from './form.js';
 import {
@@ -16,7 +17,6 @@ import {
   readAccount,
   readMessage,
   readTalk,
-  readTask,
 } from './validate.js';
 
 const RUNS = 1_000;

@@ -4,7 +4,7 @@
  * `validate.test.ts` checks the equivalence against the zod schemas on random items.
  */
 import type { z } from 'zod';
-import type { AccountSchema, MessageSchema, TalkSchema, TaskSchema } from './events.js';
+import type { AccountSchema, MessageSchema, TalkSchema } from './events.js';
 import type { FormValue } from './form.js';
 import {
   bad,
@@ -14,7 +14,6 @@ import {
   optInt,
   optObj,
   optStr,
-  optTime,
   run,
   setIf,
   str,
@@ -23,7 +22,6 @@ import {
 export { checked, FieldError } from './readers.js';
 
 export type AccountOut = z.output<typeof AccountSchema>;
-export type TaskOut = z.output<typeof TaskSchema>;
 export type MessageOut = z.output<typeof MessageSchema>;
 export type TalkOut = z.output<typeof TalkSchema>;
 
@@ -33,7 +31,6 @@ export type TalkOut = z.output<typeof TalkSchema>;
 
 const LINKS_KEYS: ReadonlySet<string> = new Set(['self']);
 const NO_KEYS: ReadonlySet<string> = new Set();
-const RESULT_KEYS: ReadonlySet<string> = new Set(['id', 'text']);
 const AUTHOR_KEYS: ReadonlySet<string> = new Set(['id', 'type', 'name', 'avatar_url']);
 function account(v: FormValue | undefined): AccountOut {
   const o = objectAt(v);
@@ -45,36 +42,6 @@ function account(v: FormValue | undefined): AccountOut {
       setIf(out, x, 'self', optStr(x, 'self'));
       return out as { self?: string };
     }),
-  };
-}
-
-function task(v: FormValue | undefined): TaskOut {
-  const o = objectAt(v);
-  return {
-    id: int(o, 'id'),
-    element_id: optInt(o, 'element_id'),
-    element_type: optInt(o, 'element_type'),
-    task_type: optInt(o, 'task_type'),
-    text: optStr(o, 'text'),
-    status: optInt(o, 'status'),
-    result: optObj(o, 'result', RESULT_KEYS, (x) => {
-      const out: Record<string, unknown> = {};
-      setIf(out, x, 'id', optInt(x, 'id'));
-      setIf(out, x, 'text', optStr(x, 'text'));
-      return out as NonNullable<TaskOut['result']>;
-    }),
-    responsible_user_id: optInt(o, 'responsible_user_id'),
-    old_responsible_user_id: optInt(o, 'old_responsible_user_id'),
-    complete_till: optStr(o, 'complete_till'),
-    complete_before: optInt(o, 'complete_before'),
-    last_modified: optTime(o, 'last_modified'),
-    created_user_id: optInt(o, 'created_user_id'),
-    modified_user_id: optInt(o, 'modified_user_id'),
-    date_create: optTime(o, 'date_create'),
-    created_at: optInt(o, 'created_at'),
-    updated_at: optInt(o, 'updated_at'),
-    account_id: optInt(o, 'account_id'),
-    group_id: optInt(o, 'group_id'),
   };
 }
 
@@ -126,6 +93,5 @@ function talk(v: FormValue | undefined): TalkOut {
 
 /** Validate; throws `FieldError` (message `path: problem`) on the first problem. */
 export const readAccount = (v: FormValue | undefined, at: string): AccountOut => run(account, v, at);
-export const readTask = (v: FormValue | undefined, at: string): TaskOut => run(task, v, at);
 export const readMessage = (v: FormValue | undefined, at: string): MessageOut => run(message, v, at);
 export const readTalk = (v: FormValue | undefined, at: string): TalkOut => run(talk, v, at);
