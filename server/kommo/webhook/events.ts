@@ -11,9 +11,6 @@
  *    (`leads[status][0][id]: expected a number`); the whole webhook is refused so nothing half-applies.
  *  - An unknown entity (e.g. `catalogs`) or an unknown action of a known entity (`leads[foo]`) is not an
  *    error: it becomes `kind: 'unknown'`.
- *  - `message[add]` items with `type=outgoing` (the `add_outgoing_message` subscription) → `direction:
- *    'outgoing'`; anything else under `message[add]` is incoming. `outgoing_message[add]` (seen in one
- *    third-party test, UNCONFIRMED) is read as outgoing too.
  *  - Each typed payload keeps the whole original item as plain data in `raw`.
  *
  * Event keys (dedupe of Kommo's retries and duplicate deliveries) — see event-key.ts for the formula.
@@ -52,6 +49,7 @@ import {
   type Raw,
   type UnknownEvent,
 } from './families/common.js';
+import { walkMessages, walkOutgoingMessages, type MessageEvent } from './families/messages.js';
 import { walkTasks, type TaskEvent } from './families/tasks.js';
 import { walkCompanies, walkContacts, type ContactEvent } from './families/contacts.js';
 import { walkLeads, type LeadEvent } from './families/leads.js';
@@ -59,11 +57,11 @@ import { type NoteEvent } from './families/notes.js';
 import {
   FieldError,
   readAccount,
-  readMessage,
   readTalk,
 } from './validate.js';
 
 export type { CustomField, CustomFieldValue, KommoTag } from './fields.js';
+export type { MessageAuthor, MessageEvent, MessagePayload } from './families/messages.js';
 export type { TaskAction, TaskEvent, TaskPayload } from './families/tasks.js';
 export type { ContactAction, ContactEvent, ContactPayload } from './families/contacts.js';
 export type { LeadAction, LeadEvent, LeadPayload } from './families/leads.js';
@@ -86,36 +84,6 @@ export const KOMMO_FORM_LIMITS: Readonly<FormLimits> = Object.freeze({
 // Payload types
 // ---------------------------------------------------------------------------------------------------------
 
-export interface MessageAuthor {
-  id?: string;
-  /** As sent: "external" (the client), "internal" (a user), "bot", … */
-  type?: string;
-  name?: string;
-  avatarUrl?: string;
-  [key: string]: unknown;
-}
-
-export interface MessagePayload {
-  id: string;
-  chatId?: string;
-  talkId?: number;
-  contactId?: number;
-  text: string;
-  createdAt?: number;
-  elementType?: number;
-  elementId?: number;
-  entityType?: string;
-  entityId?: number;
-  /** As sent: "incoming" / "outgoing". */
-  type?: string;
-  origin?: string;
-  author?: MessageAuthor;
-  /** Who wrote it, from `author[type]`: external → contact; internal/user → user; bot/integration/system → bot. */
-  sender: 'contact' | 'user' | 'bot' | 'unknown';
-  attachment?: Record<string, unknown>;
-  raw: Raw;
-}
-
 export interface TalkPayload {
   talkId: number;
   chatId?: string;
@@ -137,7 +105,7 @@ export type KommoEvent =
   | NoteEvent
   | ContactEvent
   | TaskEvent
-  | { kind: 'message'; action: 'add'; direction: 'incoming' | 'outgoing'; message: MessagePayload; eventKey: string }
+  | MessageEvent
   | { kind: 'talk'; action: TalkAction; talk: TalkPayload; eventKey: string }
   | { kind: 'customer' | 'unsorted'; action: string; data: Record<string, unknown>; eventKey: string }
   | UnknownEvent;
@@ -176,23 +144,6 @@ export const AccountSchema = zObj({
   _links: zOptObj({ self: zOptStr }),
 });
 
-export const MessageSchema = zObj({
-  id: zStr,
-  chat_id: zOptStr,
-  talk_id: zOptInt,
-  contact_id: zOptInt,
-  text: zOptStr,
-  created_at: zOptInt,
-  element_type: zOptInt,
-  element_id: zOptInt,
-  entity_type: zOptStr,
-  entity_id: zOptInt,
-  type: zOptStr,
-  origin: zOptStr,
-  author: zOptObj({ id: zOptStr, type: zOptStr, name: zOptStr, avatar_url: zOptStr }),
-  attachment: zOptObj({}),
-});
-
 export const TalkSchema = zObj({
   talk_id: zOptInt,
   id: zOptInt,
@@ -215,53 +166,6 @@ export const TalkSchema = zObj({
 // Mapping
 // ---------------------------------------------------------------------------------------------------------
 
-function senderOf(authorType: string | undefined): MessagePayload['sender'] {
-  switch (authorType?.trim().toLowerCase()) {
-    case 'external':
-    case 'contact':
-    case 'client':
-      return 'contact';
-    case 'internal':
-    case 'user':
-    case 'manager':
-      return 'user';
-    case 'bot':
-    case 'salesbot':
-    case 'integration':
-    case 'system':
-    case 'robot':
-      return 'bot';
-    default:
-      return 'unknown';
-  }
-}
-
-function toMessage(o: z.output<typeof MessageSchema>, item: FormObject): MessagePayload {
-  let author: MessageAuthor | undefined;
-  if (o.author) {
-    const { id, type, name, avatar_url, ...rest } = o.author;
-    author = defined({ ...(formToPlain(rest as FormValue) as Record<string, unknown>), id, type, name, avatarUrl: avatar_url });
-  }
-  return defined({
-    id: o.id,
-    chatId: o.chat_id,
-    talkId: o.talk_id,
-    contactId: o.contact_id,
-    text: o.text ?? '',
-    createdAt: o.created_at,
-    elementType: o.element_type,
-    elementId: o.element_id,
-    entityType: o.entity_type,
-    entityId: o.entity_id,
-    type: o.type,
-    origin: o.origin,
-    author,
-    sender: senderOf(o.author?.type),
-    attachment: o.attachment ? (formToPlain(o.attachment as FormValue) as Record<string, unknown>) : undefined,
-    raw: plainRaw(item),
-  });
-}
-
 function toTalk(o: z.output<typeof TalkSchema>, item: FormObject): TalkPayload {
   return defined({
     talkId: (o.talk_id ?? o.id) as number,
@@ -282,27 +186,6 @@ function toTalk(o: z.output<typeof TalkSchema>, item: FormObject): TalkPayload {
 // ---------------------------------------------------------------------------------------------------------
 
 const TALK_ACTIONS = new Set<string>(['add', 'update']);
-
-function messageEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject, forceOutgoing: boolean): void {
-  for (const action of Object.keys(actions)) {
-    const value = actions[action] as FormValue;
-    if (action !== 'add') {
-      pushUnknown(ctx, entity, action, value);
-      continue;
-    }
-    for (const { item, path } of itemsOf(value, `${entity}[${action}]`)) {
-      const message = toMessage(readMessage(item, path), item);
-      const direction = forceOutgoing || message.type?.trim().toLowerCase() === 'outgoing' ? 'outgoing' : 'incoming';
-      ctx.events.push({
-        kind: 'message',
-        action: 'add',
-        direction,
-        message,
-        eventKey: key(ctx.accountId, 'message', 'add', message.id),
-      });
-    }
-  }
-}
 
 function talkEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject): void {
   for (const action of Object.keys(actions)) {
@@ -389,8 +272,8 @@ const ENTITY_HANDLERS: Readonly<Record<string, (ctx: Ctx<KommoEvent>, entity: st
     companies: walkCompanies,
     task: walkTasks,
     tasks: walkTasks,
-    message: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => messageEntity(ctx, e, a, false),
-    outgoing_message: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => messageEntity(ctx, e, a, true),
+    message: walkMessages,
+    outgoing_message: walkOutgoingMessages,
     talk: talkEntity,
     talks: talkEntity,
     customers: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => looseEntity(ctx, 'customer', e, a),
