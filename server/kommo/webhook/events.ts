@@ -15,7 +15,6 @@
  *
  * Event keys (dedupe of Kommo's retries and duplicate deliveries) — see event-key.ts for the formula.
  */
-import { z } from 'zod';
 import {
   clip,
   DEFAULT_FORM_LIMITS,
@@ -30,8 +29,6 @@ import {
 import {
   zInt,
   zObj,
-  zOptBool,
-  zOptInt,
   zOptObj,
   zOptStr,
   zStr,
@@ -40,15 +37,13 @@ import { hashOf, key, versionOf } from './event-key.js';
 import {
   defined,
   fail,
-  itemsOf,
-  plainRaw,
   pushUnknown,
   strOf,
   WebhookError,
   type Ctx,
-  type Raw,
   type UnknownEvent,
 } from './families/common.js';
+import { walkTalks, type TalkEvent } from './families/talks.js';
 import { walkMessages, walkOutgoingMessages, type MessageEvent } from './families/messages.js';
 import { walkTasks, type TaskEvent } from './families/tasks.js';
 import { walkCompanies, walkContacts, type ContactEvent } from './families/contacts.js';
@@ -57,10 +52,10 @@ import { type NoteEvent } from './families/notes.js';
 import {
   FieldError,
   readAccount,
-  readTalk,
 } from './validate.js';
 
 export type { CustomField, CustomFieldValue, KommoTag } from './fields.js';
+export type { TalkAction, TalkEvent, TalkPayload } from './families/talks.js';
 export type { MessageAuthor, MessageEvent, MessagePayload } from './families/messages.js';
 export type { TaskAction, TaskEvent, TaskPayload } from './families/tasks.js';
 export type { ContactAction, ContactEvent, ContactPayload } from './families/contacts.js';
@@ -84,29 +79,13 @@ export const KOMMO_FORM_LIMITS: Readonly<FormLimits> = Object.freeze({
 // Payload types
 // ---------------------------------------------------------------------------------------------------------
 
-export interface TalkPayload {
-  talkId: number;
-  chatId?: string;
-  contactId?: number;
-  entityId?: number;
-  entityType?: string;
-  isInWork?: boolean;
-  isRead?: boolean;
-  origin?: string;
-  createdAt?: number;
-  updatedAt?: number;
-  raw: Raw;
-}
-
-export type TalkAction = 'add' | 'update';
-
 export type KommoEvent =
   | LeadEvent
   | NoteEvent
   | ContactEvent
   | TaskEvent
   | MessageEvent
-  | { kind: 'talk'; action: TalkAction; talk: TalkPayload; eventKey: string }
+  | TalkEvent
   | { kind: 'customer' | 'unsorted'; action: string; data: Record<string, unknown>; eventKey: string }
   | UnknownEvent;
 
@@ -144,68 +123,12 @@ export const AccountSchema = zObj({
   _links: zOptObj({ self: zOptStr }),
 });
 
-export const TalkSchema = zObj({
-  talk_id: zOptInt,
-  id: zOptInt,
-  chat_id: zOptStr,
-  contact_id: zOptInt,
-  entity_id: zOptInt,
-  entity_type: zOptStr,
-  is_in_work: zOptBool,
-  is_read: zOptBool,
-  origin: zOptStr,
-  created_at: zOptInt,
-  updated_at: zOptInt,
-}).superRefine((t, ctx) => {
-  if (t.talk_id === undefined && t.id === undefined) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['talk_id'], message: 'is required' });
-  }
-});
-
 // ---------------------------------------------------------------------------------------------------------
 // Mapping
 // ---------------------------------------------------------------------------------------------------------
 
-function toTalk(o: z.output<typeof TalkSchema>, item: FormObject): TalkPayload {
-  return defined({
-    talkId: (o.talk_id ?? o.id) as number,
-    chatId: o.chat_id,
-    contactId: o.contact_id,
-    entityId: o.entity_id,
-    entityType: o.entity_type,
-    isInWork: o.is_in_work,
-    isRead: o.is_read,
-    origin: o.origin,
-    createdAt: o.created_at,
-    updatedAt: o.updated_at,
-    raw: plainRaw(item),
-  });
-}
-
 // Parsing
 // ---------------------------------------------------------------------------------------------------------
-
-const TALK_ACTIONS = new Set<string>(['add', 'update']);
-
-function talkEntity(ctx: Ctx<KommoEvent>, entity: string, actions: FormObject): void {
-  for (const action of Object.keys(actions)) {
-    const value = actions[action] as FormValue;
-    if (!TALK_ACTIONS.has(action)) {
-      pushUnknown(ctx, entity, action, value);
-      continue;
-    }
-    for (const { item, path } of itemsOf(value, `${entity}[${action}]`)) {
-      const talk = toTalk(readTalk(item, path), item);
-      const flags = `${talk.isInWork === undefined ? '-' : talk.isInWork ? 1 : 0}${talk.isRead === undefined ? '-' : talk.isRead ? 1 : 0}`;
-      ctx.events.push({
-        kind: 'talk',
-        action: action as TalkAction,
-        talk,
-        eventKey: key(ctx.accountId, 'talk', action, talk.talkId, versionOf(talk.updatedAt, talk.createdAt), flags),
-      });
-    }
-  }
-}
 
 /** Customers and unsorted: untyped data, any action; items that are not objects become `unknown`. */
 function looseEntity(ctx: Ctx<KommoEvent>, kind: 'customer' | 'unsorted', entity: string, actions: FormObject): void {
@@ -274,8 +197,8 @@ const ENTITY_HANDLERS: Readonly<Record<string, (ctx: Ctx<KommoEvent>, entity: st
     tasks: walkTasks,
     message: walkMessages,
     outgoing_message: walkOutgoingMessages,
-    talk: talkEntity,
-    talks: talkEntity,
+    talk: walkTalks,
+    talks: walkTalks,
     customers: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => looseEntity(ctx, 'customer', e, a),
     unsorted: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => looseEntity(ctx, 'unsorted', e, a),
   }),

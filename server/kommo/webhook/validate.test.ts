@@ -5,18 +5,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { AccountSchema, TalkSchema } from './events.js';
+import { AccountSchema } from './events.js';
 import { NoteSchema, readNote } from './families/notes.js';
 import { LeadSchema, readLead } from './families/leads.js';
 import { ContactSchema, readContact } from './families/contacts.js';
 import { readTask, TaskSchema } from './families/tasks.js';
 import { MessageSchema, readMessage } from './families/messages.js';
+import { readTalk, TalkSchema } from './families/talks.js';
 import { check } from './fields.js';
 import { parseBracketForm, type FormObject, type FormValue } from './form.js';
 import {
   checked,
   readAccount,
-  readTalk,
 } from './validate.js';
 
 const RUNS = 1_000;
