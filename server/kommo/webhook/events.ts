@@ -18,7 +18,6 @@
 import {
   clip,
   DEFAULT_FORM_LIMITS,
-  formToPlain,
   isFormObject,
   listEntries,
   parseBracketForm,
@@ -33,16 +32,15 @@ import {
   zOptStr,
   zStr,
 } from './fields.js';
-import { hashOf, key, versionOf } from './event-key.js';
 import {
   defined,
   fail,
   pushUnknown,
-  strOf,
   WebhookError,
   type Ctx,
   type UnknownEvent,
 } from './families/common.js';
+import { walkCustomers, walkUnsorted, type LooseEvent } from './families/loose.js';
 import { walkTalks, type TalkEvent } from './families/talks.js';
 import { walkMessages, walkOutgoingMessages, type MessageEvent } from './families/messages.js';
 import { walkTasks, type TaskEvent } from './families/tasks.js';
@@ -55,6 +53,7 @@ import {
 } from './validate.js';
 
 export type { CustomField, CustomFieldValue, KommoTag } from './fields.js';
+export type { LooseEvent } from './families/loose.js';
 export type { TalkAction, TalkEvent, TalkPayload } from './families/talks.js';
 export type { MessageAuthor, MessageEvent, MessagePayload } from './families/messages.js';
 export type { TaskAction, TaskEvent, TaskPayload } from './families/tasks.js';
@@ -86,7 +85,7 @@ export type KommoEvent =
   | TaskEvent
   | MessageEvent
   | TalkEvent
-  | { kind: 'customer' | 'unsorted'; action: string; data: Record<string, unknown>; eventKey: string }
+  | LooseEvent
   | UnknownEvent;
 
 export type KommoEventKind = KommoEvent['kind'];
@@ -130,35 +129,6 @@ export const AccountSchema = zObj({
 // Parsing
 // ---------------------------------------------------------------------------------------------------------
 
-/** Customers and unsorted: untyped data, any action; items that are not objects become `unknown`. */
-function looseEntity(ctx: Ctx<KommoEvent>, kind: 'customer' | 'unsorted', entity: string, actions: FormObject): void {
-  for (const action of Object.keys(actions)) {
-    const value = actions[action] as FormValue;
-    const entries = isFormObject(value) ? listEntries(value) : null;
-    if (entries === null || entries.length === 0) {
-      pushUnknown(ctx, entity, action, value);
-      continue;
-    }
-    for (const [, item] of entries) {
-      if (!isFormObject(item)) {
-        pushUnknown(ctx, entity, action, item);
-        continue;
-      }
-      const data = formToPlain(item) as Record<string, unknown>;
-      const note = isFormObject(item.note) ? item.note : undefined;
-      const id = strOf(item.id) ?? strOf(item.uid) ?? strOf(item.lead_id) ?? (note ? strOf(note.id) : undefined);
-      const version = versionOf(
-        strOf(item.last_modified),
-        strOf(item.updated_at),
-        strOf(item.created_at),
-        strOf(item.date_create),
-      );
-      const idPart = id === undefined && version === undefined ? `h${hashOf(data)}` : id;
-      ctx.events.push({ kind, action, data, eventKey: key(ctx.accountId, kind, action, idPart, version) });
-    }
-  }
-}
-
 function parseForm(form: FormObject): KommoWebhookResult {
   if (form.account === undefined) return { ok: false, error: 'account: is required' };
   const acc = readAccount(form.account, 'account');
@@ -199,8 +169,8 @@ const ENTITY_HANDLERS: Readonly<Record<string, (ctx: Ctx<KommoEvent>, entity: st
     outgoing_message: walkOutgoingMessages,
     talk: walkTalks,
     talks: walkTalks,
-    customers: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => looseEntity(ctx, 'customer', e, a),
-    unsorted: (ctx: Ctx<KommoEvent>, e: string, a: FormObject) => looseEntity(ctx, 'unsorted', e, a),
+    customers: walkCustomers,
+    unsorted: walkUnsorted,
   }),
 );
 
