@@ -1,5 +1,5 @@
 /**
- * Kommo webhooks (kommo.md §4) → typed, validated events. Pure, and never throws.
+ * Kommo webhooks (docs/kommo.md §4) → typed, validated events. Pure, and never throws.
  *
  * Body: `application/x-www-form-urlencoded`, bracket keys `{entity}[{action}][{i}][field]` plus
  * `account[id]`, `account[subdomain]`, `account[_links][self]`; all values are strings; entities use the old
@@ -13,8 +13,20 @@
  *    error: it becomes `kind: 'unknown'`.
  *  - Each typed payload keeps the whole original item as plain data in `raw`.
  *
- * Event keys (dedupe of Kommo's retries and duplicate deliveries) — see event-key.ts for the formula.
+ * Each entity is read by its family (families/*.ts: payload type, zod spec, fast reader, walker), found
+ * through the table of families/index.ts. Event keys (dedupe of Kommo's retries and duplicate deliveries):
+ * the formula is in event-key.ts, each family's id/version/extra parts at its walker.
  */
+import { toAccount, type KommoAccountRef } from './families/account.js';
+import { fail, pushUnknown, WebhookError, type Ctx, type UnknownEvent, type Walker } from './families/common.js';
+import type { ContactEvent } from './families/contacts.js';
+import { FAMILY_WALKERS } from './families/index.js';
+import type { LeadEvent } from './families/leads.js';
+import type { LooseEvent } from './families/loose.js';
+import type { MessageEvent } from './families/messages.js';
+import type { NoteEvent } from './families/notes.js';
+import type { TalkEvent } from './families/talks.js';
+import type { TaskEvent } from './families/tasks.js';
 import {
   clip,
   DEFAULT_FORM_LIMITS,
@@ -25,41 +37,18 @@ import {
   type FormObject,
   type FormValue,
 } from './form.js';
-import {
-  zInt,
-  zObj,
-  zOptObj,
-  zOptStr,
-  zStr,
-} from './fields.js';
-import {
-  defined,
-  fail,
-  pushUnknown,
-  WebhookError,
-  type Ctx,
-  type UnknownEvent,
-} from './families/common.js';
-import { walkCustomers, walkUnsorted, type LooseEvent } from './families/loose.js';
-import { walkTalks, type TalkEvent } from './families/talks.js';
-import { walkMessages, walkOutgoingMessages, type MessageEvent } from './families/messages.js';
-import { walkTasks, type TaskEvent } from './families/tasks.js';
-import { walkCompanies, walkContacts, type ContactEvent } from './families/contacts.js';
-import { walkLeads, type LeadEvent } from './families/leads.js';
-import { type NoteEvent } from './families/notes.js';
-import {
-  FieldError,
-  readAccount,
-} from './validate.js';
+import { FieldError } from './readers.js';
 
-export type { CustomField, CustomFieldValue, KommoTag } from './fields.js';
-export type { LooseEvent } from './families/loose.js';
-export type { TalkAction, TalkEvent, TalkPayload } from './families/talks.js';
-export type { MessageAuthor, MessageEvent, MessagePayload } from './families/messages.js';
-export type { TaskAction, TaskEvent, TaskPayload } from './families/tasks.js';
+export type { KommoAccountRef } from './families/account.js';
+export type { UnknownEvent } from './families/common.js';
 export type { ContactAction, ContactEvent, ContactPayload } from './families/contacts.js';
 export type { LeadAction, LeadEvent, LeadPayload } from './families/leads.js';
+export type { LooseEvent } from './families/loose.js';
+export type { MessageAuthor, MessageEvent, MessagePayload } from './families/messages.js';
 export type { NoteEvent, NoteParams, NotePayload } from './families/notes.js';
+export type { TalkAction, TalkEvent, TalkPayload } from './families/talks.js';
+export type { TaskAction, TaskEvent, TaskPayload } from './families/tasks.js';
+export type { CustomField, CustomFieldValue, KommoTag } from './fields.js';
 
 /**
  * Form limits for Kommo webhooks. Looser than `DEFAULT_FORM_LIMITS` on purpose:
@@ -74,10 +63,7 @@ export const KOMMO_FORM_LIMITS: Readonly<FormLimits> = Object.freeze({
   maxDepth: 12,
 });
 
-// ---------------------------------------------------------------------------------------------------------
-// Payload types
-// ---------------------------------------------------------------------------------------------------------
-
+/** Every event a webhook can carry: the union of the families' events. */
 export type KommoEvent =
   | LeadEvent
   | NoteEvent
@@ -98,53 +84,24 @@ export type KommoEventOf<K extends KommoEventKind> = KommoEvent extends infer E
     : never
   : never;
 
-export interface KommoAccountRef {
-  id: number;
-  subdomain: string;
-  link?: string;
-}
-
 export type KommoWebhookResult =
   | { ok: true; account: KommoAccountRef; events: KommoEvent[] }
   | { ok: false; error: string };
 
-// ---------------------------------------------------------------------------------------------------------
-// Schemas (form items; every value a string, lists keyed "0", "1", …)
-//
-// These are the specification. Parsing runs the hand-written readers of validate.ts instead (same data, same
-// first error; validate.test.ts holds them to these schemas), because zod's per-field effects dominated the
-// cost of a delivery. Change a field here → change its reader there.
-// ---------------------------------------------------------------------------------------------------------
-
-export const AccountSchema = zObj({
-  id: zInt,
-  subdomain: zStr,
-  _links: zOptObj({ self: zOptStr }),
-});
-
-// ---------------------------------------------------------------------------------------------------------
-// Mapping
-// ---------------------------------------------------------------------------------------------------------
-
-// Parsing
-// ---------------------------------------------------------------------------------------------------------
+/** The families' table, typed here: a family whose events are not in `KommoEvent` fails to compile. */
+const WALKERS: Readonly<Record<string, Walker<KommoEvent>>> = FAMILY_WALKERS;
 
 function parseForm(form: FormObject): KommoWebhookResult {
   if (form.account === undefined) return { ok: false, error: 'account: is required' };
-  const acc = readAccount(form.account, 'account');
-  const account: KommoAccountRef = defined({
-    id: acc.id,
-    subdomain: acc.subdomain,
-    link: acc._links?.self,
-  });
+  const account = toAccount(form.account);
   const events: KommoEvent[] = [];
   const ctx: Ctx<KommoEvent> = { accountId: account.id, events };
 
   for (const entity of Object.keys(form)) {
     if (entity === 'account') continue;
     const value = form[entity] as FormValue;
-    const known = ENTITY_HANDLERS[entity];
-    if (!known) {
+    const walk = WALKERS[entity];
+    if (!walk) {
       if (isFormObject(value) && listEntries(value) === null) {
         for (const action of Object.keys(value)) pushUnknown(ctx, entity, action, value[action] as FormValue);
       } else {
@@ -153,26 +110,10 @@ function parseForm(form: FormObject): KommoWebhookResult {
       continue;
     }
     if (!isFormObject(value)) fail(`${entity}: expected an object`);
-    known(ctx, entity, value);
+    walk(ctx, entity, value);
   }
   return { ok: true, account, events };
 }
-
-const ENTITY_HANDLERS: Readonly<Record<string, (ctx: Ctx<KommoEvent>, entity: string, actions: FormObject) => void>> = Object.freeze(
-  Object.assign(Object.create(null) as Record<string, (ctx: Ctx<KommoEvent>, entity: string, actions: FormObject) => void>, {
-    leads: walkLeads,
-    contacts: walkContacts,
-    companies: walkCompanies,
-    task: walkTasks,
-    tasks: walkTasks,
-    message: walkMessages,
-    outgoing_message: walkOutgoingMessages,
-    talk: walkTalks,
-    talks: walkTalks,
-    customers: walkCustomers,
-    unsorted: walkUnsorted,
-  }),
-);
 
 /**
  * Parse a Kommo webhook body (`application/x-www-form-urlencoded`). Never throws: a malformed body,

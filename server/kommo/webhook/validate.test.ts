@@ -1,11 +1,11 @@
 /**
- * The hand-written readers of validate.ts against the zod schemas of events.ts (the specification): for any
+ * The hand-written readers of families/*.ts against their zod schemas (the specification): for any
  * decoded item, the same first error (`path: message`) or the same data for every schema key.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { AccountSchema } from './events.js';
+import { AccountSchema, readAccount } from './families/account.js';
 import { NoteSchema, readNote } from './families/notes.js';
 import { LeadSchema, readLead } from './families/leads.js';
 import { ContactSchema, readContact } from './families/contacts.js';
@@ -14,10 +14,7 @@ import { MessageSchema, readMessage } from './families/messages.js';
 import { readTalk, TalkSchema } from './families/talks.js';
 import { check } from './fields.js';
 import { parseBracketForm, type FormObject, type FormValue } from './form.js';
-import {
-  checked,
-  readAccount,
-} from './validate.js';
+import { checked } from './readers.js';
 
 const RUNS = 1_000;
 
