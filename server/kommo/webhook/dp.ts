@@ -1,5 +1,5 @@
 /**
- * Digital Pipeline request (kommo.md §6): Kommo calls the widget's `dp.webhook_url` when a stage trigger fires.
+ * Digital Pipeline request (docs/kommo.md §6): Kommo calls the widget's `dp.webhook_url` when a stage trigger fires.
  *
  *   { event: { type, type_code, data: { id, element_type, status_id, pipeline_id, … }, time },
  *     action: { settings: { widget: { settings: {…} } } }, subdomain, account_id }

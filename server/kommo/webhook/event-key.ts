@@ -1,6 +1,7 @@
 /**
  * Event keys: the dedupe key of every parsed webhook event (Kommo's retries and duplicate deliveries).
- * The formula, and what each kind uses as id, version and extra parts, is below.
+ * The formula is below; what each family uses as id, version and extra parts is written at its walker
+ * (families/*.ts), and `unknown` events at `pushUnknown` (families/common.ts).
  */
 import { createHash } from 'node:crypto';
 
@@ -8,20 +9,8 @@ import { createHash } from 'node:crypto';
 // URI-encoded; a missing part is "-". Identical for a re-delivery of the same item (Kommo retries send the
 // same body), different once the entity changes again.
 //
-//   lead            id = lead id; version = last_modified ?? updated_at ?? date_create ?? created_at;
-//                   action "status" adds ":{status_id}:{pipeline_id}", "responsible" adds ":{responsible_user_id}"
-//   contact/company id = contact id; version as for leads; "responsible" adds ":{responsible_user_id}"
-//   task            id = task id; version = last_modified ?? updated_at ?? date_create ?? created_at (as sent);
-//                   "responsible" adds ":{responsible_user_id}"; "update" adds ":{status}"
-//   lead_note / contact_note
-//                   "{accountId}:{kind}:note:{note id}"   (a note id is never reused)
-//   message         "{accountId}:message:add:{message id}" (a message id is a uuid, unique per message)
-//   talk            id = talk_id; version = updated_at ?? created_at; adds ":{is_in_work}{is_read}" (1/0/-)
-//   customer/unsorted
-//                   id = id ?? uid ?? lead_id ?? note[id]; version = last_modified ?? updated_at ?? created_at
-//                   ?? date_create; when both id and version are missing: id = "h" + hash(data)
-//   unknown         "{accountId}:unknown:{entity}:{action}:h{hash(data)}"
-// where hash(data) = first 24 hex chars of sha256(JSON.stringify(plain data)).
+// hash(data) (`hashOf`, for items with nothing else to tell them apart) = first 24 hex chars of
+// sha256(JSON.stringify(plain data)).
 //
 // Limitation: an entity change that carries no timestamp (Kommo's `leads[delete]` sends id/status/pipeline
 // only) keys the same each time: a second delete of the same lead after a restore looks like a duplicate.

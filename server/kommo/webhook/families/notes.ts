@@ -58,8 +58,8 @@ export interface NotePayload {
 export type NoteEvent = { kind: 'lead_note' | 'contact_note'; note: NotePayload; eventKey: string };
 
 // ---------------------------------------------------------------------------------------------------------
-// Spec (zod): the specification of a note item. Parsing runs `readNote` below instead (same data, same
-// first error; validate.test.ts holds them equal). Change a field here → change it in the reader too.
+// Spec (zod): the specification. Parsing runs `readNote` below instead (same data, same first error;
+// validate.test.ts holds them equal). Change a field here → change it in the reader too.
 // ---------------------------------------------------------------------------------------------------------
 
 const NoteParamsSchema = zOptObj({
