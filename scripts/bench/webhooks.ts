@@ -37,7 +37,8 @@ function realisticBody(): string {
   return pool[next++]!;
 }
 
-export async function webhookScenarios(durationSec = 5): Promise<Scenario[]> {
+/** `ingestOnly`: just scenarios 1–3 (the HTTP ack path, where the parser runs), without the end-to-end runs. */
+export async function webhookScenarios(durationSec = 5, ingestOnly = false): Promise<Scenario[]> {
   for (let i = 0; i < 110_000; i++) pool.push(makeBody());
   const out: Scenario[] = [];
   // 1–3: ingest only (the ack path), against the same server's bare /healthz.
@@ -63,6 +64,7 @@ export async function webhookScenarios(durationSec = 5): Promise<Scenario[]> {
     await srv.stop().catch(() => {});
   }
 
+  if (ingestOnly) return out;
   // 4: end to end — ingest → handler finished with the mirror updated — with the worker running:
   // a steady load above the target, then a saturating one that shows where processing tops out.
   out.push(await endToEnd('webhooks: end to end, 20 s steady load (ingest → handler → mirror)', durationSec * 4, Number(process.env.BENCH_E2E_CONN ?? 10), Number(process.env.BENCH_E2E_RATE ?? 1250)));
