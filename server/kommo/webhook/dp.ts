@@ -10,7 +10,8 @@
  * Never throws.
  */
 import { z } from 'zod';
-import { clip, formToPlain, isFormObject, parseBracketForm } from './form.js';
+import { clip, isFormObject, parseBracketForm } from './form.js';
+import { formToPlain } from './form-values.js';
 import { check, compact, zInt, zObj, zOptInt, zOptStr, zStr } from './fields.js';
 import { parseJsonSafe } from './safe-json.js';
 

@@ -27,16 +27,8 @@ import type { MessageEvent } from './families/messages.js';
 import type { NoteEvent } from './families/notes.js';
 import type { TalkEvent } from './families/talks.js';
 import type { TaskEvent } from './families/tasks.js';
-import {
-  clip,
-  DEFAULT_FORM_LIMITS,
-  isFormObject,
-  listEntries,
-  parseBracketForm,
-  type FormLimits,
-  type FormObject,
-  type FormValue,
-} from './form.js';
+import { clip, DEFAULT_FORM_LIMITS, isFormObject, parseBracketForm, type FormLimits, type FormObject, type FormValue } from './form.js';
+import { listEntries } from './form-values.js';
 import { FieldError } from './readers.js';
 
 export type { KommoAccountRef } from './families/account.js';

@@ -4,7 +4,8 @@
  * Error messages are short and meant to follow a bracket path: `leads[status][0][id]: expected a number`.
  */
 import { z } from 'zod';
-import { formToPlain, isFormObject, isIndexKey } from './form.js';
+import { isFormObject, isIndexKey } from './form.js';
+import { formToPlain } from './form-values.js';
 
 const INT_RE = /^-?\d+$/;
 const DEC_RE = /^-?\d+(\.\d+)?$/;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formToPlain, listEntries, parseBracketForm, type FormObject } from './form.js';
+import { parseBracketForm, type FormObject } from './form.js';
+import { formToPlain, listEntries } from './form-values.js';
 
 function ok(body: string, limits?: Parameters<typeof parseBracketForm>[1]): FormObject {
   const r = parseBracketForm(body, limits);

@@ -16,7 +16,8 @@
  * gives the same answer).
  */
 import type { Checked, CustomField, CustomFieldValue, KommoTag } from './fields.js';
-import { formToPlain, isIndexKey, type FormObject, type FormValue } from './form.js';
+import { isIndexKey, type FormObject, type FormValue } from './form.js';
+import { formToPlain } from './form-values.js';
 
 /** A validation failure; `message` is the whole `path: message` text. */
 export class FieldError extends Error {}

@@ -4,7 +4,8 @@
  */
 import { hashOf, key } from '../event-key.js';
 import type { CustomField, KommoTag } from '../fields.js';
-import { formToPlain, isFormObject, listEntries, type FormObject, type FormValue } from '../form.js';
+import { isFormObject, type FormObject, type FormValue } from '../form.js';
+import { formToPlain, listEntries } from '../form-values.js';
 
 export type Raw = Record<string, unknown>;
 

@@ -3,7 +3,8 @@
  * is no zod spec and no fast reader here: nothing in them is validated, and any action is accepted.
  */
 import { hashOf, key, versionOf } from '../event-key.js';
-import { formToPlain, isFormObject, listEntries, type FormObject, type FormValue } from '../form.js';
+import { isFormObject, type FormObject, type FormValue } from '../form.js';
+import { formToPlain, listEntries } from '../form-values.js';
 import { pushUnknown, strOf, type Ctx, type UnknownEvent, type Walker } from './common.js';
 
 // ---------------------------------------------------------------------------------------------------------

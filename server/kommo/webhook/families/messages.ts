@@ -7,7 +7,8 @@
 import type { z } from 'zod';
 import { key } from '../event-key.js';
 import { zObj, zOptInt, zOptObj, zOptStr, zStr } from '../fields.js';
-import { formToPlain, type FormObject, type FormValue } from '../form.js';
+import { type FormObject, type FormValue } from '../form.js';
+import { formToPlain } from '../form-values.js';
 import { objectAt, optInt, optObj, optStr, run, setIf, str } from '../readers.js';
 import { defined, itemsOf, plainRaw, pushUnknown, type Ctx, type Raw, type UnknownEvent, type Walker } from './common.js';
 

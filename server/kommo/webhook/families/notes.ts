@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { key } from '../event-key.js';
 import { compact, zInt, zObj, zOptInt, zOptObj, zOptStr, zOptTime } from '../fields.js';
-import { formToPlain, isFormObject, type FormObject, type FormValue } from '../form.js';
+import { isFormObject, type FormObject, type FormValue } from '../form.js';
+import { formToPlain } from '../form-values.js';
 import { int, objectAt, optInt, optObj, optStr, optTime, run, setIf } from '../readers.js';
 import { jsonObjectIn, parseJsonSafe } from '../safe-json.js';
 import { defined, fail, itemsOf, plainRaw, strOf, type Ctx, type Raw } from './common.js';
