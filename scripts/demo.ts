@@ -70,8 +70,18 @@ async function stopAll() {
 await steps.step(
   'backend up',
   async () => {
-    backend = await startBackend({ port: port('PORT', 3000), env: { LOG_LEVEL: 'warn', ...process.env }, databasePath, freshDatabase: true, clientId, clientSecret, llm: useDemoModel ? createDemoModel() : undefined });
-    return { detail: `port ${new URL(backend.url).port}, model: ${useDemoModel ? `${DEMO_MODEL} (no OPENAI_API_KEY)` : `OpenAI ${backend.platform.env.OPENAI_MODEL}`}` };
+    backend = await startBackend({
+      port: port('PORT', 3000),
+      env: { LOG_LEVEL: 'warn', ...process.env },
+      databasePath,
+      freshDatabase: true,
+      clientId,
+      clientSecret,
+      llm: useDemoModel ? createDemoModel() : undefined,
+    });
+    return {
+      detail: `port ${new URL(backend.url).port}, model: ${useDemoModel ? `${DEMO_MODEL} (no OPENAI_API_KEY)` : `OpenAI ${backend.platform.env.OPENAI_MODEL}`}`,
+    };
   },
   { critical: true },
 );
@@ -81,7 +91,9 @@ await steps.step(
   async () => {
     sim = await startSim({ clientId, clientSecret, redirectUri: `${backend!.url}/oauth/callback`, seed: { leads: 40, contacts: 25, companies: 5, users: 4 } });
     lead = addDemoLead(sim);
-    return { detail: `port ${new URL(sim.baseUrl).port}, account ${sim.accountId} "${sim.subdomain}", ${sim.state.leads.size} leads; demo lead #${lead.leadId} (${lead.contactName}) in ${DEMO_STAGE.pipeline} › ${DEMO_STAGE.status}` };
+    return {
+      detail: `port ${new URL(sim.baseUrl).port}, account ${sim.accountId} "${sim.subdomain}", ${sim.state.leads.size} leads; demo lead #${lead.leadId} (${lead.contactName}) in ${DEMO_STAGE.pipeline} › ${DEMO_STAGE.status}`,
+    };
   },
   { critical: true },
 );
@@ -114,23 +126,22 @@ await steps.step(
   { critical: true },
 );
 
-await steps.step(
-  'agent seeded and bound',
-  async () => {
-    api = widgetApi({ backend: backend!, sim: sim!, clientId, clientSecret });
-    const seeded = await seedAgent(api, lead!, { skipBinding: fault === 'no-binding' });
-    // The Kommo admin's part: a Salesbot on the stage whose step is the widget's (bound agent or not).
-    const bot = addDemoSalesbot(sim!, lead!, `${backend!.url}/salesbot/${backend!.platform.env.WIDGET_HOOK_SECRET}`);
-    const what = `"${seeded.agent.name}" with a sales script and ${seeded.knowledge} knowledge entries, through the widget API`;
-    if (!seeded.bound) throw new Error(`${what}, but GET /api/bindings shows no agent on ${DEMO_STAGE.pipeline} › ${DEMO_STAGE.status}${fault ? ` (DEMO_FAULT=${fault})` : ''}`);
-    return { detail: `${what}, bound to ${DEMO_STAGE.pipeline} › ${DEMO_STAGE.status}; Kommo Salesbot "${bot.name}" runs the widget step there` };
-  },
-);
+await steps.step('agent seeded and bound', async () => {
+  api = widgetApi({ backend: backend!, sim: sim!, clientId, clientSecret });
+  const seeded = await seedAgent(api, lead!, { skipBinding: fault === 'no-binding' });
+  // The Kommo admin's part: a Salesbot on the stage whose step is the widget's (bound agent or not).
+  const bot = addDemoSalesbot(sim!, lead!, `${backend!.url}/salesbot/${backend!.platform.env.WIDGET_HOOK_SECRET}`);
+  const what = `"${seeded.agent.name}" with a sales script and ${seeded.knowledge} knowledge entries, through the widget API`;
+  if (!seeded.bound)
+    throw new Error(`${what}, but GET /api/bindings shows no agent on ${DEMO_STAGE.pipeline} › ${DEMO_STAGE.status}${fault ? ` (DEMO_FAULT=${fault})` : ''}`);
+  return { detail: `${what}, bound to ${DEMO_STAGE.pipeline} › ${DEMO_STAGE.status}; Kommo Salesbot "${bot.name}" runs the widget step there` };
+});
 
 /** One client message through Kommo, and what the Salesbot told the client. */
 async function conversationStep(text: string) {
   const r = await clientWritesAndWaits(sim!, lead!.leadId, text, 30_000);
-  if (r.data.status === 'no_agent') throw new Error(`the backend released the Salesbot without a reply (status no_agent): no agent works ${DEMO_STAGE.pipeline} › ${DEMO_STAGE.status}`);
+  if (r.data.status === 'no_agent')
+    throw new Error(`the backend released the Salesbot without a reply (status no_agent): no agent works ${DEMO_STAGE.pipeline} › ${DEMO_STAGE.status}`);
   const reply = typeof r.data.reply === 'string' ? r.data.reply : '';
   if (!reply) throw new Error(`the Salesbot was continued without a reply: ${JSON.stringify(r.data)}`);
   if (r.said.length === 0) throw new Error('the Salesbot was continued, but the client was shown nothing');
@@ -149,7 +160,10 @@ await steps.step('message 2 → task created and field changed in Kommo', async 
   await conversationStep(CLIENT_MESSAGES[1]);
   const after = leadInKommo(sim!, lead!.leadId, 'Priority');
   const task = after.tasks.find((t) => !before.tasks.some((b) => b.id === t.id));
-  const problems = [!task ? 'no new task on the lead' : null, after.value === before.value ? `Priority did not change (still ${after.value ?? 'empty'})` : null].filter(Boolean);
+  const problems = [
+    !task ? 'no new task on the lead' : null,
+    after.value === before.value ? `Priority did not change (still ${after.value ?? 'empty'})` : null,
+  ].filter(Boolean);
   if (problems.length) throw new Error(`in the simulator: ${problems.join('; ')}`);
   return { detail: `task #${task!.id} ${quote(task!.text, 60)}; lead field Priority: ${before.value ?? 'empty'} → ${after.value}` };
 });
@@ -169,13 +183,22 @@ await steps.step('lead card API shows reply, actions with undo, activity', async
   ].filter(Boolean);
   if (problems.length) throw new Error(`GET /api/leads/${lead!.leadId}/agent: ${problems.join('; ')}`);
   const models = [...new Set(shown.map((s) => s.model))].join(', ');
-  return { detail: `${shown.length} replies (model ${models}), ${undoable.length} actions with undo (${undoable.map((a) => a.type).join(', ')}), ${feed.length} activity entries` };
+  return {
+    detail: `${shown.length} replies (model ${models}), ${undoable.length} actions with undo (${undoable.map((a) => a.type).join(', ')}), ${feed.length} activity entries`,
+  };
 });
 
 await steps.step(
   'emulated Kommo page up',
   async () => {
-    page = await startPage({ backend: backend!, sim: sim!, clientId, clientSecret, port: port('DEMO_PAGE_PORT', 4100), outDir: exitMode ? join(tmp, 'widget') : undefined });
+    page = await startPage({
+      backend: backend!,
+      sim: sim!,
+      clientId,
+      clientSecret,
+      port: port('DEMO_PAGE_PORT', 4100),
+      outDir: exitMode ? join(tmp, 'widget') : undefined,
+    });
     return { detail: `port ${new URL(page.url).port}, serving the widget built for this backend` };
   },
   { critical: true },
@@ -188,9 +211,13 @@ if (exitMode) {
     // Loaded here: Playwright takes seconds to import, and the interactive demo never needs it.
     const { renderLeadCard } = await import('./demo/render.js');
     const r = await renderLeadCard(cardUrl(), { replies, undo: 2, demoBadge: useDemoModel }, screenshot);
-    return { detail: `${replies.length} replies${r.badges ? ` with the "demo model" badge` : ''}, ${r.undo} Undo buttons, ${r.activity} activity entries${r.saved ? `; screenshot ${r.saved}` : ''}` };
+    return {
+      detail: `${replies.length} replies${r.badges ? ` with the "demo model" badge` : ''}, ${r.undo} Undo buttons, ${r.activity} activity entries${r.saved ? `; screenshot ${r.saved}` : ''}`,
+    };
   });
-  process.stdout.write(`${steps.failed ? `${steps.failed} of ${steps.lines.length} steps failed` : `all ${steps.lines.length} steps passed`} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `${steps.failed ? `${steps.failed} of ${steps.lines.length} steps failed` : `all ${steps.lines.length} steps passed`} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   await stopAll();
   process.exit(steps.failed ? 1 : 0);
 }

@@ -61,7 +61,13 @@ describe('request logging', () => {
     await new Promise((r) => setImmediate(r));
     const reqLines = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
     expect(reqLines).toHaveLength(1);
-    expect(reqLines[0]).toMatchObject({ route: '/webhooks/kommo/:secret', status: 404, method: 'POST', requestId: expect.any(String), durationMs: expect.any(Number) });
+    expect(reqLines[0]).toMatchObject({
+      route: '/webhooks/kommo/:secret',
+      status: 404,
+      method: 'POST',
+      requestId: expect.any(String),
+      durationMs: expect.any(Number),
+    });
     const all = lines.join('\n');
     expect(all).not.toContain('s3cr3t-path-token');
     expect(all).not.toContain('4111');
@@ -84,7 +90,13 @@ describe('the front page (GET /)', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as any;
     expect(body).toMatchObject({ version: expect.any(String), uptimeSeconds: expect.any(Number), accounts: { connected: 0 }, queue: { lagSeconds: 0 } });
-    expect(Object.fromEntries(body.integrations.map((i: any) => [i.key, i.state]))).toEqual({ kommo: 'ready', llm: 'missing', smtp: 'missing', publicUrl: 'ready', widgetHookSecret: 'missing' });
+    expect(Object.fromEntries(body.integrations.map((i: any) => [i.key, i.state]))).toEqual({
+      kommo: 'ready',
+      llm: 'missing',
+      smtp: 'missing',
+      publicUrl: 'ready',
+      widgetHookSecret: 'missing',
+    });
     expect(body.next.map((n: any) => n.integration)).toEqual(['llm', 'widgetHookSecret', 'smtp']);
     expect(body.next[0].variables).toContain('OPENAI_API_KEY');
   });

@@ -10,7 +10,13 @@ import { z } from 'zod';
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const optionalUrl = (form: string) =>
-  z.preprocess(emptyToUndefined, z.string().url({ message: `expected ${form}` }).optional());
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .url({ message: `expected ${form}` })
+      .optional(),
+  );
 const int = (def: number, min: number, max: number, form: string) =>
   z.preprocess(
     emptyToUndefined,
@@ -21,10 +27,7 @@ const int = (def: number, min: number, max: number, form: string) =>
       .max(max, { message: `expected ${form}` })
       .default(def),
   );
-const bool = z.preprocess(
-  (v) => (typeof v === 'string' ? ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase()) : v ?? false),
-  z.boolean(),
-);
+const bool = z.preprocess((v) => (typeof v === 'string' ? ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase()) : (v ?? false)), z.boolean());
 
 const envSchema = z.object({
   PORT: int(3000, 0, 65535, 'a port number 0-65535'),
@@ -49,16 +52,20 @@ const envSchema = z.object({
   KOMMO_CLIENT_ID: optionalString,
   KOMMO_CLIENT_SECRET: optionalString,
   KOMMO_REDIRECT_URI: optionalUrl('the absolute Redirect URI registered in Kommo'),
-  KOMMO_ALLOWED_HOSTS: z.preprocess(
-    emptyToUndefined,
-    z.string().default('*.kommo.com,*.amocrm.ru,*.amocrm.com'),
-  ),
+  KOMMO_ALLOWED_HOSTS: z.preprocess(emptyToUndefined, z.string().default('*.kommo.com,*.amocrm.ru,*.amocrm.com')),
   KOMMO_ALLOW_INSECURE_LOOPBACK: bool,
   KOMMO_RATE_LIMIT_RPS: int(7, 1, 50, 'requests per second, 1-50'),
   KOMMO_LONG_LIVED_TOKEN: optionalString,
   KOMMO_ACCOUNT_HOST: optionalString,
   /** The path secret baked into the widget's manifest (DP webhook_url, Salesbot handler): one for every account. */
-  WIDGET_HOOK_SECRET: z.preprocess(emptyToUndefined, z.string().min(3, { message: 'expected at least 3 characters' }).regex(/^[A-Za-z0-9_-]+$/, { message: 'expected letters, digits, _ or -' }).optional()),
+  WIDGET_HOOK_SECRET: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .min(3, { message: 'expected at least 3 characters' })
+      .regex(/^[A-Za-z0-9_-]+$/, { message: 'expected letters, digits, _ or -' })
+      .optional(),
+  ),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl('an absolute URL such as https://api.openai.com/v1'),
   OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4o-mini')),
@@ -95,9 +102,7 @@ function isBase64Key(v: string): boolean {
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const result = envSchema.safeParse(source);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((i) => `${String(i.path[0])}: ${i.message} (got ${JSON.stringify(source[String(i.path[0])] ?? null)})`),
-    );
+    throw new ConfigError(result.error.issues.map((i) => `${String(i.path[0])}: ${i.message} (got ${JSON.stringify(source[String(i.path[0])] ?? null)})`));
   }
   const raw = result.data;
   const problems: string[] = [];
@@ -109,10 +114,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   return {
     ...raw,
     PUBLIC_URL: publicUrl,
-    KOMMO_ALLOWED_HOSTS: raw.KOMMO_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
-    ENCRYPTION_KEY: raw.ENCRYPTION_KEY
-      ? Buffer.from(raw.ENCRYPTION_KEY.trim(), 'base64')
-      : loadOrCreateKeyFile(raw.DATABASE_PATH),
+    KOMMO_ALLOWED_HOSTS: raw.KOMMO_ALLOWED_HOSTS.split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    ENCRYPTION_KEY: raw.ENCRYPTION_KEY ? Buffer.from(raw.ENCRYPTION_KEY.trim(), 'base64') : loadOrCreateKeyFile(raw.DATABASE_PATH),
   };
 }
 
@@ -132,7 +137,7 @@ function loadOrCreateKeyFile(databasePath: string): Buffer {
   }
   mkdirSync(dir, { recursive: true });
   const key = randomBytes(32);
-  writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
   return key;
 }

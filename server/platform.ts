@@ -57,9 +57,7 @@ export function createPlatform(env: Env, overrides: PlatformOverrides = {}): Pla
   const queue = new JobQueue(sqlite, clock, { leaseMs: overrides.queueLeaseMs });
   const groupTx = <T>(fn: () => T) => groupCommitter.run(fn);
   const worker = new Worker({ queue, clock, logger, metrics, groupTx }, { concurrency: env.WORKER_CONCURRENCY, pollMs: overrides.workerPollMs });
-  metrics.gauge('jobs', 'Jobs by queue and state', () =>
-    queue.counts().map((r) => ({ labels: { queue: r.queue, state: r.status }, value: r.n })),
-  );
+  metrics.gauge('jobs', 'Jobs by queue and state', () => queue.counts().map((r) => ({ labels: { queue: r.queue, state: r.status }, value: r.n })));
   metrics.gauge('queue_lag_seconds', 'Age of the oldest runnable job', () => [{ labels: {}, value: queue.lagMs() / 1000 }]);
   return {
     env,

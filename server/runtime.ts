@@ -27,7 +27,10 @@ const COMPLETED_JOBS_KEPT_MS = 7 * 24 * 3600_000;
 export function startRuntime(p: Platform, modules: Module[], o: RuntimeOptions = {}): Runtime {
   const jtis = createJtiRepo(p.sqlite);
   p.worker.register(...modules.flatMap((m) => m.jobs ?? []));
-  const app = createApp({ ...p, jtis }, modules.flatMap((m) => m.routes ?? []));
+  const app = createApp(
+    { ...p, jtis },
+    modules.flatMap((m) => m.routes ?? []),
+  );
   const stops: Stop[] = [];
   if (o.timers) {
     for (const m of modules) if (m.start) stops.push(m.start());

@@ -41,7 +41,11 @@ function violations(files: { path: string; text: string }[]): string[] {
   return out;
 }
 
-const repoFiles = () => [...sources(SERVER), ...sources(join(ROOT, 'db')).filter((f) => !f.includes('/migrations/'))].map((p) => ({ path: relative(ROOT, p), text: readFileSync(p, 'utf8') }));
+const repoFiles = () =>
+  [...sources(SERVER), ...sources(join(ROOT, 'db')).filter((f) => !f.includes('/migrations/'))].map((p) => ({
+    path: relative(ROOT, p),
+    text: readFileSync(p, 'utf8'),
+  }));
 
 describe('architecture rules (docs/architecture.md)', () => {
   it('hold for the server', () => {

@@ -5,11 +5,12 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { spawnTs } from './helpers/spawn.js';
 
-
 /** Start the real entry point the way `npm start` does, in an empty folder with no settings. */
 function boot(env: Record<string, string>) {
   const cwd = mkdtempSync(join(tmpdir(), 'boot-'));
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PORT|HOST|PUBLIC_URL|DATABASE_PATH|LOG_LEVEL|ENCRYPTION_KEY|KOMMO_|OPENAI_|SMTP_|MAIL_)/.test(k)));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(PORT|HOST|PUBLIC_URL|DATABASE_PATH|LOG_LEVEL|ENCRYPTION_KEY|KOMMO_|OPENAI_|SMTP_|MAIL_)/.test(k)),
+  );
   const child = spawnTs('server/index.ts', [], { cwd, env: { ...clean, ...env } });
   let out = '';
   let err = '';
@@ -43,7 +44,10 @@ describe('boot', () => {
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     const db = new Database(dbFile, { readonly: true });
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r: any) => r.name);
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .all()
+      .map((r: any) => r.name);
     expect(tables).toEqual(expect.arrayContaining(['accounts', 'jobs', 'activity_logs', '__drizzle_migrations']));
     db.close();
   });

@@ -44,8 +44,14 @@ describe('npm run demo -- --exit', () => {
     const before = existsSync(resolve(root, SCREENSHOT)) ? statSync(resolve(root, SCREENSHOT)).mtimeMs : 0;
     const r = await runDemo(['--screenshot', SCREENSHOT]);
     const report = `${r.stdout}\n${r.stderr}`;
-    expect(r.steps.map((s) => s.name), report).toEqual(STEPS);
-    expect(r.steps.filter((s) => !s.ok).map((s) => s.line), report).toEqual([]);
+    expect(
+      r.steps.map((s) => s.name),
+      report,
+    ).toEqual(STEPS);
+    expect(
+      r.steps.filter((s) => !s.ok).map((s) => s.line),
+      report,
+    ).toEqual([]);
     expect(r.code, report).toBe(0);
     expect(r.stdout).toMatch(/^all 10 steps passed/m);
     expect(r.steps.find((s) => s.name === 'sync done')!.line).toMatch(/no 429/);
@@ -57,9 +63,14 @@ describe('npm run demo -- --exit', () => {
     const r = await runDemo([], { DEMO_FAULT: 'no-binding' });
     const report = `${r.stdout}\n${r.stderr}`;
     expect(r.code, report).toBe(1);
-    expect(r.steps.map((s) => s.name), report).toEqual(STEPS);
+    expect(
+      r.steps.map((s) => s.name),
+      report,
+    ).toEqual(STEPS);
     const failed = r.steps.filter((s) => !s.ok).map((s) => s.name);
-    expect(failed, report).toEqual(expect.arrayContaining(['agent seeded and bound', 'message 1 → agent reply delivered via Salesbot continue', 'lead card rendered in Chromium']));
+    expect(failed, report).toEqual(
+      expect.arrayContaining(['agent seeded and bound', 'message 1 → agent reply delivered via Salesbot continue', 'lead card rendered in Chromium']),
+    );
     expect(r.steps.find((s) => s.name.startsWith('message 1'))!.line).toMatch(/no_agent/);
     expect(r.stdout).toMatch(/^\d+ of 10 steps failed/m);
   }, 180_000);

@@ -28,10 +28,7 @@ export const conversationMessages = sqliteTable(
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>(),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [
-    index('conv_lead_idx').on(t.accountId, t.leadId, t.id),
-    uniqueIndex('conv_external_uq').on(t.accountId, t.channel, t.externalId),
-  ],
+  (t) => [index('conv_lead_idx').on(t.accountId, t.leadId, t.id), uniqueIndex('conv_external_uq').on(t.accountId, t.channel, t.externalId)],
 );
 
 /** Per-lead agent state: pause, handoff, the last human reply (stop-on-human-reply). */

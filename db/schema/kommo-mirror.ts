@@ -83,7 +83,12 @@ export const taskTypes = sqliteTable(
   (t) => [primaryKey({ columns: [t.accountId, t.id] })],
 );
 
-export type FieldValues = { field_id: number; field_code?: string | null; field_name?: string | null; values: { value: unknown; enum_id?: number | null; enum_code?: string | null }[] }[];
+export type FieldValues = {
+  field_id: number;
+  field_code?: string | null;
+  field_name?: string | null;
+  values: { value: unknown; enum_id?: number | null; enum_code?: string | null }[];
+}[];
 
 export const contacts = sqliteTable(
   'contacts',

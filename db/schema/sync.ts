@@ -11,7 +11,10 @@ export const syncRuns = sqliteTable(
     /** queued | running | completed | failed */
     status: text('status').notNull(),
     phase: text('phase'),
-    progress: text('progress', { mode: 'json' }).$type<{ done: number; total: number | null; percent: number | null }>().notNull().default({ done: 0, total: null, percent: 0 }),
+    progress: text('progress', { mode: 'json' })
+      .$type<{ done: number; total: number | null; percent: number | null }>()
+      .notNull()
+      .default({ done: 0, total: null, percent: 0 }),
     counts: text('counts', { mode: 'json' }).$type<Record<string, { fetched: number; changed: number; deleted?: number }>>().notNull().default({}),
     error: text('error'),
     createdAt: integer('created_at').notNull(),

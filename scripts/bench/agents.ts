@@ -42,7 +42,14 @@ export async function agentsScenario(turns = 600): Promise<Scenario[]> {
     const m = createModules(p, { llm });
     seedMirror(p, m);
     const kommo = { api: () => fakeKommo };
-    const deps = { ...p, ...m.conversations.services, activity: m.activity.services.activity, mirror: m.mirror.services.mirror, crm: m.mirror.services.read, kommo };
+    const deps = {
+      ...p,
+      ...m.conversations.services,
+      activity: m.activity.services.activity,
+      mirror: m.mirror.services.mirror,
+      crm: m.mirror.services.read,
+      kommo,
+    };
     const actions = createActionsService(deps);
     const knowledge = m.knowledge.services.knowledge;
     const f = createAgentsServices({ ...deps, knowledge, actions, notifier: m.notifications.services.notifier, clientMail: m.mail.services.clientMail, llm });
@@ -64,8 +71,19 @@ export async function agentsScenario(turns = 600): Promise<Scenario[]> {
       maxReplyChars: 1000,
     });
     f.agents.bind(ACCOUNT, { pipelineId: PIPELINE, statusId: STAGE, agentId: agent.id });
-    scripts.create(ACCOUNT, { agentId: agent.id, name: 'Qualify', body: 'Greet {{contact.first_name}}, ask about {{lead.cf.PRODUCT}}, offer a demo.', stages: [{ pipelineId: PIPELINE, statusId: STAGE }] });
-    for (let i = 0; i < 20; i++) knowledge.create(ACCOUNT, agent.id, { kind: 'faq', title: `FAQ ${i}`, question: `Question ${i} about demos and pricing?`, answer: `Answer ${i}: demos run on Tuesdays.` });
+    scripts.create(ACCOUNT, {
+      agentId: agent.id,
+      name: 'Qualify',
+      body: 'Greet {{contact.first_name}}, ask about {{lead.cf.PRODUCT}}, offer a demo.',
+      stages: [{ pipelineId: PIPELINE, statusId: STAGE }],
+    });
+    for (let i = 0; i < 20; i++)
+      knowledge.create(ACCOUNT, agent.id, {
+        kind: 'faq',
+        title: `FAQ ${i}`,
+        question: `Question ${i} about demos and pricing?`,
+        answer: `Answer ${i}: demos run on Tuesdays.`,
+      });
 
     const payloads = prepareTurns(p, m, turns);
     const ctx = { job: { attempts: 1, maxAttempts: 5 }, signal: new AbortController().signal, heartbeat() {} } as unknown as JobContext;
@@ -118,9 +136,24 @@ function seedMirror(p: Platform, modules: Modules) {
   p.tx(() => {
     seedAccount({ p, m: modules }, { id: ACCOUNT, subdomain: 'bench', name: 'Bench Ltd', webhookSecret: 'secret' });
     m.upsertUsers(ACCOUNT, [{ id: 7, name: 'Ana Silva', email: 'ana@bench.example' } as never], now);
-    m.upsertPipelines(ACCOUNT, [{ id: PIPELINE, name: 'Sales', sort: 1, _embedded: { statuses: [20, 21, 22, 142, 143].map((id, i) => ({ id, name: `Stage ${id}`, sort: i, pipeline_id: PIPELINE })) } } as never], now);
+    m.upsertPipelines(
+      ACCOUNT,
+      [
+        {
+          id: PIPELINE,
+          name: 'Sales',
+          sort: 1,
+          _embedded: { statuses: [20, 21, 22, 142, 143].map((id, i) => ({ id, name: `Stage ${id}`, sort: i, pipeline_id: PIPELINE })) },
+        } as never,
+      ],
+      now,
+    );
     m.upsertFields(ACCOUNT, 'leads', [{ id: 500, name: 'Product', code: 'PRODUCT', type: 'text' } as never], now);
-    m.upsertContacts(ACCOUNT, [{ id: 3000, name: 'Maria Costa', first_name: 'Maria', last_name: 'Costa', responsible_user_id: 7, updated_at: 1 } as never], now);
+    m.upsertContacts(
+      ACCOUNT,
+      [{ id: 3000, name: 'Maria Costa', first_name: 'Maria', last_name: 'Costa', responsible_user_id: 7, updated_at: 1 } as never],
+      now,
+    );
     m.upsertLeads(ACCOUNT, Array.from({ length: LEADS }, (_, i) => leadJson(1000 + i)) as never, now);
   });
 }
@@ -146,10 +179,24 @@ function prepareTurns(p: Platform, m: Modules, n: number): TurnPayload[] {
   p.tx(() => {
     for (let i = 0; i < n + 50; i++) {
       const leadId = 1000 + (i % LEADS);
-      const id = conversations.insertMessage({ accountId: ACCOUNT, leadId, contactId: null, direction: 'inbound', author: 'client', channel: 'salesbot', externalId: `bench-${i}`, text: `Hi, can I get a demo of the CRM setup? (${i})` })!;
+      const id = conversations.insertMessage({
+        accountId: ACCOUNT,
+        leadId,
+        contactId: null,
+        direction: 'inbound',
+        author: 'client',
+        channel: 'salesbot',
+        externalId: `bench-${i}`,
+        text: `Hi, can I get a demo of the CRM setup? (${i})`,
+      })!;
       const returnUrl = `https://bench.kommo.com/api/v4/salesbot/1/continue/${i}`;
       const requestId = salesbot.insertRequest({ accountId: ACCOUNT, leadId, returnUrl, data: {} });
-      out.push({ accountId: ACCOUNT, leadId, turnKey: `msg:${id}`, trigger: { kind: 'message', messageIds: [id], channel: 'salesbot', contactId: 3000, salesbot: { returnUrl, requestId } } });
+      out.push({
+        accountId: ACCOUNT,
+        leadId,
+        turnKey: `msg:${id}`,
+        trigger: { kind: 'message', messageIds: [id], channel: 'salesbot', contactId: 3000, salesbot: { returnUrl, requestId } },
+      });
     }
   });
   return out;

@@ -37,7 +37,11 @@ const rows = results.map((r) => ({
   ratio: r.baseline ? fmt(r.value / r.baseline, 2) : '',
   target: r.target,
   ok: r.pass ? 'yes' : 'NO',
-  details: r.extra ? Object.entries(r.extra).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v, 1) : v}`).join(' ') : '',
+  details: r.extra
+    ? Object.entries(r.extra)
+        .map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v, 1) : v}`)
+        .join(' ')
+    : '',
 }));
 console.table(rows);
 mkdirSync('bench', { recursive: true });
@@ -46,6 +50,7 @@ const previous: Scenario[] = existsSync('bench/results.json') ? (JSON.parse(read
 const merged = [...previous.filter((p) => !results.some((r) => r.name === p.name)), ...results.map((r) => ({ ...r, at: new Date().toISOString() }))];
 writeFileSync(
   'bench/results.json',
-  JSON.stringify({ at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, results: merged }, null, 2) + '\n',
+  JSON.stringify({ at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, results: merged }, null, 2) +
+    '\n',
 );
 console.log('wrote bench/results.json');

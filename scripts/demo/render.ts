@@ -41,7 +41,9 @@ export async function renderLeadCard(url: string, expect: CardExpectations, scre
     for (const text of expect.replies) {
       await wait(`the reply ${JSON.stringify(text.slice(0, 40))}`, () => replies.getByText(text.slice(0, 40), { exact: false }).first().waitFor());
     }
-    await wait(`${expect.undo} Undo buttons`, () => page.waitForFunction((n) => document.querySelectorAll('[data-testid="kai-undo"]').length >= n, expect.undo));
+    await wait(`${expect.undo} Undo buttons`, () =>
+      page.waitForFunction((n) => document.querySelectorAll('[data-testid="kai-undo"]').length >= n, expect.undo),
+    );
     await wait('any activity', () => page.waitForFunction(() => document.querySelectorAll('[data-testid="kai-lead-activity"] li').length > 0));
     const badges = await replies.locator('.kai-badge', { hasText: 'demo model' }).count();
     if (expect.demoBadge && badges === 0) throw new Error('the replies carry no "demo model" badge');

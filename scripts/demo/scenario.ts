@@ -25,7 +25,12 @@ const SCRIPT = `Qualification script for leads in "Qualified".
    Say: "Would you like me to start your free 14-day trial?"`;
 
 const KNOWLEDGE = [
-  { kind: 'faq', title: 'Pricing', question: 'How much does the Team plan cost?', answer: 'The Team plan costs $25 per user per month, billed monthly. Setup and onboarding are included.' },
+  {
+    kind: 'faq',
+    title: 'Pricing',
+    question: 'How much does the Team plan cost?',
+    answer: 'The Team plan costs $25 per user per month, billed monthly. Setup and onboarding are included.',
+  },
   { kind: 'text', title: 'Free trial', content: 'Every plan starts with a 14-day free trial with all features. No card is needed to start.' },
   { kind: 'markdown', title: 'Onboarding', content: 'Onboarding takes about two weeks. A dedicated manager runs a kickoff call and trains your team.' },
 ] as const;
@@ -48,7 +53,12 @@ const stageOf = (sim: KommoSim) => {
 export function addDemoLead(sim: KommoSim): DemoLead {
   const { pipelineId, statusId } = stageOf(sim);
   const contact = sim.addContact({ name: 'Maria Lopez', first_name: 'Maria', last_name: 'Lopez' });
-  const lead = sim.addLead({ name: 'Maria Lopez: CRM for her sales team', pipeline_id: pipelineId, status_id: statusId, _embedded: { tags: [], contacts: [{ id: contact.id, is_main: true }], companies: [] } });
+  const lead = sim.addLead({
+    name: 'Maria Lopez: CRM for her sales team',
+    pipeline_id: pipelineId,
+    status_id: statusId,
+    _embedded: { tags: [], contacts: [{ id: contact.id, is_main: true }], companies: [] },
+  });
   return { leadId: lead.id, contactName: contact.name, pipelineId, statusId };
 }
 
@@ -63,7 +73,8 @@ export async function seedAgent(api: WidgetApi, lead: DemoLead, opts: SeedOption
     name: 'Ava',
     mode: 'autopilot',
     language: 'en',
-    instructions: 'You qualify new leads for our CRM product: answer from the knowledge base, find out the team size, and book a call with the responsible manager when the client wants one.',
+    instructions:
+      'You qualify new leads for our CRM product: answer from the knowledge base, find out the team size, and book a call with the responsible manager when the client wants one.',
     allowedActions: ['create_task', 'update_field', 'add_note', 'add_tags'],
     workingHours: { timezone: 'UTC', schedule: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]])) },
     replyDelaySec: 0,
@@ -119,7 +130,11 @@ export async function clientWritesAndWaits(sim: KommoSim, leadId: number, text: 
 export function leadInKommo(sim: KommoSim, leadId: number, fieldName: string) {
   const lead = sim.state.leads.get(leadId);
   const field = [...sim.state.customFields.leads.values()].find((f) => f.name === fieldName);
-  const value = lead?.custom_fields_values?.find((v) => v.field_id === field?.id)?.values.map((v) => String(v.value)).join(', ') ?? null;
+  const value =
+    lead?.custom_fields_values
+      ?.find((v) => v.field_id === field?.id)
+      ?.values.map((v) => String(v.value))
+      .join(', ') ?? null;
   const tasks = [...sim.state.tasks.values()].filter((t) => t.entity_id === leadId && t.entity_type === 'leads');
   return { tasks, value };
 }

@@ -119,7 +119,14 @@ export async function waitForSync(backend: Backend, accountId: number, timeoutMs
 }
 
 /** Build the widget for this backend and serve the emulated Kommo page that loads it. */
-export async function startPage(o: { backend: Backend; sim: KommoSim; clientId: string; clientSecret: string; port: number; outDir?: string }): Promise<WidgetHarness> {
+export async function startPage(o: {
+  backend: Backend;
+  sim: KommoSim;
+  clientId: string;
+  clientSecret: string;
+  port: number;
+  outDir?: string;
+}): Promise<WidgetHarness> {
   const built = await buildWidget({ publicUrl: o.backend.url, hookSecret: o.backend.platform.env.WIDGET_HOOK_SECRET, outDir: o.outDir });
   return startWidgetHarness({
     backendUrl: o.backend.url,
@@ -145,7 +152,15 @@ export interface ApiAnswer {
 export function widgetApi(o: { backend: Backend; sim: KommoSim; clientId: string; clientSecret: string }) {
   const audience = new URL(o.backend.url).origin;
   const token = () =>
-    signKommoToken({ clientId: o.clientId, clientSecret: o.clientSecret, accountId: o.sim.accountId, userId: o.sim.state.account.current_user_id, subdomain: o.sim.subdomain, isAdmin: true, audience });
+    signKommoToken({
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      accountId: o.sim.accountId,
+      userId: o.sim.state.account.current_user_id,
+      subdomain: o.sim.subdomain,
+      isAdmin: true,
+      audience,
+    });
   const call = async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
     const res = await fetch(o.backend.url + path, {
       method,

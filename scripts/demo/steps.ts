@@ -36,7 +36,13 @@ export function createSteps(print: (line: string) => void) {
     print(`${l.ok ? '✓' : '✗'} ${l.name}: ${oneLine(l.detail)}`);
   }
 
-  return { step, lines, get failed() { return lines.filter((l) => !l.ok).length; } };
+  return {
+    step,
+    lines,
+    get failed() {
+      return lines.filter((l) => !l.ok).length;
+    },
+  };
 }
 
 /** `text` cut to `n` characters on one line, for quoting replies in a step line. */

@@ -48,7 +48,9 @@ export function resolveBuildSettings(opts: WidgetBuildOptions, env: NodeJS.Proce
   const publicUrl = raw.replace(/\/+$/, '');
   const secret = (opts.hookSecret ?? env.WIDGET_HOOK_SECRET ?? '').trim() || (loopback ? 'dev' : '');
   if (!secret) {
-    throw new WidgetBuildError('WIDGET_HOOK_SECRET: required when PUBLIC_URL is not loopback (the path secret of /webhooks/dp/<secret> and /salesbot/<secret>; use a long random string)');
+    throw new WidgetBuildError(
+      'WIDGET_HOOK_SECRET: required when PUBLIC_URL is not loopback (the path secret of /webhooks/dp/<secret> and /salesbot/<secret>; use a long random string)',
+    );
   }
   if (!/^[A-Za-z0-9_-]{3,128}$/.test(secret)) throw new WidgetBuildError('WIDGET_HOOK_SECRET: use 3-128 letters, digits, "_" or "-"');
   return { publicUrl, hookSecret: secret };

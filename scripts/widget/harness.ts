@@ -115,7 +115,7 @@ export async function startWidgetHarness(opts: WidgetHarnessOptions): Promise<Wi
   const buildStamp = statSync(join(widgetDir, 'script.js')).mtimeMs.toFixed(0);
   const mintToken = () => signKommoToken({ ...opts, audience });
 
-  const page = (req: IncomingMessage, url: URL, area: Area): string => {
+  const page = (_req: IncomingMessage, url: URL, area: Area): string => {
     const lead = Number(url.searchParams.get('lead') ?? '0') || null;
     const lang = url.searchParams.get('lang') ?? 'en';
     const dark = url.searchParams.get('theme') === 'dark';

@@ -19,13 +19,21 @@ const WHITE: RGBA = [255, 255, 255, 255];
 const DOT: RGBA = [27, 95, 199, 255];
 const SPARK: RGBA = [255, 200, 61, 255];
 
-const roundRect = (cx: number, cy: number, hw: number, hh: number, r: number): Shape => (x, y) => {
-  const qx = Math.abs(x - cx) - hw + r;
-  const qy = Math.abs(y - cy) - hh + r;
-  return Math.hypot(Math.max(qx, 0), Math.max(qy, 0)) + Math.min(Math.max(qx, qy), 0) - r;
-};
-const circle = (cx: number, cy: number, r: number): Shape => (x, y) => Math.hypot(x - cx, y - cy) - r;
-const union = (...shapes: Shape[]): Shape => (x, y) => Math.min(...shapes.map((s) => s(x, y)));
+const roundRect =
+  (cx: number, cy: number, hw: number, hh: number, r: number): Shape =>
+  (x, y) => {
+    const qx = Math.abs(x - cx) - hw + r;
+    const qy = Math.abs(y - cy) - hh + r;
+    return Math.hypot(Math.max(qx, 0), Math.max(qy, 0)) + Math.min(Math.max(qx, qy), 0) - r;
+  };
+const circle =
+  (cx: number, cy: number, r: number): Shape =>
+  (x, y) =>
+    Math.hypot(x - cx, y - cy) - r;
+const union =
+  (...shapes: Shape[]): Shape =>
+  (x, y) =>
+    Math.min(...shapes.map((s) => s(x, y)));
 /** A triangle as the intersection of three half-planes (points in clockwise order). */
 const triangle = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number): Shape => {
   const edges = [
@@ -42,11 +50,13 @@ const triangle = (ax: number, ay: number, bx: number, by: number, cx: number, cy
     );
 };
 /** A four-pointed star (the "spark"). */
-const spark = (cx: number, cy: number, r: number): Shape => (x, y) => {
-  const dx = Math.abs(x - cx);
-  const dy = Math.abs(y - cy);
-  return Math.pow(dx, 0.5) + Math.pow(dy, 0.5) - Math.pow(r, 0.5);
-};
+const spark =
+  (cx: number, cy: number, r: number): Shape =>
+  (x, y) => {
+    const dx = Math.abs(x - cx);
+    const dy = Math.abs(y - cy);
+    return dx ** 0.5 + dy ** 0.5 - r ** 0.5;
+  };
 
 interface Layer {
   shape: Shape;

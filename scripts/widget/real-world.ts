@@ -114,7 +114,10 @@ export async function startRealWidgetWorld(opts: RealWidgetWorldOptions = {}) {
        */
       async salesbotRequest(leadId: number, message: string, continueId = `req-${leadId}-${Date.now()}`) {
         const nowSec = Math.floor(Date.now() / 1000);
-        const token = signJwt({ account_id: s.accountId, client_uuid: TEST_CLIENT_ID, entity_id: leadId, entity_type: 2, iat: nowSec, exp: nowSec + 600 }, TEST_CLIENT_SECRET);
+        const token = signJwt(
+          { account_id: s.accountId, client_uuid: TEST_CLIENT_ID, entity_id: leadId, entity_type: 2, iat: nowSec, exp: nowSec + 600 },
+          TEST_CLIENT_SECRET,
+        );
         const returnUrl = `${s.baseUrl}/api/v4/salesbot/12/continue/${continueId}`;
         const res = await fetch(`${backendUrl}/salesbot/${HOOK_SECRET}`, {
           method: 'POST',

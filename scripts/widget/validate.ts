@@ -84,7 +84,10 @@ export function unscopedSelectors(css: string, prefix = CSS_PREFIX): string[] {
         stack.push(/^@(-\w+-)?keyframes\b/.test(head) ? 'keyframes' : 'group');
       } else {
         if (!stack.includes('keyframes')) {
-          for (const sel of head.split(',').map((s) => s.trim()).filter(Boolean)) {
+          for (const sel of head
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)) {
             if (!sel.startsWith(prefix)) bad.push(sel);
           }
         }

@@ -27,4 +27,3 @@ export function unzipWidget(zip: Uint8Array): WidgetFiles {
   for (const [path, bytes] of Object.entries(unzipSync(zip))) if (!path.endsWith('/')) files.set(path, bytes);
   return files;
 }
-

@@ -7,7 +7,6 @@ import type { JtiRepo } from './auth-jtis.repo.js';
 import { notConfigured, unauthorized } from '../lib/errors.js';
 import { JwtError, verifyJwt } from '../lib/jwt.js';
 
-
 const claimsSchema = z.object({
   account_id: z.coerce.number().int().positive(),
   user_id: z.coerce.number().int().nonnegative(),

@@ -14,8 +14,7 @@ function setup(clock: Clock = manualClock()) {
   return { sqlite, queue, clock };
 }
 const logger = createLogger('silent');
-const jobRow = (sqlite: ReturnType<typeof setup>['sqlite'], id: number) =>
-  sqlite.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Record<string, any>;
+const jobRow = (sqlite: ReturnType<typeof setup>['sqlite'], id: number) => sqlite.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Record<string, any>;
 
 describe('JobQueue', () => {
   it('dedupes by (queue, idempotency key)', () => {

@@ -100,9 +100,7 @@ export class JobQueue {
         `UPDATE jobs SET status = 'dead', finished_at = @now, lease_expires_at = NULL, claim_token = NULL, last_error = @error
          WHERE id = @id AND claim_token = @token AND status = 'running'`,
       ),
-      extend: sqlite.prepare(
-        `UPDATE jobs SET lease_expires_at = @leaseUntil WHERE id = @id AND claim_token = @token AND status = 'running'`,
-      ),
+      extend: sqlite.prepare(`UPDATE jobs SET lease_expires_at = @leaseUntil WHERE id = @id AND claim_token = @token AND status = 'running'`),
       counts: sqlite.prepare(`SELECT queue, status, count(*) AS n FROM jobs GROUP BY queue, status`),
       oldestReady: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued' AND run_at <= ?`),
       nextRunAt: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued'`),

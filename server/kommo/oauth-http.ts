@@ -15,7 +15,10 @@ export type TokenSet = { accessToken: string; refreshToken: string; expiresInSec
 
 /** The grant is dead (revoked, expired, reused): only the admin reinstalling helps. Never retried. */
 export class OAuthGrantError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
     this.name = 'OAuthGrantError';
   }
@@ -23,7 +26,10 @@ export class OAuthGrantError extends Error {
 
 /** The token endpoint was unreachable or failed transiently; retry later. */
 export class OAuthTransientError extends Error {
-  constructor(message: string, readonly retryAfterMs?: number) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
     this.name = 'OAuthTransientError';
   }

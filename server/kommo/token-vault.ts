@@ -56,7 +56,9 @@ export function createTokenVault(deps: TokenVaultDeps): TokenProvider & {
       throw new KommoAuthError(`Kommo account ${accountId} is not connected`, { reauthRequired: true });
     }
     if (row.status === 'reauth_required') {
-      throw new KommoAuthError(`Kommo account ${accountId} needs re-authorization: ${row.statusReason ?? 'the refresh token was refused'}`, { reauthRequired: true });
+      throw new KommoAuthError(`Kommo account ${accountId} needs re-authorization: ${row.statusReason ?? 'the refresh token was refused'}`, {
+        reauthRequired: true,
+      });
     }
     return row;
   }

@@ -5,19 +5,24 @@
  */
 import type { BusEventName, BusEvents } from './events.js';
 
-type Handler = (payload: any) => void;
+type Handler<K extends BusEventName> = (payload: BusEvents[K]) => void;
 
 export class EventBus {
-  private readonly handlers = new Map<string, Handler[]>();
+  // Each name's list holds handlers of that name's payload; the map cannot say so, `on`/`emit` keep it true.
+  private readonly handlers = new Map<BusEventName, Handler<BusEventName>[]>();
 
-  on<K extends BusEventName>(name: K, handler: (payload: BusEvents[K]) => void): () => void {
+  on<K extends BusEventName>(name: K, handler: Handler<K>): () => void {
     const list = this.handlers.get(name) ?? [];
-    list.push(handler as Handler);
+    list.push(handler as Handler<BusEventName>);
     this.handlers.set(name, list);
-    return () => this.handlers.set(name, (this.handlers.get(name) ?? []).filter((h) => h !== handler));
+    return () =>
+      this.handlers.set(
+        name,
+        (this.handlers.get(name) ?? []).filter((h) => h !== handler),
+      );
   }
 
   emit<K extends BusEventName>(name: K, payload: BusEvents[K]): void {
-    for (const h of this.handlers.get(name) ?? []) h(payload);
+    for (const h of (this.handlers.get(name) ?? []) as Handler<K>[]) h(payload);
   }
 }

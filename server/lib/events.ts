@@ -29,7 +29,15 @@ export interface BusEvents {
   /** Any lead change the mirror applied, for rules. */
   lead_changed: { accountId: number; leadId: number; action: string; statusId?: number | null; pipelineId?: number | null };
   /** Task add/update/delete from Kommo, for rules and notifications. */
-  task_changed: { accountId: number; taskId: number; action: string; leadId: number | null; responsibleUserId: number | null; text: string | null; completeTill: number | null };
+  task_changed: {
+    accountId: number;
+    taskId: number;
+    action: string;
+    leadId: number | null;
+    responsibleUserId: number | null;
+    text: string | null;
+    completeTill: number | null;
+  };
   /** The account was uninstalled, or its tokens died. */
   'account.disconnected': { accountId: number };
   'account.reauth_required': { accountId: number; reason: string };

@@ -11,7 +11,9 @@ export class JwtError extends Error {
 
 const b64url = (buf: Buffer | string) => Buffer.from(buf).toString('base64url');
 const hmac = (alg: JwtAlg, secret: string, data: string) =>
-  createHmac(alg === 'HS256' ? 'sha256' : 'sha512', secret).update(data).digest();
+  createHmac(alg === 'HS256' ? 'sha256' : 'sha512', secret)
+    .update(data)
+    .digest();
 
 export function signJwt(claims: Record<string, unknown>, secret: string, alg: JwtAlg = 'HS256'): string {
   const head = b64url(JSON.stringify({ alg, typ: 'JWT' }));

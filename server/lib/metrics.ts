@@ -77,7 +77,7 @@ export class Metrics {
     for (const [name, { help, h }] of this.histograms) {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
       for (const s of h.series.values()) {
-        BUCKETS.forEach((b, i) => out.push(`${name}_bucket${fmt({ ...s.labels, le: String(b) })} ${s.counts[i]}`));
+        for (const [i, b] of BUCKETS.entries()) out.push(`${name}_bucket${fmt({ ...s.labels, le: String(b) })} ${s.counts[i]}`);
         out.push(`${name}_bucket${fmt({ ...s.labels, le: '+Inf' })} ${s.count}`);
         out.push(`${name}_sum${fmt(s.labels)} ${s.sum}`, `${name}_count${fmt(s.labels)} ${s.count}`);
       }
@@ -86,6 +86,6 @@ export class Metrics {
       out.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`);
       for (const s of g.collect()) out.push(`${g.name}${fmt(s.labels)} ${s.value}`);
     }
-    return out.join('\n') + '\n';
+    return `${out.join('\n')}\n`;
   }
 }

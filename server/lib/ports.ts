@@ -6,7 +6,15 @@ export type NotificationKind = 'task_assigned' | 'agent_handoff' | 'agent_error'
 
 export interface Notifier {
   /** Tell a Kommo user something. Synchronous (joins the caller's transaction); delivery is a job. */
-  notify(input: { accountId: number; userId: number | null; kind: NotificationKind; title: string; body: string; leadId?: number | null; dedupeKey: string }): void;
+  notify(input: {
+    accountId: number;
+    userId: number | null;
+    kind: NotificationKind;
+    title: string;
+    body: string;
+    leadId?: number | null;
+    dedupeKey: string;
+  }): void;
 }
 
 export interface ClientMailer {

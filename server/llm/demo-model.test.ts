@@ -29,7 +29,8 @@ function prompt(history: TurnContextInput['history']): LlmMessage[] {
     stage: { pipelineName: 'Sales', name: 'Qualified' },
     contact: { id: 7, name: 'Maria Lopez', firstName: 'Maria', lastName: 'Lopez', emails: [], phones: [], customFields: [] } as never,
     responsibleUser: 'Olga Petrova',
-    script: '1. Answer from the knowledge base. Say: "How many people will use the CRM?"\n2. Book the call. Say: "Our manager will call you to confirm the time."',
+    script:
+      '1. Answer from the knowledge base. Say: "How many people will use the CRM?"\n2. Book the call. Say: "Our manager will call you to confirm the time."',
     knowledge: [
       { chunkId: 1, entryId: 3, title: 'Pricing', text: 'Q: How much does it cost?\nA: The Team plan costs $25 per user per month. Setup is free.', score: -2 },
       { chunkId: 2, entryId: 4, title: 'Onboarding', text: 'Onboarding takes two weeks with a dedicated manager.', score: -1 },
@@ -52,8 +53,12 @@ describe('demo model', () => {
   });
 
   it('answers a second question from a second excerpt, and quotes nothing that shares under two words', async () => {
-    const two = await ask(prompt([{ direction: 'inbound', author: 'client', channel: 'telegram', text: 'What does the Team plan cost, and does onboarding come with a manager?' }]));
-    expect(two.content).toBe(`${DEMO_LABEL} Hi Maria! The Team plan costs $25 per user per month. Setup is free. Onboarding takes two weeks with a dedicated manager. How many people will use the CRM?`);
+    const two = await ask(
+      prompt([{ direction: 'inbound', author: 'client', channel: 'telegram', text: 'What does the Team plan cost, and does onboarding come with a manager?' }]),
+    );
+    expect(two.content).toBe(
+      `${DEMO_LABEL} Hi Maria! The Team plan costs $25 per user per month. Setup is free. Onboarding takes two weeks with a dedicated manager. How many people will use the CRM?`,
+    );
     const none = await ask(prompt([{ direction: 'inbound', author: 'client', channel: 'telegram', text: 'Good morning, who is this?' }]));
     expect(none.content).toBe(`${DEMO_LABEL} Hi Maria! How many people will use the CRM?`);
   });
@@ -77,7 +82,10 @@ describe('demo model', () => {
   it('hands off when the client asks for a person, and continues without tools after a tool error', async () => {
     const r = await ask(prompt([{ direction: 'inbound', author: 'client', channel: 'telegram', text: 'Can I talk to a human please?' }]));
     expect(r.toolCalls.map((c) => c.name)).toEqual(['handoff_to_human']);
-    const retry = await ask([...prompt([{ direction: 'inbound', author: 'client', channel: 'telegram', text: 'Book a call tomorrow' }]), { role: 'tool', toolCallId: 'demo_call_1', content: 'Error: no' }]);
+    const retry = await ask([
+      ...prompt([{ direction: 'inbound', author: 'client', channel: 'telegram', text: 'Book a call tomorrow' }]),
+      { role: 'tool', toolCallId: 'demo_call_1', content: 'Error: no' },
+    ]);
     expect(retry.toolCalls).toEqual([]);
     expect(retry.content).toMatch(/^\[demo model\] /);
   });

@@ -23,7 +23,8 @@ interface Prompt {
   taskTypes: { id: number; name: string }[];
 }
 
-const STOP_WORDS = 'the and for you your with that this have what when will can are our how much does from about there they them would could into just like need want also more than some any who were been being their which while';
+const STOP_WORDS =
+  'the and for you your with that this have what when will can are our how much does from about there they them would could into just like need want also more than some any who were been being their which while';
 // Built lazily: the widget imports DEMO_MODEL from this file, and its bundle keeps any top-level `new`.
 let stop: Set<string> | undefined;
 const words = (s: string) => {
@@ -48,7 +49,7 @@ export function readPrompt(system: string): Prompt {
   const knowledge = tag('knowledge')
     .split(/^\[\d+: (.+)\]$/m)
     .slice(1)
-    .reduce<{ title: string; text: string }[]>((out, part, i, all) => (i % 2 === 0 ? [...out, { title: part, text: (all[i + 1] ?? '').trim() }] : out), []);
+    .flatMap((part, i, all) => (i % 2 === 0 ? [{ title: part, text: (all[i + 1] ?? '').trim() }] : []));
   const lead = tag('lead');
   const fields = listAfter(system, 'Lead fields (id name type [options]):').flatMap((line) => {
     const m = /^(\d+) (.+?)(?: \[(.*)\])?$/.exec(line);
@@ -75,18 +76,28 @@ export function readPrompt(system: string): Prompt {
 /** The first `n` sentences of an excerpt; for an FAQ entry, of its answer. */
 function gist(text: string, n: number): string {
   const answer = /^A: ([\s\S]+)$/m.exec(text)?.[1] ?? text;
-  const sentences = answer.replace(/\s+/g, ' ').trim().match(/[^.!?]+[.!?]+/g) ?? [answer.trim()];
-  return sentences.slice(0, n).map((s) => s.trim()).join(' ');
+  const sentences = answer
+    .replace(/\s+/g, ' ')
+    .trim()
+    .match(/[^.!?]+[.!?]+/g) ?? [answer.trim()];
+  return sentences
+    .slice(0, n)
+    .map((s) => s.trim())
+    .join(' ');
 }
 
-const clientText = (m: LlmMessage) => (m.role === 'user' ? /<client_message>\n([\s\S]*)\n<\/client_message>/.exec(m.content)?.[1] ?? null : null);
+const clientText = (m: LlmMessage) => (m.role === 'user' ? (/<client_message>\n([\s\S]*)\n<\/client_message>/.exec(m.content)?.[1] ?? null) : null);
 
 /** One deterministic answer to one chat request. */
 export function demoAnswer(req: LlmRequest): LlmResponse {
   const system = req.messages.find((m) => m.role === 'system')?.content ?? '';
   const p = readPrompt(typeof system === 'string' ? system : '');
   const convo = req.messages.filter((m) => m.role !== 'system');
-  const lastClient = [...convo].reverse().map(clientText).find((t) => t !== null) ?? '';
+  const lastClient =
+    [...convo]
+      .reverse()
+      .map(clientText)
+      .find((t) => t !== null) ?? '';
   const answered = convo.filter((m) => m.role === 'assistant' && m.content).length;
   const offered = new Set((req.tools ?? []).map((t) => t.name));
   const calls: LlmToolCall[] = [];

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /**
  * JSON Schema for the tool argument schemas (zod v3), covering the subset the tools use: objects,
@@ -11,6 +11,7 @@ export function toJsonSchema(schema: z.ZodTypeAny): Record<string, unknown> {
 
 function convert(s: z.ZodTypeAny): Record<string, unknown> {
   const description = s.description ? { description: s.description } : {};
+  // biome-ignore lint/suspicious/noExplicitAny: zod's internal _def differs per schema type; each case below reads only its own fields
   const def = s._def as { typeName: string } & Record<string, any>;
   switch (def.typeName) {
     case 'ZodObject': {

@@ -35,7 +35,9 @@ export function createOpenAiLlm(cfg: OpenAiLlmConfig): LlmClient {
         const msg = res.choices[0]?.message;
         return {
           content: msg?.content ?? null,
-          toolCalls: (msg?.tool_calls ?? []).flatMap((t) => (t.type === 'function' ? [{ id: t.id, name: t.function.name, arguments: t.function.arguments }] : [])),
+          toolCalls: (msg?.tool_calls ?? []).flatMap((t) =>
+            t.type === 'function' ? [{ id: t.id, name: t.function.name, arguments: t.function.arguments }] : [],
+          ),
           usage: { promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 },
           model: res.model ?? req.model,
         };
@@ -55,7 +57,8 @@ function mapError(err: unknown, timeoutMs: number): Error {
     return new LlmRateLimitedError(Math.min(retryAfterMs, 10 * 60_000), { cause: err });
   }
   if (err instanceof APIConnectionTimeoutError) return new LlmTimeoutError(timeoutMs, { cause: err });
-  if (err instanceof OpenAI.APIError) return new LlmError(`The language model API failed${err.status ? ` (${err.status})` : ''}: ${err.message}`.slice(0, 500), { cause: err });
+  if (err instanceof OpenAI.APIError)
+    return new LlmError(`The language model API failed${err.status ? ` (${err.status})` : ''}: ${err.message}`.slice(0, 500), { cause: err });
   if (err instanceof Error) return new LlmError(`The language model call failed: ${err.message}`.slice(0, 500), { cause: err });
   return new LlmError('The language model call failed');
 }
@@ -66,7 +69,9 @@ function toOpenAi(m: LlmMessage): ChatCompletionMessageParam {
     return {
       role: 'assistant',
       content: m.content,
-      ...(m.toolCalls?.length ? { tool_calls: m.toolCalls.map((t) => ({ id: t.id, type: 'function' as const, function: { name: t.name, arguments: t.arguments } })) } : {}),
+      ...(m.toolCalls?.length
+        ? { tool_calls: m.toolCalls.map((t) => ({ id: t.id, type: 'function' as const, function: { name: t.name, arguments: t.arguments } })) }
+        : {}),
     };
   }
   return { role: m.role, content: m.content };

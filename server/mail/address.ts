@@ -18,9 +18,12 @@ const noBreaks = (s: string, ctx: z.RefinementCtx) => {
 
 /** One line of header text (subject, display name). */
 export const headerText = (max: number) =>
-  z.string().max(max).superRefine((s, ctx) => {
-    noBreaks(s, ctx);
-  });
+  z
+    .string()
+    .max(max)
+    .superRefine((s, ctx) => {
+      noBreaks(s, ctx);
+    });
 
 /** A bare address (no display name, no list): `name@example.com`. */
 export const emailAddress = z

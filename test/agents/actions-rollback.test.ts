@@ -20,7 +20,10 @@ describe('tool calls are checked against the mirror', () => {
     await w.installAndSync();
     await agentOnStage(w, 'Qualified');
     const proposal = w.stage('Proposal sent');
-    llm.reply({ toolCalls: [{ name: 'move_to_stage', args: { statusId: 99999 } }] }, { content: 'Moving on to the proposal!', toolCalls: [{ name: 'move_to_stage', args: { statusId: proposal.id } }] });
+    llm.reply(
+      { toolCalls: [{ name: 'move_to_stage', args: { statusId: 99999 } }] },
+      { content: 'Moving on to the proposal!', toolCalls: [{ name: 'move_to_stage', args: { statusId: proposal.id } }] },
+    );
     w.clientWrites(leadId, 'Send me the proposal please', { salesbot: true });
     await w.drain();
     expect(llm.requests).toHaveLength(2);
@@ -37,7 +40,10 @@ describe('tool calls are checked against the mirror', () => {
     await w.installAndSync();
     await agentOnStage(w, 'Qualified');
     const before = structuredClone(w.sim.state.leads.get(leadId)!.custom_fields_values);
-    llm.reply({ toolCalls: [{ name: 'update_field', args: { fieldId: 424242, value: 'x' } }] }, { content: 'Done!', toolCalls: [{ name: 'update_field', args: '{"fieldId": 4242' }] });
+    llm.reply(
+      { toolCalls: [{ name: 'update_field', args: { fieldId: 424242, value: 'x' } }] },
+      { content: 'Done!', toolCalls: [{ name: 'update_field', args: '{"fieldId": 4242' }] },
+    );
     w.clientWrites(leadId, 'My budget is big', { salesbot: true });
     await w.drain();
     expect(llm.requests).toHaveLength(2);
@@ -101,7 +107,13 @@ describe('Kommo unavailable during a turn', () => {
     await w.installAndSync();
     await agentOnStage(w, 'Qualified');
     const proposal = w.stage('Proposal sent');
-    llm.reply({ content: 'On it!', toolCalls: [{ name: 'move_to_stage', args: { statusId: proposal.id } }, { name: 'create_task', args: { text: 'Call back' } }] });
+    llm.reply({
+      content: 'On it!',
+      toolCalls: [
+        { name: 'move_to_stage', args: { statusId: proposal.id } },
+        { name: 'create_task', args: { text: 'Call back' } },
+      ],
+    });
     w.clientWrites(leadId, 'Proposal please', { salesbot: true });
     w.sim.faults.fail5xx(4); // the first action's calls and every client retry of them
     await w.drain();

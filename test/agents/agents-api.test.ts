@@ -46,9 +46,13 @@ describe('/api/agents and /api/bindings', () => {
     const a = (await w.api('POST', '/api/agents', { name: 'A' })).body;
     const b = (await w.api('POST', '/api/agents', { name: 'B' })).body;
     const q = w.stage('Qualified');
-    expect((await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: a.id })).body.items).toEqual([{ pipelineId: w.pipeline.id, statusId: q.id, agentId: a.id }]);
+    expect((await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: a.id })).body.items).toEqual([
+      { pipelineId: w.pipeline.id, statusId: q.id, agentId: a.id },
+    ]);
     // one agent per stage: rebinding replaces
-    expect((await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id })).body.items).toEqual([{ pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id }]);
+    expect((await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id })).body.items).toEqual([
+      { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id },
+    ]);
     const unknownStage = await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: 123, agentId: a.id });
     expect(unknownStage.status).toBe(422);
     expect(unknownStage.body.errors).toEqual([{ field: 'statusId', message: expect.stringContaining('does not exist') }]);
@@ -80,12 +84,22 @@ describe('/api/scripts', () => {
     const leadId = leadInStage(w, 'Qualified');
     const product = [...w.sim.state.customFields.leads.values()].find((f) => f.name === 'Product')!;
     const contact = [...w.sim.state.contacts.values()][0]!;
-    w.sim.updateLead(leadId, { name: 'Big deal', price: 4200, custom_fields_values: [{ field_id: product.id, field_name: 'Product', field_code: null, field_type: 'text', values: [{ value: 'Mobile app' }] }], _embedded: { tags: [], contacts: [{ id: contact.id, is_main: true }], companies: [] } });
+    w.sim.updateLead(leadId, {
+      name: 'Big deal',
+      price: 4200,
+      custom_fields_values: [{ field_id: product.id, field_name: 'Product', field_code: null, field_type: 'text', values: [{ value: 'Mobile app' }] }],
+      _embedded: { tags: [], contacts: [{ id: contact.id, is_main: true }], companies: [] },
+    });
     await w.installAndSync();
     const user = w.sim.state.users.get(w.sim.state.leads.get(leadId)!.responsible_user_id)!;
 
     const vars = await w.api('GET', '/api/scripts/variables');
-    expect(vars.body.variables).toEqual(expect.arrayContaining([{ key: 'lead.name', label: 'Lead name' }, { key: `lead.cf.${product.id}`, label: 'Lead field: Product' }]));
+    expect(vars.body.variables).toEqual(
+      expect.arrayContaining([
+        { key: 'lead.name', label: 'Lead name' },
+        { key: `lead.cf.${product.id}`, label: 'Lead field: Product' },
+      ]),
+    );
 
     const refused = await w.api('POST', '/api/scripts', { name: 'S', body: 'Hi {{contact.first_name}}, about {{lead.cf.999}} and {{lead.secret}}' });
     expect(refused.status).toBe(422);
@@ -94,15 +108,29 @@ describe('/api/scripts', () => {
     expect(refused.body.errors.map((e: any) => e.field)).toEqual(['body', 'body']);
     expect(refused.body.validVariables).toContain(`lead.cf.${product.id}`);
 
-    const body = 'Hello {{contact.first_name}} ({{contact.name}})! {{user.name}} from {{account.name}} here about "{{lead.name}}" ({{lead.price}}) for {{ lead.cf.' + product.id + ' }}.';
+    const body =
+      'Hello {{contact.first_name}} ({{contact.name}})! {{user.name}} from {{account.name}} here about "{{lead.name}}" ({{lead.price}}) for {{ lead.cf.' +
+      product.id +
+      ' }}.';
     const preview = await w.api('POST', '/api/scripts/preview', { body, leadId });
-    expect(preview.body.rendered).toBe(`Hello ${contact.first_name} (${contact.name})! ${user.name} from ${w.sim.state.account.name} here about "Big deal" (4200) for Mobile app.`);
+    expect(preview.body.rendered).toBe(
+      `Hello ${contact.first_name} (${contact.name})! ${user.name} from ${w.sim.state.account.name} here about "Big deal" (4200) for Mobile app.`,
+    );
 
     const agent = await agentOnStage(w, 'Qualified');
-    const created = await w.api('POST', '/api/scripts', { agentId: agent.id, name: 'Qualify', body, stages: [{ pipelineId: w.pipeline.id, statusId: w.stage('Qualified').id }] });
+    const created = await w.api('POST', '/api/scripts', {
+      agentId: agent.id,
+      name: 'Qualify',
+      body,
+      stages: [{ pipelineId: w.pipeline.id, statusId: w.stage('Qualified').id }],
+    });
     expect(created.status).toBe(201);
-    expect((await w.api('POST', '/api/scripts', { name: 'X', body: 'ok', stages: [{ pipelineId: w.pipeline.id, statusId: 1 }] })).body.errors[0].field).toBe('stages.0.statusId');
-    expect((await w.api('GET', `/api/scripts?agentId=${agent.id}`)).body.items).toEqual([{ id: created.body.id, agentId: agent.id, name: 'Qualify', body, stages: [{ pipelineId: w.pipeline.id, statusId: w.stage('Qualified').id }] }]);
+    expect((await w.api('POST', '/api/scripts', { name: 'X', body: 'ok', stages: [{ pipelineId: w.pipeline.id, statusId: 1 }] })).body.errors[0].field).toBe(
+      'stages.0.statusId',
+    );
+    expect((await w.api('GET', `/api/scripts?agentId=${agent.id}`)).body.items).toEqual([
+      { id: created.body.id, agentId: agent.id, name: 'Qualify', body, stages: [{ pipelineId: w.pipeline.id, statusId: w.stage('Qualified').id }] },
+    ]);
     expect((await w.api('PATCH', `/api/scripts/${created.body.id}`, { body: '{{nope}}' })).status).toBe(422);
 
     // the rendered script of the lead's stage goes into the agent's context
@@ -121,7 +149,12 @@ describe('knowledge base', () => {
     const long = Array.from({ length: 12 }, (_, i) => `Paragraph ${i}: our onboarding includes training session number ${i} for the whole team.`).join('\n\n');
     const e1 = await w.api('POST', `/api/agents/${agent.id}/knowledge`, { kind: 'markdown', title: 'Onboarding', content: `# Onboarding\n\n${long}` });
     expect(e1.status).toBe(201);
-    await w.api('POST', `/api/agents/${agent.id}/knowledge`, { kind: 'faq', title: 'Refunds', question: 'Can I get a refund?', answer: 'Yes, within 30 days of purchase.' });
+    await w.api('POST', `/api/agents/${agent.id}/knowledge`, {
+      kind: 'faq',
+      title: 'Refunds',
+      question: 'Can I get a refund?',
+      answer: 'Yes, within 30 days of purchase.',
+    });
     await w.api('POST', `/api/agents/${agent.id}/knowledge`, { kind: 'text', title: 'Shipping', content: 'We ship hardware worldwide in 5 days.' });
     const bad = await w.api('POST', `/api/agents/${agent.id}/knowledge`, { kind: 'faq', title: 'x', content: 'no question' });
     expect(bad.status).toBe(422);
@@ -135,7 +168,11 @@ describe('knowledge base', () => {
     expect(w.m.knowledge.services.knowledge.search(999, agent.id, 'refund')).toEqual([]);
 
     const list = await w.api('GET', `/api/agents/${agent.id}/knowledge`);
-    expect(list.body.items.map((i: any) => [i.kind, i.title])).toEqual([['markdown', 'Onboarding'], ['faq', 'Refunds'], ['text', 'Shipping']]);
+    expect(list.body.items.map((i: any) => [i.kind, i.title])).toEqual([
+      ['markdown', 'Onboarding'],
+      ['faq', 'Refunds'],
+      ['text', 'Shipping'],
+    ]);
     const refund = list.body.items[1];
     expect((await w.api('DELETE', `/api/knowledge/${refund.id}`, undefined, { accountId: 999 })).status).toBe(404);
     expect((await w.api('DELETE', `/api/knowledge/${refund.id}`)).status).toBe(204);
@@ -149,10 +186,21 @@ describe('playground', () => {
     const leadId = leadInStage(w, 'Qualified');
     await w.installAndSync();
     const agent = await agentOnStage(w, 'Qualified');
-    await w.api('POST', `/api/agents/${agent.id}/knowledge`, { kind: 'faq', title: 'Demo', question: 'Can I get a demo?', answer: 'Yes, demos are on Tuesdays.' });
+    await w.api('POST', `/api/agents/${agent.id}/knowledge`, {
+      kind: 'faq',
+      title: 'Demo',
+      question: 'Can I get a demo?',
+      answer: 'Yes, demos are on Tuesdays.',
+    });
     const proposal = w.stage('Proposal sent');
     llm.reply(
-      { content: 'Sure!', toolCalls: [{ name: 'move_to_stage', args: { statusId: proposal.id } }, { name: 'assign_user', args: { userId: 1 } }] },
+      {
+        content: 'Sure!',
+        toolCalls: [
+          { name: 'move_to_stage', args: { statusId: proposal.id } },
+          { name: 'assign_user', args: { userId: 1 } },
+        ],
+      },
       { content: 'Sure, demos are on Tuesdays!' }, // after the invalid call went back to the model
     );
     const writes = w.kommoWrites().length;
@@ -169,12 +217,17 @@ describe('playground', () => {
     });
     // a made-up lead works too
     llm.reply({ content: 'Hello Maria!' });
-    const fake = await w.api('POST', `/api/agents/${agent.id}/playground`, { message: 'hi', lead: { name: 'Maria', price: 100, fields: { Product: 'Website' } } });
+    const fake = await w.api('POST', `/api/agents/${agent.id}/playground`, {
+      message: 'hi',
+      lead: { name: 'Maria', price: 100, fields: { Product: 'Website' } },
+    });
     expect(fake.body.reply).toBe('Hello Maria!');
     expect(llm.requests[2].messages[0].content).toContain('Product: Website');
     expect(w.kommoWrites().length).toBe(writes);
     expect(w.sim.requests.length).toBe(requests);
-    expect(w.count('SELECT count(*) n FROM agent_actions') + w.count('SELECT count(*) n FROM agent_turns') + w.count('SELECT count(*) n FROM agent_drafts')).toBe(0);
+    expect(
+      w.count('SELECT count(*) n FROM agent_actions') + w.count('SELECT count(*) n FROM agent_turns') + w.count('SELECT count(*) n FROM agent_drafts'),
+    ).toBe(0);
   });
 });
 

@@ -6,7 +6,7 @@ import { agentOnStage, leadInStage, startAgentWorld, type AgentWorld } from './h
 let w: AgentWorld;
 afterEach(async () => w?.stop());
 
-describe('uninstall stops the account\'s agents', () => {
+describe("uninstall stops the account's agents", () => {
   it('cancels queued turns with the reason, and new messages start none', async () => {
     w = await startAgentWorld();
     const leadId = leadInStage(w, 'Qualified');

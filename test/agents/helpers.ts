@@ -21,7 +21,18 @@ export async function startAgentWorld(opts: { seed?: WorldOptions['seed']; env?:
     clientWrites(leadId: number, text: string, o: { salesbot?: boolean; channel?: string; messageIds?: number[] } = {}) {
       const channel = o.channel ?? (o.salesbot ? 'salesbot' : 'telegram');
       return w.p.tx(() => {
-        const ids = o.messageIds ?? [w.m.conversations.services.conversations.insertMessage({ accountId: w.accountId, leadId, contactId: null, direction: 'inbound', author: 'client', channel, externalId: `ext-${Math.random()}`, text })!];
+        const ids = o.messageIds ?? [
+          w.m.conversations.services.conversations.insertMessage({
+            accountId: w.accountId,
+            leadId,
+            contactId: null,
+            direction: 'inbound',
+            author: 'client',
+            channel,
+            externalId: `ext-${Math.random()}`,
+            text,
+          })!,
+        ];
         let salesbot: { returnUrl: string; requestId: number } | undefined;
         if (o.salesbot) {
           const returnUrl = `${w.sim.baseUrl}/api/v4/salesbot/12/continue/req-${ids[0]}`;

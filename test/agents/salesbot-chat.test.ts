@@ -28,11 +28,17 @@ async function world() {
     w.app.request(`/webhooks/kommo/${secret}`, {
       method: 'POST',
       headers: FORM_HEADERS,
-      body: incomingMessageWebhook({ id: 'msg-1', text, element_id: leadId, entity_id: leadId, created_at: Math.floor(w.clock.now() / 1000) }, { id: w.accountId, subdomain: w.sim.subdomain }),
+      body: incomingMessageWebhook(
+        { id: 'msg-1', text, element_id: leadId, entity_id: leadId, created_at: Math.floor(w.clock.now() / 1000) },
+        { id: w.accountId, subdomain: w.sim.subdomain },
+      ),
     });
   const salesbot = () => {
     const now = Math.floor(w.clock.now() / 1000);
-    const token = signJwt({ account_id: w.accountId, client_uuid: TEST_CLIENT_ID, entity_id: leadId, entity_type: 2, iat: now, exp: now + 600 }, TEST_CLIENT_SECRET);
+    const token = signJwt(
+      { account_id: w.accountId, client_uuid: TEST_CLIENT_ID, entity_id: leadId, entity_type: 2, iat: now, exp: now + 600 },
+      TEST_CLIENT_SECRET,
+    );
     return w.app.request(`/salesbot/${secret}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

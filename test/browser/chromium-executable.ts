@@ -58,7 +58,10 @@ export async function chromiumExecutable(): Promise<ChromiumExecutable> {
   mkdirSync(stage);
   try {
     const script = "const { default: c } = await import('@sparticuz/chromium'); process.stdout.write(await c.executablePath());";
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, TMPDIR: stage } });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: ROOT,
+      env: { ...process.env, TMPDIR: stage },
+    });
     if (stdout !== join(stage, 'chromium')) throw new Error(`@sparticuz/chromium decompressed to ${stdout}, not into ${stage}`);
     try {
       renameSync(stage, dir);

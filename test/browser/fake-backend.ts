@@ -103,7 +103,12 @@ function seedActivity(): ActivityItem[] {
 }
 
 function problem(res: ServerResponse, status: number, code: string, title: string, detail: string, errors?: { field: string; message: string }[]) {
-  send(res, status, { type: `https://errors.example/${code.toLowerCase()}`, title, status, detail, code, requestId: `req-${status}-${code}`, ...(errors ? { errors } : {}) }, 'application/problem+json');
+  send(
+    res,
+    status,
+    { type: `https://errors.example/${code.toLowerCase()}`, title, status, detail, code, requestId: `req-${status}-${code}`, ...(errors ? { errors } : {}) },
+    'application/problem+json',
+  );
 }
 
 function send(res: ServerResponse, status: number, body: unknown, type = 'application/json') {
@@ -116,8 +121,36 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
   res.end(JSON.stringify(body));
 }
 
-const AGENT_KEYS = new Set(['name', 'instructions', 'model', 'temperature', 'language', 'tone', 'mode', 'workingHours', 'replyDelaySec', 'maxRepliesPerLeadPerDay', 'allowedActions', 'approvalRequired', 'handoff', 'humanReplyPauseMinutes', 'maxReplyChars']);
-const APPROVAL = new Set(['move_to_stage', 'create_task', 'add_note', 'update_field', 'add_tags', 'remove_tags', 'assign_user', 'handoff_to_human', 'schedule_followup', 'move_to_won', 'move_to_lost']);
+const AGENT_KEYS = new Set([
+  'name',
+  'instructions',
+  'model',
+  'temperature',
+  'language',
+  'tone',
+  'mode',
+  'workingHours',
+  'replyDelaySec',
+  'maxRepliesPerLeadPerDay',
+  'allowedActions',
+  'approvalRequired',
+  'handoff',
+  'humanReplyPauseMinutes',
+  'maxReplyChars',
+]);
+const APPROVAL = new Set([
+  'move_to_stage',
+  'create_task',
+  'add_note',
+  'update_field',
+  'add_tags',
+  'remove_tags',
+  'assign_user',
+  'handoff_to_human',
+  'schedule_followup',
+  'move_to_won',
+  'move_to_lost',
+]);
 
 /** The checks of the real agent schema that a stale widget would trip: unknown keys (strict), the enums, the limits. */
 function agentBodyErrors(b: Record<string, unknown>, create: boolean): { field: string; message: string }[] {
@@ -128,9 +161,11 @@ function agentBodyErrors(b: Record<string, unknown>, create: boolean): { field: 
   if (h && 'onToolFailure' in h && h.onToolFailure !== 'handoff' && h.onToolFailure !== 'notify') {
     errors.push({ field: 'handoff.onToolFailure', message: "Invalid enum value. Expected 'handoff' | 'notify'" });
   }
-  for (const [i, k] of ((b.approvalRequired as unknown[]) ?? []).entries()) if (!APPROVAL.has(String(k))) errors.push({ field: `approvalRequired.${i}`, message: 'Invalid enum value' });
+  for (const [i, k] of ((b.approvalRequired as unknown[]) ?? []).entries())
+    if (!APPROVAL.has(String(k))) errors.push({ field: `approvalRequired.${i}`, message: 'Invalid enum value' });
   const chars = b.maxReplyChars;
-  if (chars !== undefined && (typeof chars !== 'number' || chars < 50 || chars > 4000)) errors.push({ field: 'maxReplyChars', message: 'Number must be between 50 and 4000' });
+  if (chars !== undefined && (typeof chars !== 'number' || chars < 50 || chars > 4000))
+    errors.push({ field: 'maxReplyChars', message: 'Number must be between 50 and 4000' });
   return errors;
 }
 
@@ -147,8 +182,20 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
   const failing = new Set(opts.failingLeads ?? []);
   const agents = seedAgents();
   let bindings: Binding[] = [{ pipelineId: 1, statusId: 12, agentId: 1 }];
-  const scripts: Script[] = [{ id: 1, agentId: 1, name: 'Discovery call', body: 'Hi {{lead.name}}, your budget is {{lead.cf.BUDGET}}.', stages: [{ pipelineId: 1, statusId: 12 }] }];
-  const knowledge: KnowledgeEntry[] = [{ id: 1, kind: 'faq', title: 'Pricing', content: 'Q: How much?\nA: From $20 per seat.', question: 'How much?', answer: 'From $20 per seat.', createdAt: iso(100) }];
+  const scripts: Script[] = [
+    { id: 1, agentId: 1, name: 'Discovery call', body: 'Hi {{lead.name}}, your budget is {{lead.cf.BUDGET}}.', stages: [{ pipelineId: 1, statusId: 12 }] },
+  ];
+  const knowledge: KnowledgeEntry[] = [
+    {
+      id: 1,
+      kind: 'faq',
+      title: 'Pricing',
+      content: 'Q: How much?\nA: From $20 per seat.',
+      question: 'How much?',
+      answer: 'From $20 per seat.',
+      createdAt: iso(100),
+    },
+  ];
   const activity = seedActivity();
   const leads = new Map<number, LeadAgentState>();
   let syncPolls = -1;
@@ -212,8 +259,22 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
     if (m === 'GET' && path === '/api/agents') return send(res, 200, { items: agents });
     if (m === 'POST' && path === '/api/agents') {
       const errors = agentBodyErrors(b, true);
-      if (errors.length) return problem(res, 422, 'VALIDATION_FAILED', 'Validation failed', `Invalid request body: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
-      const agent: Agent = { ...({ humanReplyPauseMinutes: 60, maxReplyChars: 1000 } as Partial<Agent>), ...(b as unknown as Agent), id: nextId++, createdAt: iso(0), updatedAt: iso(0) };
+      if (errors.length)
+        return problem(
+          res,
+          422,
+          'VALIDATION_FAILED',
+          'Validation failed',
+          `Invalid request body: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+          errors,
+        );
+      const agent: Agent = {
+        ...({ humanReplyPauseMinutes: 60, maxReplyChars: 1000 } as Partial<Agent>),
+        ...(b as unknown as Agent),
+        id: nextId++,
+        createdAt: iso(0),
+        updatedAt: iso(0),
+      };
       agents.push(agent);
       return send(res, 201, agent);
     }
@@ -240,10 +301,20 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
       return send(res, 200, { items: bindings });
     }
     if (m === 'GET' && path === '/api/scripts/variables') {
-      return send(res, 200, { variables: [{ key: 'lead.name', label: 'Lead name' }, { key: 'lead.price', label: 'Budget' }, { key: 'lead.cf.BUDGET', label: 'Budget (field)' }, { key: 'contact.name', label: 'Contact name' }] });
+      return send(res, 200, {
+        variables: [
+          { key: 'lead.name', label: 'Lead name' },
+          { key: 'lead.price', label: 'Budget' },
+          { key: 'lead.cf.BUDGET', label: 'Budget (field)' },
+          { key: 'contact.name', label: 'Contact name' },
+        ],
+      });
     }
     if (m === 'POST' && path === '/api/scripts/preview') {
-      const rendered = String(b.body ?? '').replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_x, key: string) => ({ 'lead.name': 'ACME deal', 'lead.price': '12000', 'lead.cf.BUDGET': '12 000', 'contact.name': 'Anna' })[key] ?? '');
+      const rendered = String(b.body ?? '').replace(
+        /\{\{\s*([\w.]+)\s*\}\}/g,
+        (_x, key: string) => ({ 'lead.name': 'ACME deal', 'lead.price': '12000', 'lead.cf.BUDGET': '12 000', 'contact.name': 'Anna' })[key] ?? '',
+      );
       return send(res, 200, { rendered });
     }
     if (m === 'GET' && path === '/api/scripts') {
@@ -269,7 +340,14 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
       if (m === 'POST') {
         const faq = b.kind === 'faq';
         const content = faq ? `Q: ${String(b.question)}\nA: ${String(b.answer)}` : String(b.content ?? '');
-        const entry: KnowledgeEntry = { id: nextId++, kind: b.kind as KnowledgeEntry['kind'], title: String(b.title), content, ...(faq ? { question: String(b.question), answer: String(b.answer) } : {}), createdAt: iso(0) };
+        const entry: KnowledgeEntry = {
+          id: nextId++,
+          kind: b.kind as KnowledgeEntry['kind'],
+          title: String(b.title),
+          content,
+          ...(faq ? { question: String(b.question), answer: String(b.answer) } : {}),
+          createdAt: iso(0),
+        };
         knowledge.push(entry);
         return send(res, 201, entry);
       }
@@ -313,7 +391,14 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
         state.drafts = state.drafts.filter((d) => d.id !== id);
         if (match[2] === 'approve') state.replies.unshift({ id: nextId++, text: typeof b.text === 'string' ? b.text : draft.text, createdAt: iso(0) });
       }
-      if (!found) return problem(res, 409, 'CONFLICT', 'Conflict', `Draft ${id} is sent; only a pending draft can be ${match[2] === 'approve' ? 'approved' : 'discarded'}`);
+      if (!found)
+        return problem(
+          res,
+          409,
+          'CONFLICT',
+          'Conflict',
+          `Draft ${id} is sent; only a pending draft can be ${match[2] === 'approve' ? 'approved' : 'discarded'}`,
+        );
       return send(res, 200, match[2] === 'approve' ? { status: 'sent', via: 'salesbot' } : { status: 'discarded' });
     }
     if ((match = /^\/api\/actions\/(\d+)\/approve$/.exec(path)) && m === 'POST') {
@@ -329,7 +414,8 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
       for (const state of leads.values()) {
         const action = state.actions.find((a) => a.id === id);
         if (!action) continue;
-        if (!action.undoable || action.status !== 'done') return problem(res, 409, 'CONFLICT', 'Conflict', `A ${action.type.replace(/_/g, ' ')} action cannot be undone through Kommo's API`);
+        if (!action.undoable || action.status !== 'done')
+          return problem(res, 409, 'CONFLICT', 'Conflict', `A ${action.type.replace(/_/g, ' ')} action cannot be undone through Kommo's API`);
         action.status = 'undone';
         action.undoable = false;
       }
@@ -366,7 +452,13 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
     readBody(req)
       .then(async (body) => {
         const claims = verify(req.headers['x-auth-token'] as string | undefined);
-        requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body, claims: typeof claims === 'string' ? null : claims });
+        requests.push({
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          body,
+          claims: typeof claims === 'string' ? null : claims,
+        });
         if (typeof claims === 'string') return problem(res, 401, 'UNAUTHORIZED', 'Unauthorized', `Invalid X-Auth-Token: ${claims}`);
         await route(req, res, url, body);
       })

@@ -31,7 +31,9 @@ describe('front page in Chromium', () => {
       expect(res?.status()).toBe(200);
       await expect.poll(() => page.textContent('h1')).toBe('AI sales agent for Kommo');
       expect(await page.textContent('[data-testid=accounts]')).toBe('1');
-      const rows = await page.$$eval('table tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => (td.textContent ?? '').trim())));
+      const rows = await page.$$eval('table tr', (trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => (td.textContent ?? '').trim())),
+      );
       expect(rows).toEqual([
         ['Kommo credentials', 'ready'],
         ['Language model', 'not set'],

@@ -66,7 +66,10 @@ describe('widget against the real backend and the Kommo simulator', () => {
     }
     expect(await harnessErrors(page)).toEqual([]);
     mkdirSync(resolve('test-results'), { recursive: true });
-    writeFileSync(resolve('test-results/widget-lcard-real-timing.json'), `${JSON.stringify({ dataToRenderMs: timings, budgetMs: LCARD_RENDER_BUDGET_MS }, null, 2)}\n`);
+    writeFileSync(
+      resolve('test-results/widget-lcard-real-timing.json'),
+      `${JSON.stringify({ dataToRenderMs: timings, budgetMs: LCARD_RENDER_BUDGET_MS }, null, 2)}\n`,
+    );
     expect(timings[0]).toBeGreaterThanOrEqual(0);
     expect(timings[0]).toBeLessThanOrEqual(LCARD_RENDER_BUDGET_MS);
 
@@ -139,10 +142,14 @@ describe('widget against the real backend and the Kommo simulator', () => {
     expect(connection).toContain(w.sim.state.account.name);
     expect(connection).toMatch(/Leads\s*30/);
     await page.click('[data-testid="kai-sync"]');
-    await page.waitForFunction(() => {
-      const text = document.querySelector('[data-testid="kai-connection"]')?.textContent ?? '';
-      return text.includes('Completed') && !text.includes('Syncing');
-    }, undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => {
+        const text = document.querySelector('[data-testid="kai-connection"]')?.textContent ?? '';
+        return text.includes('Completed') && !text.includes('Syncing');
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
     await screenshot(page, 'real-admin-connection');
 
     // Agents: create one with the settings the backend added (tool-failure policy, reply length, won/lost approval).
@@ -193,7 +200,9 @@ describe('widget against the real backend and the Kommo simulator', () => {
     await page.waitForFunction((sel) => !(document.querySelector(sel) as HTMLSelectElement).disabled, select);
     await screenshot(page, 'real-admin-bindings');
     expect((await w.must('GET', '/api/bindings')).items).toContainEqual({ pipelineId: proposal.pipelineId, statusId: proposal.statusId, agentId: mia.id });
-    expect(db('SELECT agent_id AS agentId FROM agent_stage_bindings WHERE pipeline_id = ? AND status_id = ?', proposal.pipelineId, proposal.statusId)).toEqual([{ agentId: mia.id }]);
+    expect(db('SELECT agent_id AS agentId FROM agent_stage_bindings WHERE pipeline_id = ? AND status_id = ?', proposal.pipelineId, proposal.statusId)).toEqual([
+      { agentId: mia.id },
+    ]);
 
     // After a reload the UI reads it all back from the backend.
     await page.reload();
@@ -220,7 +229,9 @@ describe('widget against the real backend and the Kommo simulator', () => {
     await page.waitForSelector(`[data-testid="kai-script-preview"] >> text=Hi! About ${leadName}`).catch(async (e: Error) => {
       // Say what the preview showed instead, so a failure in CI can be read without a rerun.
       const shown = await page.locator('[data-testid="kai-script-preview"]').innerText();
-      throw new Error(`${e.message}\npreview showed: ${JSON.stringify(shown)}; script body: ${JSON.stringify(await page.inputValue('[data-testid="kai-script-body"]'))}`);
+      throw new Error(
+        `${e.message}\npreview showed: ${JSON.stringify(shown)}; script body: ${JSON.stringify(await page.inputValue('[data-testid="kai-script-body"]'))}`,
+      );
     });
     await page.check(`[data-testid="kai-script-editor"] fieldset:has-text("Sales") label:has-text("Proposal sent") input`);
     await screenshot(page, 'real-admin-script-editor');
@@ -228,7 +239,11 @@ describe('widget against the real backend and the Kommo simulator', () => {
     await page.waitForSelector('[data-testid="kai-script-row"] >> text=Reactivation opener');
     await screenshot(page, 'real-admin-scripts');
     expect((await w.must('GET', '/api/scripts')).items).toContainEqual(
-      expect.objectContaining({ name: 'Reactivation opener', body: 'Hi! About {{lead.name}}', stages: [{ pipelineId: proposal.pipelineId, statusId: proposal.statusId }] }),
+      expect.objectContaining({
+        name: 'Reactivation opener',
+        body: 'Hi! About {{lead.name}}',
+        stages: [{ pipelineId: proposal.pipelineId, statusId: proposal.statusId }],
+      }),
     );
 
     // Knowledge: an FAQ entry for the first agent in the picker.
@@ -245,7 +260,10 @@ describe('widget against the real backend and the Kommo simulator', () => {
 
     // Playground: one dry run through the real pipeline (model faked over HTTP), nothing written to Kommo.
     const writesBefore = w.sim.requests.filter((r) => r.method !== 'GET').length;
-    llm.reply({ content: 'Yes, there is a free trial of fourteen days, no card needed.', toolCalls: [{ name: 'add_note', args: { text: 'Asked about the trial' } }] });
+    llm.reply({
+      content: 'Yes, there is a free trial of fourteen days, no card needed.',
+      toolCalls: [{ name: 'add_note', args: { text: 'Asked about the trial' } }],
+    });
     await tab(page, 'playground');
     await page.fill('[data-testid="kai-chat-input"]', 'Do you have a free trial?');
     await page.click('[data-testid="kai-chat-send"]');

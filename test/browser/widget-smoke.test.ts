@@ -74,7 +74,14 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     expect(calls.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /api/dashboard/updates', 'GET /api/leads/42/agent']);
     expect(calls.find((r) => r.path === '/api/dashboard/updates')?.query).toMatchObject({ leadId: '42', limit: '5' });
     for (const r of calls) {
-      expect(r.claims).toMatchObject({ account_id: ACCOUNT.accountId, user_id: ACCOUNT.userId, subdomain: 'acme', client_uuid: CLIENT.clientId, aud: backend.url, iss: 'https://acme.kommo.com' });
+      expect(r.claims).toMatchObject({
+        account_id: ACCOUNT.accountId,
+        user_id: ACCOUNT.userId,
+        subdomain: 'acme',
+        client_uuid: CLIENT.clientId,
+        aud: backend.url,
+        iss: 'https://acme.kommo.com',
+      });
       expect((r.claims?.exp as number) - (r.claims?.iat as number)).toBe(1800);
     }
     expect(new Set(calls.map((r) => r.claims?.jti)).size).toBe(calls.length);
@@ -202,7 +209,9 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     await tab(page, 'bindings');
     await page.selectOption('[data-testid="kai-binding-1:11"]', { label: 'Leo — follow-ups' });
     await page.waitForFunction(() => !(document.querySelector('[data-testid="kai-binding-1:11"]') as HTMLSelectElement).disabled);
-    expect(backend.requests.filter((r) => r.method === 'PUT' && r.path === '/api/bindings').map((r) => r.body)).toEqual([{ pipelineId: 1, statusId: 11, agentId: 2 }]);
+    expect(backend.requests.filter((r) => r.method === 'PUT' && r.path === '/api/bindings').map((r) => r.body)).toEqual([
+      { pipelineId: 1, statusId: 11, agentId: 2 },
+    ]);
     await screenshot(page, 'admin-bindings');
 
     await tab(page, 'scripts');
@@ -247,7 +256,7 @@ describe('widget in Chromium against the emulated Kommo host', () => {
       await page.locator('[data-testid="kai-feed-more"]').scrollIntoViewIfNeeded();
       await page.waitForFunction((n) => document.querySelectorAll('[data-testid="kai-feed-item"]').length === n, expected);
     }
-    await page.waitForSelector('text=That\'s everything');
+    await page.waitForSelector("text=That's everything");
     const pages = backend.requests.filter((r) => r.path === '/api/dashboard/updates' && !r.query.leadId).map((r) => r.query.cursor ?? '');
     expect(pages.slice(-3)).toEqual(['', '20', '40']);
     await page.selectOption('[data-testid="kai-activity-type"]', 'agent.draft');

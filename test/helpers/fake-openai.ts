@@ -19,15 +19,26 @@ export function fakeOpenAI() {
       requests.push(body);
       const next = script.shift() ?? { content: 'Thank you for your message!' };
       if ('hang' in next) await delay('infinite');
-      if ('status' in next) return HttpResponse.json(next.body ?? { error: { message: 'upstream failure', type: 'server_error' } }, { status: next.status, headers: next.headers });
+      if ('status' in next)
+        return HttpResponse.json(next.body ?? { error: { message: 'upstream failure', type: 'server_error' } }, { status: next.status, headers: next.headers });
       const r = next as { content?: string | null; toolCalls?: { name: string; args: unknown }[] };
-      const toolCalls = (r.toolCalls ?? []).map((t) => ({ id: `call_${++n}`, type: 'function', function: { name: t.name, arguments: typeof t.args === 'string' ? t.args : JSON.stringify(t.args) } }));
+      const toolCalls = (r.toolCalls ?? []).map((t) => ({
+        id: `call_${++n}`,
+        type: 'function',
+        function: { name: t.name, arguments: typeof t.args === 'string' ? t.args : JSON.stringify(t.args) },
+      }));
       return HttpResponse.json({
         id: `chatcmpl-${n}`,
         object: 'chat.completion',
         created: 1,
         model: body.model,
-        choices: [{ index: 0, finish_reason: toolCalls.length ? 'tool_calls' : 'stop', message: { role: 'assistant', content: r.content ?? null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) } }],
+        choices: [
+          {
+            index: 0,
+            finish_reason: toolCalls.length ? 'tool_calls' : 'stop',
+            message: { role: 'assistant', content: r.content ?? null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+          },
+        ],
         usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 },
       });
     }),

@@ -115,13 +115,25 @@ export async function startSmtpServer(opts: { user?: string; password?: string }
     stallData() {
       const s = makeStall();
       stall = s.stall;
-      return { reached: s.reachedP, release: () => { stall = null; s.stall.resolve(); } };
+      return {
+        reached: s.reachedP,
+        release: () => {
+          stall = null;
+          s.stall.resolve();
+        },
+      };
     },
     /** Hold the reply to RCPT TO (before any DATA) until `release()`. */
     stallRcpt() {
       const s = makeStall();
       rcptStall = s.stall;
-      return { reached: s.reachedP, release: () => { rcptStall = null; s.stall.resolve(); } };
+      return {
+        reached: s.reachedP,
+        release: () => {
+          rcptStall = null;
+          s.stall.resolve();
+        },
+      };
     },
     waitForMessages(n: number, ms = 10_000) {
       return new Promise<void>((resolve, reject) => {
@@ -153,7 +165,16 @@ export async function startImapServer(user = 'agent@company.test', password = 'i
 }
 
 /** A client email as a mail program would write it. */
-export function clientEmail(m: { from: string; to: string; subject: string; text: string; messageId: string; inReplyTo?: string; references?: string[]; date?: Date }) {
+export function clientEmail(m: {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  messageId: string;
+  inReplyTo?: string;
+  references?: string[];
+  date?: Date;
+}) {
   return [
     `From: Client <${m.from}>`,
     `To: ${m.to}`,

@@ -12,7 +12,8 @@ export async function webhookWorld(opts: { env?: Record<string, string> } = {}) 
   const events: { name: BusEventName; payload: any }[] = [];
   const names: BusEventName[] = ['message_received', 'call_missed', 'lead_stage_entered', 'human_replied', 'lead_changed', 'task_changed'];
   for (const n of names) w.p.bus.on(n, (p) => events.push({ name: n, payload: p }));
-  const post = (body: string, path = `/webhooks/kommo/${SECRET}`, headers: Record<string, string> = FORM_HEADERS) => w.app.request(path, { method: 'POST', body, headers });
+  const post = (body: string, path = `/webhooks/kommo/${SECRET}`, headers: Record<string, string> = FORM_HEADERS) =>
+    w.app.request(path, { method: 'POST', body, headers });
   const activity = () =>
     w.p.sqlite
       .prepare('SELECT type, title, lead_id AS leadId, metadata FROM activity_logs ORDER BY id')

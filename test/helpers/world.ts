@@ -103,7 +103,10 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   if (server) await new Promise<void>((ok) => (server.listening ? ok() : server.once('listening', () => ok())));
   const baseUrl = server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}` : 'http://127.0.0.1:3999';
   const redirectUri = `${baseUrl}/oauth/callback`;
-  const sim = o.sim === false ? null : await KommoSim.start({ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, redirectUri, seed: o.seed, rateLimitRps: o.simRps });
+  const sim =
+    o.sim === false
+      ? null
+      : await KommoSim.start({ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, redirectUri, seed: o.seed, rateLimitRps: o.simRps });
   if (sim) o.beforeBoot?.(sim);
   const smtp = o.smtp ? await startSmtpServer() : null;
   const clock = o.clock === 'manual' ? manualTestClock() : o.clock === 'offset' || o.clock === undefined ? offsetClock() : o.clock;
@@ -165,7 +168,10 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
       const res = await app.request(path, {
         method,
         headers: {
-          'x-auth-token': widgetToken({ accountId: as.accountId ?? needSim().accountId, userId: as.userId, isAdmin: as.isAdmin }, { nowSec: Math.floor(clock.now() / 1000) }),
+          'x-auth-token': widgetToken(
+            { accountId: as.accountId ?? needSim().accountId, userId: as.userId, isAdmin: as.isAdmin },
+            { nowSec: Math.floor(clock.now() / 1000) },
+          ),
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
         body: body !== undefined ? JSON.stringify(body) : undefined,

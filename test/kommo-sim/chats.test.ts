@@ -31,7 +31,7 @@ describe('KommoSim chats and Salesbot', () => {
     await sim.stop();
   });
 
-  it('a client message goes out as add_message to subscribers and as a signed widget_request from the stage\'s Salesbot', async () => {
+  it("a client message goes out as add_message to subscribers and as a signed widget_request from the stage's Salesbot", async () => {
     const token = sim.issueTokens().access_token;
     const hook = await fetch(`${sim.baseUrl}/api/v4/webhooks`, {
       method: 'POST',
@@ -43,7 +43,11 @@ describe('KommoSim chats and Salesbot', () => {
     const pipeline = sim.state.pipelines.get(lead.pipeline_id)!;
     const elsewhere = pipeline._embedded.statuses.find((st) => st.id !== lead.status_id && st.type === 0)!;
     const other = sim.updateLead([...sim.state.leads.values()][2]!.id, { status_id: elsewhere.id });
-    sim.addSalesbot({ name: 'AI reply', stage: { pipelineId: lead.pipeline_id, statusId: lead.status_id }, widgetRequest: { url: `${base}/salesbot/dev`, data: { lead_id: '{{lead.id}}', message: '{{message_text}}', agent_id: null } } });
+    sim.addSalesbot({
+      name: 'AI reply',
+      stage: { pipelineId: lead.pipeline_id, statusId: lead.status_id },
+      widgetRequest: { url: `${base}/salesbot/dev`, data: { lead_id: '{{lead.id}}', message: '{{message_text}}', agent_id: null } },
+    });
 
     const wrote = await sim.clientWrites(lead.id, 'Hello, is there a free trial?');
     expect(wrote.webhooks).toEqual([{ url: `${base}/hook`, status: 200 }]);
@@ -55,12 +59,21 @@ describe('KommoSim chats and Salesbot', () => {
     if (!parsed.ok) throw new Error(parsed.error);
     expect(parsed.account.id).toBe(sim.accountId);
     expect(parsed.events).toHaveLength(1);
-    expect(parsed.events[0]).toMatchObject({ kind: 'message', direction: 'incoming', message: { text: 'Hello, is there a free trial?', elementId: lead.id, origin: 'telegram', sender: 'contact' } });
+    expect(parsed.events[0]).toMatchObject({
+      kind: 'message',
+      direction: 'incoming',
+      message: { text: 'Hello, is there a free trial?', elementId: lead.id, origin: 'telegram', sender: 'contact' },
+    });
 
     const sb = JSON.parse(got.find((g) => g.path === '/salesbot/dev')!.body);
     expect(sb.data).toEqual({ lead_id: String(lead.id), message: 'Hello, is there a free trial?', agent_id: null });
     expect(sb.return_url).toBe(`${sim.baseUrl}/api/v4/salesbot/1/continue/1`);
-    expect(verifyJwt(sb.token, CLIENT.clientSecret, { algorithms: ['HS256'], nowSec: Math.floor(Date.now() / 1000) })).toMatchObject({ account_id: sim.accountId, client_uuid: CLIENT.clientId, entity_id: lead.id, entity_type: 2 });
+    expect(verifyJwt(sb.token, CLIENT.clientSecret, { algorithms: ['HS256'], nowSec: Math.floor(Date.now() / 1000) })).toMatchObject({
+      account_id: sim.accountId,
+      client_uuid: CLIENT.clientId,
+      entity_id: lead.id,
+      entity_type: 2,
+    });
 
     // A lead on another stage: the message is delivered, no bot runs.
     const elsewhereWrote = await sim.clientWrites(other.id, 'Hi');
@@ -68,12 +81,22 @@ describe('KommoSim chats and Salesbot', () => {
     expect(elsewhereWrote.webhooks).toHaveLength(1);
   });
 
-  it('the bot writes the continue\'s show texts to the client once, in the same chat', async () => {
+  it("the bot writes the continue's show texts to the client once, in the same chat", async () => {
     const lead = [...sim.state.leads.values()][0]!;
     const token = sim.issueTokens().access_token;
     const cont = (body: unknown) =>
-      fetch(`${sim.baseUrl}/api/v4/salesbot/1/continue/1`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const body = { data: { reply: 'Yes: 14 days. Want a demo?' }, execute_handlers: [{ handler: 'show', params: { type: 'text', value: 'Yes: 14 days.' } }, { handler: 'show', params: { type: 'text', value: 'Want a demo?' } }] };
+      fetch(`${sim.baseUrl}/api/v4/salesbot/1/continue/1`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const body = {
+      data: { reply: 'Yes: 14 days. Want a demo?' },
+      execute_handlers: [
+        { handler: 'show', params: { type: 'text', value: 'Yes: 14 days.' } },
+        { handler: 'show', params: { type: 'text', value: 'Want a demo?' } },
+      ],
+    };
     expect((await cont(body)).status).toBe(200);
     expect((await cont(body)).status).toBe(200); // the run already continued: nothing more is written
     const chat = sim.chatOf(lead.id);
@@ -88,7 +111,11 @@ describe('KommoSim chats and Salesbot', () => {
 
   it('reports a destination that fails instead of hiding it', async () => {
     const token = sim.issueTokens().access_token;
-    await fetch(`${sim.baseUrl}/api/v4/webhooks`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ destination: `${base}/broken`, settings: ['add_message'] }) });
+    await fetch(`${sim.baseUrl}/api/v4/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ destination: `${base}/broken`, settings: ['add_message'] }),
+    });
     const lead = [...sim.state.leads.values()][1]!;
     const wrote = await sim.clientWrites(lead.id, 'Anyone there?');
     expect(wrote.webhooks).toContainEqual({ url: `${base}/broken`, status: 500 });

@@ -9,7 +9,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { fakeUuid, incomingMessageWebhook } from '../fixtures/kommo-webhooks.js';
 import type { SimCore } from './core.js';
-import type { ChatMessage, ChatsState, Delivery, Salesbot } from './chats-state.js';
+import type { ChatMessage, ChatsState, Delivery } from './chats-state.js';
 
 export type { ChatMessage, ChatsState, Delivery, Salesbot, SalesbotRun } from './chats-state.js';
 
@@ -18,7 +18,16 @@ const b64url = (v: string | Buffer) => Buffer.from(v).toString('base64url');
 /** The `token` of a widget_request: HS256 with the integration's secret, claims as docs/kommo.md §5 lists them. */
 export function salesbotToken(core: SimCore, secret: string, claims: { clientId: string; leadId: number }): string {
   const now = core.now();
-  const body = { account_id: core.accountId, subdomain: core.state.account.subdomain, client_uuid: claims.clientId, entity_id: claims.leadId, entity_type: 2, bot_type: 'salesbot', iat: now, exp: now + 600 };
+  const body = {
+    account_id: core.accountId,
+    subdomain: core.state.account.subdomain,
+    client_uuid: claims.clientId,
+    entity_id: claims.leadId,
+    entity_type: 2,
+    bot_type: 'salesbot',
+    iat: now,
+    exp: now + 600,
+  };
   const unsigned = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify(body))}`;
   return `${unsigned}.${b64url(createHmac('sha256', secret).update(unsigned).digest())}`;
 }
@@ -66,7 +75,15 @@ export async function clientWrites(
   const now = core.now();
   const message: ChatMessage = {
     id: fakeUuid('sim-message', chatId, chats.messages.length, text),
-    chatId, talkId, leadId, contactId, direction: 'incoming', author: 'client', origin, text, createdAt: now,
+    chatId,
+    talkId,
+    leadId,
+    contactId,
+    direction: 'incoming',
+    author: 'client',
+    origin,
+    text,
+    createdAt: now,
   };
   chats.messages.push(message);
   core.addEvent('incoming_chat_message', 'lead', leadId, [{ message: { id: message.id, origin, talk_id: talkId } }]);
@@ -74,15 +91,31 @@ export async function clientWrites(
   const authorId = fakeUuid('sim-client', contactId ?? leadId);
   const body = incomingMessageWebhook(
     {
-      id: message.id, chat_id: chatId, talk_id: talkId, contact_id: contactId ?? undefined, text, created_at: now,
-      element_type: 2, element_id: leadId, entity_type: 'lead', entity_id: leadId, origin,
-      author: { id: authorId, type: 'external', name: contact?.name ?? 'Client', avatar_url: `https://amojo.kommo.com/attachments/profiles/${authorId}/avatar_128x128.jpg` },
+      id: message.id,
+      chat_id: chatId,
+      talk_id: talkId,
+      contact_id: contactId ?? undefined,
+      text,
+      created_at: now,
+      element_type: 2,
+      element_id: leadId,
+      entity_type: 'lead',
+      entity_id: leadId,
+      origin,
+      author: {
+        id: authorId,
+        type: 'external',
+        name: contact?.name ?? 'Client',
+        avatar_url: `https://amojo.kommo.com/attachments/profiles/${authorId}/avatar_128x128.jpg`,
+      },
     },
     { id: core.accountId, subdomain: core.state.account.subdomain },
   );
   const destinations = [...core.state.webhooks.values()].filter((w) => !w.disabled && w.settings.includes('add_message')).map((w) => w.destination);
   const webhooks = await Promise.all(
-    destinations.map((url) => post(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'amoCRM-Webhooks/3.0' }, body })),
+    destinations.map((url) =>
+      post(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'amoCRM-Webhooks/3.0' }, body }),
+    ),
   );
 
   const bots = [...chats.salesbots.values()].filter((b) => !b.stage || (b.stage.pipelineId === lead.pipeline_id && b.stage.statusId === lead.status_id));
@@ -91,7 +124,11 @@ export async function clientWrites(
       const continueId = `${chats.seq.run++}`;
       chats.runs.set(continueId, { botId: bot.id, continueId, leadId, chatId, talkId, contactId, origin, status: 'waiting', startedAt: now });
       const data = render(bot.widgetRequest.data, { 'lead.id': String(leadId), 'contact.id': contactId ? String(contactId) : '', message_text: text, origin });
-      const payload = { token: salesbotToken(core, integration.clientSecret, { clientId: integration.clientId, leadId }), data, return_url: `${core.baseUrl}/api/v4/salesbot/${bot.id}/continue/${continueId}` };
+      const payload = {
+        token: salesbotToken(core, integration.clientSecret, { clientId: integration.clientId, leadId }),
+        data,
+        return_url: `${core.baseUrl}/api/v4/salesbot/${bot.id}/continue/${continueId}`,
+      };
       const d = await post(bot.widgetRequest.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
       return { ...d, botId: bot.id, continueId };
     }),
@@ -115,8 +152,16 @@ export function botContinued(core: SimCore, chats: ChatsState, botId: string, co
   for (const text of texts) {
     chats.messages.push({
       id: `bot-${createHash('sha1').update(`${continueId}:${chats.messages.length}`).digest('hex').slice(0, 16)}`,
-      chatId: run.chatId, talkId: run.talkId, leadId: run.leadId, contactId: run.contactId, direction: 'outgoing', author: 'bot',
-      origin: run.origin, text, createdAt: core.now(), salesbot: { botId: run.botId, continueId },
+      chatId: run.chatId,
+      talkId: run.talkId,
+      leadId: run.leadId,
+      contactId: run.contactId,
+      direction: 'outgoing',
+      author: 'bot',
+      origin: run.origin,
+      text,
+      createdAt: core.now(),
+      salesbot: { botId: run.botId, continueId },
     });
   }
   if (texts.length) core.addEvent('outgoing_chat_message', 'lead', run.leadId, [{ message: { origin: run.origin, talk_id: run.talkId } }]);

@@ -28,8 +28,15 @@ export class SimCore {
 
   addEvent(type: string, entityType: string, entityId: number, after: unknown[] = [], before: unknown[] = []): SimEvent {
     const e: SimEvent = {
-      id: nextEventId(this.state), type, entity_type: entityType, entity_id: entityId, created_by: this.currentUserId,
-      created_at: this.now(), value_after: after, value_before: before, account_id: this.accountId,
+      id: nextEventId(this.state),
+      type,
+      entity_type: entityType,
+      entity_id: entityId,
+      created_by: this.currentUserId,
+      created_at: this.now(),
+      value_after: after,
+      value_before: before,
+      account_id: this.accountId,
     };
     this.state.events.push(e);
     return e;

@@ -13,9 +13,7 @@ export interface FieldPatch {
 const ENUM_TYPES = new Set(['select', 'multiselect', 'radiobutton', 'category']);
 const DATE_TYPES = new Set(['date', 'date_time', 'birthday']);
 
-export function parseFieldValues(
-  core: SimCore, entity: EntityKind, input: unknown, bag: ErrorBag, rid: string, base = 'custom_fields_values',
-): FieldPatch[] {
+export function parseFieldValues(core: SimCore, entity: EntityKind, input: unknown, bag: ErrorBag, rid: string, base = 'custom_fields_values'): FieldPatch[] {
   const out: FieldPatch[] = [];
   if (input === null || input === undefined) return out;
   if (!Array.isArray(input)) {
@@ -133,9 +131,7 @@ function resolveTags(core: SimCore, entity: EntityKind, input: unknown, bag: Err
 }
 
 /** `_embedded.tags` replaces; `tags_to_add` / `tags_to_delete` edit. Returns the new list or undefined (unchanged). */
-export function applyTags(
-  core: SimCore, entity: EntityKind, current: Tag[], body: Record<string, unknown>, bag: ErrorBag, rid: string,
-): Tag[] | undefined {
+export function applyTags(core: SimCore, entity: EntityKind, current: Tag[], body: Record<string, unknown>, bag: ErrorBag, rid: string): Tag[] | undefined {
   const emb = isObj(body._embedded) ? body._embedded : undefined;
   let tags: Tag[] | undefined;
   if (emb && 'tags' in emb) tags = resolveTags(core, entity, emb.tags, bag, rid, '_embedded.tags', true);

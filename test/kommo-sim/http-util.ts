@@ -91,7 +91,9 @@ export function multi(q: URLSearchParams, name: string): string[] {
 }
 
 export function multiNum(q: URLSearchParams, name: string): number[] {
-  return multi(q, name).map(Number).filter((n) => Number.isFinite(n));
+  return multi(q, name)
+    .map(Number)
+    .filter((n) => Number.isFinite(n));
 }
 
 /** `name[from]` / `name[to]` (or a bare `name` meaning exactly that value). */

@@ -21,7 +21,9 @@ async function api(sim: KommoSim, token: string, path: string, init: { method?: 
 
 function tokenRequest(sim: KommoSim, body: Json) {
   return fetch(`${sim.baseUrl}/oauth2/access_token`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
   }).then(async (r) => ({ status: r.status, json: (await r.json()) as Json }));
 }
 
@@ -76,9 +78,21 @@ describe('KommoSim', () => {
 
     it('checks client credentials and redirect_uri', async () => {
       const code = sim.issueAuthCode();
-      const bad = await tokenRequest(sim, { client_id: CLIENT.clientId, client_secret: 'nope', grant_type: 'authorization_code', code, redirect_uri: CLIENT.redirectUri });
+      const bad = await tokenRequest(sim, {
+        client_id: CLIENT.clientId,
+        client_secret: 'nope',
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: CLIENT.redirectUri,
+      });
       expect(bad.status).toBe(401);
-      const badRedirect = await tokenRequest(sim, { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, grant_type: 'authorization_code', code, redirect_uri: 'https://evil.example/' });
+      const badRedirect = await tokenRequest(sim, {
+        client_id: CLIENT.clientId,
+        client_secret: CLIENT.clientSecret,
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: 'https://evil.example/',
+      });
       expect(badRedirect.status).toBe(400);
     });
 
@@ -107,7 +121,10 @@ describe('KommoSim', () => {
       const acc = await api(sim, token, '/api/v4/account?with=amojo_id,task_types,users_groups,datetime_settings');
       expect(acc.json).toMatchObject({ id: 30000001, subdomain: 'simco', currency: 'USD' });
       expect(acc.json!.amojo_id).toBeTypeOf('string');
-      expect(acc.json!._embedded.task_types.slice(0, 2)).toMatchObject([{ id: 1, name: 'Follow-up' }, { id: 2, name: 'Meeting' }]);
+      expect(acc.json!._embedded.task_types.slice(0, 2)).toMatchObject([
+        { id: 1, name: 'Follow-up' },
+        { id: 2, name: 'Meeting' },
+      ]);
       const users = await api(sim, token, '/api/v4/users');
       expect(users.json!._embedded.users).toHaveLength(5);
       expect(users.json!._embedded.users[0].rights.is_admin).toBe(true);
@@ -185,7 +202,10 @@ describe('KommoSim', () => {
       const lead = [...sim.state.leads.values()].find((l) => l.status_id !== 142 && l.status_id !== 143)!;
       const before = lead.updated_at;
       sim.tick(60);
-      const ok = await api(sim, token, `/api/v4/leads/${lead.id}`, { method: 'PATCH', body: { status_id: 142, price: 1234, tags_to_add: [{ name: 'sim-tag' }] } });
+      const ok = await api(sim, token, `/api/v4/leads/${lead.id}`, {
+        method: 'PATCH',
+        body: { status_id: 142, price: 1234, tags_to_add: [{ name: 'sim-tag' }] },
+      });
       expect(ok.status).toBe(200);
       expect(ok.json!.updated_at).toBeGreaterThan(before);
       expect(sim.state.leads.get(lead.id)).toMatchObject({ status_id: 142, price: 1234 });
@@ -198,7 +218,13 @@ describe('KommoSim', () => {
       expect(bad.json!['validation-errors'][0].errors[0]).toMatchObject({ code: 'NotSupportedChoice', path: 'status_id' });
       expect(sim.state.leads.get(lead.id)!.status_id).toBe(142);
 
-      const badBatch = await api(sim, token, '/api/v4/leads', { method: 'PATCH', body: [{ id: lead.id, price: 1 }, { id: lead.id, responsible_user_id: 1 }] });
+      const badBatch = await api(sim, token, '/api/v4/leads', {
+        method: 'PATCH',
+        body: [
+          { id: lead.id, price: 1 },
+          { id: lead.id, responsible_user_id: 1 },
+        ],
+      });
       expect(badBatch.status).toBe(400);
       expect(sim.state.leads.get(lead.id)!.price).toBe(1234); // whole batch rejected
     });
@@ -211,9 +237,17 @@ describe('KommoSim', () => {
       const moved = sim.state.leads.get(lead.id)!;
       expect(moved.pipeline_id).toBe(other!.id);
       expect(other!._embedded.statuses.some((s) => s.id === moved.status_id && s.type === 0)).toBe(true);
-      const list = await api(sim, token, `/api/v4/leads?filter[statuses][0][pipeline_id]=${other!.id}&filter[statuses][0][status_id]=${moved.status_id}&limit=250`);
+      const list = await api(
+        sim,
+        token,
+        `/api/v4/leads?filter[statuses][0][pipeline_id]=${other!.id}&filter[statuses][0][status_id]=${moved.status_id}&limit=250`,
+      );
       expect(list.json!._embedded.leads.every((l: Json) => l.status_id === moved.status_id)).toBe(true);
-      const res = await fetch(`${sim.baseUrl}/api/v4/leads`, { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '[{' });
+      const res = await fetch(`${sim.baseUrl}/api/v4/leads`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '[{',
+      });
       expect(res.status).toBe(400);
       expect((await api(sim, token, '/api/v4/nope')).status).toBe(404);
     });
@@ -224,28 +258,56 @@ describe('KommoSim', () => {
       const product = [...sim.state.customFields.leads.values()].find((f) => f.name === 'Product')!;
       const r1 = await api(sim, token, '/api/v4/leads', {
         method: 'PATCH',
-        body: [{ id: lead.id, custom_fields_values: [{ field_id: source.id, values: [{ enum_id: source.enums![1]!.id }] }, { field_id: product.id, values: [{ value: 'X' }] }] }],
+        body: [
+          {
+            id: lead.id,
+            custom_fields_values: [
+              { field_id: source.id, values: [{ enum_id: source.enums![1]!.id }] },
+              { field_id: product.id, values: [{ value: 'X' }] },
+            ],
+          },
+        ],
       });
       expect(r1.status).toBe(200);
-      await api(sim, token, `/api/v4/leads/${lead.id}`, { method: 'PATCH', body: { custom_fields_values: [{ field_id: product.id, values: [{ value: 'Y' }] }] } });
+      await api(sim, token, `/api/v4/leads/${lead.id}`, {
+        method: 'PATCH',
+        body: { custom_fields_values: [{ field_id: product.id, values: [{ value: 'Y' }] }] },
+      });
       const got = await api(sim, token, `/api/v4/leads/${lead.id}`);
       const cf = got.json!.custom_fields_values as Json[];
       expect(cf.find((f) => f.field_id === source.id)!.values[0]).toMatchObject({ enum_id: source.enums![1]!.id });
       expect(cf.find((f) => f.field_id === product.id)!.values[0].value).toBe('Y');
-      const bad = await api(sim, token, `/api/v4/leads/${lead.id}`, { method: 'PATCH', body: { custom_fields_values: [{ field_id: source.id, values: [{ value: 'Nope' }] }] } });
+      const bad = await api(sim, token, `/api/v4/leads/${lead.id}`, {
+        method: 'PATCH',
+        body: { custom_fields_values: [{ field_id: source.id, values: [{ value: 'Nope' }] }] },
+      });
       expect(bad.status).toBe(400);
-      const unknown = await api(sim, token, `/api/v4/leads/${lead.id}`, { method: 'PATCH', body: { custom_fields_values: [{ field_id: 1, values: [{ value: 'x' }] }] } });
+      const unknown = await api(sim, token, `/api/v4/leads/${lead.id}`, {
+        method: 'PATCH',
+        body: { custom_fields_values: [{ field_id: 1, values: [{ value: 'x' }] }] },
+      });
       expect(unknown.status).toBe(400);
     });
 
     it('creates leads, contacts and tasks', async () => {
-      const c = await api(sim, token, '/api/v4/contacts', { method: 'POST', body: [{ first_name: 'New', last_name: 'Person', custom_fields_values: [{ field_code: 'EMAIL', values: [{ value: 'new@x.example', enum_code: 'WORK' }] }] }] });
+      const c = await api(sim, token, '/api/v4/contacts', {
+        method: 'POST',
+        body: [
+          { first_name: 'New', last_name: 'Person', custom_fields_values: [{ field_code: 'EMAIL', values: [{ value: 'new@x.example', enum_code: 'WORK' }] }] },
+        ],
+      });
       expect(c.status).toBe(200);
       const contactId = c.json!._embedded.contacts[0].id;
-      const l = await api(sim, token, '/api/v4/leads', { method: 'POST', body: [{ name: 'From API', price: 10, _embedded: { contacts: [{ id: contactId }] } }] });
+      const l = await api(sim, token, '/api/v4/leads', {
+        method: 'POST',
+        body: [{ name: 'From API', price: 10, _embedded: { contacts: [{ id: contactId }] } }],
+      });
       const leadId = l.json!._embedded.leads[0].id;
       expect(sim.state.leads.get(leadId)!._embedded.contacts).toEqual([{ id: contactId, is_main: true }]);
-      const t = await api(sim, token, '/api/v4/tasks', { method: 'POST', body: [{ text: 'Call back', complete_till: sim.now() + 3600, entity_id: leadId, entity_type: 'leads', task_type_id: 1 }] });
+      const t = await api(sim, token, '/api/v4/tasks', {
+        method: 'POST',
+        body: [{ text: 'Call back', complete_till: sim.now() + 3600, entity_id: leadId, entity_type: 'leads', task_type_id: 1 }],
+      });
       expect(t.status).toBe(200);
       const taskId = t.json!._embedded.tasks[0].id;
       const done = await api(sim, token, `/api/v4/tasks/${taskId}`, { method: 'PATCH', body: { is_completed: true, result: { text: 'ok' } } });
@@ -274,7 +336,10 @@ describe('KommoSim', () => {
     it('logs calls against the contact with that phone', async () => {
       const contact = [...sim.state.contacts.values()][5]!;
       const phone = String(contact.custom_fields_values!.find((f) => f.field_code === 'PHONE')!.values[0]!.value);
-      const r = await api(sim, token, '/api/v4/calls', { method: 'POST', body: [{ direction: 'inbound', uniq: 'u1', duration: 30, source: 'sim', phone, call_status: 4 }] });
+      const r = await api(sim, token, '/api/v4/calls', {
+        method: 'POST',
+        body: [{ direction: 'inbound', uniq: 'u1', duration: 30, source: 'sim', phone, call_status: 4 }],
+      });
       expect(r.status).toBe(200);
       expect(r.json!._embedded.calls[0]).toMatchObject({ entity_id: contact.id });
       expect(sim.state.calls.at(-1)).toMatchObject({ entity_id: contact.id, entity_type: 'contacts' });
@@ -298,7 +363,10 @@ describe('KommoSim', () => {
     });
 
     it('records salesbot continues', async () => {
-      const r = await api(sim, token, '/api/v4/salesbot/12/continue/abc', { method: 'POST', body: { data: { reply: 'hi' }, execute_handlers: [{ handler: 'show', params: { type: 'text', value: 'hi' } }] } });
+      const r = await api(sim, token, '/api/v4/salesbot/12/continue/abc', {
+        method: 'POST',
+        body: { data: { reply: 'hi' }, execute_handlers: [{ handler: 'show', params: { type: 'text', value: 'hi' } }] },
+      });
       expect(r.status).toBe(200);
       expect(sim.state.salesbotContinues.at(-1)).toMatchObject({ botId: '12', continueId: 'abc', body: { data: { reply: 'hi' } } });
     });
@@ -308,12 +376,18 @@ describe('KommoSim', () => {
       const srv = createServer((req, res) => {
         let b = '';
         req.on('data', (c) => (b += c));
-        req.on('end', () => { got = { type: req.headers['content-type'], body: b }; res.end('ok'); });
+        req.on('end', () => {
+          got = { type: req.headers['content-type'], body: b };
+          res.end('ok');
+        });
       });
       await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
       const port = (srv.address() as AddressInfo).port;
       const lead = sim.state.leads.values().next().value!;
-      const res = await sim.sendWebhook(`http://127.0.0.1:${port}/hook`, leadWebhook('update', { id: lead.id, name: lead.name, status_id: lead.status_id, pipeline_id: lead.pipeline_id }, sim.accountRef));
+      const res = await sim.sendWebhook(
+        `http://127.0.0.1:${port}/hook`,
+        leadWebhook('update', { id: lead.id, name: lead.name, status_id: lead.status_id, pipeline_id: lead.pipeline_id }, sim.accountRef),
+      );
       expect(res.status).toBe(200);
       srv.close();
       expect(got.type).toBe('application/x-www-form-urlencoded');

@@ -29,7 +29,7 @@ export function applyOrder<T extends Orderable>(
     if (isSortedById(items, sign)) return items;
     return items.sort((a, b) => sign * (a.id - b.id));
   }
-  return items.sort((a, b) => sign * (((a[field] ?? 0) - (b[field] ?? 0)) || a.id - b.id));
+  return items.sort((a, b) => sign * ((a[field] ?? 0) - (b[field] ?? 0) || a.id - b.id));
 }
 
 function isSortedById(items: Orderable[], sign: number): boolean {

@@ -26,12 +26,26 @@ export function newLead(core: SimCore, l: Partial<Lead> = {}): Lead {
   const closed = statusId === 142 || statusId === 143;
   const id = l.id ?? nextId(core.state, 'lead');
   return {
-    name: `Deal #${id}`, price: 0, responsible_user_id: core.currentUserId, group_id: 0, loss_reason_id: null,
-    created_by: core.currentUserId, updated_by: core.currentUserId, created_at: now, updated_at: now,
-    closed_at: closed ? now : null, closest_task_at: null, is_deleted: false, custom_fields_values: null, score: null,
-    account_id: core.accountId, labor_cost: null,
+    name: `Deal #${id}`,
+    price: 0,
+    responsible_user_id: core.currentUserId,
+    group_id: 0,
+    loss_reason_id: null,
+    created_by: core.currentUserId,
+    updated_by: core.currentUserId,
+    created_at: now,
+    updated_at: now,
+    closed_at: closed ? now : null,
+    closest_task_at: null,
+    is_deleted: false,
+    custom_fields_values: null,
+    score: null,
+    account_id: core.accountId,
+    labor_cost: null,
     ...l,
-    id, status_id: statusId, pipeline_id: pipelineId,
+    id,
+    status_id: statusId,
+    pipeline_id: pipelineId,
     _embedded: { tags: [], contacts: [], companies: [], ...l._embedded },
   };
 }
@@ -47,7 +61,13 @@ export function insertLead(core: SimCore, lead: Lead): Lead {
  * unless the patch set it, maintains closed_at and records Kommo-style events for what changed.
  */
 export function commitLead(core: SimCore, lead: Lead, next: Partial<Lead>, opts: { explicitUpdatedAt?: boolean } = {}): Lead {
-  const before = { status_id: lead.status_id, pipeline_id: lead.pipeline_id, responsible_user_id: lead.responsible_user_id, price: lead.price, name: lead.name };
+  const before = {
+    status_id: lead.status_id,
+    pipeline_id: lead.pipeline_id,
+    responsible_user_id: lead.responsible_user_id,
+    price: lead.price,
+    name: lead.name,
+  };
   const now = core.now();
   Object.assign(lead, next);
   if (!opts.explicitUpdatedAt && next.updated_at === undefined) lead.updated_at = now;
@@ -56,13 +76,22 @@ export function commitLead(core: SimCore, lead: Lead, next: Partial<Lead>, opts:
   if (statusChanged) {
     const closed = lead.status_id === 142 || lead.status_id === 143;
     if (next.closed_at === undefined) lead.closed_at = closed ? now : null;
-    core.addEvent('lead_status_changed', 'lead', lead.id,
+    core.addEvent(
+      'lead_status_changed',
+      'lead',
+      lead.id,
       [{ lead_status: { id: lead.status_id, pipeline_id: lead.pipeline_id } }],
-      [{ lead_status: { id: before.status_id, pipeline_id: before.pipeline_id } }]);
+      [{ lead_status: { id: before.status_id, pipeline_id: before.pipeline_id } }],
+    );
   }
   if (before.responsible_user_id !== lead.responsible_user_id) {
-    core.addEvent('entity_responsible_changed', 'lead', lead.id,
-      [{ responsible_user: { id: lead.responsible_user_id } }], [{ responsible_user: { id: before.responsible_user_id } }]);
+    core.addEvent(
+      'entity_responsible_changed',
+      'lead',
+      lead.id,
+      [{ responsible_user: { id: lead.responsible_user_id } }],
+      [{ responsible_user: { id: before.responsible_user_id } }],
+    );
   }
   if (before.price !== lead.price) {
     core.addEvent('sale_field_changed', 'lead', lead.id, [{ sale_field_value: { sale: lead.price } }], [{ sale_field_value: { sale: before.price } }]);
@@ -79,10 +108,20 @@ export function newContact(core: SimCore, c: Partial<Contact> = {}): Contact {
   const first = c.first_name ?? '';
   const last = c.last_name ?? '';
   return {
-    name: c.name ?? ([first, last].filter(Boolean).join(' ') || `Contact #${id}`), first_name: first, last_name: last,
-    responsible_user_id: core.currentUserId, group_id: 0, created_by: core.currentUserId, updated_by: core.currentUserId,
-    created_at: now, updated_at: now, closest_task_at: null, is_deleted: false, is_unsorted: false,
-    custom_fields_values: null, account_id: core.accountId,
+    name: c.name ?? ([first, last].filter(Boolean).join(' ') || `Contact #${id}`),
+    first_name: first,
+    last_name: last,
+    responsible_user_id: core.currentUserId,
+    group_id: 0,
+    created_by: core.currentUserId,
+    updated_by: core.currentUserId,
+    created_at: now,
+    updated_at: now,
+    closest_task_at: null,
+    is_deleted: false,
+    is_unsorted: false,
+    custom_fields_values: null,
+    account_id: core.accountId,
     ...c,
     id,
     _embedded: { tags: [], companies: [], ...c._embedded },
@@ -93,9 +132,17 @@ export function newCompany(core: SimCore, c: Partial<Company> = {}): Company {
   const now = core.now();
   const id = c.id ?? nextId(core.state, 'company');
   return {
-    name: `Company #${id}`, responsible_user_id: core.currentUserId, group_id: 0, created_by: core.currentUserId,
-    updated_by: core.currentUserId, created_at: now, updated_at: now, closest_task_at: null, is_deleted: false,
-    custom_fields_values: null, account_id: core.accountId,
+    name: `Company #${id}`,
+    responsible_user_id: core.currentUserId,
+    group_id: 0,
+    created_by: core.currentUserId,
+    updated_by: core.currentUserId,
+    created_at: now,
+    updated_at: now,
+    closest_task_at: null,
+    is_deleted: false,
+    custom_fields_values: null,
+    account_id: core.accountId,
     ...c,
     id,
     _embedded: { tags: [], ...c._embedded },

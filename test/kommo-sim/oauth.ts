@@ -29,7 +29,10 @@ function oauthProblem(status: number, error: string, hint: string, detail: strin
 export class OAuthStore {
   readonly counters: OAuthCounters = { tokenExchanges: 0, refreshes: 0, failedRefreshes: 0 };
 
-  constructor(private core: SimCore, private cfg: OAuthConfig) {}
+  constructor(
+    private core: SimCore,
+    private cfg: OAuthConfig,
+  ) {}
 
   private get codes(): Map<string, TokenRecord> {
     return this.core.state.authCodes;

@@ -10,7 +10,10 @@ export class SlidingWindowLimiter {
   private admitted: number[] = [];
   private head = 0;
 
-  constructor(public rps: number, public windowMs = 1000) {}
+  constructor(
+    public rps: number,
+    public windowMs = 1000,
+  ) {}
 
   /** true → serve; false → answer 429. Throttled requests do not take a slot. */
   tryAcquire(at: number): boolean {

@@ -15,10 +15,23 @@ export function registerAccountRoutes(r: Router, core: SimCore): void {
     const w = withSet(req.query);
     const a = s.account;
     const body: Record<string, unknown> = {
-      id: a.id, name: a.name, subdomain: a.subdomain, created_at: a.created_at, created_by: a.current_user_id,
-      updated_at: a.created_at, updated_by: a.current_user_id, current_user_id: a.current_user_id, country: a.country,
-      currency: a.currency, currency_symbol: a.currency_symbol, customers_mode: 'disabled', is_unsorted_on: true,
-      mobile_feature_version: 0, is_loss_reason_enabled: true, is_helpbot_enabled: false, is_technical_account: false,
+      id: a.id,
+      name: a.name,
+      subdomain: a.subdomain,
+      created_at: a.created_at,
+      created_by: a.current_user_id,
+      updated_at: a.created_at,
+      updated_by: a.current_user_id,
+      current_user_id: a.current_user_id,
+      country: a.country,
+      currency: a.currency,
+      currency_symbol: a.currency_symbol,
+      customers_mode: 'disabled',
+      is_unsorted_on: true,
+      mobile_feature_version: 0,
+      is_loss_reason_enabled: true,
+      is_helpbot_enabled: false,
+      is_technical_account: false,
       contact_name_display_order: 1,
       _links: core.link('/api/v4/account'),
     };
@@ -28,8 +41,13 @@ export function registerAccountRoutes(r: Router, core: SimCore): void {
     if (w.has('users_groups')) emb.users_groups = [{ id: 0, name: 'Sales', uuid: null }];
     if (w.has('datetime_settings')) {
       emb.datetime_settings = {
-        date_pattern: 'd.m.Y H:i', short_date_pattern: 'd.m.Y', short_time_pattern: 'H:i', date_format: 'd.m.Y',
-        time_format: 'H:i:s', timezone: 'America/Sao_Paulo', timezone_offset: '-03:00',
+        date_pattern: 'd.m.Y H:i',
+        short_date_pattern: 'd.m.Y',
+        short_time_pattern: 'H:i',
+        date_format: 'd.m.Y',
+        time_format: 'H:i:s',
+        timezone: 'America/Sao_Paulo',
+        timezone_offset: '-03:00',
       };
     }
     if (Object.keys(emb).length) body._embedded = emb;
@@ -49,7 +67,8 @@ export function registerAccountRoutes(r: Router, core: SimCore): void {
     const all = [...s.pipelines.values()].sort((a, b) => a.sort - b.sort || a.id - b.id);
     if (!all.length) return noContent();
     return json(200, {
-      _total_items: all.length, _links: core.link('/api/v4/leads/pipelines'),
+      _total_items: all.length,
+      _links: core.link('/api/v4/leads/pipelines'),
       _embedded: { pipelines: all.map((p) => pipelineOut(core, p)) },
     });
   });
@@ -62,7 +81,8 @@ export function registerAccountRoutes(r: Router, core: SimCore): void {
     if (!p) return problem(404, 'Not Found', 'Pipeline not found');
     const sts = [...p._embedded.statuses].sort((a, b) => a.sort - b.sort);
     return json(200, {
-      _total_items: sts.length, _links: core.link(`/api/v4/leads/pipelines/${p.id}/statuses`),
+      _total_items: sts.length,
+      _links: core.link(`/api/v4/leads/pipelines/${p.id}/statuses`),
       _embedded: { statuses: sts.map((x) => statusOut(core, x)) },
     });
   });

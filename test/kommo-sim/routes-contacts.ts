@@ -32,7 +32,7 @@ function leadIndex(core: SimCore, kind: Kind): Map<number, number[]> {
 function serializer(core: SimCore, kind: Kind, q: URLSearchParams): (e: Entity) => unknown {
   const w = withSet(q);
   const leads = w.has('leads') ? leadIndex(core, kind) : undefined;
-  if (kind === 'contacts') return (e) => contactOut(core, e as Contact, leads ? leads.get(e.id) ?? [] : undefined);
+  if (kind === 'contacts') return (e) => contactOut(core, e as Contact, leads ? (leads.get(e.id) ?? []) : undefined);
   let contactsOf: Map<number, number[]> | undefined;
   if (w.has('contacts')) {
     contactsOf = new Map();
@@ -40,10 +40,11 @@ function serializer(core: SimCore, kind: Kind, q: URLSearchParams): (e: Entity) 
       for (const k of c._embedded.companies) contactsOf.set(k.id, [...(contactsOf.get(k.id) ?? []), c.id]);
     }
   }
-  return (e) => companyOut(core, e as Company, {
-    ...(leads ? { leads: leads.get(e.id) ?? [] } : {}),
-    ...(contactsOf ? { contacts: contactsOf.get(e.id) ?? [] } : {}),
-  });
+  return (e) =>
+    companyOut(core, e as Company, {
+      ...(leads ? { leads: leads.get(e.id) ?? [] } : {}),
+      ...(contactsOf ? { contacts: contactsOf.get(e.id) ?? [] } : {}),
+    });
 }
 
 export function registerContactRoutes(r: Router, core: SimCore): void {
@@ -131,7 +132,9 @@ function write(core: SimCore, kind: Kind, req: Req, mode: 'create' | 'batch' | '
     let companies: { id: number }[] | undefined;
     if (kind === 'contacts' && Array.isArray(emb.companies)) {
       companies = emb.companies.filter(isObj).map((c) => ({ id: int(c.id) ?? 0 }));
-      companies.forEach((c, j) => { if (!core.state.companies.has(c.id)) bag.add(rid, 'NotFound', `_embedded.companies.${j}.id`, 'Company not found'); });
+      companies.forEach((c, j) => {
+        if (!core.state.companies.has(c.id)) bag.add(rid, 'NotFound', `_embedded.companies.${j}.id`, 'Company not found');
+      });
     }
     if (tags || companies) {
       const cur = (e?._embedded ?? { tags: [], companies: [] }) as Contact['_embedded'];

@@ -1,9 +1,7 @@
 /** /api/v4/leads: list (paging, filters, order, with=contacts), get, batch create, batch/single patch. */
 import type { SimCore } from './core.js';
 import { applyTags, digits, fieldTexts, mergeFieldValues, parseFieldValues } from './fields.js';
-import {
-  ErrorBag, inRange, int, isObj, json, multiNum, noContent, problem, range, type Reply, type Req, withSet,
-} from './http-util.js';
+import { ErrorBag, inRange, int, isObj, json, multiNum, noContent, problem, range, type Reply, type Req, withSet } from './http-util.js';
 import { applyOrder, listReply } from './list.js';
 import { commitLead, findStatus, firstOpenStatus, insertLead, mainPipeline, newLead } from './mutations.js';
 import type { Router } from './router.js';
@@ -58,7 +56,7 @@ function listLeads(core: SimCore, req: Req): Reply {
   const statuses: { pipeline_id?: number; status_id?: number }[] = [];
   for (const [k, v] of q) {
     const m = /^filter\[statuses\]\[(\d+)\]\[(pipeline_id|status_id)\]$/.exec(k);
-    if (m) ((statuses[Number(m[1])] ??= {})[m[2] as 'pipeline_id' | 'status_id'] = Number(v));
+    if (m) (statuses[Number(m[1])] ??= {})[m[2] as 'pipeline_id' | 'status_id'] = Number(v);
   }
   const st = statuses.filter(Boolean);
   const upd = range(q, 'filter[updated_at]');
@@ -71,7 +69,11 @@ function listLeads(core: SimCore, req: Req): Reply {
     if (ids.size && !ids.has(l.id)) continue;
     if (resp.size && !resp.has(l.responsible_user_id)) continue;
     if (pipes.size && !pipes.has(l.pipeline_id)) continue;
-    if (st.length && !st.some((s) => (s.pipeline_id === undefined || s.pipeline_id === l.pipeline_id) && (s.status_id === undefined || s.status_id === l.status_id))) continue;
+    if (
+      st.length &&
+      !st.some((s) => (s.pipeline_id === undefined || s.pipeline_id === l.pipeline_id) && (s.status_id === undefined || s.status_id === l.status_id))
+    )
+      continue;
     if (!inRange(l.updated_at, upd) || !inRange(l.created_at, crt) || !inRange(l.closed_at, cls)) continue;
     if (ims !== undefined && l.updated_at < ims) continue;
     if (query && !matchesQuery(l.name, l.custom_fields_values, query)) continue;
@@ -136,8 +138,12 @@ export function prepareLeadPatch(core: SimCore, lead: Lead | null, body: Record<
   const emb = isObj(body._embedded) ? body._embedded : {};
   const contacts = links(emb.contacts, true);
   const companies = links(emb.companies, false);
-  contacts?.forEach((c, i) => { if (!core.state.contacts.has(c.id)) bag.add(rid, 'NotFound', `_embedded.contacts.${i}.id`, 'Contact not found'); });
-  companies?.forEach((c, i) => { if (!core.state.companies.has(c.id)) bag.add(rid, 'NotFound', `_embedded.companies.${i}.id`, 'Company not found'); });
+  contacts?.forEach((c, i) => {
+    if (!core.state.contacts.has(c.id)) bag.add(rid, 'NotFound', `_embedded.contacts.${i}.id`, 'Contact not found');
+  });
+  companies?.forEach((c, i) => {
+    if (!core.state.companies.has(c.id)) bag.add(rid, 'NotFound', `_embedded.companies.${i}.id`, 'Company not found');
+  });
   if (tags || contacts || companies) {
     const cur = lead?._embedded ?? { tags: [], contacts: [], companies: [] };
     // On PATCH Kommo links additional contacts rather than replacing the list.

@@ -12,10 +12,19 @@ const ENTITY_ALIASES: Record<string, string> = { leads: 'lead', contacts: 'conta
 
 /** Subscribable webhook events (docs/kommo.md §4). */
 export const WEBHOOK_SETTINGS = new Set([
-  ...['lead', 'contact', 'company', 'customer'].flatMap((e) =>
-    ['add', 'update', 'delete', 'restore', 'status', 'responsible', 'note'].map((a) => `${a}_${e}`)),
-  'add_task', 'update_task', 'delete_task', 'responsible_task', 'add_talk', 'update_talk', 'add_message',
-  'add_outgoing_message', 'add_chat_template_review', 'add_unsorted', 'update_unsorted', 'delete_unsorted',
+  ...['lead', 'contact', 'company', 'customer'].flatMap((e) => ['add', 'update', 'delete', 'restore', 'status', 'responsible', 'note'].map((a) => `${a}_${e}`)),
+  'add_task',
+  'update_task',
+  'delete_task',
+  'responsible_task',
+  'add_talk',
+  'update_talk',
+  'add_message',
+  'add_outgoing_message',
+  'add_chat_template_review',
+  'add_unsorted',
+  'update_unsorted',
+  'delete_unsorted',
 ]);
 
 export function registerMiscRoutes(r: Router, core: SimCore): void {
@@ -52,15 +61,27 @@ function listEvents(core: SimCore, req: Req): Reply {
   const ids = new Set(multi(q, 'filter[id]'));
   const by = new Set(multiNum(q, 'filter[created_by]'));
   const crt = range(q, 'filter[created_at]');
-  const items: SimEvent[] = core.state.events.filter((e) =>
-    (!types.size || types.has(e.type)) && (!entities.size || entities.has(e.entity_type)) &&
-    (!entityIds.size || entityIds.has(e.entity_id)) && (!ids.size || ids.has(e.id)) &&
-    (!by.size || by.has(e.created_by)) && inRange(e.created_at, crt));
+  const items: SimEvent[] = core.state.events.filter(
+    (e) =>
+      (!types.size || types.has(e.type)) &&
+      (!entities.size || entities.has(e.entity_type)) &&
+      (!entityIds.size || entityIds.has(e.entity_id)) &&
+      (!ids.size || ids.has(e.id)) &&
+      (!by.size || by.has(e.created_by)) &&
+      inRange(e.created_at, crt),
+  );
   // Kommo lists events newest first; order[created_at]=asc flips it.
   const asc = q.get('order[created_at]')?.toLowerCase() === 'asc';
   const indexed = items.map((e, i) => ({ e, i }));
   indexed.sort((a, b) => (asc ? 1 : -1) * (a.e.created_at - b.e.created_at || a.i - b.i));
-  return listReply(core, req, 'events', indexed.map((x) => x.e), (e) => eventOut(core, e), { maxLimit: 100, defLimit: 100 });
+  return listReply(
+    core,
+    req,
+    'events',
+    indexed.map((x) => x.e),
+    (e) => eventOut(core, e),
+    { maxLimit: 100, defLimit: 100 },
+  );
 }
 
 function upsertWebhook(core: SimCore, req: Req): Reply {
@@ -71,7 +92,10 @@ function upsertWebhook(core: SimCore, req: Req): Reply {
   if (typeof dest !== 'string' || !/^https?:\/\/\S+$/.test(dest)) bag.add('0', 'InvalidUrl', 'destination', 'This value is not a valid URL.');
   const settings = b.settings;
   if (!Array.isArray(settings) || settings.length === 0) bag.add('0', 'NotBlank', 'settings', 'This value should not be blank.');
-  else settings.forEach((s, i) => { if (typeof s !== 'string' || !WEBHOOK_SETTINGS.has(s)) bag.add('0', 'NotSupportedChoice', `settings.${i}`); });
+  else
+    settings.forEach((s, i) => {
+      if (typeof s !== 'string' || !WEBHOOK_SETTINGS.has(s)) bag.add('0', 'NotSupportedChoice', `settings.${i}`);
+    });
   if (!bag.empty) return bag.reply();
   const now = core.now();
   let w = core.state.webhooks.get(dest as string);
@@ -79,9 +103,15 @@ function upsertWebhook(core: SimCore, req: Req): Reply {
   if (w) Object.assign(w, { settings: [...new Set(settings as string[])], updated_at: now, disabled: false });
   else {
     w = {
-      id: nextId(core.state, 'webhook'), destination: dest as string, settings: [...new Set(settings as string[])],
-      created_at: now, updated_at: now, created_by: core.currentUserId, account_id: core.accountId,
-      sort: typeof b.sort === 'number' ? b.sort : 1, disabled: false,
+      id: nextId(core.state, 'webhook'),
+      destination: dest as string,
+      settings: [...new Set(settings as string[])],
+      created_at: now,
+      updated_at: now,
+      created_by: core.currentUserId,
+      account_id: core.accountId,
+      sort: typeof b.sort === 'number' ? b.sort : 1,
+      disabled: false,
     } satisfies Webhook;
     core.state.webhooks.set(w.destination, w);
   }

@@ -24,9 +24,15 @@ const WRITABLE: Record<string, string[]> = {
 };
 
 const NOTE_EVENT: Record<string, string> = {
-  common: 'common_note_added', call_in: 'incoming_call', call_out: 'outgoing_call', service_message: 'service_note_added',
-  extended_service_message: 'service_note_added', sms_in: 'incoming_sms', sms_out: 'outgoing_sms',
-  attachment: 'attachment_note_added', geolocation: 'geo_note_added',
+  common: 'common_note_added',
+  call_in: 'incoming_call',
+  call_out: 'outgoing_call',
+  service_message: 'service_note_added',
+  extended_service_message: 'service_note_added',
+  sms_in: 'incoming_sms',
+  sms_out: 'outgoing_sms',
+  attachment: 'attachment_note_added',
+  geolocation: 'geo_note_added',
 };
 
 const SINGULAR: Record<EntityKind, string> = { leads: 'lead', contacts: 'contact', companies: 'company' };
@@ -38,9 +44,18 @@ function exists(core: SimCore, kind: EntityKind, id: number): boolean {
 export function addNote(core: SimCore, kind: EntityKind, entityId: number, noteType: string, params: Record<string, unknown>, responsible?: number): Note {
   const now = core.now();
   const n: Note = {
-    id: nextId(core.state, 'note'), entity_type: kind, entity_id: entityId, created_by: core.currentUserId,
-    updated_by: core.currentUserId, created_at: now, updated_at: now, responsible_user_id: responsible ?? core.currentUserId,
-    group_id: 0, note_type: noteType, params, account_id: core.accountId,
+    id: nextId(core.state, 'note'),
+    entity_type: kind,
+    entity_id: entityId,
+    created_by: core.currentUserId,
+    updated_by: core.currentUserId,
+    created_at: now,
+    updated_at: now,
+    responsible_user_id: responsible ?? core.currentUserId,
+    group_id: 0,
+    note_type: noteType,
+    params,
+    account_id: core.accountId,
   };
   core.state.notes.set(n.id, n);
   core.addEvent(NOTE_EVENT[noteType] ?? 'common_note_added', SINGULAR[kind], entityId, [{ note: { id: n.id } }]);
@@ -101,9 +116,10 @@ function createNotes(core: SimCore, kind: EntityKind, req: Req, pathEntityId: nu
     const required = WRITABLE[type];
     const params = isObj(item.params) ? item.params : {};
     if (!required) bag.add(rid, 'NotSupportedChoice', 'note_type');
-    else for (const p of required) {
-      if (params[p] === undefined || params[p] === null || params[p] === '') bag.add(rid, 'NotBlank', `params.${p}`, 'This value should not be blank.');
-    }
+    else
+      for (const p of required) {
+        if (params[p] === undefined || params[p] === null || params[p] === '') bag.add(rid, 'NotBlank', `params.${p}`, 'This value should not be blank.');
+      }
     if (bag.size === before && entityId !== undefined) ok.push({ entityId, type, params, rid, resp: int(item.responsible_user_id) });
   });
   if (!bag.empty) return bag.reply();
@@ -152,16 +168,31 @@ function createCalls(core: SimCore, req: Req): Reply {
     const target = findByPhone(core, String(raw.phone));
     const direction = raw.direction as 'inbound' | 'outbound';
     const params = {
-      uniq: raw.uniq ?? null, duration: int(raw.duration) ?? 0, source: raw.source, link: raw.link ?? null, phone: raw.phone,
-      call_status: raw.call_status ?? null, call_result: raw.call_result ?? null,
+      uniq: raw.uniq ?? null,
+      duration: int(raw.duration) ?? 0,
+      source: raw.source,
+      link: raw.link ?? null,
+      phone: raw.phone,
+      call_status: raw.call_status ?? null,
+      call_result: raw.call_result ?? null,
     };
     const note = target ? addNote(core, target.kind, target.id, direction === 'inbound' ? 'call_in' : 'call_out', params, int(raw.responsible_user_id)) : null;
     const call: Call = {
-      id: nextId(core.state, 'call'), direction, uniq: (raw.uniq as string) ?? null, duration: int(raw.duration) ?? 0,
-      source: String(raw.source), link: (raw.link as string) ?? null, phone: String(raw.phone),
-      call_status: int(raw.call_status) ?? null, call_result: (raw.call_result as string) ?? null,
-      responsible_user_id: int(raw.responsible_user_id) ?? core.currentUserId, created_at: int(raw.created_at) ?? core.now(),
-      entity_id: target?.id ?? null, entity_type: target?.kind ?? null, note_id: note?.id ?? null, raw,
+      id: nextId(core.state, 'call'),
+      direction,
+      uniq: (raw.uniq as string) ?? null,
+      duration: int(raw.duration) ?? 0,
+      source: String(raw.source),
+      link: (raw.link as string) ?? null,
+      phone: String(raw.phone),
+      call_status: int(raw.call_status) ?? null,
+      call_result: (raw.call_result as string) ?? null,
+      responsible_user_id: int(raw.responsible_user_id) ?? core.currentUserId,
+      created_at: int(raw.created_at) ?? core.now(),
+      entity_id: target?.id ?? null,
+      entity_type: target?.kind ?? null,
+      note_id: note?.id ?? null,
+      raw,
     };
     core.state.calls.push(call);
     if (!target) {
@@ -170,7 +201,11 @@ function createCalls(core: SimCore, req: Req): Reply {
     }
     const singular = target.kind === 'contacts' ? 'contact' : 'company';
     calls.push({
-      id: note!.id, entity_id: target.id, entity_type: singular, account_id: core.accountId, request_id: rid,
+      id: note!.id,
+      entity_id: target.id,
+      entity_type: singular,
+      account_id: core.accountId,
+      request_id: rid,
       _embedded: { entity: { id: target.id, _links: core.link(`/api/v4/${target.kind}/${target.id}`) } },
     });
   });

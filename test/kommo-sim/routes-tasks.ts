@@ -117,9 +117,22 @@ function writeTasks(core: SimCore, req: Req, mode: 'create' | 'batch' | 'single'
       return { id: task.id, updated_at: task.updated_at, ...(mode === 'batch' ? { request_id: rid } : {}), _links: core.link(`/api/v4/tasks/${task.id}`) };
     }
     const t: Task = {
-      id: nextId(core.state, 'task'), created_by: core.currentUserId, updated_by: core.currentUserId, created_at: now,
-      updated_at: now, responsible_user_id: core.currentUserId, group_id: 0, entity_id: null, entity_type: null,
-      duration: 0, is_completed: false, task_type_id: 1, text: '', result: [], complete_till: now, account_id: core.accountId,
+      id: nextId(core.state, 'task'),
+      created_by: core.currentUserId,
+      updated_by: core.currentUserId,
+      created_at: now,
+      updated_at: now,
+      responsible_user_id: core.currentUserId,
+      group_id: 0,
+      entity_id: null,
+      entity_type: null,
+      duration: 0,
+      is_completed: false,
+      task_type_id: 1,
+      text: '',
+      result: [],
+      complete_till: now,
+      account_id: core.accountId,
       ...next,
     };
     core.state.tasks.set(t.id, t);

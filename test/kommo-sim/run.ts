@@ -21,7 +21,16 @@ const sim = await KommoSim.start({
   rateLimitRps: arg('rps'),
   seed: { leads: arg('leads'), contacts: arg('contacts') },
 });
-console.log(JSON.stringify({ host: sim.host, baseUrl: sim.baseUrl, accountId: sim.accountId, subdomain: sim.subdomain, code: sim.issueAuthCode(), tokens: sim.issueTokens() }));
+console.log(
+  JSON.stringify({
+    host: sim.host,
+    baseUrl: sim.baseUrl,
+    accountId: sim.accountId,
+    subdomain: sim.subdomain,
+    code: sim.issueAuthCode(),
+    tokens: sim.issueTokens(),
+  }),
+);
 const stop = () => void sim.stop().then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -1,9 +1,6 @@
 import { Prng } from './prng.js';
 import { nextEventId, nextId, type SimState } from './state.js';
-import type {
-  Company, Contact, CustomField, CustomFieldValue, CustomFieldValueItem, EntityKind, Lead, Pipeline, Status, Tag,
-  User,
-} from './types.js';
+import type { Company, Contact, CustomField, CustomFieldValue, CustomFieldValueItem, EntityKind, Lead, Pipeline, Status, Tag, User } from './types.js';
 
 export interface SeedCounts {
   users?: number;
@@ -14,11 +11,54 @@ export interface SeedCounts {
   random?: number;
 }
 
-const FIRST = ['Ana', 'Bruno', 'Carla', 'Diego', 'Elena', 'Felipe', 'Gabriela', 'Hugo', 'Isabel', 'Jorge', 'Karen',
-  'Luis', 'Marta', 'Nicolas', 'Olga', 'Pedro', 'Queila', 'Rafael', 'Sofia', 'Tomas', 'Ursula', 'Victor', 'Wendy',
-  'Ximena', 'Yuri', 'Zoe'];
-const LAST = ['Silva', 'Santos', 'Garcia', 'Lopez', 'Martinez', 'Rodriguez', 'Perez', 'Gomez', 'Costa', 'Oliveira',
-  'Fernandez', 'Ramos', 'Torres', 'Ruiz', 'Alves', 'Moreno', 'Diaz', 'Castro'];
+const FIRST = [
+  'Ana',
+  'Bruno',
+  'Carla',
+  'Diego',
+  'Elena',
+  'Felipe',
+  'Gabriela',
+  'Hugo',
+  'Isabel',
+  'Jorge',
+  'Karen',
+  'Luis',
+  'Marta',
+  'Nicolas',
+  'Olga',
+  'Pedro',
+  'Queila',
+  'Rafael',
+  'Sofia',
+  'Tomas',
+  'Ursula',
+  'Victor',
+  'Wendy',
+  'Ximena',
+  'Yuri',
+  'Zoe',
+];
+const LAST = [
+  'Silva',
+  'Santos',
+  'Garcia',
+  'Lopez',
+  'Martinez',
+  'Rodriguez',
+  'Perez',
+  'Gomez',
+  'Costa',
+  'Oliveira',
+  'Fernandez',
+  'Ramos',
+  'Torres',
+  'Ruiz',
+  'Alves',
+  'Moreno',
+  'Diaz',
+  'Castro',
+];
 const COMPANY_A = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Hooli', 'Vandelay', 'Soylent', 'Tyrell'];
 const COMPANY_B = ['Ltd', 'S.A.', 'LLC', 'Group', 'Labs', 'Trading', 'Solutions'];
 const PRODUCTS = ['CRM setup', 'Website', 'Mobile app', 'Consulting', 'Annual plan', 'Training', 'Support pack'];
@@ -44,10 +84,17 @@ export function seedState(state: SimState, counts: SeedCounts, now: number): voi
       email: `${first.toLowerCase()}${i > 0 ? i : ''}@${state.account.subdomain}.example`,
       lang: 'en',
       rights: {
-        leads: { ...READ_ALL }, contacts: { ...READ_ALL }, companies: { ...READ_ALL },
+        leads: { ...READ_ALL },
+        contacts: { ...READ_ALL },
+        companies: { ...READ_ALL },
         tasks: { edit: 'A', delete: 'A' },
-        mail_access: true, catalog_access: true, is_admin: i === 0, is_free: false, is_active: true,
-        group_id: null, role_id: null,
+        mail_access: true,
+        catalog_access: true,
+        is_admin: i === 0,
+        is_free: false,
+        is_active: true,
+        group_id: null,
+        role_id: null,
       },
     };
     state.users.set(id, user);
@@ -69,12 +116,25 @@ export function seedState(state: SimState, counts: SeedCounts, now: number): voi
   const openStatuses: Status[] = [];
   pipeSpecs.forEach(([name, stages], pi) => {
     const pipeline: Pipeline = {
-      id: nextId(state, 'pipeline'), name, sort: (pi + 1) * 10, is_main: pi === 0, is_unsorted_on: true,
-      is_archive: false, account_id: accountId, _embedded: { statuses: [] },
+      id: nextId(state, 'pipeline'),
+      name,
+      sort: (pi + 1) * 10,
+      is_main: pi === 0,
+      is_unsorted_on: true,
+      is_archive: false,
+      account_id: accountId,
+      _embedded: { statuses: [] },
     };
     const st = pipeline._embedded.statuses;
     const mk = (id: number, sname: string, sort: number, type: number, editable: boolean, color: string): Status => ({
-      id, name: sname, sort, is_editable: editable, pipeline_id: pipeline.id, color, type, account_id: accountId,
+      id,
+      name: sname,
+      sort,
+      is_editable: editable,
+      pipeline_id: pipeline.id,
+      color,
+      type,
+      account_id: accountId,
     });
     st.push(mk(nextId(state, 'status'), 'Incoming leads', 10, 1, false, '#c1c1c1'));
     stages.forEach((s, i) => {
@@ -90,11 +150,21 @@ export function seedState(state: SimState, counts: SeedCounts, now: number): voi
   // Custom fields.
   const field = (entity: EntityKind, name: string, type: string, code: string | null, enums?: string[]): CustomField => {
     const f: CustomField = {
-      id: nextId(state, 'field'), name, type, account_id: accountId, code, sort: state.customFields[entity].size * 10 + 500,
+      id: nextId(state, 'field'),
+      name,
+      type,
+      account_id: accountId,
+      code,
+      sort: state.customFields[entity].size * 10 + 500,
       is_api_only: false,
       enums: enums ? enums.map((value, i) => ({ id: nextId(state, 'enum'), value, sort: (i + 1) * 10 })) : null,
-      group_id: null, required_statuses: [], is_deletable: code === null, is_predefined: code !== null,
-      entity_type: entity, remind: null, settings: null,
+      group_id: null,
+      required_statuses: [],
+      is_deletable: code === null,
+      is_predefined: code !== null,
+      entity_type: entity,
+      remind: null,
+      settings: null,
     };
     state.customFields[entity].set(f.id, f);
     return f;
@@ -123,14 +193,22 @@ export function seedState(state: SimState, counts: SeedCounts, now: number): voi
     const created = past(365);
     const name = `${COMPANY_A[i % COMPANY_A.length]} ${COMPANY_B[i % COMPANY_B.length]}${i >= COMPANY_A.length ? ` ${i}` : ''}`;
     const c: Company = {
-      id: nextId(state, 'company'), name, responsible_user_id: user(), group_id: 0, created_by: user(),
-      updated_by: user(), created_at: created, updated_at: Math.min(now - 60, created + rnd.int(0, 86400 * 30)),
-      closest_task_at: null, is_deleted: false,
+      id: nextId(state, 'company'),
+      name,
+      responsible_user_id: user(),
+      group_id: 0,
+      created_by: user(),
+      updated_by: user(),
+      created_at: created,
+      updated_at: Math.min(now - 60, created + rnd.int(0, 86400 * 30)),
+      closest_task_at: null,
+      is_deleted: false,
       custom_fields_values: [
         cfv(kPhone, [{ value: phone(rnd, 1000 + i), enum_code: 'WORK', enum_id: enumId(kPhone, 'WORK') }]),
         cfv(kWeb, [{ value: `https://${name.split(' ')[0]!.toLowerCase()}${i}.example` }]),
       ],
-      account_id: accountId, _embedded: { tags: [] },
+      account_id: accountId,
+      _embedded: { tags: [] },
     };
     companyIds.push(c.id);
     state.companies.set(c.id, c);
@@ -143,18 +221,27 @@ export function seedState(state: SimState, counts: SeedCounts, now: number): voi
     const first = rnd.pick(FIRST);
     const last = rnd.pick(LAST);
     const created = past(365);
-    const vals: CustomFieldValue[] = [
-      cfv(cPhone, [{ value: phone(rnd, i), enum_id: enumId(cPhone, 'MOB'), enum_code: 'MOB' }]),
-    ];
+    const vals: CustomFieldValue[] = [cfv(cPhone, [{ value: phone(rnd, i), enum_id: enumId(cPhone, 'MOB'), enum_code: 'MOB' }])];
     if (rnd.chance(0.8)) {
       vals.push(cfv(cEmail, [{ value: `${first}.${last}${i}@mail.example`.toLowerCase(), enum_id: enumId(cEmail, 'WORK'), enum_code: 'WORK' }]));
     }
     if (rnd.chance(0.3)) vals.push(cfv(cPosition, [{ value: rnd.pick(['CEO', 'CTO', 'Buyer', 'Manager']) }]));
     const c: Contact = {
-      id: nextId(state, 'contact'), name: `${first} ${last}`, first_name: first, last_name: last,
-      responsible_user_id: user(), group_id: 0, created_by: user(), updated_by: user(), created_at: created,
-      updated_at: Math.min(now - 60, created + rnd.int(0, 86400 * 60)), closest_task_at: null, is_deleted: false,
-      is_unsorted: false, custom_fields_values: vals, account_id: accountId,
+      id: nextId(state, 'contact'),
+      name: `${first} ${last}`,
+      first_name: first,
+      last_name: last,
+      responsible_user_id: user(),
+      group_id: 0,
+      created_by: user(),
+      updated_by: user(),
+      created_at: created,
+      updated_at: Math.min(now - 60, created + rnd.int(0, 86400 * 60)),
+      closest_task_at: null,
+      is_deleted: false,
+      is_unsorted: false,
+      custom_fields_values: vals,
+      account_id: accountId,
       _embedded: { tags: [], companies: companyIds.length && rnd.chance(0.3) ? [{ id: rnd.pick(companyIds) }] : [] },
     };
     contactIds.push(c.id);
@@ -189,11 +276,25 @@ export function seedState(state: SimState, counts: SeedCounts, now: number): voi
       }
     }
     const lead: Lead = {
-      id: nextId(state, 'lead'), name: `Deal #${i + 1}`, price: rnd.int(0, 200) * 50, responsible_user_id: user(),
-      group_id: 0, status_id: status.id, pipeline_id: pipeline.id,
-      loss_reason_id: null, created_by: user(), updated_by: user(), created_at: created, updated_at: updated,
-      closed_at: closed ? updated : null, closest_task_at: null, is_deleted: false,
-      custom_fields_values: vals.length ? vals : null, score: null, account_id: accountId, labor_cost: null,
+      id: nextId(state, 'lead'),
+      name: `Deal #${i + 1}`,
+      price: rnd.int(0, 200) * 50,
+      responsible_user_id: user(),
+      group_id: 0,
+      status_id: status.id,
+      pipeline_id: pipeline.id,
+      loss_reason_id: null,
+      created_by: user(),
+      updated_by: user(),
+      created_at: created,
+      updated_at: updated,
+      closed_at: closed ? updated : null,
+      closest_task_at: null,
+      is_deleted: false,
+      custom_fields_values: vals.length ? vals : null,
+      score: null,
+      account_id: accountId,
+      labor_cost: null,
       _embedded: {
         tags: rnd.chance(0.3) ? [{ ...rnd.pick(leadTags) }] : [],
         contacts,
@@ -208,8 +309,15 @@ export function seedState(state: SimState, counts: SeedCounts, now: number): voi
   for (const lead of state.leads.values()) {
     if (k++ >= 20) break;
     state.events.push({
-      id: nextEventId(state), type: 'lead_added', entity_type: 'lead', entity_id: lead.id, created_by: lead.created_by,
-      created_at: lead.created_at, value_after: [], value_before: [], account_id: accountId,
+      id: nextEventId(state),
+      type: 'lead_added',
+      entity_type: 'lead',
+      entity_id: lead.id,
+      created_by: lead.created_by,
+      created_at: lead.created_at,
+      value_after: [],
+      value_before: [],
+      account_id: accountId,
     });
   }
   state.events.sort((a, b) => a.created_at - b.created_at);

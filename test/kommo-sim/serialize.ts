@@ -2,8 +2,7 @@
 import type { SimCore } from './core.js';
 import type { Company, Contact, CustomField, Lead, Note, Pipeline, SimEvent, Status, Task, User, Webhook } from './types.js';
 
-const cfvOut = <T extends { custom_fields_values: unknown[] | null }>(e: T) =>
-  e.custom_fields_values && e.custom_fields_values.length ? e.custom_fields_values : null;
+const cfvOut = <T extends { custom_fields_values: unknown[] | null }>(e: T) => (e.custom_fields_values?.length ? e.custom_fields_values : null);
 
 export function leadOut(core: SimCore, l: Lead, withContacts: boolean): unknown {
   const emb: Record<string, unknown> = {
@@ -12,7 +11,9 @@ export function leadOut(core: SimCore, l: Lead, withContacts: boolean): unknown 
   };
   if (withContacts) {
     emb.contacts = l._embedded.contacts.map((c) => ({
-      id: c.id, is_main: Boolean(c.is_main), _links: core.link(`/api/v4/contacts/${c.id}`),
+      id: c.id,
+      is_main: Boolean(c.is_main),
+      _links: core.link(`/api/v4/contacts/${c.id}`),
     }));
   }
   return { ...l, custom_fields_values: cfvOut(l), _links: core.link(`/api/v4/leads/${l.id}`), _embedded: emb };
@@ -37,7 +38,8 @@ export function companyOut(core: SimCore, c: Company, extra?: { leads?: number[]
 export const userOut = (core: SimCore, u: User): unknown => ({ ...u, _links: core.link(`/api/v4/users/${u.id}`) });
 
 export const statusOut = (core: SimCore, s: Status): unknown => ({
-  ...s, _links: core.link(`/api/v4/leads/pipelines/${s.pipeline_id}/statuses/${s.id}`),
+  ...s,
+  _links: core.link(`/api/v4/leads/pipelines/${s.pipeline_id}/statuses/${s.id}`),
 });
 
 export const pipelineOut = (core: SimCore, p: Pipeline): unknown => ({
@@ -47,7 +49,8 @@ export const pipelineOut = (core: SimCore, p: Pipeline): unknown => ({
 });
 
 export const fieldOut = (core: SimCore, f: CustomField): unknown => ({
-  ...f, _links: core.link(`/api/v4/${f.entity_type}/custom_fields/${f.id}`),
+  ...f,
+  _links: core.link(`/api/v4/${f.entity_type}/custom_fields/${f.id}`),
 });
 
 export const taskOut = (core: SimCore, t: Task): unknown => ({ ...t, _links: core.link(`/api/v4/tasks/${t.id}`) });

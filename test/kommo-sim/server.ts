@@ -56,7 +56,11 @@ async function route(deps: ServerDeps, req: IncomingMessage, at: number, url: UR
   if (isRateLimited(path)) {
     if (!deps.limiter.tryAcquire(at)) {
       const retry = deps.limiter.retryAfterSec(at);
-      return json(429, { title: 'Too Many Requests', type: 'https://httpstatus.es/429', status: 429, detail: 'Too Many Requests', retry_after: retry }, { 'retry-after': String(retry) });
+      return json(
+        429,
+        { title: 'Too Many Requests', type: 'https://httpstatus.es/429', status: 429, detail: 'Too Many Requests', retry_after: retry },
+        { 'retry-after': String(retry) },
+      );
     }
   }
   if (isApi) {
@@ -64,7 +68,12 @@ async function route(deps: ServerDeps, req: IncomingMessage, at: number, url: UR
     if (failed) return failed;
     const auth = deps.oauth.checkBearer(req.headers.authorization);
     if (!auth.ok) {
-      const detail = { missing: 'Authorization header is missing', unknown: 'Invalid access token', expired: 'Access token has expired', revoked: 'Token has been revoked' }[auth.reason];
+      const detail = {
+        missing: 'Authorization header is missing',
+        unknown: 'Invalid access token',
+        expired: 'Access token has expired',
+        revoked: 'Token has been revoked',
+      }[auth.reason];
       return problem(401, 'Unauthorized', detail, auth.reason === 'revoked' ? { hint: 'Token has been revoked' } : {});
     }
   }
@@ -96,7 +105,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   if (reply.raw !== undefined) payload = reply.raw;
   else if (reply.body !== undefined && reply.status !== 204) {
     payload = JSON.stringify(reply.body);
-    headers['content-type'] ??= reply.status >= 400 ? 'application/problem+json' : url.pathname.startsWith('/oauth2/') ? 'application/json' : 'application/hal+json';
+    headers['content-type'] ??=
+      reply.status >= 400 ? 'application/problem+json' : url.pathname.startsWith('/oauth2/') ? 'application/json' : 'application/hal+json';
   }
   if (reply.status !== 204) headers['content-length'] = String(Buffer.byteLength(payload));
   res.writeHead(reply.status, headers);

@@ -63,7 +63,13 @@ export class KommoSim {
   private readonly integration: { clientId: string; clientSecret: string };
 
   private constructor(init: {
-    host: string; core: SimCore; oauth: OAuthStore; faults: Faults; limiter: SlidingWindowLimiter; server: Server; requests: RequestLog[];
+    host: string;
+    core: SimCore;
+    oauth: OAuthStore;
+    faults: Faults;
+    limiter: SlidingWindowLimiter;
+    server: Server;
+    requests: RequestLog[];
     integration: { clientId: string; clientSecret: string };
   }) {
     this.host = init.host;
@@ -84,15 +90,24 @@ export class KommoSim {
     const subdomain = opts.subdomain ?? 'simco';
     const accountId = opts.accountId ?? 30_000_001;
     const state = createState({
-      id: accountId, name: `${subdomain[0]!.toUpperCase()}${subdomain.slice(1)} Ltd`, subdomain, country: 'BR',
-      currency: 'USD', currency_symbol: '$', amojo_id: `${accountId.toString(16).padStart(8, '0')}-5153-4e8a-9c1d-000000000001`,
-      created_at: Math.floor(Date.now() / 1000) - 400 * 86400, current_user_id: 0,
+      id: accountId,
+      name: `${subdomain[0]!.toUpperCase()}${subdomain.slice(1)} Ltd`,
+      subdomain,
+      country: 'BR',
+      currency: 'USD',
+      currency_symbol: '$',
+      amojo_id: `${accountId.toString(16).padStart(8, '0')}-5153-4e8a-9c1d-000000000001`,
+      created_at: Math.floor(Date.now() / 1000) - 400 * 86400,
+      current_user_id: 0,
     });
     const core = new SimCore(state);
     seedState(state, opts.seed ?? {}, core.now());
     const oauth = new OAuthStore(core, {
-      clientId: opts.clientId, clientSecret: opts.clientSecret, redirectUri: opts.redirectUri,
-      accessTokenTtlSec: opts.accessTokenTtlSec ?? 86_400, refreshTokenTtlSec: opts.refreshTokenTtlSec ?? 90 * 86_400,
+      clientId: opts.clientId,
+      clientSecret: opts.clientSecret,
+      redirectUri: opts.redirectUri,
+      accessTokenTtlSec: opts.accessTokenTtlSec ?? 86_400,
+      refreshTokenTtlSec: opts.refreshTokenTtlSec ?? 90 * 86_400,
     });
     const faults = new Faults(oauth);
     const limiter = new SlidingWindowLimiter(opts.rateLimitRps ?? 7);
@@ -157,7 +172,10 @@ export class KommoSim {
    * same set the limiter counts, /api/v4 and the /oauth2 token endpoint on the account host.
    */
   maxRequestsPerWindow(windowMs = 1000): number {
-    return maxInWindow(this.requests.filter((r) => isRateLimited(r.path)).map((r) => r.at), windowMs);
+    return maxInWindow(
+      this.requests.filter((r) => isRateLimited(r.path)).map((r) => r.at),
+      windowMs,
+    );
   }
 
   setRateLimit(rps: number): void {
@@ -237,8 +255,14 @@ export class KommoSim {
     const p = this.mustGet(this.state.pipelines, pipelineId, 'pipeline');
     const regular = p._embedded.statuses.filter((s) => s.id !== 142 && s.id !== 143);
     const status: Status = {
-      id: nextId(this.state, 'status'), name, sort: opts.sort ?? Math.max(0, ...regular.map((s) => s.sort)) + 10,
-      is_editable: true, pipeline_id: p.id, color: opts.color ?? '#99ccff', type: 0, account_id: this.accountId,
+      id: nextId(this.state, 'status'),
+      name,
+      sort: opts.sort ?? Math.max(0, ...regular.map((s) => s.sort)) + 10,
+      is_editable: true,
+      pipeline_id: p.id,
+      color: opts.color ?? '#99ccff',
+      type: 0,
+      account_id: this.accountId,
     };
     p._embedded.statuses.push(status);
     return status;
@@ -265,10 +289,20 @@ export class KommoSim {
 
   addCustomField(entity: EntityKind, f: Partial<CustomField> & { name: string; type: string }): CustomField {
     const field: CustomField = {
-      account_id: this.accountId, code: null, sort: 500 + this.state.customFields[entity].size * 10, is_api_only: false,
-      enums: null, group_id: null, required_statuses: [], is_deletable: true, is_predefined: false, remind: null, settings: null,
+      account_id: this.accountId,
+      code: null,
+      sort: 500 + this.state.customFields[entity].size * 10,
+      is_api_only: false,
+      enums: null,
+      group_id: null,
+      required_statuses: [],
+      is_deletable: true,
+      is_predefined: false,
+      remind: null,
+      settings: null,
       ...f,
-      id: f.id ?? nextId(this.state, 'field'), entity_type: entity,
+      id: f.id ?? nextId(this.state, 'field'),
+      entity_type: entity,
     };
     if (field.enums) field.enums = field.enums.map((e, i) => ({ id: e.id || nextId(this.state, 'enum'), value: e.value, sort: e.sort ?? (i + 1) * 10 }));
     this.state.customFields[entity].set(field.id, field);

@@ -1,6 +1,19 @@
 import type {
-  Call, Company, Contact, CustomField, EntityKind, Lead, Note, Pipeline, SalesbotContinue, SimEvent, Tag, Task,
-  TaskType, User, Webhook,
+  Call,
+  Company,
+  Contact,
+  CustomField,
+  EntityKind,
+  Lead,
+  Note,
+  Pipeline,
+  SalesbotContinue,
+  SimEvent,
+  Tag,
+  Task,
+  TaskType,
+  User,
+  Webhook,
 } from './types.js';
 import { createChatsState, type ChatsState } from './chats-state.js';
 
@@ -55,8 +68,20 @@ export interface SimState {
 }
 
 export type IdKind =
-  | 'lead' | 'contact' | 'company' | 'user' | 'pipeline' | 'status' | 'field' | 'enum' | 'tag' | 'task' | 'note'
-  | 'call' | 'event' | 'webhook';
+  | 'lead'
+  | 'contact'
+  | 'company'
+  | 'user'
+  | 'pipeline'
+  | 'status'
+  | 'field'
+  | 'enum'
+  | 'tag'
+  | 'task'
+  | 'note'
+  | 'call'
+  | 'event'
+  | 'webhook';
 
 export const ID_START: Record<IdKind, number> = {
   lead: 1_000_001,

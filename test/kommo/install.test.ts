@@ -28,7 +28,10 @@ describe('install (GET /oauth/callback) against the simulator', () => {
     expect(dump).not.toContain(access);
     expect(dump).not.toContain(refresh);
 
-    const queued = world.p.sqlite.prepare("SELECT queue FROM jobs WHERE status = 'queued' ORDER BY id").all().map((r: any) => r.queue);
+    const queued = world.p.sqlite
+      .prepare("SELECT queue FROM jobs WHERE status = 'queued' ORDER BY id")
+      .all()
+      .map((r: any) => r.queue);
     expect(queued).toEqual(expect.arrayContaining(['kommo.register-webhooks', 'kommo.sync']));
     await world.drain();
 
@@ -116,7 +119,10 @@ describe('uninstall (GET /oauth/uninstall)', () => {
     expect(row).toMatchObject({ status: 'disconnected', access_token_enc: null, refresh_token_enc: null });
     await world.drain();
     expect(world.sim.state.webhooks.size).toBe(0);
-    const types = world.p.sqlite.prepare('SELECT type FROM activity_logs WHERE account_id = ? ORDER BY id').all(id).map((r: any) => r.type);
+    const types = world.p.sqlite
+      .prepare('SELECT type FROM activity_logs WHERE account_id = ? ORDER BY id')
+      .all(id)
+      .map((r: any) => r.type);
     expect(types).toEqual(expect.arrayContaining(['connection.installed', 'sync.completed', 'connection.uninstalled']));
     expect((world.p.sqlite.prepare('SELECT count(*) n FROM leads WHERE account_id = ?').get(id) as any).n).toBeGreaterThan(0);
     const status = (await (await world.app.request('/api/integrations/status', { headers: authHeaders(id) })).json()) as any;

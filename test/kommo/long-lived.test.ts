@@ -36,7 +36,10 @@ describe('long-lived token (private integrations)', () => {
 
   it('refuses to send the token to a host outside the allowlist', async () => {
     sim = await KommoSim.start({ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, redirectUri: REDIRECT_URI });
-    ctx = await startWorld({ sim: false, env: { KOMMO_LONG_LIVED_TOKEN: 'secret-token', KOMMO_ACCOUNT_HOST: 'evil.example.com', KOMMO_ALLOW_INSECURE_LOOPBACK: '0' } });
+    ctx = await startWorld({
+      sim: false,
+      env: { KOMMO_LONG_LIVED_TOKEN: 'secret-token', KOMMO_ACCOUNT_HOST: 'evil.example.com', KOMMO_ALLOW_INSECURE_LOOPBACK: '0' },
+    });
     scheduleLongLivedBootstrap(ctx.p);
     await ctx.p.worker.drain();
     const job = ctx.p.sqlite.prepare("SELECT status, last_error FROM jobs WHERE queue = 'kommo.long-lived-bootstrap'").get() as any;

@@ -72,7 +72,7 @@ describe('token vault against the simulator', () => {
 });
 
 describe('rate limits and blocks, measured in the simulator', () => {
-  it('install and first sync at Kommo\'s 7 requests/s get no 429: the token exchange is paced with the API calls', async () => {
+  it("install and first sync at Kommo's 7 requests/s get no 429: the token exchange is paced with the API calls", async () => {
     world = await startWorld({ seed: { leads: 60, contacts: 20 } });
     await world.install();
     await world.drain();

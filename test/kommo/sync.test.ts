@@ -73,7 +73,9 @@ describe('sync against the simulator', () => {
     expect(status.sync.counts.leads.changed).toBe(3);
     expect(status.sync.counts.contacts.changed).toBe(2);
     expect((world.p.sqlite.prepare('SELECT name FROM leads WHERE account_id = ? AND id = ?').get(id, l1) as any).name).toBe('Renamed lead');
-    const st = world.p.sqlite.prepare('SELECT deleted_at FROM pipeline_statuses WHERE account_id = ? AND pipeline_id = ? AND id = ?').get(id, pipeline.id, doomed.id) as any;
+    const st = world.p.sqlite
+      .prepare('SELECT deleted_at FROM pipeline_statuses WHERE account_id = ? AND pipeline_id = ? AND id = ?')
+      .get(id, pipeline.id, doomed.id) as any;
     expect(st.deleted_at).not.toBeNull();
     const f = world.p.sqlite.prepare('SELECT deleted_at FROM custom_fields WHERE account_id = ? AND id = ?').get(id, field.id) as any;
     expect(f.deleted_at).not.toBeNull();

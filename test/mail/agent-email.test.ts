@@ -23,16 +23,32 @@ describe('end to end: a client email answered by the agent', () => {
     w = await startAgentWorld({ env: { SMTP_URL: smtp.url, MAIL_FROM: 'AI Agent <agent@company.test>' } });
     const leadId = leadInStage(w, 'Qualified');
     const field = [...w.sim.state.customFields.contacts.values()].find((f) => f.code === 'EMAIL')!;
-    const contact = w.sim.addContact({ name: 'Maria', custom_fields_values: [{ field_id: field.id, field_code: 'EMAIL', field_name: field.name, values: [{ value: 'maria@client.test', enum_code: 'WORK' }] }] as never });
+    const contact = w.sim.addContact({
+      name: 'Maria',
+      custom_fields_values: [
+        { field_id: field.id, field_code: 'EMAIL', field_name: field.name, values: [{ value: 'maria@client.test', enum_code: 'WORK' }] },
+      ] as never,
+    });
     w.sim.updateLead(leadId, { _embedded: { tags: [], companies: [], contacts: [{ id: contact.id, is_main: true }] } });
     await w.installAndSync();
     await agentOnStage(w, 'Qualified');
     imap = await startImapServer();
-    const put = await w.api('PUT', '/api/mail/settings', { smtp: null, imap: { host: imap.host, port: imap.port, secure: false, user: imap.user, password: imap.password } });
+    const put = await w.api('PUT', '/api/mail/settings', {
+      smtp: null,
+      imap: { host: imap.host, port: imap.port, secure: false, user: imap.user, password: imap.password },
+    });
     expect(put.status).toBe(200);
 
     llm.reply({ content: 'Hello Maria, thanks for writing. Could we book a short demo this week?' });
-    await imap.deliver(clientEmail({ from: 'maria@client.test', to: 'sales@company.test', subject: 'Pricing for 10 seats', messageId: '<p1@client.test>', text: 'How much for 10 seats?' }));
+    await imap.deliver(
+      clientEmail({
+        from: 'maria@client.test',
+        to: 'sales@company.test',
+        subject: 'Pricing for 10 seats',
+        messageId: '<p1@client.test>',
+        text: 'How much for 10 seats?',
+      }),
+    );
     expect(await w.m.mail.services.watcher.pollOnce(w.accountId)).toBe(1);
     await w.drain();
 

@@ -26,9 +26,19 @@ describe('mail settings and the test email', () => {
     const accountId = await world.install();
     own = await startSmtpServer({ user: 'sales@company.test', password: 'smtp-secret' });
     const smtp = { host: '127.0.0.1', port: own.port, secure: false, user: 'sales@company.test' };
-    const put = await call(accountId, 'PUT', '/api/mail/settings', { smtp: { ...smtp, password: 'smtp-secret' }, fromName: 'Acme Sales', fromAddress: 'Sales@Company.test' });
+    const put = await call(accountId, 'PUT', '/api/mail/settings', {
+      smtp: { ...smtp, password: 'smtp-secret' },
+      fromName: 'Acme Sales',
+      fromAddress: 'Sales@Company.test',
+    });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ smtp: { ...smtp, passwordSet: true }, imap: null, fromName: 'Acme Sales', fromAddress: 'sales@company.test', notifications: { enabled: true } });
+    expect(put.body).toMatchObject({
+      smtp: { ...smtp, passwordSet: true },
+      imap: null,
+      fromName: 'Acme Sales',
+      fromAddress: 'sales@company.test',
+      notifications: { enabled: true },
+    });
     const get = await call(accountId, 'GET', '/api/mail/settings');
     expect(get.body).toEqual(put.body);
     expect(JSON.stringify(get.body)).not.toContain('smtp-secret');
@@ -68,7 +78,8 @@ describe('bad addresses and header injection', () => {
     world = await startMailWorld();
     const accountId = await world.install();
     const { lead, email } = world.leadWithContact();
-    const send = (patch: Record<string, unknown>) => call(accountId, 'POST', '/api/mail/outbox', { leadId: lead.id, to: [email], subject: 'Hello', text: 'Body', ...patch });
+    const send = (patch: Record<string, unknown>) =>
+      call(accountId, 'POST', '/api/mail/outbox', { leadId: lead.id, to: [email], subject: 'Hello', text: 'Body', ...patch });
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
       [{ to: ['not-an-address'] }, 'to.0', /not a valid email address/],
       [{ to: [`${email}\r\nBcc: victim@evil.test`] }, 'to.0', /line breaks/],

@@ -61,7 +61,14 @@ const notesOf = (leadId: number) => [...world.sim.state.notes.values()].filter((
 describe('kill -9 of the worker during an SMTP send', () => {
   it('after the body reached the server, the restarted worker does not send it again', async () => {
     const { accountId, env, lead, email } = await crashWorld();
-    const { outboxId } = world.m.mail.services.clientMail.queue({ accountId, leadId: lead.id, to: [email], subject: 'Contract', text: 'Please sign.', idempotencyKey: 'c-1' });
+    const { outboxId } = world.m.mail.services.clientMail.queue({
+      accountId,
+      leadId: lead.id,
+      to: [email],
+      subject: 'Contract',
+      text: 'Please sign.',
+      idempotencyKey: 'c-1',
+    });
     const stall = world.smtp.stallData();
     const a = startWorker(env);
     await stall.reached; // the server holds the whole message and has not answered yet
@@ -81,7 +88,14 @@ describe('kill -9 of the worker during an SMTP send', () => {
 
   it('before the body was sent, the restarted worker sends it, once, and records the note', async () => {
     const { accountId, env, lead, email } = await crashWorld();
-    const { outboxId } = world.m.mail.services.clientMail.queue({ accountId, leadId: lead.id, to: [email], subject: 'Offer', text: 'Our offer.', idempotencyKey: 'o-1' });
+    const { outboxId } = world.m.mail.services.clientMail.queue({
+      accountId,
+      leadId: lead.id,
+      to: [email],
+      subject: 'Offer',
+      text: 'Our offer.',
+      idempotencyKey: 'o-1',
+    });
     const stall = world.smtp.stallRcpt();
     const a = startWorker(env);
     await stall.reached;
@@ -112,7 +126,14 @@ describe('kill -9 of the worker during an SMTP send', () => {
       }),
     });
     expect(put.status).toBe(200);
-    const { outboxId } = world.m.mail.services.clientMail.queue({ accountId, leadId: lead.id, to: [email], subject: 'Invoice', text: 'Attached.', idempotencyKey: 'i-1' });
+    const { outboxId } = world.m.mail.services.clientMail.queue({
+      accountId,
+      leadId: lead.id,
+      to: [email],
+      subject: 'Invoice',
+      text: 'Attached.',
+      idempotencyKey: 'i-1',
+    });
     const stall = own.stallData();
     const a = startWorker(env);
     await stall.reached;

@@ -25,7 +25,8 @@ async function connect(opts: { autoIdleDelay?: number } = {}) {
 }
 
 /** A fixed Date header, so the same call builds the same bytes. */
-const email = (id: string, text = 'Hello') => clientEmail({ from: 'maria@client.test', to: 'sales@company.test', subject: 'Hi', messageId: id, text, date: new Date('2026-01-05T10:00:00Z') });
+const email = (id: string, text = 'Hello') =>
+  clientEmail({ from: 'maria@client.test', to: 'sales@company.test', subject: 'Hi', messageId: id, text, date: new Date('2026-01-05T10:00:00Z') });
 
 describe('the test IMAP server, as the app uses it', () => {
   it('lists INBOX and a \\Sent folder, appends with a UID (UIDPLUS) and counts by STATUS', async () => {

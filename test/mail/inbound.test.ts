@@ -22,7 +22,11 @@ function clientWithLead(address: string) {
   });
   const lead = world.sim.addLead({ name: 'Maria: 10 seats', _embedded: { tags: [], companies: [], contacts: [{ id: contact.id, is_main: true }] } });
   world.sim.tick(5);
-  const won = world.sim.addLead({ name: 'Maria: old deal', status_id: 142, _embedded: { tags: [], companies: [], contacts: [{ id: contact.id, is_main: true }] } });
+  const won = world.sim.addLead({
+    name: 'Maria: old deal',
+    status_id: 142,
+    _embedded: { tags: [], companies: [], contacts: [{ id: contact.id, is_main: true }] },
+  });
   return { contact, lead, won };
 }
 
@@ -64,7 +68,14 @@ describe('inbound client email over IMAP, and the agent reply over SMTP', () => 
     expect(await world.m.mail.services.watcher.pollOnce(accountId)).toBe(1);
 
     const row = world.p.sqlite.prepare("SELECT * FROM conversation_messages WHERE channel = 'email'").get() as any;
-    expect(row).toMatchObject({ account_id: accountId, lead_id: lead.id, contact_id: contact.id, direction: 'inbound', external_id: '<m1@client.test>', subject: 'Question about pricing' });
+    expect(row).toMatchObject({
+      account_id: accountId,
+      lead_id: lead.id,
+      contact_id: contact.id,
+      direction: 'inbound',
+      external_id: '<m1@client.test>',
+      subject: 'Question about pricing',
+    });
     expect(row.text).toBe('Hi, how much for 10 seats?');
     expect(JSON.parse(row.metadata).fullText).toContain('> Thanks for your interest.');
     expect(events).toEqual([
@@ -109,7 +120,17 @@ describe('inbound client email over IMAP, and the agent reply over SMTP', () => 
 
     // A reply to our reply, from an address Kommo does not know, still belongs to the lead (by thread).
     const ourId = world.outbox(outboxId).message_id as string;
-    await imap!.deliver(clientEmail({ from: 'boss@client.test', to: 'sales@company.test', subject: 'Re: Re: Question about pricing', messageId: '<m2@client.test>', inReplyTo: ourId, references: ['<m1@client.test>', ourId], text: 'Deal. Send the contract.' }));
+    await imap!.deliver(
+      clientEmail({
+        from: 'boss@client.test',
+        to: 'sales@company.test',
+        subject: 'Re: Re: Question about pricing',
+        messageId: '<m2@client.test>',
+        inReplyTo: ourId,
+        references: ['<m1@client.test>', ourId],
+        text: 'Deal. Send the contract.',
+      }),
+    );
     expect(await world.m.mail.services.watcher.pollOnce(accountId)).toBe(1);
     expect(events).toHaveLength(2);
     expect(events[1]).toMatchObject({ leadId: lead.id, email: { from: 'boss@client.test', messageId: '<m2@client.test>' } });
@@ -121,8 +142,22 @@ describe('inbound client email over IMAP, and the agent reply over SMTP', () => 
     const { lead } = clientWithLead('new.client@client.test'); // created after the sync: only Kommo knows it
     await connectMailbox(accountId);
     const events = captureEvents();
-    await imap!.deliver(clientEmail({ from: 'new.client@client.test', to: 'sales@company.test', subject: 'Hello', messageId: '<n1@client.test>', text: 'Are you open on Saturday?' }));
-    const auto = clientEmail({ from: 'new.client@client.test', to: 'sales@company.test', subject: 'Out of office', messageId: '<ooo@client.test>', text: 'I am away.' }).replace('MIME-Version', 'Auto-Submitted: auto-replied\r\nMIME-Version');
+    await imap!.deliver(
+      clientEmail({
+        from: 'new.client@client.test',
+        to: 'sales@company.test',
+        subject: 'Hello',
+        messageId: '<n1@client.test>',
+        text: 'Are you open on Saturday?',
+      }),
+    );
+    const auto = clientEmail({
+      from: 'new.client@client.test',
+      to: 'sales@company.test',
+      subject: 'Out of office',
+      messageId: '<ooo@client.test>',
+      text: 'I am away.',
+    }).replace('MIME-Version', 'Auto-Submitted: auto-replied\r\nMIME-Version');
     await imap!.deliver(auto);
     expect(await world.m.mail.services.watcher.pollOnce(accountId)).toBe(2);
     expect(events).toHaveLength(1);

@@ -9,7 +9,11 @@ export { REDIRECT_URI, SYSTEM_FROM } from '../helpers/world.js';
  * backoff and the notification window pass without sleeping).
  */
 export async function startMailWorld(opts: { seed?: SimOptions['seed']; env?: Record<string, string>; smtp?: boolean } = {}) {
-  const w = await startWorld({ seed: opts.seed ?? { leads: 20, contacts: 10, users: 3 }, smtp: true, env: { ...(opts.smtp === false ? { SMTP_URL: '', MAIL_FROM: '' } : {}), ...opts.env } });
+  const w = await startWorld({
+    seed: opts.seed ?? { leads: 20, contacts: 10, users: 3 },
+    smtp: true,
+    env: { ...(opts.smtp === false ? { SMTP_URL: '', MAIL_FROM: '' } : {}), ...opts.env },
+  });
   return Object.assign(w, {
     /** Install, then run the first sync and webhook registration. */
     install: () => w.installAndSync(),

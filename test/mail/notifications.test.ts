@@ -27,7 +27,8 @@ const taskAssigned = (accountId: number, userId: number, taskId: number, text = 
 describe('notifications to Kommo users', () => {
   it('a burst of 100 task assignments is one email to the responsible user, and a repeated trigger never sends again', async () => {
     const { accountId, agent } = await setup();
-    for (let i = 1; i <= 100; i++) world.m.notifications.services.notifier.notify(taskAssigned(accountId, agent.id, i, i === 7 ? 'Quote <b>urgent</b> & "soon"' : undefined));
+    for (let i = 1; i <= 100; i++)
+      world.m.notifications.services.notifier.notify(taskAssigned(accountId, agent.id, i, i === 7 ? 'Quote <b>urgent</b> & "soon"' : undefined));
     for (let i = 1; i <= 10; i++) world.m.notifications.services.notifier.notify(taskAssigned(accountId, agent.id, i)); // webhook retries
     await world.drain();
     expect(world.smtp.messages).toHaveLength(0); // still inside the batch window

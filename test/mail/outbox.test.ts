@@ -37,7 +37,9 @@ describe('outbox → SMTP → note in the lead', () => {
     const row = world.outbox(outboxId);
     expect(row).toMatchObject({ status: 'sent', attempts: 1, last_error: null });
     expect(row.smtp_response).toMatch(/^250/);
-    const notes = [...world.sim.state.notes.values()].filter((n) => n.entity_type === 'leads' && n.entity_id === lead.id && n.note_type === 'extended_service_message');
+    const notes = [...world.sim.state.notes.values()].filter(
+      (n) => n.entity_type === 'leads' && n.entity_id === lead.id && n.note_type === 'extended_service_message',
+    );
     expect(notes).toHaveLength(1);
     expect(notes[0]!.params).toMatchObject({ service: 'AI Agent email' });
     const text = String(notes[0]!.params.text);
@@ -59,7 +61,14 @@ describe('outbox → SMTP → note in the lead', () => {
     expect([...world.sim.state.notes.values()].filter((n) => n.entity_id === lead.id && n.note_type === 'extended_service_message')).toHaveLength(1);
 
     // The same logical email queued again (a retried caller) is the same row: nothing new is sent.
-    const again = world.m.mail.services.clientMail.queue({ accountId, leadId: lead.id, to: [email], subject: 'Your quote', text: 'x', idempotencyKey: 'quote-1' });
+    const again = world.m.mail.services.clientMail.queue({
+      accountId,
+      leadId: lead.id,
+      to: [email],
+      subject: 'Your quote',
+      text: 'x',
+      idempotencyKey: 'quote-1',
+    });
     expect(again.outboxId).toBe(outboxId);
     await world.drain();
     expect(world.smtp.messages).toHaveLength(1);
@@ -70,7 +79,14 @@ describe('outbox → SMTP → note in the lead', () => {
     const accountId = await world.install();
     const { lead, email } = world.leadWithContact();
     world.smtp.refuse('rcpt', 451, '4.3.0 Mailbox temporarily unavailable', 10);
-    const { outboxId } = world.m.mail.services.clientMail.queue({ accountId, leadId: lead.id, to: [email], subject: 'Follow-up', text: 'Checking in.', idempotencyKey: 'f-1' });
+    const { outboxId } = world.m.mail.services.clientMail.queue({
+      accountId,
+      leadId: lead.id,
+      to: [email],
+      subject: 'Follow-up',
+      text: 'Checking in.',
+      idempotencyKey: 'f-1',
+    });
     const delays: number[] = [];
     await world.drain();
     for (let attempt = 1; attempt < 6; attempt++) {
@@ -105,7 +121,14 @@ describe('outbox → SMTP → note in the lead', () => {
     const accountId = await world.install();
     const { lead, email } = world.leadWithContact();
     world.smtp.refuse('rcpt', 550, '5.1.1 No such user here');
-    const bad = world.m.mail.services.clientMail.queue({ accountId, leadId: lead.id, to: ['nobody@company.test'], subject: 'Hi', text: 'x', idempotencyKey: 'b-1' });
+    const bad = world.m.mail.services.clientMail.queue({
+      accountId,
+      leadId: lead.id,
+      to: ['nobody@company.test'],
+      subject: 'Hi',
+      text: 'x',
+      idempotencyKey: 'b-1',
+    });
     await world.drain();
     expect(world.outbox(bad.outboxId)).toMatchObject({ status: 'failed', attempts: 1 });
     expect(world.outbox(bad.outboxId).last_error).toMatch(/SMTP 550 .*No such user here/);

@@ -20,9 +20,24 @@ describe('reading client email', () => {
   });
 
   it('parses threading headers, lower-cases the sender and flags automatic mail', async () => {
-    const raw = clientEmail({ from: 'Maria@Client.TEST', to: 'sales@acme.test', subject: 'Re: Offer', messageId: '<b@client.test>', inReplyTo: '<a@acme.test>', references: ['<z@acme.test>', '<a@acme.test>'], text: 'Yes' });
+    const raw = clientEmail({
+      from: 'Maria@Client.TEST',
+      to: 'sales@acme.test',
+      subject: 'Re: Offer',
+      messageId: '<b@client.test>',
+      inReplyTo: '<a@acme.test>',
+      references: ['<z@acme.test>', '<a@acme.test>'],
+      text: 'Yes',
+    });
     const e = await parseEmail(raw);
-    expect(e).toMatchObject({ messageId: '<b@client.test>', from: { address: 'maria@client.test' }, subject: 'Re: Offer', inReplyTo: '<a@acme.test>', references: ['<z@acme.test>', '<a@acme.test>'], automated: false });
+    expect(e).toMatchObject({
+      messageId: '<b@client.test>',
+      from: { address: 'maria@client.test' },
+      subject: 'Re: Offer',
+      inReplyTo: '<a@acme.test>',
+      references: ['<z@acme.test>', '<a@acme.test>'],
+      automated: false,
+    });
     expect((await parseEmail(raw.replace('MIME-Version', 'Auto-Submitted: auto-replied\r\nMIME-Version'))).automated).toBe(true);
   });
 

@@ -38,7 +38,9 @@ describe('kill -9 between the ack and the processing', () => {
     const { sqlite, db } = openDatabase(dbPath);
     runMigrations(db);
     sqlite
-      .prepare(`INSERT INTO accounts (id, host, subdomain, name, status, webhook_secret, installed_at, updated_at) VALUES (?, 'acme.kommo.com', 'acme', 'Acme', 'connected', ?, 0, 0)`)
+      .prepare(
+        `INSERT INTO accounts (id, host, subdomain, name, status, webhook_secret, installed_at, updated_at) VALUES (?, 'acme.kommo.com', 'acme', 'Acme', 'connected', ?, 0, 0)`,
+      )
       .run(TEST_ACCOUNT.id, SECRET);
 
     const a = await start(dbPath, 'ingest');

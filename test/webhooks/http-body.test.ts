@@ -32,7 +32,10 @@ function post(port: number, parts: Buffer[], opts: { chunked?: boolean; length?:
     if (!opts.chunked) headers['content-length'] = opts.length ?? size;
     const req = request({ host: '127.0.0.1', port, method: 'POST', path: `/webhooks/kommo/${SECRET}`, headers }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve({ status: res.statusCode!, body: text }));
+      res
+        .setEncoding('utf8')
+        .on('data', (d: string) => (text += d))
+        .on('end', () => resolve({ status: res.statusCode!, body: text }));
     });
     req.on('error', reject);
     (async () => {
@@ -67,7 +70,12 @@ describe('webhook bodies over HTTP', () => {
 
   it('refuses a Content-Length over the limit with 413 before reading, and stores nothing', async () => {
     const port = await listen({ BODY_LIMIT_BYTES: '4096' });
-    const big = Buffer.from(leadWebhook('add', Array.from({ length: 60 }, (_, i) => ({ id: i + 1, name: 'x'.repeat(100) }))));
+    const big = Buffer.from(
+      leadWebhook(
+        'add',
+        Array.from({ length: 60 }, (_, i) => ({ id: i + 1, name: 'x'.repeat(100) })),
+      ),
+    );
     expect(big.length).toBeGreaterThan(4096);
     const res = await post(port, [big]);
     expect(res.status).toBe(413);
@@ -77,7 +85,12 @@ describe('webhook bodies over HTTP', () => {
 
   it('counts a chunked body (no Content-Length): over the limit gets 413, within it is stored', async () => {
     const port = await listen({ BODY_LIMIT_BYTES: '4096' });
-    const big = Buffer.from(leadWebhook('add', Array.from({ length: 60 }, (_, i) => ({ id: i + 1, name: 'x'.repeat(100) }))));
+    const big = Buffer.from(
+      leadWebhook(
+        'add',
+        Array.from({ length: 60 }, (_, i) => ({ id: i + 1, name: 'x'.repeat(100) })),
+      ),
+    );
     const over = await post(port, [big.subarray(0, 3000), big.subarray(3000)], { chunked: true });
     expect(over.status).toBe(413);
     expect(stored()).toEqual({ deliveries: 0, events: 0 });

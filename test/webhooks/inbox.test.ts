@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { incomingMessageWebhook, kommoWebhookBody, leadStatusWebhook, leadWebhook, TEST_ACCOUNT } from '../fixtures/kommo-webhooks.js';
-import { SECRET, webhookWorld, type WebhookWorld } from '../helpers/webhooks.js';
+import { webhookWorld, type WebhookWorld } from '../helpers/webhooks.js';
 
 let w: WebhookWorld;
 afterEach(async () => w?.stop());
@@ -50,7 +50,10 @@ describe('POST /webhooks/kommo/:secret', () => {
 
   it('an oversized body gets 413', async () => {
     w = await webhookWorld({ env: { BODY_LIMIT_BYTES: '4096' } });
-    const body = leadWebhook('add', Array.from({ length: 60 }, (_, i) => ({ id: i + 1, name: 'x'.repeat(100) })));
+    const body = leadWebhook(
+      'add',
+      Array.from({ length: 60 }, (_, i) => ({ id: i + 1, name: 'x'.repeat(100) })),
+    );
     const res = await w.post(body);
     expect(res.status).toBe(413);
     expect(stored()).toEqual({ deliveries: 0, events: 0, jobs: 0 });
@@ -61,7 +64,11 @@ describe('POST /webhooks/kommo/:secret', () => {
     const body = leadStatusWebhook({ id: 5, status_id: 61, old_status_id: 60, pipeline_id: 7, last_modified: 1_700_000_100 });
     const answers = [];
     for (let i = 0; i < 3; i++) answers.push(await (await w.post(body)).json());
-    expect(answers.map((a: any) => [a.accepted, a.duplicates])).toEqual([[1, 0], [0, 1], [0, 1]]);
+    expect(answers.map((a: any) => [a.accepted, a.duplicates])).toEqual([
+      [1, 0],
+      [0, 1],
+      [0, 1],
+    ]);
     await w.drain();
     expect(w.count("SELECT count(*) n FROM webhook_events WHERE status = 'processed'")).toBe(1);
     expect(w.activity().filter((a) => a.type === 'lead.status')).toHaveLength(1);
@@ -85,7 +92,12 @@ describe('POST /webhooks/kommo/:secret', () => {
 
   it('answers fast even for a batch: the ack does no processing', async () => {
     w = await webhookWorld();
-    const res = await w.post(leadWebhook('update', Array.from({ length: 100 }, (_, i) => ({ id: i + 1 }))));
+    const res = await w.post(
+      leadWebhook(
+        'update',
+        Array.from({ length: 100 }, (_, i) => ({ id: i + 1 })),
+      ),
+    );
     expect(res.status).toBe(200);
     expect(w.count('SELECT count(*) n FROM leads')).toBe(0); // processed later by jobs
     await w.drain();
@@ -104,7 +116,12 @@ describe('POST /webhooks/kommo/:secret', () => {
     expect(counter('db_group_commits_total') - commits).toBe(1);
     expect(counter('db_group_commit_writes_total') - writes).toBe(3);
     expect(w.p.sqlite.prepare('SELECT id FROM leads ORDER BY id').all()).toEqual([{ id: 11 }, { id: 12 }]); // no half-written 13
-    expect(w.p.sqlite.prepare('SELECT status FROM webhook_events ORDER BY id').all().map((r: any) => r.status)).toEqual(['processed', 'processed', 'received']);
+    expect(
+      w.p.sqlite
+        .prepare('SELECT status FROM webhook_events ORDER BY id')
+        .all()
+        .map((r: any) => r.status),
+    ).toEqual(['processed', 'processed', 'received']);
     const job = w.p.sqlite.prepare("SELECT status, attempts, last_error AS lastError, run_at AS runAt FROM jobs WHERE status <> 'completed'").get() as any;
     expect(job).toMatchObject({ status: 'queued', attempts: 1, lastError: expect.stringContaining('disk trouble') });
     // The trouble passes; after its backoff the event runs again and completes.
@@ -112,8 +129,11 @@ describe('POST /webhooks/kommo/:secret', () => {
     w.clock.advance(job.runAt - w.clock.now() + 1);
     await w.drain();
     expect(w.count("SELECT count(*) n FROM webhook_events WHERE status = 'processed'")).toBe(3);
-    expect(w.activity().filter((a) => a.type === 'lead.add').map((a) => a.leadId)).toEqual([11, 12, 13]);
+    expect(
+      w
+        .activity()
+        .filter((a) => a.type === 'lead.add')
+        .map((a) => a.leadId),
+    ).toEqual([11, 12, 13]);
   });
 });
-
-export { SECRET };

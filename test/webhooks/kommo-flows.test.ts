@@ -16,7 +16,8 @@ async function installed() {
   const acct = { id: world.sim.accountId, subdomain: world.sim.subdomain };
   const seen: Record<string, any[]> = {};
   for (const n of ['lead_stage_entered', 'lead_changed', 'message_received'] as BusEventName[]) world.p.bus.on(n, (p) => (seen[n] ??= []).push(p));
-  const post = (body: string, path = `/webhooks/kommo/${secret}`, headers: Record<string, string> = FORM_HEADERS) => world.app.request(path, { method: 'POST', body, headers });
+  const post = (body: string, path = `/webhooks/kommo/${secret}`, headers: Record<string, string> = FORM_HEADERS) =>
+    world.app.request(path, { method: 'POST', body, headers });
   return { secret, acct, seen, post };
 }
 
@@ -24,11 +25,15 @@ describe('webhooks against the simulator', () => {
   it('an echo of our own write does not retrigger', async () => {
     const { acct, seen, post } = await installed();
     const l = [...world.sim.state.leads.values()][0]!;
-    const target = [...world.sim.state.pipelines.get(l.pipeline_id)!._embedded.statuses].find((s: any) => s.id !== l.status_id && s.id !== 142 && s.id !== 143)!;
+    const target = [...world.sim.state.pipelines.get(l.pipeline_id)!._embedded.statuses].find(
+      (s: any) => s.id !== l.status_id && s.id !== 142 && s.id !== 143,
+    )!;
     await world.m.kommo.services.api(acct.id).updateLead(l.id, { status_id: target.id }); // what an agent action does
     const after = world.sim.state.leads.get(l.id)!;
     // Kommo then tells us about the change we made.
-    const res = await post(leadStatusWebhook({ id: l.id, status_id: target.id, old_status_id: l.status_id, pipeline_id: l.pipeline_id, last_modified: after.updated_at }, acct));
+    const res = await post(
+      leadStatusWebhook({ id: l.id, status_id: target.id, old_status_id: l.status_id, pipeline_id: l.pipeline_id, last_modified: after.updated_at }, acct),
+    );
     expect(res.status).toBe(200);
     await world.drain();
     expect(seen.lead_stage_entered ?? []).toHaveLength(0);
@@ -41,7 +46,12 @@ describe('webhooks against the simulator', () => {
     const other = [...world.sim.state.leads.values()][1]!;
     world.sim.updateLead(other.id, { status_id: target.id, pipeline_id: l.pipeline_id });
     const moved = world.sim.state.leads.get(other.id)!;
-    await post(leadStatusWebhook({ id: other.id, status_id: target.id, old_status_id: other.status_id, pipeline_id: l.pipeline_id, last_modified: moved.updated_at }, acct));
+    await post(
+      leadStatusWebhook(
+        { id: other.id, status_id: target.id, old_status_id: other.status_id, pipeline_id: l.pipeline_id, last_modified: moved.updated_at },
+        acct,
+      ),
+    );
     await world.drain();
     expect(seen.lead_stage_entered).toEqual([expect.objectContaining({ leadId: other.id, statusId: target.id, source: 'webhook' })]);
   });
@@ -69,8 +79,14 @@ describe('webhooks against the simulator', () => {
       const res = await world.app.request(`/webhooks/dp/${secret}`, { method: 'POST', body: json.body, headers: { 'content-type': json.contentType } });
       expect(res.status).toBe(200);
     }
-    const form = dpRequest({ lead_id: l.id, status_id: l.status_id, pipeline_id: l.pipeline_id, time: 1_700_000_900, type_code: 'lead_status_changed' }, 'form', acct);
-    expect((await world.app.request(`/webhooks/dp/${secret}`, { method: 'POST', body: form.body, headers: { 'content-type': form.contentType } })).status).toBe(200);
+    const form = dpRequest(
+      { lead_id: l.id, status_id: l.status_id, pipeline_id: l.pipeline_id, time: 1_700_000_900, type_code: 'lead_status_changed' },
+      'form',
+      acct,
+    );
+    expect((await world.app.request(`/webhooks/dp/${secret}`, { method: 'POST', body: form.body, headers: { 'content-type': form.contentType } })).status).toBe(
+      200,
+    );
     await world.drain();
     expect(seen.lead_stage_entered).toEqual([
       { accountId: acct.id, leadId: l.id, pipelineId: l.pipeline_id, statusId: l.status_id, source: 'dp' },
@@ -84,10 +100,22 @@ describe('webhooks against the simulator', () => {
     const { secret, acct, seen } = await installed();
     const l = [...world.sim.state.leads.values()][4]!;
     const now = Math.floor(Date.now() / 1000);
-    const claims = { account_id: acct.id, subdomain: acct.subdomain, client_uuid: TEST_CLIENT_ID, entity_id: l.id, entity_type: 2, bot_type: 'salesbot', exp: now + 300 };
+    const claims = {
+      account_id: acct.id,
+      subdomain: acct.subdomain,
+      client_uuid: TEST_CLIENT_ID,
+      entity_id: l.id,
+      entity_type: 2,
+      bot_type: 'salesbot',
+      exp: now + 300,
+    };
     const returnUrl = `${world.sim.baseUrl}/api/v4/salesbot/12/continue/345`;
     const call = (token: string) =>
-      world.app.request(`/salesbot/${secret}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, data: { message: 'How much is delivery?' }, return_url: returnUrl }) });
+      world.app.request(`/salesbot/${secret}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token, data: { message: 'How much is delivery?' }, return_url: returnUrl }),
+      });
     for (const alg of ['HS256', 'HS512'] as const) expect((await call(signJwt(claims, TEST_CLIENT_SECRET, alg))).status).toBe(200);
     expect((await call(signJwt(claims, 'wrong-secret', 'HS512'))).status).toBe(401);
     expect((await call(signJwt({ ...claims, client_uuid: 'other' }, TEST_CLIENT_SECRET))).status).toBe(401);
@@ -124,12 +152,23 @@ describe('the widget manifest URLs (one secret for every account)', () => {
     const l = [...world.sim.state.leads.values()][0]!;
     const now = Math.floor(Date.now() / 1000);
     const token = signJwt({ account_id: acct.id, client_uuid: TEST_CLIENT_ID, entity_id: l.id, entity_type: 2, exp: now + 300 }, TEST_CLIENT_SECRET, 'HS512');
-    const sb = await world.app.request('/salesbot/manifest-secret-1', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, data: { message: 'hi' }, return_url: `${world.sim.baseUrl}/api/v4/salesbot/1/continue/2` }) });
+    const sb = await world.app.request('/salesbot/manifest-secret-1', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, data: { message: 'hi' }, return_url: `${world.sim.baseUrl}/api/v4/salesbot/1/continue/2` }),
+    });
     expect(sb.status).toBe(200);
     const dp = dpRequest({ lead_id: l.id, time: 1_700_000_001 }, 'json', acct);
-    expect((await world.app.request('/webhooks/dp/manifest-secret-1', { method: 'POST', body: dp.body, headers: { 'content-type': dp.contentType } })).status).toBe(200);
+    expect(
+      (await world.app.request('/webhooks/dp/manifest-secret-1', { method: 'POST', body: dp.body, headers: { 'content-type': dp.contentType } })).status,
+    ).toBe(200);
     const otherAcct = dpRequest({ lead_id: l.id, time: 1_700_000_002 }, 'json', { id: 424242, subdomain: 'x' });
-    expect((await world.app.request('/webhooks/dp/manifest-secret-1', { method: 'POST', body: otherAcct.body, headers: { 'content-type': otherAcct.contentType } })).status).toBe(404);
-    expect((await world.app.request('/webhooks/dp/wrong-secret', { method: 'POST', body: dp.body, headers: { 'content-type': dp.contentType } })).status).toBe(404);
+    expect(
+      (await world.app.request('/webhooks/dp/manifest-secret-1', { method: 'POST', body: otherAcct.body, headers: { 'content-type': otherAcct.contentType } }))
+        .status,
+    ).toBe(404);
+    expect((await world.app.request('/webhooks/dp/wrong-secret', { method: 'POST', body: dp.body, headers: { 'content-type': dp.contentType } })).status).toBe(
+      404,
+    );
   });
 });

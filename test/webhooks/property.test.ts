@@ -16,14 +16,47 @@ const snapshot = () => ({
 });
 
 const segment = fc.oneof(
-  fc.constantFrom('leads', 'contacts', 'task', 'message', 'talk', 'unsorted', 'account', 'add', 'update', 'status', 'note', 'custom_fields', 'values', 'id', 'text', '__proto__', 'constructor', 'prototype', '99999999999', '0', '1', ''),
+  fc.constantFrom(
+    'leads',
+    'contacts',
+    'task',
+    'message',
+    'talk',
+    'unsorted',
+    'account',
+    'add',
+    'update',
+    'status',
+    'note',
+    'custom_fields',
+    'values',
+    'id',
+    'text',
+    '__proto__',
+    'constructor',
+    'prototype',
+    '99999999999',
+    '0',
+    '1',
+    '',
+  ),
   fc.string({ maxLength: 12 }),
 );
 const hostileKey = fc.array(segment, { minLength: 1, maxLength: 14 }).map(([head, ...rest]) => `${head}${rest.map((s) => `[${s}]`).join('')}`);
-const value = fc.oneof(fc.string({ maxLength: 30 }), fc.integer().map(String), fc.constantFrom('%ZZ', '%', '%E0%A4%A', '+', '&', '=', '\u0000', 'NaN', '1e309'));
+const value = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.integer().map(String),
+  fc.constantFrom('%ZZ', '%', '%E0%A4%A', '+', '&', '=', '\u0000', 'NaN', '1e309'),
+);
 const hostileBody = fc.array(fc.tuple(hostileKey, value), { maxLength: 40 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'));
 // Valid deliveries with a random corruption appended: either wholly accepted or wholly refused.
-const corrupted = fc.tuple(fc.integer({ min: 1, max: 5 }), hostileBody).map(([n, tail]) => `${leadWebhook('update', Array.from({ length: n }, (_, i) => ({ id: 1000 + i })))}&${tail}`);
+const corrupted = fc.tuple(fc.integer({ min: 1, max: 5 }), hostileBody).map(
+  ([n, tail]) =>
+    `${leadWebhook(
+      'update',
+      Array.from({ length: n }, (_, i) => ({ id: 1000 + i })),
+    )}&${tail}`,
+);
 const accountScoped = hostileBody.map((b) => `${encodeKommoForm({ account: { id: TEST_ACCOUNT.id, subdomain: TEST_ACCOUNT.subdomain } })}&${b}`);
 
 describe('the webhook route under random and hostile bodies', () => {

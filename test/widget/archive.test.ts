@@ -38,17 +38,7 @@ const script = () => new TextDecoder().decode(zipped.get('script.js'));
 describe('widget.zip', () => {
   it('has the files at the archive root, nothing wrapped in a folder', () => {
     const paths = [...zipped.keys()].sort();
-    expect(paths).toEqual(
-      [
-        'i18n/en.json',
-        'i18n/es.json',
-        'i18n/pt.json',
-        'i18n/ru.json',
-        ...Object.keys(IMAGE_SIZES),
-        'manifest.json',
-        'script.js',
-      ].sort(),
-    );
+    expect(paths).toEqual(['i18n/en.json', 'i18n/es.json', 'i18n/pt.json', 'i18n/ru.json', ...Object.keys(IMAGE_SIZES), 'manifest.json', 'script.js'].sort());
   });
 
   it('passes every marketplace check of the validator', () => {
@@ -101,7 +91,9 @@ describe('widget.zip', () => {
   });
 
   it('is not minified: many short, indented lines', () => {
-    const lines = script().split('\n').filter((l) => l.trim());
+    const lines = script()
+      .split('\n')
+      .filter((l) => l.trim());
     const avg = lines.reduce((n, l) => n + l.length, 0) / lines.length;
     const indented = lines.filter((l) => /^\s+\S/.test(l)).length / lines.length;
     expect(lines.length).toBeGreaterThan(1000);
@@ -177,6 +169,7 @@ describe('the validator rejects what the marketplace rejects', () => {
       setJson(f, 'i18n/pt.json', pt);
       const m = json(f, 'manifest.json');
       m.locations = m.locations.filter((l: string) => l !== 'advanced_settings');
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the manifest's own placeholder syntax, not a template literal
       m.dp.webhook_url = '${PUBLIC_URL}/webhooks/dp/x';
       setJson(f, 'manifest.json', m);
     }).join('\n');
@@ -189,7 +182,10 @@ describe('the validator rejects what the marketplace rejects', () => {
     const s = script();
     expect(mutate((f) => setText(f, 'script.js', s.replace('"use strict";', '"use strict"; eval("1");'))).join('\n')).toMatch(/calls eval\(/);
     expect(mutate((f) => setText(f, 'script.js', s.replace('"use strict";', '"use strict"; new Function("return 1");'))).join('\n')).toMatch(/new Function/);
-    const minified = s.split('\n').map((l) => l.trim()).join('');
+    const minified = s
+      .split('\n')
+      .map((l) => l.trim())
+      .join('');
     expect(mutate((f) => setText(f, 'script.js', minified)).join('\n')).toMatch(/looks minified/);
   });
 

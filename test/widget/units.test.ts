@@ -11,9 +11,21 @@ describe('api', () => {
   it('turns a problem+json jqXHR into an ApiError with field errors', () => {
     const err = toApiError({
       status: 422,
-      responseText: JSON.stringify({ title: 'Validation failed', detail: 'name: Required', code: 'VALIDATION_FAILED', requestId: 'r1', errors: [{ field: 'name', message: 'Required' }] }),
+      responseText: JSON.stringify({
+        title: 'Validation failed',
+        detail: 'name: Required',
+        code: 'VALIDATION_FAILED',
+        requestId: 'r1',
+        errors: [{ field: 'name', message: 'Required' }],
+      }),
     });
-    expect(err).toMatchObject({ status: 422, code: 'VALIDATION_FAILED', detail: 'name: Required', requestId: 'r1', errors: [{ field: 'name', message: 'Required' }] });
+    expect(err).toMatchObject({
+      status: 422,
+      code: 'VALIDATION_FAILED',
+      detail: 'name: Required',
+      requestId: 'r1',
+      errors: [{ field: 'name', message: 'Required' }],
+    });
   });
 
   it('calls a network failure NETWORK and keeps a plain error message', () => {
@@ -35,14 +47,34 @@ describe('api', () => {
     await api.approveDraft(5, 'edited text');
     await api.putBinding({ pipelineId: 1, statusId: 2, agentId: null });
     expect(calls).toEqual([
-      { url: 'https://agent.example.com/api/dashboard/updates?limit=20&cursor=abc&type=agent_reply', type: 'GET', data: undefined, contentType: 'application/json', dataType: 'json' },
-      { url: 'https://agent.example.com/api/drafts/5/approve', type: 'POST', data: '{"text":"edited text"}', contentType: 'application/json', dataType: 'json' },
-      { url: 'https://agent.example.com/api/bindings', type: 'PUT', data: '{"pipelineId":1,"statusId":2,"agentId":null}', contentType: 'application/json', dataType: 'json' },
+      {
+        url: 'https://agent.example.com/api/dashboard/updates?limit=20&cursor=abc&type=agent_reply',
+        type: 'GET',
+        data: undefined,
+        contentType: 'application/json',
+        dataType: 'json',
+      },
+      {
+        url: 'https://agent.example.com/api/drafts/5/approve',
+        type: 'POST',
+        data: '{"text":"edited text"}',
+        contentType: 'application/json',
+        dataType: 'json',
+      },
+      {
+        url: 'https://agent.example.com/api/bindings',
+        type: 'PUT',
+        data: '{"pipelineId":1,"statusId":2,"agentId":null}',
+        contentType: 'application/json',
+        dataType: 'json',
+      },
     ]);
   });
 
   it('rejects with an ApiError when the host rejects', async () => {
-    const self = { $authorizedAjax: () => Promise.reject({ status: 401, responseJSON: { code: 'UNAUTHORIZED', title: 'Unauthorized', detail: 'bad token' } }) } as unknown as KommoWidget;
+    const self = {
+      $authorizedAjax: () => Promise.reject({ status: 401, responseJSON: { code: 'UNAUTHORIZED', title: 'Unauthorized', detail: 'bad token' } }),
+    } as unknown as KommoWidget;
     await expect(createApi(self, 'https://x.test').agents()).rejects.toMatchObject({ name: 'ApiError', status: 401, code: 'UNAUTHORIZED' });
   });
 });
@@ -120,7 +152,12 @@ describe('agent form', () => {
   });
 
   it('flags bad values before the server sees them', () => {
-    const input = { ...newAgentInput(), name: ' ', temperature: 3, workingHours: { timezone: 'UTC', schedule: { mon: [['18:00', '09:00']], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } } } as ReturnType<typeof newAgentInput>;
+    const input = {
+      ...newAgentInput(),
+      name: ' ',
+      temperature: 3,
+      workingHours: { timezone: 'UTC', schedule: { mon: [['18:00', '09:00']], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } },
+    } as ReturnType<typeof newAgentInput>;
     expect(localErrors(input)).toEqual({ name: 'required', temperature: 'range_0_2', 'workingHours.schedule.mon': 'bad_interval' });
   });
 

@@ -305,8 +305,7 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
     addKnowledge: (agentId: number, input: KnowledgeInput) => call<KnowledgeEntry>('POST', `/api/agents/${id(agentId)}/knowledge`, input),
     deleteKnowledge: (entryId: number) => call<void>('DELETE', `/api/knowledge/${id(entryId)}`),
 
-    playground: (agentId: number, input: PlaygroundInput) =>
-      call<PlaygroundResult>('POST', `/api/agents/${id(agentId)}/playground`, input),
+    playground: (agentId: number, input: PlaygroundInput) => call<PlaygroundResult>('POST', `/api/agents/${id(agentId)}/playground`, input),
 
     leadAgent: (leadId: number) => call<LeadAgentState>('GET', `/api/leads/${id(leadId)}/agent`),
     pauseLead: (leadId: number, minutes?: number) =>

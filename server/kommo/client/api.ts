@@ -50,8 +50,7 @@ export function createKommoApi(accountId: number, send: Send): KommoApi {
   const api: KommoApi = {
     accountId,
 
-    request: (method, path, opts) =>
-      send(accountId, { method, target: { path, query: opts.query }, body: opts.body, schema: opts.schema }),
+    request: (method, path, opts) => send(accountId, { method, target: { path, query: opts.query }, body: opts.body, schema: opts.schema }),
 
     paginate: (path, query, key, item) => paginate(send, accountId, path, query, key, item),
 
@@ -86,11 +85,10 @@ export function createKommoApi(accountId: number, send: Send): KommoApi {
 
     getLead: (id, withParts) => get(`/api/v4/leads/${idSegment(id)}`, leadSchema, { with: withParam(withParts) }),
 
-    updateLead: (id, patch) =>
-      send(accountId, { method: 'PATCH', target: { path: `/api/v4/leads/${idSegment(id)}` }, body: patch, schema: updatedSchema }),
+    updateLead: (id, patch) => send(accountId, { method: 'PATCH', target: { path: `/api/v4/leads/${idSegment(id)}` }, body: patch, schema: updatedSchema }),
 
     updateLeads: (patches, opts) => {
-      patches.forEach((p) => idSegment(p.id));
+      for (const p of patches) idSegment(p.id);
       return writeIds('PATCH', '/api/v4/leads', 'leads', patches, opts);
     },
 
@@ -161,8 +159,7 @@ export function createKommoApi(accountId: number, send: Send): KommoApi {
 
     createTasks: (tasks, opts) => writeIds('POST', '/api/v4/tasks', 'tasks', tasks, opts),
 
-    updateTask: (id, patch) =>
-      send(accountId, { method: 'PATCH', target: { path: `/api/v4/tasks/${idSegment(id)}` }, body: patch, schema: updatedSchema }),
+    updateTask: (id, patch) => send(accountId, { method: 'PATCH', target: { path: `/api/v4/tasks/${idSegment(id)}` }, body: patch, schema: updatedSchema }),
 
     createNotes: (entity, notes, opts) => writeIds('POST', `/api/v4/${entityPath(entity)}/notes`, 'notes', notes, opts),
 

@@ -11,8 +11,7 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-const notes = (n: number): NewNote[] =>
-  Array.from({ length: n }, (_, i) => ({ entity_id: 1000 + i, note_type: 'common', params: { text: `note ${i}` } }));
+const notes = (n: number): NewNote[] => Array.from({ length: n }, (_, i) => ({ entity_id: 1000 + i, note_type: 'common', params: { text: `note ${i}` } }));
 
 /** Answers a batch POST with one id per entity (entity_id + 1e6), rows in reverse, request_id set. */
 function echoIds(path: string, key: string, sizes: number[], opts: { failFirstWith?: number } = {}) {

@@ -56,8 +56,7 @@ export function inSentOrder<R extends { request_id?: string | number }>(rows: R[
     throw new KommoResponseError(`${label}: sent ${sent} entities, Kommo answered for ${rows.length}`);
   }
   const positions = rows.map((r) => (r.request_id === undefined ? Number.NaN : Number(r.request_id)));
-  const isPermutation =
-    positions.every((p) => Number.isInteger(p) && p >= 0 && p < sent) && new Set(positions).size === sent;
+  const isPermutation = positions.every((p) => Number.isInteger(p) && p >= 0 && p < sent) && new Set(positions).size === sent;
   if (!isPermutation) return rows;
   const ordered = new Array<R>(sent);
   rows.forEach((r, i) => {

@@ -44,12 +44,7 @@ export type Send = <T>(accountId: number, req: SendRequest<T>) => Promise<T>;
  * exists first), so resending one whose answer was lost is safe. A write that cannot be repeated must
  * not go through this path unchanged.
  */
-export function createSend(
-  deps: KommoClientDeps,
-  limiter: RateLimiter,
-  circuit: BlockCircuit,
-  sleep: (ms: number) => Promise<void>,
-): Send {
+export function createSend(deps: KommoClientDeps, limiter: RateLimiter, circuit: BlockCircuit, sleep: (ms: number) => Promise<void>): Send {
   const timeoutMs = deps.timeoutMs ?? 15_000;
   const maxRetries = deps.maxRetries ?? 3;
   const max429Waits = deps.max429Waits ?? 5;

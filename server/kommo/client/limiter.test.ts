@@ -68,7 +68,12 @@ describe('RateLimiter (virtual time)', () => {
     await Promise.all([...waits, other]);
 
     expect(grants.map((g) => g.who)).toEqual(Array.from({ length: 60 }, (_, i) => i));
-    expect(maxInWindow(grants.map((g) => g.at), 1000)).toBe(7);
+    expect(
+      maxInWindow(
+        grants.map((g) => g.at),
+        1000,
+      ),
+    ).toBe(7);
     expect(grants.at(-1)!.at - t0).toBe(8000); // 60 = 8 full windows of 7, then 4 more at 8 s
     expect(otherAt).toBe(t0);
   });

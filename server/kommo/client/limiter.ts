@@ -101,12 +101,16 @@ export class RateLimiter {
   private pump(s: AccountState): void {
     while (s.waiters.length > 0) {
       const now = this.opts.clock.now();
-      if (now < s.pausedUntil) return this.arm(s, s.pausedUntil - now);
+      if (now < s.pausedUntil) {
+        this.arm(s, s.pausedUntil - now);
+        return;
+      }
       while (s.starts.length > 0 && (s.starts[0] as number) <= now - this.windowMs) s.starts.shift();
       if (s.starts.length >= this.rps) {
         const oldest = s.starts[0] as number;
         // Every slot held by a request in flight: its release() pumps again.
-        return oldest === Infinity ? undefined : this.arm(s, oldest + this.windowMs - now);
+        if (oldest !== Infinity) this.arm(s, oldest + this.windowMs - now);
+        return;
       }
       const next = s.waiters.shift() as () => void;
       next(); // pushes this caller's slot

@@ -142,7 +142,9 @@ describe('paginate', () => {
         query = new URL(request.url).searchParams;
         return HttpResponse.json({
           _embedded: {
-            events: [{ id: '01abc', type: 'lead_status_changed', entity_id: 3, entity_type: 'lead', created_by: 0, created_at: 5, value_after: [], value_before: [] }],
+            events: [
+              { id: '01abc', type: 'lead_status_changed', entity_id: 3, entity_type: 'lead', created_by: 0, created_at: 5, value_after: [], value_before: [] },
+            ],
           },
         });
       }),

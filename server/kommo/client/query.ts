@@ -9,7 +9,7 @@ export function buildQuery(query: Query): URLSearchParams {
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === null) continue;
     if (Array.isArray(value)) {
-      (value as ReadonlyArray<string | number>).forEach((v, i) => params.append(`${key}[${i}]`, String(v)));
+      for (const [i, v] of (value as ReadonlyArray<string | number>).entries()) params.append(`${key}[${i}]`, String(v));
     } else if (typeof value === 'boolean') {
       params.append(key, value ? '1' : '0');
     } else {

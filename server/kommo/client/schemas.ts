@@ -45,7 +45,10 @@ export const accountSchema = z
     current_user_id: id,
     country: z.string().nullish(),
     currency: z.string().nullish(),
-    _embedded: z.object({ task_types: z.array(taskTypeSchema).optional() }).passthrough().optional(),
+    _embedded: z
+      .object({ task_types: z.array(taskTypeSchema).optional() })
+      .passthrough()
+      .optional(),
   })
   .passthrough();
 
@@ -88,9 +91,7 @@ export const customFieldSchema = z
     code: z.string().nullish(),
     type: z.string(),
     sort: z.number().optional(),
-    enums: z
-      .array(z.object({ id, value: z.string(), sort: z.number().optional() }).passthrough())
-      .nullish(),
+    enums: z.array(z.object({ id, value: z.string(), sort: z.number().optional() }).passthrough()).nullish(),
   })
   .passthrough();
 

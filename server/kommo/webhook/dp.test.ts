@@ -93,10 +93,7 @@ describe('parseDpRequest', () => {
 
   it('drops prototype keys from JSON settings and never pollutes Object.prototype', () => {
     const obj = dpRequestObject(input, acct);
-    const body = JSON.stringify(obj).replace(
-      '"settings":{}',
-      '"settings":{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}},"ok":"yes"}',
-    );
+    const body = JSON.stringify(obj).replace('"settings":{}', '"settings":{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}},"ok":"yes"}');
     const r = parseDpRequest(body, 'application/json');
     expect(r).toMatchObject({ ok: true, request: { widgetSettings: { ok: 'yes' } } });
     if (r.ok) {
@@ -105,7 +102,9 @@ describe('parseDpRequest', () => {
       expect(merged.polluted).toBeUndefined();
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(parseDpRequest('account_id=1&subdomain=a&action[settings][widget][settings][__proto__][polluted]=1', 'application/x-www-form-urlencoded')).toMatchObject({
+    expect(
+      parseDpRequest('account_id=1&subdomain=a&action[settings][widget][settings][__proto__][polluted]=1', 'application/x-www-form-urlencoded'),
+    ).toMatchObject({
       ok: false,
     });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

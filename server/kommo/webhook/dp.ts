@@ -9,7 +9,7 @@
  * reverse) the body's first character decides. Not signed; retried up to 4 times in an hour.
  * Never throws.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { clip, isFormObject, parseBracketForm } from './form.js';
 import { formToPlain } from './form-values.js';
 import { check, compact, zInt, zObj, zOptInt, zOptStr, zStr } from './fields.js';
@@ -68,16 +68,13 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function get(v: unknown, ...path: string[]): unknown {
   let cur = v;
   for (const p of path) {
-    if (!isRecord(cur) || !Object.prototype.hasOwnProperty.call(cur, p)) return undefined;
+    if (!isRecord(cur) || !Object.hasOwn(cur, p)) return undefined;
     cur = cur[p];
   }
   return cur;
 }
 
-function decode(
-  body: string,
-  contentType: string | null | undefined,
-): { ok: true; root: unknown; json: boolean } | { ok: false; error: string } {
+function decode(body: string, contentType: string | null | undefined): { ok: true; root: unknown; json: boolean } | { ok: false; error: string } {
   const ct = (contentType ?? '').toLowerCase();
   const looksJson = body.trimStart().startsWith('{');
   let useJson: boolean;

@@ -130,7 +130,16 @@ describe('leads', () => {
   });
 
   it('reads a batch in index order', () => {
-    const evs = events(leadStatusWebhook([{ id: 1, status_id: 10 }, { id: 2, status_id: 20 }, { id: 3, status_id: 142 }], acct));
+    const evs = events(
+      leadStatusWebhook(
+        [
+          { id: 1, status_id: 10 },
+          { id: 2, status_id: 20 },
+          { id: 3, status_id: 142 },
+        ],
+        acct,
+      ),
+    );
     expect(evs.map((e) => (e.kind === 'lead' ? e.lead.id : null))).toEqual([1, 2, 3]);
     expect(new Set(evs.map((e) => e.eventKey)).size).toBe(3);
   });
@@ -151,7 +160,15 @@ describe('v2 custom fields and tags', () => {
           id: 5,
           custom_fields: [
             { id: 101, name: 'Budget', values: [{ value: 1500 }] },
-            { id: 102, name: 'Channels', code: 'CHANNELS', values: [{ value: 'Email', enum: 3001 }, { value: 'Phone', enum: 3002 }] },
+            {
+              id: 102,
+              name: 'Channels',
+              code: 'CHANNELS',
+              values: [
+                { value: 'Email', enum: 3001 },
+                { value: 'Phone', enum: 3002 },
+              ],
+            },
             { id: 103, name: 'Type', values: [{ value: 'Mobile', enum: 'MOB' }] },
           ],
           tags: [{ id: 1, name: 'vip' }, { name: 'new one' }],
@@ -162,7 +179,15 @@ describe('v2 custom fields and tags', () => {
     );
     expect(e.lead.customFields).toEqual([
       { id: 101, name: 'Budget', values: [{ value: '1500' }] },
-      { id: 102, name: 'Channels', code: 'CHANNELS', values: [{ value: 'Email', enum: 3001 }, { value: 'Phone', enum: 3002 }] },
+      {
+        id: 102,
+        name: 'Channels',
+        code: 'CHANNELS',
+        values: [
+          { value: 'Email', enum: 3001 },
+          { value: 'Phone', enum: 3002 },
+        ],
+      },
       { id: 103, name: 'Type', values: [{ value: 'Mobile', enumCode: 'MOB' }] },
     ]);
     expect(e.lead.tags).toEqual([{ id: 1, name: 'vip' }, { name: 'new one' }]);
@@ -195,7 +220,17 @@ describe('v2 custom fields and tags', () => {
   });
 
   it('names the path of a bad custom field', () => {
-    const body = leadWebhook('add', { id: 5, custom_fields: [{ id: 1, values: [] }, { id: 'x' as unknown as number, values: [] }] }, acct);
+    const body = leadWebhook(
+      'add',
+      {
+        id: 5,
+        custom_fields: [
+          { id: 1, values: [] },
+          { id: 'x' as unknown as number, values: [] },
+        ],
+      },
+      acct,
+    );
     expect(error(body)).toBe('leads[add][0][custom_fields][1][id]: expected a number');
     const bad = form({ ...ACCOUNT_PAIRS, 'leads[add][0][id]': '5', 'leads[add][0][custom_fields][0][values][0][value]': 'v' });
     expect(error(bad)).toBe('leads[add][0][custom_fields][0][id]: is required');
@@ -206,7 +241,10 @@ describe('v2 custom fields and tags', () => {
 
 describe('contacts and companies', () => {
   it('reads a contact with phone/email fields', () => {
-    const e = only(contactWebhook('add', { id: 7, name: 'Ann', custom_fields: [phoneField('+1 555 0100'), emailField('ann@example.test')] }, {}, acct), 'contact');
+    const e = only(
+      contactWebhook('add', { id: 7, name: 'Ann', custom_fields: [phoneField('+1 555 0100'), emailField('ann@example.test')] }, {}, acct),
+      'contact',
+    );
     expect(e.action).toBe('add');
     expect(e.contact).toMatchObject({ id: 7, type: 'contact', name: 'Ann' });
     expect(e.contact.customFields.map((f) => [f.code, f.values[0]?.value])).toEqual([
@@ -263,7 +301,10 @@ describe('notes', () => {
 
   it('reads call_in / call_out params from the JSON text', () => {
     const inCall = only(
-      leadNoteWebhook({ id: 92, element_id: 5, note_type: 'call_in', params: { duration: 148, phone: '+7912', link: 'https://rec/1.mp3', uniq: 'u-1', call_status: 4 } }, acct),
+      leadNoteWebhook(
+        { id: 92, element_id: 5, note_type: 'call_in', params: { duration: 148, phone: '+7912', link: 'https://rec/1.mp3', uniq: 'u-1', call_status: 4 } },
+        acct,
+      ),
       'lead_note',
     );
     expect(inCall.note.noteType).toBe('call_in');
@@ -284,9 +325,7 @@ describe('notes', () => {
     };
     const e = only(form(pairs), 'lead_note');
     expect(e.note.params).toEqual({ duration: 30, callStatus: 2, phone: '+1', extra: 'kept' });
-    expect(error(form({ ...pairs, 'leads[note][0][note][params][duration]': 'long' }))).toBe(
-      'leads[note][0][note][params][duration]: expected a number',
-    );
+    expect(error(form({ ...pairs, 'leads[note][0][note][params][duration]': 'long' }))).toBe('leads[note][0][note][params][duration]: expected a number');
   });
 
   it('passes amomail_message through with its JSON details as params', () => {
@@ -388,7 +427,12 @@ describe('messages', () => {
       entityId: 27754599,
       origin: 'telegram',
       sender: 'contact',
-      author: { id: '1db2f5cc-aea4-4f96-8d4f-a256ead5b7b0', type: 'external', name: 'Oleg', avatarUrl: 'https://amojo.kommo.com/attachments/profiles/x_128x128.jpg' },
+      author: {
+        id: '1db2f5cc-aea4-4f96-8d4f-a256ead5b7b0',
+        type: 'external',
+        name: 'Oleg',
+        avatarUrl: 'https://amojo.kommo.com/attachments/profiles/x_128x128.jpg',
+      },
     });
     expect(e.eventKey).toBe('30000001:message:add:a0ce13c7-4825-4ecc-9dc0-b35c49b86db4');
   });
@@ -409,17 +453,14 @@ describe('messages', () => {
   });
 
   it('reads attachments and an outgoing_message entity', () => {
-    const e = only(
-      incomingMessageWebhook({ text: '', attachment: { type: 'picture', link: 'https://x/y.png', file_name: 'y.png' } }, acct),
-      'message',
-    );
+    const e = only(incomingMessageWebhook({ text: '', attachment: { type: 'picture', link: 'https://x/y.png', file_name: 'y.png' } }, acct), 'message');
     expect(e.message.attachment).toEqual({ type: 'picture', link: 'https://x/y.png', file_name: 'y.png' });
     const o = only(form({ ...ACCOUNT_PAIRS, 'outgoing_message[add][0][id]': 'm-1', 'outgoing_message[add][0][text]': 'x' }), 'message');
     expect(o.direction).toBe('outgoing');
   });
 
   it('requires a message id and numeric ids', () => {
-    const { ['message[add][0][id]']: _drop, ...noId } = captured;
+    const { 'message[add][0][id]': _drop, ...noId } = captured;
     expect(error(form(noId))).toBe('message[add][0][id]: is required');
     expect(error(form({ ...captured, 'message[add][0][talk_id]': 't-9' }))).toBe('message[add][0][talk_id]: expected a number');
   });
@@ -434,16 +475,23 @@ describe('talks', () => {
   it.each(['add', 'update'] as const)('talk[%s]', (action) => {
     const e = only(talkWebhook(action, { talk_id: 100, contact_id: 9, entity_id: 5, is_read: true }, acct), 'talk');
     expect(e.action).toBe(action);
-    expect(e.talk).toMatchObject({ talkId: 100, contactId: 9, entityId: 5, entityType: 'lead', isInWork: true, isRead: true, origin: 'telegram', updatedAt: 1700000000 });
+    expect(e.talk).toMatchObject({
+      talkId: 100,
+      contactId: 9,
+      entityId: 5,
+      entityType: 'lead',
+      isInWork: true,
+      isRead: true,
+      origin: 'telegram',
+      updatedAt: 1700000000,
+    });
     expect(e.eventKey).toBe(`30000001:talk:${action}:100:1700000000:11`);
   });
 
   it('falls back to id, requires one of them, and checks booleans', () => {
     expect(only(form({ ...ACCOUNT_PAIRS, 'talk[add][0][id]': '5' }), 'talk').talk.talkId).toBe(5);
     expect(error(form({ ...ACCOUNT_PAIRS, 'talk[add][0][chat_id]': 'c' }))).toBe('talk[add][0][talk_id]: is required');
-    expect(error(form({ ...ACCOUNT_PAIRS, 'talk[add][0][talk_id]': '5', 'talk[add][0][is_read]': 'maybe' }))).toBe(
-      'talk[add][0][is_read]: expected a boolean',
-    );
+    expect(error(form({ ...ACCOUNT_PAIRS, 'talk[add][0][talk_id]': '5', 'talk[add][0][is_read]': 'maybe' }))).toBe('talk[add][0][is_read]: expected a boolean');
   });
 });
 
@@ -608,11 +656,6 @@ describe('mixed deliveries', () => {
       leads: { update: [{ id: 1 }], status: [{ id: 1, status_id: 2 }] },
       talk: { update: [{ talk_id: 4 }] },
     });
-    expect(events(body).map((e) => `${e.kind}:${'action' in e ? e.action : ''}`)).toEqual([
-      'message:add',
-      'lead:update',
-      'lead:status',
-      'talk:update',
-    ]);
+    expect(events(body).map((e) => `${e.kind}:${'action' in e ? e.action : ''}`)).toEqual(['message:add', 'lead:update', 'lead:status', 'talk:update']);
   });
 });

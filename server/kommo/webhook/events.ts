@@ -56,29 +56,13 @@ export const KOMMO_FORM_LIMITS: Readonly<FormLimits> = Object.freeze({
 });
 
 /** Every event a webhook can carry: the union of the families' events. */
-export type KommoEvent =
-  | LeadEvent
-  | NoteEvent
-  | ContactEvent
-  | TaskEvent
-  | MessageEvent
-  | TalkEvent
-  | LooseEvent
-  | UnknownEvent;
+export type KommoEvent = LeadEvent | NoteEvent | ContactEvent | TaskEvent | MessageEvent | TalkEvent | LooseEvent | UnknownEvent;
 
 export type KommoEventKind = KommoEvent['kind'];
 /** The event variant(s) for a kind: `KommoEventOf<'contact_note'>` is the note variant. */
-export type KommoEventOf<K extends KommoEventKind> = KommoEvent extends infer E
-  ? E extends { kind: infer EK }
-    ? K extends EK
-      ? E
-      : never
-    : never
-  : never;
+export type KommoEventOf<K extends KommoEventKind> = KommoEvent extends infer E ? (E extends { kind: infer EK } ? (K extends EK ? E : never) : never) : never;
 
-export type KommoWebhookResult =
-  | { ok: true; account: KommoAccountRef; events: KommoEvent[] }
-  | { ok: false; error: string };
+export type KommoWebhookResult = { ok: true; account: KommoAccountRef; events: KommoEvent[] } | { ok: false; error: string };
 
 /** The families' table, typed here: a family whose events are not in `KommoEvent` fails to compile. */
 const WALKERS: Readonly<Record<string, Walker<KommoEvent>>> = FAMILY_WALKERS;

@@ -67,10 +67,7 @@ export const zOptTime = z.preprocess(
     .optional(),
 );
 /** Required non-empty string. */
-export const zStr = z.preprocess(
-  numToStr,
-  z.string({ required_error: 'is required', invalid_type_error: 'expected a string' }).min(1, 'must not be empty'),
-);
+export const zStr = z.preprocess(numToStr, z.string({ required_error: 'is required', invalid_type_error: 'expected a string' }).min(1, 'must not be empty'));
 /** Optional string (kept as sent, "" included). */
 export const zOptStr = z.preprocess(numToStr, z.string({ invalid_type_error: 'expected a string' }).optional());
 /** Optional boolean: "1"/"true" and "0"/"false"; "" is absent. */
@@ -106,10 +103,7 @@ const INDEX_KEY = z.string().refine(isIndexKey, 'expected a list index');
  */
 export function zList<S extends z.ZodTypeAny>(item: S) {
   return z
-    .preprocess(
-      (v) => (v === undefined || v === '' ? {} : v),
-      z.record(INDEX_KEY, item, { invalid_type_error: 'expected a list' }),
-    )
+    .preprocess((v) => (v === undefined || v === '' ? {} : v), z.record(INDEX_KEY, item, { invalid_type_error: 'expected a list' }))
     .transform((rec) => {
       const r = rec as Record<string, z.output<S>>;
       return Object.keys(r)
@@ -191,9 +185,7 @@ export const zCustomFields = zList(
     name: zOptStr,
     code: zOptStr,
     values: z.preprocess((v) => (typeof v === 'string' && v !== '' ? { 0: v } : v), zList(zCfValue)),
-  }).transform(
-    (f): CustomField => compact({ id: f.id, name: f.name, code: f.code, values: f.values }),
-  ),
+  }).transform((f): CustomField => compact({ id: f.id, name: f.name, code: f.code, values: f.values })),
 );
 
 /** Drop keys whose value is undefined (keeps logs and snapshots readable). */

@@ -139,22 +139,20 @@ describe('parseBracketForm: key encodings', () => {
   );
   const value = fc.oneof(fc.constantFrom('1', '', 'x y', '%', '%zz', '+', '%E2%80%94', '%5B'), fc.string({ maxLength: 6 }));
   const hex = (s: string) => [...new TextEncoder().encode(s)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
-  const bodies = fc
-    .array(fc.tuple(fc.array(segment, { minLength: 1, maxLength: 6 }), value, fc.boolean()), { maxLength: 8 })
-    .map((pairs) => {
-      const build = (mode: 'literal' | 'percent' | 'general') =>
-        pairs
-          .map(([[head = '', ...rest], v, lower]) => {
-            const open = mode === 'literal' ? '[' : lower ? '%5b' : '%5B';
-            const close = mode === 'literal' ? ']' : lower ? '%5d' : '%5D';
-            // `general`: the first character of the name fully percent-encoded, which rules the fast path out.
-            const [first = '', ...others] = Array.from(head); // code points: never a half surrogate pair
-            const name = mode === 'general' && first !== '' ? hex(first) + encodeURIComponent(others.join('')) : encodeURIComponent(head);
-            return `${name}${rest.map((x) => `${open}${encodeURIComponent(x)}${close}`).join('')}=${v}`;
-          })
-          .join('&');
-      return { literal: build('literal'), percent: build('percent'), general: build('general') };
-    });
+  const bodies = fc.array(fc.tuple(fc.array(segment, { minLength: 1, maxLength: 6 }), value, fc.boolean()), { maxLength: 8 }).map((pairs) => {
+    const build = (mode: 'literal' | 'percent' | 'general') =>
+      pairs
+        .map(([[head = '', ...rest], v, lower]) => {
+          const open = mode === 'literal' ? '[' : lower ? '%5b' : '%5B';
+          const close = mode === 'literal' ? ']' : lower ? '%5d' : '%5D';
+          // `general`: the first character of the name fully percent-encoded, which rules the fast path out.
+          const [first = '', ...others] = Array.from(head); // code points: never a half surrogate pair
+          const name = mode === 'general' && first !== '' ? hex(first) + encodeURIComponent(others.join('')) : encodeURIComponent(head);
+          return `${name}${rest.map((x) => `${open}${encodeURIComponent(x)}${close}`).join('')}=${v}`;
+        })
+        .join('&');
+    return { literal: build('literal'), percent: build('percent'), general: build('general') };
+  });
 
   it('gives the same result for literal, %5B-encoded and fully escaped brackets', () => {
     fc.assert(

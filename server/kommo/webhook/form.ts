@@ -53,6 +53,7 @@ export function isForbidden(seg: string): boolean {
   return (n === 9 || n === 11) && FORBIDDEN_SEGMENTS.has(seg);
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point (they are stripped from error texts)
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
 
 /** Shorten a user-supplied string for an error message. */

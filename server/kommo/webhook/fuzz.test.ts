@@ -57,7 +57,25 @@ function assertShape(r: KommoWebhookResult): void {
 const segment = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('leads', 'contacts', 'task', 'message', 'talk', 'unsorted', 'customers', 'catalogs', 'account') },
   { weight: 6, arbitrary: fc.constantFrom('add', 'update', 'delete', 'restore', 'status', 'responsible', 'note') },
-  { weight: 6, arbitrary: fc.constantFrom('id', 'subdomain', 'status_id', 'custom_fields', 'values', 'value', 'enum', 'tags', 'name', 'author', 'params', 'type', 'talk_id', 'is_read') },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      'id',
+      'subdomain',
+      'status_id',
+      'custom_fields',
+      'values',
+      'value',
+      'enum',
+      'tags',
+      'name',
+      'author',
+      'params',
+      'type',
+      'talk_id',
+      'is_read',
+    ),
+  },
   { weight: 4, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'polluted', 'toString', 'hasOwnProperty', '__defineGetter__') },
   { weight: 6, arbitrary: fc.nat({ max: 3 }).map(String) },
   { weight: 1, arbitrary: fc.constantFrom('99999999', '4294967295', '9007199254740993', '01', '-1', '1e3', '') },
@@ -89,7 +107,27 @@ const pair = fc
 const entity = fc.constantFrom('leads', 'contacts', 'companies', 'task', 'message', 'outgoing_message', 'talk', 'unsorted', 'customers', 'catalogs');
 const action = fc.constantFrom('add', 'update', 'delete', 'restore', 'status', 'responsible', 'note', 'mystery');
 const field = fc.oneof(
-  { weight: 20, arbitrary: fc.constantFrom('id', 'status_id', 'pipeline_id', 'last_modified', 'type', 'name', 'note_type', 'text', 'talk_id', 'is_in_work', 'created_at', 'chat_id', 'price', 'status', 'result', 'metadata') },
+  {
+    weight: 20,
+    arbitrary: fc.constantFrom(
+      'id',
+      'status_id',
+      'pipeline_id',
+      'last_modified',
+      'type',
+      'name',
+      'note_type',
+      'text',
+      'talk_id',
+      'is_in_work',
+      'created_at',
+      'chat_id',
+      'price',
+      'status',
+      'result',
+      'metadata',
+    ),
+  },
   { weight: 6, arbitrary: fc.constantFrom('custom_fields', 'values', 'value', 'enum', 'tags', 'note', 'author', 'params', 'attachment', 'duration') },
   { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'polluted', 'toString', 'valueOf') },
   { weight: 6, arbitrary: fc.nat({ max: 2 }).map(String) },
@@ -126,13 +164,22 @@ const bracketBody = fc
     withAccount: fc.constantFrom(true, true, true, false),
     pairs: fc.oneof(
       { weight: 3, arbitrary: fc.array(kommoItem, { minLength: 1, maxLength: 4 }).map((items) => items.flat()) },
-      { weight: 1, arbitrary: fc.array(fc.oneof(kommoItem, pair.map((x) => [x])), { maxLength: 8 }).map((items) => items.flat()) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .array(
+            fc.oneof(
+              kommoItem,
+              pair.map((x) => [x]),
+            ),
+            { maxLength: 8 },
+          )
+          .map((items) => items.flat()),
+      },
     ),
     sep: fc.constantFrom('&', '&', '&&'),
   })
-  .map(({ withAccount, pairs, sep }) =>
-    [...(withAccount ? ['account[id]=30000001', 'account[subdomain]=acme'] : []), ...pairs].join(sep),
-  );
+  .map(({ withAccount, pairs, sep }) => [...(withAccount ? ['account[id]=30000001', 'account[subdomain]=acme'] : []), ...pairs].join(sep));
 
 describe('webhook parsers under arbitrary input', () => {
   beforeAll(() => {

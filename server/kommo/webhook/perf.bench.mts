@@ -10,14 +10,7 @@
  * per kind. Run before/after back to back on the same machine: the numbers are only comparable that way.
  */
 import { performance } from 'node:perf_hooks';
-import {
-  contactWebhook,
-  emailField,
-  incomingMessageWebhook,
-  leadStatusWebhook,
-  phoneField,
-  taskWebhook,
-} from '../../../test/fixtures/kommo-webhooks.js';
+import { contactWebhook, emailField, incomingMessageWebhook, leadStatusWebhook, phoneField, taskWebhook } from '../../../test/fixtures/kommo-webhooks.js';
 
 type Parse = (body: string) => { ok: boolean };
 
@@ -44,9 +37,20 @@ function build(kind: Kind, i: number): string {
           name: `Deal #${i} — Café & Co`,
           custom_fields: [
             { id: 101, name: 'Budget', values: [{ value: 1500 + i }] },
-            { id: 102, name: 'Channels', code: 'CHANNELS', values: [{ value: 'Email', enum: 3001 }, { value: 'Phone', enum: 3002 }] },
+            {
+              id: 102,
+              name: 'Channels',
+              code: 'CHANNELS',
+              values: [
+                { value: 'Email', enum: 3001 },
+                { value: 'Phone', enum: 3002 },
+              ],
+            },
           ],
-          tags: [{ id: 1, name: 'vip' }, { id: 2, name: 'from site' }],
+          tags: [
+            { id: 1, name: 'vip' },
+            { id: 2, name: 'from site' },
+          ],
         },
         acct,
       );
@@ -117,7 +121,9 @@ const avgLen = Math.round(all.reduce((n, b) => n + b.length, 0) / all.length);
 const m = median(mixed);
 console.log(`module: ${modPath}`);
 console.log(`bodies: ${N} (avg ${avgLen} chars), rounds: ${ROUNDS}`);
-console.log(`mixed: ${m.toFixed(1)} µs/body (min ${Math.min(...mixed).toFixed(1)}, max ${Math.max(...mixed).toFixed(1)}) ≈ ${Math.round(1e6 / m)} bodies/s/core`);
+console.log(
+  `mixed: ${m.toFixed(1)} µs/body (min ${Math.min(...mixed).toFixed(1)}, max ${Math.max(...mixed).toFixed(1)}) ≈ ${Math.round(1e6 / m)} bodies/s/core`,
+);
 for (const k of kinds) {
   const len = Math.round((byKind.get(k) as string[]).reduce((n, b) => n + b.length, 0) / (byKind.get(k) as string[]).length);
   console.log(`  ${k.padEnd(12)} ${(perKind.get(k) as number).toFixed(1).padStart(7)} µs/body  (${len} chars)`);

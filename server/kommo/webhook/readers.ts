@@ -76,7 +76,7 @@ function intValue(t: string): number {
 
 function toInt(s: string, key: string): number {
   const v = intValue(trimmed(s));
-  if (v !== v) bad(key, 'expected a number');
+  if (Number.isNaN(v)) bad(key, 'expected a number');
   if (v === Infinity) bad(key, 'number out of range');
   return v;
 }
@@ -128,7 +128,7 @@ export function optTime(o: FormObject, key: string): number | string | undefined
   if (typeof v !== 'string') bad(key, 'expected a timestamp');
   const t = trimmed(v);
   const n = intValue(t);
-  return n === n && n !== Infinity ? n : t;
+  return !Number.isNaN(n) && n !== Infinity ? n : t;
 }
 
 /** zStr: required, non-empty. */
@@ -259,7 +259,7 @@ function cfValue(v: FormValue, index: string): CustomFieldValue {
   if (e0 !== undefined) {
     const e = e0.trim();
     const n = intValue(e);
-    if (n === n && n !== Infinity) out.enum = n;
+    if (!Number.isNaN(n) && n !== Infinity) out.enum = n;
     else if (e !== '') out.enumCode = e;
   }
   if (subtype !== undefined) out.subtype = subtype;

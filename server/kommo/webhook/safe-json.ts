@@ -39,7 +39,5 @@ export function jsonObjectIn(text: string | undefined): Record<string, unknown> 
   const t = text.trim();
   if (!t.startsWith('{') || t.length > 200_000) return null;
   const r = parseJsonSafe(t);
-  return r.ok && r.value !== null && typeof r.value === 'object' && !Array.isArray(r.value)
-    ? (r.value as Record<string, unknown>)
-    : null;
+  return r.ok && r.value !== null && typeof r.value === 'object' && !Array.isArray(r.value) ? (r.value as Record<string, unknown>) : null;
 }

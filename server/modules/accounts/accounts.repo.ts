@@ -22,8 +22,16 @@ export interface UpsertAccount {
 export function createAccountsRepo(db: Db) {
   const sqlite = db.$client;
   // Every webhook and API call looks an account up: prepared once.
-  const byId = db.select().from(accounts).where(eq(accounts.id, sql.placeholder('id'))).prepare();
-  const bySecret = db.select().from(accounts).where(eq(accounts.webhookSecret, sql.placeholder('secret'))).prepare();
+  const byId = db
+    .select()
+    .from(accounts)
+    .where(eq(accounts.id, sql.placeholder('id')))
+    .prepare();
+  const bySecret = db
+    .select()
+    .from(accounts)
+    .where(eq(accounts.webhookSecret, sql.placeholder('secret')))
+    .prepare();
   const s = {
     // Only the id is needed on the webhook hot path (not the token columns a whole-row read would copy).
     idBySecret: sqlite.prepare('SELECT id FROM accounts WHERE webhook_secret = ?').pluck(),
@@ -60,9 +68,9 @@ export function createAccountsRepo(db: Db) {
       `UPDATE accounts SET status = 'reauth_required', status_reason = @reason, refresh_lock_token = NULL, refresh_lock_until = NULL, updated_at = @now
        WHERE id = @id AND status = 'connected'`,
     ),
-    dueForRefresh: sqlite.prepare(
-      `SELECT id FROM accounts WHERE status = 'connected' AND long_lived = 0 AND refresh_token_enc IS NOT NULL AND token_expires_at < ?`,
-    ).pluck(),
+    dueForRefresh: sqlite
+      .prepare(`SELECT id FROM accounts WHERE status = 'connected' AND long_lived = 0 AND refresh_token_enc IS NOT NULL AND token_expires_at < ?`)
+      .pluck(),
     connectedCount: sqlite.prepare(`SELECT count(*) FROM accounts WHERE status = 'connected'`).pluck(),
   };
 
@@ -88,7 +96,8 @@ export function createAccountsRepo(db: Db) {
 
     // The token compare-and-swap (see kommo/token-vault.ts).
     lockRefresh: (id: number, version: number, me: string, until: number, now: number): boolean => s.lock.run({ id, version, me, until, now }).changes === 1,
-    saveTokens: (t: { id: number; version: number; access: string; refresh: string; expiresAt: number; now: number }): boolean => s.saveTokens.run(t).changes === 1,
+    saveTokens: (t: { id: number; version: number; access: string; refresh: string; expiresAt: number; now: number }): boolean =>
+      s.saveTokens.run(t).changes === 1,
     unlockRefresh: (id: number, me: string) => void s.unlock.run(id, me),
     markReauthRequired: (id: number, reason: string, now: number): boolean => s.reauth.run({ id, reason, now }).changes === 1,
     dueForRefresh: (before: number): number[] => s.dueForRefresh.all(before) as number[],

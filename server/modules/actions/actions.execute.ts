@@ -9,8 +9,17 @@ export interface ExecResult {
 }
 
 /** Actions whose effect can be reverted through the API (Kommo cannot delete a note). */
-export const UNDOABLE: ReadonlySet<string> = new Set(['move_to_stage', 'update_field', 'add_tags', 'remove_tags', 'assign_user', 'create_task', 'schedule_followup']);
+export const UNDOABLE: ReadonlySet<string> = new Set([
+  'move_to_stage',
+  'update_field',
+  'add_tags',
+  'remove_tags',
+  'assign_user',
+  'create_task',
+  'schedule_followup',
+]);
 
+// biome-ignore lint/suspicious/noExplicitAny: each tool's arguments were checked by its own zod schema (actions.validate.ts); here they are read by name
 type Args = Record<string, any>;
 
 /** Run one validated action against Kommo. Reads the lead first, so `before` is Kommo's value, not the mirror's. */
@@ -19,7 +28,11 @@ export async function executeAction(api: KommoApi, leadId: number, type: ToolNam
     case 'move_to_stage': {
       const lead = await api.getLead(leadId);
       await api.updateLead(leadId, { pipeline_id: a.pipelineId, status_id: a.statusId });
-      return { before: { pipelineId: lead.pipeline_id, statusId: lead.status_id }, after: { pipelineId: a.pipelineId, statusId: a.statusId }, kommoIds: { leadId } };
+      return {
+        before: { pipelineId: lead.pipeline_id, statusId: lead.status_id },
+        after: { pipelineId: a.pipelineId, statusId: a.statusId },
+        kommoIds: { leadId },
+      };
     }
     case 'update_field': {
       const lead = await api.getLead(leadId);

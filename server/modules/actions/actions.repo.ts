@@ -9,11 +9,19 @@ export function insertAction(
   row: Pick<AgentActionRow, 'accountId' | 'leadId' | 'agentId' | 'turnId' | 'seq' | 'type' | 'args' | 'summary'> & { status: ActionStatus },
   now: number,
 ): AgentActionRow {
-  return db.insert(agentActions).values({ ...row, createdAt: now, updatedAt: now }).returning().get();
+  return db
+    .insert(agentActions)
+    .values({ ...row, createdAt: now, updatedAt: now })
+    .returning()
+    .get();
 }
 
 export function getAction(db: Db, accountId: number, id: number): AgentActionRow | undefined {
-  return db.select().from(agentActions).where(and(eq(agentActions.accountId, accountId), eq(agentActions.id, id))).get();
+  return db
+    .select()
+    .from(agentActions)
+    .where(and(eq(agentActions.accountId, accountId), eq(agentActions.id, id)))
+    .get();
 }
 
 export function actionByTurnSeq(db: Db, accountId: number, turnId: number, seq: number): AgentActionRow | undefined {
@@ -24,8 +32,17 @@ export function actionByTurnSeq(db: Db, accountId: number, turnId: number, seq: 
     .get();
 }
 
-export function updateAction(db: Db, accountId: number, id: number, patch: Partial<Omit<AgentActionRow, 'id' | 'accountId'>> & { status?: ActionStatus }, now: number) {
-  db.update(agentActions).set({ ...patch, updatedAt: now }).where(and(eq(agentActions.accountId, accountId), eq(agentActions.id, id))).run();
+export function updateAction(
+  db: Db,
+  accountId: number,
+  id: number,
+  patch: Partial<Omit<AgentActionRow, 'id' | 'accountId'>> & { status?: ActionStatus },
+  now: number,
+) {
+  db.update(agentActions)
+    .set({ ...patch, updatedAt: now })
+    .where(and(eq(agentActions.accountId, accountId), eq(agentActions.id, id)))
+    .run();
 }
 
 /** Compare-and-swap on the status, so two clicks on undo or approve act once. */

@@ -102,7 +102,15 @@ export function createActionsService(deps: ActionsDeps) {
      * Risky actions become `pending_approval`. When one fails, the turn's earlier actions are undone
      * in Kommo in reverse order.
      */
-    async runPlan(input: { accountId: number; leadId: number; agentId: number; turnId: number; actions: PlannedAction[]; meta?: Record<string, unknown>; finalAttempt?: boolean }): Promise<PlanOutcome> {
+    async runPlan(input: {
+      accountId: number;
+      leadId: number;
+      agentId: number;
+      turnId: number;
+      actions: PlannedAction[];
+      meta?: Record<string, unknown>;
+      finalAttempt?: boolean;
+    }): Promise<PlanOutcome> {
       const done: AgentActionRow[] = [];
       const pending: AgentActionRow[] = [];
       for (const [seq, a] of input.actions.entries()) {
@@ -116,7 +124,16 @@ export function createActionsService(deps: ActionsDeps) {
           continue;
         }
         if (!row) {
-          const base = { accountId: input.accountId, leadId: input.leadId, agentId: input.agentId, turnId: input.turnId, seq, type: a.type, args: a.args, summary: a.summary };
+          const base = {
+            accountId: input.accountId,
+            leadId: input.leadId,
+            agentId: input.agentId,
+            turnId: input.turnId,
+            seq,
+            type: a.type,
+            args: a.args,
+            summary: a.summary,
+          };
           row = deps.tx(() => {
             const r = insertAction(db, { ...base, status: a.needsApproval ? 'pending_approval' : 'running' }, clock.now());
             if (a.needsApproval) log(r, 'agent.action', `Agent action waiting for approval: ${a.summary}`, { ...input.meta, status: 'pending_approval' });
@@ -154,7 +171,8 @@ export function createActionsService(deps: ActionsDeps) {
       const row = getAction(db, accountId, id);
       if (!row) throw notFound(`Action ${id}`);
       if (!UNDOABLE.has(row.type)) throw conflict(`A ${row.type.replace(/_/g, ' ')} action cannot be undone through Kommo's API`);
-      if (!swapActionStatus(db, accountId, id, 'done', 'running', clock.now())) throw conflict(`Action ${id} is ${row.status}; only a done action can be undone`);
+      if (!swapActionStatus(db, accountId, id, 'done', 'running', clock.now()))
+        throw conflict(`Action ${id} is ${row.status}; only a done action can be undone`);
       try {
         await revert(row, 'undone by a user');
       } catch (err) {
@@ -169,7 +187,8 @@ export function createActionsService(deps: ActionsDeps) {
     async approve(accountId: number, id: number): Promise<AgentActionRow> {
       const row = getAction(db, accountId, id);
       if (!row) throw notFound(`Action ${id}`);
-      if (!swapActionStatus(db, accountId, id, 'pending_approval', 'running', clock.now())) throw conflict(`Action ${id} is ${row.status}; only a pending action can be approved`);
+      if (!swapActionStatus(db, accountId, id, 'pending_approval', 'running', clock.now()))
+        throw conflict(`Action ${id} is ${row.status}; only a pending action can be approved`);
       try {
         const done = await execute({ ...row, status: 'running' });
         await refreshLead(accountId, row.leadId);

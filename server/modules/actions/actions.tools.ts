@@ -18,7 +18,12 @@ export const toolArgs = {
   }),
   create_task: z.object({
     text: z.string().trim().min(1).max(1000).describe('What the salesperson must do'),
-    dueInHours: z.number().min(0).max(24 * 365).optional().describe('When it is due, in hours from now (default 24)'),
+    dueInHours: z
+      .number()
+      .min(0)
+      .max(24 * 365)
+      .optional()
+      .describe('When it is due, in hours from now (default 24)'),
     taskTypeId: id.optional().describe('Task type id (default 1, follow-up)'),
     responsibleUserId: id.optional().describe("User id (default: the lead's responsible user)"),
   }),
@@ -34,11 +39,14 @@ export const toolArgs = {
   assign_user: z.object({ userId: id.describe('User id, from the list of users') }),
   handoff_to_human: z.object({ reason: z.string().trim().min(1).max(500).describe('Why a human must take over, in one sentence') }),
   schedule_followup: z.object({
-    inHours: z.number().min(0.25).max(24 * 90).describe('When to follow up, in hours from now'),
+    inHours: z
+      .number()
+      .min(0.25)
+      .max(24 * 90)
+      .describe('When to follow up, in hours from now'),
     text: z.string().trim().min(1).max(500).describe('What to follow up about'),
   }),
 } satisfies Record<ToolName, z.AnyZodObject>;
-
 
 const descriptions: Record<ToolName, string> = {
   move_to_stage: "Move the lead to another pipeline stage when the conversation reached that stage's goal.",

@@ -38,9 +38,12 @@ export function validateToolCall(name: string, rawArgs: string, ctx: ValidationC
   }
   const parsed = toolArgs[name].safeParse(json);
   if (!parsed.success) {
-    return { ok: false, error: `Invalid arguments for ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'} ${i.message}`).join('; ')}` };
+    return {
+      ok: false,
+      error: `Invalid arguments for ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'} ${i.message}`).join('; ')}`,
+    };
   }
-  const r = check(name, parsed.data as Record<string, any>, ctx);
+  const r = check(name, parsed.data as Args, ctx);
   if ('error' in r) return { ok: false, error: r.error };
   return { ok: true, action: { type: name, args: r.args, summary: r.summary, needsApproval: needsApproval(name, r.args, ctx.approvalRequired) } };
 }
@@ -54,7 +57,10 @@ function needsApproval(type: ToolName, args: Record<string, unknown>, required: 
 
 type Checked = { args: Record<string, unknown>; summary: string } | { error: string };
 
-function check(name: ToolName, a: Record<string, any>, ctx: ValidationContext): Checked {
+// biome-ignore lint/suspicious/noExplicitAny: the arguments passed this tool's zod schema; each case reads its own fields
+type Args = Record<string, any>;
+
+function check(name: ToolName, a: Args, ctx: ValidationContext): Checked {
   const { catalog, lead } = ctx;
   const userName = (id: number) => catalog.users.find((u) => u.id === id)?.name;
   const usersList = () => catalog.users.map((u) => `${u.id} (${u.name})`).join(', ') || 'none';
@@ -67,16 +73,26 @@ function check(name: ToolName, a: Record<string, any>, ctx: ValidationContext): 
         return { error: `Pipeline ${pipelineId ?? '(none)'} does not exist. Valid pipelines: ${pipes || 'none'}.` };
       }
       const stage = inPipe.find((s) => s.statusId === a.statusId);
-      if (!stage) return { error: `Stage ${a.statusId} does not exist in pipeline ${pipelineId}. Valid stages: ${inPipe.map((s) => `${s.statusId} (${s.name})`).join(', ')}.` };
-      if (stage.pipelineId === lead.pipelineId && stage.statusId === lead.statusId) return { error: `The lead is already in stage ${stage.statusId} (${stage.name}).` };
+      if (!stage)
+        return {
+          error: `Stage ${a.statusId} does not exist in pipeline ${pipelineId}. Valid stages: ${inPipe.map((s) => `${s.statusId} (${s.name})`).join(', ')}.`,
+        };
+      if (stage.pipelineId === lead.pipelineId && stage.statusId === lead.statusId)
+        return { error: `The lead is already in stage ${stage.statusId} (${stage.name}).` };
       return { args: { pipelineId, statusId: stage.statusId, stageName: stage.name }, summary: `Move to ${stage.name} (${stage.pipelineName})` };
     }
     case 'update_field': {
       const field = catalog.leadFields.find((f) => f.id === a.fieldId);
-      if (!field) return { error: `Lead field ${a.fieldId} does not exist. Valid fields: ${catalog.leadFields.map((f) => `${f.id} (${f.name}, ${f.type})`).join(', ') || 'none'}.` };
+      if (!field)
+        return {
+          error: `Lead field ${a.fieldId} does not exist. Valid fields: ${catalog.leadFields.map((f) => `${f.id} (${f.name}, ${f.type})`).join(', ') || 'none'}.`,
+        };
       const values = fieldValues(field, a.value);
       if ('error' in values) return values;
-      return { args: { fieldId: field.id, fieldName: field.name, values: values.values }, summary: `Set ${field.name} = ${values.values.map((v) => v.value).join(', ')}` };
+      return {
+        args: { fieldId: field.id, fieldName: field.name, values: values.values },
+        summary: `Set ${field.name} = ${values.values.map((v) => v.value).join(', ')}`,
+      };
     }
     case 'assign_user': {
       const n = userName(a.userId);
@@ -89,11 +105,15 @@ function check(name: ToolName, a: Record<string, any>, ctx: ValidationContext): 
         return { error: `Task type ${taskTypeId} does not exist. Valid task types: ${catalog.taskTypes.map((t) => `${t.id} (${t.name})`).join(', ')}.` };
       }
       const responsibleUserId = a.responsibleUserId ?? lead.responsibleUserId;
-      if (a.responsibleUserId !== undefined && !userName(a.responsibleUserId)) return { error: `User ${a.responsibleUserId} does not exist or is inactive. Valid users: ${usersList()}.` };
+      if (a.responsibleUserId !== undefined && !userName(a.responsibleUserId))
+        return { error: `User ${a.responsibleUserId} does not exist or is inactive. Valid users: ${usersList()}.` };
       return { args: { text: a.text, dueInHours: a.dueInHours ?? 24, taskTypeId, responsibleUserId }, summary: `Task: ${a.text}`.slice(0, 200) };
     }
     case 'schedule_followup':
-      return { args: { text: a.text, inHours: a.inHours, responsibleUserId: lead.responsibleUserId }, summary: `Follow up in ${a.inHours} h: ${a.text}`.slice(0, 200) };
+      return {
+        args: { text: a.text, inHours: a.inHours, responsibleUserId: lead.responsibleUserId },
+        summary: `Follow up in ${a.inHours} h: ${a.text}`.slice(0, 200),
+      };
     case 'add_note':
       return { args: { text: a.text }, summary: `Note: ${a.text}`.slice(0, 200) };
     case 'add_tags':
@@ -115,7 +135,8 @@ function fieldValues(field: CrmField, value: unknown): { values: KommoValue[] } 
     (field.enums ?? []).find((e) => (typeof v === 'number' && e.id === v) || (typeof v === 'string' && e.value.toLowerCase() === v.trim().toLowerCase()));
   if (ENUM_TYPES.has(field.type)) {
     const e = findEnum(Array.isArray(value) ? value[0] : value);
-    if (!e || (Array.isArray(value) && value.length !== 1)) return { error: `"${String(value)}" is not an option of ${field.name}. Valid options: ${options()}.` };
+    if (!e || (Array.isArray(value) && value.length !== 1))
+      return { error: `"${String(value)}" is not an option of ${field.name}. Valid options: ${options()}.` };
     return { values: [{ value: e.value, enum_id: e.id }] };
   }
   if (field.type === 'multiselect') {

@@ -59,12 +59,7 @@ export function listActivity(db: Db, q: FeedQuery): ActivityRow[] {
   if (q.from !== undefined) where.push(gte(activityLogs.createdAt, q.from));
   if (q.to !== undefined) where.push(lte(activityLogs.createdAt, q.to));
   if (q.before) {
-    where.push(
-      or(
-        lt(activityLogs.createdAt, q.before.createdAt),
-        and(eq(activityLogs.createdAt, q.before.createdAt), lt(activityLogs.id, q.before.id)),
-      )!,
-    );
+    where.push(or(lt(activityLogs.createdAt, q.before.createdAt), and(eq(activityLogs.createdAt, q.before.createdAt), lt(activityLogs.id, q.before.id)))!);
   }
   return db
     .select()

@@ -2,7 +2,12 @@ import { z } from 'zod';
 
 const csv = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[a-z0-9_.:-]+$/i, 'letters, digits, _ . : -')).max(20));
 const id = z.coerce.number().int().positive();
 const date = z

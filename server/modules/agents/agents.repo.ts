@@ -9,19 +9,37 @@ export function listAgents(db: Db, accountId: number): AgentRow[] {
 }
 
 export function getAgent(db: Db, accountId: number, id: number): AgentRow | undefined {
-  return db.select().from(agents).where(and(eq(agents.accountId, accountId), eq(agents.id, id))).get();
+  return db
+    .select()
+    .from(agents)
+    .where(and(eq(agents.accountId, accountId), eq(agents.id, id)))
+    .get();
 }
 
 export function insertAgent(db: Db, row: NewAgent, now: number): AgentRow {
-  return db.insert(agents).values({ ...row, createdAt: now, updatedAt: now }).returning().get();
+  return db
+    .insert(agents)
+    .values({ ...row, createdAt: now, updatedAt: now })
+    .returning()
+    .get();
 }
 
 export function updateAgent(db: Db, accountId: number, id: number, patch: Partial<NewAgent>, now: number): AgentRow | undefined {
-  return db.update(agents).set({ ...patch, updatedAt: now }).where(and(eq(agents.accountId, accountId), eq(agents.id, id))).returning().get();
+  return db
+    .update(agents)
+    .set({ ...patch, updatedAt: now })
+    .where(and(eq(agents.accountId, accountId), eq(agents.id, id)))
+    .returning()
+    .get();
 }
 
 export function deleteAgent(db: Db, accountId: number, id: number): boolean {
-  return db.delete(agents).where(and(eq(agents.accountId, accountId), eq(agents.id, id))).run().changes === 1;
+  return (
+    db
+      .delete(agents)
+      .where(and(eq(agents.accountId, accountId), eq(agents.id, id)))
+      .run().changes === 1
+  );
 }
 
 export interface Binding {
@@ -42,7 +60,10 @@ export function listBindings(db: Db, accountId: number): Binding[] {
 export function setBinding(db: Db, accountId: number, b: Binding, now: number) {
   db.insert(agentStageBindings)
     .values({ accountId, ...b, createdAt: now })
-    .onConflictDoUpdate({ target: [agentStageBindings.accountId, agentStageBindings.pipelineId, agentStageBindings.statusId], set: { agentId: b.agentId, createdAt: now } })
+    .onConflictDoUpdate({
+      target: [agentStageBindings.accountId, agentStageBindings.pipelineId, agentStageBindings.statusId],
+      set: { agentId: b.agentId, createdAt: now },
+    })
     .run();
 }
 

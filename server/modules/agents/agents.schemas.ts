@@ -34,7 +34,11 @@ const fields = {
   maxRepliesPerLeadPerDay: z.number().int().min(1).max(1000),
   allowedActions: z.array(z.enum(TOOL_NAMES)).max(TOOL_NAMES.length).transform(unique),
   approvalRequired: z.array(z.enum(APPROVAL_KEYS)).max(APPROVAL_KEYS.length).transform(unique),
-  humanReplyPauseMinutes: z.number().int().min(0).max(60 * 24 * 30),
+  humanReplyPauseMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(60 * 24 * 30),
   maxReplyChars: z.number().int().min(50).max(4000),
 };
 
@@ -50,7 +54,15 @@ export const createAgentSchema = z
     workingHours: fields.workingHours.default(null),
     replyDelaySec: fields.replyDelaySec.default(0),
     maxRepliesPerLeadPerDay: fields.maxRepliesPerLeadPerDay.default(20),
-    allowedActions: fields.allowedActions.default(['move_to_stage', 'create_task', 'add_note', 'update_field', 'add_tags', 'handoff_to_human', 'schedule_followup']),
+    allowedActions: fields.allowedActions.default([
+      'move_to_stage',
+      'create_task',
+      'add_note',
+      'update_field',
+      'add_tags',
+      'handoff_to_human',
+      'schedule_followup',
+    ]),
     approvalRequired: fields.approvalRequired.default(['move_to_won', 'move_to_lost', 'assign_user']),
     handoff: z
       .object({

@@ -29,7 +29,8 @@ export function toAgentDto(a: AgentRow) {
   };
 }
 
-const invalid = (field: string, message: string) => new AppError('VALIDATION_FAILED', `Invalid request body: ${field} ${message}`, { errors: [{ field, message }] });
+const invalid = (field: string, message: string) =>
+  new AppError('VALIDATION_FAILED', `Invalid request body: ${field} ${message}`, { errors: [{ field, message }] });
 
 export function createAgentsService(deps: { db: Db; clock: Clock; crm: MirrorReadRepo; defaultModel: string; tx<T>(fn: () => T): T }) {
   const { db, clock } = deps;

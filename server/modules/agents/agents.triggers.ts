@@ -61,7 +61,12 @@ export function subscribeAgentTriggers(bus: EventBus, deps: TriggerDeps): () => 
       });
       // A Salesbot waits for our continue: with no agent to answer, release it at once instead of letting it time out.
       if (!queued && e.salesbot) {
-        deps.queue.enqueue({ queue: SALESBOT_RELEASE_QUEUE, accountId: e.accountId, payload: { requestId: e.salesbot.requestId }, idempotencyKey: `salesbot-release:${e.salesbot.requestId}` });
+        deps.queue.enqueue({
+          queue: SALESBOT_RELEASE_QUEUE,
+          accountId: e.accountId,
+          payload: { requestId: e.salesbot.requestId },
+          idempotencyKey: `salesbot-release:${e.salesbot.requestId}`,
+        });
       }
     }),
     bus.on('call_missed', (e) => {
@@ -79,5 +84,7 @@ export function subscribeAgentTriggers(bus: EventBus, deps: TriggerDeps): () => 
       else deps.leadState.humanReplied(e.accountId, e.leadId, now + minutes * 60_000, now);
     }),
   ];
-  return () => offs.forEach((off) => off());
+  return () => {
+    for (const off of offs) off();
+  };
 }

@@ -82,9 +82,16 @@ const reSubject = (s: string) => (/^re:/i.test(s.trim()) ? s.trim() : `Re: ${s.t
 export function createDeliveryService(deps: DeliveryDeps) {
   const { db, clock, activity, conversations, salesbot } = deps;
 
-
   /** The agent's message in the lead's conversation, so the next turn sees what was said. */
-  function recordOutbound(accountId: number, leadId: number, contactId: number | null, channel: string, key: string, text: string, meta: Record<string, unknown>) {
+  function recordOutbound(
+    accountId: number,
+    leadId: number,
+    contactId: number | null,
+    channel: string,
+    key: string,
+    text: string,
+    meta: Record<string, unknown>,
+  ) {
     conversations.insertMessage({ accountId, leadId, contactId, direction: 'outbound', author: 'agent', channel, externalId: key, text, metadata: meta });
   }
 
@@ -134,7 +141,15 @@ export function createDeliveryService(deps: DeliveryDeps) {
       deps.tx(() =>
         insertDraft(
           db,
-          { accountId, leadId, agentId: input.agentId, turnId: input.turnId, text: input.text, channel: input.target?.channel ?? null, delivery: input.target ? { ...input.target } : null },
+          {
+            accountId,
+            leadId,
+            agentId: input.agentId,
+            turnId: input.turnId,
+            text: input.text,
+            channel: input.target?.channel ?? null,
+            delivery: input.target ? { ...input.target } : null,
+          },
           clock.now(),
         ),
       );
@@ -162,7 +177,10 @@ export function createDeliveryService(deps: DeliveryDeps) {
       const { accountId, leadId, target } = input;
       if (input.mode !== 'autopilot') return draft(input, 'draft mode');
       const wrote = (via: 'salesbot' | 'email', ids: Record<string, unknown>) => {
-        recordOutbound(accountId, leadId, target?.contactId ?? null, target?.channel ?? via, `agent-turn:${input.turnId}`, input.text, { turnId: input.turnId, via });
+        recordOutbound(accountId, leadId, target?.contactId ?? null, target?.channel ?? via, `agent-turn:${input.turnId}`, input.text, {
+          turnId: input.turnId,
+          via,
+        });
         activity.write({
           accountId,
           agentId: input.agentId,
@@ -227,7 +245,16 @@ export function createDeliveryService(deps: DeliveryDeps) {
       deps.tx(() => {
         if (!swapDraftStatus(db, accountId, id, 'pending', 'discarded')) throw conflict(`Draft ${id} is ${d.status}; only a pending draft can be discarded`);
         updateDraft(db, accountId, id, { decidedAt: clock.now() });
-        activity.write({ accountId, agentId: d.agentId, leadId: d.leadId, userId, type: 'agent.draft_discarded', title: 'AI draft discarded', description: d.text, metadata: { draftId: d.id } });
+        activity.write({
+          accountId,
+          agentId: d.agentId,
+          leadId: d.leadId,
+          userId,
+          type: 'agent.draft_discarded',
+          title: 'AI draft discarded',
+          description: d.text,
+          metadata: { draftId: d.id },
+        });
       });
       return { status: 'discarded' };
     },

@@ -6,7 +6,16 @@ import { idParam } from './agents.schemas.js';
 import type { DeliveryService } from './delivery.service.js';
 import type { LeadAgentService } from './lead-agent.service.js';
 
-const pauseSchema = z.object({ minutes: z.number().int().min(1).max(60 * 24 * 365).optional() }).strict();
+const pauseSchema = z
+  .object({
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(60 * 24 * 365)
+      .optional(),
+  })
+  .strict();
 const approveSchema = z.object({ text: z.string().trim().min(1).max(10_000).optional() }).strict();
 
 export function leadAgentRoutes(leads: LeadAgentService, delivery: DeliveryService) {

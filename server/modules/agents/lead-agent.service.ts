@@ -19,7 +19,14 @@ const ACTION_STATUS: Record<string, 'done' | 'undone' | 'failed' | 'pending_appr
 };
 
 /** The agent panel of a lead card: who answers this lead, whether it is paused, drafts, actions and replies. */
-export function createLeadAgentService(deps: { db: Db; clock: Clock; crm: MirrorReadRepo; leadState: LeadStateRepo; activity: ActivityService; tx<T>(fn: () => T): T }) {
+export function createLeadAgentService(deps: {
+  db: Db;
+  clock: Clock;
+  crm: MirrorReadRepo;
+  leadState: LeadStateRepo;
+  activity: ActivityService;
+  tx<T>(fn: () => T): T;
+}) {
   const { db, clock, crm } = deps;
 
   function view(accountId: number, leadId: number) {
@@ -57,7 +64,14 @@ export function createLeadAgentService(deps: { db: Db; clock: Clock; crm: Mirror
       const until = minutes ? now + minutes * 60_000 : PAUSED_INDEFINITELY;
       deps.tx(() => {
         deps.leadState.pause(accountId, leadId, until, 'manual', now);
-        deps.activity.write({ accountId, leadId, userId, type: 'agent.paused', title: minutes ? `AI agent paused for ${minutes} min` : 'AI agent paused until resumed', metadata: { until: minutes ? iso(until) : null } });
+        deps.activity.write({
+          accountId,
+          leadId,
+          userId,
+          type: 'agent.paused',
+          title: minutes ? `AI agent paused for ${minutes} min` : 'AI agent paused until resumed',
+          metadata: { until: minutes ? iso(until) : null },
+        });
       });
       return view(accountId, leadId);
     },

@@ -50,11 +50,12 @@ export function createPlaygroundService(deps: { db: Db; conversations: Conversat
       }
       history = [...history, { direction: 'inbound', author: 'client', channel: 'playground', text: input.message }];
       const g = gatherTurn(deps, { accountId, agent, lead, history, queryText: input.message });
-      let out;
+      let out: Awaited<ReturnType<typeof runModel>>;
       try {
         out = await runModel(deps.llm, { model: agent.model, temperature: agent.temperature, messages: g.messages, tools: g.tools, validate: g.validate });
       } catch (err) {
-        if (err instanceof LlmNotConfiguredError) throw new AppError('NOT_CONFIGURED', err.message, { meta: { feature: 'AI model', variables: ['OPENAI_API_KEY'] } });
+        if (err instanceof LlmNotConfiguredError)
+          throw new AppError('NOT_CONFIGURED', err.message, { meta: { feature: 'AI model', variables: ['OPENAI_API_KEY'] } });
         if (err instanceof LlmRateLimitedError) throw new AppError('RATE_LIMITED', `${err.message}.`);
         if (err instanceof LlmError) throw new AppError('UPSTREAM_FAILED', err.message);
         throw err;

@@ -13,7 +13,14 @@ export interface HistoryMessage {
 export interface TurnContextInput {
   agent: Pick<AgentRow, 'name' | 'instructions' | 'tone' | 'language' | 'allowedActions' | 'maxReplyChars'>;
   accountName: string;
-  lead: { id: number | null; name: string; price: number | null; tags: string[]; customFields: FieldValues; extraFields?: Record<string, string | number | boolean> };
+  lead: {
+    id: number | null;
+    name: string;
+    price: number | null;
+    tags: string[];
+    customFields: FieldValues;
+    extraFields?: Record<string, string | number | boolean>;
+  };
   stage: { pipelineName: string; name: string } | null;
   contact: CrmContact | undefined;
   responsibleUser: string | null;
@@ -71,12 +78,27 @@ export function buildTurnMessages(c: TurnContextInput): { messages: LlmMessage[]
     c.script ? `<sales_script>\n${c.script}\n</sales_script>` : null,
     knowledge ? `<knowledge>\n${knowledge}\n</knowledge>` : 'No knowledge excerpts matched this conversation.',
     `<lead>\n${leadBlock}\n</lead>`,
-    allowed.has('move_to_stage') ? `Stages (pipelineId/statusId name):\n${c.catalog.stages.slice(0, 200).map((s) => `${s.pipelineId}/${s.statusId} ${s.name} (${s.pipelineName})`).join('\n')}` : null,
-    allowed.has('update_field')
-      ? `Lead fields (id name type [options]):\n${c.catalog.leadFields.slice(0, 100).map((f) => `${f.id} ${f.name} ${f.type}${f.enums ? ` [${f.enums.map((e) => e.value).join(' | ')}]` : ''}`).join('\n')}`
+    allowed.has('move_to_stage')
+      ? `Stages (pipelineId/statusId name):\n${c.catalog.stages
+          .slice(0, 200)
+          .map((s) => `${s.pipelineId}/${s.statusId} ${s.name} (${s.pipelineName})`)
+          .join('\n')}`
       : null,
-    allowed.has('assign_user') || allowed.has('create_task') ? `Users (id name):\n${c.catalog.users.slice(0, 100).map((u) => `${u.id} ${u.name}`).join('\n')}` : null,
-    allowed.has('create_task') && c.catalog.taskTypes.length ? `Task types (id name):\n${c.catalog.taskTypes.map((t) => `${t.id} ${t.name}`).join('\n')}` : null,
+    allowed.has('update_field')
+      ? `Lead fields (id name type [options]):\n${c.catalog.leadFields
+          .slice(0, 100)
+          .map((f) => `${f.id} ${f.name} ${f.type}${f.enums ? ` [${f.enums.map((e) => e.value).join(' | ')}]` : ''}`)
+          .join('\n')}`
+      : null,
+    allowed.has('assign_user') || allowed.has('create_task')
+      ? `Users (id name):\n${c.catalog.users
+          .slice(0, 100)
+          .map((u) => `${u.id} ${u.name}`)
+          .join('\n')}`
+      : null,
+    allowed.has('create_task') && c.catalog.taskTypes.length
+      ? `Task types (id name):\n${c.catalog.taskTypes.map((t) => `${t.id} ${t.name}`).join('\n')}`
+      : null,
   ].filter((s): s is string => Boolean(s));
 
   const messages: LlmMessage[] = [{ role: 'system', content: sections.join('\n\n') }];

@@ -1,4 +1,3 @@
-import type { Sqlite } from '../../../db/client.js';
 import type { AgentRow, FieldValues } from '../../../db/schema/index.js';
 import type { LlmMessage, LlmTool } from '../../llm/llm.types.js';
 import { toolsFor } from '../actions/actions.tools.js';
@@ -39,7 +38,13 @@ export interface GatheredTurn {
 }
 
 /** The last `limit` conversation rows of a lead, oldest first, up to `maxId` (so a turn sees its own burst and nothing newer). */
-export function leadHistory(conversations: ConversationsRepo, accountId: number, leadId: number, maxId: number | null, limit = 20): (HistoryMessage & { id: number })[] {
+export function leadHistory(
+  conversations: ConversationsRepo,
+  accountId: number,
+  leadId: number,
+  maxId: number | null,
+  limit = 20,
+): (HistoryMessage & { id: number })[] {
   return conversations.history(accountId, leadId, maxId, limit).reverse() as (HistoryMessage & { id: number })[];
 }
 

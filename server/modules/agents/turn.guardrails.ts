@@ -14,7 +14,7 @@ export function trimReply(text: string, max: number): string {
 
 const CUR = String.raw`(?:R\$|US\$|[$€£¥₽₹]|\b(?:USD|EUR|GBP|BRL|RUB|MXN|ARS|COP|CLP|PEN)\b)`;
 const NUM = String.raw`\d(?:[\d.,']*\d)?`;
-const WORDS = String.raw`(?:dollars?|euros?|reais|rubles?|pesos?|percent|por ?ciento|por ?cento)`;
+const WORDS = '(?:dollars?|euros?|reais|rubles?|pesos?|percent|por ?ciento|por ?cento)';
 const AMOUNT = new RegExp(String.raw`${CUR}\s?(${NUM})|(${NUM})\s?(?:${CUR}|%|\b${WORDS}\b)`, 'giu');
 const ANY_NUMBER = new RegExp(NUM, 'g');
 

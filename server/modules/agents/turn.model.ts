@@ -37,7 +37,15 @@ const parseArgs = (s: string): unknown => {
  */
 export async function runModel(
   llm: LlmClient,
-  req: { model: string; temperature: number; messages: LlmMessage[]; tools: LlmTool[]; validate(name: string, args: string): Validation; signal?: AbortSignal; maxRounds?: number },
+  req: {
+    model: string;
+    temperature: number;
+    messages: LlmMessage[];
+    tools: LlmTool[];
+    validate(name: string, args: string): Validation;
+    signal?: AbortSignal;
+    maxRounds?: number;
+  },
 ): Promise<ModelOutcome> {
   const messages = [...req.messages];
   const usage: LlmUsage = { promptTokens: 0, completionTokens: 0 };
@@ -56,7 +64,16 @@ export async function runModel(
     model = res.model;
     const text = res.content?.trim() ?? '';
     if (text) lastText = text;
-    const outcome = (invalidAfterRetry: string | null = null): ModelOutcome => ({ reply: lastText, actions, handoffReason, invalidAfterRetry, calls, usage, model, rounds: round });
+    const outcome = (invalidAfterRetry: string | null = null): ModelOutcome => ({
+      reply: lastText,
+      actions,
+      handoffReason,
+      invalidAfterRetry,
+      calls,
+      usage,
+      model,
+      rounds: round,
+    });
     if (res.toolCalls.length === 0) return outcome();
 
     const results = res.toolCalls.map((tc) => ({ tc, v: req.validate(tc.name, tc.arguments) }));

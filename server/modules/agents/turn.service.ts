@@ -61,7 +61,8 @@ export function createTurnService(deps: TurnDeps) {
   }
 
   function eventText(accountId: number, trigger: TurnTrigger): string | undefined {
-    if (trigger.kind === 'call_missed') return `The client called${trigger.phone ? ` from ${trigger.phone}` : ''} and nobody answered. Write a short message offering to help.`;
+    if (trigger.kind === 'call_missed')
+      return `The client called${trigger.phone ? ` from ${trigger.phone}` : ''} and nobody answered. Write a short message offering to help.`;
     if (trigger.kind === 'stage_entered') {
       const st = crm.stage(accountId, trigger.pipelineId, trigger.statusId);
       return `The lead entered the stage "${st?.name ?? trigger.statusId}". Start or continue the conversation as the script says for this stage.`;
@@ -73,9 +74,22 @@ export function createTurnService(deps: TurnDeps) {
   async function plan(agent: AgentRow, lead: CrmLead & { accountId: number }, trigger: TurnTrigger, texts: string[], signal: AbortSignal) {
     const maxId = trigger.kind === 'message' ? Math.max(...trigger.messageIds) : null;
     const history = leadHistory(conversations, lead.accountId, lead.id, maxId);
-    const queryText = texts.length ? texts.join('\n') : history.filter((h) => h.direction === 'inbound').slice(-3).map((h) => h.text).join('\n');
+    const queryText = texts.length
+      ? texts.join('\n')
+      : history
+          .filter((h) => h.direction === 'inbound')
+          .slice(-3)
+          .map((h) => h.text)
+          .join('\n');
     const g = gatherTurn(deps, { accountId: lead.accountId, agent, lead, history, event: eventText(lead.accountId, trigger), queryText });
-    const out = await runModel(deps.llm, { model: agent.model, temperature: agent.temperature, messages: g.messages, tools: g.tools, validate: g.validate, signal });
+    const out = await runModel(deps.llm, {
+      model: agent.model,
+      temperature: agent.temperature,
+      messages: g.messages,
+      tools: g.tools,
+      validate: g.validate,
+      signal,
+    });
     let reply = trimReply(out.reply, agent.maxReplyChars);
     let guardrail: string | null = null;
     const invented = unsupportedAmounts(reply, g.trustedText);
@@ -83,7 +97,15 @@ export function createTurnService(deps: TurnDeps) {
       guardrail = `The reply stated ${invented.join(', ')}, which is not in the knowledge base or the lead data; a safe reply was sent instead.`;
       reply = SAFE_PRICE_REPLY;
     }
-    const p: TurnPlan = { reply, actions: out.actions, handoffReason: out.handoffReason, invalidAfterRetry: out.invalidAfterRetry, citations: g.citations, guardrail, model: out.model };
+    const p: TurnPlan = {
+      reply,
+      actions: out.actions,
+      handoffReason: out.handoffReason,
+      invalidAfterRetry: out.invalidAfterRetry,
+      citations: g.citations,
+      guardrail,
+      model: out.model,
+    };
     return { plan: p, usage: out.usage };
   }
 
@@ -123,14 +145,20 @@ export function createTurnService(deps: TurnDeps) {
       // Checks, cheapest first. They run on every attempt: a human may have stepped in meanwhile.
       const st = deps.leadState.get(accountId, leadId);
       if (st?.handoffActive) return skip('handoff_active', `${agent.name} stays quiet: a human has taken over this lead`);
-      if (st?.pausedUntil && st.pausedUntil > now) return skip('paused', `${agent.name} is paused for this lead until ${new Date(st.pausedUntil).toISOString()}`);
+      if (st?.pausedUntil && st.pausedUntil > now)
+        return skip('paused', `${agent.name} is paused for this lead until ${new Date(st.pausedUntil).toISOString()}`);
       const openAt = nextOpenAt(agent.workingHours ?? null, now);
       if (openAt === null) return skip('no_working_hours', `${agent.name} has no working hours set, so it never replies`);
       if (openAt > now) {
         if (t.status !== 'deferred') {
           deps.tx(() => {
             updateTurn(db, accountId, t.id, { status: 'deferred', reason: 'outside_working_hours' });
-            log('agent.deferred', `${agent.name} will reply when working hours start`, `Outside working hours; the reply is scheduled for ${new Date(openAt).toISOString()}.`, { runAt: openAt });
+            log(
+              'agent.deferred',
+              `${agent.name} will reply when working hours start`,
+              `Outside working hours; the reply is scheduled for ${new Date(openAt).toISOString()}.`,
+              { runAt: openAt },
+            );
           });
         }
         throw new RetryAfterError(openAt - now, `outside working hours until ${new Date(openAt).toISOString()}`);
@@ -153,13 +181,22 @@ export function createTurnService(deps: TurnDeps) {
         } catch (err) {
           if (err instanceof LlmRateLimitedError) throw new RetryAfterError(err.retryAfterMs, err.message);
           if (ctx.job.attempts < ctx.job.maxAttempts) throw err;
-          return handoff(`the AI model could not answer after ${ctx.job.attempts} attempts (${errText(err)})`, { type: 'agent.error', metadata: { error: errText(err) } });
+          return handoff(`the AI model could not answer after ${ctx.job.attempts} attempts (${errText(err)})`, {
+            type: 'agent.error',
+            metadata: { error: errText(err) },
+          });
         }
         p = planned.plan;
         const cost = estimateCostUsd(p.model, planned.usage.promptTokens, planned.usage.completionTokens);
         const saved = p;
         deps.tx(() => {
-          updateTurn(db, accountId, t.id, { plan: { ...saved }, reply: saved.reply, promptTokens: planned.usage.promptTokens, completionTokens: planned.usage.completionTokens, costUsd: cost });
+          updateTurn(db, accountId, t.id, {
+            plan: { ...saved },
+            reply: saved.reply,
+            promptTokens: planned.usage.promptTokens,
+            completionTokens: planned.usage.completionTokens,
+            costUsd: cost,
+          });
           if (saved.guardrail) log('agent.guardrail', `${agent.name}'s reply was replaced by a safe one`, saved.guardrail);
         });
         t.promptTokens = planned.usage.promptTokens;
@@ -170,7 +207,15 @@ export function createTurnService(deps: TurnDeps) {
       if (p.invalidAfterRetry) return handoff(`the model asked for an invalid CRM action twice (${p.invalidAfterRetry.slice(0, 300)})`, { metadata: meta });
 
       if (p.actions.length) {
-        const r = await deps.actions.runPlan({ accountId, leadId, agentId: agent.id, turnId: t.id, actions: p.actions, meta, finalAttempt: ctx.job.attempts >= ctx.job.maxAttempts });
+        const r = await deps.actions.runPlan({
+          accountId,
+          leadId,
+          agentId: agent.id,
+          turnId: t.id,
+          actions: p.actions,
+          meta,
+          finalAttempt: ctx.job.attempts >= ctx.job.maxAttempts,
+        });
         await deps.actions.refreshLead(accountId, leadId);
         if (!r.ok) {
           const undone = r.rolledBack.length ? ` ${r.rolledBack.length} earlier action(s) of the turn were rolled back.` : '';
@@ -185,9 +230,24 @@ export function createTurnService(deps: TurnDeps) {
       if (p.reply) {
         const target: ReplyTarget | null =
           trigger.kind === 'message'
-            ? { channel: trigger.channel, contactId: trigger.contactId, ...(trigger.salesbot ? { salesbot: trigger.salesbot } : {}), ...(trigger.email ? { email: trigger.email } : {}) }
+            ? {
+                channel: trigger.channel,
+                contactId: trigger.contactId,
+                ...(trigger.salesbot ? { salesbot: trigger.salesbot } : {}),
+                ...(trigger.email ? { email: trigger.email } : {}),
+              }
             : null;
-        const d = await deps.delivery.deliver({ accountId, leadId, agentId: agent.id, agentName: agent.name, turnId: t.id, mode: agent.mode, text: p.reply, target, meta });
+        const d = await deps.delivery.deliver({
+          accountId,
+          leadId,
+          agentId: agent.id,
+          agentName: agent.name,
+          turnId: t.id,
+          mode: agent.mode,
+          text: p.reply,
+          target,
+          meta,
+        });
         status = d.status;
       }
       if (p.handoffReason) return handoff(p.handoffReason, { metadata: meta });
@@ -195,7 +255,10 @@ export function createTurnService(deps: TurnDeps) {
     } catch (err) {
       // The queue retries; after the last attempt the lead goes to a human instead of silence.
       if (err instanceof RetryAfterError || ctx.job.attempts < ctx.job.maxAttempts) throw err;
-      return handoff(`the agent could not finish this turn after ${ctx.job.attempts} attempts (${errText(err)})`, { type: 'agent.error', metadata: { error: errText(err) } });
+      return handoff(`the agent could not finish this turn after ${ctx.job.attempts} attempts (${errText(err)})`, {
+        type: 'agent.error',
+        metadata: { error: errText(err) },
+      });
     }
   }
 

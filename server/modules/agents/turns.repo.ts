@@ -6,15 +6,26 @@ export type TurnStatus = 'running' | 'deferred' | 'replied' | 'drafted' | 'hando
 export const FINAL_TURN: ReadonlySet<string> = new Set(['replied', 'drafted', 'handoff', 'skipped', 'failed']);
 
 export function turnByKey(db: Db, accountId: number, turnKey: string): AgentTurnRow | undefined {
-  return db.select().from(agentTurns).where(and(eq(agentTurns.accountId, accountId), eq(agentTurns.turnKey, turnKey))).get();
+  return db
+    .select()
+    .from(agentTurns)
+    .where(and(eq(agentTurns.accountId, accountId), eq(agentTurns.turnKey, turnKey)))
+    .get();
 }
 
 export function insertTurn(db: Db, row: Pick<AgentTurnRow, 'accountId' | 'leadId' | 'agentId' | 'turnKey' | 'trigger'>, now: number): AgentTurnRow {
-  return db.insert(agentTurns).values({ ...row, status: 'running', createdAt: now }).returning().get();
+  return db
+    .insert(agentTurns)
+    .values({ ...row, status: 'running', createdAt: now })
+    .returning()
+    .get();
 }
 
 export function updateTurn(db: Db, accountId: number, id: number, patch: Partial<Omit<AgentTurnRow, 'id' | 'accountId'>> & { status?: TurnStatus }) {
-  db.update(agentTurns).set(patch).where(and(eq(agentTurns.accountId, accountId), eq(agentTurns.id, id))).run();
+  db.update(agentTurns)
+    .set(patch)
+    .where(and(eq(agentTurns.accountId, accountId), eq(agentTurns.id, id)))
+    .run();
 }
 
 /** Replies and drafts this lead got since `since` (the daily cap). */
@@ -22,7 +33,14 @@ export function countAnswersSince(db: Db, accountId: number, leadId: number, sin
   return db
     .select({ id: agentTurns.id })
     .from(agentTurns)
-    .where(and(eq(agentTurns.accountId, accountId), eq(agentTurns.leadId, leadId), inArray(agentTurns.status, ['replied', 'drafted']), gte(agentTurns.createdAt, since)))
+    .where(
+      and(
+        eq(agentTurns.accountId, accountId),
+        eq(agentTurns.leadId, leadId),
+        inArray(agentTurns.status, ['replied', 'drafted']),
+        gte(agentTurns.createdAt, since),
+      ),
+    )
     .all().length;
 }
 
@@ -30,7 +48,14 @@ export function countAnswers(db: Db, accountId: number, leadId: number, agentId:
   return db
     .select({ id: agentTurns.id })
     .from(agentTurns)
-    .where(and(eq(agentTurns.accountId, accountId), eq(agentTurns.leadId, leadId), eq(agentTurns.agentId, agentId), inArray(agentTurns.status, ['replied', 'drafted'])))
+    .where(
+      and(
+        eq(agentTurns.accountId, accountId),
+        eq(agentTurns.leadId, leadId),
+        eq(agentTurns.agentId, agentId),
+        inArray(agentTurns.status, ['replied', 'drafted']),
+      ),
+    )
     .all().length;
 }
 
@@ -57,30 +82,67 @@ export function recentReplies(db: Db, accountId: number, leadId: number, limit =
     .all()
     .map((d) => ({ id: d.turnId, text: d.text, at: d.decidedAt ?? d.createdAt, model: null as string | null }));
   const draftTurns = approved.length
-    ? db.select({ id: agentTurns.id, plan: agentTurns.plan }).from(agentTurns).where(and(eq(agentTurns.accountId, accountId), inArray(agentTurns.id, approved.map((a) => a.id)))).all()
+    ? db
+        .select({ id: agentTurns.id, plan: agentTurns.plan })
+        .from(agentTurns)
+        .where(
+          and(
+            eq(agentTurns.accountId, accountId),
+            inArray(
+              agentTurns.id,
+              approved.map((a) => a.id),
+            ),
+          ),
+        )
+        .all()
     : [];
   for (const a of approved) a.model = modelOf(draftTurns.find((t) => t.id === a.id)?.plan);
   return [...direct, ...approved].sort((a, b) => b.at - a.at || b.id - a.id).slice(0, limit);
 }
 
 export function draftForTurn(db: Db, accountId: number, turnId: number): AgentDraftRow | undefined {
-  return db.select().from(agentDrafts).where(and(eq(agentDrafts.accountId, accountId), eq(agentDrafts.turnId, turnId))).get();
+  return db
+    .select()
+    .from(agentDrafts)
+    .where(and(eq(agentDrafts.accountId, accountId), eq(agentDrafts.turnId, turnId)))
+    .get();
 }
 
-export function insertDraft(db: Db, row: Pick<AgentDraftRow, 'accountId' | 'leadId' | 'agentId' | 'turnId' | 'text' | 'channel' | 'delivery'>, now: number): AgentDraftRow {
-  return db.insert(agentDrafts).values({ ...row, status: 'pending', createdAt: now }).returning().get();
+export function insertDraft(
+  db: Db,
+  row: Pick<AgentDraftRow, 'accountId' | 'leadId' | 'agentId' | 'turnId' | 'text' | 'channel' | 'delivery'>,
+  now: number,
+): AgentDraftRow {
+  return db
+    .insert(agentDrafts)
+    .values({ ...row, status: 'pending', createdAt: now })
+    .returning()
+    .get();
 }
 
 export function getDraft(db: Db, accountId: number, id: number): AgentDraftRow | undefined {
-  return db.select().from(agentDrafts).where(and(eq(agentDrafts.accountId, accountId), eq(agentDrafts.id, id))).get();
+  return db
+    .select()
+    .from(agentDrafts)
+    .where(and(eq(agentDrafts.accountId, accountId), eq(agentDrafts.id, id)))
+    .get();
 }
 
 export function updateDraft(db: Db, accountId: number, id: number, patch: Partial<Omit<AgentDraftRow, 'id' | 'accountId'>>) {
-  db.update(agentDrafts).set(patch).where(and(eq(agentDrafts.accountId, accountId), eq(agentDrafts.id, id))).run();
+  db.update(agentDrafts)
+    .set(patch)
+    .where(and(eq(agentDrafts.accountId, accountId), eq(agentDrafts.id, id)))
+    .run();
 }
 
 export function swapDraftStatus(db: Db, accountId: number, id: number, from: string, to: string): boolean {
-  return db.update(agentDrafts).set({ status: to }).where(and(eq(agentDrafts.accountId, accountId), eq(agentDrafts.id, id), eq(agentDrafts.status, from))).run().changes === 1;
+  return (
+    db
+      .update(agentDrafts)
+      .set({ status: to })
+      .where(and(eq(agentDrafts.accountId, accountId), eq(agentDrafts.id, id), eq(agentDrafts.status, from)))
+      .run().changes === 1
+  );
 }
 
 export function pendingDrafts(db: Db, accountId: number, leadId: number): AgentDraftRow[] {

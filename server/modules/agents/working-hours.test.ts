@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { WorkingHours } from '../../../db/schema/index.js';
 import { isTimeZone, nextOpenAt } from './working-hours.js';
 
-const day = [['09:00', '13:00'], ['14:00', '18:00']] as [string, string][];
+const day = [
+  ['09:00', '13:00'],
+  ['14:00', '18:00'],
+] as [string, string][];
 const wh = (tz: string): WorkingHours => ({ timezone: tz, schedule: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: [], sun: [] } });
 
 describe('nextOpenAt', () => {

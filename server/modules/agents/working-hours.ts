@@ -15,7 +15,16 @@ export function isTimeZone(tz: string): boolean {
 function fmt(tz: string): Intl.DateTimeFormat {
   let f = formatters.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     formatters.set(tz, f);
   }
   return f;
@@ -23,7 +32,11 @@ function fmt(tz: string): Intl.DateTimeFormat {
 
 /** The wall clock in `tz` at instant `ms`. */
 function local(ms: number, tz: string) {
-  const p = Object.fromEntries(fmt(tz).formatToParts(ms).map((x) => [x.type, x.value])) as Record<string, string>;
+  const p = Object.fromEntries(
+    fmt(tz)
+      .formatToParts(ms)
+      .map((x) => [x.type, x.value]),
+  ) as Record<string, string>;
   return { y: Number(p.year), m: Number(p.month), d: Number(p.day), h: Number(p.hour), min: Number(p.minute), s: Number(p.second) };
 }
 

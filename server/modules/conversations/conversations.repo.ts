@@ -40,11 +40,17 @@ export function createConversationsRepo(sqlite: Sqlite, clock: Clock) {
     head: sqlite.prepare('SELECT contact_id AS contactId, channel FROM conversation_messages WHERE account_id = ? AND id = ?'),
     texts: sqlite.prepare('SELECT text FROM conversation_messages WHERE account_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id').pluck(),
     inboundText: sqlite.prepare("SELECT text FROM conversation_messages WHERE account_id = ? AND id = ? AND direction = 'inbound'").pluck(),
-    salesbotTextsSince: sqlite.prepare(
-      `SELECT text FROM conversation_messages WHERE account_id = ? AND lead_id = ? AND direction = 'inbound' AND external_id LIKE 'salesbot:%' AND created_at >= ?`,
-    ).pluck(),
-    answersSalesbot: sqlite.prepare("SELECT 1 FROM conversation_messages WHERE account_id = ? AND lead_id = ? AND json_extract(metadata, '$.salesbotRequestId') = ?"),
-    tagSalesbot: sqlite.prepare("UPDATE conversation_messages SET metadata = json_set(coalesce(metadata, '{}'), '$.salesbotRequestId', ?) WHERE account_id = ? AND id = ?"),
+    salesbotTextsSince: sqlite
+      .prepare(
+        `SELECT text FROM conversation_messages WHERE account_id = ? AND lead_id = ? AND direction = 'inbound' AND external_id LIKE 'salesbot:%' AND created_at >= ?`,
+      )
+      .pluck(),
+    answersSalesbot: sqlite.prepare(
+      "SELECT 1 FROM conversation_messages WHERE account_id = ? AND lead_id = ? AND json_extract(metadata, '$.salesbotRequestId') = ?",
+    ),
+    tagSalesbot: sqlite.prepare(
+      "UPDATE conversation_messages SET metadata = json_set(coalesce(metadata, '{}'), '$.salesbotRequestId', ?) WHERE account_id = ? AND id = ?",
+    ),
     history: sqlite.prepare(
       `SELECT id, direction, author, channel, text FROM conversation_messages
        WHERE account_id = ? AND lead_id = ? AND (? IS NULL OR id <= ?) ORDER BY id DESC LIMIT ?`,

@@ -7,7 +7,14 @@ const BADGE: Record<string, { text: string; bg: string; fg: string }> = {
   default: { text: 'default', bg: '#fff2cc', fg: '#7a5a00' },
 };
 
-const duration = (s: number) => (s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min` : s < 86400 ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min` : `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`);
+const duration = (s: number) =>
+  s < 60
+    ? `${s} s`
+    : s < 3600
+      ? `${Math.floor(s / 60)} min`
+      : s < 86400
+        ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`
+        : `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
 
 /** GET / for a person: the same data as the JSON form, readable in light and dark themes. */
 export function statusPage(s: Status): string {

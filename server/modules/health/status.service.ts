@@ -69,14 +69,18 @@ export function createStatusService(deps: { env: Env; clock: Clock; queue: JobQu
         key: 'publicUrl',
         name: 'Public URL',
         state: publicUrlDefault ? 'default' : 'ready',
-        detail: publicUrlDefault ? `Defaulted to ${env.PUBLIC_URL}: Kommo cannot send webhooks to it from the internet.` : `Kommo reaches this server at ${env.PUBLIC_URL}.`,
+        detail: publicUrlDefault
+          ? `Defaulted to ${env.PUBLIC_URL}: Kommo cannot send webhooks to it from the internet.`
+          : `Kommo reaches this server at ${env.PUBLIC_URL}.`,
         variables: ['PUBLIC_URL'],
       },
       {
         key: 'widgetHookSecret',
         name: 'Widget hook secret',
         state: env.WIDGET_HOOK_SECRET ? 'ready' : 'missing',
-        detail: env.WIDGET_HOOK_SECRET ? 'The widget archive can be built with its Salesbot and Digital Pipeline URLs.' : 'Needed to build the widget archive (its Salesbot and Digital Pipeline URLs).',
+        detail: env.WIDGET_HOOK_SECRET
+          ? 'The widget archive can be built with its Salesbot and Digital Pipeline URLs.'
+          : 'Needed to build the widget archive (its Salesbot and Digital Pipeline URLs).',
         variables: ['WIDGET_HOOK_SECRET'],
       },
     ];

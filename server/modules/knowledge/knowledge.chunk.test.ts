@@ -3,7 +3,7 @@ import { chunkText, ftsQuery } from './knowledge.chunk.js';
 
 describe('chunkText', () => {
   it('packs paragraphs up to the size and never cuts inside a short paragraph', () => {
-    const paras = Array.from({ length: 10 }, (_, i) => `Paragraph ${i} ` + 'word '.repeat(40).trim());
+    const paras = Array.from({ length: 10 }, (_, i) => `Paragraph ${i} ${'word '.repeat(40).trim()}`);
     const chunks = chunkText(paras.join('\n\n'), 800);
     expect(chunks.length).toBeGreaterThan(1);
     for (const c of chunks) expect(c.length).toBeLessThanOrEqual(800);

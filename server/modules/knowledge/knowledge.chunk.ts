@@ -66,5 +66,7 @@ export function ftsQuery(text: string, maxTerms = 32): string | null {
 }
 
 const STOP = new Set(
-  'or is it to of in on at be we me my an if so do the and for are but not you your with have this that was from they will what when can all any how our out has his her she him its who did yes get got may use let too very just also than then them there their about would could should into more some such only over like de la el en los las del que por con una para es un se no lo al le os as do da em um uma com por para'.split(' '),
+  'or is it to of in on at be we me my an if so do the and for are but not you your with have this that was from they will what when can all any how our out has his her she him its who did yes get got may use let too very just also than then them there their about would could should into more some such only over like de la el en los las del que por con una para es un se no lo al le os as do da em um uma com por para'.split(
+    ' ',
+  ),
 );

@@ -21,7 +21,11 @@ export function listEntries(db: Db, accountId: number, agentId: number): Knowled
 
 /** The entry and its chunks in one go (call inside a transaction); the FTS index follows by trigger. */
 export function insertEntry(db: Db, row: Omit<KnowledgeEntryRow, 'id' | 'createdAt'>, chunks: string[], now: number): KnowledgeEntryRow {
-  const entry = db.insert(knowledgeEntries).values({ ...row, createdAt: now }).returning().get();
+  const entry = db
+    .insert(knowledgeEntries)
+    .values({ ...row, createdAt: now })
+    .returning()
+    .get();
   if (chunks.length) {
     db.insert(knowledgeChunks)
       .values(chunks.map((text, ord) => ({ accountId: row.accountId, agentId: row.agentId, entryId: entry.id, ord, title: row.title, text })))
@@ -31,7 +35,12 @@ export function insertEntry(db: Db, row: Omit<KnowledgeEntryRow, 'id' | 'created
 }
 
 export function deleteEntry(db: Db, accountId: number, id: number): boolean {
-  return db.delete(knowledgeEntries).where(and(eq(knowledgeEntries.accountId, accountId), eq(knowledgeEntries.id, id))).run().changes === 1;
+  return (
+    db
+      .delete(knowledgeEntries)
+      .where(and(eq(knowledgeEntries.accountId, accountId), eq(knowledgeEntries.id, id)))
+      .run().changes === 1
+  );
 }
 
 const searchSql = `SELECT c.id AS chunkId, c.entry_id AS entryId, c.title, c.text, bm25(knowledge_fts, 2.0, 1.0) AS score

@@ -36,11 +36,23 @@ export function createKnowledgeService(deps: { db: Db; clock: Clock; tx<T>(fn: (
         mustHaveAgent(accountId, agentId);
         if (input.kind === 'faq') {
           const content = `Q: ${input.question}\nA: ${input.answer}`;
-          const row = insertEntry(db, { accountId, agentId, kind: 'faq', title: input.title, content, question: input.question, answer: input.answer }, [content], clock.now());
+          const row = insertEntry(
+            db,
+            { accountId, agentId, kind: 'faq', title: input.title, content, question: input.question, answer: input.answer },
+            [content],
+            clock.now(),
+          );
           return toDto(row);
         }
         const chunks = chunkText(plain(input.kind, input.content));
-        return toDto(insertEntry(db, { accountId, agentId, kind: input.kind, title: input.title, content: input.content, question: null, answer: null }, chunks, clock.now()));
+        return toDto(
+          insertEntry(
+            db,
+            { accountId, agentId, kind: input.kind, title: input.title, content: input.content, question: null, answer: null },
+            chunks,
+            clock.now(),
+          ),
+        );
       });
     },
 

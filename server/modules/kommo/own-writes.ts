@@ -6,7 +6,11 @@ import type { OwnWritesRepo } from './own-writes.repo.js';
 /** How long a write of ours explains the webhooks Kommo sends about it. */
 export const OWN_WRITE_TTL_MS = 10 * 60_000;
 
-export const textKey = (text: unknown) => createHash('sha1').update(String(text ?? '').trim()).digest('hex').slice(0, 16);
+export const textKey = (text: unknown) =>
+  createHash('sha1')
+    .update(String(text ?? '').trim())
+    .digest('hex')
+    .slice(0, 16);
 
 export const ownKeys = {
   leadStatus: (leadId: number, statusId: number) => `lead:${leadId}:status:${statusId}`,
@@ -48,15 +52,28 @@ export function recordingApi(api: KommoApi, own: OwnWrites): KommoApi {
       return api.updateLead(leadId, patch);
     },
     updateLeads: (patches: Parameters<KommoApi['updateLeads']>[0], opts?: Parameters<KommoApi['updateLeads']>[1]) => {
-      own.record(id, patches.flatMap((p) => leadKeys(p.id, p)));
+      own.record(
+        id,
+        patches.flatMap((p) => leadKeys(p.id, p)),
+      );
       return api.updateLeads(patches, opts);
     },
-    createNotes: (entity: Parameters<KommoApi['createNotes']>[0], notes: Parameters<KommoApi['createNotes']>[1], opts?: Parameters<KommoApi['createNotes']>[2]) => {
-      own.record(id, notes.map((n) => ownKeys.note(entity, n.entity_id, (n.params as { text?: unknown }).text)));
+    createNotes: (
+      entity: Parameters<KommoApi['createNotes']>[0],
+      notes: Parameters<KommoApi['createNotes']>[1],
+      opts?: Parameters<KommoApi['createNotes']>[2],
+    ) => {
+      own.record(
+        id,
+        notes.map((n) => ownKeys.note(entity, n.entity_id, (n.params as { text?: unknown }).text)),
+      );
       return api.createNotes(entity, notes, opts);
     },
     createTasks: (list: Parameters<KommoApi['createTasks']>[0], opts?: Parameters<KommoApi['createTasks']>[1]) => {
-      own.record(id, list.filter((t) => t.entity_id).map((t) => ownKeys.task(t.entity_id!, t.text)));
+      own.record(
+        id,
+        list.filter((t) => t.entity_id).map((t) => ownKeys.task(t.entity_id!, t.text)),
+      );
       return api.createTasks(list, opts);
     },
     salesbotContinue: (returnUrl: string, body: Parameters<KommoApi['salesbotContinue']>[1]) => {

@@ -52,7 +52,10 @@ export function mailRoutes(m: Pick<MailServices, 'settings' | 'sendTest' | 'outb
   app.post('/api/mail/outbox', async (c) => {
     const b = await parseJson(c, sendBody);
     const { accountId } = c.get('auth');
-    const content = b.templateId !== undefined ? m.templates.render(accountId, b.templateId, b.variables ?? {}) : { subject: b.subject!, text: b.text ?? '', html: b.html ?? null };
+    const content =
+      b.templateId !== undefined
+        ? m.templates.render(accountId, b.templateId, b.variables ?? {})
+        : { subject: b.subject!, text: b.text ?? '', html: b.html ?? null };
     const row = m.writer.queue({
       accountId,
       leadId: b.leadId,

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { emailAddress, headerText, messageId } from '../../mail/address.js';
 
-const hostName = z.string().min(1).max(255).regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:.]+\]$/, 'expected a host name or IP address');
+const hostName = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:.]+\]$/, 'expected a host name or IP address');
 const serverBase = z.object({
   host: hostName,
   port: z.number().int().min(1).max(65535),
@@ -13,7 +17,10 @@ const serverBase = z.object({
 
 export const settingsBody = z.object({
   smtp: serverBase.nullable(),
-  imap: serverBase.extend({ mailbox: headerText(200).optional() }).nullable().optional(),
+  imap: serverBase
+    .extend({ mailbox: headerText(200).optional() })
+    .nullable()
+    .optional(),
   fromName: headerText(200).nullable().optional(),
   fromAddress: emailAddress.nullable().optional(),
   notifications: z.object({ enabled: z.boolean() }).optional(),

@@ -25,13 +25,25 @@ export function createTestSender(deps: { settings: MailSettings; clock: { now():
     });
     try {
       const info = await smtpSend(sender.smtp, { from: sender.from.address, to: [to] }, raw, {}, { timeoutMs: 20_000 });
-      return { ok: true as const, response: info.response, accepted: info.accepted, rejected: info.rejected, messageId, via: sender.source, from: sender.from.address };
+      return {
+        ok: true as const,
+        response: info.response,
+        accepted: info.accepted,
+        rejected: info.rejected,
+        messageId,
+        via: sender.source,
+        from: sender.from.address,
+      };
     } catch (err) {
       if (!(err instanceof SmtpSendError)) throw err;
       const i = err.info;
-      throw new AppError('UPSTREAM_FAILED', `The SMTP server ${sender.smtp.host}:${sender.smtp.port} refused the test email: ${i.responseCode ?? i.code ?? ''} ${err.message}`.replace(/\s+/g, ' '), {
-        meta: { smtp: { code: i.code, responseCode: i.responseCode, response: i.response, command: i.command, via: sender.source } },
-      });
+      throw new AppError(
+        'UPSTREAM_FAILED',
+        `The SMTP server ${sender.smtp.host}:${sender.smtp.port} refused the test email: ${i.responseCode ?? i.code ?? ''} ${err.message}`.replace(/\s+/g, ' '),
+        {
+          meta: { smtp: { code: i.code, responseCode: i.responseCode, response: i.response, command: i.command, via: sender.source } },
+        },
+      );
     }
   };
 }

@@ -19,7 +19,10 @@ interface Watch {
  * back to NOOP polling when the server lacks IDLE), plus a poll timer as a safety net; reconnects with
  * backoff. `pollOnce` reads the mailbox once (tests, and a manual "check now").
  */
-export function createMailWatcher(deps: Pick<Platform, 'db' | 'logger'> & { settings: MailSettings; inbound: Inbound }, opts: { pollMs?: number; rescanMs?: number } = {}) {
+export function createMailWatcher(
+  deps: Pick<Platform, 'db' | 'logger'> & { settings: MailSettings; inbound: Inbound },
+  opts: { pollMs?: number; rescanMs?: number } = {},
+) {
   const pollMs = opts.pollMs ?? 60_000;
   const watches = new Map<number, Watch>();
   const chains = new Map<number, Promise<unknown>>();
@@ -28,7 +31,10 @@ export function createMailWatcher(deps: Pick<Platform, 'db' | 'logger'> & { sett
   /** One sync at a time per account (IDLE "exists", the poll timer and pollOnce may overlap). */
   function serial<T>(accountId: number, fn: () => Promise<T>): Promise<T> {
     const next = (chains.get(accountId) ?? Promise.resolve()).then(fn, fn);
-    chains.set(accountId, next.catch(() => undefined));
+    chains.set(
+      accountId,
+      next.catch(() => undefined),
+    );
     return next;
   }
 
@@ -70,7 +76,11 @@ export function createMailWatcher(deps: Pick<Platform, 'db' | 'logger'> & { sett
     let wake: () => void = () => undefined;
     const w: Watch = { key, client: null, stopped: false, running: Promise.resolve(), kick: () => wake() };
     watches.set(accountId, w);
-    const sleep = (ms: number) => new Promise<void>((r) => { wake = r; setTimeout(r, ms).unref(); });
+    const sleep = (ms: number) =>
+      new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, ms).unref();
+      });
     w.running = (async () => {
       let failures = 0;
       while (!w.stopped) {
@@ -81,7 +91,13 @@ export function createMailWatcher(deps: Pick<Platform, 'db' | 'logger'> & { sett
         try {
           const closed = new Promise<void>((r) => client.once('close', () => r()));
           client.on('error', (err) => deps.logger.warn({ accountId, err: err.message }, 'IMAP connection error'));
-          client.on('exists', () => void serial(accountId, () => deps.inbound.syncMailbox(accountId, client)).catch((err) => deps.logger.warn({ accountId, err: String(err) }, 'IMAP sync failed')));
+          client.on(
+            'exists',
+            () =>
+              void serial(accountId, () => deps.inbound.syncMailbox(accountId, client)).catch((err) =>
+                deps.logger.warn({ accountId, err: String(err) }, 'IMAP sync failed'),
+              ),
+          );
           await client.connect();
           await client.mailboxOpen(cfg.mailbox ?? 'INBOX');
           failures = 0;

@@ -11,10 +11,23 @@ export const NOTE_SERVICE = 'AI Agent email';
 /** Kommo cannot send mail (docs/kommo.md §3): each email we sent is recorded in the lead as a service note. */
 export function noteText(row: OutboxRow): string {
   const from = row.fromName ? `${row.fromName} <${row.fromAddress}>` : row.fromAddress;
-  const lines = row.text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = row.text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   let snippet = lines.slice(0, 5).join('\n');
   if (snippet.length > 500) snippet = `${snippet.slice(0, 497)}...`;
-  return [`Email sent`, `From: ${from}`, `To: ${row.to.join(', ')}`, ...(row.cc.length ? [`Cc: ${row.cc.join(', ')}`] : []), `Subject: ${row.subject}`, '', snippet, '', `Message-ID: ${row.messageId}`].join('\n');
+  return [
+    `Email sent`,
+    `From: ${from}`,
+    `To: ${row.to.join(', ')}`,
+    ...(row.cc.length ? [`Cc: ${row.cc.join(', ')}`] : []),
+    `Subject: ${row.subject}`,
+    '',
+    snippet,
+    '',
+    `Message-ID: ${row.messageId}`,
+  ].join('\n');
 }
 
 export function createNoteRecorder(deps: Pick<Platform, 'db' | 'clock' | 'tx'> & { activity: ActivityService } & { kommo: KommoServices }) {
@@ -22,7 +35,10 @@ export function createNoteRecorder(deps: Pick<Platform, 'db' | 'clock' | 'tx'> &
   /** After a crash between Kommo's answer and our write, the note may exist already: find it by Message-ID. */
   async function existingNote(accountId: number, leadId: number, messageId: string): Promise<number | undefined> {
     for await (const page of deps.kommo.api(accountId).leadNotes(leadId)) {
-      const hit = page.find((n) => n.note_type === 'extended_service_message' && String((n.params as { text?: unknown } | undefined)?.text ?? '').includes(`Message-ID: ${messageId}`));
+      const hit = page.find(
+        (n) =>
+          n.note_type === 'extended_service_message' && String((n.params as { text?: unknown } | undefined)?.text ?? '').includes(`Message-ID: ${messageId}`),
+      );
       if (hit) return hit.id;
     }
     return undefined;
@@ -30,13 +46,14 @@ export function createNoteRecorder(deps: Pick<Platform, 'db' | 'clock' | 'tx'> &
 
   return async function recordNote(outboxId: number, ctx: { job: { attempts: number } }): Promise<void> {
     const row = outboxById(db, outboxId);
-    if (!row || row.status !== 'sent' || !row.leadId || row.noteId) return;
+    if (row?.status !== 'sent' || !row.leadId || row.noteId) return;
     let noteId: number | undefined;
     try {
       if (ctx.job.attempts > 1) noteId = await existingNote(row.accountId, row.leadId, row.messageId);
-      if (noteId === undefined) [noteId] = await deps.kommo.api(row.accountId).createNotes('leads', [
-        { entity_id: row.leadId, note_type: 'extended_service_message', params: { service: NOTE_SERVICE, text: noteText(row) } },
-      ]);
+      if (noteId === undefined)
+        [noteId] = await deps.kommo
+          .api(row.accountId)
+          .createNotes('leads', [{ entity_id: row.leadId, note_type: 'extended_service_message', params: { service: NOTE_SERVICE, text: noteText(row) } }]);
     } catch (err) {
       if (!(err instanceof KommoAuthError)) throw err;
       deps.activity.write({

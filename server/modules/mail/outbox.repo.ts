@@ -9,7 +9,11 @@ export function insertOutbox(db: Db, row: NewOutboxRow): OutboxRow {
 }
 
 export function outboxByKey(db: Db, accountId: number, idempotencyKey: string): OutboxRow | undefined {
-  return db.select().from(mailOutbox).where(and(eq(mailOutbox.accountId, accountId), eq(mailOutbox.idempotencyKey, idempotencyKey))).get();
+  return db
+    .select()
+    .from(mailOutbox)
+    .where(and(eq(mailOutbox.accountId, accountId), eq(mailOutbox.idempotencyKey, idempotencyKey)))
+    .get();
 }
 
 export function outboxById(db: Db, id: number): OutboxRow | undefined {
@@ -18,7 +22,11 @@ export function outboxById(db: Db, id: number): OutboxRow | undefined {
 
 export function outboxByMessageIds(db: Db, accountId: number, messageIds: string[]): OutboxRow | undefined {
   for (const m of messageIds) {
-    const row = db.select().from(mailOutbox).where(and(eq(mailOutbox.accountId, accountId), eq(mailOutbox.messageId, m))).get();
+    const row = db
+      .select()
+      .from(mailOutbox)
+      .where(and(eq(mailOutbox.accountId, accountId), eq(mailOutbox.messageId, m)))
+      .get();
     if (row) return row;
   }
   return undefined;
@@ -28,7 +36,13 @@ export function listOutbox(db: Db, q: { accountId: number; leadId?: number; stat
   const where: SQL[] = [eq(mailOutbox.accountId, q.accountId)];
   if (q.leadId !== undefined) where.push(eq(mailOutbox.leadId, q.leadId));
   if (q.status) where.push(eq(mailOutbox.status, q.status));
-  return db.select().from(mailOutbox).where(and(...where)).orderBy(desc(mailOutbox.id)).limit(q.limit).all();
+  return db
+    .select()
+    .from(mailOutbox)
+    .where(and(...where))
+    .orderBy(desc(mailOutbox.id))
+    .limit(q.limit)
+    .all();
 }
 
 export function updateOutbox(db: Db, id: number, patch: Partial<Omit<OutboxRow, 'id' | 'accountId'>>) {

@@ -32,7 +32,9 @@ export const MAIL_NOTE_QUEUE = 'mail.record-note';
  * as "uncertain" that was in fact delivered, unless the Sent folder proves it. SMTP gives no way to ask
  * a server "did you take Message-ID X?", so that is the smallest honest window (RFC 1047).
  */
-export function createOutboxSender(deps: Pick<Platform, 'db' | 'clock' | 'queue' | 'tx' | 'logger'> & { activity: ActivityService } & { settings: MailSettings }) {
+export function createOutboxSender(
+  deps: Pick<Platform, 'db' | 'clock' | 'queue' | 'tx' | 'logger'> & { activity: ActivityService } & { settings: MailSettings },
+) {
   const { db, clock } = deps;
 
   function markSent(row: OutboxRow, response: string) {
@@ -40,9 +42,21 @@ export function createOutboxSender(deps: Pick<Platform, 'db' | 'clock' | 'queue'
       updateOutbox(db, row.id, { status: 'sent', sentAt: clock.now(), smtpResponse: response.slice(0, 1000), lastError: null, updatedAt: clock.now() });
       if (row.kind !== 'client') return;
       if (row.leadId) {
-        deps.queue.enqueue({ queue: MAIL_NOTE_QUEUE, accountId: row.accountId, payload: { outboxId: row.id }, idempotencyKey: `outbox-note:${row.id}`, maxAttempts: 8 });
+        deps.queue.enqueue({
+          queue: MAIL_NOTE_QUEUE,
+          accountId: row.accountId,
+          payload: { outboxId: row.id },
+          idempotencyKey: `outbox-note:${row.id}`,
+          maxAttempts: 8,
+        });
       } else {
-        deps.activity.write({ accountId: row.accountId, type: 'email.sent', title: `Email sent: ${row.subject}`, description: `To ${row.to.join(', ')}`, metadata: { outboxId: row.id, messageId: row.messageId } });
+        deps.activity.write({
+          accountId: row.accountId,
+          type: 'email.sent',
+          title: `Email sent: ${row.subject}`,
+          description: `To ${row.to.join(', ')}`,
+          metadata: { outboxId: row.id, messageId: row.messageId },
+        });
       }
     });
   }
@@ -130,7 +144,8 @@ export function createOutboxSender(deps: Pick<Platform, 'db' | 'clock' | 'queue'
       }
       if (err.uncertain) return await recoverUncertain(row, `the connection failed while the server held the message (${err.message})`, ctx);
       const i = err.info;
-      const reason = i.responseCode !== null ? `SMTP ${i.responseCode}${i.command ? ` at ${i.command}` : ''}: ${err.message}` : `${i.code ?? 'error'}: ${err.message}`;
+      const reason =
+        i.responseCode !== null ? `SMTP ${i.responseCode}${i.command ? ` at ${i.command}` : ''}: ${err.message}` : `${i.code ?? 'error'}: ${err.message}`;
       if (err.permanent || ctx.job.attempts >= ctx.job.maxAttempts) {
         markFailed(row, reason);
         throw new PermanentJobError(reason);

@@ -12,7 +12,12 @@ export function saveSettings(db: Db, row: MailSettingsRow) {
 }
 
 export function imapAccountIds(db: Db): number[] {
-  return db.select({ id: mailSettings.accountId }).from(mailSettings).where(isNotNull(mailSettings.imap)).all().map((r) => r.id);
+  return db
+    .select({ id: mailSettings.accountId })
+    .from(mailSettings)
+    .where(isNotNull(mailSettings.imap))
+    .all()
+    .map((r) => r.id);
 }
 
 export function setImapCursor(db: Db, accountId: number, uidValidity: string, lastUid: number) {

@@ -72,14 +72,18 @@ export function createMailSettings(deps: Pick<Platform, 'db' | 'clock' | 'encryp
     const sameServer = prev && prev.host === input.host && prev.user === input.user;
     const passwordEnc = input.password !== undefined ? encryptor.encrypt(input.password) : sameServer ? prev.passwordEnc : null;
     if (!passwordEnc) {
-      throw new AppError('VALIDATION_FAILED', `${field}.password is required for a new server or user`, { errors: [{ field: `${field}.password`, message: 'required for a new server or user' }] });
+      throw new AppError('VALIDATION_FAILED', `${field}.password is required for a new server or user`, {
+        errors: [{ field: `${field}.password`, message: 'required for a new server or user' }],
+      });
     }
     return { host: input.host, port: input.port, secure: input.secure, user: input.user, passwordEnc, ...(input.mailbox ? { mailbox: input.mailbox } : {}) };
   }
 
   function dto(row: MailSettingsRow | undefined) {
     const server = (s: MailServerConfig | null | undefined) =>
-      s ? { host: s.host, port: s.port, secure: s.secure, user: s.user, passwordSet: Boolean(s.passwordEnc), ...(s.mailbox ? { mailbox: s.mailbox } : {}) } : null;
+      s
+        ? { host: s.host, port: s.port, secure: s.secure, user: s.user, passwordSet: Boolean(s.passwordEnc), ...(s.mailbox ? { mailbox: s.mailbox } : {}) }
+        : null;
     const system = systemSender();
     return {
       smtp: server(row?.smtp),
@@ -105,9 +109,12 @@ export function createMailSettings(deps: Pick<Platform, 'db' | 'clock' | 'encryp
       const imap = body.imap === undefined ? (prev?.imap ?? null) : body.imap ? merge(body.imap, prev?.imap, 'imap') : null;
       const fromAddress = body.fromAddress === undefined ? (prev?.fromAddress ?? null) : body.fromAddress;
       if (smtp && !fromAddress) {
-        throw new AppError('VALIDATION_FAILED', 'fromAddress is required with an SMTP server', { errors: [{ field: 'fromAddress', message: 'required with smtp' }] });
+        throw new AppError('VALIDATION_FAILED', 'fromAddress is required with an SMTP server', {
+          errors: [{ field: 'fromAddress', message: 'required with smtp' }],
+        });
       }
-      const imapMoved = !imap || !prev?.imap || imap.host !== prev.imap.host || imap.user !== prev.imap.user || (imap.mailbox ?? 'INBOX') !== (prev.imap.mailbox ?? 'INBOX');
+      const imapMoved =
+        !imap || !prev?.imap || imap.host !== prev.imap.host || imap.user !== prev.imap.user || (imap.mailbox ?? 'INBOX') !== (prev.imap.mailbox ?? 'INBOX');
       const now = clock.now();
       saveSettings(db, {
         accountId,

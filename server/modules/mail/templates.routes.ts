@@ -5,7 +5,14 @@ import type { EmailTemplates } from './templates.service.js';
 import { parseJson, parseParams } from '../../lib/validate.js';
 import { idParam, previewBody, templateBody } from './mail.schemas.js';
 
-const dto = (t: EmailTemplateRow) => ({ id: t.id, name: t.name, subject: t.subject, html: t.html, text: t.text, updatedAt: new Date(t.updatedAt).toISOString() });
+const dto = (t: EmailTemplateRow) => ({
+  id: t.id,
+  name: t.name,
+  subject: t.subject,
+  html: t.html,
+  text: t.text,
+  updatedAt: new Date(t.updatedAt).toISOString(),
+});
 
 export function templateRoutes(templates: EmailTemplates) {
   const app = new Hono<AppEnv>();

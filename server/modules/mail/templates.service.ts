@@ -29,7 +29,8 @@ export function createEmailTemplates(deps: Pick<Platform, 'db' | 'clock'>) {
     return row;
   };
   const check = (t: TemplateInput) => {
-    if (!t.html?.trim() && !t.text?.trim()) throw new AppError('VALIDATION_FAILED', 'A template needs html or text', { errors: [{ field: 'text', message: 'html or text is required' }] });
+    if (!t.html?.trim() && !t.text?.trim())
+      throw new AppError('VALIDATION_FAILED', 'A template needs html or text', { errors: [{ field: 'text', message: 'html or text is required' }] });
   };
   const unique = (fn: () => EmailTemplateRow, name: string) => {
     try {

@@ -53,20 +53,26 @@ export function createMirrorReadRepo(sqlite: Sqlite) {
        WHERE s.account_id = ? AND s.id = ? AND (? IS NULL OR s.pipeline_id = ?)`,
     ),
     leadName: sqlite.prepare('SELECT name FROM leads WHERE account_id = ? AND id = ?').pluck(),
-    openLeadOfContact: sqlite.prepare(
-      `SELECT id FROM leads WHERE account_id = @accountId AND is_deleted = 0 AND (status_id IS NULL OR status_id NOT IN (142, 143))
+    openLeadOfContact: sqlite
+      .prepare(
+        `SELECT id FROM leads WHERE account_id = @accountId AND is_deleted = 0 AND (status_id IS NULL OR status_id NOT IN (142, 143))
          AND (main_contact_id = @contactId OR EXISTS (SELECT 1 FROM json_each(leads.contact_ids) WHERE value = @contactId))
        ORDER BY kommo_updated_at DESC, id DESC LIMIT 1`,
-    ).pluck(),
-    contactsByEmail: sqlite.prepare(
-      `SELECT DISTINCT c.id FROM contacts c, json_each(c.emails) e
+      )
+      .pluck(),
+    contactsByEmail: sqlite
+      .prepare(
+        `SELECT DISTINCT c.id FROM contacts c, json_each(c.emails) e
        WHERE c.account_id = ? AND c.is_deleted = 0 AND lower(e.value) = ? ORDER BY c.kommo_updated_at DESC`,
-    ).pluck(),
+      )
+      .pluck(),
     pipelines: sqlite.prepare('SELECT id, name, sort FROM pipelines WHERE account_id = ? AND deleted_at IS NULL ORDER BY sort, id'),
     statuses: sqlite.prepare(
       'SELECT pipeline_id AS pipelineId, id, name, color, sort, type FROM pipeline_statuses WHERE account_id = ? AND deleted_at IS NULL ORDER BY sort, id',
     ),
-    allFields: sqlite.prepare('SELECT entity, id, name, code, type, enums FROM custom_fields WHERE account_id = ? AND deleted_at IS NULL ORDER BY entity, sort, id'),
+    allFields: sqlite.prepare(
+      'SELECT entity, id, name, code, type, enums FROM custom_fields WHERE account_id = ? AND deleted_at IS NULL ORDER BY entity, sort, id',
+    ),
     lead: sqlite.prepare(
       `SELECT id, name, price, pipeline_id AS pipelineId, status_id AS statusId, responsible_user_id AS responsibleUserId,
               main_contact_id AS mainContactId, tags, custom_fields AS customFields
@@ -113,7 +119,8 @@ export function createMirrorReadRepo(sqlite: Sqlite) {
     },
     leadName: (accountId: number, leadId: number): string | null => (s.leadName.get(accountId, leadId) as string | undefined) || null,
     /** The lead a contact is talking about: its most recently updated open lead (not won or lost). */
-    openLeadOfContact: (accountId: number, contactId: number): number | null => (s.openLeadOfContact.get({ accountId, contactId }) as number | undefined) ?? null,
+    openLeadOfContact: (accountId: number, contactId: number): number | null =>
+      (s.openLeadOfContact.get({ accountId, contactId }) as number | undefined) ?? null,
     /** Live contacts with this email address (lower-cased), most recently updated first. */
     contactsByEmail: (accountId: number, email: string): number[] => s.contactsByEmail.all(accountId, email.toLowerCase()) as number[],
     /** Live pipelines with their stages, for the widget's pickers. */
@@ -124,10 +131,12 @@ export function createMirrorReadRepo(sqlite: Sqlite) {
     },
     /** Every live custom field of every entity, for the widget's pickers. */
     fields(accountId: number) {
-      return (s.allFields.all(accountId) as { entity: string; id: number; name: string; code: string | null; type: string; enums: string | null }[]).map((r) => ({
-        ...r,
-        enums: r.enums ? (JSON.parse(r.enums) as unknown[]) : null,
-      }));
+      return (s.allFields.all(accountId) as { entity: string; id: number; name: string; code: string | null; type: string; enums: string | null }[]).map(
+        (r) => ({
+          ...r,
+          enums: r.enums ? (JSON.parse(r.enums) as unknown[]) : null,
+        }),
+      );
     },
     lead(accountId: number, leadId: number): CrmLead | undefined {
       const r = s.lead.get(accountId, leadId) as (Omit<CrmLead, 'tags' | 'customFields'> & { tags: string; customFields: string }) | undefined;
@@ -136,7 +145,9 @@ export function createMirrorReadRepo(sqlite: Sqlite) {
       return { ...r, tags: tags.map((t) => t.name), customFields: JSON.parse(r.customFields) as FieldValues };
     },
     contact(accountId: number, contactId: number): CrmContact | undefined {
-      const r = s.contact.get(accountId, contactId) as Record<string, any> | undefined;
+      const r = s.contact.get(accountId, contactId) as
+        | (Omit<CrmContact, 'emails' | 'phones' | 'customFields'> & { emails: string; phones: string; customFields: string })
+        | undefined;
       if (!r) return undefined;
       return { ...r, emails: JSON.parse(r.emails), phones: JSON.parse(r.phones), customFields: JSON.parse(r.customFields) } as CrmContact;
     },

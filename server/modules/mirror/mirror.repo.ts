@@ -127,7 +127,7 @@ export function createMirrorRepo(sqlite: Sqlite) {
 
   return {
     /** The mirror's row as stored (columns in snake_case), for merging a partial webhook into it. */
-    leadRaw: (accountId: number, id: number) => s.leadById.get(accountId, id) as Record<string, any> | undefined,
+    leadRaw: (accountId: number, id: number) => s.leadById.get(accountId, id) as LeadStoredRow | undefined,
     /** A lead from a webhook, already merged with the stored row; unconditional (the caller compared versions). */
     applyLeadEvent: (row: LeadEventRow) => void s.leadEvent.run(row),
     markLeadDeleted: (accountId: number, id: number, now: number) => void s.leadDeleted.run(accountId, id, now),
@@ -157,7 +157,15 @@ export function createMirrorRepo(sqlite: Sqlite) {
     upsertUsers(accountId: number, rows: KommoUser[], now: number): number {
       for (const u of rows) {
         const rights = (u as { rights?: { is_admin?: boolean; is_active?: boolean } }).rights;
-        s.user.run({ accountId, id: u.id, name: u.name, email: u.email ?? null, isAdmin: rights?.is_admin ? 1 : 0, isActive: rights?.is_active === false ? 0 : 1, now });
+        s.user.run({
+          accountId,
+          id: u.id,
+          name: u.name,
+          email: u.email ?? null,
+          isAdmin: rights?.is_admin ? 1 : 0,
+          isActive: rights?.is_active === false ? 0 : 1,
+          now,
+        });
       }
       return rows.length;
     },
@@ -167,19 +175,41 @@ export function createMirrorRepo(sqlite: Sqlite) {
         s.pipeline.run({ accountId, id: p.id, name: p.name, sort: p.sort, isMain: p.is_main ? 1 : 0, isArchive: p.is_archive ? 1 : 0, now });
         const seen: number[] = [];
         for (const st of p._embedded.statuses) {
-          s.status.run({ accountId, pipelineId: p.id, id: st.id, name: st.name, sort: st.sort, color: st.color ?? null, type: st.type ?? 0, isEditable: st.is_editable === false ? 0 : 1, now });
+          s.status.run({
+            accountId,
+            pipelineId: p.id,
+            id: st.id,
+            name: st.name,
+            sort: st.sort,
+            color: st.color ?? null,
+            type: st.type ?? 0,
+            isEditable: st.is_editable === false ? 0 : 1,
+            now,
+          });
           seen.push(st.id);
           statuses++;
         }
         sqlite
-          .prepare(`UPDATE pipeline_statuses SET deleted_at = ? WHERE account_id = ? AND pipeline_id = ? AND deleted_at IS NULL AND id NOT IN (SELECT value FROM json_each(?))`)
+          .prepare(
+            `UPDATE pipeline_statuses SET deleted_at = ? WHERE account_id = ? AND pipeline_id = ? AND deleted_at IS NULL AND id NOT IN (SELECT value FROM json_each(?))`,
+          )
           .run(now, accountId, p.id, JSON.stringify(seen));
       }
       return { pipelines: rows.length, statuses };
     },
     upsertFields(accountId: number, entity: string, rows: KommoCustomField[], now: number): number {
       for (const f of rows) {
-        s.field.run({ accountId, id: f.id, entity, name: f.name, code: f.code ?? null, type: f.type, sort: f.sort ?? 0, enums: f.enums ? JSON.stringify(f.enums.map((e) => ({ id: e.id, value: e.value, sort: e.sort }))) : null, now });
+        s.field.run({
+          accountId,
+          id: f.id,
+          entity,
+          name: f.name,
+          code: f.code ?? null,
+          type: f.type,
+          sort: f.sort ?? 0,
+          enums: f.enums ? JSON.stringify(f.enums.map((e) => ({ id: e.id, value: e.value, sort: e.sort }))) : null,
+          now,
+        });
       }
       return rows.length;
     },
@@ -191,12 +221,20 @@ export function createMirrorRepo(sqlite: Sqlite) {
     markMissingPipelines(accountId: number, seen: number[], now: number) {
       const n = markMissingDeleted('pipelines', accountId, seen, now);
       sqlite
-        .prepare(`UPDATE pipeline_statuses SET deleted_at = ? WHERE account_id = ? AND deleted_at IS NULL AND pipeline_id NOT IN (SELECT value FROM json_each(?))`)
+        .prepare(
+          `UPDATE pipeline_statuses SET deleted_at = ? WHERE account_id = ? AND deleted_at IS NULL AND pipeline_id NOT IN (SELECT value FROM json_each(?))`,
+        )
         .run(now, accountId, JSON.stringify(seen));
       return n;
     },
     markMissingFields: (accountId: number, entity: string, seen: number[], now: number) =>
-      markMissingDeleted('custom_fields', accountId, seen, now, `AND entity = '${entity === 'contacts' ? 'contacts' : entity === 'companies' ? 'companies' : 'leads'}'`),
+      markMissingDeleted(
+        'custom_fields',
+        accountId,
+        seen,
+        now,
+        `AND entity = '${entity === 'contacts' ? 'contacts' : entity === 'companies' ? 'companies' : 'leads'}'`,
+      ),
     markMissingTaskTypes: (accountId: number, seen: number[], now: number) => markMissingDeleted('task_types', accountId, seen, now),
     counts(accountId: number): Record<string, number> {
       const q = (sql: string) => (sqlite.prepare(sql).get(accountId) as { n: number }).n;
@@ -215,6 +253,25 @@ export function createMirrorRepo(sqlite: Sqlite) {
 }
 
 export type MirrorRepo = ReturnType<typeof createMirrorRepo>;
+
+/** A `leads` row as SQLite returns it. */
+export interface LeadStoredRow {
+  name: string;
+  price: number | null;
+  pipeline_id: number | null;
+  status_id: number | null;
+  responsible_user_id: number | null;
+  main_contact_id: number | null;
+  contact_ids: string;
+  company_id: number | null;
+  tags: string;
+  custom_fields: string;
+  loss_reason_id: number | null;
+  closed_at: number | null;
+  kommo_created_at: number | null;
+  kommo_updated_at: number;
+  is_deleted: number;
+}
 
 export interface LeadEventRow {
   accountId: number;

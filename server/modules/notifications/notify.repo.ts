@@ -6,7 +6,12 @@ export type NewNotification = Omit<NotificationRow, 'id' | 'outboxId' | 'skipRea
 
 /** Null when the dedupe key was already used: exactly once per key. */
 export function insertNotification(db: Db, n: NewNotification): NotificationRow | undefined {
-  return db.insert(mailNotifications).values({ ...n, status: 'pending' }).onConflictDoNothing().returning().get();
+  return db
+    .insert(mailNotifications)
+    .values({ ...n, status: 'pending' })
+    .onConflictDoNothing()
+    .returning()
+    .get();
 }
 
 const forUser = (userId: number | null) => (userId === null ? isNull(mailNotifications.userId) : eq(mailNotifications.userId, userId));
@@ -28,7 +33,13 @@ export function settleNotifications(db: Db, ids: number[], patch: { status: 'bat
 }
 
 export function userPref(db: Db, accountId: number, userId: number): boolean {
-  return db.select().from(mailUserPrefs).where(and(eq(mailUserPrefs.accountId, accountId), eq(mailUserPrefs.userId, userId))).get()?.notificationsEnabled ?? true;
+  return (
+    db
+      .select()
+      .from(mailUserPrefs)
+      .where(and(eq(mailUserPrefs.accountId, accountId), eq(mailUserPrefs.userId, userId)))
+      .get()?.notificationsEnabled ?? true
+  );
 }
 
 export function setUserPref(db: Db, accountId: number, userId: number, enabled: boolean, now: number) {
@@ -42,5 +53,9 @@ export function setUserPref(db: Db, accountId: number, userId: number, enabled: 
 export function recipientsFor(db: Db, accountId: number, userId: number | null) {
   const where = [eq(kommoUsers.accountId, accountId), isNull(kommoUsers.deletedAt), eq(kommoUsers.isActive, true)];
   where.push(userId === null ? eq(kommoUsers.isAdmin, true) : eq(kommoUsers.id, userId));
-  return db.select({ id: kommoUsers.id, name: kommoUsers.name, email: kommoUsers.email }).from(kommoUsers).where(and(...where)).all();
+  return db
+    .select({ id: kommoUsers.id, name: kommoUsers.name, email: kommoUsers.email })
+    .from(kommoUsers)
+    .where(and(...where))
+    .all();
 }

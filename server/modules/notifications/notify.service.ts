@@ -14,7 +14,9 @@ export const NOTIFY_QUEUE = 'mail.notify-flush';
  * dedupe key), its activity entry and — for the first pending one of a user — a flush job due after
  * NOTIFY_BATCH_WINDOW_MS. Everything that arrives for that user meanwhile goes out in the same email.
  */
-export function createNotifications(deps: Pick<Platform, 'db' | 'clock' | 'queue' | 'tx' | 'env' | 'bus'> & { activity: ActivityService } & { settings: MailSettings; writer: OutboxWriter }) {
+export function createNotifications(
+  deps: Pick<Platform, 'db' | 'clock' | 'queue' | 'tx' | 'env' | 'bus'> & { activity: ActivityService } & { settings: MailSettings; writer: OutboxWriter },
+) {
   const { db, clock } = deps;
 
   const notifier: Notifier = {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { KommoAuthError } from '../../kommo/client/errors.js';
+import type { KommoAccount } from '../../kommo/client/schemas.js';
 import { isAllowedKommoHost } from '../../kommo/hosts.js';
 import { PermanentJobError } from '../../jobs/errors.js';
 import { defineJob } from '../../jobs/worker.js';
@@ -33,7 +34,7 @@ export function longLivedJob(deps: Pick<Platform, 'env'> & { kommo: KommoService
       if (!isAllowedKommoHost(host, deps.env.KOMMO_ALLOWED_HOSTS, deps.env.KOMMO_ALLOW_INSECURE_LOOPBACK)) {
         throw new PermanentJobError(`KOMMO_ACCOUNT_HOST "${host}" is not in KOMMO_ALLOWED_HOSTS; we will not send the token there`);
       }
-      let account;
+      let account: KommoAccount;
       try {
         account = await deps.kommo.probe(host, token).getAccount();
       } catch (err) {

@@ -11,12 +11,36 @@ import { REGISTER_WEBHOOKS_QUEUE, TOKEN_SWEEP_QUEUE, UNSUBSCRIBE_WEBHOOKS_QUEUE 
 
 /** Every event the product reacts to (docs/kommo.md §4). Re-subscribing the same destination updates it in place. */
 export const WEBHOOK_EVENTS = [
-  'add_lead', 'update_lead', 'delete_lead', 'restore_lead', 'status_lead', 'responsible_lead', 'note_lead',
-  'add_contact', 'update_contact', 'delete_contact', 'restore_contact', 'responsible_contact', 'note_contact',
-  'add_company', 'update_company', 'delete_company', 'restore_company', 'responsible_company', 'note_company',
-  'add_customer', 'update_customer', 'delete_customer',
-  'add_task', 'update_task', 'delete_task', 'responsible_task',
-  'add_talk', 'update_talk', 'add_message', 'add_outgoing_message',
+  'add_lead',
+  'update_lead',
+  'delete_lead',
+  'restore_lead',
+  'status_lead',
+  'responsible_lead',
+  'note_lead',
+  'add_contact',
+  'update_contact',
+  'delete_contact',
+  'restore_contact',
+  'responsible_contact',
+  'note_contact',
+  'add_company',
+  'update_company',
+  'delete_company',
+  'restore_company',
+  'responsible_company',
+  'note_company',
+  'add_customer',
+  'update_customer',
+  'delete_customer',
+  'add_task',
+  'update_task',
+  'delete_task',
+  'responsible_task',
+  'add_talk',
+  'update_talk',
+  'add_message',
+  'add_outgoing_message',
 ];
 
 /** How often the sweep runs, and how far ahead of expiry it refreshes (access tokens live 24 h). */
@@ -36,7 +60,7 @@ export function oauthJobs(deps: OAuthJobsDeps) {
     payload: z.object({ accountId: z.number().int() }),
     async handle({ accountId }) {
       const row = deps.accounts.byId(accountId);
-      if (!row || row.status !== 'connected') return;
+      if (row?.status !== 'connected') return;
       const destination = `${deps.env.PUBLIC_URL}/webhooks/kommo/${row.webhookSecret}`;
       try {
         await deps.kommo.api(accountId).subscribeWebhook(destination, WEBHOOK_EVENTS);
@@ -44,7 +68,13 @@ export function oauthJobs(deps: OAuthJobsDeps) {
         if (err instanceof KommoAuthError) throw new PermanentJobError(err.message);
         throw err;
       }
-      deps.activity.write({ accountId, type: 'connection.webhooks', title: 'Kommo webhooks registered', description: `${WEBHOOK_EVENTS.length} event types are delivered to this backend.`, metadata: { events: WEBHOOK_EVENTS } });
+      deps.activity.write({
+        accountId,
+        type: 'connection.webhooks',
+        title: 'Kommo webhooks registered',
+        description: `${WEBHOOK_EVENTS.length} event types are delivered to this backend.`,
+        metadata: { events: WEBHOOK_EVENTS },
+      });
     },
   });
 
@@ -57,7 +87,12 @@ export function oauthJobs(deps: OAuthJobsDeps) {
       const client = createKommoClient({
         fetch: deps.fetch,
         clock: deps.clock,
-        tokens: { getAccess: async () => ({ accessToken: token, host: p.host }), refreshAfter401: async () => { throw new KommoAuthError('revoked at uninstall'); } },
+        tokens: {
+          getAccess: async () => ({ accessToken: token, host: p.host }),
+          refreshAfter401: async () => {
+            throw new KommoAuthError('revoked at uninstall');
+          },
+        },
         rps: deps.env.KOMMO_RATE_LIMIT_RPS,
         allowInsecureLoopback: deps.env.KOMMO_ALLOW_INSECURE_LOOPBACK,
       });

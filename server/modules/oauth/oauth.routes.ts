@@ -23,10 +23,25 @@ export function oauthRoutes(oauth: OAuthService) {
     const q = parseQuery(c, callbackQuery);
     try {
       const account = await oauth.install(q, getCookie(c, STATE_COOKIE));
-      return c.html(resultPage({ ok: true, title: `Connected to ${account.name}`, message: 'The AI agent is installed. We are syncing your pipelines, fields, users, contacts and leads now; the widget shows the progress.' }), 200);
+      return c.html(
+        resultPage({
+          ok: true,
+          title: `Connected to ${account.name}`,
+          message: 'The AI agent is installed. We are syncing your pipelines, fields, users, contacts and leads now; the widget shows the progress.',
+        }),
+        200,
+      );
     } catch (err) {
-      if (!(err instanceof AppError) || err.status >= 500 && err.code !== 'UPSTREAM_FAILED' && err.code !== 'NOT_CONFIGURED') throw err;
-      return c.html(resultPage({ ok: false, title: 'Installation failed', message: err.message, detail: err.extra.errors?.map((e) => `${e.field}: ${e.message}`).join('; ') }), err.status as 400);
+      if (!(err instanceof AppError) || (err.status >= 500 && err.code !== 'UPSTREAM_FAILED' && err.code !== 'NOT_CONFIGURED')) throw err;
+      return c.html(
+        resultPage({
+          ok: false,
+          title: 'Installation failed',
+          message: err.message,
+          detail: err.extra.errors?.map((e) => `${e.field}: ${e.message}`).join('; '),
+        }),
+        err.status as 400,
+      );
     }
   });
 

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { KommoAccount } from '../../kommo/client/schemas.js';
 import { isAllowedKommoHost } from '../../kommo/hosts.js';
 import { exchangeCode, OAuthGrantError, type TokenSet } from '../../kommo/oauth-http.js';
 import { AppError, badRequest, forbidden } from '../../lib/errors.js';
@@ -56,27 +57,42 @@ export function createOAuthService(deps: OAuthServiceDeps) {
 
   function consumeState(state: string, cookieState: string | undefined) {
     if (!cookieState || cookieState.length !== state.length || !timingSafeEqual(Buffer.from(cookieState), Buffer.from(state))) {
-      throw badRequest('This install link was not started in this browser (state mismatch). Start again from the Connect button.', [{ field: 'state', message: 'does not match this browser' }]);
+      throw badRequest('This install link was not started in this browser (state mismatch). Start again from the Connect button.', [
+        { field: 'state', message: 'does not match this browser' },
+      ]);
     }
-    if (!states.consume(state, clock.now())) throw badRequest('This install link has expired or was already used. Start again from the Connect button.', [{ field: 'state', message: 'unknown, expired or used' }]);
+    if (!states.consume(state, clock.now()))
+      throw badRequest('This install link has expired or was already used. Start again from the Connect button.', [
+        { field: 'state', message: 'unknown, expired or used' },
+      ]);
   }
 
   /**
    * The install redirect. Every check that guards the client secret happens before any request goes
    * out; then one code exchange and one account read, and the rest (sync, webhooks) is queued.
    */
-  async function install(q: { code?: string; referer?: string; state?: string; from_widget?: string; client_id?: string; error?: string }, cookieState?: string) {
+  async function install(
+    q: { code?: string; referer?: string; state?: string; from_widget?: string; client_id?: string; error?: string },
+    cookieState?: string,
+  ) {
     const cfg = deps.kommo.oauthConfig();
-    if (q.error) throw new AppError('BAD_REQUEST', q.error === 'access_denied' ? 'The installation was declined in Kommo.' : `Kommo reported an error: ${q.error}`);
+    if (q.error)
+      throw new AppError('BAD_REQUEST', q.error === 'access_denied' ? 'The installation was declined in Kommo.' : `Kommo reported an error: ${q.error}`);
     if (!q.code) throw badRequest('The install redirect has no authorization code.', [{ field: 'code', message: 'required' }]);
     if (!q.referer) throw badRequest('The install redirect has no referer (the Kommo account host).', [{ field: 'referer', message: 'required' }]);
     const host = normalizeHost(q.referer);
     if (!isAllowedKommoHost(host, env.KOMMO_ALLOWED_HOSTS, env.KOMMO_ALLOW_INSECURE_LOOPBACK)) {
-      throw badRequest(`"${host}" is not a Kommo account host, so we will not send it our credentials.`, [{ field: 'referer', message: `not in KOMMO_ALLOWED_HOSTS (${env.KOMMO_ALLOWED_HOSTS.join(', ')})` }]);
+      throw badRequest(`"${host}" is not a Kommo account host, so we will not send it our credentials.`, [
+        { field: 'referer', message: `not in KOMMO_ALLOWED_HOSTS (${env.KOMMO_ALLOWED_HOSTS.join(', ')})` },
+      ]);
     }
-    if (q.client_id && q.client_id !== cfg.clientId) throw badRequest('The redirect is for another integration.', [{ field: 'client_id', message: 'does not match KOMMO_CLIENT_ID' }]);
+    if (q.client_id && q.client_id !== cfg.clientId)
+      throw badRequest('The redirect is for another integration.', [{ field: 'client_id', message: 'does not match KOMMO_CLIENT_ID' }]);
     if (q.state) consumeState(q.state, cookieState);
-    else if (!q.from_widget) throw badRequest('The install redirect has no state. Start again from the Connect button.', [{ field: 'state', message: 'required outside a widget install' }]);
+    else if (!q.from_widget)
+      throw badRequest('The install redirect has no state. Start again from the Connect button.', [
+        { field: 'state', message: 'required outside a widget install' },
+      ]);
 
     // Kommo gives the redirect 3 s: keep the two outbound calls inside that budget.
     const budget = AbortSignal.timeout(2500);
@@ -84,14 +100,21 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     try {
       tokens = await exchangeCode(cfg, host, q.code, budget);
     } catch (err) {
-      if (err instanceof OAuthGrantError) throw new AppError('BAD_REQUEST', `Kommo did not accept the authorization code: ${err.message.replace(/^Kommo refused the token request: /, '')}. Install again from Kommo.`);
+      if (err instanceof OAuthGrantError)
+        throw new AppError(
+          'BAD_REQUEST',
+          `Kommo did not accept the authorization code: ${err.message.replace(/^Kommo refused the token request: /, '')}. Install again from Kommo.`,
+        );
       throw new AppError('UPSTREAM_FAILED', `Kommo did not answer the token exchange in time (${(err as Error).message}). Install again from Kommo.`);
     }
-    let account;
+    let account: KommoAccount;
     try {
       account = await deps.kommo.probe(host, tokens.accessToken).getAccount();
     } catch (err) {
-      throw new AppError('UPSTREAM_FAILED', `Kommo accepted the install but we could not read the account (${(err as Error).message}). Install again from Kommo.`);
+      throw new AppError(
+        'UPSTREAM_FAILED',
+        `Kommo accepted the install but we could not read the account (${(err as Error).message}). Install again from Kommo.`,
+      );
     }
     return connectAccount({ host, account, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresInSec: tokens.expiresInSec });
   }
@@ -120,8 +143,19 @@ export function createOAuthService(deps: OAuthServiceDeps) {
         now,
       );
       const how = existing ? 'reinstalled' : 'installed';
-      deps.activity.write({ accountId: row.id, type: 'connection.installed', title: `Kommo account ${how}`, description: `${c.account.name} is connected. The first sync and webhook registration have started.` });
-      deps.queue.enqueue({ queue: REGISTER_WEBHOOKS_QUEUE, accountId: row.id, payload: { accountId: row.id }, idempotencyKey: `webhooks:${row.id}:${row.tokenVersion}`, serialKey: `account:${row.id}:webhooks` });
+      deps.activity.write({
+        accountId: row.id,
+        type: 'connection.installed',
+        title: `Kommo account ${how}`,
+        description: `${c.account.name} is connected. The first sync and webhook registration have started.`,
+      });
+      deps.queue.enqueue({
+        queue: REGISTER_WEBHOOKS_QUEUE,
+        accountId: row.id,
+        payload: { accountId: row.id },
+        idempotencyKey: `webhooks:${row.id}:${row.tokenVersion}`,
+        serialKey: `account:${row.id}:webhooks`,
+      });
       deps.sync.start(row.id, 'full');
       return row;
     });
@@ -150,7 +184,12 @@ export function createOAuthService(deps: OAuthServiceDeps) {
           });
         }
         deps.accounts.disconnect(row.id, 'uninstalled in Kommo', clock.now());
-        deps.activity.write({ accountId: row.id, type: 'connection.uninstalled', title: 'Kommo integration uninstalled', description: 'Tokens were deleted and agents stopped. History is kept; reinstalling reconnects it.' });
+        deps.activity.write({
+          accountId: row.id,
+          type: 'connection.uninstalled',
+          title: 'Kommo integration uninstalled',
+          description: 'Tokens were deleted and agents stopped. History is kept; reinstalling reconnects it.',
+        });
         deps.bus.emit('account.disconnected', { accountId: row.id });
       }
       return { accountId: row.id, known: true };

@@ -13,7 +13,12 @@ function withStages(db: Db, rows: SalesScriptRow[]): ScriptWithStages[] {
   const st = db
     .select()
     .from(salesScriptStages)
-    .where(inArray(salesScriptStages.scriptId, rows.map((r) => r.id)))
+    .where(
+      inArray(
+        salesScriptStages.scriptId,
+        rows.map((r) => r.id),
+      ),
+    )
     .orderBy(asc(salesScriptStages.pipelineId), asc(salesScriptStages.statusId))
     .all();
   return rows.map((r) => ({ ...r, stages: st.filter((s) => s.scriptId === r.id).map((s) => ({ pipelineId: s.pipelineId, statusId: s.statusId })) }));
@@ -25,26 +30,45 @@ export function listScripts(db: Db, accountId: number, agentId?: number): Script
 }
 
 export function getScript(db: Db, accountId: number, id: number): ScriptWithStages | undefined {
-  const row = db.select().from(salesScripts).where(and(eq(salesScripts.accountId, accountId), eq(salesScripts.id, id))).get();
+  const row = db
+    .select()
+    .from(salesScripts)
+    .where(and(eq(salesScripts.accountId, accountId), eq(salesScripts.id, id)))
+    .get();
   return row ? withStages(db, [row])[0] : undefined;
 }
 
 export function insertScript(db: Db, row: { accountId: number; agentId: number | null; name: string; body: string }, now: number): SalesScriptRow {
-  return db.insert(salesScripts).values({ ...row, createdAt: now, updatedAt: now }).returning().get();
+  return db
+    .insert(salesScripts)
+    .values({ ...row, createdAt: now, updatedAt: now })
+    .returning()
+    .get();
 }
 
 export function updateScript(db: Db, accountId: number, id: number, patch: Partial<{ agentId: number | null; name: string; body: string }>, now: number) {
-  db.update(salesScripts).set({ ...patch, updatedAt: now }).where(and(eq(salesScripts.accountId, accountId), eq(salesScripts.id, id))).run();
+  db.update(salesScripts)
+    .set({ ...patch, updatedAt: now })
+    .where(and(eq(salesScripts.accountId, accountId), eq(salesScripts.id, id)))
+    .run();
 }
 
 export function replaceStages(db: Db, accountId: number, scriptId: number, stages: Stage[]) {
   db.delete(salesScriptStages).where(eq(salesScriptStages.scriptId, scriptId)).run();
   const unique = [...new Map(stages.map((s) => [`${s.pipelineId}:${s.statusId}`, s])).values()];
-  if (unique.length) db.insert(salesScriptStages).values(unique.map((s) => ({ scriptId, accountId, ...s }))).run();
+  if (unique.length)
+    db.insert(salesScriptStages)
+      .values(unique.map((s) => ({ scriptId, accountId, ...s })))
+      .run();
 }
 
 export function deleteScript(db: Db, accountId: number, id: number): boolean {
-  return db.delete(salesScripts).where(and(eq(salesScripts.accountId, accountId), eq(salesScripts.id, id))).run().changes === 1;
+  return (
+    db
+      .delete(salesScripts)
+      .where(and(eq(salesScripts.accountId, accountId), eq(salesScripts.id, id)))
+      .run().changes === 1
+  );
 }
 
 /**

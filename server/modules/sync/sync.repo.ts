@@ -19,7 +19,11 @@ export function activeRun(db: Db, accountId: number): SyncRun | undefined {
 }
 
 export function getRun(db: Db, accountId: number, id: number): SyncRun | undefined {
-  return db.select().from(syncRuns).where(and(eq(syncRuns.accountId, accountId), eq(syncRuns.id, id))).get();
+  return db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.accountId, accountId), eq(syncRuns.id, id)))
+    .get();
 }
 
 export function insertRun(db: Db, accountId: number, kind: 'full' | 'incremental', now: number): SyncRun {
@@ -27,11 +31,20 @@ export function insertRun(db: Db, accountId: number, kind: 'full' | 'incremental
 }
 
 export function updateRun(db: Db, accountId: number, id: number, patch: Partial<Omit<SyncRun, 'id' | 'accountId'>>) {
-  db.update(syncRuns).set(patch).where(and(eq(syncRuns.accountId, accountId), eq(syncRuns.id, id))).run();
+  db.update(syncRuns)
+    .set(patch)
+    .where(and(eq(syncRuns.accountId, accountId), eq(syncRuns.id, id)))
+    .run();
 }
 
 export function getCursor(db: Db, accountId: number, entity: string): number {
-  return db.select().from(syncCursors).where(and(eq(syncCursors.accountId, accountId), eq(syncCursors.entity, entity))).get()?.updatedFrom ?? 0;
+  return (
+    db
+      .select()
+      .from(syncCursors)
+      .where(and(eq(syncCursors.accountId, accountId), eq(syncCursors.entity, entity)))
+      .get()?.updatedFrom ?? 0
+  );
 }
 
 export function setCursor(db: Db, accountId: number, entity: string, updatedFrom: number) {

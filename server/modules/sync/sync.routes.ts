@@ -10,7 +10,12 @@ export function syncRoutes(sync: SyncService) {
     const { accountId } = c.get('auth');
     const status = sync.status(accountId);
     if (status.connection.state !== 'connected') {
-      throw new AppError('CONFLICT', status.connection.state === 'not_installed' ? 'Kommo is not connected for this account yet: install the integration first.' : `The Kommo connection is ${status.connection.state.replace('_', ' ')}: reconnect the integration, then sync.`);
+      throw new AppError(
+        'CONFLICT',
+        status.connection.state === 'not_installed'
+          ? 'Kommo is not connected for this account yet: install the integration first.'
+          : `The Kommo connection is ${status.connection.state.replace('_', ' ')}: reconnect the integration, then sync.`,
+      );
     }
     const run = sync.start(accountId, 'incremental');
     return c.json({ syncRunId: run.id, state: run.status }, 202);

@@ -39,7 +39,14 @@ export function createSyncService(deps: SyncServiceDeps) {
       const existing = activeRun(db, accountId);
       if (existing) return existing;
       const run = insertRun(db, accountId, kind, clock.now());
-      queue.enqueue({ queue: SYNC_QUEUE, accountId, payload: { accountId, runId: run.id }, idempotencyKey: `sync:${accountId}:${run.id}`, serialKey: `account:${accountId}:sync`, maxAttempts: 6 });
+      queue.enqueue({
+        queue: SYNC_QUEUE,
+        accountId,
+        payload: { accountId, runId: run.id },
+        idempotencyKey: `sync:${accountId}:${run.id}`,
+        serialKey: `account:${accountId}:sync`,
+        maxAttempts: 6,
+      });
       return run;
     });
   }
@@ -67,7 +74,11 @@ export function createSyncService(deps: SyncServiceDeps) {
       const pipelines = await api.pipelines();
       deps.tx(() => {
         const r = deps.mirror.upsertPipelines(accountId, pipelines, clock.now());
-        const deleted = deps.mirror.markMissingPipelines(accountId, pipelines.map((p) => p.id), clock.now());
+        const deleted = deps.mirror.markMissingPipelines(
+          accountId,
+          pipelines.map((p) => p.id),
+          clock.now(),
+        );
         counts.pipelines = { fetched: r.pipelines, changed: r.pipelines, deleted };
         counts.statuses = { fetched: r.statuses, changed: r.statuses };
       });
@@ -88,7 +99,11 @@ export function createSyncService(deps: SyncServiceDeps) {
       const types = account._embedded?.task_types ?? [];
       deps.tx(() => {
         deps.mirror.upsertTaskTypes(accountId, types, clock.now());
-        deps.mirror.markMissingTaskTypes(accountId, types.map((t) => t.id), clock.now());
+        deps.mirror.markMissingTaskTypes(
+          accountId,
+          types.map((t) => t.id),
+          clock.now(),
+        );
       });
       counts.task_types = { fetched: types.length, changed: types.length };
 
@@ -122,7 +137,14 @@ export function createSyncService(deps: SyncServiceDeps) {
         }
       }
       deps.tx(() => {
-        updateRun(db, accountId, runId, { status: 'completed', phase: 'done', finishedAt: clock.now(), error: null, progress: { done: 1, total: 1, percent: 100 }, counts });
+        updateRun(db, accountId, runId, {
+          status: 'completed',
+          phase: 'done',
+          finishedAt: clock.now(),
+          error: null,
+          progress: { done: 1, total: 1, percent: 100 },
+          counts,
+        });
         deps.activity.write({
           accountId,
           type: 'sync.completed',

@@ -28,8 +28,14 @@ export function createInboxRepo(sqlite: Sqlite) {
     done: sqlite.prepare("UPDATE webhook_events SET status = 'processed', processed_at = ? WHERE id = ? AND account_id = ? AND status = 'received'"),
   };
   return {
-    insertDelivery: (d: { accountId: number; source: 'kommo' | 'dp' | 'salesbot'; contentType: string | null; body: string; eventCount: number; now: number }): number =>
-      Number(s.delivery.run(d.accountId, d.source, d.contentType, d.body, d.eventCount, d.now).lastInsertRowid),
+    insertDelivery: (d: {
+      accountId: number;
+      source: 'kommo' | 'dp' | 'salesbot';
+      contentType: string | null;
+      body: string;
+      eventCount: number;
+      now: number;
+    }): number => Number(s.delivery.run(d.accountId, d.source, d.contentType, d.body, d.eventCount, d.now).lastInsertRowid),
     setDuplicates: (accountId: number, deliveryId: number, n: number) => void s.duplicates.run(n, deliveryId, accountId),
     /** The new event's id, or null for a duplicate (the same key seen before). */
     insertEvent(e: NewEvent): number | null {

@@ -46,7 +46,9 @@ function parseLooseBody(body: string): unknown {
 }
 
 /** Digital Pipeline triggers and Salesbot widget_requests: verify, persist, enqueue, answer at once. */
-export function createTriggers(deps: Pick<Platform, 'clock' | 'queue' | 'env' | 'groupTx'> & { accounts: AccountsRepo; inbox: InboxRepo; salesbot: SalesbotRequestsRepo }) {
+export function createTriggers(
+  deps: Pick<Platform, 'clock' | 'queue' | 'env' | 'groupTx'> & { accounts: AccountsRepo; inbox: InboxRepo; salesbot: SalesbotRequestsRepo },
+) {
   const { clock, queue, env, inbox } = deps;
 
   /**
@@ -55,7 +57,9 @@ export function createTriggers(deps: Pick<Platform, 'clock' | 'queue' | 'env' | 
    * job re-reads the lead from Kommo and never trusts the request's stage.
    */
   const isGlobalSecret = (secret: string) =>
-    Boolean(env.WIDGET_HOOK_SECRET) && secret.length === env.WIDGET_HOOK_SECRET!.length && timingSafeEqual(Buffer.from(secret), Buffer.from(env.WIDGET_HOOK_SECRET!));
+    Boolean(env.WIDGET_HOOK_SECRET) &&
+    secret.length === env.WIDGET_HOOK_SECRET!.length &&
+    timingSafeEqual(Buffer.from(secret), Buffer.from(env.WIDGET_HOOK_SECRET!));
   function resolveAccount(secret: string, claimedAccountId: number | undefined) {
     const account = isGlobalSecret(secret) ? (claimedAccountId ? deps.accounts.byId(claimedAccountId) : undefined) : deps.accounts.bySecret(secret);
     return account && account.status === 'connected' ? account : undefined;
@@ -85,7 +89,13 @@ export function createTriggers(deps: Pick<Platform, 'clock' | 'queue' | 'env' | 
         now,
       });
       if (eventId === null) return { accepted: 0, duplicates: 1 };
-      queue.enqueue({ queue: DP_QUEUE, accountId: account.id, payload: { eventId }, idempotencyKey: `dp:${eventId}`, serialKey: `lead:${account.id}:${r.event.leadId}` });
+      queue.enqueue({
+        queue: DP_QUEUE,
+        accountId: account.id,
+        payload: { eventId },
+        idempotencyKey: `dp:${eventId}`,
+        serialKey: `lead:${account.id}:${r.event.leadId}`,
+      });
       return { accepted: 1, duplicates: 0 };
     });
   }
@@ -95,9 +105,11 @@ export function createTriggers(deps: Pick<Platform, 'clock' | 'queue' | 'env' | 
     const global = isGlobalSecret(secret);
     const perAccount = global ? undefined : deps.accounts.bySecret(secret);
     if (!global && !perAccount) throw notFound('Salesbot handler');
-    if (!env.KOMMO_CLIENT_SECRET || !env.KOMMO_CLIENT_ID) throw new AppError('NOT_CONFIGURED', 'Kommo integration is not configured: set KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET');
+    if (!env.KOMMO_CLIENT_SECRET || !env.KOMMO_CLIENT_ID)
+      throw new AppError('NOT_CONFIGURED', 'Kommo integration is not configured: set KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET');
     const b = salesbotBody.safeParse(parseLooseBody(body));
-    if (!b.success) throw new AppError('BAD_REQUEST', `Malformed Salesbot request: ${b.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    if (!b.success)
+      throw new AppError('BAD_REQUEST', `Malformed Salesbot request: ${b.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     let claims: z.infer<typeof salesbotClaims>;
     try {
       const raw = verifyJwt(b.data.token, env.KOMMO_CLIENT_SECRET, { algorithms: ['HS256', 'HS512'], nowSec: Math.floor(clock.now() / 1000) });
@@ -117,9 +129,22 @@ export function createTriggers(deps: Pick<Platform, 'clock' | 'queue' | 'env' | 
     const leadId = claims.entity_type === undefined || claims.entity_type === 2 ? (claims.entity_id ?? null) : null;
     return deps.groupTx(() => {
       const now = clock.now();
-      inbox.insertDelivery({ accountId: account.id, source: 'salesbot', contentType: 'application/json', body: JSON.stringify({ data: b.data.data, return_url: b.data.return_url }), eventCount: 1, now });
+      inbox.insertDelivery({
+        accountId: account.id,
+        source: 'salesbot',
+        contentType: 'application/json',
+        body: JSON.stringify({ data: b.data.data, return_url: b.data.return_url }),
+        eventCount: 1,
+        now,
+      });
       const requestId = deps.salesbot.insertRequest({ accountId: account.id, leadId, returnUrl: b.data.return_url, data: b.data.data });
-      queue.enqueue({ queue: SALESBOT_QUEUE, accountId: account.id, payload: { requestId }, idempotencyKey: `salesbot:${requestId}`, serialKey: leadId ? `lead:${account.id}:${leadId}` : undefined });
+      queue.enqueue({
+        queue: SALESBOT_QUEUE,
+        accountId: account.id,
+        payload: { requestId },
+        idempotencyKey: `salesbot:${requestId}`,
+        serialKey: leadId ? `lead:${account.id}:${leadId}` : undefined,
+      });
       return { requestId };
     });
   }

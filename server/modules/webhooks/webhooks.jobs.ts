@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { KommoEvent } from '../../kommo/webhook/events.js';
 import type { DpRequest } from '../../kommo/webhook/dp.js';
 import { KommoAuthError } from '../../kommo/client/errors.js';
+import type { KommoLead } from '../../kommo/client/schemas.js';
 import { PermanentJobError } from '../../jobs/errors.js';
 import { defineJob } from '../../jobs/worker.js';
 import type { Platform } from '../../platform.js';
@@ -30,7 +31,7 @@ export function webhookJobs(deps: WebhookJobsDeps) {
       // Group-committed with the other events (and webhook deliveries) of this tick: one COMMIT for many.
       await deps.groupTx(() => {
         const row = inbox.loadEvent(job.accountId!, eventId);
-        if (!row || row.status !== 'received') return; // processed already: a rerun is a no-op
+        if (row?.status !== 'received') return; // processed already: a rerun is a no-op
         const e = JSON.parse(row.payload) as KommoEvent;
         handlerFor(e)?.handle({ deps, accountId: row.accountId, eventId }, e);
         inbox.markProcessed(row.accountId, eventId, deps.clock.now());
@@ -45,7 +46,7 @@ export function webhookJobs(deps: WebhookJobsDeps) {
     payload: z.object({ leadId: z.number().int() }),
     async handle({ leadId }, { job }) {
       const accountId = job.accountId!;
-      let lead;
+      let lead: KommoLead;
       try {
         lead = await deps.kommo.api(accountId).getLead(leadId, ['contacts']);
       } catch (err) {
@@ -75,10 +76,10 @@ export function webhookJobs(deps: WebhookJobsDeps) {
     payload: z.object({ eventId: z.number().int() }),
     async handle({ eventId }, { job }) {
       const row = inbox.loadEvent(job.accountId!, eventId);
-      if (!row || row.status !== 'received') return;
+      if (row?.status !== 'received') return;
       const r = JSON.parse(row.payload) as DpRequest;
       const accountId = row.accountId;
-      let lead;
+      let lead: KommoLead;
       try {
         lead = await deps.kommo.api(accountId).getLead(r.event.leadId, ['contacts']);
       } catch (err) {
@@ -87,7 +88,13 @@ export function webhookJobs(deps: WebhookJobsDeps) {
       deps.tx(() => {
         if (!inbox.markProcessed(accountId, eventId, deps.clock.now())) return;
         deps.mirror.upsertLeads(accountId, [lead], deps.clock.now());
-        deps.activity.write({ accountId, leadId: lead.id, type: 'dp.trigger', title: `Digital Pipeline: ${r.event.typeCode.replace(/_/g, ' ')} for ${lead.name || `lead #${lead.id}`}`, metadata: { kommo: { leadId: lead.id, statusId: lead.status_id, pipelineId: lead.pipeline_id }, typeCode: r.event.typeCode, eventId } });
+        deps.activity.write({
+          accountId,
+          leadId: lead.id,
+          type: 'dp.trigger',
+          title: `Digital Pipeline: ${r.event.typeCode.replace(/_/g, ' ')} for ${lead.name || `lead #${lead.id}`}`,
+          metadata: { kommo: { leadId: lead.id, statusId: lead.status_id, pipelineId: lead.pipeline_id }, typeCode: r.event.typeCode, eventId },
+        });
         deps.bus.emit('lead_stage_entered', { accountId, leadId: lead.id, pipelineId: lead.pipeline_id, statusId: lead.status_id, source: 'dp' });
       });
     },
@@ -100,7 +107,7 @@ export function webhookJobs(deps: WebhookJobsDeps) {
     async handle({ requestId }, { job }) {
       deps.tx(() => {
         const r = deps.salesbot.pending(job.accountId!, requestId);
-        if (!r || !r.leadId) return;
+        if (!r?.leadId) return;
         const text = String(r.data.message ?? r.data.text ?? r.data.message_text ?? '').trim();
         const contactId = deps.read.lead(r.accountId, r.leadId)?.mainContactId ?? null;
         if (deps.conversations.answersSalesbot(r.accountId, r.leadId, requestId)) return;
@@ -122,7 +129,13 @@ export function webhookJobs(deps: WebhookJobsDeps) {
           });
           if (messageId === null) return;
         }
-        deps.activity.write({ accountId: r.accountId, leadId: r.leadId, type: 'salesbot.request', title: `Salesbot asked the agent to answer${text ? '' : ' (no client text)'}`, metadata: { kommo: { leadId: r.leadId }, salesbotRequestId: requestId, preview: text.slice(0, 80) } });
+        deps.activity.write({
+          accountId: r.accountId,
+          leadId: r.leadId,
+          type: 'salesbot.request',
+          title: `Salesbot asked the agent to answer${text ? '' : ' (no client text)'}`,
+          metadata: { kommo: { leadId: r.leadId }, salesbotRequestId: requestId, preview: text.slice(0, 80) },
+        });
         deps.bus.emit('message_received', {
           accountId: r.accountId,
           leadId: r.leadId,
@@ -149,7 +162,13 @@ export function webhookJobs(deps: WebhookJobsDeps) {
       }
       deps.tx(() => {
         deps.salesbot.markContinued(r.accountId, r.id);
-        deps.activity.write({ accountId: r.accountId, leadId: r.leadId, type: 'salesbot.released', title: 'Salesbot continued without an AI reply (no agent works this stage)', metadata: { kommo: { leadId: r.leadId }, salesbotRequestId: r.id } });
+        deps.activity.write({
+          accountId: r.accountId,
+          leadId: r.leadId,
+          type: 'salesbot.released',
+          title: 'Salesbot continued without an AI reply (no agent works this stage)',
+          metadata: { kommo: { leadId: r.leadId }, salesbotRequestId: r.id },
+        });
       });
     },
   });

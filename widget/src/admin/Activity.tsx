@@ -38,31 +38,29 @@ export function Activity(props: { agents: Agent[] }) {
     if (!reset && feed.done) return;
     busy.current = true;
     setFeed((cur) => ({ ...(reset ? EMPTY : cur), loading: true, error: null }));
-    api
-      .activity({ limit: ACTIVITY_PAGE_SIZE, cursor: cursor ?? undefined, type: type || undefined, agentId: agentId ?? undefined })
-      .then(
-        (page) => {
-          if (gen !== generation.current) return;
-          busy.current = false;
-          setFeed((cur) => ({
-            items: [...cur.items, ...page.items],
-            cursor: page.nextCursor,
-            done: page.nextCursor === null,
-            loading: false,
-            error: null,
-          }));
-          setKnownTypes((cur) => {
-            const next = new Set(cur);
-            for (const item of page.items) next.add(item.type);
-            return next.size === cur.length ? cur : [...next].sort();
-          });
-        },
-        (e: unknown) => {
-          if (gen !== generation.current) return;
-          busy.current = false;
-          setFeed((cur) => ({ ...cur, loading: false, error: toApiError(e) }));
-        },
-      );
+    api.activity({ limit: ACTIVITY_PAGE_SIZE, cursor: cursor ?? undefined, type: type || undefined, agentId: agentId ?? undefined }).then(
+      (page) => {
+        if (gen !== generation.current) return;
+        busy.current = false;
+        setFeed((cur) => ({
+          items: [...cur.items, ...page.items],
+          cursor: page.nextCursor,
+          done: page.nextCursor === null,
+          loading: false,
+          error: null,
+        }));
+        setKnownTypes((cur) => {
+          const next = new Set(cur);
+          for (const item of page.items) next.add(item.type);
+          return next.size === cur.length ? cur : [...next].sort();
+        });
+      },
+      (e: unknown) => {
+        if (gen !== generation.current) return;
+        busy.current = false;
+        setFeed((cur) => ({ ...cur, loading: false, error: toApiError(e) }));
+      },
+    );
   };
 
   useEffect(() => loadMore(true), [type, agentId]);

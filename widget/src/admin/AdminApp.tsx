@@ -1,3 +1,4 @@
+import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { ErrorBox, Tabs } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
@@ -22,7 +23,7 @@ export function AdminApp(props: { initialTab?: string }) {
   const list = agents.data ?? [];
 
   // Connection and Activity work without the agents list (Activity only uses it for a filter).
-  let body;
+  let body: JSX.Element;
   if (tab === 'connection') body = <Connection />;
   else if (tab === 'activity') body = <Activity agents={list} />;
   else if (agents.error && !agents.data) body = <ErrorBox error={agents.error} onRetry={agents.reload} />;

@@ -3,13 +3,7 @@ import { Empty } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 
 /** A select of agents; `allowAll` adds an "all agents" choice (value null). */
-export function AgentPicker(props: {
-  agents: Agent[];
-  value: number | null;
-  onChange: (agentId: number | null) => void;
-  allowAll?: boolean;
-  label?: string;
-}) {
+export function AgentPicker(props: { agents: Agent[]; value: number | null; onChange: (agentId: number | null) => void; allowAll?: boolean; label?: string }) {
   const { t } = useWidget();
   if (!props.agents.length && !props.allowAll) return <Empty>{t('agents.empty')}</Empty>;
   return (

@@ -65,7 +65,11 @@ export function Connection() {
         {connection.state === 'reauth_required' || connection.state === 'disconnected' ? (
           <div class="kai-notice kai-notice--warn">
             {t('connection.reauth_hint')}
-            {connection.reason ? <div class="kai-small" data-testid="kai-connection-reason">{connection.reason}</div> : null}
+            {connection.reason ? (
+              <div class="kai-small" data-testid="kai-connection-reason">
+                {connection.reason}
+              </div>
+            ) : null}
           </div>
         ) : null}
         {connection.state === 'not_installed' ? <div class="kai-notice">{t('connection.not_installed_hint')}</div> : null}
@@ -74,13 +78,7 @@ export function Connection() {
       <Section
         title={t('connection.sync_title')}
         actions={
-          <Button
-            kind="primary"
-            onClick={startSync}
-            busy={sync.busy}
-            disabled={running || connection.state !== 'connected'}
-            testId="kai-sync"
-          >
+          <Button kind="primary" onClick={startSync} busy={sync.busy} disabled={running || connection.state !== 'connected'} testId="kai-sync">
             {running ? t('connection.syncing') : t('connection.sync')}
           </Button>
         }

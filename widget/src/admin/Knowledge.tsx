@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { type Agent, type KnowledgeEntry, type KnowledgeInput, type KnowledgeKind } from '../api.js';
+import type { Agent, KnowledgeEntry, KnowledgeInput, KnowledgeKind } from '../api.js';
 import { labelOf } from '../i18n.js';
 import { Badge, Button, Empty, ErrorBox, Field, Section, Spinner } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
@@ -108,9 +108,7 @@ function AddEntry(props: { agentId: number; onAdded: () => void }) {
     e.preventDefault();
     if (!valid) return;
     const input: KnowledgeInput =
-      kind === 'faq'
-        ? { kind, title: title.trim(), question: question.trim(), answer: answer.trim() }
-        : { kind, title: title.trim(), content };
+      kind === 'faq' ? { kind, title: title.trim(), question: question.trim(), answer: answer.trim() } : { kind, title: title.trim(), content };
     const done = await add.run(() => api.addKnowledge(props.agentId, input).then(() => true));
     if (done) {
       reset();

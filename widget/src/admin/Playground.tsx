@@ -95,7 +95,12 @@ export function Playground(props: { agents: Agent[] }) {
             </Field>
           </div>
           <Field label={t('playground.lead_fields')} hint={t('playground.lead_fields_hint')}>
-            <textarea class="kai-input kai-textarea kai-mono" rows={3} value={fieldsText} onInput={(e) => setFieldsText((e.target as HTMLTextAreaElement).value)} />
+            <textarea
+              class="kai-input kai-textarea kai-mono"
+              rows={3}
+              value={fieldsText}
+              onInput={(e) => setFieldsText((e.target as HTMLTextAreaElement).value)}
+            />
           </Field>
         </details>
       ) : null}

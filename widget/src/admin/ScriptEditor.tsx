@@ -64,7 +64,13 @@ export function ScriptEditor(props: { agents: Agent[]; script: Script | null; de
       <Section title={props.script ? t('scripts.edit_title', { name: props.script.name }) : t('scripts.new_title')}>
         <div class="kai-grid">
           <Field label={t('scripts.fields.name')} error={save.error?.errors.find((x) => x.field === 'name')?.message}>
-            <input class="kai-input" value={input.name} required data-testid="kai-script-name" onInput={(e) => set({ name: (e.target as HTMLInputElement).value })} />
+            <input
+              class="kai-input"
+              value={input.name}
+              required
+              data-testid="kai-script-name"
+              onInput={(e) => set({ name: (e.target as HTMLInputElement).value })}
+            />
           </Field>
           <Field label={t('common.agent')}>
             <select

@@ -49,7 +49,10 @@ export function WorkingHoursEditor(props: {
                             value={from}
                             aria-label={t('agents.from')}
                             onInput={(e) =>
-                              setDay(day, intervals.map((iv, j) => (j === i ? [(e.target as HTMLInputElement).value, iv[1]] : iv)))
+                              setDay(
+                                day,
+                                intervals.map((iv, j) => (j === i ? [(e.target as HTMLInputElement).value, iv[1]] : iv)),
+                              )
                             }
                           />
                           –
@@ -59,10 +62,22 @@ export function WorkingHoursEditor(props: {
                             value={to}
                             aria-label={t('agents.to')}
                             onInput={(e) =>
-                              setDay(day, intervals.map((iv, j) => (j === i ? [iv[0], (e.target as HTMLInputElement).value] : iv)))
+                              setDay(
+                                day,
+                                intervals.map((iv, j) => (j === i ? [iv[0], (e.target as HTMLInputElement).value] : iv)),
+                              )
                             }
                           />
-                          <Button kind="link" onClick={() => setDay(day, intervals.filter((_, j) => j !== i))} title={t('common.remove')}>
+                          <Button
+                            kind="link"
+                            onClick={() =>
+                              setDay(
+                                day,
+                                intervals.filter((_, j) => j !== i),
+                              )
+                            }
+                            title={t('common.remove')}
+                          >
                             ×
                           </Button>
                         </span>

@@ -58,7 +58,13 @@ function DpAgentSelect(props: { input: HTMLInputElement; stage: StageRef | null 
     <div class="kai-dp" data-testid="kai-dp">
       {/* Kommo already labels the field from manifest dp.settings.agent_id; ours would repeat it. */}
       <label class="kai-field">
-        <select class="kai-input" aria-label={t('dp.agent')} value={value} onChange={(e) => change((e.target as HTMLSelectElement).value)} data-testid="kai-dp-agent">
+        <select
+          class="kai-input"
+          aria-label={t('dp.agent')}
+          value={value}
+          onChange={(e) => change((e.target as HTMLSelectElement).value)}
+          data-testid="kai-dp-agent"
+        >
           <option value="">{t('dp.choose')}</option>
           {items.map((a) => (
             <option key={a.id} value={String(a.id)}>

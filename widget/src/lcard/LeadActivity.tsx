@@ -13,7 +13,7 @@ export function LeadActivity(props: { leadId: number; version?: number }) {
       {feed.loading && !feed.data ? <Spinner /> : null}
       {feed.error ? <ErrorBox error={feed.error} onRetry={feed.reload} compact /> : null}
       {feed.data && feed.data.items.length === 0 ? <div class="kai-muted kai-small">{t('activity.empty')}</div> : null}
-      {feed.data && feed.data.items.length ? (
+      {feed.data?.items.length ? (
         <ul class="kai-list">
           {feed.data.items.map((item) => (
             <li key={item.id} class="kai-list__item">

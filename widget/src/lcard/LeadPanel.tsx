@@ -1,3 +1,4 @@
+import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { DEMO_MODEL, type LeadAgentState } from '../api.js';
 import { Badge, Button, ErrorBox, Spinner } from '../ui/components.js';
@@ -32,7 +33,7 @@ export function LeadPanel(props: { leadId: number }) {
   }, [state.data]);
 
   const data = state.data;
-  let body;
+  let body: JSX.Element;
   if (data) {
     const update = (next: LeadAgentState) => {
       state.setData(next);
@@ -101,16 +102,13 @@ function PauseControl(props: { data: LeadAgentState; onChange: (next: LeadAgentS
   const action = useAction();
   const { data } = props;
   if (!data.agent) return null;
-  const pause = (minutes?: number) =>
-    action.run(() => api.pauseLead(data.leadId, minutes)).then((next) => next && props.onChange(next));
+  const pause = (minutes?: number) => action.run(() => api.pauseLead(data.leadId, minutes)).then((next) => next && props.onChange(next));
   const resume = () => action.run(() => api.resumeLead(data.leadId)).then((next) => next && props.onChange(next));
   return (
     <div class="kai-lcard__pause" data-testid="kai-pause">
       {data.paused ? (
         <div class="kai-row">
-          <Badge tone="warn">
-            {data.pausedUntil ? t('lcard.paused_until', { time: formatDateTime(data.pausedUntil, lang) }) : t('lcard.paused')}
-          </Badge>
+          <Badge tone="warn">{data.pausedUntil ? t('lcard.paused_until', { time: formatDateTime(data.pausedUntil, lang) }) : t('lcard.paused')}</Badge>
           <Button kind="primary" onClick={resume} busy={action.busy} testId="kai-resume">
             {t('lcard.resume')}
           </Button>

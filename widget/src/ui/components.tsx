@@ -110,6 +110,7 @@ export function Section(props: { title: string; actions?: ComponentChildren; chi
 /** A labelled control; `error` is the backend's message for this field, if any. */
 export function Field(props: { label: string; hint?: string; error?: string; children: ComponentChildren }) {
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the caller's child, inside this label
     <label class="kai-field">
       <span class="kai-field__label">{props.label}</span>
       {props.children}
@@ -137,7 +138,7 @@ export function ProgressBar(props: { percent: number | null; label: string }) {
 
 export function Tabs<K extends string>(props: { tabs: { key: K; label: string }[]; active: K; onSelect: (key: K) => void }) {
   return (
-    <nav class="kai-tabs" role="tablist">
+    <div class="kai-tabs" role="tablist">
       {props.tabs.map((tab) => (
         <button
           key={tab.key}
@@ -151,6 +152,6 @@ export function Tabs<K extends string>(props: { tabs: { key: K; label: string }[
           {tab.label}
         </button>
       ))}
-    </nav>
+    </div>
   );
 }

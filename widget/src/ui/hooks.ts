@@ -61,7 +61,7 @@ export function useAction(): Action {
     },
     [],
   );
-  const run = useCallback(async <R,>(fn: () => Promise<R>): Promise<R | undefined> => {
+  const run = useCallback(async <R>(fn: () => Promise<R>): Promise<R | undefined> => {
     last.current = fn;
     setBusy(true);
     setError(null);

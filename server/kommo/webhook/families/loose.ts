@@ -39,12 +39,7 @@ function walkLooseEntity(ctx: Ctx<LooseEvent | UnknownEvent>, kind: LooseEvent['
       const data = formToPlain(item) as Record<string, unknown>;
       const note = isFormObject(item.note) ? item.note : undefined;
       const id = strOf(item.id) ?? strOf(item.uid) ?? strOf(item.lead_id) ?? (note ? strOf(note.id) : undefined);
-      const version = versionOf(
-        strOf(item.last_modified),
-        strOf(item.updated_at),
-        strOf(item.created_at),
-        strOf(item.date_create),
-      );
+      const version = versionOf(strOf(item.last_modified), strOf(item.updated_at), strOf(item.created_at), strOf(item.date_create));
       const idPart = id === undefined && version === undefined ? `h${hashOf(data)}` : id;
       ctx.events.push({ kind, action, data, eventKey: key(ctx.accountId, kind, action, idPart, version) });
     }

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import { key } from '../event-key.js';
 import { zObj, zOptInt, zOptObj, zOptStr, zStr } from '../fields.js';
-import { type FormObject, type FormValue } from '../form.js';
+import type { FormObject, FormValue } from '../form.js';
 import { formToPlain } from '../form-values.js';
 import { objectAt, optInt, optObj, optStr, run, setIf, str } from '../readers.js';
 import { defined, itemsOf, plainRaw, pushUnknown, type Ctx, type Raw, type UnknownEvent, type Walker } from './common.js';
@@ -197,5 +197,4 @@ function walkMessageEntity(ctx: Ctx<MessageEvent | UnknownEvent>, entity: string
 }
 
 export const walkMessages: Walker<MessageEvent | UnknownEvent> = (ctx, entity, actions) => walkMessageEntity(ctx, entity, actions, false);
-export const walkOutgoingMessages: Walker<MessageEvent | UnknownEvent> = (ctx, entity, actions) =>
-  walkMessageEntity(ctx, entity, actions, true);
+export const walkOutgoingMessages: Walker<MessageEvent | UnknownEvent> = (ctx, entity, actions) => walkMessageEntity(ctx, entity, actions, true);

@@ -183,7 +183,7 @@ function toNote(o: z.output<typeof NoteSchema>, item: FormObject): NotePayload {
   const code = /^\d+$/.test(rawType) ? Number(rawType) : undefined;
   const noteType = (code !== undefined ? NOTE_TYPE_NAMES[code] : undefined) ?? (rawType === '' ? 'unknown' : rawType);
 
-  let metadata: unknown = undefined;
+  let metadata: unknown;
   if (typeof o.metadata === 'string') {
     const t = o.metadata.trim();
     const parsed = t.startsWith('{') || t.startsWith('[') ? parseJsonSafe(t) : null;
@@ -216,11 +216,7 @@ function toNote(o: z.output<typeof NoteSchema>, item: FormObject): NotePayload {
     }
     if (bracket !== undefined) {
       const { uniq, duration, source, link, phone, call_status, call_result, ...rest } = bracket;
-      Object.assign(
-        params,
-        formToPlain(rest as FormValue),
-        compact({ uniq, duration, source, link, phone, callStatus: call_status, callResult: call_result }),
-      );
+      Object.assign(params, formToPlain(rest as FormValue), compact({ uniq, duration, source, link, phone, callStatus: call_status, callResult: call_result }));
     }
   }
 

@@ -163,8 +163,7 @@ export function walkTasks(ctx: Ctx<TaskEvent | UnknownEvent>, entity: string, ac
     for (const { item, path } of itemsOf(value, `${entity}[${action}]`)) {
       const task = toTask(readTask(item, path), item);
       const version = versionOf(task.lastModified, task.updatedAt, task.dateCreate, task.createdAt);
-      const extra =
-        action === 'responsible' ? [task.responsibleUserId] : action === 'update' ? [task.status] : [];
+      const extra = action === 'responsible' ? [task.responsibleUserId] : action === 'update' ? [task.status] : [];
       ctx.events.push({
         kind: 'task',
         action: action as TaskAction,

@@ -18,7 +18,15 @@ export const contactsHandler = defineHandler({
       if (isCompany) deps.mirror.markCompanyDeleted(accountId, c.id, now);
       else deps.mirror.markContactDeleted(accountId, c.id, now);
     } else if (isCompany) {
-      deps.mirror.applyCompanyEvent({ accountId, id: c.id, name, responsibleUserId: c.responsibleUserId ?? null, customFields: JSON.stringify(fields), kommoUpdatedAt: version, syncedAt: now });
+      deps.mirror.applyCompanyEvent({
+        accountId,
+        id: c.id,
+        name,
+        responsibleUserId: c.responsibleUserId ?? null,
+        customFields: JSON.stringify(fields),
+        kommoUpdatedAt: version,
+        syncedAt: now,
+      });
     } else {
       deps.mirror.applyContactEvent({
         accountId,

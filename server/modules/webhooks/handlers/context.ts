@@ -51,7 +51,12 @@ export interface FamilyHandler<K extends KommoEventKind = KommoEventKind> {
 
 export const defineHandler = <K extends KommoEventKind>(h: FamilyHandler<K>): FamilyHandler<K> => h;
 
-export type AnyHandler = FamilyHandler<any> & { handle(ctx: HandlerCtx, e: KommoEvent): void };
+/** A handler as the lookup table holds it: it takes any event of its kinds (the table routes by kind). */
+export type AnyHandler = Omit<FamilyHandler, 'serialKey' | 'entityId' | 'handle'> & {
+  serialKey(accountId: number, e: KommoEvent): string | undefined;
+  entityId(e: KommoEvent): string | null;
+  handle(ctx: HandlerCtx, e: KommoEvent): void;
+};
 
 export const leadKey = (accountId: number, id?: number | null) => (id ? `lead:${accountId}:${id}` : undefined);
 
@@ -80,4 +85,7 @@ export function v2Fields(fields: CustomField[]): FieldValues {
 }
 
 export const valuesByCode = (fields: FieldValues, code: string) =>
-  fields.filter((f) => f.field_code === code).flatMap((f) => f.values.map((v) => String(v.value ?? '').trim())).filter(Boolean);
+  fields
+    .filter((f) => f.field_code === code)
+    .flatMap((f) => f.values.map((v) => String(v.value ?? '').trim()))
+    .filter(Boolean);

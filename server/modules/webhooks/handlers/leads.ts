@@ -54,18 +54,29 @@ export const leadsHandler = defineHandler({
       applied = true;
     } else if (version === prevVersion && prev && l.statusId !== undefined && l.statusId !== prev.status_id) {
       // Two changes within one second: only Kommo knows which came last.
-      deps.queue.enqueue({ queue: REFETCH_LEAD_QUEUE, accountId, payload: { leadId: l.id }, idempotencyKey: `refetch:${accountId}:${l.id}:${version}`, serialKey: leadKey(accountId, l.id) });
+      deps.queue.enqueue({
+        queue: REFETCH_LEAD_QUEUE,
+        accountId,
+        payload: { leadId: l.id },
+        idempotencyKey: `refetch:${accountId}:${l.id}:${version}`,
+        serialKey: leadKey(accountId, l.id),
+      });
     }
 
     const name = leadLabel(ctx, l.id, l.name);
     const by = echo ? ' (by the AI agent)' : '';
     const title =
-      e.action === 'add' ? `New lead: ${name}`
-      : e.action === 'status' ? `${name} moved to ${deps.read.stageLabel(accountId, l.pipelineId, l.statusId)}${by}`
-      : e.action === 'responsible' ? `${name} reassigned to ${userName(ctx, l.responsibleUserId)}${by}`
-      : e.action === 'delete' ? `Lead deleted: ${name}`
-      : e.action === 'restore' ? `Lead restored: ${name}`
-      : `Lead updated: ${name}${by}`;
+      e.action === 'add'
+        ? `New lead: ${name}`
+        : e.action === 'status'
+          ? `${name} moved to ${deps.read.stageLabel(accountId, l.pipelineId, l.statusId)}${by}`
+          : e.action === 'responsible'
+            ? `${name} reassigned to ${userName(ctx, l.responsibleUserId)}${by}`
+            : e.action === 'delete'
+              ? `Lead deleted: ${name}`
+              : e.action === 'restore'
+                ? `Lead restored: ${name}`
+                : `Lead updated: ${name}${by}`;
     deps.activity.write({
       accountId,
       leadId: l.id,
@@ -73,12 +84,18 @@ export const leadsHandler = defineHandler({
       type: `lead.${e.action}`,
       title,
       description: applied ? null : version < prevVersion ? 'Arrived after a newer change; the mirror kept the newer state.' : null,
-      metadata: { kommo: { leadId: l.id, statusId: l.statusId, oldStatusId: l.oldStatusId, pipelineId: l.pipelineId }, eventId: ctx.eventId, echo, stale: !applied },
+      metadata: {
+        kommo: { leadId: l.id, statusId: l.statusId, oldStatusId: l.oldStatusId, pipelineId: l.pipelineId },
+        eventId: ctx.eventId,
+        echo,
+        stale: !applied,
+      },
     });
 
     if (!applied || echo) return;
     deps.bus.emit('lead_changed', { accountId, leadId: l.id, action: e.action, statusId: l.statusId ?? null, pipelineId: l.pipelineId ?? null });
-    const enteredStage = (e.action === 'status' || e.action === 'add') && l.statusId !== undefined && l.pipelineId !== undefined && l.statusId !== prev?.status_id;
+    const enteredStage =
+      (e.action === 'status' || e.action === 'add') && l.statusId !== undefined && l.pipelineId !== undefined && l.statusId !== prev?.status_id;
     if (enteredStage) deps.bus.emit('lead_stage_entered', { accountId, leadId: l.id, pipelineId: l.pipelineId!, statusId: l.statusId!, source: 'webhook' });
   },
 });

@@ -16,7 +16,7 @@ export const looseHandler = defineHandler({
   serialKey: () => undefined,
   entityId: () => null,
   handle(ctx: HandlerCtx, e: KommoEventOf<'customer' | 'unsorted'>): void {
-    const d = e.data as Record<string, any>;
+    const d = e.data as Record<string, string | undefined>;
     const id = d.id ?? d.uid ?? d.lead_id ?? null;
     const leadId = Number(d.lead_id) || null;
     ctx.deps.activity.write({
@@ -24,7 +24,11 @@ export const looseHandler = defineHandler({
       leadId,
       type: `${e.kind}.${e.action}`,
       title: `${TITLES[`${e.kind}.${e.action}`] ?? `${e.kind} ${e.action}`}${d.name ? `: ${String(d.name).slice(0, 60)}` : ''}`,
-      metadata: { kommo: { [e.kind === 'customer' ? 'customerId' : 'unsortedId']: id, leadId }, source: d.source_name ?? d.source ?? null, eventId: ctx.eventId },
+      metadata: {
+        kommo: { [e.kind === 'customer' ? 'customerId' : 'unsortedId']: id, leadId },
+        source: d.source_name ?? d.source ?? null,
+        eventId: ctx.eventId,
+      },
     });
   },
 });

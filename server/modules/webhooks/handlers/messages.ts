@@ -49,7 +49,11 @@ export const messagesHandler = defineHandler({
       type: incoming ? 'message.received' : human ? 'message.sent_by_user' : 'message.sent_by_bot',
       title: incoming ? `Message from ${who} via ${channel}` : human ? `Reply by ${who} via ${channel}` : `Bot reply via ${channel}`,
       // Managers reading the feed need a preview; logs never carry message texts.
-      metadata: { kommo: { messageId: m.id, chatId: m.chatId, talkId: m.talkId, contactId: m.contactId, leadId }, preview: preview(m.text), eventId: ctx.eventId },
+      metadata: {
+        kommo: { messageId: m.id, chatId: m.chatId, talkId: m.talkId, contactId: m.contactId, leadId },
+        preview: preview(m.text),
+        eventId: ctx.eventId,
+      },
     });
     // A person's reply pauses agents inside this same transaction (the bus is synchronous), so a turn
     // already queued for this lead cannot answer first.

@@ -34,13 +34,47 @@ function handleNoteEvent(ctx: HandlerCtx, e: NoteEvent): void {
     const duration = Number(p.duration ?? 0) || 0;
     const status = p.callStatus !== undefined ? Number(p.callStatus) : null;
     const missed = inbound && ((status !== null && MISSED_STATUSES.has(status)) || (duration === 0 && status !== 4));
-    const callId = deps.records.insertCall({ accountId, noteId: n.id, leadId, contactId, direction: inbound ? 'inbound' : 'outbound', duration, status, missed: missed ? 1 : 0, phone: p.phone ?? null, link: p.link ?? null, userId: n.createdBy ?? n.mainUserId ?? null, uniq: p.uniq ?? null, now });
+    const callId = deps.records.insertCall({
+      accountId,
+      noteId: n.id,
+      leadId,
+      contactId,
+      direction: inbound ? 'inbound' : 'outbound',
+      duration,
+      status,
+      missed: missed ? 1 : 0,
+      phone: p.phone ?? null,
+      link: p.link ?? null,
+      userId: n.createdBy ?? n.mainUserId ?? null,
+      uniq: p.uniq ?? null,
+      now,
+    });
     if (callId === null) return;
-    const title = missed ? `Missed call from ${p.phone ?? 'an unknown number'}` : inbound ? `Incoming call from ${p.phone ?? 'a client'} (${duration} s)` : `Outgoing call to ${p.phone ?? 'a client'} (${duration} s)`;
+    const title = missed
+      ? `Missed call from ${p.phone ?? 'an unknown number'}`
+      : inbound
+        ? `Incoming call from ${p.phone ?? 'a client'} (${duration} s)`
+        : `Outgoing call to ${p.phone ?? 'a client'} (${duration} s)`;
     if (leadId) {
-      deps.conversations.insertMessage({ accountId, leadId, contactId, direction: 'timeline', author: 'system', channel: 'call', externalId: `call:${n.id}`, text: title, metadata: { callId, missed, duration } });
+      deps.conversations.insertMessage({
+        accountId,
+        leadId,
+        contactId,
+        direction: 'timeline',
+        author: 'system',
+        channel: 'call',
+        externalId: `call:${n.id}`,
+        text: title,
+        metadata: { callId, missed, duration },
+      });
     }
-    deps.activity.write({ accountId, leadId, type: missed ? 'call.missed' : `call.${inbound ? 'inbound' : 'outbound'}`, title, metadata: { kommo: { noteId: n.id, leadId, contactId, callId }, eventId: ctx.eventId, duration, callStatus: status } });
+    deps.activity.write({
+      accountId,
+      leadId,
+      type: missed ? 'call.missed' : `call.${inbound ? 'inbound' : 'outbound'}`,
+      title,
+      metadata: { kommo: { noteId: n.id, leadId, contactId, callId }, eventId: ctx.eventId, duration, callStatus: status },
+    });
     if (missed) deps.bus.emit('call_missed', { accountId, leadId, contactId, callId, phone: p.phone ?? null });
     return;
   }
@@ -64,7 +98,13 @@ function handleNoteEvent(ctx: HandlerCtx, e: NoteEvent): void {
       metadata: { kommoNoteId: n.id, source: 'kommo_mail_summary', from: p.from ?? null },
     });
     if (messageId === null) return;
-    deps.activity.write({ accountId, leadId, type: income ? 'email.received' : 'email.sent_by_user', title: `${income ? 'Email received' : 'Email sent'}${subject ? `: ${preview(subject, 60)}` : ''}`, metadata: { kommo: { noteId: n.id, leadId, contactId }, preview: preview(summary), eventId: ctx.eventId } });
+    deps.activity.write({
+      accountId,
+      leadId,
+      type: income ? 'email.received' : 'email.sent_by_user',
+      title: `${income ? 'Email received' : 'Email sent'}${subject ? `: ${preview(subject, 60)}` : ''}`,
+      metadata: { kommo: { noteId: n.id, leadId, contactId }, preview: preview(summary), eventId: ctx.eventId },
+    });
     if (income && leadId) {
       deps.bus.emit('message_received', { accountId, leadId, contactId, messageIds: [messageId], channel: 'email' });
     }

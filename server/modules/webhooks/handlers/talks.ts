@@ -28,7 +28,10 @@ export const talksHandler = defineHandler({
       accountId,
       leadId,
       type: `talk.${e.action}`,
-      title: e.action === 'add' ? `New chat via ${t.origin ?? 'a messenger'}` : `Chat ${t.isInWork === false ? 'closed' : 'updated'}${t.origin ? ` (${t.origin})` : ''}`,
+      title:
+        e.action === 'add'
+          ? `New chat via ${t.origin ?? 'a messenger'}`
+          : `Chat ${t.isInWork === false ? 'closed' : 'updated'}${t.origin ? ` (${t.origin})` : ''}`,
       metadata: { kommo: { talkId: t.talkId, chatId: t.chatId, contactId: t.contactId, leadId }, eventId: ctx.eventId },
     });
   },

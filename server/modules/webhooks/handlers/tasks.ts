@@ -20,30 +20,34 @@ function handleTaskEvent(ctx: HandlerCtx, e: KommoEventOf<'task'>): void {
   const version = typeof t.lastModified === 'number' ? t.lastModified : (t.updatedAt ?? 0);
   const completed = t.isCompleted ?? t.status === 1;
   deps.records.applyTaskEvent({
-      accountId,
-      id: t.id,
-      leadId,
-      entityType: t.elementType ?? null,
-      entityId: t.elementId ?? null,
-      taskType: t.taskType ?? null,
-      text: t.text ?? '',
-      responsible: t.responsibleUserId ?? null,
-      completed: completed ? 1 : 0,
-      result: t.result?.text ?? null,
-      completeTill,
-      deleted: e.action === 'delete' ? 1 : 0,
-      version,
-      now,
-    });
+    accountId,
+    id: t.id,
+    leadId,
+    entityType: t.elementType ?? null,
+    entityId: t.elementId ?? null,
+    taskType: t.taskType ?? null,
+    text: t.text ?? '',
+    responsible: t.responsibleUserId ?? null,
+    completed: completed ? 1 : 0,
+    result: t.result?.text ?? null,
+    completeTill,
+    deleted: e.action === 'delete' ? 1 : 0,
+    version,
+    now,
+  });
 
   const who = userName(ctx, t.responsibleUserId);
   const due = completeTill ? ` (due ${new Date(completeTill * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC)` : '';
   const title =
-    e.action === 'add' ? `Task for ${who}: ${preview(t.text, 60)}${due}`
-    : e.action === 'delete' ? `Task deleted: ${preview(t.text, 60) || `#${t.id}`}`
-    : e.action === 'responsible' ? `Task reassigned to ${who}`
-    : completed && !prev?.done ? `Task completed: ${preview(t.text, 60)}${t.result?.text ? ` — ${preview(t.result.text, 40)}` : ''}`
-    : `Task updated: ${preview(t.text, 60)}`;
+    e.action === 'add'
+      ? `Task for ${who}: ${preview(t.text, 60)}${due}`
+      : e.action === 'delete'
+        ? `Task deleted: ${preview(t.text, 60) || `#${t.id}`}`
+        : e.action === 'responsible'
+          ? `Task reassigned to ${who}`
+          : completed && !prev?.done
+            ? `Task completed: ${preview(t.text, 60)}${t.result?.text ? ` — ${preview(t.result.text, 40)}` : ''}`
+            : `Task updated: ${preview(t.text, 60)}`;
   if (leadId) {
     deps.conversations.insertMessage({
       accountId,
@@ -68,7 +72,10 @@ function handleTaskEvent(ctx: HandlerCtx, e: KommoEventOf<'task'>): void {
     metadata: { kommo: { taskId: t.id, leadId, responsibleUserId: t.responsibleUserId }, eventId: ctx.eventId, echo },
   });
 
-  const assigned = (e.action === 'add' || e.action === 'responsible' || (e.action === 'update' && prev && prev.responsibleUserId !== t.responsibleUserId)) && t.responsibleUserId && !completed;
+  const assigned =
+    (e.action === 'add' || e.action === 'responsible' || (e.action === 'update' && prev && prev.responsibleUserId !== t.responsibleUserId)) &&
+    t.responsibleUserId &&
+    !completed;
   if (assigned) {
     deps.notifier.notify({
       accountId,
@@ -80,5 +87,13 @@ function handleTaskEvent(ctx: HandlerCtx, e: KommoEventOf<'task'>): void {
       dedupeKey: `task:${t.id}:assigned:${t.responsibleUserId}`,
     });
   }
-  deps.bus.emit('task_changed', { accountId, taskId: t.id, action: e.action, leadId, responsibleUserId: t.responsibleUserId ?? null, text: t.text ?? null, completeTill });
+  deps.bus.emit('task_changed', {
+    accountId,
+    taskId: t.id,
+    action: e.action,
+    leadId,
+    responsibleUserId: t.responsibleUserId ?? null,
+    text: t.text ?? null,
+    completeTill,
+  });
 }
