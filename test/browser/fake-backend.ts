@@ -8,6 +8,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fieldErrors } from '../../server/lib/errors.js';
+import { createAgentSchema, patchAgentSchema } from '../../server/modules/agents/agents.schemas.js';
 import type { ActivityItem, Agent, Binding, IntegrationStatus, KnowledgeEntry, LeadAgentState, Pipeline, Script } from '../../widget/src/api.js';
 
 export interface RecordedRequest {
@@ -121,52 +123,10 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
   res.end(JSON.stringify(body));
 }
 
-const AGENT_KEYS = new Set([
-  'name',
-  'instructions',
-  'model',
-  'temperature',
-  'language',
-  'tone',
-  'mode',
-  'workingHours',
-  'replyDelaySec',
-  'maxRepliesPerLeadPerDay',
-  'allowedActions',
-  'approvalRequired',
-  'handoff',
-  'humanReplyPauseMinutes',
-  'maxReplyChars',
-]);
-const APPROVAL = new Set([
-  'move_to_stage',
-  'create_task',
-  'add_note',
-  'update_field',
-  'add_tags',
-  'remove_tags',
-  'assign_user',
-  'handoff_to_human',
-  'schedule_followup',
-  'move_to_won',
-  'move_to_lost',
-]);
-
-/** The checks of the real agent schema that a stale widget would trip: unknown keys (strict), the enums, the limits. */
+/** The real agent schemas (the contract the widget must keep): the same checks and the same field errors as the server. */
 function agentBodyErrors(b: Record<string, unknown>, create: boolean): { field: string; message: string }[] {
-  const errors: { field: string; message: string }[] = [];
-  for (const k of Object.keys(b)) if (!AGENT_KEYS.has(k)) errors.push({ field: '(body)', message: `Unrecognized key(s) in object: '${k}'` });
-  if (create || 'name' in b) if (!String(b.name ?? '').trim()) errors.push({ field: 'name', message: 'Required' });
-  const h = b.handoff as Record<string, unknown> | undefined;
-  if (h && 'onToolFailure' in h && h.onToolFailure !== 'handoff' && h.onToolFailure !== 'notify') {
-    errors.push({ field: 'handoff.onToolFailure', message: "Invalid enum value. Expected 'handoff' | 'notify'" });
-  }
-  for (const [i, k] of ((b.approvalRequired as unknown[]) ?? []).entries())
-    if (!APPROVAL.has(String(k))) errors.push({ field: `approvalRequired.${i}`, message: 'Invalid enum value' });
-  const chars = b.maxReplyChars;
-  if (chars !== undefined && (typeof chars !== 'number' || chars < 50 || chars > 4000))
-    errors.push({ field: 'maxReplyChars', message: 'Number must be between 50 and 4000' });
-  return errors;
+  const r = (create ? createAgentSchema : patchAgentSchema).safeParse(b);
+  return r.success ? [] : fieldErrors(r.error);
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
