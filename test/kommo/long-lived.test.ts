@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { KommoAuthError } from '../../server/kommo/client/errors.js';
-import { scheduleLongLivedBootstrap } from '../../server/modules/oauth/long-lived.js';
 import { KommoSim } from '../kommo-sim/index.js';
 import { REDIRECT_URI, startWorld, type World } from '../helpers/world.js';
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../helpers/env.js';
@@ -17,8 +16,9 @@ describe('long-lived token (private integrations)', () => {
     sim = await KommoSim.start({ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, redirectUri: REDIRECT_URI, seed: { leads: 30, contacts: 10 } });
     const token = sim.issueTokens().access_token;
     ctx = await startWorld({ sim: false, env: { KOMMO_LONG_LIVED_TOKEN: token, KOMMO_ACCOUNT_HOST: sim.host } });
-    scheduleLongLivedBootstrap(ctx.p);
-    scheduleLongLivedBootstrap(ctx.p); // every boot calls it: one bootstrap per token
+    // What every boot runs (the module's start): twice, and still one bootstrap per token.
+    ctx.m.oauth.start!();
+    ctx.m.oauth.start!();
     await ctx.p.worker.drain();
     const row = ctx.p.sqlite.prepare('SELECT status, long_lived, refresh_token_enc, access_token_enc FROM accounts WHERE id = ?').get(sim.accountId) as any;
     expect(row).toMatchObject({ status: 'connected', long_lived: 1, refresh_token_enc: null });
@@ -40,7 +40,7 @@ describe('long-lived token (private integrations)', () => {
       sim: false,
       env: { KOMMO_LONG_LIVED_TOKEN: 'secret-token', KOMMO_ACCOUNT_HOST: 'evil.example.com', KOMMO_ALLOW_INSECURE_LOOPBACK: '0' },
     });
-    scheduleLongLivedBootstrap(ctx.p);
+    ctx.m.oauth.start!();
     await ctx.p.worker.drain();
     const job = ctx.p.sqlite.prepare("SELECT status, last_error FROM jobs WHERE queue = 'kommo.long-lived-bootstrap'").get() as any;
     expect(job.status).toBe('dead');

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { KommoAuthError } from '../../kommo/client/errors.js';
 import type { KommoAccount } from '../../kommo/client/schemas.js';
 import { isAllowedKommoHost } from '../../kommo/hosts.js';
 import { PermanentJobError } from '../../jobs/errors.js';
-import { defineJob } from '../../jobs/worker.js';
 import type { Platform } from '../../platform.js';
 import type { KommoServices } from '../kommo/index.js';
 import type { OAuthService } from './oauth.service.js';
@@ -16,18 +14,18 @@ import { LONG_LIVED_QUEUE } from './oauth.queues.js';
  * store it encrypted, then register webhooks and sync as an install would. There is no refresh; a 401
  * marks the account `reauth_required` (see the token vault).
  */
-export function scheduleLongLivedBootstrap(deps: Pick<Platform, 'env' | 'queue'>) {
-  const token = deps.env.KOMMO_LONG_LIVED_TOKEN;
-  if (!token) return;
-  const tokenId = createHash('sha256').update(token).digest('hex').slice(0, 16);
-  deps.queue.enqueue({ queue: LONG_LIVED_QUEUE, payload: { tokenId }, idempotencyKey: `long-lived:${tokenId}`, maxAttempts: 10 });
-}
-
-export function longLivedJob(deps: Pick<Platform, 'env'> & { kommo: KommoServices; oauth: OAuthService }) {
-  return defineJob({
-    queue: LONG_LIVED_QUEUE,
-    payload: z.object({ tokenId: z.string() }),
-    async handle() {
+export function createLongLivedBootstrap(
+  deps: Pick<Platform, 'env' | 'queue'> & { kommo: Pick<KommoServices, 'probe'>; oauth: Pick<OAuthService, 'connectAccount'> },
+) {
+  return {
+    /** Queue the bootstrap, once per token value (every boot calls this). */
+    schedule() {
+      const token = deps.env.KOMMO_LONG_LIVED_TOKEN;
+      if (!token) return;
+      const tokenId = createHash('sha256').update(token).digest('hex').slice(0, 16);
+      deps.queue.enqueue({ queue: LONG_LIVED_QUEUE, payload: { tokenId }, idempotencyKey: `long-lived:${tokenId}`, maxAttempts: 10 });
+    },
+    async run(): Promise<void> {
       const token = deps.env.KOMMO_LONG_LIVED_TOKEN;
       const host = deps.env.KOMMO_ACCOUNT_HOST?.trim().toLowerCase();
       if (!token || !host) return; // setting removed since the job was queued
@@ -43,5 +41,7 @@ export function longLivedJob(deps: Pick<Platform, 'env'> & { kommo: KommoService
       }
       deps.oauth.connectAccount({ host, account, accessToken: token, refreshToken: null, expiresInSec: null });
     },
-  });
+  };
 }
+
+export type LongLivedBootstrap = ReturnType<typeof createLongLivedBootstrap>;

@@ -13,6 +13,7 @@ import { createBurstsRepo } from './bursts.repo.js';
 import { createInboxRepo } from './inbox.repo.js';
 import { createInbox, type Inbox } from './inbox.service.js';
 import { createTriggers, type Triggers } from './triggers.service.js';
+import { createProcessing } from './processing.service.js';
 import { webhookJobs } from './webhooks.jobs.js';
 import { webhookRoutes } from './webhooks.routes.js';
 
@@ -37,12 +38,12 @@ export function webhooksModule(d: WebhooksDeps): Module<WebhooksServices> {
   const inboxRepo = createInboxRepo(d.sqlite);
   const inbox = createInbox({ ...d, inbox: inboxRepo });
   const triggers = createTriggers({ ...d, inbox: inboxRepo });
-  const jobs = webhookJobs({
+  const processing = createProcessing({
     ...d,
     inbox: inboxRepo,
     read: d.crm,
     ownWrites: d.kommo.ownWrites,
     bursts: createBurstsRepo(d.sqlite),
   });
-  return { name: 'webhooks', services: { inbox, triggers }, routes: [webhookRoutes(inbox, triggers)], jobs };
+  return { name: 'webhooks', services: { inbox, triggers }, routes: [webhookRoutes(inbox, triggers)], jobs: webhookJobs(processing) };
 }

@@ -1,177 +1,37 @@
 import { z } from 'zod';
-import type { KommoEvent } from '../../kommo/webhook/events.js';
-import type { DpRequest } from '../../kommo/webhook/dp.js';
-import { KommoAuthError } from '../../kommo/client/errors.js';
-import type { KommoLead } from '../../kommo/client/schemas.js';
-import { PermanentJobError } from '../../jobs/errors.js';
 import { defineJob } from '../../jobs/worker.js';
-import type { Platform } from '../../platform.js';
-import type { KommoServices } from '../kommo/index.js';
-import type { HandlerDeps } from './handlers/context.js';
-import { handlerFor } from './handlers/index.js';
 import { REFETCH_LEAD_QUEUE } from './handlers/leads.js';
-import { BURST_QUEUE, flushBurst, takeFromBurst } from './handlers/messages.js';
-import type { InboxRepo } from './inbox.repo.js';
+import { BURST_QUEUE } from './handlers/messages.js';
 import { EVENT_QUEUE } from './inbox.service.js';
-import type { SalesbotRequestsRepo } from '../conversations/salesbot-requests.repo.js';
+import type { Processing } from './processing.service.js';
 import { DP_QUEUE, SALESBOT_QUEUE, SALESBOT_RELEASE_QUEUE } from './triggers.service.js';
 
-export type WebhookJobsDeps = HandlerDeps & Pick<Platform, 'groupTx'> & { inbox: InboxRepo; salesbot: SalesbotRequestsRepo; kommo: Pick<KommoServices, 'api'> };
+const id = z.number().int();
 
-const reauthAsPermanent = (err: unknown) => (err instanceof KommoAuthError ? new PermanentJobError(err.message) : err);
-
-/** Adapters from the queue to the handlers: stored events, lead re-reads, bursts, DP triggers and Salesbot requests. */
-export function webhookJobs(deps: WebhookJobsDeps) {
-  const { inbox } = deps;
-
-  const eventJob = defineJob({
-    queue: EVENT_QUEUE,
-    payload: z.object({ eventId: z.number().int() }),
-    async handle({ eventId }, { job, complete }) {
-      // Group-committed with the other events (and webhook deliveries) of this tick: one COMMIT for many.
-      await deps.groupTx(() => {
-        const row = inbox.loadEvent(job.accountId!, eventId);
-        if (row?.status !== 'received') return; // processed already: a rerun is a no-op
-        const e = JSON.parse(row.payload) as KommoEvent;
-        handlerFor(e)?.handle({ deps, accountId: row.accountId, eventId }, e);
-        inbox.markProcessed(row.accountId, eventId, deps.clock.now());
-        complete(); // the event's effects and the job's completion commit together
-      });
-    },
-  });
-
-  /** The ambiguous case (two changes in one second): ask Kommo for the lead and take its state as the truth. */
-  const refetchJob = defineJob({
-    queue: REFETCH_LEAD_QUEUE,
-    payload: z.object({ leadId: z.number().int() }),
-    async handle({ leadId }, { job }) {
-      const accountId = job.accountId!;
-      let lead: KommoLead;
-      try {
-        lead = await deps.kommo.api(accountId).getLead(leadId, ['contacts']);
-      } catch (err) {
-        throw reauthAsPermanent(err);
-      }
-      deps.tx(() => {
-        deps.mirror.yieldLeadVersion(accountId, leadId, lead.updated_at);
-        deps.mirror.upsertLeads(accountId, [lead], deps.clock.now());
-      });
-    },
-  });
-
-  const burstJob = defineJob({
-    queue: BURST_QUEUE,
-    payload: z.object({ leadId: z.number().int(), firstAt: z.number() }),
-    async handle({ leadId, firstAt }, { job, complete }) {
-      await deps.groupTx(() => {
-        flushBurst({ deps, accountId: job.accountId!, eventId: 0 }, leadId, firstAt);
-        complete();
-      });
-    },
-  });
-
-  /** A Digital Pipeline trigger: refresh the lead from Kommo (the request carries no version), then wake the stage's agent. */
-  const dpJob = defineJob({
-    queue: DP_QUEUE,
-    payload: z.object({ eventId: z.number().int() }),
-    async handle({ eventId }, { job }) {
-      const row = inbox.loadEvent(job.accountId!, eventId);
-      if (row?.status !== 'received') return;
-      const r = JSON.parse(row.payload) as DpRequest;
-      const accountId = row.accountId;
-      let lead: KommoLead;
-      try {
-        lead = await deps.kommo.api(accountId).getLead(r.event.leadId, ['contacts']);
-      } catch (err) {
-        throw reauthAsPermanent(err);
-      }
-      deps.tx(() => {
-        if (!inbox.markProcessed(accountId, eventId, deps.clock.now())) return;
-        deps.mirror.upsertLeads(accountId, [lead], deps.clock.now());
-        deps.activity.write({
-          accountId,
-          leadId: lead.id,
-          type: 'dp.trigger',
-          title: `Digital Pipeline: ${r.event.typeCode.replace(/_/g, ' ')} for ${lead.name || `lead #${lead.id}`}`,
-          metadata: { kommo: { leadId: lead.id, statusId: lead.status_id, pipelineId: lead.pipeline_id }, typeCode: r.event.typeCode, eventId },
-        });
-        deps.bus.emit('lead_stage_entered', { accountId, leadId: lead.id, pipelineId: lead.pipeline_id, statusId: lead.status_id, source: 'dp' });
-      });
-    },
-  });
-
-  /** A Salesbot widget_request: the client's text becomes a message and one agent turn, answered through continue. */
-  const salesbotJob = defineJob({
-    queue: SALESBOT_QUEUE,
-    payload: z.object({ requestId: z.number().int() }),
-    async handle({ requestId }, { job }) {
-      deps.tx(() => {
-        const r = deps.salesbot.pending(job.accountId!, requestId);
-        if (!r?.leadId) return;
-        const text = String(r.data.message ?? r.data.text ?? r.data.message_text ?? '').trim();
-        const contactId = deps.read.lead(r.accountId, r.leadId)?.mainContactId ?? null;
-        if (deps.conversations.answersSalesbot(r.accountId, r.leadId, requestId)) return;
-        // The same message usually came first as add_message: answer that one here, through Salesbot, and only once.
-        let messageId = takeFromBurst({ deps, accountId: r.accountId, eventId: 0 }, r.leadId, text) ?? null;
-        if (messageId !== null) {
-          deps.conversations.tagSalesbotRequest(r.accountId, messageId, requestId);
-        } else {
-          messageId = deps.conversations.insertMessage({
-            accountId: r.accountId,
-            leadId: r.leadId,
-            contactId,
-            direction: 'inbound',
-            author: 'client',
-            channel: String(r.data.origin ?? 'salesbot'),
-            externalId: `salesbot:${requestId}`,
-            text,
-            metadata: { salesbotRequestId: requestId },
-          });
-          if (messageId === null) return;
-        }
-        deps.activity.write({
-          accountId: r.accountId,
-          leadId: r.leadId,
-          type: 'salesbot.request',
-          title: `Salesbot asked the agent to answer${text ? '' : ' (no client text)'}`,
-          metadata: { kommo: { leadId: r.leadId }, salesbotRequestId: requestId, preview: text.slice(0, 80) },
-        });
-        deps.bus.emit('message_received', {
-          accountId: r.accountId,
-          leadId: r.leadId,
-          contactId,
-          messageIds: [messageId],
-          channel: 'salesbot',
-          salesbot: { returnUrl: r.returnUrl, requestId },
-        });
-      });
-    },
-  });
-
-  /** No agent will answer: continue the bot with `status: 'no_agent'` so its next steps run (e.g. hand to a person). */
-  const salesbotReleaseJob = defineJob({
-    queue: SALESBOT_RELEASE_QUEUE,
-    payload: z.object({ requestId: z.number().int() }),
-    async handle({ requestId }, { job }) {
-      const r = deps.salesbot.pending(job.accountId!, requestId);
-      if (!r) return; // answered meanwhile
-      try {
-        await deps.kommo.api(r.accountId).salesbotContinue(r.returnUrl, { data: { status: 'no_agent', reply: '' } });
-      } catch (err) {
-        throw reauthAsPermanent(err);
-      }
-      deps.tx(() => {
-        deps.salesbot.markContinued(r.accountId, r.id);
-        deps.activity.write({
-          accountId: r.accountId,
-          leadId: r.leadId,
-          type: 'salesbot.released',
-          title: 'Salesbot continued without an AI reply (no agent works this stage)',
-          metadata: { kommo: { leadId: r.leadId }, salesbotRequestId: r.id },
-        });
-      });
-    },
-  });
-
-  return [eventJob, refetchJob, burstJob, dpJob, salesbotJob, salesbotReleaseJob];
+/** Adapters from the queue to the processing service: stored events, lead re-reads, bursts, DP triggers, Salesbot requests. */
+export function webhookJobs(p: Processing) {
+  return [
+    defineJob({
+      queue: EVENT_QUEUE,
+      payload: z.object({ eventId: id }),
+      handle: ({ eventId }, { job, complete }) => p.event(job.accountId!, eventId, complete),
+    }),
+    defineJob({ queue: REFETCH_LEAD_QUEUE, payload: z.object({ leadId: id }), handle: ({ leadId }, { job }) => p.refetchLead(job.accountId!, leadId) }),
+    defineJob({
+      queue: BURST_QUEUE,
+      payload: z.object({ leadId: id, firstAt: z.number() }),
+      handle: ({ leadId, firstAt }, { job, complete }) => p.flushBurst(job.accountId!, leadId, firstAt, complete),
+    }),
+    defineJob({ queue: DP_QUEUE, payload: z.object({ eventId: id }), handle: ({ eventId }, { job }) => p.dpTrigger(job.accountId!, eventId) }),
+    defineJob({
+      queue: SALESBOT_QUEUE,
+      payload: z.object({ requestId: id }),
+      handle: async ({ requestId }, { job }) => p.salesbotRequest(job.accountId!, requestId),
+    }),
+    defineJob({
+      queue: SALESBOT_RELEASE_QUEUE,
+      payload: z.object({ requestId: id }),
+      handle: ({ requestId }, { job }) => p.releaseSalesbot(job.accountId!, requestId),
+    }),
+  ];
 }
