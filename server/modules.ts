@@ -1,13 +1,14 @@
 import type { LlmClient } from './llm/llm.types.js';
 import { createOpenAiLlm } from './llm/openai.js';
 import type { Module } from './module.js';
+import { accessModule } from './modules/access/index.js';
 import { accountsModule } from './modules/accounts/index.js';
 import { actionsModule } from './modules/actions/index.js';
 import { activityModule } from './modules/activity/index.js';
 import { agentsModule } from './modules/agents/index.js';
 import { conversationsModule } from './modules/conversations/index.js';
 import { healthModule } from './modules/health/index.js';
-import { kommoModule } from './modules/kommo/index.js';
+import { kommoModule, type KommoServices } from './modules/kommo/index.js';
 import { knowledgeModule } from './modules/knowledge/index.js';
 import { mailModule } from './modules/mail/index.js';
 import { mirrorModule } from './modules/mirror/index.js';
@@ -28,12 +29,17 @@ export interface ModuleOptions {
  * services of the modules before it. Only index.ts, the scripts and the test helpers import this.
  */
 export function createModules(p: Platform, o: ModuleOptions = {}) {
-  const activity = activityModule(p);
   const accounts = accountsModule(p);
   const health = healthModule({ ...p, accounts: accounts.services.accounts });
-  const base = { ...p, activity: activity.services.activity, accounts: accounts.services.accounts };
-  const kommo = kommoModule(base);
   const mirror = mirrorModule(p);
+  // Access checks read users from Kommo when they are stale, and the Kommo module logs to the activity feed,
+  // whose routes check access: the one late-bound reference breaks that circle (resolved before any request).
+  let kommoApi: KommoServices['api'] | undefined;
+  const access = accessModule({ ...p, crm: mirror.services.read, mirror: mirror.services.mirror, kommo: { api: (id) => kommoApi!(id) } });
+  const activity = activityModule({ ...p, access: access.services.access });
+  const base = { ...p, activity: activity.services.activity, accounts: accounts.services.accounts, access: access.services.access };
+  const kommo = kommoModule(base);
+  kommoApi = kommo.services.api;
   const conversations = conversationsModule(p);
   const withKommo = {
     ...base,
@@ -49,8 +55,8 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
   const mail = mailModule(withKommo);
   const notifications = notificationsModule({ ...base, settings: mail.services.settings, writer: mail.services.writer });
   const webhooks = webhooksModule({ ...withKommo, notifier: notifications.services.notifier });
-  const knowledge = knowledgeModule(p);
-  const scripts = scriptsModule({ ...p, crm: mirror.services.read });
+  const knowledge = knowledgeModule({ ...p, access: access.services.access });
+  const scripts = scriptsModule({ ...p, crm: mirror.services.read, access: access.services.access });
   const actions = actionsModule(withKommo);
   const llm = o.llm ?? createOpenAiLlm({ apiKey: p.env.OPENAI_API_KEY, baseURL: p.env.OPENAI_BASE_URL, timeoutMs: p.env.OPENAI_TIMEOUT_MS, fetch: p.fetch });
   const agents = agentsModule({
@@ -61,7 +67,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     clientMail: mail.services.clientMail,
     llm,
   });
-  return { health, activity, accounts, kommo, mirror, conversations, sync, oauth, mail, notifications, webhooks, knowledge, scripts, actions, agents };
+  return { health, access, activity, accounts, kommo, mirror, conversations, sync, oauth, mail, notifications, webhooks, knowledge, scripts, actions, agents };
 }
 
 export type AppModules = ReturnType<typeof createModules>;

@@ -102,6 +102,8 @@ export const agentDrafts = sqliteTable(
     noteId: integer('note_id'),
     createdAt: integer('created_at').notNull(),
     decidedAt: integer('decided_at'),
+    /** The Kommo user who approved or discarded it. */
+    decidedBy: integer('decided_by'),
   },
   (t) => [uniqueIndex('agent_drafts_turn_uq').on(t.accountId, t.turnId), index('agent_drafts_lead_idx').on(t.accountId, t.leadId, t.status)],
 );
@@ -126,6 +128,9 @@ export const agentActions = sqliteTable(
     after: text('after', { mode: 'json' }).$type<Record<string, unknown> | null>(),
     kommoIds: text('kommo_ids', { mode: 'json' }).$type<Record<string, unknown> | null>(),
     error: text('error'),
+    /** The Kommo user who approved a pending action, or undid a done one. */
+    approvedBy: integer('approved_by'),
+    undoneBy: integer('undone_by'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -5,6 +5,15 @@ import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm
  * (account_id, Kommo id). Things deleted in Kommo keep their row with `deleted_at`, so history that
  * points at them still resolves, but nothing treats them as live.
  */
+/** A = all, G = the user's group, M = own (responsible), D = denied (docs/kommo.md §7). */
+export type RightLevel = 'A' | 'G' | 'M' | 'D';
+export interface UserLeadRights {
+  view: RightLevel;
+  edit: RightLevel;
+  /** Stage rights override the general ones for leads in that stage. */
+  stages: { pipelineId: number; statusId: number; view?: RightLevel; edit?: RightLevel }[];
+}
+
 export const kommoUsers = sqliteTable(
   'kommo_users',
   {
@@ -14,6 +23,10 @@ export const kommoUsers = sqliteTable(
     email: text('email'),
     isAdmin: integer('is_admin', { mode: 'boolean' }).notNull().default(false),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    /** The user's group in Kommo: "G" rights mean "same group as the responsible user". */
+    groupId: integer('group_id'),
+    /** Lead rights as Kommo gives them: `{ view, edit }` each A/G/M/D, plus per-stage overrides. */
+    rights: text('rights', { mode: 'json' }).$type<UserLeadRights | null>(),
     deletedAt: integer('deleted_at'),
     syncedAt: integer('synced_at').notNull(),
   },

@@ -3,7 +3,8 @@ export interface WidgetAuth {
   accountId: number;
   userId: number;
   subdomain: string | null;
-  isAdmin: boolean;
+  /** The token's `is_admin` claim; null when Kommo did not include one (then the synced user decides). */
+  isAdmin: boolean | null;
 }
 
 /** Hono's per-request variables, and nothing else: services reach routes as arguments. */

@@ -51,7 +51,8 @@ export function widgetAuth(deps: { env: Env; clock: Clock; jtis: JtiRepo }): Mid
       accountId: claims.account_id,
       userId: claims.user_id,
       subdomain: claims.subdomain ?? null,
-      isAdmin: claims.is_admin === true || claims.is_admin === 1 || claims.is_admin === '1' || claims.is_admin === 'true',
+      isAdmin:
+        claims.is_admin === undefined ? null : claims.is_admin === true || claims.is_admin === 1 || claims.is_admin === '1' || claims.is_admin === 'true',
     });
     return next();
   };

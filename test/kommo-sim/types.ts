@@ -102,6 +102,8 @@ export interface User {
     is_active: boolean;
     group_id: number | null;
     role_id: number | null;
+    /** Per-stage lead rights that override `leads` for leads in that stage. */
+    status_rights?: { entity_type: string; pipeline_id: number; status_id: number; rights: Record<string, string> }[];
   };
 }
 

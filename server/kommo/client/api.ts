@@ -58,6 +58,8 @@ export function createKommoApi(accountId: number, send: Send): KommoApi {
 
     users: () => paginate(send, accountId, '/api/v4/users', {}, 'users', userSchema),
 
+    getUser: (id) => get(`/api/v4/users/${idSegment(id)}`, userSchema),
+
     async pipelines() {
       const page = await get('/api/v4/leads/pipelines', listPageSchema('pipelines', pipelineSchema).nullable());
       return page?.items ?? [];

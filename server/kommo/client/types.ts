@@ -167,6 +167,8 @@ export interface KommoApi {
 
   getAccount(withParts?: string[]): Promise<KommoAccount>;
   users(): AsyncGenerator<KommoUser[], void, undefined>;
+  /** One user with their rights (admin flag, group, lead rights). */
+  getUser(id: number): Promise<KommoUser>;
   pipelines(): Promise<KommoPipeline[]>;
   customFields(entity: NoteEntity): AsyncGenerator<KommoCustomField[], void, undefined>;
 

@@ -166,8 +166,15 @@ export function createActionsService(deps: ActionsDeps) {
       return { ok: true, done, pending };
     },
 
-    /** POST /api/actions/:id/undo */
-    async undo(accountId: number, id: number): Promise<AgentActionRow> {
+    /** The lead an action belongs to (the caller checks the user's rights on it first). */
+    leadOf(accountId: number, id: number): number {
+      const row = getAction(db, accountId, id);
+      if (!row) throw notFound(`Action ${id}`);
+      return row.leadId;
+    },
+
+    /** POST /api/actions/:id/undo, by `userId` (recorded). */
+    async undo(accountId: number, id: number, userId: number): Promise<AgentActionRow> {
       const row = getAction(db, accountId, id);
       if (!row) throw notFound(`Action ${id}`);
       if (!UNDOABLE.has(row.type)) throw conflict(`A ${row.type.replace(/_/g, ' ')} action cannot be undone through Kommo's API`);
@@ -179,16 +186,18 @@ export function createActionsService(deps: ActionsDeps) {
         updateAction(db, accountId, id, { status: 'done' }, clock.now());
         throw new AppError('UPSTREAM_FAILED', `Kommo refused the undo: ${errText(err)}`);
       }
+      updateAction(db, accountId, id, { undoneBy: userId }, clock.now());
       await refreshLead(accountId, row.leadId);
-      return { ...row, status: 'undone' };
+      return { ...row, status: 'undone', undoneBy: userId };
     },
 
     /** POST /api/actions/:id/approve: execute an action that waited for a human. */
-    async approve(accountId: number, id: number): Promise<AgentActionRow> {
+    async approve(accountId: number, id: number, userId: number): Promise<AgentActionRow> {
       const row = getAction(db, accountId, id);
       if (!row) throw notFound(`Action ${id}`);
       if (!swapActionStatus(db, accountId, id, 'pending_approval', 'running', clock.now()))
         throw conflict(`Action ${id} is ${row.status}; only a pending action can be approved`);
+      updateAction(db, accountId, id, { approvedBy: userId }, clock.now());
       try {
         const done = await execute({ ...row, status: 'running' });
         await refreshLead(accountId, row.leadId);

@@ -1,3 +1,4 @@
+import type { AccessCheck } from '../../http/guards.js';
 import type { Module } from '../../module.js';
 import { actionsRoutes } from './actions.routes.js';
 import { createActionsService, type ActionsDeps, type ActionsService } from './actions.service.js';
@@ -8,7 +9,7 @@ export interface ActionsServices {
 }
 
 /** The action log: every CRM write an agent makes, with before/after values, undo and approval. */
-export function actionsModule(d: ActionsDeps): Module<ActionsServices> {
+export function actionsModule(d: ActionsDeps & { access: AccessCheck }): Module<ActionsServices> {
   const actions = createActionsService(d);
-  return { name: 'actions', services: { actions }, routes: [actionsRoutes(actions)] };
+  return { name: 'actions', services: { actions }, routes: [actionsRoutes(actions, d.access)] };
 }

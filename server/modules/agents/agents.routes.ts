@@ -1,14 +1,16 @@
 import { Hono } from 'hono';
+import { adminOnly, type AdminCheck } from '../../http/guards.js';
 import type { AppEnv } from '../../http/env.js';
 import { parseJson, parseParams } from '../../lib/validate.js';
 import { bindingSchema, createAgentSchema, idParam, patchAgentSchema, playgroundSchema } from './agents.schemas.js';
 import type { AgentsService } from './agents.service.js';
 import type { PlaygroundService } from './playground.service.js';
 
-export function agentsRoutes(agents: AgentsService, playground: PlaygroundService) {
+export function agentsRoutes(agents: AgentsService, playground: PlaygroundService, access: AdminCheck) {
   const app = new Hono<AppEnv>();
+  const admin = adminOnly(access);
   app.get('/api/agents', (c) => c.json({ items: agents.list(c.get('auth').accountId) }, 200));
-  app.post('/api/agents', async (c) => {
+  app.post('/api/agents', admin, async (c) => {
     const body = await parseJson(c, createAgentSchema);
     return c.json(agents.create(c.get('auth').accountId, body), 201);
   });
@@ -16,23 +18,23 @@ export function agentsRoutes(agents: AgentsService, playground: PlaygroundServic
     const { id } = parseParams(c, idParam);
     return c.json(agents.get(c.get('auth').accountId, id), 200);
   });
-  app.patch('/api/agents/:id', async (c) => {
+  app.patch('/api/agents/:id', admin, async (c) => {
     const { id } = parseParams(c, idParam);
     const body = await parseJson(c, patchAgentSchema);
     return c.json(agents.update(c.get('auth').accountId, id, body), 200);
   });
-  app.delete('/api/agents/:id', (c) => {
+  app.delete('/api/agents/:id', admin, (c) => {
     const { id } = parseParams(c, idParam);
     agents.remove(c.get('auth').accountId, id);
     return c.body(null, 204);
   });
-  app.post('/api/agents/:id/playground', async (c) => {
+  app.post('/api/agents/:id/playground', admin, async (c) => {
     const { id } = parseParams(c, idParam);
     const body = await parseJson(c, playgroundSchema);
     return c.json(await playground.run(c.get('auth').accountId, id, body), 200);
   });
   app.get('/api/bindings', (c) => c.json({ items: agents.bindings(c.get('auth').accountId) }, 200));
-  app.put('/api/bindings', async (c) => {
+  app.put('/api/bindings', admin, async (c) => {
     const body = await parseJson(c, bindingSchema);
     return c.json({ items: agents.bind(c.get('auth').accountId, body) }, 200);
   });

@@ -209,6 +209,13 @@ export function createDeliveryService(deps: DeliveryDeps) {
       return draft(input, `the ${target?.channel ?? 'CRM'} channel cannot be answered directly`);
     },
 
+    /** The lead a draft belongs to (the caller checks the user's rights on it first). */
+    draftLead(accountId: number, id: number): number {
+      const d = getDraft(db, accountId, id);
+      if (!d) throw notFound(`Draft ${id}`);
+      return d.leadId;
+    },
+
     /** POST /api/drafts/:id/approve: send through the open Salesbot request, the email thread, or as a note to paste. */
     async approve(accountId: number, id: number, userId: number, text?: string): Promise<{ status: 'sent'; via: 'salesbot' | 'email' | 'note' }> {
       const d = getDraft(db, accountId, id);
@@ -244,7 +251,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       if (!d) throw notFound(`Draft ${id}`);
       deps.tx(() => {
         if (!swapDraftStatus(db, accountId, id, 'pending', 'discarded')) throw conflict(`Draft ${id} is ${d.status}; only a pending draft can be discarded`);
-        updateDraft(db, accountId, id, { decidedAt: clock.now() });
+        updateDraft(db, accountId, id, { decidedAt: clock.now(), decidedBy: userId });
         activity.write({
           accountId,
           agentId: d.agentId,
@@ -261,7 +268,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
   };
 
   function finishApproved(d: AgentDraftRow, text: string, via: 'salesbot' | 'email' | 'note', ids: Record<string, unknown>, userId: number) {
-    updateDraft(db, d.accountId, d.id, { status: 'sent', via, text, decidedAt: clock.now() });
+    updateDraft(db, d.accountId, d.id, { status: 'sent', via, text, decidedAt: clock.now(), decidedBy: userId });
     if (via !== 'note') recordOutbound(d.accountId, d.leadId, null, d.channel ?? via, `agent-draft:${d.id}`, text, { draftId: d.id, via });
     activity.write({
       accountId: d.accountId,

@@ -1,3 +1,4 @@
+import type { AccessCheck } from '../../http/guards.js';
 import type { ClientMailer, Notifier } from '../../lib/ports.js';
 import type { LlmClient } from '../../llm/llm.types.js';
 import type { Module } from '../../module.js';
@@ -36,10 +37,11 @@ export type AgentsDeps = Pick<Platform, 'env' | 'db' | 'sqlite' | 'clock' | 'log
   notifier: Notifier;
   clientMail: ClientMailer;
   llm: LlmClient;
+  access: AccessCheck;
 };
 
 /** Every service of the agents module, built from passed dependencies (no side effects). */
-export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'accounts'>) {
+export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'accounts' | 'access'>) {
   const leadState = createLeadStateRepo(d.sqlite);
   const delivery = createDeliveryService(d);
   const handoff = createHandoffService({ ...d, leadState });
@@ -65,7 +67,7 @@ export function agentsModule(d: AgentsDeps): Module<AgentsServices> {
   return {
     name: 'agents',
     services: s,
-    routes: [agentsRoutes(s.agents, s.playground), leadAgentRoutes(s.leads, s.delivery)],
+    routes: [agentsRoutes(s.agents, s.playground, d.access), leadAgentRoutes(s.leads, s.delivery, d.access)],
     jobs: [turnJob(s.turns)],
   };
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../http/env.js';
+import type { LeadCheck } from '../../http/guards.js';
 import { parseJson, parseParams } from '../../lib/validate.js';
 import { idParam } from './agents.schemas.js';
 import type { DeliveryService } from './delivery.service.js';
@@ -18,20 +19,23 @@ const pauseSchema = z
   .strict();
 const approveSchema = z.object({ text: z.string().trim().min(1).max(10_000).optional() }).strict();
 
-export function leadAgentRoutes(leads: LeadAgentService, delivery: DeliveryService) {
+export function leadAgentRoutes(leads: LeadAgentService, delivery: DeliveryService, access: LeadCheck) {
   const app = new Hono<AppEnv>();
-  app.get('/api/leads/:id/agent', (c) => {
+  app.get('/api/leads/:id/agent', async (c) => {
     const { id } = parseParams(c, idParam);
+    await access.requireLeadView(c.get('auth'), id);
     return c.json(leads.view(c.get('auth').accountId, id), 200);
   });
   app.post('/api/leads/:id/agent/pause', async (c) => {
     const { id } = parseParams(c, idParam);
     const body = await parseJson(c, pauseSchema);
+    await access.requireLeadEdit(c.get('auth'), id);
     const { accountId, userId } = c.get('auth');
     return c.json(leads.pause(accountId, id, userId, body.minutes), 200);
   });
-  app.post('/api/leads/:id/agent/resume', (c) => {
+  app.post('/api/leads/:id/agent/resume', async (c) => {
     const { id } = parseParams(c, idParam);
+    await access.requireLeadEdit(c.get('auth'), id);
     const { accountId, userId } = c.get('auth');
     return c.json(leads.resume(accountId, id, userId), 200);
   });
@@ -39,11 +43,13 @@ export function leadAgentRoutes(leads: LeadAgentService, delivery: DeliveryServi
     const { id } = parseParams(c, idParam);
     const body = await parseJson(c, approveSchema);
     const { accountId, userId } = c.get('auth');
+    await access.requireLeadEdit(c.get('auth'), delivery.draftLead(accountId, id));
     return c.json(await delivery.approve(accountId, id, userId, body.text), 200);
   });
-  app.post('/api/drafts/:id/discard', (c) => {
+  app.post('/api/drafts/:id/discard', async (c) => {
     const { id } = parseParams(c, idParam);
     const { accountId, userId } = c.get('auth');
+    await access.requireLeadEdit(c.get('auth'), delivery.draftLead(accountId, id));
     return c.json(delivery.discard(accountId, id, userId), 200);
   });
   return app;

@@ -1,3 +1,4 @@
+import type { AccessCheck } from '../../http/guards.js';
 import type { ClientMailer } from '../../lib/ports.js';
 import type { Module } from '../../module.js';
 import type { Platform } from '../../platform.js';
@@ -25,6 +26,7 @@ export type MailDeps = Pick<Platform, 'env' | 'db' | 'sqlite' | 'clock' | 'queue
   mirror: MirrorRepo;
   crm: MirrorReadRepo;
   conversations: ConversationsRepo;
+  access: AccessCheck;
 };
 
 export interface MailServices {
@@ -64,7 +66,7 @@ export function mailModule(d: MailDeps): Module<MailServices> {
   return {
     name: 'mail',
     services,
-    routes: [mailRoutes(services), templateRoutes(services.templates)],
+    routes: [mailRoutes(services, d.access), templateRoutes(services.templates, d.access)],
     jobs: mailJobs(services),
     start() {
       watcher.start();

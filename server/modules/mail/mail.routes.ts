@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { OutboxRow } from '../../../db/schema/index.js';
 import type { AppEnv } from '../../http/env.js';
+import { adminOnly, type AccessCheck } from '../../http/guards.js';
 import type { MailServices } from './index.js';
 import { parseJson, parseParams, parseQuery } from '../../lib/validate.js';
 import { notFound } from '../../lib/errors.js';
@@ -26,32 +27,40 @@ const outboxDto = (r: OutboxRow) => ({
   sentAt: r.sentAt ? new Date(r.sentAt).toISOString() : null,
 });
 
-export function mailRoutes(m: Pick<MailServices, 'settings' | 'sendTest' | 'outbox' | 'writer' | 'templates'>) {
+export function mailRoutes(m: Pick<MailServices, 'settings' | 'sendTest' | 'outbox' | 'writer' | 'templates'>, access: AccessCheck) {
   const app = new Hono<AppEnv>();
+  const admin = adminOnly(access);
 
-  app.get('/api/mail/settings', (c) => c.json(m.settings.get(c.get('auth').accountId), 200));
-  app.put('/api/mail/settings', async (c) => {
+  app.get('/api/mail/settings', admin, (c) => c.json(m.settings.get(c.get('auth').accountId), 200));
+  app.put('/api/mail/settings', admin, async (c) => {
     const body = await parseJson(c, settingsBody);
     return c.json(m.settings.put(c.get('auth').accountId, body), 200);
   });
-  app.post('/api/mail/test', async (c) => {
+  app.post('/api/mail/test', admin, async (c) => {
     const { to } = await parseJson(c, testBody);
     return c.json(await m.sendTest(c.get('auth').accountId, to), 200);
   });
 
-  app.get('/api/mail/outbox', (c) => {
+  // The whole outbox is an admin's; one lead's emails, whoever may see that lead.
+  app.get('/api/mail/outbox', async (c) => {
     const q = parseQuery(c, outboxQuery);
+    if (q.leadId === undefined) await access.requireAdmin(c.get('auth'));
+    else await access.requireLeadView(c.get('auth'), q.leadId);
     return c.json({ items: m.outbox.list({ accountId: c.get('auth').accountId, ...q }).map(outboxDto) }, 200);
   });
-  app.get('/api/mail/outbox/:id', (c) => {
+  app.get('/api/mail/outbox/:id', async (c) => {
     const { id } = parseParams(c, idParam);
     const row = m.outbox.byId(c.get('auth').accountId, id);
     if (!row) throw notFound(`Email ${id}`);
+    if (row.leadId === null) await access.requireAdmin(c.get('auth'));
+    else await access.requireLeadView(c.get('auth'), row.leadId);
     return c.json(outboxDto(row), 200);
   });
   app.post('/api/mail/outbox', async (c) => {
     const b = await parseJson(c, sendBody);
     const { accountId } = c.get('auth');
+    if (b.leadId === null || b.leadId === undefined) await access.requireAdmin(c.get('auth'));
+    else await access.requireLeadEdit(c.get('auth'), b.leadId);
     const content =
       b.templateId !== undefined
         ? m.templates.render(accountId, b.templateId, b.variables ?? {})
@@ -71,7 +80,7 @@ export function mailRoutes(m: Pick<MailServices, 'settings' | 'sendTest' | 'outb
     });
     return c.json(outboxDto(row), 202);
   });
-  app.post('/api/mail/outbox/:id/retry', (c) => {
+  app.post('/api/mail/outbox/:id/retry', admin, (c) => {
     const { id } = parseParams(c, idParam);
     return c.json(outboxDto(m.writer.retry(c.get('auth').accountId, id)), 202);
   });

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { EmailTemplateRow } from '../../../db/schema/index.js';
+import { adminOnly, type AdminCheck } from '../../http/guards.js';
 import type { AppEnv } from '../../http/env.js';
 import type { EmailTemplates } from './templates.service.js';
 import { parseJson, parseParams } from '../../lib/validate.js';
@@ -14,20 +15,21 @@ const dto = (t: EmailTemplateRow) => ({
   updatedAt: new Date(t.updatedAt).toISOString(),
 });
 
-export function templateRoutes(templates: EmailTemplates) {
+export function templateRoutes(templates: EmailTemplates, access: AdminCheck) {
   const app = new Hono<AppEnv>();
+  const admin = adminOnly(access);
   app.get('/api/mail/templates', (c) => c.json({ items: templates.list(c.get('auth').accountId).map(dto) }, 200));
-  app.post('/api/mail/templates', async (c) => c.json(dto(templates.create(c.get('auth').accountId, await parseJson(c, templateBody))), 201));
+  app.post('/api/mail/templates', admin, async (c) => c.json(dto(templates.create(c.get('auth').accountId, await parseJson(c, templateBody))), 201));
   app.get('/api/mail/templates/:id', (c) => c.json(dto(templates.get(c.get('auth').accountId, parseParams(c, idParam).id)), 200));
-  app.put('/api/mail/templates/:id', async (c) => {
+  app.put('/api/mail/templates/:id', admin, async (c) => {
     const { id } = parseParams(c, idParam);
     return c.json(dto(templates.update(c.get('auth').accountId, id, await parseJson(c, templateBody))), 200);
   });
-  app.delete('/api/mail/templates/:id', (c) => {
+  app.delete('/api/mail/templates/:id', admin, (c) => {
     templates.remove(c.get('auth').accountId, parseParams(c, idParam).id);
     return c.body(null, 204);
   });
-  app.post('/api/mail/templates/:id/preview', async (c) => {
+  app.post('/api/mail/templates/:id/preview', admin, async (c) => {
     const { id } = parseParams(c, idParam);
     const { variables } = await parseJson(c, previewBody);
     return c.json(templates.render(c.get('auth').accountId, id, variables), 200);

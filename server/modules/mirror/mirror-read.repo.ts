@@ -1,6 +1,13 @@
 import type { Sqlite } from '../../../db/client.js';
-import type { FieldValues } from '../../../db/schema/index.js';
+import type { FieldValues, UserLeadRights } from '../../../db/schema/index.js';
 
+export interface UserAccess {
+  isAdmin: boolean;
+  isActive: boolean;
+  groupId: number | null;
+  rights: UserLeadRights | null;
+  syncedAt: number;
+}
 export interface CrmLead {
   id: number;
   name: string;
@@ -48,6 +55,15 @@ export interface CrmCatalog {
  */
 export function createMirrorReadRepo(sqlite: Sqlite) {
   const s = {
+    userAccess: sqlite.prepare(
+      `SELECT is_admin AS isAdmin, is_active AS isActive, group_id AS groupId, rights, synced_at AS syncedAt, deleted_at AS deletedAt
+       FROM kommo_users WHERE account_id = ? AND id = ?`,
+    ),
+    leadOwner: sqlite.prepare(
+      `SELECT l.responsible_user_id AS responsibleUserId, u.group_id AS responsibleGroupId, l.pipeline_id AS pipelineId, l.status_id AS statusId
+       FROM leads l LEFT JOIN kommo_users u ON u.account_id = l.account_id AND u.id = l.responsible_user_id
+       WHERE l.account_id = ? AND l.id = ? AND l.is_deleted = 0`,
+    ),
     statusLabel: sqlite.prepare(
       `SELECT s.name AS status, p.name AS pipeline FROM pipeline_statuses s LEFT JOIN pipelines p ON p.account_id = s.account_id AND p.id = s.pipeline_id
        WHERE s.account_id = ? AND s.id = ? AND (? IS NULL OR s.pipeline_id = ?)`,
@@ -109,6 +125,25 @@ export function createMirrorReadRepo(sqlite: Sqlite) {
   }
 
   return {
+    /** What decides what a Kommo user may do: admin, active, group and lead rights, and when it was synced. */
+    userAccess(accountId: number, userId: number): UserAccess | undefined {
+      const r = s.userAccess.get(accountId, userId) as
+        | (Omit<UserAccess, 'isAdmin' | 'isActive' | 'rights'> & { isAdmin: number; isActive: number; rights: string | null; deletedAt: number | null })
+        | undefined;
+      if (!r) return undefined;
+      const { deletedAt, ...rest } = r;
+      return {
+        ...rest,
+        isAdmin: r.isAdmin === 1,
+        isActive: r.isActive === 1 && deletedAt === null,
+        rights: r.rights ? (JSON.parse(r.rights) as UserLeadRights) : null,
+      };
+    },
+    /** Who is responsible for a live lead, their group, and its stage: what "M", "G" and stage rights are judged by. */
+    leadOwner: (accountId: number, leadId: number) =>
+      s.leadOwner.get(accountId, leadId) as
+        | { responsibleUserId: number | null; responsibleGroupId: number | null; pipelineId: number | null; statusId: number | null }
+        | undefined,
     /** "Stage (Pipeline)" as the account names it; Won/Lost for Kommo's closing statuses 142/143. */
     stageLabel(accountId: number, pipelineId: number | null | undefined, statusId: number | null | undefined): string {
       if (!statusId) return 'an unknown stage';

@@ -1,5 +1,5 @@
-import type { FieldValues } from '../../../db/schema/index.js';
-import type { KommoCompany, KommoContact, KommoLead } from '../../kommo/client/schemas.js';
+import type { FieldValues, RightLevel, UserLeadRights } from '../../../db/schema/index.js';
+import type { KommoCompany, KommoContact, KommoLead, KommoUser } from '../../kommo/client/schemas.js';
 
 /** Kommo API shapes → mirror rows (column values for the prepared upserts). */
 export function leadRow(accountId: number, l: KommoLead, now: number) {
@@ -73,4 +73,45 @@ function valuesByCode(fields: FieldValues, code: string): string[] {
     .filter((f) => f.field_code === code)
     .flatMap((f) => f.values.map((v) => String(v.value ?? '').trim()))
     .filter(Boolean);
+}
+
+const LEVELS = new Set(['A', 'G', 'M', 'D']);
+/** An unknown or missing level denies (fail closed); an admin's missing level allows. */
+const level = (v: unknown, fallback: RightLevel): RightLevel => (typeof v === 'string' && LEVELS.has(v) ? (v as RightLevel) : fallback);
+
+interface KommoUserRights {
+  is_admin?: boolean;
+  is_active?: boolean;
+  group_id?: number | null;
+  leads?: { view?: unknown; edit?: unknown };
+  status_rights?: { entity_type?: string; pipeline_id?: number; status_id?: number; rights?: { view?: unknown; edit?: unknown } }[] | null;
+}
+
+/** A Kommo user (GET /api/v4/users) → the mirror's row, with what decides what they may see of a lead. */
+export function userRow(accountId: number, u: KommoUser, now: number) {
+  const r = ((u as { rights?: KommoUserRights }).rights ?? {}) as KommoUserRights;
+  const admin = r.is_admin === true;
+  const rights: UserLeadRights = {
+    view: level(r.leads?.view, admin ? 'A' : 'D'),
+    edit: level(r.leads?.edit, admin ? 'A' : 'D'),
+    stages: (r.status_rights ?? [])
+      .filter((s) => (s.entity_type ?? 'leads') === 'leads' && Number.isInteger(s.pipeline_id) && Number.isInteger(s.status_id))
+      .map((s) => ({
+        pipelineId: s.pipeline_id!,
+        statusId: s.status_id!,
+        ...(s.rights?.view !== undefined ? { view: level(s.rights.view, 'D') } : {}),
+        ...(s.rights?.edit !== undefined ? { edit: level(s.rights.edit, 'D') } : {}),
+      })),
+  };
+  return {
+    accountId,
+    id: u.id,
+    name: u.name,
+    email: u.email ?? null,
+    isAdmin: admin ? 1 : 0,
+    isActive: r.is_active === false ? 0 : 1,
+    groupId: typeof r.group_id === 'number' ? r.group_id : null,
+    rights: JSON.stringify(rights),
+    now,
+  };
 }

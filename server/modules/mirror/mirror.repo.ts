@@ -1,6 +1,6 @@
 import type { Sqlite } from '../../../db/client.js';
 import type { KommoCompany, KommoContact, KommoCustomField, KommoLead, KommoPipeline, KommoUser } from '../../kommo/client/schemas.js';
-import { companyRow, contactRow, leadRow } from './mirror.map.js';
+import { companyRow, contactRow, leadRow, userRow } from './mirror.map.js';
 
 /**
  * Writes to the Kommo mirror. Leads, contacts and companies only change when Kommo's `updated_at`
@@ -39,10 +39,10 @@ export function createMirrorRepo(sqlite: Sqlite) {
        WHERE excluded.kommo_updated_at > companies.kommo_updated_at`,
     ),
     user: sqlite.prepare(
-      `INSERT INTO kommo_users (account_id, id, name, email, is_admin, is_active, deleted_at, synced_at)
-       VALUES (@accountId, @id, @name, @email, @isAdmin, @isActive, NULL, @now)
+      `INSERT INTO kommo_users (account_id, id, name, email, is_admin, is_active, group_id, rights, deleted_at, synced_at)
+       VALUES (@accountId, @id, @name, @email, @isAdmin, @isActive, @groupId, @rights, NULL, @now)
        ON CONFLICT (account_id, id) DO UPDATE SET name = excluded.name, email = excluded.email, is_admin = excluded.is_admin,
-         is_active = excluded.is_active, deleted_at = NULL, synced_at = excluded.synced_at`,
+         is_active = excluded.is_active, group_id = excluded.group_id, rights = excluded.rights, deleted_at = NULL, synced_at = excluded.synced_at`,
     ),
     pipeline: sqlite.prepare(
       `INSERT INTO pipelines (account_id, id, name, sort, is_main, is_archive, deleted_at, synced_at)
@@ -155,18 +155,7 @@ export function createMirrorRepo(sqlite: Sqlite) {
       return n;
     },
     upsertUsers(accountId: number, rows: KommoUser[], now: number): number {
-      for (const u of rows) {
-        const rights = (u as { rights?: { is_admin?: boolean; is_active?: boolean } }).rights;
-        s.user.run({
-          accountId,
-          id: u.id,
-          name: u.name,
-          email: u.email ?? null,
-          isAdmin: rights?.is_admin ? 1 : 0,
-          isActive: rights?.is_active === false ? 0 : 1,
-          now,
-        });
-      }
+      for (const u of rows) s.user.run(userRow(accountId, u, now));
       return rows.length;
     },
     upsertPipelines(accountId: number, rows: KommoPipeline[], now: number): { pipelines: number; statuses: number } {

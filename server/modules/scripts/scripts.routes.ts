@@ -1,14 +1,16 @@
 import { Hono } from 'hono';
+import { adminOnly, type AdminCheck } from '../../http/guards.js';
 import type { AppEnv } from '../../http/env.js';
 import { parseJson, parseParams, parseQuery } from '../../lib/validate.js';
 import { idParam } from '../agents/agents.schemas.js';
 import { createScriptSchema, listScriptsQuery, patchScriptSchema, previewSchema } from './scripts.schemas.js';
 import type { ScriptsService } from './scripts.service.js';
 
-export function scriptsRoutes(scripts: ScriptsService) {
+export function scriptsRoutes(scripts: ScriptsService, access: AdminCheck) {
   const app = new Hono<AppEnv>();
+  const admin = adminOnly(access);
   app.get('/api/scripts/variables', (c) => c.json({ variables: scripts.variables(c.get('auth').accountId) }, 200));
-  app.post('/api/scripts/preview', async (c) => {
+  app.post('/api/scripts/preview', admin, async (c) => {
     const body = await parseJson(c, previewSchema);
     return c.json(scripts.preview(c.get('auth').accountId, body.body, body.leadId), 200);
   });
@@ -16,16 +18,16 @@ export function scriptsRoutes(scripts: ScriptsService) {
     const q = parseQuery(c, listScriptsQuery);
     return c.json({ items: scripts.list(c.get('auth').accountId, q.agentId) }, 200);
   });
-  app.post('/api/scripts', async (c) => {
+  app.post('/api/scripts', admin, async (c) => {
     const body = await parseJson(c, createScriptSchema);
     return c.json(scripts.create(c.get('auth').accountId, body), 201);
   });
-  app.patch('/api/scripts/:id', async (c) => {
+  app.patch('/api/scripts/:id', admin, async (c) => {
     const { id } = parseParams(c, idParam);
     const body = await parseJson(c, patchScriptSchema);
     return c.json(scripts.update(c.get('auth').accountId, id, body), 200);
   });
-  app.delete('/api/scripts/:id', (c) => {
+  app.delete('/api/scripts/:id', admin, (c) => {
     const { id } = parseParams(c, idParam);
     scripts.remove(c.get('auth').accountId, id);
     return c.body(null, 204);

@@ -1,9 +1,10 @@
+import type { AccessCheck } from '../../http/guards.js';
 import type { Module } from '../../module.js';
 import { syncJob } from './sync.job.js';
 import { syncRoutes } from './sync.routes.js';
 import { createSyncService, type SyncService, type SyncServiceDeps } from './sync.service.js';
 
-export type SyncDeps = SyncServiceDeps;
+export type SyncDeps = SyncServiceDeps & { access: AccessCheck };
 export interface SyncServices {
   sync: SyncService;
 }
@@ -11,5 +12,5 @@ export interface SyncServices {
 /** Kommo → mirror: full and incremental syncs as a resumable job with progress. */
 export function syncModule(d: SyncDeps): Module<SyncServices> {
   const sync = createSyncService(d);
-  return { name: 'sync', services: { sync }, routes: [syncRoutes(sync)], jobs: [syncJob(sync)] };
+  return { name: 'sync', services: { sync }, routes: [syncRoutes(sync, d.access)], jobs: [syncJob(sync)] };
 }

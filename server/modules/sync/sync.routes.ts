@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
+import { adminOnly, type AdminCheck } from '../../http/guards.js';
 import type { AppEnv } from '../../http/env.js';
 import { AppError } from '../../lib/errors.js';
 import type { SyncService } from './sync.service.js';
 
-export function syncRoutes(sync: SyncService) {
+export function syncRoutes(sync: SyncService, access: AdminCheck) {
   const app = new Hono<AppEnv>();
   app.get('/api/integrations/status', (c) => c.json(sync.status(c.get('auth').accountId), 200));
-  app.post('/api/integrations/sync', (c) => {
+  app.post('/api/integrations/sync', adminOnly(access), (c) => {
     const { accountId } = c.get('auth');
     const status = sync.status(accountId);
     if (status.connection.state !== 'connected') {
