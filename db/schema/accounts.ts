@@ -16,6 +16,8 @@ export const accounts = sqliteTable(
     status: text('status').notNull().default('connected'),
     statusReason: text('status_reason'),
     webhookSecret: text('webhook_secret').notNull(),
+    /** The account's own secret for Digital Pipeline triggers (the widget writes it into the DP action's settings). */
+    dpSecret: text('dp_secret'),
     accessTokenEnc: text('access_token_enc'),
     refreshTokenEnc: text('refresh_token_enc'),
     tokenExpiresAt: integer('token_expires_at'),

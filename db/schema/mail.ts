@@ -24,6 +24,8 @@ export const mailSettings = sqliteTable('mail_settings', {
   /** When this mailbox was connected: the first read takes only mail that arrived after it. */
   imapSince: integer('imap_since'),
   imapError: text('imap_error'),
+  /** Messages that failed to be read, by UID: counted so one bad message cannot block the mailbox forever. */
+  imapFailures: text('imap_failures', { mode: 'json' }).$type<Record<string, number>>(),
   updatedAt: integer('updated_at').notNull(),
 });
 
