@@ -128,6 +128,7 @@ export function createMailSettings(deps: Pick<Platform, 'db' | 'clock' | 'encryp
         imapLastUid: imapMoved ? 0 : (prev?.imapLastUid ?? 0),
         imapError: imapMoved ? null : (prev?.imapError ?? null),
         imapSince: imapMoved ? now : (prev?.imapSince ?? now),
+        imapFailures: imapMoved ? null : (prev?.imapFailures ?? null),
         updatedAt: now,
       });
       return dto(getSettings(db, accountId));
