@@ -50,6 +50,8 @@ export const agentStageBindings = sqliteTable(
     agentId: integer('agent_id')
       .notNull()
       .references(() => agents.id, { onDelete: 'cascade' }),
+    /** When a lead enters the stage by any route: off, greet (the agent writes first), or wait for the client. */
+    onStageEnter: text('on_stage_enter').notNull().default('off'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.pipelineId, t.statusId] }), index('agent_bindings_agent_idx').on(t.agentId)],
@@ -128,13 +130,19 @@ export const agentActions = sqliteTable(
     after: text('after', { mode: 'json' }).$type<Record<string, unknown> | null>(),
     kommoIds: text('kommo_ids', { mode: 'json' }).$type<Record<string, unknown> | null>(),
     error: text('error'),
+    /** Set when a rule (not an agent turn) took the action: (rule_run_id, seq) is unique like (turn_id, seq). */
+    ruleRunId: integer('rule_run_id'),
     /** The Kommo user who approved a pending action, or undid a done one. */
     approvedBy: integer('approved_by'),
     undoneBy: integer('undone_by'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('agent_actions_turn_seq_uq').on(t.accountId, t.turnId, t.seq), index('agent_actions_lead_idx').on(t.accountId, t.leadId, t.id)],
+  (t) => [
+    uniqueIndex('agent_actions_turn_seq_uq').on(t.accountId, t.turnId, t.seq),
+    uniqueIndex('agent_actions_rule_seq_uq').on(t.accountId, t.ruleRunId, t.seq),
+    index('agent_actions_lead_idx').on(t.accountId, t.leadId, t.id),
+  ],
 );
 
 export type AgentRow = typeof agents.$inferSelect;

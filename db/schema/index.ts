@@ -10,3 +10,4 @@ export * from './crm-records.js';
 export * from './agents.js';
 export * from './agent-knowledge.js';
 export * from './mail.js';
+export * from './automation.js';

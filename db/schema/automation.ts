@@ -1,0 +1,153 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * Rules: trigger → conditions → actions, per account, optionally scoped to a pipeline or a stage.
+ * The definition lives in versions: an edit makes a new version, and every run names the version it ran.
+ */
+export const rules = sqliteTable(
+  'rules',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    name: text('name').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    /** The trigger type of the current version, for finding candidate rules quickly. */
+    triggerType: text('trigger_type').notNull(),
+    pipelineId: integer('pipeline_id'),
+    statusId: integer('status_id'),
+    version: integer('version').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    deletedAt: integer('deleted_at'),
+  },
+  (t) => [index('rules_account_trigger_idx').on(t.accountId, t.triggerType)],
+);
+
+export const ruleVersions = sqliteTable(
+  'rule_versions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    ruleId: integer('rule_id').notNull(),
+    version: integer('version').notNull(),
+    definition: text('definition', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdBy: integer('created_by'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('rule_versions_uq').on(t.accountId, t.ruleId, t.version)],
+);
+
+/** One evaluation of one rule version for one event: why it fired or not, and what its actions did. */
+export const ruleRuns = sqliteTable(
+  'rule_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    ruleId: integer('rule_id').notNull(),
+    version: integer('version').notNull(),
+    /** The triggering event's key: (rule, version, event) is evaluated once however often it is delivered. */
+    eventKey: text('event_key').notNull(),
+    leadId: integer('lead_id'),
+    depth: integer('depth').notNull().default(0),
+    /** fired | skipped | depth_limited | rate_limited | done | failed */
+    status: text('status').notNull(),
+    trace: text('trace', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    results: text('results', { mode: 'json' }).$type<Record<string, unknown>[] | null>(),
+    createdAt: integer('created_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [
+    uniqueIndex('rule_runs_event_uq').on(t.accountId, t.ruleId, t.version, t.eventKey),
+    index('rule_runs_rule_idx').on(t.accountId, t.ruleId, t.id),
+    index('rule_runs_lead_idx').on(t.accountId, t.leadId, t.ruleId, t.createdAt),
+  ],
+);
+
+/** Small per-rule state: the round-robin position of an assign action, the next schedule slot. */
+export const ruleState = sqliteTable(
+  'rule_state',
+  {
+    accountId: integer('account_id').notNull(),
+    ruleId: integer('rule_id').notNull(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.ruleId, t.key] })],
+);
+
+/** A follow-up sequence: timed steps for a lead, until a stop condition ends it. */
+export const sequences = sqliteTable(
+  'sequences',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    name: text('name').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    pipelineId: integer('pipeline_id'),
+    statusId: integer('status_id'),
+    definition: text('definition', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    deletedAt: integer('deleted_at'),
+  },
+  (t) => [index('sequences_account_idx').on(t.accountId, t.id)],
+);
+
+export const sequenceEnrollments = sqliteTable(
+  'sequence_enrollments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    sequenceId: integer('sequence_id').notNull(),
+    leadId: integer('lead_id').notNull(),
+    /** active | paused | stopped | completed */
+    status: text('status').notNull(),
+    /** The next step to run (0-based). */
+    step: integer('step').notNull().default(0),
+    nextRunAt: integer('next_run_at'),
+    stopReason: text('stop_reason'),
+    /** user:<id> | rule:<ruleId> | dp */
+    enrolledBy: text('enrolled_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('seq_enrollments_lead_idx').on(t.accountId, t.leadId, t.status),
+    index('seq_enrollments_seq_idx').on(t.accountId, t.sequenceId, t.status),
+    index('seq_enrollments_due_idx').on(t.status, t.nextRunAt),
+  ],
+);
+
+/** Each step of an enrollment runs once: the row exists before the step's effect, so a crash never repeats it. */
+export const sequenceStepRuns = sqliteTable(
+  'sequence_step_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    enrollmentId: integer('enrollment_id').notNull(),
+    step: integer('step').notNull(),
+    /** running | done | skipped | failed */
+    status: text('status').notNull(),
+    result: text('result', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    createdAt: integer('created_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [uniqueIndex('seq_step_runs_uq').on(t.accountId, t.enrollmentId, t.step)],
+);
+
+/** Leads whose contact unsubscribed from sequence email (the link in every sequence email). */
+export const unsubscribes = sqliteTable(
+  'unsubscribes',
+  {
+    accountId: integer('account_id').notNull(),
+    email: text('email').notNull(),
+    leadId: integer('lead_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.email] })],
+);
+
+export type RuleRow = typeof rules.$inferSelect;
+export type RuleRunRow = typeof ruleRuns.$inferSelect;
+export type SequenceRow = typeof sequences.$inferSelect;
+export type EnrollmentRow = typeof sequenceEnrollments.$inferSelect;
