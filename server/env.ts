@@ -77,6 +77,11 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000, 'milliseconds, 0-600000'),
   WEBHOOK_BURST_WINDOW_MS: int(8000, 0, 120_000, 'milliseconds, 0-120000'),
   NOTIFY_BATCH_WINDOW_MS: int(60_000, 0, 3_600_000, 'milliseconds, 0-3600000'),
+  // Automation: rules.
+  /** A rule event caused by this many rule actions in a row stops (loop protection). */
+  RULES_MAX_DEPTH: int(5, 1, 50, 'a number of rule hops, 1-50'),
+  /** How many leads one run of a scheduled rule may touch. */
+  RULES_SCHEDULE_LEAD_LIMIT: int(500, 1, 100_000, 'a number of leads, 1-100000'),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

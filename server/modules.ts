@@ -6,6 +6,7 @@ import { accountsModule } from './modules/accounts/index.js';
 import { actionsModule } from './modules/actions/index.js';
 import { activityModule } from './modules/activity/index.js';
 import { agentsModule } from './modules/agents/index.js';
+import { PAUSED_INDEFINITELY } from './modules/agents/lead-state.repo.js';
 import { conversationsModule } from './modules/conversations/index.js';
 import { healthModule } from './modules/health/index.js';
 import { kommoModule, type KommoServices } from './modules/kommo/index.js';
@@ -14,6 +15,7 @@ import { mailModule } from './modules/mail/index.js';
 import { mirrorModule } from './modules/mirror/index.js';
 import { notificationsModule } from './modules/notifications/index.js';
 import { oauthModule } from './modules/oauth/index.js';
+import { rulesModule } from './modules/rules/index.js';
 import { scriptsModule } from './modules/scripts/index.js';
 import { syncModule } from './modules/sync/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
@@ -67,7 +69,50 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     clientMail: mail.services.clientMail,
     llm,
   });
-  return { health, access, activity, accounts, kommo, mirror, conversations, sync, oauth, mail, notifications, webhooks, knowledge, scripts, actions, agents };
+  const notBuiltYet = (what: string) => () => {
+    throw new Error(`${what} is not available yet`);
+  };
+  const rules = rulesModule({
+    ...withKommo,
+    actions: actions.services.actions,
+    llm,
+    agentState: agents.services.stateOn,
+    exists: {
+      template: (accountId, id) => mail.services.templates.list(accountId).some((t) => t.id === id),
+      sequence: () => false,
+    },
+    ports: {
+      templates: mail.services.templates,
+      clientMail: mail.services.clientMail,
+      notifier: notifications.services.notifier,
+      agents: {
+        pause: (accountId, leadId, until, reason) => agents.services.leadState.pause(accountId, leadId, until ?? PAUSED_INDEFINITELY, reason, p.clock.now()),
+        resume: (accountId, leadId) => agents.services.leadState.resume(accountId, leadId, p.clock.now()),
+        reply: notBuiltYet('the proactive agent reply'),
+      },
+      sequences: { enroll: notBuiltYet('sequences'), stop: notBuiltYet('sequences') },
+      webhook: notBuiltYet('outgoing webhooks'),
+    },
+  });
+  return {
+    health,
+    access,
+    activity,
+    accounts,
+    kommo,
+    mirror,
+    conversations,
+    sync,
+    oauth,
+    mail,
+    notifications,
+    webhooks,
+    knowledge,
+    scripts,
+    actions,
+    agents,
+    rules,
+  };
 }
 
 export type AppModules = ReturnType<typeof createModules>;

@@ -4,12 +4,31 @@
  * notifications. Handlers run synchronously inside the publisher's transaction and react by
  * enqueueing jobs, so nothing is lost on a crash.
  */
+/**
+ * Where an event came from, for rules: `eventKey` is stable across redeliveries of the same change (a rule
+ * runs once per key), and `depth` counts how many rule actions led to it (0 = the outside world).
+ */
+export interface EventOrigin {
+  eventKey?: string;
+  depth?: number;
+}
+
+/** What a lead looked like, for rules that react to a change of it. */
+export interface LeadSnapshot {
+  statusId: number | null;
+  pipelineId: number | null;
+  responsibleUserId: number | null;
+  tags: string[];
+  /** Field id → its values as text. */
+  fields: Record<number, string>;
+}
+
 export interface BusEvents {
   /**
    * A client wrote and the burst window has closed: one event per burst (several messages within
    * WEBHOOK_BURST_WINDOW_MS become one). `messageIds` are conversation_messages ids, oldest first.
    */
-  message_received: {
+  message_received: EventOrigin & {
     accountId: number;
     leadId: number;
     contactId: number | null;
@@ -21,15 +40,33 @@ export interface BusEvents {
     email?: { messageId: string; from: string; subject: string; references: string[] };
   };
   /** An inbound call was missed (call_in note with a missed status). */
-  call_missed: { accountId: number; leadId: number | null; contactId: number | null; callId: number; phone: string | null };
+  call_missed: EventOrigin & { accountId: number; leadId: number | null; contactId: number | null; callId: number; phone: string | null };
   /** Digital Pipeline trigger or a status change put the lead into a stage. */
-  lead_stage_entered: { accountId: number; leadId: number; pipelineId: number; statusId: number; source: 'dp' | 'webhook' };
+  lead_stage_entered: EventOrigin & {
+    accountId: number;
+    leadId: number;
+    pipelineId: number;
+    statusId: number;
+    /** The stage it left, when known. */
+    prevPipelineId?: number | null;
+    prevStatusId?: number | null;
+    source: 'dp' | 'webhook' | 'rule' | 'agent';
+  };
   /** A human (a Kommo user, not our integration) wrote to the client: agents must not talk over them. */
   human_replied: { accountId: number; leadId: number; userId: number | null };
   /** Any lead change the mirror applied, for rules. */
-  lead_changed: { accountId: number; leadId: number; action: string; statusId?: number | null; pipelineId?: number | null };
+  lead_changed: EventOrigin & {
+    accountId: number;
+    leadId: number;
+    action: string;
+    statusId?: number | null;
+    pipelineId?: number | null;
+    /** The lead before and after the change, when the publisher knows both. */
+    prev?: LeadSnapshot | null;
+    next?: LeadSnapshot;
+  };
   /** Task add/update/delete from Kommo, for rules and notifications. */
-  task_changed: {
+  task_changed: EventOrigin & {
     accountId: number;
     taskId: number;
     action: string;
@@ -37,7 +74,12 @@ export interface BusEvents {
     responsibleUserId: number | null;
     text: string | null;
     completeTill: number | null;
+    completed?: boolean;
+    /** Completed before this change (so a completion is seen once). */
+    wasCompleted?: boolean;
   };
+  /** We or a person wrote to the client (agent reply, a user's message, a rule's or sequence's email). */
+  message_sent: EventOrigin & { accountId: number; leadId: number; channel: string; by: 'agent' | 'user' | 'rule' | 'sequence' };
   /** The account was uninstalled, or its tokens died. */
   'account.disconnected': { accountId: number };
   'account.reauth_required': { accountId: number; reason: string };

@@ -49,6 +49,17 @@ export interface ChatsState {
   /** Keyed by continue id. */
   runs: Map<string, SalesbotRun>;
   seq: { salesbot: number; run: number; talk: number };
+  /** Runs started through `POST /api/v4/bots/{id}/run` (not by a client message), in order. */
+  launches: { botId: number; leadId: number; continueId: string; at: number }[];
+  /** The integration's credentials, for signing the widget_request token of a launched bot. */
+  integration: { clientId: string; clientSecret: string } | null;
 }
 
-export const createChatsState = (): ChatsState => ({ messages: [], salesbots: new Map(), runs: new Map(), seq: { salesbot: 1, run: 1, talk: 5001 } });
+export const createChatsState = (): ChatsState => ({
+  messages: [],
+  salesbots: new Map(),
+  runs: new Map(),
+  seq: { salesbot: 1, run: 1, talk: 5001 },
+  launches: [],
+  integration: null,
+});

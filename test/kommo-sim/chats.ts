@@ -137,6 +137,41 @@ export async function clientWrites(
 }
 
 /**
+ * `POST /api/v4/bots/{id}/run` for a lead: Kommo queues the run (202) and the bot starts without a client
+ * message, so its widget step sends a widget_request with an empty `message_text`. The request is sent
+ * after the answer, as Kommo's queue would.
+ */
+export function launchBot(
+  core: SimCore,
+  chats: ChatsState,
+  botId: number,
+  leadId: number,
+): { ok: true; continueId: string } | { ok: false; status: number; detail: string } {
+  const bot = chats.salesbots.get(botId);
+  if (!bot) return { ok: false, status: 404, detail: 'Salesbot not found' };
+  const lead = core.state.leads.get(leadId);
+  if (!lead) return { ok: false, status: 400, detail: 'Entity not found' };
+  if (!chats.integration) return { ok: false, status: 400, detail: 'no integration to sign the widget request' };
+  const integration = chats.integration;
+  const origin = chats.messages.find((m) => m.leadId === leadId)?.origin ?? 'telegram';
+  const chatId = chats.messages.find((m) => m.leadId === leadId)?.chatId ?? fakeUuid('sim-chat', core.accountId, leadId, origin);
+  const talkId = chats.messages.find((m) => m.leadId === leadId)?.talkId ?? chats.seq.talk++;
+  const contactId = lead._embedded.contacts.find((c) => c.is_main)?.id ?? lead._embedded.contacts[0]?.id ?? null;
+  const continueId = `${chats.seq.run++}`;
+  const now = core.now();
+  chats.runs.set(continueId, { botId, continueId, leadId, chatId, talkId, contactId, origin, status: 'waiting', startedAt: now });
+  chats.launches.push({ botId, leadId, continueId, at: now });
+  const data = render(bot.widgetRequest.data, { 'lead.id': String(leadId), 'contact.id': contactId ? String(contactId) : '', message_text: '', origin });
+  const payload = {
+    token: salesbotToken(core, integration.clientSecret, { clientId: integration.clientId, leadId }),
+    data,
+    return_url: `${core.baseUrl}/api/v4/salesbot/${bot.id}/continue/${continueId}`,
+  };
+  setImmediate(() => void post(bot.widgetRequest.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) }));
+  return { ok: true, continueId };
+}
+
+/**
  * A continue for a run that waits: the bot resumes and writes to the client. Each `show` handler is one
  * message; with none, the bot's next step sends `{{json.reply}}`. Unknown or finished runs change nothing.
  */

@@ -1,5 +1,5 @@
 /** /api/v4/events, /api/v4/webhooks, /api/v4/salesbot/{bot}/continue/{id}. */
-import { botContinued } from './chats.js';
+import { launchBot, botContinued } from './chats.js';
 import type { SimCore } from './core.js';
 import { ErrorBag, inRange, isObj, json, multi, multiNum, noContent, problem, range, type Reply, type Req } from './http-util.js';
 import { listReply } from './list.js';
@@ -51,6 +51,17 @@ export function registerMiscRoutes(r: Router, core: SimCore): void {
     return noContent();
   });
   r.on('POST', '/api/v4/salesbot/:bot/continue/:id', (req) => salesbotContinue(core, req));
+  r.on('GET', '/api/v4/bots', () => {
+    const bots = [...core.state.chats.salesbots.values()].map((b) => ({ id: b.id, name: b.name, is_active: true, _links: core.link(`/api/v4/bots/${b.id}`) }));
+    return bots.length ? json(200, { _total_items: bots.length, _links: core.link('/api/v4/bots'), _embedded: { bots } }) : noContent();
+  });
+  r.on('POST', '/api/v4/bots/#id/run', (req) => {
+    const b = isObj(req.body) ? req.body : {};
+    const leadId = Number(b.entity_id);
+    if (b.entity_type !== 'leads' || !Number.isSafeInteger(leadId)) return problem(400, 'Bad Request', 'entity_id and entity_type "leads" are required');
+    const r = launchBot(core, core.state.chats, Number(req.params[0]), leadId);
+    return r.ok ? json(202, { task_id: r.continueId }) : problem(r.status, r.status === 404 ? 'Not Found' : 'Bad Request', r.detail);
+  });
 }
 
 function listEvents(core: SimCore, req: Req): Reply {

@@ -84,6 +84,7 @@ export class KommoSim {
     this.server = init.server;
     this.requests = init.requests;
     this.integration = init.integration;
+    this.state.chats.integration = init.integration;
   }
 
   static async start(opts: SimOptions): Promise<KommoSim> {

@@ -215,6 +215,15 @@ export function createKommoApi(accountId: number, send: Send): KommoApi {
       await send(accountId, { method: 'DELETE', target: { path: '/api/v4/webhooks' }, body: { destination }, schema: z.unknown() });
     },
 
+    async runSalesbot(botId, leadId) {
+      await send(accountId, {
+        method: 'POST',
+        target: { path: `/api/v4/bots/${idSegment(botId)}/run` },
+        body: { entity_id: idSegment(leadId), entity_type: 'leads' },
+        schema: z.unknown(),
+      });
+    },
+
     async salesbotContinue(returnUrl, body) {
       // return_url arrives in a request body; keep the bearer token to Salesbot's own endpoint on the
       // account host (send() checks the origin).

@@ -167,6 +167,8 @@ export interface KommoApi {
 
   getAccount(withParts?: string[]): Promise<KommoAccount>;
   users(): AsyncGenerator<KommoUser[], void, undefined>;
+  /** Start a Salesbot for a lead (202: Kommo queued the run; docs/kommo.md §5). */
+  runSalesbot(botId: number, leadId: number): Promise<void>;
   /** One user with their rights (admin flag, group, lead rights). */
   getUser(id: number): Promise<KommoUser>;
   pipelines(): Promise<KommoPipeline[]>;

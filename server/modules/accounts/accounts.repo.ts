@@ -2,6 +2,13 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import { accounts, type AccountRow } from '../../../db/schema/index.js';
 
+/** What `accounts.settings` holds. */
+export interface AccountSettings {
+  /** The account's time zone, from Kommo (GET /api/v4/account?with=datetime_settings). */
+  timezone?: string;
+  [key: string]: unknown;
+}
+
 export interface UpsertAccount {
   id: number;
   host: string;
@@ -72,6 +79,8 @@ export function createAccountsRepo(db: Db) {
       .prepare(`SELECT id FROM accounts WHERE status = 'connected' AND long_lived = 0 AND refresh_token_enc IS NOT NULL AND token_expires_at < ?`)
       .pluck(),
     connectedCount: sqlite.prepare(`SELECT count(*) FROM accounts WHERE status = 'connected'`).pluck(),
+    settings: sqlite.prepare('SELECT settings FROM accounts WHERE id = ?').pluck(),
+    mergeSettings: sqlite.prepare('UPDATE accounts SET settings = json_patch(settings, ?), updated_at = ? WHERE id = ?'),
   };
 
   return {
@@ -85,6 +94,11 @@ export function createAccountsRepo(db: Db) {
       return r?.name || r?.subdomain || '';
     },
     connectedCount: (): number => s.connectedCount.get() as number,
+    /** The account's own settings (time zone from Kommo, admin overrides): a small JSON object. */
+    settings: (id: number): AccountSettings => JSON.parse((s.settings.get(id) as string | undefined) ?? '{}') as AccountSettings,
+    /** Merge keys into the settings (RFC 7396: a null value removes a key). */
+    mergeSettings: (id: number, patch: Partial<Record<keyof AccountSettings, unknown>>, now: number) =>
+      void s.mergeSettings.run(JSON.stringify(patch), now, id),
 
     /** Install or reinstall: new tokens, connected again; an existing webhook secret is kept so old URLs stay valid. */
     upsertInstalled(a: UpsertAccount, now: number): AccountRow {

@@ -6,7 +6,10 @@ export type ActionStatus = 'running' | 'done' | 'undone' | 'failed' | 'pending_a
 
 export function insertAction(
   db: Db,
-  row: Pick<AgentActionRow, 'accountId' | 'leadId' | 'agentId' | 'turnId' | 'seq' | 'type' | 'args' | 'summary'> & { status: ActionStatus },
+  row: Pick<AgentActionRow, 'accountId' | 'leadId' | 'agentId' | 'turnId' | 'seq' | 'type' | 'args' | 'summary'> & {
+    status: ActionStatus;
+    ruleRunId?: number | null;
+  },
   now: number,
 ): AgentActionRow {
   return db
@@ -29,6 +32,15 @@ export function actionByTurnSeq(db: Db, accountId: number, turnId: number, seq: 
     .select()
     .from(agentActions)
     .where(and(eq(agentActions.accountId, accountId), eq(agentActions.turnId, turnId), eq(agentActions.seq, seq)))
+    .get();
+}
+
+/** A rule run's action at its position (the rule-side twin of actionByTurnSeq). */
+export function actionByRuleSeq(db: Db, accountId: number, ruleRunId: number, seq: number): AgentActionRow | undefined {
+  return db
+    .select()
+    .from(agentActions)
+    .where(and(eq(agentActions.accountId, accountId), eq(agentActions.ruleRunId, ruleRunId), eq(agentActions.seq, seq)))
     .get();
 }
 

@@ -8,7 +8,7 @@ import { AppError, conflict, notFound } from '../../lib/errors.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import { leadRow } from '../mirror/mirror.map.js';
 import type { MirrorRepo } from '../mirror/mirror.repo.js';
-import { actionByTurnSeq, getAction, insertAction, swapActionStatus, updateAction } from './actions.repo.js';
+import { actionByRuleSeq, actionByTurnSeq, getAction, insertAction, swapActionStatus, updateAction } from './actions.repo.js';
 import { executeAction, undoAction, UNDOABLE } from './actions.execute.js';
 import type { ToolName } from './actions.tools.js';
 import type { PlannedAction } from './actions.validate.js';
@@ -60,14 +60,17 @@ export function createActionsService(deps: ActionsDeps) {
       const done = deps.tx(() => {
         updateAction(db, row.accountId, row.id, { status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds, error: null }, clock.now());
         const r = { ...row, status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds };
-        log(r, 'agent.action', `Agent action: ${row.summary}`, meta);
+        log(r, row.ruleRunId ? 'rule.action' : 'agent.action', `${row.ruleRunId ? 'Rule' : 'Agent'} action: ${row.summary}`, meta);
         return r;
       });
       return done;
     } catch (err) {
       deps.tx(() => {
         updateAction(db, row.accountId, row.id, { status: 'failed', error: errText(err) }, clock.now());
-        log({ ...row, status: 'failed' }, 'agent.error', `Agent action failed: ${row.summary}`, { ...meta, error: errText(err) });
+        log({ ...row, status: 'failed' }, row.ruleRunId ? 'rule.error' : 'agent.error', `${row.ruleRunId ? 'Rule' : 'Agent'} action failed: ${row.summary}`, {
+          ...meta,
+          error: errText(err),
+        });
       });
       throw err;
     }
@@ -164,6 +167,46 @@ export function createActionsService(deps: ActionsDeps) {
         }
       }
       return { ok: true, done, pending };
+    },
+
+    /**
+     * One CRM action of a rule run, through the same log as the agents' (before/after values, undo).
+     * Idempotent per (run, position): a retried run finds the action done and skips it.
+     */
+    async runRuleAction(input: {
+      accountId: number;
+      leadId: number;
+      ruleRunId: number;
+      seq: number;
+      action: PlannedAction;
+      meta?: Record<string, unknown>;
+    }): Promise<AgentActionRow> {
+      let row = actionByRuleSeq(db, input.accountId, input.ruleRunId, input.seq);
+      if (row && row.status !== 'running' && row.status !== 'failed') return row;
+      if (!row) {
+        const a = input.action;
+        row = deps.tx(() =>
+          insertAction(
+            db,
+            {
+              accountId: input.accountId,
+              leadId: input.leadId,
+              agentId: 0,
+              turnId: null,
+              ruleRunId: input.ruleRunId,
+              seq: input.seq,
+              type: a.type,
+              args: a.args,
+              summary: a.summary,
+              status: 'running',
+            },
+            clock.now(),
+          ),
+        );
+      }
+      const done = await execute(row, { ...input.meta, ruleRunId: input.ruleRunId });
+      await refreshLead(input.accountId, input.leadId);
+      return done;
     },
 
     /** The lead an action belongs to (the caller checks the user's rights on it first). */

@@ -12,6 +12,7 @@ import type { KommoServices } from '../kommo/index.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { MirrorRepo } from '../mirror/mirror.repo.js';
+import { agentForStage } from './agents.repo.js';
 import { agentsRoutes } from './agents.routes.js';
 import { createAgentsService } from './agents.service.js';
 import { subscribeAgentTriggers } from './agents.triggers.js';
@@ -49,6 +50,12 @@ export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'acco
   return {
     llm: d.llm,
     leadState,
+    /** Whether an agent works the lead's stage, and whether it is paused (or handed off) on this lead. */
+    stateOn(accountId: number, leadId: number, pipelineId: number | null, statusId: number | null) {
+      const bound = pipelineId !== null && statusId !== null && agentForStage(d.db, accountId, pipelineId, statusId) !== undefined;
+      const st = leadState.get(accountId, leadId);
+      return { bound, paused: Boolean(st && (st.handoffActive || (st.pausedUntil !== null && st.pausedUntil > d.clock.now()))) };
+    },
     delivery,
     handoff,
     turns,

@@ -51,6 +51,7 @@ export function createConversationsRepo(sqlite: Sqlite, clock: Clock) {
     tagSalesbot: sqlite.prepare(
       "UPDATE conversation_messages SET metadata = json_set(coalesce(metadata, '{}'), '$.salesbotRequestId', ?) WHERE account_id = ? AND id = ?",
     ),
+    lastInbound: sqlite.prepare("SELECT max(created_at) FROM conversation_messages WHERE account_id = ? AND lead_id = ? AND direction = 'inbound'").pluck(),
     history: sqlite.prepare(
       `SELECT id, direction, author, channel, text FROM conversation_messages
        WHERE account_id = ? AND lead_id = ? AND (? IS NULL OR id <= ?) ORDER BY id DESC LIMIT ?`,
@@ -88,6 +89,8 @@ export function createConversationsRepo(sqlite: Sqlite, clock: Clock) {
     answersSalesbot: (accountId: number, leadId: number, requestId: number): boolean => s.answersSalesbot.get(accountId, leadId, requestId) !== undefined,
     /** Mark a stored message as the one this Salesbot request answers. */
     tagSalesbotRequest: (accountId: number, id: number, requestId: number) => void s.tagSalesbot.run(requestId, accountId, id),
+    /** When the client last wrote on this lead (any channel), or null. */
+    lastInboundAt: (accountId: number, leadId: number): number | null => (s.lastInbound.get(accountId, leadId) as number | null) ?? null,
     texts: (accountId: number, ids: number[]): string[] => s.texts.all(accountId, JSON.stringify(ids)) as string[],
     /** The newest `limit` messages of a lead (up to `uptoId` when given), newest first. */
     history: (accountId: number, leadId: number, uptoId: number | null, limit: number): HistoryMessage[] =>

@@ -76,6 +76,13 @@ export function createMirrorReadRepo(sqlite: Sqlite) {
        ORDER BY kommo_updated_at DESC, id DESC LIMIT 1`,
       )
       .pluck(),
+    openLeadIds: sqlite
+      .prepare(
+        `SELECT id FROM leads WHERE account_id = @accountId AND is_deleted = 0 AND (status_id IS NULL OR status_id NOT IN (142, 143))
+         AND (@pipelineId IS NULL OR pipeline_id = @pipelineId) AND (@statusId IS NULL OR status_id = @statusId)
+       ORDER BY id LIMIT @limit`,
+      )
+      .pluck(),
     contactsByEmail: sqlite
       .prepare(
         `SELECT DISTINCT c.id FROM contacts c, json_each(c.emails) e
@@ -156,6 +163,9 @@ export function createMirrorReadRepo(sqlite: Sqlite) {
     /** The lead a contact is talking about: its most recently updated open lead (not won or lost). */
     openLeadOfContact: (accountId: number, contactId: number): number | null =>
       (s.openLeadOfContact.get({ accountId, contactId }) as number | undefined) ?? null,
+    /** Open leads (not won or lost), optionally of one pipeline or stage, at most `limit`, oldest first. */
+    openLeadIds: (accountId: number, pipelineId: number | null, statusId: number | null, limit: number): number[] =>
+      s.openLeadIds.all({ accountId, pipelineId, statusId, limit }) as number[],
     /** Live contacts with this email address (lower-cased), most recently updated first. */
     contactsByEmail: (accountId: number, email: string): number[] => s.contactsByEmail.all(accountId, email.toLowerCase()) as number[],
     /** Live pipelines with their stages, for the widget's pickers. */

@@ -1,6 +1,7 @@
 import { KommoAuthError, KommoBlockedError, KommoRateLimitedError } from '../../kommo/client/errors.js';
 import { PermanentJobError, RetryAfterError } from '../../jobs/errors.js';
 import type { JobContext } from '../../jobs/worker.js';
+import { isTimeZone } from '../../lib/working-hours.js';
 import type { Platform } from '../../platform.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActivityService } from '../activity/activity.service.js';
@@ -95,9 +96,11 @@ export function createSyncService(deps: SyncServiceDeps) {
       }
 
       setPhase('task_types');
-      const account = await api.getAccount(['task_types']);
+      const account = await api.getAccount(['task_types', 'datetime_settings']);
       const types = account._embedded?.task_types ?? [];
+      const timezone = (account._embedded as { datetime_settings?: { timezone?: string } } | undefined)?.datetime_settings?.timezone;
       deps.tx(() => {
+        if (timezone && isTimeZone(timezone)) deps.accounts.mergeSettings(accountId, { timezone }, clock.now());
         deps.mirror.upsertTaskTypes(accountId, types, clock.now());
         deps.mirror.markMissingTaskTypes(
           accountId,

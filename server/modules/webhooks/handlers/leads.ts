@@ -1,6 +1,9 @@
 import { ownKeys } from '../../kommo/own-writes.js';
 import { defineHandler, leadKey, leadLabel, userName, v2Fields, type HandlerCtx } from './context.js';
+import type { FieldValues } from '../../../../db/schema/index.js';
 import type { KommoEventOf } from '../../../kommo/webhook/events.js';
+import type { LeadSnapshot } from '../../../lib/events.js';
+import type { LeadEventRow } from '../../mirror/mirror.repo.js';
 
 export const REFETCH_LEAD_QUEUE = 'webhook.refetch-lead';
 
@@ -27,11 +30,12 @@ export const leadsHandler = defineHandler({
       (e.action === 'update' && own.isOwn(accountId, ownKeys.leadUpdate(l.id)));
 
     let applied = false;
+    let next: LeadEventRow | null = null;
     if (e.action === 'delete') {
       deps.mirror.markLeadDeleted(accountId, l.id, now);
       applied = true;
     } else if (version > prevVersion) {
-      deps.mirror.applyLeadEvent({
+      next = {
         accountId,
         id: l.id,
         name: l.name ?? prev?.name ?? '',
@@ -50,7 +54,8 @@ export const leadsHandler = defineHandler({
         kommoUpdatedAt: version,
         isDeleted: e.action === 'restore' ? 0 : (prev?.is_deleted ?? 0),
         syncedAt: now,
-      });
+      };
+      deps.mirror.applyLeadEvent(next);
       applied = true;
     } else if (version === prevVersion && prev && l.statusId !== undefined && l.statusId !== prev.status_id) {
       // Two changes within one second: only Kommo knows which came last.
@@ -93,9 +98,37 @@ export const leadsHandler = defineHandler({
     });
 
     if (!applied || echo) return;
-    deps.bus.emit('lead_changed', { accountId, leadId: l.id, action: e.action, statusId: l.statusId ?? null, pipelineId: l.pipelineId ?? null });
+    const eventKey = `wh:${ctx.eventId}`;
+    deps.bus.emit('lead_changed', {
+      accountId,
+      leadId: l.id,
+      action: e.action,
+      statusId: l.statusId ?? null,
+      pipelineId: l.pipelineId ?? null,
+      prev: prev ? snapshotOf(prev.status_id, prev.pipeline_id, prev.responsible_user_id, prev.tags, prev.custom_fields) : null,
+      ...(next ? { next: snapshotOf(next.statusId, next.pipelineId, next.responsibleUserId, next.tags, next.customFields) } : {}),
+      eventKey,
+    });
     const enteredStage =
       (e.action === 'status' || e.action === 'add') && l.statusId !== undefined && l.pipelineId !== undefined && l.statusId !== prev?.status_id;
-    if (enteredStage) deps.bus.emit('lead_stage_entered', { accountId, leadId: l.id, pipelineId: l.pipelineId!, statusId: l.statusId!, source: 'webhook' });
+    if (enteredStage)
+      deps.bus.emit('lead_stage_entered', {
+        accountId,
+        leadId: l.id,
+        pipelineId: l.pipelineId!,
+        statusId: l.statusId!,
+        prevPipelineId: prev?.pipeline_id ?? null,
+        prevStatusId: prev?.status_id ?? null,
+        source: 'webhook',
+        eventKey,
+      });
   },
 });
+
+/** A lead as rules compare it: stage, responsible, tag names and field values as text (from mirror columns). */
+function snapshotOf(statusId: number | null, pipelineId: number | null, responsibleUserId: number | null, tagsJson: string, fieldsJson: string): LeadSnapshot {
+  const tags = (JSON.parse(tagsJson) as { name: string }[]).map((t) => t.name);
+  const fields: Record<number, string> = {};
+  for (const f of JSON.parse(fieldsJson) as FieldValues) fields[f.field_id] = f.values.map((v) => String(v.value ?? '')).join(', ');
+  return { statusId, pipelineId, responsibleUserId, tags, fields };
+}

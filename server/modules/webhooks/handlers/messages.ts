@@ -57,7 +57,10 @@ export const messagesHandler = defineHandler({
     });
     // A person's reply pauses agents inside this same transaction (the bus is synchronous), so a turn
     // already queued for this lead cannot answer first.
-    if (human && leadId) deps.bus.emit('human_replied', { accountId, leadId, userId: Number(m.author?.id) || null });
+    if (human && leadId) {
+      deps.bus.emit('human_replied', { accountId, leadId, userId: Number(m.author?.id) || null });
+      deps.bus.emit('message_sent', { accountId, leadId, channel, by: 'user', eventKey: `wh:${ctx.eventId}` });
+    }
     // Kommo also hands this message to the Salesbot on the lead; when its request came first, that turn answers it.
     if (incoming && leadId && !answeredBySalesbot(ctx, leadId, m.text)) joinBurst(ctx, leadId, messageId);
   },
@@ -110,6 +113,13 @@ export function flushBurst(ctx: HandlerCtx, leadId: number, firstAt: number) {
     const messageIds = deps.bursts.take(accountId, leadId, firstAt);
     if (!messageIds) return; // already flushed
     const first = deps.conversations.head(accountId, messageIds[0]!);
-    deps.bus.emit('message_received', { accountId, leadId, contactId: first?.contactId ?? null, messageIds, channel: first?.channel ?? 'chat' });
+    deps.bus.emit('message_received', {
+      accountId,
+      leadId,
+      contactId: first?.contactId ?? null,
+      messageIds,
+      channel: first?.channel ?? 'chat',
+      eventKey: `burst:${messageIds[0]}`,
+    });
   });
 }

@@ -75,7 +75,7 @@ function handleNoteEvent(ctx: HandlerCtx, e: NoteEvent): void {
       title,
       metadata: { kommo: { noteId: n.id, leadId, contactId, callId }, eventId: ctx.eventId, duration, callStatus: status },
     });
-    if (missed) deps.bus.emit('call_missed', { accountId, leadId, contactId, callId, phone: p.phone ?? null });
+    if (missed) deps.bus.emit('call_missed', { accountId, leadId, contactId, callId, phone: p.phone ?? null, eventKey: `wh:${ctx.eventId}` });
     return;
   }
 
@@ -106,7 +106,7 @@ function handleNoteEvent(ctx: HandlerCtx, e: NoteEvent): void {
       metadata: { kommo: { noteId: n.id, leadId, contactId }, preview: preview(summary), eventId: ctx.eventId },
     });
     if (income && leadId) {
-      deps.bus.emit('message_received', { accountId, leadId, contactId, messageIds: [messageId], channel: 'email' });
+      deps.bus.emit('message_received', { accountId, leadId, contactId, messageIds: [messageId], channel: 'email', eventKey: `wh:${ctx.eventId}` });
     }
     return;
   }

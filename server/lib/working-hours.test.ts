@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkingHours } from '../../../db/schema/index.js';
+import type { WorkingHours } from '../../db/schema/index.js';
 import { isTimeZone, nextOpenAt } from './working-hours.js';
 
 const day = [

@@ -1,0 +1,80 @@
+import type { WorkingHours } from '../../../db/schema/index.js';
+import type { AccessCheck } from '../../http/guards.js';
+import type { LlmClient } from '../../llm/llm.types.js';
+import type { Module } from '../../module.js';
+import type { Platform } from '../../platform.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
+import type { ActionsService } from '../actions/actions.service.js';
+import type { ActivityService } from '../activity/activity.service.js';
+import type { ConversationsRepo } from '../conversations/conversations.repo.js';
+import type { KommoServices } from '../kommo/index.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
+import type { RecordsRepo } from '../mirror/records.repo.js';
+import { createRunner, type RulePorts } from './rules.actions.js';
+import { createEngine, type RulesEngine } from './rules.engine.js';
+import { rulesJobs } from './rules.jobs.js';
+import { createRulesRepo } from './rules.repo.js';
+import { rulesRoutes } from './rules.routes.js';
+import { createRulesService, type RulesService } from './rules.service.js';
+import { createTimers } from './rules.timers.js';
+import { subscribeRuleTriggers } from './rules.triggers.js';
+
+export type RulesDeps = Pick<Platform, 'env' | 'db' | 'clock' | 'queue' | 'tx' | 'bus'> & {
+  activity: ActivityService;
+  accounts: AccountsRepo;
+  access: AccessCheck;
+  kommo: Pick<KommoServices, 'api'>;
+  crm: MirrorReadRepo;
+  records: RecordsRepo;
+  conversations: ConversationsRepo;
+  actions: ActionsService;
+  llm: LlmClient;
+  /** Is an agent bound to the lead's stage, and is it paused on this lead. */
+  agentState(accountId: number, leadId: number, pipelineId: number | null, statusId: number | null): { bound: boolean; paused: boolean };
+  ports: RulePorts;
+  exists: { template(accountId: number, id: number): boolean; sequence(accountId: number, id: number): boolean };
+};
+
+export interface RulesServices {
+  rules: RulesService;
+  engine: RulesEngine;
+}
+
+/** Default working hours when an account sets none: Monday to Friday, 9:00–18:00, in the account's time zone. */
+function defaultHours(timezone: string): WorkingHours {
+  const day: [string, string][] = [['09:00', '18:00']];
+  return { timezone, schedule: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: [], sun: [] } };
+}
+
+/** Rules per account or stage: trigger → conditions → actions, with a trace of every verdict, a dry run and loop protection. */
+export function rulesModule(d: RulesDeps): Module<RulesServices> {
+  const repo = createRulesRepo(d.db);
+  const timezone = (accountId: number) => d.accounts.settings(accountId).timezone ?? 'UTC';
+  const engine = createEngine({
+    clock: d.clock,
+    queue: d.queue,
+    repo,
+    crm: d.crm,
+    activity: d.activity,
+    agentState: d.agentState,
+    workingHours: (accountId) => defaultHours(timezone(accountId)),
+    maxDepth: d.env.RULES_MAX_DEPTH,
+  });
+  const rules = createRulesService({ clock: d.clock, tx: d.tx, queue: d.queue, repo, engine, crm: d.crm, activity: d.activity, timezone, exists: d.exists });
+  const runner = createRunner({ clock: d.clock, tx: d.tx, bus: d.bus, repo, crm: d.crm, actions: d.actions, kommo: d.kommo, ports: d.ports });
+  const timers = createTimers({
+    clock: d.clock,
+    tx: d.tx,
+    engine,
+    repo,
+    service: rules,
+    crm: d.crm,
+    records: d.records,
+    lastClientMessageAt: (accountId, leadId) => d.conversations.lastInboundAt(accountId, leadId),
+    llm: d.llm,
+    model: d.env.OPENAI_MODEL,
+    scheduleLeadLimit: d.env.RULES_SCHEDULE_LEAD_LIMIT,
+  });
+  subscribeRuleTriggers(d.bus, { engine, repo, queue: d.queue, clock: d.clock, texts: (accountId, ids) => d.conversations.texts(accountId, ids) });
+  return { name: 'rules', services: { rules, engine }, routes: [rulesRoutes(rules, d.access)], jobs: rulesJobs(runner, timers) };
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { defineJob } from '../../jobs/worker.js';
+import type { RuleRunner } from './rules.actions.js';
+import { RULE_CLASSIFY_QUEUE, RULE_RUN_QUEUE, type RuleEvent } from './rules.engine.js';
+import { RULE_SCHEDULE_QUEUE } from './rules.service.js';
+import type { RuleTimers } from './rules.timers.js';
+import { RULE_TIMER_QUEUE, type TimerPayload } from './rules.triggers.js';
+
+const id = z.number().int();
+
+/** Adapters from the queue to the rules: a fired run's actions, waiting triggers, schedules, intent classification. */
+export function rulesJobs(runner: RuleRunner, timers: RuleTimers) {
+  return [
+    defineJob({
+      queue: RULE_RUN_QUEUE,
+      payload: z.object({ runId: id }),
+      leaseMs: 120_000,
+      backoff: { baseMs: 2000, capMs: 10 * 60_000 },
+      handle: ({ runId }, { job }) => runner.run(job.accountId!, runId),
+    }),
+    defineJob({
+      queue: RULE_TIMER_QUEUE,
+      payload: z.object({
+        accountId: id,
+        ruleId: id,
+        version: id,
+        leadId: id,
+        kind: z.enum(['no_client_reply_for', 'time_in_stage', 'task_overdue']),
+        since: z.number(),
+        key: z.string(),
+        pipelineId: id.nullable().optional(),
+        statusId: id.nullable().optional(),
+        taskId: id.optional(),
+      }),
+      handle: async (p) => timers.timer(p as TimerPayload),
+    }),
+    defineJob({
+      queue: RULE_SCHEDULE_QUEUE,
+      payload: z.object({ ruleId: id, version: id, slot: z.number() }),
+      handle: async (p, { job }) => timers.schedule({ ...p, accountId: job.accountId! }),
+    }),
+    defineJob({
+      queue: RULE_CLASSIFY_QUEUE,
+      payload: z.object({ event: z.custom<RuleEvent>((v) => typeof v === 'object' && v !== null && 'accountId' in v && 'type' in v) }),
+      handle: ({ event }) => timers.classify(event),
+    }),
+  ];
+}

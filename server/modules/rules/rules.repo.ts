@@ -1,0 +1,220 @@
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../../../db/client.js';
+import { ruleRuns, ruleVersions, rules, type RuleRow, type RuleRunRow } from '../../../db/schema/index.js';
+import type { RuleDefinition, TriggerType } from './rules.schemas.js';
+
+/** A rule with the definition of its current version. */
+export interface LoadedRule extends RuleRow {
+  definition: RuleDefinition;
+}
+
+export type RunStatus = 'fired' | 'skipped' | 'depth_limited' | 'rate_limited' | 'done' | 'failed';
+
+/** Rules, their versions, their runs (the history and trace) and small per-rule state. Every query is scoped by account. */
+export function createRulesRepo(db: Db) {
+  const sqlite = db.$client;
+  const s = {
+    candidates: sqlite.prepare(
+      `SELECT r.*, v.definition FROM rules r JOIN rule_versions v ON v.account_id = r.account_id AND v.rule_id = r.id AND v.version = r.version
+       WHERE r.account_id = ? AND r.trigger_type = ? AND r.enabled = 1 AND r.deleted_at IS NULL ORDER BY r.id`,
+    ),
+    stamp: sqlite.prepare('SELECT count(*) AS n, max(updated_at) AS at FROM rules WHERE account_id = ?'),
+    insertRun: sqlite.prepare(
+      `INSERT INTO rule_runs (account_id, rule_id, version, event_key, lead_id, depth, status, trace, results, created_at)
+       VALUES (@accountId, @ruleId, @version, @eventKey, @leadId, @depth, @status, @trace, NULL, @now)
+       ON CONFLICT (account_id, rule_id, version, event_key) DO NOTHING`,
+    ),
+    firedSince: sqlite
+      .prepare(
+        `SELECT count(*) FROM rule_runs WHERE account_id = ? AND lead_id = ? AND rule_id = ? AND created_at >= ? AND status IN ('fired', 'done', 'failed')`,
+      )
+      .pluck(),
+    setResults: sqlite.prepare('UPDATE rule_runs SET results = ?, status = ?, finished_at = ? WHERE account_id = ? AND id = ?'),
+    getState: sqlite.prepare('SELECT value FROM rule_state WHERE account_id = ? AND rule_id = ? AND key = ?').pluck(),
+    setState: sqlite.prepare(
+      'INSERT INTO rule_state (account_id, rule_id, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, rule_id, key) DO UPDATE SET value = excluded.value',
+    ),
+    counts: sqlite.prepare(
+      `SELECT rule_id AS ruleId, sum(status IN ('fired', 'done', 'failed')) AS fired, count(*) AS evaluated, max(created_at) AS lastAt
+       FROM rule_runs WHERE account_id = ? GROUP BY rule_id`,
+    ),
+  };
+  const parse = (r: Record<string, unknown>): LoadedRule => {
+    const row = {
+      id: r.id,
+      accountId: r.account_id,
+      name: r.name,
+      enabled: r.enabled === 1,
+      triggerType: r.trigger_type,
+      pipelineId: r.pipeline_id,
+      statusId: r.status_id,
+      version: r.version,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      deletedAt: r.deleted_at,
+    } as RuleRow;
+    return { ...row, definition: JSON.parse(r.definition as string) as RuleDefinition };
+  };
+
+  return {
+    /** Enabled rules of an account with this trigger type, current versions. */
+    candidates: (accountId: number, trigger: TriggerType): LoadedRule[] => (s.candidates.all(accountId, trigger) as Record<string, unknown>[]).map(parse),
+    /** Changes whenever a rule of the account is created, edited or deleted: what a cache compares. */
+    stamp: (accountId: number): string => {
+      const r = s.stamp.get(accountId) as { n: number; at: number | null };
+      return `${r.n}:${r.at ?? 0}`;
+    },
+
+    get(accountId: number, id: number): LoadedRule | undefined {
+      const row = db
+        .select()
+        .from(rules)
+        .where(and(eq(rules.accountId, accountId), eq(rules.id, id), isNull(rules.deletedAt)))
+        .get();
+      if (!row) return undefined;
+      const v = db
+        .select()
+        .from(ruleVersions)
+        .where(and(eq(ruleVersions.accountId, accountId), eq(ruleVersions.ruleId, id), eq(ruleVersions.version, row.version)))
+        .get();
+      return { ...row, definition: v!.definition as unknown as RuleDefinition };
+    },
+    /** The rule as it was at `version` (a run executes the version it was evaluated with). */
+    atVersion(accountId: number, id: number, version: number): LoadedRule | undefined {
+      const row = db
+        .select()
+        .from(rules)
+        .where(and(eq(rules.accountId, accountId), eq(rules.id, id)))
+        .get();
+      const v = db
+        .select()
+        .from(ruleVersions)
+        .where(and(eq(ruleVersions.accountId, accountId), eq(ruleVersions.ruleId, id), eq(ruleVersions.version, version)))
+        .get();
+      return row && v ? { ...row, version, definition: v.definition as unknown as RuleDefinition } : undefined;
+    },
+    list(accountId: number): LoadedRule[] {
+      return (
+        sqlite
+          .prepare(
+            `SELECT r.*, v.definition FROM rules r JOIN rule_versions v ON v.account_id = r.account_id AND v.rule_id = r.id AND v.version = r.version
+             WHERE r.account_id = ? AND r.deleted_at IS NULL ORDER BY r.id`,
+          )
+          .all(accountId) as Record<string, unknown>[]
+      ).map(parse);
+    },
+    versions: (accountId: number, ruleId: number) =>
+      db
+        .select()
+        .from(ruleVersions)
+        .where(and(eq(ruleVersions.accountId, accountId), eq(ruleVersions.ruleId, ruleId)))
+        .orderBy(desc(ruleVersions.version))
+        .all(),
+
+    insert(
+      accountId: number,
+      r: { name: string; enabled: boolean; pipelineId: number | null; statusId: number | null; definition: RuleDefinition },
+      userId: number | null,
+      now: number,
+    ): number {
+      const row = db
+        .insert(rules)
+        .values({
+          accountId,
+          name: r.name,
+          enabled: r.enabled,
+          triggerType: r.definition.trigger.type,
+          pipelineId: r.pipelineId,
+          statusId: r.statusId,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning({ id: rules.id })
+        .get();
+      db.insert(ruleVersions)
+        .values({ accountId, ruleId: row.id, version: 1, definition: r.definition as unknown as Record<string, unknown>, createdBy: userId, createdAt: now })
+        .run();
+      return row.id;
+    },
+    /** Update the rule's row; a new definition becomes the next version (the old one stays for the history). */
+    update(
+      accountId: number,
+      current: LoadedRule,
+      patch: { name?: string; enabled?: boolean; pipelineId?: number | null; statusId?: number | null; definition?: RuleDefinition },
+      userId: number | null,
+      now: number,
+    ): void {
+      const version = patch.definition ? current.version + 1 : current.version;
+      if (patch.definition) {
+        db.insert(ruleVersions)
+          .values({
+            accountId,
+            ruleId: current.id,
+            version,
+            definition: patch.definition as unknown as Record<string, unknown>,
+            createdBy: userId,
+            createdAt: now,
+          })
+          .run();
+      }
+      db.update(rules)
+        .set({
+          name: patch.name ?? current.name,
+          enabled: patch.enabled ?? current.enabled,
+          pipelineId: patch.pipelineId === undefined ? current.pipelineId : patch.pipelineId,
+          statusId: patch.statusId === undefined ? current.statusId : patch.statusId,
+          triggerType: (patch.definition ?? current.definition).trigger.type,
+          version,
+          updatedAt: now,
+        })
+        .where(and(eq(rules.accountId, accountId), eq(rules.id, current.id)))
+        .run();
+    },
+    remove: (accountId: number, id: number, now: number) =>
+      void db
+        .update(rules)
+        .set({ deletedAt: now, enabled: false, updatedAt: now })
+        .where(and(eq(rules.accountId, accountId), eq(rules.id, id)))
+        .run(),
+
+    /** Record one evaluation; null when this (rule, version, event) was evaluated before. */
+    insertRun(r: {
+      accountId: number;
+      ruleId: number;
+      version: number;
+      eventKey: string;
+      leadId: number | null;
+      depth: number;
+      status: RunStatus;
+      trace: Record<string, unknown>;
+      now: number;
+    }): number | null {
+      const res = s.insertRun.run({ ...r, trace: JSON.stringify(r.trace) });
+      return res.changes === 0 ? null : Number(res.lastInsertRowid);
+    },
+    getRun: (accountId: number, id: number): RuleRunRow | undefined =>
+      db
+        .select()
+        .from(ruleRuns)
+        .where(and(eq(ruleRuns.accountId, accountId), eq(ruleRuns.id, id)))
+        .get(),
+    setResults: (accountId: number, id: number, results: readonly object[], status: RunStatus, now: number | null) =>
+      void s.setResults.run(JSON.stringify(results), status, now, accountId, id),
+    firedSince: (accountId: number, leadId: number, ruleId: number, since: number): number => s.firedSince.get(accountId, leadId, ruleId, since) as number,
+    history: (accountId: number, ruleId: number, limit: number): RuleRunRow[] =>
+      db
+        .select()
+        .from(ruleRuns)
+        .where(and(eq(ruleRuns.accountId, accountId), eq(ruleRuns.ruleId, ruleId)))
+        .orderBy(desc(ruleRuns.id))
+        .limit(limit)
+        .all(),
+    counts: (accountId: number) => s.counts.all(accountId) as { ruleId: number; fired: number; evaluated: number; lastAt: number }[],
+
+    getState: (accountId: number, ruleId: number, key: string): string | undefined => s.getState.get(accountId, ruleId, key) as string | undefined,
+    setState: (accountId: number, ruleId: number, key: string, value: string) => void s.setState.run(accountId, ruleId, key, value),
+  };
+}
+
+export type RulesRepo = ReturnType<typeof createRulesRepo>;

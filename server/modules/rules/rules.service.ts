@@ -1,0 +1,256 @@
+import type { JobQueue } from '../../jobs/queue.js';
+import type { Clock } from '../../lib/clock.js';
+import { CronError, nextCronAt, parseCron } from '../../lib/cron.js';
+import { AppError, type FieldError, notFound } from '../../lib/errors.js';
+import type { ActivityService } from '../activity/activity.service.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
+import type { RuleEvent, RulesEngine } from './rules.engine.js';
+import type { LoadedRule, RulesRepo } from './rules.repo.js';
+import type { Condition, CreateRuleInput, PatchRuleInput, RuleDefinition } from './rules.schemas.js';
+
+export const RULE_SCHEDULE_QUEUE = 'rules.schedule';
+
+export interface RulesServiceDeps {
+  clock: Clock;
+  tx<T>(fn: () => T): T;
+  queue: JobQueue;
+  repo: RulesRepo;
+  engine: RulesEngine;
+  crm: MirrorReadRepo;
+  activity: ActivityService;
+  timezone(accountId: number): string;
+  /** Does a template / a sequence exist in this account (for references in actions). */
+  exists: { template(accountId: number, id: number): boolean; sequence(accountId: number, id: number): boolean };
+}
+
+/** A pattern that can backtrack catastrophically on client text: a quantified group that itself repeats. */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]/;
+
+const toDto = (r: LoadedRule) => ({
+  id: r.id,
+  name: r.name,
+  enabled: r.enabled,
+  pipelineId: r.pipelineId,
+  statusId: r.statusId,
+  version: r.version,
+  definition: r.definition,
+  createdAt: new Date(r.createdAt).toISOString(),
+  updatedAt: new Date(r.updatedAt).toISOString(),
+});
+export type RuleDto = ReturnType<typeof toDto>;
+
+export function createRulesService(d: RulesServiceDeps) {
+  /** Check references against the account's real stages, fields, users, templates and sequences; refuse unsafe patterns. */
+  function check(accountId: number, def: RuleDefinition, scope: { pipelineId: number | null; statusId: number | null }): FieldError[] {
+    const errors: FieldError[] = [];
+    const catalog = d.crm.catalog(accountId);
+    const stage = (pipelineId: number | undefined, statusId: number | undefined, field: string) => {
+      if (pipelineId !== undefined && !catalog.stages.some((s) => s.pipelineId === pipelineId))
+        errors.push({ field, message: `pipeline ${pipelineId} does not exist` });
+      else if (
+        statusId !== undefined &&
+        ![142, 143].includes(statusId) &&
+        !catalog.stages.some((s) => s.statusId === statusId && (pipelineId === undefined || s.pipelineId === pipelineId))
+      )
+        errors.push({ field, message: `stage ${statusId} does not exist${pipelineId ? ` in pipeline ${pipelineId}` : ''}` });
+    };
+    const field = (id: number, at: string) => {
+      if (!catalog.leadFields.some((f) => f.id === id)) errors.push({ field: at, message: `lead field ${id} does not exist` });
+    };
+    const user = (id: number, at: string) => {
+      if (!catalog.users.some((u) => u.id === id)) errors.push({ field: at, message: `user ${id} does not exist or is inactive` });
+    };
+    stage(scope.pipelineId ?? undefined, scope.statusId ?? undefined, 'pipelineId');
+    const t = def.trigger;
+    if ('pipelineId' in t || 'statusId' in t) stage(t.pipelineId, t.statusId, 'definition.trigger');
+    if (t.type === 'field_changed') field(t.fieldId, 'definition.trigger.fieldId');
+    if (t.type === 'message_received' && t.regex) {
+      try {
+        new RegExp(t.regex, 'iu');
+        if (NESTED_QUANTIFIER.test(t.regex) || /\\\d/.test(t.regex))
+          errors.push({
+            field: 'definition.trigger.regex',
+            message: 'nested repetition and back-references are not allowed (they can stall on long messages)',
+          });
+      } catch (err) {
+        errors.push({ field: 'definition.trigger.regex', message: `not a valid regular expression: ${(err as Error).message}` });
+      }
+    }
+    if (t.type === 'schedule') {
+      try {
+        parseCron(t.cron);
+      } catch (err) {
+        errors.push({ field: 'definition.trigger.cron', message: err instanceof CronError ? err.message : String(err) });
+      }
+    }
+    const walk = (c: Condition | undefined, at: string) => {
+      if (!c) return;
+      if ('all' in c) {
+        for (const [i, x] of c.all.entries()) walk(x, `${at}.all.${i}`);
+        return;
+      }
+      if ('any' in c) {
+        for (const [i, x] of c.any.entries()) walk(x, `${at}.any.${i}`);
+        return;
+      }
+      if (c.kind === 'stage') for (const s of c.statusIds ?? [undefined]) stage(c.pipelineId, s, at);
+      if (c.kind === 'field') field(c.fieldId, `${at}.fieldId`);
+      if (c.kind === 'responsible') for (const u of c.userIds) user(u, `${at}.userIds`);
+    };
+    walk(def.conditions, 'definition.conditions');
+    for (const [i, a] of def.actions.entries()) {
+      const at = `definition.actions.${i}`;
+      if (a.type === 'move_stage') stage(a.pipelineId, a.statusId, at);
+      if (a.type === 'set_field') field(a.fieldId, `${at}.fieldId`);
+      if (a.type === 'assign') for (const u of a.userIds) user(u, `${at}.userIds`);
+      if (a.type === 'notify_user' && a.userId) user(a.userId, `${at}.userId`);
+      if (a.type === 'create_task' && a.responsibleUserId) user(a.responsibleUserId, `${at}.responsibleUserId`);
+      if (a.type === 'send_email' && !d.exists.template(accountId, a.templateId))
+        errors.push({ field: `${at}.templateId`, message: `email template ${a.templateId} does not exist` });
+      if ((a.type === 'start_sequence' || (a.type === 'stop_sequence' && a.sequenceId)) && !d.exists.sequence(accountId, a.sequenceId!))
+        errors.push({ field: `${at}.sequenceId`, message: `sequence ${a.sequenceId} does not exist` });
+      if (a.type === 'call_webhook' && !a.url.startsWith('https://')) errors.push({ field: `${at}.url`, message: 'must be an https:// URL' });
+    }
+    return errors;
+  }
+
+  const refuse = (errors: FieldError[]) => {
+    if (errors.length)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `The rule refers to something that does not exist or is unsafe: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+        { errors },
+      );
+  };
+
+  /** A schedule trigger's next run, queued once per slot. */
+  function schedule(rule: LoadedRule) {
+    if (rule.definition.trigger.type !== 'schedule' || !rule.enabled) return;
+    const at = nextCronAt(parseCron(rule.definition.trigger.cron), d.timezone(rule.accountId), d.clock.now());
+    if (at === null) return;
+    d.queue.enqueue({
+      queue: RULE_SCHEDULE_QUEUE,
+      accountId: rule.accountId,
+      payload: { ruleId: rule.id, version: rule.version, slot: at },
+      idempotencyKey: `rule-schedule:${rule.accountId}:${rule.id}:${rule.version}:${at}`,
+      runAt: at,
+    });
+  }
+
+  const audit = (accountId: number, userId: number | null, type: string, title: string, meta: Record<string, unknown>) =>
+    d.activity.write({ accountId, userId, type, title, metadata: meta });
+
+  return {
+    schedule,
+    list: (accountId: number) => {
+      const counts = new Map(d.repo.counts(accountId).map((c) => [c.ruleId, c]));
+      return d.repo.list(accountId).map((r) => ({ ...toDto(r), stats: { evaluated: counts.get(r.id)?.evaluated ?? 0, fired: counts.get(r.id)?.fired ?? 0 } }));
+    },
+    get(accountId: number, id: number) {
+      const r = d.repo.get(accountId, id);
+      if (!r) throw notFound(`Rule ${id}`);
+      return toDto(r);
+    },
+    create(accountId: number, input: CreateRuleInput, userId: number | null) {
+      refuse(check(accountId, input.definition, input));
+      return d.tx(() => {
+        const id = d.repo.insert(accountId, input, userId, d.clock.now());
+        const rule = d.repo.get(accountId, id)!;
+        schedule(rule);
+        audit(accountId, userId, 'rule.created', `Rule "${rule.name}" created`, { ruleId: id, version: 1 });
+        return toDto(rule);
+      });
+    },
+    update(accountId: number, id: number, patch: PatchRuleInput, userId: number | null) {
+      const current = d.repo.get(accountId, id);
+      if (!current) throw notFound(`Rule ${id}`);
+      const def = patch.definition ?? current.definition;
+      refuse(
+        check(accountId, def, {
+          pipelineId: patch.pipelineId === undefined ? current.pipelineId : patch.pipelineId,
+          statusId: patch.statusId === undefined ? current.statusId : patch.statusId,
+        }),
+      );
+      return d.tx(() => {
+        d.repo.update(accountId, current, patch, userId, d.clock.now());
+        const rule = d.repo.get(accountId, id)!;
+        schedule(rule);
+        const changed = Object.keys(patch).join(', ');
+        audit(accountId, userId, 'rule.updated', `Rule "${rule.name}" updated${patch.definition ? ` (now v${rule.version})` : ''}`, {
+          ruleId: id,
+          version: rule.version,
+          changed,
+        });
+        return toDto(rule);
+      });
+    },
+    remove(accountId: number, id: number, userId: number | null) {
+      const current = d.repo.get(accountId, id);
+      if (!current) throw notFound(`Rule ${id}`);
+      d.tx(() => {
+        d.repo.remove(accountId, id, d.clock.now());
+        audit(accountId, userId, 'rule.deleted', `Rule "${current.name}" deleted`, { ruleId: id });
+      });
+    },
+    history(accountId: number, id: number, limit: number) {
+      if (!d.repo.get(accountId, id)) throw notFound(`Rule ${id}`);
+      return d.repo.history(accountId, id, limit).map((r) => ({
+        id: r.id,
+        version: r.version,
+        leadId: r.leadId,
+        eventKey: r.eventKey,
+        depth: r.depth,
+        status: r.status,
+        trace: r.trace,
+        results: r.results,
+        createdAt: new Date(r.createdAt).toISOString(),
+      }));
+    },
+
+    /**
+     * The dry run: what the rule would do for this lead right now — the trigger it would react to (built
+     * from the lead's current state), the scope, every condition with the values compared, and the actions.
+     * It writes nothing.
+     */
+    dryRun(accountId: number, id: number, leadId: number, message?: string) {
+      const rule = d.repo.get(accountId, id);
+      if (!rule) throw notFound(`Rule ${id}`);
+      const lead = d.crm.lead(accountId, leadId);
+      if (!lead) throw notFound(`Lead ${leadId}`);
+      const t = rule.definition.trigger;
+      const event: RuleEvent = {
+        accountId,
+        leadId,
+        type: t.type,
+        key: 'dry-run',
+        depth: 0,
+        data: {
+          pipelineId: lead.pipelineId,
+          statusId: lead.statusId,
+          prevPipelineId: t.type === 'stage_left' ? (t.pipelineId ?? lead.pipelineId) : null,
+          prevStatusId: t.type === 'stage_left' ? (t.statusId ?? lead.statusId) : null,
+          fieldIds: t.type === 'field_changed' ? [t.fieldId] : undefined,
+          tags: t.type === 'tag_added' ? (t.tag ? [t.tag] : lead.tags) : undefined,
+          text: message,
+          channel: t.type === 'message_received' ? (t.channels?.[0] ?? 'chat') : undefined,
+          ruleId: rule.id,
+          version: rule.version,
+        },
+      };
+      const v = d.engine.judge(rule, event, d.engine.facts(event));
+      return {
+        ruleId: rule.id,
+        version: rule.version,
+        leadId,
+        verdict: v.fires ? ('would_fire' as const) : ('would_not_fire' as const),
+        reason: v.trace.reason,
+        trigger: v.trace.trigger,
+        scope: v.trace.scope,
+        conditions: v.trace.conditions ?? null,
+        actions: v.fires ? rule.definition.actions : [],
+      };
+    },
+  };
+}
+
+export type RulesService = ReturnType<typeof createRulesService>;

@@ -1,0 +1,124 @@
+import type { JobQueue } from '../../jobs/queue.js';
+import type { EventBus } from '../../lib/bus.js';
+import type { Clock } from '../../lib/clock.js';
+import type { LeadSnapshot } from '../../lib/events.js';
+import type { RulesEngine, RuleEvent } from './rules.engine.js';
+import type { RulesRepo } from './rules.repo.js';
+
+export const RULE_TIMER_QUEUE = 'rules.timer';
+
+export interface TimerPayload {
+  accountId: number;
+  ruleId: number;
+  version: number;
+  leadId: number;
+  kind: 'no_client_reply_for' | 'time_in_stage' | 'task_overdue';
+  /** When the wait started (the message sent, the stage entered, the task due). */
+  since: number;
+  key: string;
+  pipelineId?: number | null;
+  statusId?: number | null;
+  taskId?: number;
+}
+
+const diffFields = (prev: LeadSnapshot, next: LeadSnapshot) =>
+  [...new Set([...Object.keys(prev.fields), ...Object.keys(next.fields)])].map(Number).filter((id) => (prev.fields[id] ?? '') !== (next.fields[id] ?? ''));
+
+/**
+ * The bus → rule events. Everything here runs inside the publisher's transaction and only reads,
+ * writes rule runs and enqueues jobs. Waiting triggers (no reply, time in stage, overdue task) become
+ * durable timer jobs; when one comes due it checks that what it waited for is still true.
+ */
+export function subscribeRuleTriggers(
+  bus: EventBus,
+  d: { engine: RulesEngine; repo: RulesRepo; queue: JobQueue; clock: Clock; texts(accountId: number, messageIds: number[]): string[] },
+): () => void {
+  const fire = (e: RuleEvent) => d.engine.handle(e);
+  const depthOf = (o: { depth?: number }) => o.depth ?? 0;
+
+  /** One timer job per waiting rule, keyed so the same wait is scheduled once. */
+  function arm(
+    accountId: number,
+    kind: TimerPayload['kind'],
+    leadId: number,
+    since: number,
+    key: string,
+    extra: Partial<TimerPayload>,
+    dueAt: (minutes: number) => number,
+  ) {
+    for (const rule of d.repo.candidates(accountId, kind)) {
+      const t = rule.definition.trigger;
+      const minutes = 'minutes' in t ? t.minutes : 0;
+      const payload: TimerPayload = { accountId, ruleId: rule.id, version: rule.version, leadId, kind, since, key, ...extra };
+      d.queue.enqueue({
+        queue: RULE_TIMER_QUEUE,
+        accountId,
+        payload,
+        idempotencyKey: `rule-timer:${accountId}:${rule.id}:${rule.version}:${key}`,
+        runAt: dueAt(minutes),
+      });
+    }
+  }
+
+  const offs = [
+    bus.on('lead_changed', (e) => {
+      const base = { accountId: e.accountId, leadId: e.leadId, depth: depthOf(e) };
+      const key = e.eventKey ?? `lead:${e.leadId}:${e.action}:${d.clock.now()}`;
+      if (e.action === 'add') fire({ ...base, type: 'lead_created', key, data: { pipelineId: e.pipelineId, statusId: e.statusId } });
+      const { prev, next } = e;
+      if (!prev || !next) return;
+      if (prev.responsibleUserId !== next.responsibleUserId) fire({ ...base, type: 'responsible_changed', key, data: {} });
+      const fieldIds = diffFields(prev, next);
+      if (fieldIds.length) fire({ ...base, type: 'field_changed', key, data: { fieldIds } });
+      const added = next.tags.filter((t) => !prev.tags.some((p) => p.toLowerCase() === t.toLowerCase()));
+      if (added.length) fire({ ...base, type: 'tag_added', key, data: { tags: added } });
+    }),
+    bus.on('lead_stage_entered', (e) => {
+      const key = e.eventKey ?? `stage:${e.leadId}:${e.pipelineId}:${e.statusId}:${d.clock.now()}`;
+      const base = { accountId: e.accountId, leadId: e.leadId, depth: depthOf(e), key };
+      const data = { pipelineId: e.pipelineId, statusId: e.statusId, prevPipelineId: e.prevPipelineId ?? null, prevStatusId: e.prevStatusId ?? null };
+      if (e.prevStatusId) fire({ ...base, type: 'stage_left', data });
+      fire({ ...base, type: 'stage_entered', data });
+      const now = d.clock.now();
+      arm(
+        e.accountId,
+        'time_in_stage',
+        e.leadId,
+        now,
+        `stage:${e.leadId}:${e.statusId}:${now}`,
+        { pipelineId: e.pipelineId, statusId: e.statusId },
+        (m) => now + m * 60_000,
+      );
+    }),
+    bus.on('message_received', (e) => {
+      const key = e.eventKey ?? `msg:${e.messageIds.join(',')}`;
+      const base = { accountId: e.accountId, leadId: e.leadId, depth: depthOf(e), key };
+      const text = d.texts(e.accountId, e.messageIds).join('\n');
+      fire({ ...base, type: 'message_received', data: { channel: e.channel, text } });
+      if (e.channel === 'email') fire({ ...base, type: 'email_received', data: { channel: 'email', text } });
+    }),
+    bus.on('message_sent', (e) => {
+      const now = d.clock.now();
+      const key = `sent:${e.leadId}:${e.eventKey ?? now}`;
+      arm(e.accountId, 'no_client_reply_for', e.leadId, now, key, {}, (m) => now + m * 60_000);
+    }),
+    bus.on('task_changed', (e) => {
+      if (e.leadId === null) return;
+      const key = e.eventKey ?? `task:${e.taskId}:${e.action}:${d.clock.now()}`;
+      const base = { accountId: e.accountId, leadId: e.leadId, depth: depthOf(e), key };
+      if (e.action === 'add') fire({ ...base, type: 'task_created', data: { taskId: e.taskId, text: e.text ?? undefined } });
+      if (e.completed && !e.wasCompleted) fire({ ...base, type: 'task_completed', data: { taskId: e.taskId, text: e.text ?? undefined } });
+      if (!e.completed && e.completeTill && (e.action === 'add' || e.action === 'update')) {
+        const due = e.completeTill * 1000;
+        arm(e.accountId, 'task_overdue', e.leadId, due, `task:${e.taskId}:${due}`, { taskId: e.taskId }, () => due);
+      }
+    }),
+    bus.on('call_missed', (e) => {
+      if (e.leadId === null) return;
+      fire({ accountId: e.accountId, leadId: e.leadId, depth: depthOf(e), type: 'call_missed', key: e.eventKey ?? `call:${e.callId}`, data: {} });
+    }),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
