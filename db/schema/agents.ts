@@ -132,6 +132,8 @@ export const agentActions = sqliteTable(
     error: text('error'),
     /** Set when a rule (not an agent turn) took the action: (rule_run_id, seq) is unique like (turn_id, seq). */
     ruleRunId: integer('rule_run_id'),
+    /** Set when a sequence step took the action: one action per step run. */
+    stepRunId: integer('step_run_id'),
     /** The Kommo user who approved a pending action, or undid a done one. */
     approvedBy: integer('approved_by'),
     undoneBy: integer('undone_by'),
@@ -141,6 +143,7 @@ export const agentActions = sqliteTable(
   (t) => [
     uniqueIndex('agent_actions_turn_seq_uq').on(t.accountId, t.turnId, t.seq),
     uniqueIndex('agent_actions_rule_seq_uq').on(t.accountId, t.ruleRunId, t.seq),
+    uniqueIndex('agent_actions_step_run_uq').on(t.accountId, t.stepRunId),
     index('agent_actions_lead_idx').on(t.accountId, t.leadId, t.id),
   ],
 );

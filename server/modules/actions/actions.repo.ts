@@ -9,6 +9,7 @@ export function insertAction(
   row: Pick<AgentActionRow, 'accountId' | 'leadId' | 'agentId' | 'turnId' | 'seq' | 'type' | 'args' | 'summary'> & {
     status: ActionStatus;
     ruleRunId?: number | null;
+    stepRunId?: number | null;
   },
   now: number,
 ): AgentActionRow {
@@ -41,6 +42,15 @@ export function actionByRuleSeq(db: Db, accountId: number, ruleRunId: number, se
     .select()
     .from(agentActions)
     .where(and(eq(agentActions.accountId, accountId), eq(agentActions.ruleRunId, ruleRunId), eq(agentActions.seq, seq)))
+    .get();
+}
+
+/** A sequence step run's action (one per step run). */
+export function actionByStepRun(db: Db, accountId: number, stepRunId: number): AgentActionRow | undefined {
+  return db
+    .select()
+    .from(agentActions)
+    .where(and(eq(agentActions.accountId, accountId), eq(agentActions.stepRunId, stepRunId)))
     .get();
 }
 

@@ -8,7 +8,7 @@ import { AppError, conflict, notFound } from '../../lib/errors.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import { leadRow } from '../mirror/mirror.map.js';
 import type { MirrorRepo } from '../mirror/mirror.repo.js';
-import { actionByRuleSeq, actionByTurnSeq, getAction, insertAction, swapActionStatus, updateAction } from './actions.repo.js';
+import { actionByRuleSeq, actionByStepRun, actionByTurnSeq, getAction, insertAction, swapActionStatus, updateAction } from './actions.repo.js';
 import { executeAction, undoAction, UNDOABLE } from './actions.execute.js';
 import type { ToolName } from './actions.tools.js';
 import type { PlannedAction } from './actions.validate.js';
@@ -33,6 +33,13 @@ function transient(err: unknown, now: number): Error | null {
   if (err instanceof KommoBlockedError) return new RetryAfterError(Math.max(1000, err.until - now), err.message);
   if (err instanceof KommoUnavailableError) return err;
   return null;
+}
+
+/** Who took an action: an agent's turn, a rule run or a sequence step (names the activity entry). */
+function originOf(row: AgentActionRow): { kind: 'agent' | 'rule' | 'sequence'; label: string } {
+  if (row.ruleRunId) return { kind: 'rule', label: 'Rule' };
+  if (row.stepRunId) return { kind: 'sequence', label: 'Sequence' };
+  return { kind: 'agent', label: 'Agent' };
 }
 
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 1000);
@@ -60,14 +67,16 @@ export function createActionsService(deps: ActionsDeps) {
       const done = deps.tx(() => {
         updateAction(db, row.accountId, row.id, { status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds, error: null }, clock.now());
         const r = { ...row, status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds };
-        log(r, row.ruleRunId ? 'rule.action' : 'agent.action', `${row.ruleRunId ? 'Rule' : 'Agent'} action: ${row.summary}`, meta);
+        const o = originOf(row);
+        log(r, `${o.kind}.action`, `${o.label} action: ${row.summary}`, meta);
         return r;
       });
       return done;
     } catch (err) {
       deps.tx(() => {
         updateAction(db, row.accountId, row.id, { status: 'failed', error: errText(err) }, clock.now());
-        log({ ...row, status: 'failed' }, row.ruleRunId ? 'rule.error' : 'agent.error', `${row.ruleRunId ? 'Rule' : 'Agent'} action failed: ${row.summary}`, {
+        const o = originOf(row);
+        log({ ...row, status: 'failed' }, `${o.kind}.error`, `${o.label} action failed: ${row.summary}`, {
           ...meta,
           error: errText(err),
         });
@@ -170,18 +179,18 @@ export function createActionsService(deps: ActionsDeps) {
     },
 
     /**
-     * One CRM action of a rule run, through the same log as the agents' (before/after values, undo).
-     * Idempotent per (run, position): a retried run finds the action done and skips it.
+     * One CRM action of a rule run or a sequence step, through the same log as the agents' (before/after values, undo).
+     * Idempotent per origin — (rule run, position) or step run: a retried run finds the action done and skips it.
      */
-    async runRuleAction(input: {
+    async runAutomationAction(input: {
       accountId: number;
       leadId: number;
-      ruleRunId: number;
-      seq: number;
+      origin: { ruleRunId: number; seq: number } | { stepRunId: number };
       action: PlannedAction;
       meta?: Record<string, unknown>;
     }): Promise<AgentActionRow> {
-      let row = actionByRuleSeq(db, input.accountId, input.ruleRunId, input.seq);
+      const o = input.origin;
+      let row = 'ruleRunId' in o ? actionByRuleSeq(db, input.accountId, o.ruleRunId, o.seq) : actionByStepRun(db, input.accountId, o.stepRunId);
       if (row && row.status !== 'running' && row.status !== 'failed') return row;
       if (!row) {
         const a = input.action;
@@ -193,8 +202,9 @@ export function createActionsService(deps: ActionsDeps) {
               leadId: input.leadId,
               agentId: 0,
               turnId: null,
-              ruleRunId: input.ruleRunId,
-              seq: input.seq,
+              ruleRunId: 'ruleRunId' in o ? o.ruleRunId : null,
+              stepRunId: 'stepRunId' in o ? o.stepRunId : null,
+              seq: 'seq' in o ? o.seq : 0,
               type: a.type,
               args: a.args,
               summary: a.summary,
@@ -204,7 +214,7 @@ export function createActionsService(deps: ActionsDeps) {
           ),
         );
       }
-      const done = await execute(row, { ...input.meta, ruleRunId: input.ruleRunId });
+      const done = await execute(row, { ...input.meta, ...o });
       await refreshLead(input.accountId, input.leadId);
       return done;
     },

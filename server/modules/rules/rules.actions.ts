@@ -153,11 +153,10 @@ export function createRunner(d: RunnerDeps) {
       if (typeof args === 'string') return { type: a.type, status: 'skipped', detail: args };
       const v = validateToolCall(tool, JSON.stringify(args), { catalog, lead, allowed: TOOL_NAMES, approvalRequired: [] });
       if (!v.ok) return { type: a.type, status: 'skipped', detail: v.error };
-      const row = await d.actions.runRuleAction({
+      const row = await d.actions.runAutomationAction({
         accountId,
         leadId: lead.id,
-        ruleRunId: run.id,
-        seq,
+        origin: { ruleRunId: run.id, seq },
         action: v.action,
         meta: { ruleId: rule.id, version: rule.version },
       });
