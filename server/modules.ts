@@ -17,8 +17,10 @@ import { notificationsModule } from './modules/notifications/index.js';
 import { oauthModule } from './modules/oauth/index.js';
 import { rulesModule } from './modules/rules/index.js';
 import { scriptsModule } from './modules/scripts/index.js';
+import { sequencesModule } from './modules/sequences/index.js';
 import { syncModule } from './modules/sync/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
+import { defaultWorkingHours, isTimeZone } from './lib/working-hours.js';
 import type { Platform } from './platform.js';
 
 export interface ModuleOptions {
@@ -72,6 +74,25 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
   const notBuiltYet = (what: string) => () => {
     throw new Error(`${what} is not available yet`);
   };
+  const sequences = sequencesModule({
+    ...withKommo,
+    actions: actions.services.actions,
+    exists: {
+      template: (accountId, id) => mail.services.templates.list(accountId).some((t) => t.id === id),
+      agent: (accountId, id) => agents.services.exists(accountId, id),
+    },
+    ports: {
+      templates: mail.services.templates,
+      clientMail: mail.services.clientMail,
+      agents: { followup: notBuiltYet('the agent follow-up') },
+      account: (accountId) => {
+        const s = accounts.services.accounts.settings(accountId);
+        const timezone = typeof s.timezone === 'string' && isTimeZone(s.timezone) ? s.timezone : 'UTC';
+        return { timezone, hours: defaultWorkingHours(timezone), language: typeof s.language === 'string' ? s.language : 'en' };
+      },
+      lastInbound: (accountId, leadId) => conversations.services.conversations.lastInbound(accountId, leadId),
+    },
+  });
   const rules = rulesModule({
     ...withKommo,
     actions: actions.services.actions,
@@ -79,7 +100,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     agentState: agents.services.stateOn,
     exists: {
       template: (accountId, id) => mail.services.templates.list(accountId).some((t) => t.id === id),
-      sequence: () => false,
+      sequence: (accountId, id) => sequences.services.sequences.list(accountId).some((x) => x.id === id),
     },
     ports: {
       templates: mail.services.templates,
@@ -90,7 +111,10 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
         resume: (accountId, leadId) => agents.services.leadState.resume(accountId, leadId, p.clock.now()),
         reply: notBuiltYet('the proactive agent reply'),
       },
-      sequences: { enroll: notBuiltYet('sequences'), stop: notBuiltYet('sequences') },
+      sequences: {
+        enroll: (accountId, sequenceId, leadId, by) => sequences.services.sequences.enroll(accountId, sequenceId, leadId, by),
+        stop: (accountId, leadId, sequenceId, reason) => sequences.services.sequences.stopLead(accountId, leadId, sequenceId, reason),
+      },
       webhook: notBuiltYet('outgoing webhooks'),
     },
   });
@@ -111,6 +135,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     scripts,
     actions,
     agents,
+    sequences,
     rules,
   };
 }

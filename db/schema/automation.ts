@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -108,6 +109,11 @@ export const sequenceEnrollments = sqliteTable(
     stopReason: text('stop_reason'),
     /** user:<id> | rule:<ruleId> | dp */
     enrolledBy: text('enrolled_by').notNull(),
+    /** The lead's stage as the sequence knows it: where it was enrolled, or where its own step moved it. */
+    pipelineId: integer('pipeline_id'),
+    statusId: integer('status_id'),
+    /** When a pause began (the remaining wait is kept on resume). */
+    pausedAt: integer('paused_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -115,6 +121,8 @@ export const sequenceEnrollments = sqliteTable(
     index('seq_enrollments_lead_idx').on(t.accountId, t.leadId, t.status),
     index('seq_enrollments_seq_idx').on(t.accountId, t.sequenceId, t.status),
     index('seq_enrollments_due_idx').on(t.status, t.nextRunAt),
+    /** One live enrollment per lead and sequence. */
+    uniqueIndex('seq_enrollments_live_uq').on(t.accountId, t.sequenceId, t.leadId).where(sql`status IN ('active', 'paused')`),
   ],
 );
 

@@ -78,3 +78,9 @@ export function nextOpenAt(wh: WorkingHours | null, now: number): number | null 
   }
   return null;
 }
+
+/** Working hours when an account sets none: Monday to Friday, 9:00–18:00, in the account's time zone. */
+export function defaultWorkingHours(timezone: string): WorkingHours {
+  const day: [string, string][] = [['09:00', '18:00']];
+  return { timezone, schedule: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: [], sun: [] } };
+}

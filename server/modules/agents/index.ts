@@ -12,7 +12,7 @@ import type { KommoServices } from '../kommo/index.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { MirrorRepo } from '../mirror/mirror.repo.js';
-import { agentForStage } from './agents.repo.js';
+import { agentForStage, getAgent } from './agents.repo.js';
 import { agentsRoutes } from './agents.routes.js';
 import { createAgentsService } from './agents.service.js';
 import { subscribeAgentTriggers } from './agents.triggers.js';
@@ -56,6 +56,8 @@ export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'acco
       const st = leadState.get(accountId, leadId);
       return { bound, paused: Boolean(st && (st.handoffActive || (st.pausedUntil !== null && st.pausedUntil > d.clock.now()))) };
     },
+    /** Does this agent exist in the account (for references from rules and sequences). */
+    exists: (accountId: number, id: number) => getAgent(d.db, accountId, id) !== undefined,
     delivery,
     handoff,
     turns,

@@ -52,6 +52,9 @@ export function createConversationsRepo(sqlite: Sqlite, clock: Clock) {
       "UPDATE conversation_messages SET metadata = json_set(coalesce(metadata, '{}'), '$.salesbotRequestId', ?) WHERE account_id = ? AND id = ?",
     ),
     lastInbound: sqlite.prepare("SELECT max(created_at) FROM conversation_messages WHERE account_id = ? AND lead_id = ? AND direction = 'inbound'").pluck(),
+    lastInboundRow: sqlite.prepare(
+      "SELECT created_at AS at, channel FROM conversation_messages WHERE account_id = ? AND lead_id = ? AND direction = 'inbound' ORDER BY id DESC LIMIT 1",
+    ),
     history: sqlite.prepare(
       `SELECT id, direction, author, channel, text FROM conversation_messages
        WHERE account_id = ? AND lead_id = ? AND (? IS NULL OR id <= ?) ORDER BY id DESC LIMIT ?`,
@@ -91,6 +94,8 @@ export function createConversationsRepo(sqlite: Sqlite, clock: Clock) {
     tagSalesbotRequest: (accountId: number, id: number, requestId: number) => void s.tagSalesbot.run(requestId, accountId, id),
     /** When the client last wrote on this lead (any channel), or null. */
     lastInboundAt: (accountId: number, leadId: number): number | null => (s.lastInbound.get(accountId, leadId) as number | null) ?? null,
+    /** The client's last message on this lead: when, and on which channel. */
+    lastInbound: (accountId: number, leadId: number) => (s.lastInboundRow.get(accountId, leadId) as { at: number; channel: string } | undefined) ?? null,
     texts: (accountId: number, ids: number[]): string[] => s.texts.all(accountId, JSON.stringify(ids)) as string[],
     /** The newest `limit` messages of a lead (up to `uptoId` when given), newest first. */
     history: (accountId: number, leadId: number, uptoId: number | null, limit: number): HistoryMessage[] =>

@@ -1,6 +1,6 @@
-import type { WorkingHours } from '../../../db/schema/index.js';
 import type { AccessCheck } from '../../http/guards.js';
 import type { LlmClient } from '../../llm/llm.types.js';
+import { defaultWorkingHours } from '../../lib/working-hours.js';
 import type { Module } from '../../module.js';
 import type { Platform } from '../../platform.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
@@ -40,12 +40,6 @@ export interface RulesServices {
   engine: RulesEngine;
 }
 
-/** Default working hours when an account sets none: Monday to Friday, 9:00–18:00, in the account's time zone. */
-function defaultHours(timezone: string): WorkingHours {
-  const day: [string, string][] = [['09:00', '18:00']];
-  return { timezone, schedule: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: [], sun: [] } };
-}
-
 /** Rules per account or stage: trigger → conditions → actions, with a trace of every verdict, a dry run and loop protection. */
 export function rulesModule(d: RulesDeps): Module<RulesServices> {
   const repo = createRulesRepo(d.db);
@@ -57,7 +51,7 @@ export function rulesModule(d: RulesDeps): Module<RulesServices> {
     crm: d.crm,
     activity: d.activity,
     agentState: d.agentState,
-    workingHours: (accountId) => defaultHours(timezone(accountId)),
+    workingHours: (accountId) => defaultWorkingHours(timezone(accountId)),
     maxDepth: d.env.RULES_MAX_DEPTH,
   });
   const rules = createRulesService({ clock: d.clock, tx: d.tx, queue: d.queue, repo, engine, crm: d.crm, activity: d.activity, timezone, exists: d.exists });

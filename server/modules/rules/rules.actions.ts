@@ -9,6 +9,7 @@ import type { ActionsService } from '../actions/actions.service.js';
 import { TOOL_NAMES } from '../actions/actions.tools.js';
 import { validateToolCall } from '../actions/actions.validate.js';
 import type { CrmLead, MirrorReadRepo } from '../mirror/mirror-read.repo.js';
+import { emailValues } from '../mirror/template-values.js';
 import type { LoadedRule, RulesRepo } from './rules.repo.js';
 import type { RuleAction } from './rules.schemas.js';
 
@@ -168,14 +169,7 @@ export function createRunner(d: RunnerDeps) {
         const contact = lead.mainContactId ? d.crm.contact(accountId, lead.mainContactId) : undefined;
         const to = contact?.emails[0];
         if (!to) return { type: a.type, status: 'skipped', detail: "the lead's contact has no email address" };
-        const values = {
-          'lead.name': lead.name,
-          'lead.price': lead.price,
-          'contact.name': contact?.name,
-          'contact.first_name': contact?.firstName,
-          'account.name': d.crm.accountName(accountId),
-        };
-        const content = d.ports.templates.render(accountId, a.templateId, values);
+        const content = d.ports.templates.render(accountId, a.templateId, emailValues(d.crm, accountId, lead, contact));
         const q = d.tx(() => {
           const r = d.ports.clientMail.queue({
             accountId,

@@ -3,6 +3,7 @@ import type { Clock } from '../../lib/clock.js';
 import { CronError, nextCronAt, parseCron } from '../../lib/cron.js';
 import { AppError, type FieldError, notFound } from '../../lib/errors.js';
 import type { ActivityService } from '../activity/activity.service.js';
+import { catalogChecker } from '../mirror/catalog-check.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { RuleEvent, RulesEngine } from './rules.engine.js';
 import type { LoadedRule, RulesRepo } from './rules.repo.js';
@@ -42,24 +43,7 @@ export type RuleDto = ReturnType<typeof toDto>;
 export function createRulesService(d: RulesServiceDeps) {
   /** Check references against the account's real stages, fields, users, templates and sequences; refuse unsafe patterns. */
   function check(accountId: number, def: RuleDefinition, scope: { pipelineId: number | null; statusId: number | null }): FieldError[] {
-    const errors: FieldError[] = [];
-    const catalog = d.crm.catalog(accountId);
-    const stage = (pipelineId: number | undefined, statusId: number | undefined, field: string) => {
-      if (pipelineId !== undefined && !catalog.stages.some((s) => s.pipelineId === pipelineId))
-        errors.push({ field, message: `pipeline ${pipelineId} does not exist` });
-      else if (
-        statusId !== undefined &&
-        ![142, 143].includes(statusId) &&
-        !catalog.stages.some((s) => s.statusId === statusId && (pipelineId === undefined || s.pipelineId === pipelineId))
-      )
-        errors.push({ field, message: `stage ${statusId} does not exist${pipelineId ? ` in pipeline ${pipelineId}` : ''}` });
-    };
-    const field = (id: number, at: string) => {
-      if (!catalog.leadFields.some((f) => f.id === id)) errors.push({ field: at, message: `lead field ${id} does not exist` });
-    };
-    const user = (id: number, at: string) => {
-      if (!catalog.users.some((u) => u.id === id)) errors.push({ field: at, message: `user ${id} does not exist or is inactive` });
-    };
+    const { errors, stage, field, user } = catalogChecker(d.crm.catalog(accountId));
     stage(scope.pipelineId ?? undefined, scope.statusId ?? undefined, 'pipelineId');
     const t = def.trigger;
     if ('pipelineId' in t || 'statusId' in t) stage(t.pipelineId, t.statusId, 'definition.trigger');
