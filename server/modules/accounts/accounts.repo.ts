@@ -72,6 +72,9 @@ export function createAccountsRepo(db: Db) {
       .prepare(`SELECT id FROM accounts WHERE status = 'connected' AND long_lived = 0 AND refresh_token_enc IS NOT NULL AND token_expires_at < ?`)
       .pluck(),
     connectedCount: sqlite.prepare(`SELECT count(*) FROM accounts WHERE status = 'connected'`).pluck(),
+    settings: sqlite.prepare('SELECT settings FROM accounts WHERE id = ?').pluck(),
+    // RFC 7396 merge: nested objects merge, a null removes its key.
+    patchSettings: sqlite.prepare('UPDATE accounts SET settings = json_patch(settings, @patch), updated_at = @now WHERE id = @id'),
   };
 
   return {
@@ -101,6 +104,16 @@ export function createAccountsRepo(db: Db) {
     unlockRefresh: (id: number, me: string) => void s.unlock.run(id, me),
     markReauthRequired: (id: number, reason: string, now: number): boolean => s.reauth.run({ id, reason, now }).changes === 1,
     dueForRefresh: (before: number): number[] => s.dueForRefresh.all(before) as number[],
+
+    /** The account's settings object (`{}` for an unknown account). */
+    settings(id: number): Record<string, unknown> {
+      const text = s.settings.get(id) as string | undefined;
+      const parsed: unknown = text ? JSON.parse(text) : {};
+      return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    },
+    /** Merge `patch` into the settings (a null value removes its key); false for an unknown account. */
+    patchSettings: (id: number, patch: Record<string, unknown>, now: number): boolean =>
+      s.patchSettings.run({ id, patch: JSON.stringify(patch), now }).changes === 1,
   };
 }
 
