@@ -110,8 +110,9 @@ describe('monthly budget per account', () => {
     expect(spent).toMatchObject({ used: { tokens: 2200, playgroundRuns: 1, turns: 1 }, exhausted: true, exhaustedBy: 'tokens' });
     expect(spent.used.costUsd).toBeCloseTo(2 * CALL_USD, 9);
     const refused = await w.api('POST', `/api/agents/${agent.id}/playground`, { message: 'And now?' });
-    expect(refused.status).toBe(409);
-    expect(refused.body.detail).toContain('2,200 tokens of 1,500 tokens');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ code: 'RATE_LIMITED', reason: 'budget_exhausted', detail: expect.stringContaining('2,200 tokens of 1,500 tokens') });
+    expect(llm.requests).toHaveLength(2);
 
     // Back to the default (null): the 1,000,000 tokens of the operator apply again.
     const cleared = await w.api('PUT', '/api/usage/budget', { monthlyTokens: null });

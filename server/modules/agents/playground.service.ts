@@ -59,7 +59,12 @@ export function createPlaygroundService(deps: PlaygroundDeps) {
       const budget = deps.budget.state(accountId);
       if (budget.exhausted) {
         const d = deps.budget.describe(budget);
-        throw new AppError('CONFLICT', texts.budgetPlayground(d.used, d.limit), { title: texts.budgetPlaygroundTitle, meta: { resetsAt: budget.resetsAt } });
+        // A spent quota is a 429, as the model APIs answer it too; it clears when the month does.
+        const retryAfterSec = Math.max(1, Math.ceil((Date.parse(budget.resetsAt) - deps.clock.now()) / 1000));
+        throw new AppError('RATE_LIMITED', texts.budgetPlayground(d.used, d.limit), {
+          title: texts.budgetPlaygroundTitle,
+          meta: { reason: 'budget_exhausted', resetsAt: budget.resetsAt, retryAfterSec },
+        });
       }
       let lead: TurnLead;
       let history: { direction: string; author: string; channel: string; text: string }[] = [];
