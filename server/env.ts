@@ -27,6 +27,15 @@ const int = (def: number, min: number, max: number, form: string) =>
       .max(max, { message: `expected ${form}` })
       .default(def),
   );
+const usd = (def: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'expected US dollars, 0 (no limit) or more' })
+      .min(0, { message: 'expected US dollars, 0 (no limit) or more' })
+      .max(1_000_000, { message: 'expected US dollars, at most 1000000' })
+      .default(def),
+  );
 const bool = z.preprocess((v) => (typeof v === 'string' ? ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase()) : (v ?? false)), z.boolean());
 
 const envSchema = z.object({
@@ -82,6 +91,37 @@ const envSchema = z.object({
   RULES_MAX_DEPTH: int(5, 1, 50, 'a number of rule hops, 1-50'),
   /** How many leads one run of a scheduled rule may touch. */
   RULES_SCHEDULE_LEAD_LIMIT: int(500, 1, 100_000, 'a number of leads, 1-100000'),
+  // LLM budgets and prompt hygiene (the agents): which models, how much per month, how much per turn.
+  /** Comma-separated models an agent may use; must include OPENAI_MODEL. Unset: OPENAI_MODEL alone. */
+  OPENAI_MODELS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((v) => [
+        ...new Set(
+          v
+            .split(',')
+            .map((m) => m.trim())
+            .filter(Boolean),
+        ),
+      ])
+      .refine((list) => list.length > 0 && list.every((m) => m.length <= 100), { message: 'expected model names separated by commas' })
+      .optional(),
+  ),
+  /** Each account's monthly spend on the model (estimated USD); 0: no limit. An admin may set a lower one per account. */
+  LLM_MONTHLY_BUDGET_USD: usd(50),
+  /** Each account's monthly tokens (prompt + completion); 0: no limit. */
+  LLM_MONTHLY_BUDGET_TOKENS: int(0, 0, 1_000_000_000_000, 'a number of tokens, 0 (no limit) or more'),
+  /** Per turn: characters of client messages put into the prompt, newest first. */
+  LLM_TURN_MAX_CLIENT_CHARS: int(6000, 200, 200_000, 'characters, 200-200000'),
+  /** Per turn: characters of knowledge excerpts, best match first. */
+  LLM_TURN_MAX_KNOWLEDGE_CHARS: int(6000, 200, 200_000, 'characters, 200-200000'),
+  /** Per turn: characters of the stage's sales script. */
+  LLM_TURN_MAX_SCRIPT_CHARS: int(8000, 200, 200_000, 'characters, 200-200000'),
+  /** Per turn: CRM actions the model may plan; extra tool calls are dropped and recorded. */
+  LLM_TURN_MAX_ACTIONS: int(5, 1, 50, 'a number of actions, 1-50'),
+  /** Playground runs per minute per account and user. */
+  LLM_PLAYGROUND_PER_MINUTE: int(10, 1, 1000, 'runs per minute, 1-1000'),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;
@@ -113,6 +153,9 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const problems: string[] = [];
   if (raw.KOMMO_LONG_LIVED_TOKEN && !raw.KOMMO_ACCOUNT_HOST) {
     problems.push('KOMMO_ACCOUNT_HOST: required with KOMMO_LONG_LIVED_TOKEN (expected the account host, e.g. acme.kommo.com)');
+  }
+  if (raw.OPENAI_MODELS && !raw.OPENAI_MODELS.includes(raw.OPENAI_MODEL)) {
+    problems.push(`OPENAI_MODELS: must include OPENAI_MODEL (${raw.OPENAI_MODEL}), the default for new agents`);
   }
   if (problems.length) throw new ConfigError(problems);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, '');

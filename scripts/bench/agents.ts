@@ -52,7 +52,15 @@ export async function agentsScenario(turns = 600): Promise<Scenario[]> {
     };
     const actions = createActionsService(deps);
     const knowledge = m.knowledge.services.knowledge;
-    const f = createAgentsServices({ ...deps, knowledge, actions, notifier: m.notifications.services.notifier, clientMail: m.mail.services.clientMail, llm });
+    const f = createAgentsServices({
+      ...deps,
+      accounts: m.accounts.services.accounts,
+      knowledge,
+      actions,
+      notifier: m.notifications.services.notifier,
+      clientMail: m.mail.services.clientMail,
+      llm,
+    });
     const scripts = m.scripts.services.scripts;
     const agent = f.agents.create(ACCOUNT, {
       name: 'Bench',

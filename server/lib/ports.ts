@@ -2,7 +2,14 @@
  * Ports between modules that are filled in by later features. The webhook and agent layers call
  * these; the email feature provides the real implementations.
  */
-export type NotificationKind = 'task_assigned' | 'agent_handoff' | 'agent_error' | 'reauth_required' | 'rule_notice';
+export type NotificationKind =
+  | 'task_assigned'
+  | 'agent_handoff'
+  | 'agent_error'
+  | 'reauth_required'
+  | 'rule_notice'
+  | 'llm_budget_exhausted'
+  | 'llm_unavailable';
 
 export interface Notifier {
   /** Tell a Kommo user something. Synchronous (joins the caller's transaction); delivery is a job. */

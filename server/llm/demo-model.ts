@@ -43,14 +43,38 @@ function listAfter(system: string, heading: string): string[] {
   return (end < 0 ? rest : rest.slice(0, end)).split('\n').filter(Boolean);
 }
 
-export function readPrompt(system: string): Prompt {
+/** The CRM data message of the prompt (turn.context.ts `crmData`): names and script variable values. */
+interface CrmData {
+  lead?: { name?: string | null };
+  contact?: { name?: string | null } | null;
+  script_variables?: Record<string, string | number | null>;
+}
+
+function readCrmData(messages: LlmMessage[]): CrmData {
+  for (const m of messages) {
+    if (m.role !== 'user') continue;
+    const json = /^<crm_data>\n([\s\S]*)\n<\/crm_data>$/.exec(m.content)?.[1];
+    if (!json) continue;
+    try {
+      return JSON.parse(json) as CrmData;
+    } catch {
+      return {};
+    }
+  }
+  return {};
+}
+
+/** What the model is told: the system message (script, knowledge, the account's lists) and the CRM data message. */
+export function readPrompt(system: string, messages: LlmMessage[] = []): Prompt {
   const tag = (name: string) => new RegExp(`<${name}>\\n([\\s\\S]*?)\\n</${name}>`).exec(system)?.[1] ?? '';
-  const script = tag('sales_script');
+  const data = readCrmData(messages);
+  const vars = data.script_variables ?? {};
+  // The script comes with its {{variables}} unfilled; a real model fills them from the data, so does this one.
+  const script = tag('sales_script').replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (m, name: string) => (vars[name] == null ? m : String(vars[name])));
   const knowledge = tag('knowledge')
     .split(/^\[\d+: (.+)\]$/m)
     .slice(1)
     .flatMap((part, i, all) => (i % 2 === 0 ? [{ title: part, text: (all[i + 1] ?? '').trim() }] : []));
-  const lead = tag('lead');
   const fields = listAfter(system, 'Lead fields (id name type [options]):').flatMap((line) => {
     const m = /^(\d+) (.+?)(?: \[(.*)\])?$/.exec(line);
     if (!m) return [];
@@ -63,8 +87,8 @@ export function readPrompt(system: string): Prompt {
   });
   return {
     agentName: /^You are (.+?), a sales assistant/.exec(system)?.[1] ?? 'the assistant',
-    contactName: /^Contact: (.+)$/m.exec(lead)?.[1] ?? null,
-    leadName: /^Lead: (.+?)(?: \(#\d+\))?$/m.exec(lead)?.[1] ?? null,
+    contactName: data.contact?.name || null,
+    leadName: data.lead?.name || null,
     maxChars: Number(/at most (\d+) characters/.exec(system)?.[1] ?? 1000),
     scriptPhrases: [...script.matchAll(/Say:\s*"([^"]+)"/g)].map((m) => m[1]!),
     knowledge,
@@ -91,7 +115,7 @@ const clientText = (m: LlmMessage) => (m.role === 'user' ? (/<client_message>\n(
 /** One deterministic answer to one chat request. */
 export function demoAnswer(req: LlmRequest): LlmResponse {
   const system = req.messages.find((m) => m.role === 'system')?.content ?? '';
-  const p = readPrompt(typeof system === 'string' ? system : '');
+  const p = readPrompt(typeof system === 'string' ? system : '', req.messages);
   const convo = req.messages.filter((m) => m.role !== 'system');
   const lastClient =
     [...convo]

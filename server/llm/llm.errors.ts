@@ -30,3 +30,27 @@ export class LlmTimeoutError extends LlmError {
     this.name = 'LlmTimeoutError';
   }
 }
+
+/** Why the model API refuses us for good: retrying cannot help until someone changes the account or the key. */
+export type LlmPermanentReason = 'insufficient_quota' | 'invalid_api_key';
+
+/**
+ * The model API answered in a way no retry fixes: the OpenAI account has no credit left (a 429 with
+ * `insufficient_quota`), or the key is wrong or revoked (401). The turn fails at once and the admins are told.
+ */
+export class LlmPermanentError extends LlmError {
+  constructor(
+    readonly reason: LlmPermanentReason,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${PERMANENT_TEXT[reason]} (${detail})`.slice(0, 500), options);
+    this.name = 'LlmPermanentError';
+  }
+}
+
+/** What each permanent reason means, in words an account admin understands. */
+export const PERMANENT_TEXT: Record<LlmPermanentReason, string> = {
+  insufficient_quota: 'The AI service refused the request: its account has no credit left',
+  invalid_api_key: 'The AI service refused the request: the API key is invalid or revoked',
+};

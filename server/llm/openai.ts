@@ -1,6 +1,6 @@
-import OpenAI, { APIConnectionTimeoutError, RateLimitError } from 'openai';
+import OpenAI, { APIConnectionTimeoutError, AuthenticationError, RateLimitError } from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import { LlmError, LlmNotConfiguredError, LlmRateLimitedError, LlmTimeoutError } from './llm.errors.js';
+import { LlmError, LlmNotConfiguredError, LlmPermanentError, LlmRateLimitedError, LlmTimeoutError } from './llm.errors.js';
 import type { LlmClient, LlmMessage, LlmRequest, LlmResponse } from './llm.types.js';
 
 export interface OpenAiLlmConfig {
@@ -49,6 +49,11 @@ export function createOpenAiLlm(cfg: OpenAiLlmConfig): LlmClient {
 }
 
 function mapError(err: unknown, timeoutMs: number): Error {
+  // A 429 is usually "slow down", but `insufficient_quota` (no credit left) comes as a 429 too and never clears by waiting.
+  if (err instanceof RateLimitError && (err.code === 'insufficient_quota' || err.type === 'insufficient_quota')) {
+    return new LlmPermanentError('insufficient_quota', `429 ${err.code ?? err.type}`, { cause: err });
+  }
+  if (err instanceof AuthenticationError) return new LlmPermanentError('invalid_api_key', `401 ${err.code ?? 'unauthorized'}`, { cause: err });
   if (err instanceof RateLimitError) {
     const h = err.headers;
     const ms = Number(h?.get('retry-after-ms'));

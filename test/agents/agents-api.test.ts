@@ -133,11 +133,25 @@ describe('/api/scripts', () => {
     ]);
     expect((await w.api('PATCH', `/api/scripts/${created.body.id}`, { body: '{{nope}}' })).status).toBe(422);
 
-    // the rendered script of the lead's stage goes into the agent's context
+    // the lead's stage script goes into the agent's context as the company wrote it; the values of its
+    // variables are CRM data, so they travel in the data message, never in the system instructions
     llm.reply({ content: 'Hi!' });
     w.clientWrites(leadId, 'Hello');
     await w.drain();
-    expect(llm.requests[0].messages[0].content).toContain(`<sales_script>\nHello ${contact.first_name} (${contact.name})!`);
+    const [system, data] = llm.requests[0].messages;
+    expect(system.content).toContain(`<sales_script>\n${body}\n</sales_script>`);
+    expect(system.content).not.toContain(contact.name);
+    expect(data.role).toBe('user');
+    const values = JSON.parse(data.content.replace(/^<crm_data>\n|\n<\/crm_data>$/g, '')).script_variables;
+    expect(values).toEqual({
+      'contact.first_name': contact.first_name,
+      'contact.name': contact.name,
+      'user.name': user.name,
+      'account.name': w.sim.state.account.name,
+      'lead.name': 'Big deal',
+      'lead.price': 4200,
+      [`lead.cf.${product.id}`]: 'Mobile app',
+    });
     expect((await w.api('DELETE', `/api/scripts/${created.body.id}`)).status).toBe(204);
   });
 });
@@ -222,7 +236,9 @@ describe('playground', () => {
       lead: { name: 'Maria', price: 100, fields: { Product: 'Website' } },
     });
     expect(fake.body.reply).toBe('Hello Maria!');
-    expect(llm.requests[2].messages[0].content).toContain('Product: Website');
+    // the test lead's fields are web-form values: data in the user role, not in the system instructions
+    expect(llm.requests[2].messages[0].content).not.toMatch(/Product\W+Website/);
+    expect(llm.requests[2].messages[1]).toMatchObject({ role: 'user', content: expect.stringContaining('"web_form": {\n  "Product": "Website"') });
     expect(w.kommoWrites().length).toBe(writes);
     expect(w.sim.requests.length).toBe(requests);
     expect(

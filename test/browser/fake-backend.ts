@@ -10,7 +10,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fieldErrors } from '../../server/lib/errors.js';
 import { createAgentSchema, patchAgentSchema } from '../../server/modules/agents/agents.schemas.js';
-import type { ActivityItem, Agent, Binding, IntegrationStatus, KnowledgeEntry, LeadAgentState, Pipeline, Script } from '../../widget/src/api.js';
+import { budgetSchema } from '../../server/modules/agents/usage.routes.js';
+import type { ActivityItem, Agent, Binding, IntegrationStatus, KnowledgeEntry, LeadAgentState, Pipeline, Script, Usage } from '../../widget/src/api.js';
 
 export interface RecordedRequest {
   method: string;
@@ -68,7 +69,20 @@ const pipelines: Pipeline[] = [
   { id: 2, name: 'Partners', sort: 2, statuses: [{ id: 21, name: 'New partner', color: '#d6eaff', sort: 10, type: 0 }] },
 ];
 
+/** Lead 77: this month's budget is spent, and its agent's model has left the operator's list. */
+export const BUDGET_SPENT_LEAD = 77;
+
 function leadState(leadId: number): LeadAgentState {
+  const state = seedLeadState(leadId);
+  if (leadId !== BUDGET_SPENT_LEAD) return state;
+  return {
+    ...state,
+    agent: { ...state.agent!, model: 'gpt-4o-mini', modelFallback: { configured: 'gpt-4-retired', used: 'gpt-4o-mini' } },
+    budget: { exhausted: true, resetsAt: '2025-04-01T00:00:00.000Z' },
+  };
+}
+
+function seedLeadState(leadId: number): LeadAgentState {
   return {
     leadId,
     agent: { id: 1, name: 'Sofia — qualification', mode: 'autopilot' },
@@ -199,6 +213,17 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
     return claims;
   };
 
+  const usage: Usage = {
+    month: '2025-03',
+    used: { promptTokens: 1_840_000, completionTokens: 160_000, tokens: 2_000_000, costUsd: 37.5, turns: 912, playgroundRuns: 14 },
+    limit: { usd: 50, tokens: null },
+    defaults: { usd: 50, tokens: null },
+    override: { usd: null, tokens: null },
+    exhausted: false,
+    exhaustedBy: null,
+    resetsAt: '2025-04-01T00:00:00.000Z',
+  };
+
   const route = async (req: IncomingMessage, res: ServerResponse, url: URL, body: unknown) => {
     const m = req.method ?? 'GET';
     const path = url.pathname;
@@ -217,6 +242,26 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
     if (m === 'GET' && path === '/api/pipelines') return send(res, 200, { items: pipelines });
     if (m === 'GET' && path === '/api/fields') return send(res, 200, { items: [{ entity: 'leads', id: 1, name: 'Budget', code: 'BUDGET', type: 'numeric' }] });
     if (m === 'GET' && path === '/api/agents') return send(res, 200, { items: agents });
+    if (m === 'GET' && path === '/api/models') return send(res, 200, { items: ['gpt-4o-mini', 'gpt-4.1'], default: 'gpt-4o-mini' });
+    if (m === 'GET' && path === '/api/usage') return send(res, 200, usage);
+    if (m === 'PUT' && path === '/api/usage/budget') {
+      const r = budgetSchema.safeParse(b);
+      if (!r.success) {
+        const errors = fieldErrors(r.error);
+        return problem(
+          res,
+          422,
+          'VALIDATION_FAILED',
+          'Validation failed',
+          `Invalid request body: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+          errors,
+        );
+      }
+      if (r.data.monthlyUsd !== undefined) usage.override.usd = r.data.monthlyUsd;
+      if (r.data.monthlyTokens !== undefined) usage.override.tokens = r.data.monthlyTokens;
+      usage.limit = { usd: usage.override.usd ?? usage.defaults.usd, tokens: usage.override.tokens ?? usage.defaults.tokens };
+      return send(res, 200, usage);
+    }
     if (m === 'POST' && path === '/api/agents') {
       const errors = agentBodyErrors(b, true);
       if (errors.length)

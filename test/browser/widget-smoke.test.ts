@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWidget } from '../../scripts/widget/build.js';
 import { startWidgetHarness, type WidgetHarness } from '../../scripts/widget/harness.js';
 import { harnessErrors, launchChromium, openPage, screenshot } from './browser.js';
-import { startFakeBackend, type FakeBackend } from './fake-backend.js';
+import { BUDGET_SPENT_LEAD, startFakeBackend, type FakeBackend } from './fake-backend.js';
 
 const CLIENT = { clientId: 'b6a5c1e2-0000-4000-8000-000000000001', clientSecret: 'widget-smoke-secret' };
 const ACCOUNT = { accountId: 31_000_001, userId: 8_001, subdomain: 'acme' };
@@ -269,6 +269,36 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     expect(problems).toEqual([]);
     await close();
   }, 90_000);
+
+  it('tells the card when the AI budget is spent or the model retired; the admin sees usage and sets a lower limit', async () => {
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${harness.url}/card?lead=${BUDGET_SPENT_LEAD}`);
+    await page.waitForSelector('[data-testid="kai-lcard"]');
+    await expect(page.innerText('[data-testid="kai-budget-exhausted"]')).resolves.toContain("This month's AI budget is used up");
+    await expect(page.innerText('[data-testid="kai-model-fallback"]')).resolves.toBe('Model gpt-4-retired is no longer offered: gpt-4o-mini answers instead.');
+    await screenshot(page, 'lcard-budget-spent');
+
+    await page.goto(`${harness.url}/settings`);
+    await page.waitForSelector('[data-testid="kai-admin"]');
+    await tab(page, 'agents');
+    await page.click('[data-testid="kai-agent-new"]');
+    // The editor offers the operator's models only.
+    const options = await page.locator('[data-testid="kai-agent-model"] option').allInnerTexts();
+    expect(options).toEqual(['gpt-4o-mini', 'gpt-4.1']);
+    await tab(page, 'usage');
+    await page.waitForSelector('[data-testid="kai-usage"]');
+    await expect(page.innerText('[data-testid="kai-usage-cost"]')).resolves.toBe('$37.50 of $50.00');
+    await page.fill('[data-testid="kai-usage-limit-usd"]', '-3');
+    await page.click('[data-testid="kai-usage-save"]');
+    await page.waitForSelector('[data-testid="kai-usage"] .kai-field__error >> text=A number above 0');
+    await page.fill('[data-testid="kai-usage-limit-usd"]', '40');
+    await page.click('[data-testid="kai-usage-save"]');
+    await page.waitForSelector('[data-testid="kai-usage-cost"] >> text=$37.50 of $40.00');
+    expect(backend.requests.filter((r) => r.path === '/api/usage/budget').map((r) => r.body)).toEqual([{ monthlyUsd: 40, monthlyTokens: null }]);
+    await screenshot(page, 'admin-usage');
+    expect(problems).toEqual([]);
+    await close();
+  });
 
   it('draws the settings modal intro, the DP agent picker and the Salesbot step', async () => {
     const { page, problems, close } = await openPage(browser);

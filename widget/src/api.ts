@@ -146,10 +146,44 @@ export interface PlaygroundResult {
   citations: { entryId: number; title: string }[];
 }
 
+/** What the operator lets agents use: `GET /api/models`. An agent saved with another model runs on `default`. */
+export interface ModelList {
+  items: string[];
+  default: string;
+}
+
+/** The account's model usage this calendar month (UTC) against its budget: `GET /api/usage` (admins). */
+export interface Usage {
+  month: string;
+  used: { promptTokens: number; completionTokens: number; tokens: number; costUsd: number; turns: number; playgroundRuns: number };
+  /** What applies (null: no limit); `defaults` are the operator's, `override` the account's own (null: not set). */
+  limit: { usd: number | null; tokens: number | null };
+  defaults: { usd: number | null; tokens: number | null };
+  override: { usd: number | null; tokens: number | null };
+  exhausted: boolean;
+  exhaustedBy: 'usd' | 'tokens' | null;
+  resetsAt: string;
+}
+/** A number sets the account's own (lower) limit; null goes back to the default. */
+export interface BudgetInput {
+  monthlyUsd?: number | null;
+  monthlyTokens?: number | null;
+}
+
 export type LeadActionStatus = 'done' | 'undone' | 'failed' | 'pending_approval';
 export interface LeadAgentState {
   leadId: number;
-  agent: { id: number; name: string; mode: 'draft' | 'autopilot' } | null;
+  /**
+   * `model`: what answers; `modelFallback` when the agent's own model has left the operator's list and the
+   * default answers instead (older backends leave both out).
+   */
+  agent: {
+    id: number;
+    name: string;
+    mode: 'draft' | 'autopilot';
+    model?: string;
+    modelFallback?: { configured: string; used: string } | null;
+  } | null;
   stage: { pipelineId: number; statusId: number; name: string } | null;
   paused: boolean;
   pausedUntil: string | null;
@@ -158,6 +192,8 @@ export interface LeadAgentState {
   actions: { id: number; type: string; summary: string; status: LeadActionStatus; undoable: boolean; createdAt: string }[];
   /** `model`: what wrote the reply (older backends leave it out); DEMO_MODEL gets a visible badge. */
   replies: { id: number; text: string; createdAt: string; model?: string | null }[];
+  /** The account's monthly AI budget is used up: no agent replies until `resetsAt` (older backends leave it out). */
+  budget?: { exhausted: boolean; resetsAt: string };
 }
 
 export interface ActivityItem {
@@ -306,6 +342,10 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
     deleteKnowledge: (entryId: number) => call<void>('DELETE', `/api/knowledge/${id(entryId)}`),
 
     playground: (agentId: number, input: PlaygroundInput) => call<PlaygroundResult>('POST', `/api/agents/${id(agentId)}/playground`, input),
+
+    models: () => call<ModelList>('GET', '/api/models'),
+    usage: () => call<Usage>('GET', '/api/usage'),
+    setBudget: (input: BudgetInput) => call<Usage>('PUT', '/api/usage/budget', input),
 
     leadAgent: (leadId: number) => call<LeadAgentState>('GET', `/api/leads/${id(leadId)}/agent`),
     pauseLead: (leadId: number, minutes?: number) =>

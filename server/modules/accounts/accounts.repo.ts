@@ -94,11 +94,6 @@ export function createAccountsRepo(db: Db) {
       return r?.name || r?.subdomain || '';
     },
     connectedCount: (): number => s.connectedCount.get() as number,
-    /** The account's own settings (time zone from Kommo, admin overrides): a small JSON object. */
-    settings: (id: number): AccountSettings => JSON.parse((s.settings.get(id) as string | undefined) ?? '{}') as AccountSettings,
-    /** Merge keys into the settings (RFC 7396: a null value removes a key). */
-    mergeSettings: (id: number, patch: Partial<Record<keyof AccountSettings, unknown>>, now: number) =>
-      void s.mergeSettings.run(JSON.stringify(patch), now, id),
 
     /** Install or reinstall: new tokens, connected again; an existing webhook secret is kept so old URLs stay valid. */
     upsertInstalled(a: UpsertAccount, now: number): AccountRow {
@@ -115,6 +110,15 @@ export function createAccountsRepo(db: Db) {
     unlockRefresh: (id: number, me: string) => void s.unlock.run(id, me),
     markReauthRequired: (id: number, reason: string, now: number): boolean => s.reauth.run({ id, reason, now }).changes === 1,
     dueForRefresh: (before: number): number[] => s.dueForRefresh.all(before) as number[],
+
+    /** The account's own settings (time zone from Kommo, admin overrides): a small JSON object, `{}` for an unknown account. */
+    settings(id: number): AccountSettings {
+      const text = s.settings.get(id) as string | undefined;
+      const parsed: unknown = text ? JSON.parse(text) : {};
+      return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as AccountSettings) : {};
+    },
+    /** Merge `patch` into the settings (RFC 7396: nested objects merge, a null removes its key); false for an unknown account. */
+    mergeSettings: (id: number, patch: Record<string, unknown>, now: number): boolean => s.mergeSettings.run(JSON.stringify(patch), now, id).changes === 1,
   };
 }
 

@@ -1,10 +1,18 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { adminOnly, type AdminCheck } from '../../http/guards.js';
 import type { AppEnv } from '../../http/env.js';
+import { AppError } from '../../lib/errors.js';
 import { parseJson, parseParams } from '../../lib/validate.js';
 import { bindingSchema, createAgentSchema, idParam, patchAgentSchema, playgroundSchema } from './agents.schemas.js';
 import type { AgentsService } from './agents.service.js';
 import type { PlaygroundService } from './playground.service.js';
+
+/** A 429 problem says when to come back in its body (`retryAfterSec`) and, for any HTTP client, in Retry-After. */
+const retryAfterHeader: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  const sec = c.error instanceof AppError ? c.error.extra.meta?.retryAfterSec : undefined;
+  if (c.res.status === 429 && typeof sec === 'number') c.res.headers.set('Retry-After', String(sec));
+};
 
 export function agentsRoutes(agents: AgentsService, playground: PlaygroundService, access: AdminCheck) {
   const app = new Hono<AppEnv>();
@@ -28,10 +36,11 @@ export function agentsRoutes(agents: AgentsService, playground: PlaygroundServic
     agents.remove(c.get('auth').accountId, id);
     return c.body(null, 204);
   });
-  app.post('/api/agents/:id/playground', admin, async (c) => {
+  app.post('/api/agents/:id/playground', admin, retryAfterHeader, async (c) => {
     const { id } = parseParams(c, idParam);
     const body = await parseJson(c, playgroundSchema);
-    return c.json(await playground.run(c.get('auth').accountId, id, body), 200);
+    const { accountId, userId } = c.get('auth');
+    return c.json(await playground.run(accountId, userId, id, body), 200);
   });
   app.get('/api/bindings', (c) => c.json({ items: agents.bindings(c.get('auth').accountId) }, 200));
   app.put('/api/bindings', admin, async (c) => {

@@ -2,9 +2,11 @@ import type { Db } from '../../../db/client.js';
 import type { AgentRow } from '../../../db/schema/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, notFound } from '../../lib/errors.js';
+import type { ModelPolicy } from '../../llm/models.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import { deleteAgent, getAgent, insertAgent, listAgents, listBindings, removeBinding, setBinding, updateAgent } from './agents.repo.js';
 import type { CreateAgentInput, PatchAgentInput } from './agents.schemas.js';
+import { texts } from './agents.texts.js';
 
 export function toAgentDto(a: AgentRow) {
   return {
@@ -32,8 +34,12 @@ export function toAgentDto(a: AgentRow) {
 const invalid = (field: string, message: string) =>
   new AppError('VALIDATION_FAILED', `Invalid request body: ${field} ${message}`, { errors: [{ field, message }] });
 
-export function createAgentsService(deps: { db: Db; clock: Clock; crm: MirrorReadRepo; defaultModel: string; tx<T>(fn: () => T): T }) {
+export function createAgentsService(deps: { db: Db; clock: Clock; crm: MirrorReadRepo; models: ModelPolicy; tx<T>(fn: () => T): T }) {
   const { db, clock } = deps;
+  /** Only the operator's models: a new or changed model must be on the list (a stored one may have left it since). */
+  const checkModel = (model: string | undefined) => {
+    if (model !== undefined && !deps.models.isAllowed(model)) throw invalid('model', texts.modelNotAllowed(deps.models.allowed));
+  };
   const mustGet = (accountId: number, id: number) => {
     const a = getAgent(db, accountId, id);
     if (!a) throw notFound(`Agent ${id}`);
@@ -46,13 +52,16 @@ export function createAgentsService(deps: { db: Db; clock: Clock; crm: MirrorRea
     row: mustGet,
 
     create(accountId: number, input: CreateAgentInput) {
-      const row = insertAgent(db, { ...input, accountId, model: input.model ?? deps.defaultModel }, clock.now());
+      checkModel(input.model);
+      const row = insertAgent(db, { ...input, accountId, model: input.model ?? deps.models.defaultModel }, clock.now());
       return toAgentDto(row);
     },
 
     update(accountId: number, id: number, patch: PatchAgentInput) {
       return deps.tx(() => {
         const cur = mustGet(accountId, id);
+        // Resending the stored model is fine (the editor sends every field): it keeps running on the default.
+        if (patch.model !== cur.model) checkModel(patch.model);
         const { handoff, ...rest } = patch;
         const clean = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
         const row = updateAgent(db, accountId, id, { ...clean, ...(handoff ? { handoff: { ...cur.handoff, ...stripUndefined(handoff) } } : {}) }, clock.now());

@@ -34,7 +34,7 @@ export function subscribeAgentTriggers(bus: EventBus, deps: TriggerDeps): () => 
     const agent = agentForStage(deps.db, accountId, lead.pipelineId, lead.statusId);
     if (!agent) return false;
     const now = deps.clock.now();
-    const turnKey = turnKeyOf(trigger, now);
+    const turnKey = turnKeyOf(trigger, leadId, now);
     deps.queue.enqueue({
       queue: TURN_QUEUE,
       accountId,

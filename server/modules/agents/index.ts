@@ -1,6 +1,7 @@
 import type { AccessCheck } from '../../http/guards.js';
 import type { ClientMailer, Notifier } from '../../lib/ports.js';
 import type { LlmClient } from '../../llm/llm.types.js';
+import { modelPolicy } from '../../llm/models.js';
 import type { Module } from '../../module.js';
 import type { Platform } from '../../platform.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
@@ -14,6 +15,7 @@ import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { MirrorRepo } from '../mirror/mirror.repo.js';
 import { agentForStage, getAgent } from './agents.repo.js';
 import { agentsRoutes } from './agents.routes.js';
+import { createBudgetService } from './budget.service.js';
 import { createAgentsService } from './agents.service.js';
 import { subscribeAgentTriggers } from './agents.triggers.js';
 import { createDeliveryService } from './delivery.service.js';
@@ -22,8 +24,12 @@ import { leadAgentRoutes } from './lead-agent.routes.js';
 import { createLeadAgentService } from './lead-agent.service.js';
 import { createLeadStateRepo } from './lead-state.repo.js';
 import { createPlaygroundService } from './playground.service.js';
+import { createRateLimiter } from './rate-limit.js';
+import { turnLimits } from './turn.caps.js';
 import { turnJob } from './turn.job.js';
 import { createTurnService } from './turn.service.js';
+import { createUsageRepo } from './usage.repo.js';
+import { usageRoutes } from './usage.routes.js';
 
 export type AgentsDeps = Pick<Platform, 'env' | 'db' | 'sqlite' | 'clock' | 'logger' | 'tx' | 'queue' | 'bus'> & {
   activity: ActivityService;
@@ -42,11 +48,15 @@ export type AgentsDeps = Pick<Platform, 'env' | 'db' | 'sqlite' | 'clock' | 'log
 };
 
 /** Every service of the agents module, built from passed dependencies (no side effects). */
-export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'accounts' | 'access'>) {
+export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'access'>) {
   const leadState = createLeadStateRepo(d.sqlite);
+  const models = modelPolicy(d.env);
+  const limits = turnLimits(d.env);
+  const budget = createBudgetService({ ...d, usage: createUsageRepo(d.sqlite) });
   const delivery = createDeliveryService(d);
   const handoff = createHandoffService({ ...d, leadState });
-  const turns = createTurnService({ ...d, leadState, delivery, handoff });
+  const turns = createTurnService({ ...d, leadState, delivery, handoff, budget, models, limits });
+  const playgroundLimit = createRateLimiter(d.clock, d.env.LLM_PLAYGROUND_PER_MINUTE, 60_000);
   return {
     llm: d.llm,
     leadState,
@@ -61,9 +71,11 @@ export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'acco
     delivery,
     handoff,
     turns,
-    agents: createAgentsService({ ...d, defaultModel: d.env.OPENAI_MODEL }),
-    playground: createPlaygroundService(d),
-    leads: createLeadAgentService({ ...d, leadState }),
+    models,
+    budget,
+    agents: createAgentsService({ ...d, models }),
+    playground: createPlaygroundService({ ...d, budget, models, limits, rateLimit: playgroundLimit }),
+    leads: createLeadAgentService({ ...d, leadState, budget, models }),
   };
 }
 
@@ -76,7 +88,7 @@ export function agentsModule(d: AgentsDeps): Module<AgentsServices> {
   return {
     name: 'agents',
     services: s,
-    routes: [agentsRoutes(s.agents, s.playground, d.access), leadAgentRoutes(s.leads, s.delivery, d.access)],
+    routes: [agentsRoutes(s.agents, s.playground, d.access), leadAgentRoutes(s.leads, s.delivery, d.access), usageRoutes(s.budget, s.models, d.access)],
     jobs: [turnJob(s.turns)],
   };
 }

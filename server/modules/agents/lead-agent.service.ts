@@ -1,10 +1,12 @@
 import type { Db } from '../../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
+import type { ModelPolicy } from '../../llm/models.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import { listLeadActions } from '../actions/actions.repo.js';
 import { UNDOABLE } from '../actions/actions.execute.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import { agentForStage } from './agents.repo.js';
+import type { BudgetService } from './budget.service.js';
 import { PAUSED_INDEFINITELY, type LeadStateRepo } from './lead-state.repo.js';
 import { pendingDrafts, recentReplies } from './turns.repo.js';
 
@@ -25,6 +27,8 @@ export function createLeadAgentService(deps: {
   crm: MirrorReadRepo;
   leadState: LeadStateRepo;
   activity: ActivityService;
+  budget: Pick<BudgetService, 'state'>;
+  models: ModelPolicy;
   tx<T>(fn: () => T): T;
 }) {
   const { db, clock, crm } = deps;
@@ -35,9 +39,23 @@ export function createLeadAgentService(deps: {
     const stage = lead?.pipelineId != null && lead.statusId != null ? crm.stage(accountId, lead.pipelineId, lead.statusId) : undefined;
     const st = deps.leadState.get(accountId, leadId);
     const paused = st?.pausedUntil != null && st.pausedUntil > clock.now();
+    const runsOn = agent ? deps.models.effective(agent.model) : null;
+    const budget = deps.budget.state(accountId);
     return {
       leadId,
-      agent: agent ? { id: agent.id, name: agent.name, mode: agent.mode as 'draft' | 'autopilot' } : null,
+      agent:
+        agent && runsOn
+          ? {
+              id: agent.id,
+              name: agent.name,
+              mode: agent.mode as 'draft' | 'autopilot',
+              model: runsOn.model,
+              // The agent's model has left the operator's list: the default answers, and the panel says so.
+              modelFallback: runsOn.fallback ? { configured: agent.model, used: runsOn.model } : null,
+            }
+          : null,
+      /** When the account's monthly AI budget is used up, no agent replies until `resetsAt` (or a higher limit). */
+      budget: { exhausted: budget.exhausted, resetsAt: budget.resetsAt },
       stage: stage ? { pipelineId: stage.pipelineId, statusId: stage.statusId, name: stage.name } : null,
       paused,
       pausedUntil: paused && st!.pausedUntil! < PAUSED_INDEFINITELY ? iso(st!.pausedUntil!) : null,

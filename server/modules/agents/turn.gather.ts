@@ -6,14 +6,17 @@ import type { ConversationsRepo } from '../conversations/conversations.repo.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { scriptForStage } from '../scripts/scripts.repo.js';
-import { renderScript } from '../scripts/scripts.variables.js';
+import { scriptVariableValues } from '../scripts/scripts.variables.js';
 import type { Db } from '../../../db/client.js';
+import { templateVariables } from '../../lib/template.js';
+import { capHistory, capKnowledge, capScript, type TurnCuts, type TurnLimits } from './turn.caps.js';
 import { buildTurnMessages, type HistoryMessage } from './turn.context.js';
 
 export interface GatherDeps {
   db: Db;
   crm: MirrorReadRepo;
   knowledge: KnowledgeService;
+  limits: TurnLimits;
 }
 
 export interface TurnLead {
@@ -26,6 +29,7 @@ export interface TurnLead {
   mainContactId: number | null;
   tags: string[];
   customFields: FieldValues;
+  /** Values typed into a web form (the playground's test-lead fields): prompt data, never trusted facts. */
   extraFields?: Record<string, string | number | boolean>;
 }
 
@@ -34,6 +38,8 @@ export interface GatheredTurn {
   trustedText: string;
   tools: LlmTool[];
   citations: { entryId: number; title: string }[];
+  /** What the per-turn caps left out of the prompt; null when nothing. */
+  cuts: TurnCuts | null;
   validate(name: string, args: string): Validation;
 }
 
@@ -57,27 +63,43 @@ export function gatherTurn(
   const catalog = d.crm.catalog(accountId);
   const stage = lead.pipelineId !== null && lead.statusId !== null ? d.crm.stage(accountId, lead.pipelineId, lead.statusId) : undefined;
   const script = lead.pipelineId !== null && lead.statusId !== null ? scriptForStage(d.db, accountId, agent.id, lead.pipelineId, lead.statusId) : undefined;
-  const rendered = script ? renderScript(d.crm, accountId, script.body, { lead, extraFields: lead.extraFields }) : null;
-  const hits = d.knowledge.search(accountId, agent.id, input.queryText);
+  let scriptVariables: Record<string, string | number | null> | undefined;
+  if (script) {
+    const all = scriptVariableValues(d.crm, accountId, script.body, { lead, extraFields: lead.extraFields });
+    scriptVariables = Object.fromEntries(templateVariables(script.body).map((name) => [name, all[name] ?? null]));
+  }
+  const capped = {
+    script: capScript(script?.body ?? null, d.limits.scriptChars),
+    knowledge: capKnowledge(d.knowledge.search(accountId, agent.id, input.queryText), d.limits.knowledgeChars),
+    history: capHistory(input.history, d.limits.clientChars),
+  };
+  const hits = capped.knowledge.hits;
   const { messages, trustedText } = buildTurnMessages({
     agent,
     accountName: d.crm.accountName(accountId),
-    lead,
+    lead: { id: lead.id, name: lead.name, price: lead.price, tags: lead.tags, customFields: lead.customFields, formFields: lead.extraFields },
     stage: stage ?? null,
     contact: lead.mainContactId !== null ? d.crm.contact(accountId, lead.mainContactId) : undefined,
     responsibleUser: d.crm.userName(accountId, lead.responsibleUserId),
-    script: rendered,
+    script: capped.script.script,
+    scriptVariables,
     knowledge: hits,
     catalog,
-    history: input.history,
+    history: capped.history.history,
     event: input.event,
   });
   const citations = [...new Map(hits.map((h) => [h.entryId, { entryId: h.entryId, title: h.title }])).values()];
+  const cuts: TurnCuts = {
+    ...(capped.history.cut ? { clientText: capped.history.cut } : {}),
+    ...(capped.knowledge.cut ? { knowledge: capped.knowledge.cut } : {}),
+    ...(capped.script.cut ? { script: capped.script.cut } : {}),
+  };
   return {
     messages,
     trustedText,
     tools: toolsFor(agent.allowedActions),
     citations,
+    cuts: Object.keys(cuts).length ? cuts : null,
     validate: (name, args) =>
       validateToolCall(name, args, {
         catalog,

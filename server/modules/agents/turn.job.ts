@@ -23,14 +23,15 @@ export type TurnTrigger = z.infer<typeof turnTrigger>;
 export type TurnPayload = z.infer<typeof turnPayload>;
 
 /** The idempotency key of a trigger: the same messages (or call, or stage entry) never make a second turn. */
-export function turnKeyOf(t: TurnTrigger, now: number): string {
+export function turnKeyOf(t: TurnTrigger, leadId: number, now: number): string {
   if (t.kind === 'message') {
     const ids = [...t.messageIds].sort((a, b) => a - b).join(',');
     return ids.length <= 120 ? `msg:${ids}` : `msg:sha1:${createHash('sha1').update(ids).digest('hex')}`;
   }
   if (t.kind === 'call_missed') return `call:${t.callId}`;
-  // A Digital Pipeline trigger carries no id: one turn per lead, stage and minute absorbs Kommo's redeliveries.
-  return `stage:${t.pipelineId}:${t.statusId}:${Math.floor(now / 60_000)}`;
+  // A Digital Pipeline trigger carries no id: one turn per lead, stage and minute absorbs Kommo's redeliveries
+  // (the lead id is in the key: without it, only one lead per stage and minute got a turn).
+  return `stage:${leadId}:${t.pipelineId}:${t.statusId}:${Math.floor(now / 60_000)}`;
 }
 
 export const turnJob = (turns: TurnService) =>

@@ -6,6 +6,8 @@ export interface SeenCall {
   args: unknown;
   valid: boolean;
   error?: string;
+  /** A valid call over the turn's action limit: not planned. */
+  dropped?: boolean;
 }
 
 export interface ModelOutcome {
@@ -16,6 +18,8 @@ export interface ModelOutcome {
   handoffReason: string | null;
   /** Set when a tool call was still invalid after the one correction round: the turn hands off. */
   invalidAfterRetry: string | null;
+  /** Valid calls over `maxActions`, in the order asked: dropped, and recorded by the caller. */
+  dropped: { type: string; args: unknown }[];
   calls: SeenCall[];
   usage: LlmUsage;
   model: string;
@@ -45,6 +49,8 @@ export async function runModel(
     validate(name: string, args: string): Validation;
     signal?: AbortSignal;
     maxRounds?: number;
+    /** CRM actions one turn may plan (handoff_to_human is not one); default 5. */
+    maxActions?: number;
   },
 ): Promise<ModelOutcome> {
   const messages = [...req.messages];
@@ -52,6 +58,8 @@ export async function runModel(
   const actions: PlannedAction[] = [];
   const seenKeys = new Set<string>();
   const calls: SeenCall[] = [];
+  const dropped: { type: string; args: unknown }[] = [];
+  const maxActions = req.maxActions ?? 5;
   let handoffReason: string | null = null;
   let corrected = false;
   let model = req.model;
@@ -69,6 +77,7 @@ export async function runModel(
       actions,
       handoffReason,
       invalidAfterRetry,
+      dropped,
       calls,
       usage,
       model,
@@ -76,20 +85,33 @@ export async function runModel(
     });
     if (res.toolCalls.length === 0) return outcome();
 
-    const results = res.toolCalls.map((tc) => ({ tc, v: req.validate(tc.name, tc.arguments) }));
+    const results = res.toolCalls.map((tc) => ({ tc, v: req.validate(tc.name, tc.arguments), over: false }));
     const invalid = results.filter((r) => !r.v.ok);
-    for (const { tc, v } of results) {
-      calls.push(v.ok ? { type: tc.name, args: v.action.args, valid: true } : { type: tc.name, args: parseArgs(tc.arguments), valid: false, error: v.error });
-      if (!v.ok) continue;
+    for (const r of results) {
+      const { tc, v } = r;
+      if (!v.ok) {
+        calls.push({ type: tc.name, args: parseArgs(tc.arguments), valid: false, error: v.error });
+        continue;
+      }
       if (v.action.type === 'handoff_to_human') {
+        calls.push({ type: tc.name, args: v.action.args, valid: true });
         handoffReason = String(v.action.args.reason);
         continue;
       }
       const key = `${v.action.type}:${JSON.stringify(v.action.args)}`;
-      if (!seenKeys.has(key)) {
-        seenKeys.add(key);
-        actions.push(v.action);
+      if (seenKeys.has(key)) {
+        calls.push({ type: tc.name, args: v.action.args, valid: true });
+        continue;
       }
+      // A model talked into "do 50 things" (or looping) plans at most maxActions; the rest is dropped and recorded.
+      r.over = actions.length >= maxActions;
+      calls.push({ type: tc.name, args: v.action.args, valid: true, ...(r.over ? { dropped: true } : {}) });
+      if (r.over) {
+        dropped.push({ type: v.action.type, args: v.action.args });
+        continue;
+      }
+      seenKeys.add(key);
+      actions.push(v.action);
     }
     if (invalid.length && corrected) return outcome(invalid.map((r) => (r.v.ok ? '' : r.v.error)).join(' '));
     if (invalid.length) corrected = true;
@@ -97,17 +119,19 @@ export async function runModel(
     if (text && !invalid.length) return outcome();
 
     messages.push({ role: 'assistant', content: res.content, toolCalls: res.toolCalls });
-    for (const { tc, v } of results) {
-      const content = v.ok
-        ? v.action.needsApproval
-          ? 'Accepted: it will be carried out after a human approves it. Do not tell the client it is done.'
-          : 'Accepted: it will be carried out when you send your reply.'
-        : `Error: ${v.error} Correct the call, or continue without it.`;
+    for (const { tc, v, over } of results) {
+      const content = over
+        ? `Not accepted: a turn may take at most ${maxActions} CRM actions. Do not tell the client it is done.`
+        : v.ok
+          ? v.action.needsApproval
+            ? 'Accepted: it will be carried out after a human approves it. Do not tell the client it is done.'
+            : 'Accepted: it will be carried out when you send your reply.'
+          : `Error: ${v.error} Correct the call, or continue without it.`;
       messages.push({ role: 'tool', toolCallId: tc.id, content });
     }
     if (round === maxRounds) return outcome();
   }
-  return { reply: lastText, actions, handoffReason, invalidAfterRetry: null, calls, usage, model, rounds: maxRounds };
+  return { reply: lastText, actions, handoffReason, invalidAfterRetry: null, dropped, calls, usage, model, rounds: maxRounds };
 }
 
 function chat(llm: LlmClient, req: { model: string; temperature: number; tools: LlmTool[]; signal?: AbortSignal }, messages: LlmMessage[]) {

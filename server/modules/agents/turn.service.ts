@@ -1,10 +1,12 @@
 import type { Db } from '../../../db/client.js';
 import type { AgentRow, AgentTurnRow } from '../../../db/schema/index.js';
-import { RetryAfterError } from '../../jobs/errors.js';
+import { PermanentJobError, RetryAfterError } from '../../jobs/errors.js';
 import type { JobContext } from '../../jobs/worker.js';
 import type { Clock } from '../../lib/clock.js';
-import { LlmRateLimitedError } from '../../llm/llm.errors.js';
+import type { Notifier } from '../../lib/ports.js';
+import { LlmPermanentError, LlmRateLimitedError, PERMANENT_TEXT } from '../../llm/llm.errors.js';
 import type { LlmClient } from '../../llm/llm.types.js';
+import type { ModelPolicy } from '../../llm/models.js';
 import { estimateCostUsd } from '../../llm/pricing.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { ActionsService } from '../actions/actions.service.js';
@@ -13,12 +15,15 @@ import type { ConversationsRepo } from '../conversations/conversations.repo.js';
 import type { CrmLead, MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { agentForStage, getAgent } from './agents.repo.js';
+import { texts } from './agents.texts.js';
+import type { BudgetService } from './budget.service.js';
 import type { DeliveryService, ReplyTarget } from './delivery.service.js';
 import type { HandoffService } from './handoff.service.js';
 import type { LeadStateRepo } from './lead-state.repo.js';
 import { gatherTurn, leadHistory } from './turn.gather.js';
 import { SAFE_PRICE_REPLY, trimReply, unsupportedAmounts } from './turn.guardrails.js';
 import type { TurnPayload, TurnTrigger } from './turn.job.js';
+import { describeCuts, type TurnCuts, type TurnLimits } from './turn.caps.js';
 import { runModel } from './turn.model.js';
 import { countAnswers, countAnswersSince, FINAL_TURN, insertTurn, turnByKey, updateTurn, type TurnStatus } from './turns.repo.js';
 import { nextOpenAt } from './working-hours.js';
@@ -36,6 +41,10 @@ export interface TurnDeps {
   actions: ActionsService;
   delivery: DeliveryService;
   handoff: HandoffService;
+  budget: BudgetService;
+  models: ModelPolicy;
+  limits: TurnLimits;
+  notifier: Notifier;
 }
 
 /** The model's answer, kept on the turn so a retried job executes and delivers without asking again. */
@@ -47,6 +56,10 @@ export interface TurnPlan {
   citations: { entryId: number; title: string }[];
   guardrail: string | null;
   model: string;
+  /** What the per-turn caps cut from the prompt or the plan (missing on plans saved before the caps). */
+  cuts?: TurnCuts | null;
+  /** Set when the agent's model has left the allowlist and the default answered. */
+  modelFallback?: { configured: string; used: string } | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -71,24 +84,26 @@ export function createTurnService(deps: TurnDeps) {
   }
 
   /** Plan the turn: context, the model with validated tools, then the guardrails on the reply. */
-  async function plan(agent: AgentRow, lead: CrmLead & { accountId: number }, trigger: TurnTrigger, texts: string[], signal: AbortSignal) {
+  async function plan(agent: AgentRow, lead: CrmLead & { accountId: number }, trigger: TurnTrigger, clientTexts: string[], signal: AbortSignal) {
     const maxId = trigger.kind === 'message' ? Math.max(...trigger.messageIds) : null;
     const history = leadHistory(conversations, lead.accountId, lead.id, maxId);
-    const queryText = texts.length
-      ? texts.join('\n')
+    const queryText = clientTexts.length
+      ? clientTexts.join('\n')
       : history
           .filter((h) => h.direction === 'inbound')
           .slice(-3)
           .map((h) => h.text)
           .join('\n');
     const g = gatherTurn(deps, { accountId: lead.accountId, agent, lead, history, event: eventText(lead.accountId, trigger), queryText });
+    const chosen = deps.models.effective(agent.model);
     const out = await runModel(deps.llm, {
-      model: agent.model,
+      model: chosen.model,
       temperature: agent.temperature,
       messages: g.messages,
       tools: g.tools,
       validate: g.validate,
       signal,
+      maxActions: deps.limits.actions,
     });
     let reply = trimReply(out.reply, agent.maxReplyChars);
     let guardrail: string | null = null;
@@ -97,6 +112,7 @@ export function createTurnService(deps: TurnDeps) {
       guardrail = `The reply stated ${invented.join(', ')}, which is not in the knowledge base or the lead data; a safe reply was sent instead.`;
       reply = SAFE_PRICE_REPLY;
     }
+    const cuts: TurnCuts | null = out.dropped.length ? { ...g.cuts, actions: { limit: deps.limits.actions, dropped: out.dropped } } : g.cuts;
     const p: TurnPlan = {
       reply,
       actions: out.actions,
@@ -105,6 +121,8 @@ export function createTurnService(deps: TurnDeps) {
       citations: g.citations,
       guardrail,
       model: out.model,
+      cuts,
+      modelFallback: chosen.fallback ? { configured: agent.model, used: chosen.model } : null,
     };
     return { plan: p, usage: out.usage };
   }
@@ -135,10 +153,41 @@ export function createTurnService(deps: TurnDeps) {
         updateTurn(db, accountId, t.id, { status: 'skipped', reason, finishedAt: clock.now() });
         log('agent.skipped', title, reason);
       });
-    const texts = inboundTexts(accountId, trigger);
+    const inbound = inboundTexts(accountId, trigger);
     const handoff = async (reason: string, opts: { type?: string; stop?: boolean; metadata?: Record<string, unknown> } = {}) => {
-      await deps.handoff.run({ accountId, leadId, agentId: agent.id, agentName: agent.name, turnId: t.id, reason, lastClientText: texts.at(-1), ...opts });
+      await deps.handoff.run({ accountId, leadId, agentId: agent.id, agentName: agent.name, turnId: t.id, reason, lastClientText: inbound.at(-1), ...opts });
       finish('handoff', reason);
+    };
+    /**
+     * The model API refuses us for good (no credit, a bad key): no retry. The lead goes to its responsible
+     * user (the agent is not stopped on it: it answers again once the service is fixed), the turn fails,
+     * the admins hear about it once a day per cause, and the job ends dead with the reason.
+     */
+    const failPermanently = async (err: LlmPermanentError): Promise<never> => {
+      await deps.handoff.run({
+        accountId,
+        leadId,
+        agentId: agent.id,
+        agentName: agent.name,
+        turnId: t.id,
+        reason: err.message,
+        lastClientText: inbound.at(-1),
+        stop: false,
+        type: 'agent.error',
+        metadata: { error: err.message, llmError: err.reason },
+      });
+      deps.tx(() => {
+        updateTurn(db, accountId, t.id, { status: 'failed', reason: `llm_${err.reason}`, finishedAt: clock.now() });
+        deps.notifier.notify({
+          accountId,
+          userId: null,
+          kind: 'llm_unavailable',
+          title: texts.llmNotifyTitle,
+          body: texts.llmNotifyBody(PERMANENT_TEXT[err.reason]),
+          dedupeKey: `llm-permanent:${accountId}:${err.reason}:${new Date(clock.now()).toISOString().slice(0, 10)}`,
+        });
+      });
+      throw new PermanentJobError(err.message, { cause: err });
     };
 
     try {
@@ -169,17 +218,30 @@ export function createTurnService(deps: TurnDeps) {
         if (countAnswersSince(db, accountId, leadId, now - DAY_MS) >= agent.maxRepliesPerLeadPerDay) {
           return skip('daily_cap', `${agent.name} reached its limit of ${agent.maxRepliesPerLeadPerDay} replies to this lead in 24 hours`);
         }
-        const joined = texts.join('\n').toLowerCase();
+        const joined = inbound.join('\n').toLowerCase();
         const keyword = agent.handoff.keywords.find((k) => joined.includes(k.toLowerCase()));
         if (keyword) return handoff(`the client wrote "${keyword}"`);
         if (agent.handoff.afterTurns !== null && countAnswers(db, accountId, leadId, agent.id) >= agent.handoff.afterTurns) {
           return handoff(`the agent already answered ${agent.handoff.afterTurns} times on this lead`);
         }
+        const budget = deps.budget.state(accountId);
+        if (budget.exhausted) {
+          const d = deps.budget.describe(budget);
+          return deps.tx(() => {
+            updateTurn(db, accountId, t.id, { status: 'skipped', reason: 'budget_exhausted', finishedAt: clock.now() });
+            log('agent.skipped', texts.budgetSkipTitle(agent.name), texts.budgetSkipDetail(d.used, d.limit, d.resetsAt), {
+              reason: 'budget_exhausted',
+              budget: { month: budget.month, used: budget.used, limit: budget.limit, exhaustedBy: budget.exhaustedBy },
+            });
+            deps.budget.notifyExhausted(accountId, budget);
+          });
+        }
         let planned: Awaited<ReturnType<typeof plan>>;
         try {
-          planned = await plan(agent, lead, trigger, texts, ctx.signal);
+          planned = await plan(agent, lead, trigger, inbound, ctx.signal);
         } catch (err) {
           if (err instanceof LlmRateLimitedError) throw new RetryAfterError(err.retryAfterMs, err.message);
+          if (err instanceof LlmPermanentError) return failPermanently(err);
           if (ctx.job.attempts < ctx.job.maxAttempts) throw err;
           return handoff(`the AI model could not answer after ${ctx.job.attempts} attempts (${errText(err)})`, {
             type: 'agent.error',
@@ -198,12 +260,22 @@ export function createTurnService(deps: TurnDeps) {
             costUsd: cost,
           });
           if (saved.guardrail) log('agent.guardrail', `${agent.name}'s reply was replaced by a safe one`, saved.guardrail);
+          const cut = describeCuts(saved.cuts);
+          if (cut) log('agent.limits', texts.limitsTitle(agent.name), cut, { cuts: saved.cuts });
         });
+        deps.budget.record(accountId, { ...planned.usage, costUsd: cost }, 'turn');
         t.promptTokens = planned.usage.promptTokens;
         t.completionTokens = planned.usage.completionTokens;
         t.costUsd = cost;
       }
-      const meta = { model: p.model, tokens: { prompt: t.promptTokens, completion: t.completionTokens }, costUsd: t.costUsd, citations: p.citations };
+      const meta = {
+        model: p.model,
+        tokens: { prompt: t.promptTokens, completion: t.completionTokens },
+        costUsd: t.costUsd,
+        citations: p.citations,
+        ...(p.cuts ? { cuts: p.cuts } : {}),
+        ...(p.modelFallback ? { modelFallback: p.modelFallback } : {}),
+      };
       if (p.invalidAfterRetry) return handoff(`the model asked for an invalid CRM action twice (${p.invalidAfterRetry.slice(0, 300)})`, { metadata: meta });
 
       if (p.actions.length) {
@@ -254,7 +326,7 @@ export function createTurnService(deps: TurnDeps) {
       finish(status, p.reply ? null : 'no_reply_text');
     } catch (err) {
       // The queue retries; after the last attempt the lead goes to a human instead of silence.
-      if (err instanceof RetryAfterError || ctx.job.attempts < ctx.job.maxAttempts) throw err;
+      if (err instanceof RetryAfterError || err instanceof PermanentJobError || ctx.job.attempts < ctx.job.maxAttempts) throw err;
       return handoff(`the agent could not finish this turn after ${ctx.job.attempts} attempts (${errText(err)})`, {
         type: 'agent.error',
         metadata: { error: errText(err) },

@@ -36,6 +36,11 @@ export interface RenderSource {
 
 /** Render a script body from the synced mirror: the lead, its main contact, its fields, its user and the account. */
 export function renderScript(crm: MirrorReadRepo, accountId: number, body: string, src: RenderSource): string {
+  return renderTemplate(body, scriptVariableValues(crm, accountId, body, src));
+}
+
+/** The value of every variable `body` may use, for this lead (an agent's prompt carries them apart from the script). */
+export function scriptVariableValues(crm: MirrorReadRepo, accountId: number, body: string, src: RenderSource): Record<string, string | number | null> {
   const fields = crm.leadFields(accountId);
   const contact = src.lead.mainContactId !== null ? crm.contact(accountId, src.lead.mainContactId) : undefined;
   const values: Record<string, string | number | null> = {
@@ -53,5 +58,5 @@ export function renderScript(crm: MirrorReadRepo, accountId: number, body: strin
     const extra = src.extraFields?.[f.name] ?? src.extraFields?.[String(f.id)] ?? (f.code ? src.extraFields?.[f.code] : undefined);
     values[name] = extra !== undefined ? String(extra) : fieldText(src.lead.customFields.find((v) => v.field_id === f.id)?.values);
   }
-  return renderTemplate(body, values);
+  return values;
 }

@@ -10,9 +10,10 @@ import { Connection } from './Connection.js';
 import { Knowledge } from './Knowledge.js';
 import { Playground } from './Playground.js';
 import { Scripts } from './Scripts.js';
+import { Usage } from './Usage.js';
 
-type TabKey = 'connection' | 'agents' | 'bindings' | 'scripts' | 'knowledge' | 'playground' | 'activity';
-const TAB_KEYS: TabKey[] = ['connection', 'agents', 'bindings', 'scripts', 'knowledge', 'playground', 'activity'];
+type TabKey = 'connection' | 'agents' | 'bindings' | 'scripts' | 'knowledge' | 'playground' | 'usage' | 'activity';
+const TAB_KEYS: TabKey[] = ['connection', 'agents', 'bindings', 'scripts', 'knowledge', 'playground', 'usage', 'activity'];
 
 /** The advanced-settings page: one tab per task; the agents list is shared by the tabs that pick an agent. */
 export function AdminApp(props: { initialTab?: string }) {
@@ -22,9 +23,10 @@ export function AdminApp(props: { initialTab?: string }) {
   const agents = useLoad(() => api.agents().then((r) => r.items), []);
   const list = agents.data ?? [];
 
-  // Connection and Activity work without the agents list (Activity only uses it for a filter).
+  // Connection, Usage and Activity work without the agents list (Activity only uses it for a filter).
   let body: JSX.Element;
   if (tab === 'connection') body = <Connection />;
+  else if (tab === 'usage') body = <Usage />;
   else if (tab === 'activity') body = <Activity agents={list} />;
   else if (agents.error && !agents.data) body = <ErrorBox error={agents.error} onRetry={agents.reload} />;
   else if (tab === 'agents') body = <Agents agents={list} loading={agents.loading} onChanged={agents.reload} />;

@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
-import { APPROVAL_KEYS, type Agent, type AgentInput, type ApprovalKey, type ToolFailurePolicy } from '../api.js';
+import { useEffect, useState } from 'preact/hooks';
+import { APPROVAL_KEYS, type Agent, type AgentInput, type ApprovalKey, type ModelList, type ToolFailurePolicy } from '../api.js';
 import { labelOf } from '../i18n.js';
 import { Button, ErrorBox, Field, Section } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
@@ -8,6 +8,7 @@ import { useAction } from '../ui/hooks.js';
 import { approvalAction, inputOf, localErrors, newAgentInput, toggleAction } from './agent-form.js';
 import { WorkingHoursEditor } from './WorkingHoursEditor.js';
 
+/** Suggestions while the operator's list loads (or from a backend without GET /api/models). */
 const MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1'];
 const LANGUAGES = ['auto', 'en', 'es', 'pt', 'ru'];
 const TONES = ['friendly', 'formal', 'concise', 'enthusiastic'];
@@ -18,9 +19,14 @@ const TOOL_FAILURE: ToolFailurePolicy[] = ['handoff', 'notify'];
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 const num = (e: Event) => Number((e.target as HTMLInputElement).value);
 
-export function AgentEditor(props: { agent: Agent | null; onSaved: (agent: Agent) => void; onCancel: () => void }) {
+export function AgentEditor(props: { agent: Agent | null; models?: ModelList; onSaved: (agent: Agent) => void; onCancel: () => void }) {
   const { api, t } = useWidget();
   const [input, setInput] = useState<AgentInput>(() => (props.agent ? inputOf(props.agent) : newAgentInput()));
+  const allowed = props.models?.items;
+  // A new agent starts on the operator's default model.
+  useEffect(() => {
+    if (!props.agent && props.models && !props.models.items.includes(input.model)) setInput((cur) => ({ ...cur, model: props.models!.default }));
+  }, [props.models]);
   const [keywords, setKeywords] = useState(() => input.handoff.keywords.join(', '));
   // Local checks show only after the first Save attempt, then follow every edit.
   const [tried, setTried] = useState(false);
@@ -60,12 +66,29 @@ export function AgentEditor(props: { agent: Agent | null; onSaved: (agent: Agent
         </Field>
         <div class="kai-grid">
           <Field label={t('agents.fields.model')} error={fieldError('model')}>
-            <input class="kai-input" list="kai-models" value={input.model} onInput={(e) => set({ model: value(e) })} />
-            <datalist id="kai-models">
-              {MODELS.map((m) => (
-                <option key={m} value={m} />
-              ))}
-            </datalist>
+            {allowed ? (
+              <select class="kai-input" value={input.model} data-testid="kai-agent-model" onChange={(e) => set({ model: value(e) })}>
+                {(allowed.includes(input.model) ? allowed : [input.model, ...allowed]).map((m) => (
+                  <option key={m} value={m}>
+                    {m}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <>
+                <input class="kai-input" list="kai-models" value={input.model} onInput={(e) => set({ model: value(e) })} />
+                <datalist id="kai-models">
+                  {MODELS.map((m) => (
+                    <option key={m} value={m} />
+                  ))}
+                </datalist>
+              </>
+            )}
+            {allowed && !allowed.includes(input.model) ? (
+              <span class="kai-field__error" data-testid="kai-model-not-allowed">
+                {t('agents.model_not_allowed', { model: input.model, fallback: props.models!.default })}
+              </span>
+            ) : null}
           </Field>
           <Field label={t('agents.fields.temperature')} error={fieldError('temperature')}>
             <input class="kai-input" type="number" min={0} max={2} step={0.1} value={input.temperature} onInput={(e) => set({ temperature: num(e) })} />

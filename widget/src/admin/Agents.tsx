@@ -1,21 +1,25 @@
 import { useState } from 'preact/hooks';
-import type { Agent } from '../api.js';
+import type { Agent, ModelList } from '../api.js';
 import { Badge, Button, Empty, ErrorBox, Section, Spinner } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
-import { useAction } from '../ui/hooks.js';
+import { useAction, useLoad } from '../ui/hooks.js';
 import { AgentEditor } from './AgentEditor.js';
 
 type Editing = { kind: 'new' } | { kind: 'edit'; agent: Agent } | null;
 
 export function Agents(props: { agents: Agent[]; loading: boolean; onChanged: () => void }) {
-  const { t } = useWidget();
+  const { api, t } = useWidget();
   const [editing, setEditing] = useState<Editing>(null);
+  // The operator's models: the editor offers them, and a row says when an agent's model has left the list.
+  // A backend without the endpoint leaves this empty, and the editor falls back to suggestions.
+  const models = useLoad(() => api.models(), []);
 
   if (editing) {
     return (
       <AgentEditor
         agent={editing.kind === 'edit' ? editing.agent : null}
+        models={models.data}
         onSaved={() => {
           setEditing(null);
           props.onChanged();
@@ -38,14 +42,14 @@ export function Agents(props: { agents: Agent[]; loading: boolean; onChanged: ()
       {!props.loading && !props.agents.length ? <Empty>{t('agents.empty')}</Empty> : null}
       <ul class="kai-list">
         {props.agents.map((a) => (
-          <AgentRow key={a.id} agent={a} onEdit={() => setEditing({ kind: 'edit', agent: a })} onDeleted={props.onChanged} />
+          <AgentRow key={a.id} agent={a} models={models.data} onEdit={() => setEditing({ kind: 'edit', agent: a })} onDeleted={props.onChanged} />
         ))}
       </ul>
     </Section>
   );
 }
 
-function AgentRow(props: { agent: Agent; onEdit: () => void; onDeleted: () => void }) {
+function AgentRow(props: { agent: Agent; models?: ModelList; onEdit: () => void; onDeleted: () => void }) {
   const { api, t, lang } = useWidget();
   const del = useAction();
   const [confirming, setConfirming] = useState(false);
@@ -61,6 +65,9 @@ function AgentRow(props: { agent: Agent; onEdit: () => void; onDeleted: () => vo
           <strong>{a.name}</strong>
           <Badge tone={a.mode === 'autopilot' ? 'info' : 'muted'}>{t(`mode.${a.mode}`)}</Badge>
           <span class="kai-small kai-muted">{a.model}</span>
+          {props.models && !props.models.items.includes(a.model) ? (
+            <Badge tone="warn">{t('agents.runs_on_default', { model: props.models.default })}</Badge>
+          ) : null}
         </div>
         <div class="kai-row">
           <Button onClick={props.onEdit}>{t('common.edit')}</Button>

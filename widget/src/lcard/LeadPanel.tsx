@@ -12,7 +12,7 @@ import { Suggest } from './Suggest.js';
 
 /** The right-panel block of a lead card: what the agent is doing on this lead, and the controls over it. */
 export function LeadPanel(props: { leadId: number }) {
-  const { api, t } = useWidget();
+  const { api, t, lang } = useWidget();
   const state = useLoad(async () => {
     const data = await api.leadAgent(props.leadId);
     performance.mark('kai:lcard:data');
@@ -42,6 +42,11 @@ export function LeadPanel(props: { leadId: number }) {
     body = (
       <>
         <AgentHeader data={data} />
+        {data.budget?.exhausted ? (
+          <div class="kai-notice kai-notice--warn" data-testid="kai-budget-exhausted">
+            {t('lcard.budget_exhausted', { time: formatDateTime(data.budget.resetsAt, lang) })}
+          </div>
+        ) : null}
         <PauseControl data={data} onChange={update} />
         {data.handoff.active ? (
           <div class="kai-notice kai-notice--warn" data-testid="kai-handoff">
@@ -93,6 +98,11 @@ function AgentHeader(props: { data: LeadAgentState }) {
         <Badge tone={agent.mode === 'autopilot' ? 'info' : 'muted'}>{t(`mode.${agent.mode}`)}</Badge>
       </div>
       {stage ? <div class="kai-small kai-muted">{t('lcard.stage', { name: stage.name })}</div> : null}
+      {agent.modelFallback ? (
+        <div class="kai-small kai-notice kai-notice--warn" data-testid="kai-model-fallback">
+          {t('lcard.model_fallback', { configured: agent.modelFallback.configured, used: agent.modelFallback.used })}
+        </div>
+      ) : null}
     </div>
   );
 }
