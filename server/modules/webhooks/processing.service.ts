@@ -1,6 +1,6 @@
 import type { DpRequest } from '../../kommo/webhook/dp.js';
 import type { KommoEvent } from '../../kommo/webhook/events.js';
-import { KommoAuthError } from '../../kommo/client/errors.js';
+import { KommoAuthError, KommoNotFoundError } from '../../kommo/client/errors.js';
 import type { KommoLead } from '../../kommo/client/schemas.js';
 import { PermanentJobError } from '../../jobs/errors.js';
 import type { Platform } from '../../platform.js';
@@ -65,7 +65,15 @@ export function createProcessing(deps: ProcessingDeps) {
       const row = inbox.loadEvent(accountId, eventId);
       if (row?.status !== 'received') return;
       const r = JSON.parse(row.payload) as DpRequest;
-      const lead = await getLead(deps, row.accountId, r.event.leadId);
+      let lead: KommoLead;
+      try {
+        lead = await getLead(deps, row.accountId, r.event.leadId);
+      } catch (err) {
+        // Kommo has no such lead: asking again will not change that. Settled, not retried.
+        if (!(err instanceof KommoNotFoundError)) throw err;
+        deps.tx(() => void inbox.markSkipped(row.accountId, eventId, deps.clock.now()));
+        return;
+      }
       deps.tx(() => {
         if (!inbox.markProcessed(row.accountId, eventId, deps.clock.now())) return;
         deps.mirror.upsertLeads(row.accountId, [lead], deps.clock.now());
