@@ -74,6 +74,7 @@ export function createApp(deps: Pick<Platform, 'env' | 'clock' | 'logger' | 'met
     apiIp: rule('api-ip', env.RATE_LIMIT_API_PER_MIN),
     apiAccount: rule('api-account', env.RATE_LIMIT_API_PER_MIN),
     hooksIp: rule('hooks-ip', env.RATE_LIMIT_HOOKS_IP_PER_MIN),
+    uninstallIp: rule('uninstall-ip', env.RATE_LIMIT_HOOKS_IP_PER_MIN),
     oauthIp: rule('oauth-ip', env.RATE_LIMIT_OAUTH_PER_MIN),
     oauthHost: rule('oauth-host', env.RATE_LIMIT_OAUTH_PER_MIN),
   };
@@ -90,7 +91,7 @@ export function createApp(deps: Pick<Platform, 'env' | 'clock' | 'logger' | 'met
   }
   app.use(
     '/oauth/uninstall',
-    rateLimit(limiter, (c) => [{ rule: rules.hooksIp, key: ip(c) }]),
+    rateLimit(limiter, (c) => [{ rule: rules.uninstallIp, key: ip(c) }]),
   );
   app.use(
     '/oauth/start',
