@@ -4,6 +4,9 @@ import { startWorld, type World } from '../test/helpers/world.js';
 let ctx: World;
 afterEach(async () => ctx?.stop());
 
+const OPERATOR_TOKEN = 'operator-token-0123456789';
+const operator = { authorization: `Bearer ${OPERATOR_TOKEN}` };
+
 describe('errors, health and metrics', () => {
   it('answers an unknown route with problem+json', async () => {
     ctx = await startWorld({ sim: false });
@@ -33,17 +36,17 @@ describe('errors, health and metrics', () => {
   });
 
   it('reports readiness with the database, migrations, queue lag and integrations', async () => {
-    ctx = await startWorld({ sim: false, env: { OPENAI_API_KEY: '' } });
-    const body = (await (await ctx.app.request('/readyz')).json()) as any;
+    ctx = await startWorld({ sim: false, env: { OPENAI_API_KEY: '', METRICS_TOKEN: OPERATOR_TOKEN } });
+    const body = (await (await ctx.app.request('/readyz', { headers: operator })).json()) as any;
     expect(body).toMatchObject({ status: 'ready', database: { writable: true }, migrations: { current: true }, queue: { lagMs: 0 } });
     expect(body.integrations).toMatchObject({ kommo: 'configured', openai: expect.stringMatching(/not configured: set OPENAI_API_KEY/) });
   });
 
   it('exposes Prometheus metrics: requests by route and status, jobs by state, queue lag', async () => {
-    ctx = await startWorld({ sim: false });
+    ctx = await startWorld({ sim: false, env: { METRICS_TOKEN: OPERATOR_TOKEN } });
     await ctx.app.request('/healthz');
     ctx.p.queue.enqueue({ queue: 'demo' });
-    const text = await (await ctx.app.request('/metrics')).text();
+    const text = await (await ctx.app.request('/metrics', { headers: operator })).text();
     expect(text).toMatch(/http_requests_total\{method="GET",route="\/healthz",status="200"\} 1/);
     expect(text).toMatch(/jobs\{queue="demo",state="queued"\} 1/);
     expect(text).toMatch(/queue_lag_seconds \d/);

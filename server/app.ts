@@ -3,7 +3,9 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { randomUUID } from 'node:crypto';
 import type { JtiRepo } from './http/auth-jtis.repo.js';
+import { clientIp, rateKeyForIp } from './http/client-ip.js';
 import type { AppEnv } from './http/env.js';
+import { RateLimiter, rateLimit, type RateRule } from './http/rate-limit.js';
 import { widgetAuth } from './http/widget-auth.js';
 import { isAllowedKommoHost } from './kommo/hosts.js';
 import { bodyLimit } from './lib/body.js';
@@ -12,7 +14,13 @@ import type { Platform } from './platform.js';
 
 export type { AppEnv } from './http/env.js';
 
-/** The HTTP app: request ids and logs, the body limit, CORS and widget auth for /api, the modules' routes, one onError. */
+/** Digital Pipeline and Salesbot bodies are a few hundred bytes; nothing legitimate comes near this. */
+export const HOOK_BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * The HTTP app: request ids and logs, the body limits, rate limits on the public endpoints, CORS and
+ * widget auth for /api, the modules' routes, one onError.
+ */
 export function createApp(deps: Pick<Platform, 'env' | 'clock' | 'logger' | 'metrics'> & { jtis: JtiRepo }, routes: Hono<AppEnv>[]) {
   const app = new Hono<AppEnv>();
 
@@ -55,7 +63,57 @@ export function createApp(deps: Pick<Platform, 'env' | 'clock' | 'logger' | 'met
       maxAge: 600,
     }),
   );
+  // Rate limits by client address on everything a stranger can call. Kommo's own webhooks
+  // (/webhooks/kommo/:secret) are not limited: they carry an unguessable per-account secret, and a 429
+  // there would lose events Kommo does not resend for long. Per-account limits apply once the account is
+  // verified: here for /api (from the token), in the webhooks and oauth modules for the hooks.
+  const { env } = deps;
+  const limiter = new RateLimiter({ clock: deps.clock, maxKeys: env.RATE_LIMIT_MAX_KEYS });
+  const rule = (name: string, perMinute: number): RateRule => ({ name, perMinute });
+  const rules = {
+    apiIp: rule('api-ip', env.RATE_LIMIT_API_PER_MIN),
+    apiAccount: rule('api-account', env.RATE_LIMIT_API_PER_MIN),
+    hooksIp: rule('hooks-ip', env.RATE_LIMIT_HOOKS_IP_PER_MIN),
+    uninstallIp: rule('uninstall-ip', env.RATE_LIMIT_HOOKS_IP_PER_MIN),
+    oauthIp: rule('oauth-ip', env.RATE_LIMIT_OAUTH_PER_MIN),
+    oauthHost: rule('oauth-host', env.RATE_LIMIT_OAUTH_PER_MIN),
+  };
+  const ip = (c: Parameters<typeof clientIp>[0]) => rateKeyForIp(clientIp(c, env.TRUST_PROXY));
+  const hookBodyLimit = bodyLimit(HOOK_BODY_LIMIT_BYTES, () => {
+    throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${HOOK_BODY_LIMIT_BYTES} bytes`);
+  });
+  for (const path of ['/webhooks/dp', '/webhooks/dp/*', '/salesbot/*']) {
+    app.use(path, hookBodyLimit);
+    app.use(
+      path,
+      rateLimit(limiter, (c) => [{ rule: rules.hooksIp, key: ip(c) }]),
+    );
+  }
+  app.use(
+    '/oauth/uninstall',
+    rateLimit(limiter, (c) => [{ rule: rules.uninstallIp, key: ip(c) }]),
+  );
+  app.use(
+    '/oauth/start',
+    rateLimit(limiter, (c) => [{ rule: rules.oauthIp, key: ip(c) }]),
+  );
+  // The callback sends our client secret to the referer's host: limited per caller and per target host.
+  app.use(
+    '/oauth/callback',
+    rateLimit(limiter, (c) => [
+      { rule: rules.oauthIp, key: ip(c) },
+      { rule: rules.oauthHost, key: c.req.query('referer')?.trim().toLowerCase().slice(0, 255) },
+    ]),
+  );
+  app.use(
+    '/api/*',
+    rateLimit(limiter, (c) => [{ rule: rules.apiIp, key: ip(c) }]),
+  );
   app.use('/api/*', widgetAuth(deps));
+  app.use(
+    '/api/*',
+    rateLimit(limiter, (c) => [{ rule: rules.apiAccount, key: String(c.get('auth').accountId) }]),
+  );
 
   for (const r of routes) app.route('/', r);
 
@@ -88,10 +146,9 @@ export function createApp(deps: Pick<Platform, 'env' | 'clock' | 'logger' | 'met
       requestId,
       ...extra,
     };
-    return new Response(JSON.stringify(body), {
-      status,
-      headers: { 'content-type': 'application/problem+json; charset=utf-8', 'x-request-id': requestId },
-    });
+    const headers: Record<string, string> = { 'content-type': 'application/problem+json; charset=utf-8', 'x-request-id': requestId };
+    if (code === 'RATE_LIMITED' && typeof extra.retryAfter === 'number') headers['retry-after'] = String(extra.retryAfter);
+    return new Response(JSON.stringify(body), { status, headers });
   });
 
   return app;

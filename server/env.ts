@@ -122,6 +122,29 @@ const envSchema = z.object({
   LLM_TURN_MAX_ACTIONS: int(5, 1, 50, 'a number of actions, 1-50'),
   /** Playground runs per minute per account and user. */
   LLM_PLAYGROUND_PER_MINUTE: int(10, 1, 1000, 'runs per minute, 1-1000'),
+
+  // ---- Public endpoints: rate limits, operator endpoints, Digital Pipeline triggers (area: public endpoints) ----
+  /** Behind a reverse proxy: take the caller's address from the last X-Forwarded-For entry (the one the proxy added). */
+  TRUST_PROXY: bool,
+  /** /api/* (the widget): requests a minute per client address and per Kommo account. */
+  RATE_LIMIT_API_PER_MIN: int(600, 1, 1_000_000, 'requests a minute, 1-1000000'),
+  /** Digital Pipeline and Salesbot hooks: requests a minute per Kommo account (counted once the request is verified). */
+  RATE_LIMIT_HOOKS_PER_MIN: int(300, 1, 1_000_000, 'requests a minute, 1-1000000'),
+  /** Digital Pipeline, Salesbot and uninstall hooks: requests a minute per client address. Kommo sends every account's hooks from a few addresses. */
+  RATE_LIMIT_HOOKS_IP_PER_MIN: int(3000, 1, 1_000_000, 'requests a minute, 1-1000000'),
+  /** /oauth/start, /oauth/callback: per client address and per Kommo host; /oauth/uninstall: per account. */
+  RATE_LIMIT_OAUTH_PER_MIN: int(10, 1, 100_000, 'requests a minute, 1-100000'),
+  /** How many rate-limit buckets (address or account × endpoint group) are kept in memory; the least recently used go first. */
+  RATE_LIMIT_MAX_KEYS: int(50_000, 100, 10_000_000, 'a number of buckets, 100-10000000'),
+  /** /metrics and the detailed /readyz answer `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, { message: 'expected at least 16 characters' }).optional()),
+  /** /metrics and the detailed /readyz also answer callers on this machine (127.0.0.1, ::1) without the token. */
+  METRICS_ALLOW_LOOPBACK: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase()) : (v ?? true)),
+    z.boolean(),
+  ),
+  /** A Digital Pipeline trigger for the same lead and stage within this window is a duplicate (Kommo retries, double fires). */
+  DP_DEDUPE_WINDOW_MS: int(600_000, 0, 86_400_000, 'milliseconds, 0-86400000'),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -15,6 +15,7 @@ describe("uninstall stops the account's agents", () => {
     w.clientWrites(leadId, 'Hello, is anyone there?');
     expect(w.count("SELECT count(*) n FROM jobs WHERE queue = 'agents.turn' AND status = 'queued'")).toBe(1);
 
+    w.sim.faults.revokeAllTokens(); // uninstalling in Kommo revokes our tokens; the hook is only believed then
     const sig = createHmac('sha256', TEST_CLIENT_SECRET).update(`${TEST_CLIENT_ID}|${w.accountId}`).digest('hex');
     const res = await w.app.request(`/oauth/uninstall?client_uuid=${TEST_CLIENT_ID}&account_id=${w.accountId}&signature=${sig}`);
     expect(res.status).toBe(200);

@@ -299,6 +299,7 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
       }
     }
     if (m === 'GET' && path === '/api/bindings') return send(res, 200, { items: bindings });
+    if (m === 'GET' && path === '/api/integrations/dp-token') return send(res, 200, { token: 'dp-token-of-account-1', setting: 'kai_dp_token' });
     if (m === 'PUT' && path === '/api/bindings') {
       const next = b as unknown as Binding;
       bindings = bindings.filter((x) => !(x.pipelineId === next.pipelineId && x.statusId === next.statusId));

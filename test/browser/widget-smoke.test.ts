@@ -321,8 +321,11 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     await page.selectOption('[data-testid="kai-dp-agent"]', { label: 'Leo — follow-ups' });
     await page.waitForSelector('[data-testid="kai-dp"] >> text=Saved');
     await expect(page.inputValue('input[name="agent_id"]')).resolves.toBe('2');
-    expect(requestsSince(before)).toEqual(['GET /api/agents', 'PUT /api/bindings']);
-    expect(backend.requests.at(-1)?.body).toEqual({ pipelineId: 1, statusId: 13, agentId: 2 });
+    // The action is signed with the account's Digital Pipeline token, which Kommo sends back with each trigger.
+    await page.waitForSelector('[data-testid="kai-dp-token"]');
+    await expect(page.inputValue('input[name="kai_dp_token"]')).resolves.toBe('dp-token-of-account-1');
+    expect(requestsSince(before).sort()).toEqual(['GET /api/agents', 'GET /api/integrations/dp-token', 'PUT /api/bindings']);
+    expect(backend.requests.findLast((r) => r.path === '/api/bindings')?.body).toEqual({ pipelineId: 1, statusId: 13, agentId: 2 });
     await screenshot(page, 'dp-settings');
 
     await page.goto(`${harness.url}/salesbot`);

@@ -98,8 +98,9 @@ export interface World {
 
 export async function startWorld(o: WorldOptions = {}): Promise<World> {
   // Listen first when serving: the backend's PUBLIC_URL must name its own port.
-  let serveApp: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
-  const server: ServerType | null = o.http ? serve({ fetch: (req) => serveApp(req), port: 0, hostname: '127.0.0.1' }) : null;
+  // The node server's bindings (the socket: the caller's address) go through to the app, as in production.
+  let serveApp: (req: Request, bindings?: unknown) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
+  const server: ServerType | null = o.http ? serve({ fetch: (req, bindings) => serveApp(req, bindings), port: 0, hostname: '127.0.0.1' }) : null;
   if (server) await new Promise<void>((ok) => (server.listening ? ok() : server.once('listening', () => ok())));
   const baseUrl = server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}` : 'http://127.0.0.1:3999';
   const redirectUri = `${baseUrl}/oauth/callback`;
@@ -134,7 +135,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   const m = createModules(p, { llm: typeof o.llm === 'object' ? o.llm : undefined });
   const runtime = startRuntime(p, moduleList(m), { worker: o.worker });
   const app = runtime.app;
-  serveApp = (req) => app.fetch(req);
+  serveApp = (req, bindings) => app.fetch(req, bindings as never);
 
   const needSim = (): KommoSim => {
     if (!sim) throw new Error('this world was started without the Kommo simulator');

@@ -21,6 +21,13 @@ async function installed() {
   return { secret, acct, seen, post };
 }
 
+/** The account's Digital Pipeline token, as the widget fetches it to write into a DP action's settings. */
+async function dpToken(): Promise<string> {
+  const res = await world.api('GET', '/api/integrations/dp-token');
+  expect(res.status).toBe(200);
+  return res.body.token;
+}
+
 describe('webhooks against the simulator', () => {
   it('an echo of our own write does not retrigger', async () => {
     const { acct, seen, post } = await installed();
@@ -73,14 +80,17 @@ describe('webhooks against the simulator', () => {
 
   it('a Digital Pipeline trigger (JSON or form) wakes the stage once, even when Kommo retries it', async () => {
     const { secret, acct, seen } = await installed();
+    const settings = { agent_id: '', kai_dp_token: await dpToken() };
     const l = [...world.sim.state.leads.values()][3]!;
-    const json = dpRequest({ lead_id: l.id, status_id: l.status_id, pipeline_id: l.pipeline_id, time: 1_700_000_500 }, 'json', acct);
+    const json = dpRequest({ lead_id: l.id, status_id: l.status_id, pipeline_id: l.pipeline_id, time: 1_700_000_500, settings }, 'json', acct);
     for (let i = 0; i < 2; i++) {
       const res = await world.app.request(`/webhooks/dp/${secret}`, { method: 'POST', body: json.body, headers: { 'content-type': json.contentType } });
       expect(res.status).toBe(200);
     }
+    // The same lead entering the same stage again after the dedupe window is a new trigger.
+    world.clock.advance(world.p.env.DP_DEDUPE_WINDOW_MS + 1);
     const form = dpRequest(
-      { lead_id: l.id, status_id: l.status_id, pipeline_id: l.pipeline_id, time: 1_700_000_900, type_code: 'lead_status_changed' },
+      { lead_id: l.id, status_id: l.status_id, pipeline_id: l.pipeline_id, time: 1_700_000_900, type_code: 'lead_status_changed', settings },
       'form',
       acct,
     );
@@ -144,7 +154,7 @@ describe('webhooks against the simulator', () => {
 });
 
 describe('the widget manifest URLs (one secret for every account)', () => {
-  it('accept Salesbot with a verified token and DP for a connected account, and refuse unknown secrets', async () => {
+  it("accept Salesbot with a verified token and DP with the account's own DP token, and refuse the rest alike", async () => {
     world = await startWorld({ seed: { leads: 5, contacts: 3 }, env: { WIDGET_HOOK_SECRET: 'manifest-secret-1' } });
     await world.install();
     await world.drain();
@@ -158,17 +168,18 @@ describe('the widget manifest URLs (one secret for every account)', () => {
       body: JSON.stringify({ token, data: { message: 'hi' }, return_url: `${world.sim.baseUrl}/api/v4/salesbot/1/continue/2` }),
     });
     expect(sb.status).toBe(200);
-    const dp = dpRequest({ lead_id: l.id, time: 1_700_000_001 }, 'json', acct);
+    const settings = { kai_dp_token: await dpToken() };
+    const dp = dpRequest({ lead_id: l.id, time: 1_700_000_001, settings }, 'json', acct);
     expect(
       (await world.app.request('/webhooks/dp/manifest-secret-1', { method: 'POST', body: dp.body, headers: { 'content-type': dp.contentType } })).status,
     ).toBe(200);
-    const otherAcct = dpRequest({ lead_id: l.id, time: 1_700_000_002 }, 'json', { id: 424242, subdomain: 'x' });
+    const otherAcct = dpRequest({ lead_id: l.id, time: 1_700_000_002, settings }, 'json', { id: 424242, subdomain: 'x' });
     expect(
       (await world.app.request('/webhooks/dp/manifest-secret-1', { method: 'POST', body: otherAcct.body, headers: { 'content-type': otherAcct.contentType } }))
         .status,
-    ).toBe(404);
+    ).toBe(401);
     expect((await world.app.request('/webhooks/dp/wrong-secret', { method: 'POST', body: dp.body, headers: { 'content-type': dp.contentType } })).status).toBe(
-      404,
+      401,
     );
   });
 });

@@ -327,6 +327,9 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
     updateAgent: (agentId: number, patch: Partial<AgentInput>) => call<Agent>('PATCH', `/api/agents/${id(agentId)}`, patch),
     deleteAgent: (agentId: number) => call<void>('DELETE', `/api/agents/${id(agentId)}`),
 
+    /** The account's Digital Pipeline token, which each DP action must carry in its `setting` (admins only). */
+    dpToken: () => call<{ token: string; setting: string }>('GET', '/api/integrations/dp-token'),
+
     bindings: () => call<Items<Binding>>('GET', '/api/bindings'),
     putBinding: (binding: Binding) => call<Items<Binding>>('PUT', '/api/bindings', binding),
 

@@ -6,7 +6,7 @@
  */
 import { createApi } from './api.js';
 import { renderAdmin } from './areas/admin.js';
-import { renderDpSettings } from './areas/dp.js';
+import { keepDpToken, rememberDpToken, renderDpSettings, storedDpToken } from './areas/dp.js';
 import { renderLeadCard } from './areas/lcard.js';
 import { salesbotSteps } from './areas/salesbot.js';
 import { renderSettings } from './areas/settings.js';
@@ -88,11 +88,13 @@ export function createWidget($?: JQueryLike) {
       },
       advancedSettings() {
         injectStyles();
+        // An admin is here: keep the account's Digital Pipeline token in the widget's settings for the DP editor.
+        void rememberDpToken(self, context().api);
         return renderAdmin(context());
       },
       dpSettings() {
         injectStyles();
-        return renderDpSettings(context());
+        return renderDpSettings(context(), document, { storedToken: storedDpToken(self), remember: (token) => keepDpToken(self, token) });
       },
       onSalesbotDesignerSave(handlerCode, params) {
         return salesbotSteps(handlerCode, params);

@@ -33,6 +33,8 @@ export interface KommoWidget {
   langs?: Record<string, unknown>;
   render_template(options: RenderTemplateOptions, params?: Record<string, unknown>): unknown;
   $authorizedAjax(options: AjaxOptions): PromiseLike<unknown>;
+  /** Adds values to the widget's settings for this account (what `get_settings()` returns). */
+  set_settings?(settings: Record<string, unknown>): void;
   set_status?(status: string): void;
 }
 

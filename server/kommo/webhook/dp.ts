@@ -42,7 +42,21 @@ export interface DpRequest {
 
 export type DpParseResult = { ok: true; request: DpRequest } | { ok: false; error: string };
 
-const MAX_DP_BODY = 1_000_000;
+/** A real DP request is a few hundred bytes; the route refuses more than 64 KB before reading it, this is the same bound. */
+const MAX_DP_BODY = 64 * 1024;
+
+/**
+ * The DP action setting that carries the account's own Digital Pipeline token (manifest `dp.settings`;
+ * the widget fills it in when the action is edited). Kommo sends it back in every request of that action.
+ */
+export const DP_TOKEN_SETTING = 'kai_dp_token';
+
+/** The token a DP request carries (null when none), and the other settings without it. */
+export function splitDpToken(settings: Record<string, unknown>): { token: string | null; rest: Record<string, unknown> } {
+  const { [DP_TOKEN_SETTING]: raw, ...rest } = settings;
+  const token = typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : null;
+  return { token, rest };
+}
 
 export const DpSchema = zObj({
   account_id: zInt,

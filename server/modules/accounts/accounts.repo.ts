@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import { accounts, type AccountRow } from '../../../db/schema/index.js';
@@ -20,7 +21,12 @@ export interface UpsertAccount {
   tokenExpiresAt: number | null;
   longLived: boolean;
   webhookSecret: string;
+  /** The account's Digital Pipeline secret; an existing one is kept (DP actions saved in Kommo carry it). */
+  dpSecret?: string | null;
 }
+
+/** A fresh per-account Digital Pipeline secret: 32 random bytes, URL-safe. */
+export const newDpSecret = () => randomBytes(32).toString('base64url');
 
 /**
  * The only writer of `accounts`: install, disconnect, and the token compare-and-swap the vault relies on
@@ -45,15 +51,16 @@ export function createAccountsRepo(db: Db) {
     status: sqlite.prepare('SELECT status FROM accounts WHERE id = ?').pluck(),
     nameOf: sqlite.prepare('SELECT name, subdomain FROM accounts WHERE id = ?'),
     upsert: sqlite.prepare(
-      `INSERT INTO accounts (id, host, subdomain, name, status, status_reason, webhook_secret, access_token_enc, refresh_token_enc,
+      `INSERT INTO accounts (id, host, subdomain, name, status, status_reason, webhook_secret, dp_secret, access_token_enc, refresh_token_enc,
          token_expires_at, token_version, long_lived, current_user_id, settings, installed_at, updated_at)
-       VALUES (@id, @host, @subdomain, @name, 'connected', NULL, @webhookSecret, @accessTokenEnc, @refreshTokenEnc,
+       VALUES (@id, @host, @subdomain, @name, 'connected', NULL, @webhookSecret, @dpSecret, @accessTokenEnc, @refreshTokenEnc,
          @tokenExpiresAt, 1, @longLived, @currentUserId, '{}', @now, @now)
        ON CONFLICT (id) DO UPDATE SET host = excluded.host, subdomain = excluded.subdomain, name = excluded.name,
          status = 'connected', status_reason = NULL, access_token_enc = excluded.access_token_enc,
          refresh_token_enc = excluded.refresh_token_enc, token_expires_at = excluded.token_expires_at,
          token_version = accounts.token_version + 1, refresh_lock_token = NULL, refresh_lock_until = NULL,
-         long_lived = excluded.long_lived, current_user_id = excluded.current_user_id, updated_at = excluded.updated_at`,
+         long_lived = excluded.long_lived, current_user_id = excluded.current_user_id,
+         dp_secret = coalesce(accounts.dp_secret, excluded.dp_secret), updated_at = excluded.updated_at`,
     ),
     disconnect: sqlite.prepare(
       `UPDATE accounts SET status = 'disconnected', status_reason = @reason, access_token_enc = NULL, refresh_token_enc = NULL,
@@ -81,6 +88,8 @@ export function createAccountsRepo(db: Db) {
     connectedCount: sqlite.prepare(`SELECT count(*) FROM accounts WHERE status = 'connected'`).pluck(),
     settings: sqlite.prepare('SELECT settings FROM accounts WHERE id = ?').pluck(),
     mergeSettings: sqlite.prepare('UPDATE accounts SET settings = json_patch(settings, ?), updated_at = ? WHERE id = ?'),
+    dpSecret: sqlite.prepare('SELECT dp_secret AS dpSecret, status FROM accounts WHERE id = ?'),
+    setDpSecret: sqlite.prepare('UPDATE accounts SET dp_secret = ? WHERE id = ? AND dp_secret IS NULL'),
   };
 
   return {
@@ -97,8 +106,23 @@ export function createAccountsRepo(db: Db) {
 
     /** Install or reinstall: new tokens, connected again; an existing webhook secret is kept so old URLs stay valid. */
     upsertInstalled(a: UpsertAccount, now: number): AccountRow {
-      s.upsert.run({ ...a, longLived: a.longLived ? 1 : 0, now });
+      s.upsert.run({ ...a, dpSecret: a.dpSecret ?? null, longLived: a.longLived ? 1 : 0, now });
       return byId.get({ id: a.id })!;
+    },
+    /** The account's Digital Pipeline secret and status; undefined for an unknown account. */
+    dpSecretOf: (id: number): { dpSecret: string | null; status: string } | undefined =>
+      s.dpSecret.get(id) as { dpSecret: string | null; status: string } | undefined,
+    /**
+     * The account's Digital Pipeline secret, created when it has none (accounts installed before
+     * per-account secrets existed). Undefined for an unknown account.
+     */
+    ensureDpSecret(id: number): string | undefined {
+      const read = () => s.dpSecret.get(id) as { dpSecret: string | null } | undefined;
+      const row = read();
+      if (!row) return undefined;
+      if (row.dpSecret) return row.dpSecret;
+      s.setDpSecret.run(newDpSecret(), id); // only where still NULL: a concurrent creator wins, and both read its value
+      return read()?.dpSecret ?? undefined;
     },
     /** Uninstall: tokens deleted, the version moved so no in-flight refresh can save over it. */
     disconnect: (id: number, reason: string, now: number) => void s.disconnect.run({ id, reason, now }),

@@ -16,5 +16,5 @@ export interface HealthServices {
 export function healthModule(d: HealthDeps): Module<HealthServices> {
   const health = createHealthService({ env: d.env, queue: d.queue, repo: createHealthRepo(d.sqlite) });
   const status = createStatusService({ env: d.env, clock: d.clock, queue: d.queue, connectedAccounts: () => d.accounts.connectedCount() });
-  return { name: 'health', services: { health, status }, routes: [healthRoutes(health, status, d.metrics)] };
+  return { name: 'health', services: { health, status }, routes: [healthRoutes(health, status, d.metrics, d.env)] };
 }

@@ -6,10 +6,11 @@ import { parseQuery } from '../../lib/validate.js';
 import type { OAuthService } from './oauth.service.js';
 import { resultPage } from './oauth.pages.js';
 import { callbackQuery, uninstallQuery } from './oauth.schemas.js';
+import type { Uninstall } from './uninstall.service.js';
 
 const STATE_COOKIE = 'kai_oauth_state';
 
-export function oauthRoutes(oauth: OAuthService) {
+export function oauthRoutes(oauth: OAuthService, uninstall: Uninstall) {
   const app = new Hono<AppEnv>();
 
   app.get('/oauth/start', (c) => {
@@ -45,10 +46,10 @@ export function oauthRoutes(oauth: OAuthService) {
     }
   });
 
-  app.get('/oauth/uninstall', (c) => {
+  app.get('/oauth/uninstall', async (c) => {
     const q = parseQuery(c, uninstallQuery);
-    const r = oauth.uninstall(q);
-    return c.json({ ok: true, accountId: r.accountId }, 200);
+    const r = await uninstall.hook(q);
+    return c.json(r.body, r.status);
   });
 
   return app;

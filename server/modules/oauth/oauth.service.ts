@@ -1,15 +1,16 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { KommoAccount } from '../../kommo/client/schemas.js';
 import { isAllowedKommoHost } from '../../kommo/hosts.js';
-import { exchangeCode, OAuthGrantError, type TokenSet } from '../../kommo/oauth-http.js';
-import { AppError, badRequest, forbidden } from '../../lib/errors.js';
+import { exchangeCode, OAuthGrantError, type OAuthHttpConfig, type TokenSet } from '../../kommo/oauth-http.js';
+import { AppError, badRequest } from '../../lib/errors.js';
 import type { Platform } from '../../platform.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { KommoServices } from '../kommo/index.js';
 import type { SyncService } from '../sync/sync.service.js';
 import { createOAuthStateRepo } from './oauth-state.repo.js';
-import { REGISTER_WEBHOOKS_QUEUE, UNSUBSCRIBE_WEBHOOKS_QUEUE } from './oauth.queues.js';
+import { newDpSecret } from '../accounts/accounts.repo.js';
+import { REGISTER_WEBHOOKS_QUEUE } from './oauth.queues.js';
 
 export type OAuthServiceDeps = Pick<Platform, 'env' | 'clock' | 'sqlite' | 'queue' | 'tx' | 'encryptor' | 'bus' | 'fetch'> & {
   accounts: AccountsRepo;
@@ -40,6 +41,32 @@ export function normalizeHost(referer: string): string {
     }
   }
   return r.replace(/\/+$/, '');
+}
+
+/**
+ * The account host's request pacing, but given up on when `signal` fires: an install waiting behind a
+ * queue of requests to its host must not send the code exchange after Kommo's 3-second window. A slot
+ * granted too late is handed back at once.
+ */
+function paceWithin(pace: OAuthHttpConfig['pace'], signal: AbortSignal): OAuthHttpConfig['pace'] {
+  if (!pace) return undefined;
+  return (host) =>
+    new Promise<() => void>((resolve, reject) => {
+      let settled = false;
+      const giveUp = () => {
+        if (settled) return;
+        settled = true;
+        reject(new Error('no request slot to Kommo within the install window'));
+      };
+      if (signal.aborted) giveUp();
+      else signal.addEventListener('abort', giveUp, { once: true });
+      pace(host).then((release) => {
+        signal.removeEventListener('abort', giveUp);
+        if (settled) return release();
+        settled = true;
+        resolve(release);
+      }, reject);
+    });
 }
 
 export function createOAuthService(deps: OAuthServiceDeps) {
@@ -98,7 +125,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     const budget = AbortSignal.timeout(2500);
     let tokens: TokenSet;
     try {
-      tokens = await exchangeCode(cfg, host, q.code, budget);
+      tokens = await exchangeCode({ ...cfg, pace: paceWithin(cfg.pace, budget) }, host, q.code, budget);
     } catch (err) {
       if (err instanceof OAuthGrantError)
         throw new AppError(
@@ -139,6 +166,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
           tokenExpiresAt: c.expiresInSec === null ? null : now + c.expiresInSec * 1000,
           longLived: c.refreshToken === null,
           webhookSecret: existing?.webhookSecret ?? randomBytes(24).toString('base64url'),
+          dpSecret: existing?.dpSecret ?? newDpSecret(),
         },
         now,
       );
@@ -161,44 +189,9 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     });
   }
 
-  /** Kommo's uninstall hook: signature = hex(HMAC-SHA256(client_secret, "client_id|account_id")). */
-  function uninstall(q: { client_uuid: string; account_id: number; signature: string }) {
-    const cfg = deps.kommo.oauthConfig();
-    const expected = createHmac('sha256', cfg.clientSecret).update(`${cfg.clientId}|${q.account_id}`).digest();
-    const given = Buffer.from(q.signature, 'hex');
-    if (q.client_uuid !== cfg.clientId || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw forbidden('Invalid uninstall signature');
-    }
-    return deps.tx(() => {
-      const row = deps.accounts.byId(q.account_id);
-      if (!row) return { accountId: q.account_id, known: false };
-      if (row.status !== 'disconnected') {
-        // Try to remove our webhook with the token we still hold; Kommo may already have revoked it.
-        if (row.accessTokenEnc) {
-          deps.queue.enqueue({
-            queue: UNSUBSCRIBE_WEBHOOKS_QUEUE,
-            accountId: row.id,
-            payload: { accountId: row.id, host: row.host, accessTokenEnc: row.accessTokenEnc, destination: webhookDestination(row.webhookSecret) },
-            idempotencyKey: `unsubscribe:${row.id}:${row.tokenVersion}`,
-            maxAttempts: 3,
-          });
-        }
-        deps.accounts.disconnect(row.id, 'uninstalled in Kommo', clock.now());
-        deps.activity.write({
-          accountId: row.id,
-          type: 'connection.uninstalled',
-          title: 'Kommo integration uninstalled',
-          description: 'Tokens were deleted and agents stopped. History is kept; reinstalling reconnects it.',
-        });
-        deps.bus.emit('account.disconnected', { accountId: row.id });
-      }
-      return { accountId: row.id, known: true };
-    });
-  }
-
   const webhookDestination = (secret: string) => `${env.PUBLIC_URL}/webhooks/kommo/${secret}`;
 
-  return { beginButtonFlow, install, uninstall, connectAccount, webhookDestination };
+  return { beginButtonFlow, install, connectAccount, webhookDestination };
 }
 
 export type OAuthService = ReturnType<typeof createOAuthService>;

@@ -26,6 +26,9 @@ export function createInboxRepo(sqlite: Sqlite) {
     ),
     load: sqlite.prepare('SELECT account_id AS accountId, payload, status FROM webhook_events WHERE id = ? AND account_id = ?'),
     done: sqlite.prepare("UPDATE webhook_events SET status = 'processed', processed_at = ? WHERE id = ? AND account_id = ? AND status = 'received'"),
+    skip: sqlite.prepare("UPDATE webhook_events SET status = 'skipped', processed_at = ? WHERE id = ? AND account_id = ? AND status = 'received'"),
+    // A key range, not LIKE: it walks the unique (account_id, event_key) index.
+    keyedSince: sqlite.prepare('SELECT 1 FROM webhook_events WHERE account_id = ? AND event_key >= ? AND event_key < ? AND received_at >= ? LIMIT 1').pluck(),
   };
   return {
     insertDelivery: (d: {
@@ -45,6 +48,11 @@ export function createInboxRepo(sqlite: Sqlite) {
     loadEvent: (accountId: number, id: number) => s.load.get(id, accountId) as { accountId: number; payload: string; status: string } | undefined,
     /** True when this call marked it (it was still `received`). */
     markProcessed: (accountId: number, id: number, now: number): boolean => s.done.run(now, id, accountId).changes === 1,
+    /** Settled without effect (e.g. the entity no longer exists). True when this call marked it. */
+    markSkipped: (accountId: number, id: number, now: number): boolean => s.skip.run(now, id, accountId).changes === 1,
+    /** Whether an event whose key starts with `prefix` arrived at or after `since`. */
+    hasKeyPrefixSince: (accountId: number, prefix: string, since: number): boolean =>
+      s.keyedSince.get(accountId, prefix, `${prefix}\uffff`, since) !== undefined,
   };
 }
 

@@ -1,3 +1,5 @@
+import type { AdminCheck } from '../../http/guards.js';
+import { RateLimiter } from '../../http/rate-limit.js';
 import type { Notifier } from '../../lib/ports.js';
 import type { Module } from '../../module.js';
 import type { Platform } from '../../platform.js';
@@ -17,8 +19,9 @@ import { createProcessing } from './processing.service.js';
 import { webhookJobs } from './webhooks.jobs.js';
 import { webhookRoutes } from './webhooks.routes.js';
 
-export type WebhooksDeps = Pick<Platform, 'env' | 'sqlite' | 'clock' | 'queue' | 'tx' | 'groupTx' | 'bus' | 'logger'> & {
+export type WebhooksDeps = Pick<Platform, 'env' | 'sqlite' | 'clock' | 'queue' | 'tx' | 'groupTx' | 'bus' | 'logger' | 'metrics'> & {
   accounts: AccountsRepo;
+  access: AdminCheck;
   activity: ActivityService;
   kommo: Pick<KommoServices, 'api' | 'ownWrites'>;
   mirror: MirrorRepo;
@@ -37,7 +40,8 @@ export interface WebhooksServices {
 export function webhooksModule(d: WebhooksDeps): Module<WebhooksServices> {
   const inboxRepo = createInboxRepo(d.sqlite);
   const inbox = createInbox({ ...d, inbox: inboxRepo });
-  const triggers = createTriggers({ ...d, inbox: inboxRepo });
+  const limiter = new RateLimiter({ clock: d.clock, maxKeys: d.env.RATE_LIMIT_MAX_KEYS });
+  const triggers = createTriggers({ ...d, inbox: inboxRepo, limiter });
   const processing = createProcessing({
     ...d,
     inbox: inboxRepo,
@@ -45,5 +49,5 @@ export function webhooksModule(d: WebhooksDeps): Module<WebhooksServices> {
     ownWrites: d.kommo.ownWrites,
     bursts: createBurstsRepo(d.sqlite),
   });
-  return { name: 'webhooks', services: { inbox, triggers }, routes: [webhookRoutes(inbox, triggers)], jobs: webhookJobs(processing) };
+  return { name: 'webhooks', services: { inbox, triggers }, routes: [webhookRoutes(inbox, triggers, d.access)], jobs: webhookJobs(processing) };
 }

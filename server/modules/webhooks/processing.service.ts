@@ -1,6 +1,6 @@
 import type { DpRequest } from '../../kommo/webhook/dp.js';
 import type { KommoEvent } from '../../kommo/webhook/events.js';
-import { KommoAuthError } from '../../kommo/client/errors.js';
+import { KommoAuthError, KommoNotFoundError, KommoResponseError } from '../../kommo/client/errors.js';
 import type { KommoLead } from '../../kommo/client/schemas.js';
 import { PermanentJobError } from '../../jobs/errors.js';
 import type { Platform } from '../../platform.js';
@@ -12,6 +12,9 @@ import { flushBurst, takeFromBurst } from './handlers/messages.js';
 import type { InboxRepo } from './inbox.repo.js';
 
 export type ProcessingDeps = HandlerDeps & Pick<Platform, 'groupTx'> & { inbox: InboxRepo; salesbot: SalesbotRequestsRepo; kommo: Pick<KommoServices, 'api'> };
+
+/** Kommo answers a lead it does not have with 404, or with an empty 204 (docs/kommo.md §2). */
+const isMissingLead = (err: unknown) => err instanceof KommoNotFoundError || (err instanceof KommoResponseError && err.status === 204);
 
 const reauthAsPermanent = (err: unknown) => (err instanceof KommoAuthError ? new PermanentJobError(err.message) : err);
 
@@ -65,7 +68,15 @@ export function createProcessing(deps: ProcessingDeps) {
       const row = inbox.loadEvent(accountId, eventId);
       if (row?.status !== 'received') return;
       const r = JSON.parse(row.payload) as DpRequest;
-      const lead = await getLead(deps, row.accountId, r.event.leadId);
+      let lead: KommoLead;
+      try {
+        lead = await getLead(deps, row.accountId, r.event.leadId);
+      } catch (err) {
+        // Kommo has no such lead: asking again will not change that. Settled, not retried.
+        if (!isMissingLead(err)) throw err;
+        deps.tx(() => void inbox.markSkipped(row.accountId, eventId, deps.clock.now()));
+        return;
+      }
       deps.tx(() => {
         if (!inbox.markProcessed(row.accountId, eventId, deps.clock.now())) return;
         deps.mirror.upsertLeads(row.accountId, [lead], deps.clock.now());

@@ -1,5 +1,6 @@
-import { useState } from 'preact/hooks';
-import type { StageRef } from '../api.js';
+import { useEffect, useState } from 'preact/hooks';
+import type { Api, StageRef } from '../api.js';
+import type { KommoWidget } from '../kommo.js';
 import { mount } from '../mount.js';
 import { Empty, ErrorBox, Spinner } from '../ui/components.js';
 import { useWidget, type WidgetContext } from '../ui/context.js';
@@ -7,6 +8,42 @@ import { useAction, useLoad } from '../ui/hooks.js';
 
 /** The manifest's `dp.settings` field Kommo stores with the stage's trigger and sends back in each DP webhook. */
 export const DP_AGENT_FIELD = 'agent_id';
+
+/**
+ * The DP setting that carries the account's own Digital Pipeline token (server: DP_TOKEN_SETTING). The
+ * backend refuses a trigger without it: the webhook URL in the manifest is the same for every account.
+ */
+export const DP_TOKEN_FIELD = 'kai_dp_token';
+
+/** The token kept in the widget's settings for this account, if an admin's visit stored it. */
+export function storedDpToken(self: Pick<KommoWidget, 'get_settings'>): string | null {
+  try {
+    const v = self.get_settings()?.[DP_TOKEN_FIELD];
+    return typeof v === 'string' && v ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Store the token in the widget's settings for this account, when it is not there already. */
+export function keepDpToken(self: Pick<KommoWidget, 'get_settings' | 'set_settings'>, token: string): void {
+  if (storedDpToken(self) !== token) self.set_settings?.({ [DP_TOKEN_FIELD]: token });
+}
+
+/**
+ * Fetch the account's DP token (admins only; the backend creates it on first use for accounts installed
+ * before tokens existed) and keep it in the widget's settings, so the DP editor has it even for a user
+ * the API would refuse. Null when it cannot be had (not an admin, backend unreachable).
+ */
+export async function rememberDpToken(self: Pick<KommoWidget, 'get_settings' | 'set_settings'>, api: Pick<Api, 'dpToken'>): Promise<string | null> {
+  try {
+    const { token } = await api.dpToken();
+    keepDpToken(self, token);
+    return token;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Kommo's digital-pipeline modal holds a form (`[data-action=send_widget]`) with one input per `dp.settings`
@@ -81,11 +118,77 @@ function DpAgentSelect(props: { input: HTMLInputElement; stage: StageRef | null 
   );
 }
 
-/** Replace the plain `agent_id` text input with a select of this account's agents. */
-export function renderDpSettings(ctx: WidgetContext, doc: Document = document): boolean {
+/**
+ * Put the account's token into the action's hidden token field: from the widget's settings at once when an
+ * admin stored it there, then from the API. Kommo saves the field with the action and sends it back in
+ * every trigger. An action saved before keeps the value it has when the token cannot be fetched.
+ */
+function DpTokenStatus(props: { input: HTMLInputElement; stored: string | null; remember?: (token: string) => void }) {
+  const { api, t } = useWidget();
+  const set = (token: string) => {
+    if (props.input.value === token) return;
+    props.input.value = token;
+    props.input.dispatchEvent(new Event('input', { bubbles: true }));
+    props.input.dispatchEvent(new Event('change', { bubbles: true }));
+  };
+  const [state, setState] = useState<'loading' | 'ok' | 'missing'>(() => {
+    if (props.stored) set(props.stored);
+    return props.input.value ? 'ok' : 'loading';
+  });
+  useEffect(() => {
+    let live = true;
+    api.dpToken().then(
+      ({ token }) => {
+        set(token);
+        props.remember?.(token);
+        if (live) setState('ok');
+      },
+      () => live && setState(props.input.value ? 'ok' : 'missing'),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (state === 'loading') return null;
+  return state === 'ok' ? (
+    <div class="kai-small kai-ok" data-testid="kai-dp-token">
+      {t('dp.token_ok')}
+    </div>
+  ) : (
+    <div class="kai-small kai-error" role="alert" data-testid="kai-dp-token-missing">
+      {t('dp.token_missing')}
+    </div>
+  );
+}
+
+/** The action's token field: Kommo draws it from the manifest; where it did not, a hidden one in the same form. */
+function tokenInput(form: HTMLElement | null, agentInput: HTMLInputElement, doc: Document): HTMLInputElement {
+  const scope = form ?? agentInput.form ?? agentInput.parentElement ?? doc.body;
+  let input = scope.querySelector<HTMLInputElement>(`input[name="${DP_TOKEN_FIELD}"]`);
+  if (!input) {
+    input = doc.createElement('input');
+    input.name = DP_TOKEN_FIELD;
+    agentInput.insertAdjacentElement('afterend', input);
+  }
+  input.type = 'hidden';
+  // Where Kommo wraps the field in a label, hide that too (inline: the widget adds no global CSS).
+  input.closest('label')?.style.setProperty('display', 'none');
+  return input;
+}
+
+export interface DpSettingsOptions {
+  /** The token from the widget's settings, when an admin's visit stored it there. */
+  storedToken?: string | null;
+  /** Keep a fetched token in the widget's settings. */
+  remember?: (token: string) => void;
+}
+
+/** Replace the plain `agent_id` text input with a select of this account's agents, and sign the action with the account's token. */
+export function renderDpSettings(ctx: WidgetContext, doc: Document = document, opts: DpSettingsOptions = {}): boolean {
   const form = findDpForm(ctx.widgetCode, doc);
   const input = (form ?? doc).querySelector<HTMLInputElement>(`input[name="${DP_AGENT_FIELD}"]`);
   if (!input) return false;
+  const token = tokenInput(form, input, doc);
   let root = input.parentElement?.querySelector('.kai-dp-root') ?? null;
   if (!root) {
     root = doc.createElement('div');
@@ -93,6 +196,13 @@ export function renderDpSettings(ctx: WidgetContext, doc: Document = document): 
     input.insertAdjacentElement('afterend', root);
   }
   input.type = 'hidden';
-  mount(root, ctx, <DpAgentSelect input={input} stage={findDpStage(form, doc)} />);
+  mount(
+    root,
+    ctx,
+    <>
+      <DpAgentSelect input={input} stage={findDpStage(form, doc)} />
+      <DpTokenStatus input={token} stored={opts.storedToken ?? null} remember={opts.remember} />
+    </>,
+  );
   return true;
 }
