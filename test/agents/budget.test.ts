@@ -95,7 +95,7 @@ describe('monthly budget per account', () => {
     const set = await w.api('PUT', '/api/usage/budget', { monthlyTokens: 1500 });
     expect(set.status).toBe(200);
     expect(set.body).toMatchObject({ limit: { usd: 10, tokens: 1500 }, override: { usd: null, tokens: 1500 }, exhausted: false });
-    expect(w.m.accounts.services.accounts.settings(w.accountId)).toEqual({ llmBudget: { monthlyTokens: 1500 } });
+    expect(w.m.accounts.services.accounts.settings(w.accountId).llmBudget).toEqual({ monthlyTokens: 1500 });
 
     // A playground run spends 1100 tokens; the turn after it still runs (1100 < 1500) and spends the rest.
     const run = await w.api('POST', `/api/agents/${agent.id}/playground`, { message: 'How much?' });
