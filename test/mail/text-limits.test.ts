@@ -65,6 +65,8 @@ describe('linear text processing of untrusted mail', () => {
     expect(performance.now() - t).toBeLessThan(2000);
     expect(email.text.length).toBe(MAX_TEXT_CHARS);
     expect(email.truncated).toEqual({ text: true, html: false });
+    // Past its budget the parse gives up with a reason (the IMAP reader counts it as a failed read).
+    await expect(parseEmail(raw, { budgetMs: 1 })).rejects.toMatchObject({ name: 'MailParseError', reason: 'budget' });
   });
 });
 

@@ -22,6 +22,8 @@ export const mailText = {
     `This is a test email from the AI Agent integration, sent through ${via === 'account' ? 'your mailbox' : 'the system mail server'}.`,
   testFailed: (hint: MailHint) => `The test email was not sent. ${hints[hint]}`,
   cancelledOnUninstall: 'cancelled: the Kommo integration was uninstalled',
+  notificationSkippedOnUninstall: 'the Kommo integration was uninstalled',
+  notificationsOnlyToUsers: (fields: string[]) => `Notifications go only to the account's Kommo users: ${fields.join(', ')}`,
   stoppedTitle: 'Email stopped',
   stoppedBody: (cancelled: number) =>
     `The integration was uninstalled: the mailbox is no longer read, its passwords were deleted, and ${cancelled} queued email(s) were cancelled.`,

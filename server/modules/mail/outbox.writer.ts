@@ -55,7 +55,7 @@ export function createOutboxWriter(
       if (v.kind === 'notification') {
         const strangers = deps.policy.notKommoUsers(v.accountId, v.to, v.cc);
         if (strangers.length) {
-          throw new AppError('VALIDATION_FAILED', `Notifications go only to the account's Kommo users: ${strangers.map((e) => e.field).join(', ')}`, {
+          throw new AppError('VALIDATION_FAILED', mailText.notificationsOnlyToUsers(strangers.map((e) => e.field)), {
             errors: strangers,
           });
         }

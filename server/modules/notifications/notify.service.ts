@@ -4,6 +4,7 @@ import type { Notifier } from '../../lib/ports.js';
 import { isEmailAddress } from '../../mail/address.js';
 import type { OutboxWriter } from '../mail/outbox.writer.js';
 import type { MailSettings } from '../mail/settings.service.js';
+import { mailText } from '../mail/mail.texts.js';
 import { notificationEmail } from './notify.email.js';
 import { insertNotification, pendingFor, pendingForAccount, recipientsFor, settleNotifications, setUserPref, userPref } from './notify.repo.js';
 
@@ -100,8 +101,8 @@ export function createNotifications(
   // Uninstalled: nothing more goes out. Pending notifications are settled (a later reinstall starts a fresh batch).
   deps.bus.on('account.disconnected', ({ accountId }) => {
     const ids = pendingForAccount(db, accountId).map((r) => r.id);
-    if (ids.length) settleNotifications(db, ids, { status: 'skipped', skipReason: 'the Kommo integration was uninstalled' });
-    deps.queue.cancelQueued(accountId, NOTIFY_QUEUE, 'cancelled: the Kommo integration was uninstalled');
+    if (ids.length) settleNotifications(db, ids, { status: 'skipped', skipReason: mailText.notificationSkippedOnUninstall });
+    deps.queue.cancelQueued(accountId, NOTIFY_QUEUE, mailText.cancelledOnUninstall);
   });
 
   return {
