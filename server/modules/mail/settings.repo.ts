@@ -22,9 +22,10 @@ export function imapAccountIds(db: Db): number[] {
     .map((r) => r.id);
 }
 
-/** Past this UID; the failure counts of UIDs at or below it are dropped with it. */
+/** Past this UID; the failure counts of UIDs at or below it are dropped with it (all of them when the mailbox was renumbered). */
 export function setImapCursor(db: Db, accountId: number, uidValidity: string, lastUid: number) {
-  const failures = getSettings(db, accountId)?.imapFailures ?? null;
+  const row = getSettings(db, accountId);
+  const failures = row?.imapUidValidity === uidValidity ? (row.imapFailures ?? null) : null;
   const left = failures ? Object.fromEntries(Object.entries(failures).filter(([uid]) => Number(uid) > lastUid)) : null;
   db.update(mailSettings)
     .set({ imapUidValidity: uidValidity, imapLastUid: lastUid, imapError: null, imapFailures: left && Object.keys(left).length ? left : null })
