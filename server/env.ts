@@ -145,6 +145,19 @@ const envSchema = z.object({
   ),
   /** A Digital Pipeline trigger for the same lead and stage within this window is a duplicate (Kommo retries, double fires). */
   DP_DEDUPE_WINDOW_MS: int(600_000, 0, 86_400_000, 'milliseconds, 0-86400000'),
+  // Email safety: quotas on client mail, the mailbox host guard, limits on reading untrusted mail.
+  /** Client-email recipients (to + cc) one account may queue in any 24 hours. */
+  MAIL_DAILY_RECIPIENT_CAP: int(300, 1, 1_000_000, 'a number of recipients per day, 1-1000000'),
+  /** Client-email recipients one account may queue, and send, in any minute. */
+  MAIL_RECIPIENTS_PER_MINUTE: int(30, 1, 10_000, 'a number of recipients per minute, 1-10000'),
+  /** Let mailbox settings name loopback and private-network hosts, on any port (self-hosting, tests). */
+  MAIL_ALLOW_PRIVATE_HOSTS: bool,
+  /** Larger messages in a watched mailbox are skipped (recorded in the activity feed), never downloaded. */
+  MAIL_IMAP_MAX_MESSAGE_BYTES: int(10 * 1024 * 1024, 1024, 100 * 1024 * 1024, 'bytes, 1024-104857600'),
+  /** A message that fails to be read or parsed this many times is skipped instead of blocking its mailbox. */
+  MAIL_IMAP_MAX_FAILURES: int(3, 1, 100, 'a number of attempts, 1-100'),
+  /** Time allowed to parse one incoming email. */
+  MAIL_PARSE_BUDGET_MS: int(10_000, 100, 600_000, 'milliseconds, 100-600000'),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -1,3 +1,4 @@
+import { compile } from 'html-to-text';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 
 export interface ComposeInput {
@@ -30,22 +31,38 @@ export function composeMessage(m: ComposeInput): Promise<Buffer> {
   return new Promise((resolve, reject) => composer.compile().build((err, buf) => (err ? reject(err) : resolve(buf))));
 }
 
-/** A plain-text part from HTML when a caller gave only HTML: there is always a text part. */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|li|h[1-6]|tr)>/gi, '\n')
-    .replace(/<li[^>]*>/gi, '- ')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
+/** How much HTML is converted to text; the rest is cut (and `htmlToTextPart` says so). */
+export const MAX_HTML_TO_TEXT_CHARS = 1024 * 1024;
+
+const toText = compile({
+  wordwrap: false,
+  // A parser-based walk (htmlparser2): linear in the input, an unclosed <script> is one text node to skip.
+  // Depth is bounded so a million nested <div>s cannot exhaust the stack.
+  limits: { maxDepth: 100, maxInputLength: MAX_HTML_TO_TEXT_CHARS },
+  selectors: [
+    { selector: 'p', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
+    { selector: 'img', format: 'skip' },
+    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+  ],
+});
+
+/** A plain-text part from HTML, and whether the HTML was longer than what is converted. */
+export function htmlToTextPart(html: string): { text: string; truncated: boolean } {
+  const truncated = html.length > MAX_HTML_TO_TEXT_CHARS;
+  const input = truncated ? html.slice(0, MAX_HTML_TO_TEXT_CHARS) : html;
+  const text = toText(input)
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+  return { text, truncated };
+}
+
+/** Ends a text part converted from HTML that was cut (the reader's text; English like the other server texts). */
+export const TEXT_PART_CUT = '[…] The rest of this message is in its HTML version.';
+
+/** A plain-text part from HTML when a caller gave only HTML: there is always a text part. */
+export function htmlToText(html: string): string {
+  const part = htmlToTextPart(html);
+  return part.truncated ? `${part.text}\n\n${TEXT_PART_CUT}` : part.text;
 }
 
 /** "Re: " once, for replies. */

@@ -1,5 +1,10 @@
+import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import type { NetGuard } from '../lib/net-guard.js';
+
+/** Ports a tenant's SMTP server on a public host may use: SMTP, submission over TLS, submission, and the common alternative. */
+export const SMTP_PORTS: readonly number[] = [25, 465, 587, 2525];
 
 export interface SmtpConfig {
   host: string;
@@ -49,18 +54,25 @@ export interface SendHooks {
  * One SMTP transaction over nodemailer's SMTPConnection (not the pooled transport), because the
  * outbox needs to know the moment DATA starts: the body is a stream that is only read after the
  * server's 354, and its first read marks the row.
+ *
+ * With a `guard` (a tenant's mailbox), the host is resolved and checked first and the connection goes to
+ * that address: a NetGuardError is thrown before anything is sent.
  */
-export function smtpSend(
+export async function smtpSend(
   cfg: SmtpConfig,
   envelope: { from: string; to: string[] },
   raw: Buffer,
   hooks: SendHooks = {},
-  opts: { timeoutMs?: number; clientName?: string } = {},
+  opts: { timeoutMs?: number; clientName?: string; guard?: NetGuard | null } = {},
 ): Promise<SmtpAccepted> {
+  // A tenant's server: resolved and checked once, then reached at that address (a NetGuardError before any connection).
+  const target = opts.guard ? await opts.guard.resolve(cfg.host, cfg.port, SMTP_PORTS) : null;
   const conn = new SMTPConnection({
-    host: cfg.host,
+    host: target?.address ?? cfg.host,
     port: cfg.port,
     secure: cfg.secure,
+    // TLS still verifies the certificate against the name the tenant gave, not the pinned address.
+    ...(target && !isIP(target.host) ? { tls: { servername: target.host } } : {}),
     name: opts.clientName,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,

@@ -8,19 +8,23 @@ afterAll(() => llm.server.close());
 
 let w: AgentWorld | undefined;
 let smtp: TestSmtp | undefined;
+let system: TestSmtp | undefined;
 let imap: TestImap | undefined;
 afterEach(async () => {
   llm.reset();
   await w?.stop();
   await smtp?.close();
+  await system?.close();
   await imap?.stop();
-  w = smtp = imap = undefined;
+  w = smtp = system = imap = undefined;
 });
 
 describe('end to end: a client email answered by the agent', () => {
   it('IMAP → message_received → the agent pipeline → SMTP reply threaded under the client email → note in the lead', async () => {
-    smtp = await startSmtpServer();
-    w = await startAgentWorld({ env: { SMTP_URL: smtp.url, MAIL_FROM: 'AI Agent <agent@company.test>' } });
+    smtp = await startSmtpServer({ user: 'sales@company.test', password: 'smtp-secret' });
+    system = await startSmtpServer();
+    // The mailbox servers run on loopback: the operator's switch allows that (self-hosting, tests).
+    w = await startAgentWorld({ env: { SMTP_URL: system.url, MAIL_FROM: 'AI Agent <agent@company.test>', MAIL_ALLOW_PRIVATE_HOSTS: '1' } });
     const leadId = leadInStage(w, 'Qualified');
     const field = [...w.sim.state.customFields.contacts.values()].find((f) => f.code === 'EMAIL')!;
     const contact = w.sim.addContact({
@@ -33,8 +37,10 @@ describe('end to end: a client email answered by the agent', () => {
     await w.installAndSync();
     await agentOnStage(w, 'Qualified');
     imap = await startImapServer();
+    // The reply goes out through the account's own mailbox, never the system SMTP.
     const put = await w.api('PUT', '/api/mail/settings', {
-      smtp: null,
+      smtp: { host: '127.0.0.1', port: smtp.port, secure: false, user: 'sales@company.test', password: 'smtp-secret' },
+      fromAddress: 'sales@company.test',
       imap: { host: imap.host, port: imap.port, secure: false, user: imap.user, password: imap.password },
     });
     expect(put.status).toBe(200);
@@ -55,6 +61,7 @@ describe('end to end: a client email answered by the agent', () => {
     expect(llm.requests.length).toBeGreaterThan(0);
     expect(JSON.stringify(llm.requests[0].messages)).toContain('How much for 10 seats?');
     expect(smtp.delivered()).toHaveLength(1);
+    expect(system.messages).toHaveLength(0);
     expect(smtp.messages[0]!.to).toEqual(['maria@client.test']);
     const mail = await smtp.messages[0]!.parsed();
     expect(mail.subject).toBe('Re: Pricing for 10 seats');

@@ -21,9 +21,10 @@ const call = async (accountId: number, method: string, path: string, body?: unkn
 };
 
 describe('mail settings and the test email', () => {
-  it('keeps mailbox passwords encrypted and never returns them; the test email reports the SMTP server answer', async () => {
-    world = await startMailWorld();
+  it("keeps mailbox passwords encrypted and never returns them; the test email goes to the user's own address and reports only a category", async () => {
+    world = await startMailWorld({ mailbox: false });
     const accountId = await world.install();
+    const [admin] = [...world.sim.state.users.values()];
     own = await startSmtpServer({ user: 'sales@company.test', password: 'smtp-secret' });
     const smtp = { host: '127.0.0.1', port: own.port, secure: false, user: 'sales@company.test' };
     const put = await call(accountId, 'PUT', '/api/mail/settings', {
@@ -46,30 +47,44 @@ describe('mail settings and the test email', () => {
     expect(stored.smtp).not.toContain('smtp-secret');
     expect(world.p.encryptor.decrypt(JSON.parse(stored.smtp).passwordEnc)).toBe('smtp-secret');
 
-    const ok = await call(accountId, 'POST', '/api/mail/test', { to: 'me@company.test' });
+    const test = (body: unknown = {}) => world.api('POST', '/api/mail/test', body, { userId: admin!.id });
+    const ok = await test();
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ ok: true, via: 'account', from: 'sales@company.test', accepted: ['me@company.test'] });
-    expect(ok.body.response).toMatch(/^250 /);
-    expect(own.delivered()).toHaveLength(1);
+    expect(ok.body).toEqual({ ok: true, to: admin!.email.toLowerCase(), via: 'account', from: 'sales@company.test', messageId: expect.any(String) });
+    expect(own.delivered().map((m) => m.to)).toEqual([[admin!.email.toLowerCase()]]);
     expect(world.smtp.messages).toHaveLength(0); // the account's mailbox, not the system one
 
-    own.refuse('rcpt', 550, '5.7.1 Relaying denied');
-    const refused = await call(accountId, 'POST', '/api/mail/test', { to: 'me@company.test' });
-    expect(refused.status).toBe(502);
-    expect(refused.body.smtp).toMatchObject({ responseCode: 550, command: 'RCPT TO' });
-    expect(refused.body.detail).toContain('5.7.1 Relaying denied');
+    // A recipient in the body is refused, never used.
+    const elsewhere = await test({ to: 'victim@elsewhere.test' });
+    expect(elsewhere.status).toBe(422);
+    expect(elsewhere.body.errors).toEqual([expect.objectContaining({ field: 'to' })]);
+    expect(own.messages).toHaveLength(1);
 
-    // Saving without a password keeps the stored one; a wrong one is reported as the server said it.
+    // The server's own words are not reflected: a category and a generic text.
+    own.refuse('rcpt', 550, '5.7.1 Relaying denied by banner-host.internal');
+    const refused = await test();
+    expect(refused.status).toBe(502);
+    expect(refused.body).toMatchObject({ code: 'UPSTREAM_FAILED', hint: 'rejected', via: 'account' });
+    expect(JSON.stringify(refused.body)).not.toMatch(/Relaying|banner-host|5\.7\.1|550/);
+
+    // Saving without a password keeps the stored one; a wrong one is reported as a category.
     expect((await call(accountId, 'PUT', '/api/mail/settings', { smtp, fromAddress: 'sales@company.test' })).status).toBe(200);
-    expect((await call(accountId, 'POST', '/api/mail/test', { to: 'me@company.test' })).status).toBe(200);
+    expect((await test()).status).toBe(200);
     await call(accountId, 'PUT', '/api/mail/settings', { smtp: { ...smtp, password: 'wrong' }, fromAddress: 'sales@company.test' });
-    const denied = await call(accountId, 'POST', '/api/mail/test', { to: 'me@company.test' });
+    const denied = await test();
     expect(denied.status).toBe(502);
-    expect(denied.body.smtp.responseCode).toBe(535);
-    expect(JSON.stringify(denied.body)).not.toContain('wrong');
+    expect(denied.body.hint).toBe('auth');
+    expect(JSON.stringify(denied.body)).not.toMatch(/wrong|535|Authentication failed/);
     const newServer = await call(accountId, 'PUT', '/api/mail/settings', { smtp: { ...smtp, host: 'mail.example.org' }, fromAddress: 'sales@company.test' });
     expect(newServer.status).toBe(422);
     expect(newServer.body.errors).toEqual([expect.objectContaining({ field: 'smtp.password' })]);
+
+    // A user without an email address in Kommo gets a clear 409, and nothing is sent.
+    world.p.sqlite.prepare('UPDATE kommo_users SET email = NULL WHERE account_id = ? AND id = ?').run(accountId, admin!.id);
+    const nowhere = await test();
+    expect(nowhere.status).toBe(409);
+    expect(nowhere.body.reason).toBe('no_user_email');
+    expect(world.activity('email.refused').map((a) => JSON.parse(a.metadata).reason)).toEqual(['no_user_email']);
   });
 });
 
@@ -119,13 +134,13 @@ describe('bad addresses and header injection', () => {
     }
     await world.drain();
     expect(world.p.sqlite.prepare('SELECT count(*) n FROM mail_outbox').get()).toEqual({ n: 0 });
-    expect(world.smtp.messages).toHaveLength(0);
+    expect(world.mailbox.messages).toHaveLength(0);
 
     const good = await send({ idempotencyKey: 'ui-1' });
     expect(good.status).toBe(202);
     expect(good.body).toMatchObject({ status: 'queued', to: [email] });
     await world.drain();
-    expect(world.smtp.delivered()).toHaveLength(1);
+    expect(world.mailbox.delivered()).toHaveLength(1);
   });
 });
 
@@ -152,10 +167,10 @@ describe('email templates', () => {
     const queued = await call(accountId, 'POST', '/api/mail/outbox', { leadId: lead.id, to: [email], templateId: created.body.id, variables });
     expect(queued.status).toBe(202);
     await world.drain();
-    const mail = await world.smtp.messages[0]!.parsed();
+    const mail = await world.mailbox.messages[0]!.parsed();
     expect(mail.subject).toBe('Quote for ACME Bcc: victim@evil.test');
     expect(mail.headers.has('bcc')).toBe(false);
-    expect(world.smtp.messages[0]!.to).toEqual([email]);
+    expect(world.mailbox.messages[0]!.to).toEqual([email]);
     expect(mail.html).toContain('&lt;script&gt;');
     expect(mail.text).toContain('Your price: 100');
 

@@ -50,6 +50,7 @@ async function crashWorld() {
     KOMMO_CLIENT_SECRET: TEST_CLIENT_SECRET,
     KOMMO_REDIRECT_URI: REDIRECT_URI,
     KOMMO_ALLOW_INSECURE_LOOPBACK: '1',
+    MAIL_ALLOW_PRIVATE_HOSTS: '1',
     SMTP_URL: world.smtp.url,
     MAIL_FROM: `AI Agent <${SYSTEM_FROM}>`,
   };
@@ -69,7 +70,7 @@ describe('kill -9 of the worker during an SMTP send', () => {
       text: 'Please sign.',
       idempotencyKey: 'c-1',
     });
-    const stall = world.smtp.stallData();
+    const stall = world.mailbox.stallData();
     const a = startWorker(env);
     await stall.reached; // the server holds the whole message and has not answered yet
     await waitFor(() => world.outbox(outboxId).smtp_data_at !== null, 'the DATA marker');
@@ -78,7 +79,7 @@ describe('kill -9 of the worker during an SMTP send', () => {
 
     startWorker(env);
     await waitFor(() => ['sent', 'failed'].includes(world.outbox(outboxId).status), 'the outbox row to settle');
-    expect(world.smtp.delivered()).toHaveLength(1);
+    expect(world.mailbox.delivered()).toHaveLength(1);
     const row = world.outbox(outboxId);
     expect(row.status).toBe('failed');
     expect(row.last_error).toMatch(/^uncertain: /);
@@ -96,7 +97,7 @@ describe('kill -9 of the worker during an SMTP send', () => {
       text: 'Our offer.',
       idempotencyKey: 'o-1',
     });
-    const stall = world.smtp.stallRcpt();
+    const stall = world.mailbox.stallRcpt();
     const a = startWorker(env);
     await stall.reached;
     expect(world.outbox(outboxId)).toMatchObject({ status: 'sending', smtp_data_at: null });
@@ -106,7 +107,7 @@ describe('kill -9 of the worker during an SMTP send', () => {
     startWorker(env);
     await waitFor(() => world.outbox(outboxId).note_id !== null, 'the note');
     expect(world.outbox(outboxId)).toMatchObject({ status: 'sent', attempts: 2 });
-    expect(world.smtp.delivered()).toHaveLength(1);
+    expect(world.mailbox.delivered()).toHaveLength(1);
     expect(notesOf(lead.id)).toHaveLength(1);
   }, 60_000);
 
@@ -148,6 +149,7 @@ describe('kill -9 of the worker during an SMTP send', () => {
     expect(row.smtp_response).toMatch(/Sent folder/);
     expect(own.delivered()).toHaveLength(1);
     expect(world.smtp.messages).toHaveLength(0);
+    expect(world.mailbox.messages).toHaveLength(0);
     expect(notesOf(lead.id)).toHaveLength(1);
     expect(String(notesOf(lead.id)[0]!.params.text)).toContain('From: Acme Sales <sales@company.test>');
   }, 60_000);

@@ -5,7 +5,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createImapClient, fetchNewMessages, sentFolderHas } from '../../server/mail/imap.js';
+import { createImapClient, fetchSource, listNewMessages, sentFolderHas, type NewMessage } from '../../server/mail/imap.js';
 import { clientEmail, startImapServer, type TestImap } from '../helpers/mail-servers.js';
 
 let imap: TestImap | undefined;
@@ -16,12 +16,24 @@ afterEach(async () => {
   imap = undefined;
 });
 
-async function connect(opts: { autoIdleDelay?: number } = {}) {
-  const c = createImapClient(imap!, opts);
+async function connect(opts: { autoIdleDelay?: number; maxMessageBytes?: number } = {}) {
+  const c = await createImapClient(imap!, opts);
   c.on('error', () => undefined);
   await c.connect();
   clients.push(c);
   return c;
+}
+
+/** New messages after the cursor with their sources, read the way the app reads them: one at a time, capped. */
+async function fetchNewMessages(c: ImapFlow, mailbox: string, cursor: { uidValidity: string | null; lastUid: number }, sinceMs: number) {
+  const listed = await listNewMessages(c, mailbox, cursor, sinceMs);
+  const messages: (NewMessage & { source: Buffer })[] = [];
+  for (const m of listed.messages) {
+    const got = await fetchSource(c, mailbox, m.uid, 10 * 1024 * 1024);
+    if (got.kind !== 'source') throw new Error(`message ${m.uid} was not read: ${got.kind}`);
+    messages.push({ ...m, source: got.source });
+  }
+  return { uidValidity: listed.uidValidity, messages };
 }
 
 /** A fixed Date header, so the same call builds the same bytes. */
@@ -51,6 +63,7 @@ describe('the test IMAP server, as the app uses it', () => {
     const all = await fetchNewMessages(c, 'INBOX', { uidValidity: null, lastUid: 0 }, Date.now() - 60_000);
     expect(all.messages.map((m) => m.source.toString('utf8'))).toEqual([email('<b1@client.test>', 'Grüße aus Köln ✓'), email('<b2@client.test>', big)]);
     expect(all.uidValidity).toMatch(/^\d+$/);
+    expect(all.messages.map((m) => m.size)).toEqual(all.messages.map((m) => m.source.length)); // RFC822.SIZE, before any body is read
 
     const lastUid = all.messages[1]!.uid;
     expect((await fetchNewMessages(c, 'INBOX', { uidValidity: all.uidValidity, lastUid }, 0)).messages).toEqual([]);
@@ -64,6 +77,23 @@ describe('the test IMAP server, as the app uses it', () => {
     } finally {
       lock.release();
     }
+  });
+
+  it('reads at most the cap plus one byte of a message (a partial FETCH), so a large one is recognised without downloading it', async () => {
+    imap = await startImapServer();
+    const big = email('<big@client.test>', 'y'.repeat(200_000));
+    await imap.deliver(big);
+    await imap.deliver(email('<small@client.test>'));
+    // The client refuses any literal over the cap + 64 KB: had the server sent all 200 KB, the connection would be gone.
+    const c = await connect({ maxMessageBytes: 64 * 1024 });
+    const listed = await listNewMessages(c, 'INBOX', { uidValidity: null, lastUid: 0 }, Date.now() - 60_000);
+    const [first, second] = listed.messages;
+    expect(first!.size).toBe(Buffer.byteLength(big));
+    expect(await fetchSource(c, 'INBOX', first!.uid, 64 * 1024)).toEqual({ kind: 'too-large', size: Buffer.byteLength(big) });
+    const small = await fetchSource(c, 'INBOX', second!.uid, 64 * 1024);
+    expect(small.kind === 'source' && small.source.toString('utf8')).toBe(email('<small@client.test>'));
+    expect(await fetchSource(c, 'INBOX', second!.uid + 10, 64 * 1024)).toEqual({ kind: 'gone' });
+    expect(c.usable).toBe(true);
   });
 
   it('keeps INTERNALDATE, so a newly connected mailbox skips its history', async () => {

@@ -35,7 +35,7 @@ async function connectMailbox(accountId: number) {
   const res = await world.app.request('/api/mail/settings', {
     method: 'PUT',
     headers: { ...authHeaders(accountId), 'content-type': 'application/json' },
-    body: JSON.stringify({ smtp: null, imap: { host: imap.host, port: imap.port, secure: false, user: imap.user, password: imap.password } }),
+    body: JSON.stringify({ ...world.mailboxSettings(), imap: { host: imap.host, port: imap.port, secure: false, user: imap.user, password: imap.password } }),
   });
   expect(res.status).toBe(200);
   return imap;
@@ -108,9 +108,9 @@ describe('inbound client email over IMAP, and the agent reply over SMTP', () => 
       idempotencyKey: `reply:${e.messageIds[0]}`,
     });
     await world.drain();
-    expect(world.smtp.delivered()).toHaveLength(1);
-    const sent = await world.smtp.messages[0]!.parsed();
-    expect(world.smtp.messages[0]!.to).toEqual(['maria@client.test']);
+    expect(world.mailbox.delivered()).toHaveLength(1);
+    const sent = await world.mailbox.messages[0]!.parsed();
+    expect(world.mailbox.messages[0]!.to).toEqual(['maria@client.test']);
     expect(sent.subject).toBe('Re: Question about pricing');
     expect(sent.inReplyTo).toBe('<m1@client.test>');
     expect(sent.references).toEqual(['<older@company.test>', '<m1@client.test>']);

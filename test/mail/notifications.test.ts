@@ -8,7 +8,7 @@ afterEach(async () => world?.stop());
 const WINDOW = 60_000;
 
 async function setup() {
-  world = await startMailWorld({ seed: { leads: 5, contacts: 5, users: 3 } });
+  world = await startMailWorld({ seed: { leads: 5, contacts: 5, users: 3 }, mailbox: false });
   const accountId = await world.install();
   const [admin, agent] = [...world.sim.state.users.values()];
   return { accountId, admin: admin!, agent: agent! };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { authHeaders } from '../helpers/tokens.js';
-import { startMailWorld, SYSTEM_FROM, type MailWorld } from './mail-world.js';
+import { MAILBOX_FROM, startMailWorld, type MailWorld } from './mail-world.js';
 
 let world: MailWorld;
 afterEach(async () => world?.stop());
@@ -21,14 +21,14 @@ describe('outbox → SMTP → note in the lead', () => {
     });
     // The row exists before anything is sent, with its Message-ID fixed.
     const queued = world.outbox(outboxId);
-    expect(queued).toMatchObject({ status: 'queued', lead_id: lead.id, from_address: SYSTEM_FROM });
+    expect(queued).toMatchObject({ status: 'queued', lead_id: lead.id, from_address: MAILBOX_FROM });
     expect(queued.message_id).toMatch(/^<[^@]+@company\.test>$/);
-    expect(world.smtp.messages).toHaveLength(0);
+    expect(world.mailbox.messages).toHaveLength(0);
 
     await world.drain();
-    expect(world.smtp.delivered()).toHaveLength(1);
-    const mail = await world.smtp.messages[0]!.parsed();
-    expect(world.smtp.messages[0]!.to).toEqual([email]);
+    expect(world.mailbox.delivered()).toHaveLength(1);
+    const mail = await world.mailbox.messages[0]!.parsed();
+    expect(world.mailbox.messages[0]!.to).toEqual([email]);
     expect(mail.subject).toBe('Your quote');
     expect(mail.messageId).toBe(queued.message_id);
     expect(mail.text).toContain('here is the quote you asked for.');
@@ -43,7 +43,7 @@ describe('outbox → SMTP → note in the lead', () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]!.params).toMatchObject({ service: 'AI Agent email' });
     const text = String(notes[0]!.params.text);
-    expect(text).toContain(`From: AI Agent <${SYSTEM_FROM}>`);
+    expect(text).toContain(`From: Acme Sales <${MAILBOX_FROM}>`);
     expect(text).toContain(`To: ${email}`);
     expect(text).toContain('Subject: Your quote');
     expect(text).toContain('here is the quote you asked for.');
@@ -71,14 +71,14 @@ describe('outbox → SMTP → note in the lead', () => {
     });
     expect(again.outboxId).toBe(outboxId);
     await world.drain();
-    expect(world.smtp.messages).toHaveLength(1);
+    expect(world.mailbox.messages).toHaveLength(1);
   });
 
   it('retries SMTP 4xx answers with growing backoff, then ends failed with the reason in the API and the activity log', async () => {
     world = await startMailWorld();
     const accountId = await world.install();
     const { lead, email } = world.leadWithContact();
-    world.smtp.refuse('rcpt', 451, '4.3.0 Mailbox temporarily unavailable', 10);
+    world.mailbox.refuse('rcpt', 451, '4.3.0 Mailbox temporarily unavailable', 10);
     const { outboxId } = world.m.mail.services.clientMail.queue({
       accountId,
       leadId: lead.id,
@@ -112,7 +112,7 @@ describe('outbox → SMTP → note in the lead', () => {
     const [failed] = world.activity('email.failed');
     expect(failed).toMatchObject({ lead_id: lead.id });
     expect(failed!.description).toContain('451');
-    expect(world.smtp.delivered()).toHaveLength(0);
+    expect(world.mailbox.delivered()).toHaveLength(0);
     expect([...world.sim.state.notes.values()].filter((n) => n.entity_id === lead.id && n.note_type === 'extended_service_message')).toHaveLength(0);
   });
 
@@ -120,7 +120,7 @@ describe('outbox → SMTP → note in the lead', () => {
     world = await startMailWorld();
     const accountId = await world.install();
     const { lead, email } = world.leadWithContact();
-    world.smtp.refuse('rcpt', 550, '5.1.1 No such user here');
+    world.mailbox.refuse('rcpt', 550, '5.1.1 No such user here');
     const bad = world.m.mail.services.clientMail.queue({
       accountId,
       leadId: lead.id,
@@ -139,24 +139,26 @@ describe('outbox → SMTP → note in the lead', () => {
     expect(world.outbox(bad.outboxId)).toMatchObject({ status: 'sent' });
     const again = await world.app.request(`/api/mail/outbox/${bad.outboxId}/retry`, { method: 'POST', headers: authHeaders(accountId) });
     expect(again.status).toBe(409);
-    world.smtp.messages.length = 0;
+    world.mailbox.messages.length = 0;
 
-    world.smtp.refuse('data', 421, '4.7.0 Try again later');
+    world.mailbox.refuse('data', 421, '4.7.0 Try again later');
     const ok = world.m.mail.services.clientMail.queue({ accountId, leadId: lead.id, to: [email], subject: 'Hello', text: 'Body', idempotencyKey: 'ok-1' });
     await world.drain();
     expect(world.outbox(ok.outboxId)).toMatchObject({ status: 'queued', attempts: 1 });
     await world.later(60_000);
     expect(world.outbox(ok.outboxId)).toMatchObject({ status: 'sent', attempts: 2 });
-    expect(world.smtp.messages.map((m) => m.status)).toEqual(['rejected', 'accepted']);
-    const ids = await Promise.all(world.smtp.messages.map(async (m) => (await m.parsed()).messageId));
+    expect(world.mailbox.messages.map((m) => m.status)).toEqual(['rejected', 'accepted']);
+    const ids = await Promise.all(world.mailbox.messages.map(async (m) => (await m.parsed()).messageId));
     expect(ids[0]).toBe(ids[1]); // the same Message-ID on every attempt
   });
 
-  it('refuses to queue while neither the system SMTP nor the account mailbox is configured', async () => {
-    world = await startMailWorld({ smtp: false });
+  it('refuses to queue client email without the account mailbox, even with the system SMTP set', async () => {
+    world = await startMailWorld({ mailbox: false });
     const accountId = await world.install();
     expect(() => world.m.mail.services.clientMail.queue({ accountId, leadId: null, to: ['a@b.test'], subject: 's', text: 't', idempotencyKey: 'n' })).toThrow(
       expect.objectContaining({ code: 'NOT_CONFIGURED' }),
     );
+    await world.drain();
+    expect(world.smtp.messages).toHaveLength(0);
   });
 });

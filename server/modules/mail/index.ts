@@ -1,4 +1,5 @@
 import type { AccessCheck } from '../../http/guards.js';
+import { createNetGuard, type NetGuard } from '../../lib/net-guard.js';
 import type { ClientMailer } from '../../lib/ports.js';
 import type { Module } from '../../module.js';
 import type { Platform } from '../../platform.js';
@@ -8,13 +9,17 @@ import type { ConversationsRepo } from '../conversations/conversations.repo.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { MirrorRepo } from '../mirror/mirror.repo.js';
 import { createInbound, type Inbound } from './inbound.service.js';
+import { createMailPolicyRepo } from './mail-policy.repo.js';
+import { createMailDisconnect } from './mail.disconnect.js';
 import { mailJobs } from './mail.jobs.js';
+import { createMailPolicy, type MailPolicy } from './mail.policy.js';
 import { mailRoutes } from './mail.routes.js';
 import { createTestSender } from './mail.test-send.js';
 import { createMailWatcher, type MailWatcher } from './mail.watcher.js';
 import { createNoteRecorder } from './outbox.note.js';
 import { createOutboxRepo, type OutboxRepo } from './outbox.repo.js';
 import { createOutboxSender, type OutboxSender } from './outbox.send.js';
+import { createOutboxService, type SendFromWidget } from './outbox.service.js';
 import { createOutboxWriter, type OutboxWriter } from './outbox.writer.js';
 import { createMailSettings, type MailSettings } from './settings.service.js';
 import { templateRoutes } from './templates.routes.js';
@@ -27,10 +32,15 @@ export type MailDeps = Pick<Platform, 'env' | 'db' | 'sqlite' | 'clock' | 'queue
   crm: MirrorReadRepo;
   conversations: ConversationsRepo;
   access: AccessCheck;
+  /** Only `status === 'disconnected'` (uninstalled) stops mail: an account waiting for re-authorization still notifies its admins. */
+  accounts: { byId(accountId: number): { status: string } | undefined };
 };
 
 export interface MailServices {
   settings: MailSettings;
+  policy: MailPolicy;
+  /** Every connection to a tenant's mailbox host goes through it (MAIL_ALLOW_PRIVATE_HOSTS). */
+  guard: NetGuard;
   outbox: OutboxRepo;
   writer: OutboxWriter;
   sender: OutboxSender;
@@ -39,30 +49,40 @@ export interface MailServices {
   watcher: MailWatcher;
   templates: EmailTemplates;
   sendTest: ReturnType<typeof createTestSender>;
+  sendFromWidget: SendFromWidget;
   /** The port the agents use to email a client (joins the caller's transaction). */
   clientMail: ClientMailer;
 }
 
 /** Email: the outbox over SMTP with a note in the lead, the IMAP watcher, templates and mailbox settings. */
 export function mailModule(d: MailDeps): Module<MailServices> {
-  const settings = createMailSettings(d);
+  const guard = createNetGuard({ allowPrivate: d.env.MAIL_ALLOW_PRIVATE_HOSTS });
+  const settings = createMailSettings({ ...d, guard });
+  const policy = createMailPolicy({ ...d, repo: createMailPolicyRepo(d.sqlite) });
   const outbox = createOutboxRepo(d.db);
-  const writer = createOutboxWriter({ ...d, settings });
+  const writer = createOutboxWriter({ ...d, settings, policy });
   const inbound = createInbound({ ...d, settings, outbox });
-  const watcher = createMailWatcher({ ...d, settings, inbound });
+  const watcher = createMailWatcher({ ...d, settings, inbound, guard });
+  const templates = createEmailTemplates(d);
   const services: MailServices = {
     settings,
+    policy,
+    guard,
     outbox,
     writer,
-    sender: createOutboxSender({ ...d, settings }),
+    sender: createOutboxSender({ ...d, settings, policy, guard }),
     recordNote: createNoteRecorder(d),
     inbound,
     watcher,
-    templates: createEmailTemplates(d),
-    sendTest: createTestSender({ settings, clock: d.clock }),
-    // Throws NOT_CONFIGURED until the account has a mailbox or the system SMTP is set.
+    templates,
+    sendTest: createTestSender({ settings, policy, clock: d.clock }),
+    sendFromWidget: createOutboxService({ settings, policy, writer, templates, access: d.access }),
+    // The agents' replies: the account's own mailbox only (NOT_CONFIGURED without one: the agent drafts instead);
+    // over the daily cap the reply is kept as `refused` in the outbox, and the per-minute rate applies at sending.
     clientMail: { queue: (input) => ({ outboxId: writer.queue({ ...input, kind: 'client' }).id }) },
   };
+  const onDisconnected = createMailDisconnect({ ...d, settings, watcher });
+  d.bus.on('account.disconnected', ({ accountId }) => onDisconnected(accountId));
   return {
     name: 'mail',
     services,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { OutboxRow } from '../../../db/schema/index.js';
 import type { AppEnv } from '../../http/env.js';
@@ -27,18 +26,18 @@ const outboxDto = (r: OutboxRow) => ({
   sentAt: r.sentAt ? new Date(r.sentAt).toISOString() : null,
 });
 
-export function mailRoutes(m: Pick<MailServices, 'settings' | 'sendTest' | 'outbox' | 'writer' | 'templates'>, access: AccessCheck) {
+export function mailRoutes(m: Pick<MailServices, 'settings' | 'sendTest' | 'outbox' | 'writer' | 'sendFromWidget'>, access: AccessCheck) {
   const app = new Hono<AppEnv>();
   const admin = adminOnly(access);
 
   app.get('/api/mail/settings', admin, (c) => c.json(m.settings.get(c.get('auth').accountId), 200));
   app.put('/api/mail/settings', admin, async (c) => {
     const body = await parseJson(c, settingsBody);
-    return c.json(m.settings.put(c.get('auth').accountId, body), 200);
+    return c.json(await m.settings.put(c.get('auth').accountId, body), 200);
   });
   app.post('/api/mail/test', admin, async (c) => {
-    const { to } = await parseJson(c, testBody);
-    return c.json(await m.sendTest(c.get('auth').accountId, to), 200);
+    await parseJson(c, testBody);
+    return c.json(await m.sendTest(c.get('auth')), 200);
   });
 
   // The whole outbox is an admin's; one lead's emails, whoever may see that lead.
@@ -57,28 +56,8 @@ export function mailRoutes(m: Pick<MailServices, 'settings' | 'sendTest' | 'outb
     return c.json(outboxDto(row), 200);
   });
   app.post('/api/mail/outbox', async (c) => {
-    const b = await parseJson(c, sendBody);
-    const { accountId } = c.get('auth');
-    if (b.leadId === null || b.leadId === undefined) await access.requireAdmin(c.get('auth'));
-    else await access.requireLeadEdit(c.get('auth'), b.leadId);
-    const content =
-      b.templateId !== undefined
-        ? m.templates.render(accountId, b.templateId, b.variables ?? {})
-        : { subject: b.subject!, text: b.text ?? '', html: b.html ?? null };
-    const row = m.writer.queue({
-      accountId,
-      leadId: b.leadId,
-      to: b.to,
-      cc: b.cc ?? [],
-      subject: content.subject,
-      text: content.text,
-      html: content.html,
-      inReplyTo: b.inReplyTo ?? null,
-      references: b.references ?? [],
-      idempotencyKey: b.idempotencyKey ?? `api:${randomUUID()}`,
-      kind: 'client',
-    });
-    return c.json(outboxDto(row), 202);
+    const body = await parseJson(c, sendBody);
+    return c.json(outboxDto(await m.sendFromWidget(c.get('auth'), body)), 202);
   });
   app.post('/api/mail/outbox/:id/retry', admin, (c) => {
     const { id } = parseParams(c, idParam);

@@ -27,7 +27,19 @@ export const settingsBody = z.object({
 });
 export type SettingsBody = z.infer<typeof settingsBody>;
 
-export const testBody = z.object({ to: emailAddress });
+/** The test email goes to the requesting user's own Kommo address: a recipient in the body is refused, not used. */
+export const testBody = z
+  .object({})
+  .passthrough()
+  .superRefine((v, ctx) => {
+    for (const key of Object.keys(v)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [key],
+        message: key === 'to' ? 'the test email goes to your own Kommo user address; give no recipient' : 'is not a known field',
+      });
+    }
+  });
 
 const recipients = z.array(emailAddress).min(1).max(50);
 
@@ -68,10 +80,11 @@ export const sendBody = z
     message: 'give subject and text (or html), or a templateId',
     path: ['subject'],
   });
+export type SendBody = z.infer<typeof sendBody>;
 
 export const outboxQuery = z.object({
   leadId: z.coerce.number().int().positive().optional(),
-  status: z.enum(['queued', 'sending', 'sent', 'failed']).optional(),
+  status: z.enum(['queued', 'sending', 'sent', 'failed', 'refused', 'cancelled']).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 

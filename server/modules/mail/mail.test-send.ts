@@ -1,22 +1,37 @@
 import { randomUUID } from 'node:crypto';
+import type { WidgetAuth } from '../../http/env.js';
 import { domainOf } from '../../mail/address.js';
 import { composeMessage } from '../../mail/compose.js';
-import { smtpSend, SmtpSendError } from '../../mail/smtp.js';
+import { mailErrorHint } from '../../mail/errors.js';
+import { smtpSend } from '../../mail/smtp.js';
 import { AppError, notConfigured } from '../../lib/errors.js';
+import { NetGuardError } from '../../lib/net-guard.js';
+import type { MailPolicy } from './mail.policy.js';
+import { mailText } from './mail.texts.js';
 import type { MailSettings } from './settings.service.js';
 
-/** POST /api/mail/test: one email straight through the account's transport, reporting the server's own answer. */
-export function createTestSender(deps: { settings: MailSettings; clock: { now(): number } }) {
-  return async function sendTest(accountId: number, to: string) {
-    const sender = deps.settings.sender(accountId);
+/**
+ * POST /api/mail/test: one email to the requesting user's own Kommo address, straight through the account's
+ * transport. The answer says whether it went and, if not, a category (auth, tls, port, …) — never what the
+ * server said, so the form cannot be used to read other machines' banners.
+ */
+export function createTestSender(deps: { settings: MailSettings; policy: MailPolicy; clock: { now(): number } }) {
+  return async function sendTest(auth: WidgetAuth) {
+    const { accountId, userId } = auth;
+    const sender = deps.settings.sender(accountId, 'notification');
     if (!sender) throw notConfigured('Email', ['SMTP_URL', 'MAIL_FROM', '(or the account mailbox: PUT /api/mail/settings)']);
+    const to = deps.policy.userEmail(accountId, userId);
+    if (!to) {
+      deps.policy.recordRefusal({ accountId, userId, reason: 'no_user_email', detail: mailText.noUserEmail, subject: mailText.testSubject });
+      throw new AppError('CONFLICT', mailText.noUserEmail, { meta: { reason: 'no_user_email' } });
+    }
     const messageId = `<test.${randomUUID()}@${domainOf(sender.from.address)}>`;
     const raw = await composeMessage({
       from: sender.from,
       to: [to],
       cc: [],
-      subject: 'AI Agent: test email',
-      text: `This is a test email from the AI Agent integration, sent through ${sender.source === 'account' ? 'your mailbox' : 'the system mail server'} (${sender.smtp.host}:${sender.smtp.port}).`,
+      subject: mailText.testSubject,
+      text: mailText.testBody(sender.source),
       html: null,
       messageId,
       inReplyTo: null,
@@ -24,26 +39,18 @@ export function createTestSender(deps: { settings: MailSettings; clock: { now():
       date: new Date(deps.clock.now()),
     });
     try {
-      const info = await smtpSend(sender.smtp, { from: sender.from.address, to: [to] }, raw, {}, { timeoutMs: 20_000 });
-      return {
-        ok: true as const,
-        response: info.response,
-        accepted: info.accepted,
-        rejected: info.rejected,
-        messageId,
-        via: sender.source,
-        from: sender.from.address,
-      };
+      await smtpSend(sender.smtp, { from: sender.from.address, to: [to] }, raw, {}, { timeoutMs: 20_000, guard: sender.guard });
+      return { ok: true as const, to, messageId, via: sender.source, from: sender.from.address };
     } catch (err) {
-      if (!(err instanceof SmtpSendError)) throw err;
-      const i = err.info;
-      throw new AppError(
-        'UPSTREAM_FAILED',
-        `The SMTP server ${sender.smtp.host}:${sender.smtp.port} refused the test email: ${i.responseCode ?? i.code ?? ''} ${err.message}`.replace(/\s+/g, ' '),
-        {
-          meta: { smtp: { code: i.code, responseCode: i.responseCode, response: i.response, command: i.command, via: sender.source } },
-        },
-      );
+      const hint = mailErrorHint(err);
+      // A guard refusal is the tenant's setting, not an outage: 422 on the field it concerns.
+      if (err instanceof NetGuardError) {
+        throw new AppError('VALIDATION_FAILED', mailText.testFailed(hint), {
+          errors: [{ field: err.reason === 'port' ? 'smtp.port' : 'smtp.host', message: mailText.mailboxHint(hint) }],
+          meta: { hint, via: sender.source },
+        });
+      }
+      throw new AppError('UPSTREAM_FAILED', mailText.testFailed(hint), { meta: { hint, via: sender.source } });
     }
   };
 }

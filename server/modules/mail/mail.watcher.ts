@@ -1,5 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { Platform } from '../../platform.js';
+import { NetGuardError, type NetGuard } from '../../lib/net-guard.js';
+import { mailErrorHint } from '../../mail/errors.js';
 import { createImapClient } from '../../mail/imap.js';
 import type { Inbound } from './inbound.service.js';
 import { setImapError } from './settings.repo.js';
@@ -20,7 +22,7 @@ interface Watch {
  * backoff. `pollOnce` reads the mailbox once (tests, and a manual "check now").
  */
 export function createMailWatcher(
-  deps: Pick<Platform, 'db' | 'logger'> & { settings: MailSettings; inbound: Inbound },
+  deps: Pick<Platform, 'db' | 'logger' | 'env'> & { settings: MailSettings; inbound: Inbound; guard: NetGuard },
   opts: { pollMs?: number; rescanMs?: number } = {},
 ) {
   const pollMs = opts.pollMs ?? 60_000;
@@ -41,7 +43,7 @@ export function createMailWatcher(
   async function withClient<T>(accountId: number, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
     const cfg = deps.settings.imap(accountId);
     if (!cfg) throw new Error(`account ${accountId} has no IMAP mailbox configured`);
-    const client = createImapClient(cfg);
+    const client = await createImapClient(cfg, clientOptions());
     client.on('error', () => undefined);
     await client.connect();
     try {
@@ -54,6 +56,8 @@ export function createMailWatcher(
   function pollOnce(accountId: number): Promise<number> {
     return serial(accountId, () => withClient(accountId, (c) => deps.inbound.syncMailbox(accountId, c)));
   }
+
+  const clientOptions = (autoIdleDelay?: number) => ({ autoIdleDelay, guard: deps.guard, maxMessageBytes: deps.env.MAIL_IMAP_MAX_MESSAGE_BYTES });
 
   const keyOf = (accountId: number) => {
     const c = deps.settings.imap(accountId);
@@ -81,39 +85,53 @@ export function createMailWatcher(
         wake = r;
         setTimeout(r, ms).unref();
       });
+    /** One connection: connect, read, then IDLE/poll until it closes. 'refused': the guard refused the host. */
+    async function session(cfg: NonNullable<ReturnType<MailSettings['imap']>>): Promise<'closed' | 'refused'> {
+      let client: ImapFlow | null = null;
+      try {
+        const c = await createImapClient(cfg, clientOptions(1000));
+        client = c;
+        w.client = c;
+        const closed = new Promise<void>((r) => c.once('close', () => r()));
+        c.on('error', (err) => deps.logger.warn({ accountId, err: err.message }, 'IMAP connection error'));
+        c.on(
+          'exists',
+          () =>
+            void serial(accountId, () => deps.inbound.syncMailbox(accountId, c)).catch((err) =>
+              deps.logger.warn({ accountId, err: String(err) }, 'IMAP sync failed'),
+            ),
+        );
+        await c.connect();
+        await c.mailboxOpen(cfg.mailbox ?? 'INBOX');
+        failures = 0;
+        while (!w.stopped && c.usable) {
+          await serial(accountId, () => deps.inbound.syncMailbox(accountId, c));
+          await Promise.race([closed, sleep(pollMs)]);
+        }
+        return 'closed';
+      } catch (err) {
+        // Stored and shown as a category only: what the server said is not echoed to the widget.
+        setImapError(deps.db, accountId, mailErrorHint(err));
+        // A host the guard refuses stays refused: stop until the settings change (the rescan restarts the watch then).
+        if (err instanceof NetGuardError && err.reason !== 'unresolvable') {
+          deps.logger.warn({ accountId, reason: err.reason }, 'IMAP host refused by the network guard; not watching');
+          return 'refused';
+        }
+        failures++;
+        deps.logger.warn({ accountId, err: err instanceof Error ? err.message : String(err) }, 'IMAP watch failed; reconnecting');
+        return 'closed';
+      } finally {
+        w.client = null;
+        const c = client;
+        if (c) await c.logout().catch(() => c.close());
+      }
+    }
+    let failures = 0;
     w.running = (async () => {
-      let failures = 0;
       while (!w.stopped) {
         const cfg = deps.settings.imap(accountId);
         if (!cfg) break;
-        const client = createImapClient(cfg, { autoIdleDelay: 1000 });
-        w.client = client;
-        try {
-          const closed = new Promise<void>((r) => client.once('close', () => r()));
-          client.on('error', (err) => deps.logger.warn({ accountId, err: err.message }, 'IMAP connection error'));
-          client.on(
-            'exists',
-            () =>
-              void serial(accountId, () => deps.inbound.syncMailbox(accountId, client)).catch((err) =>
-                deps.logger.warn({ accountId, err: String(err) }, 'IMAP sync failed'),
-              ),
-          );
-          await client.connect();
-          await client.mailboxOpen(cfg.mailbox ?? 'INBOX');
-          failures = 0;
-          while (!w.stopped && client.usable) {
-            await serial(accountId, () => deps.inbound.syncMailbox(accountId, client));
-            await Promise.race([closed, sleep(pollMs)]);
-          }
-        } catch (err) {
-          failures++;
-          const message = err instanceof Error ? err.message : String(err);
-          setImapError(deps.db, accountId, message.slice(0, 500));
-          deps.logger.warn({ accountId, err: message }, 'IMAP watch failed; reconnecting');
-        } finally {
-          w.client = null;
-          await client.logout().catch(() => client.close());
-        }
+        if ((await session(cfg)) === 'refused') break;
         if (!w.stopped) await sleep(Math.min(300_000, 1000 * 2 ** Math.min(failures, 8)));
       }
     })();
@@ -128,6 +146,7 @@ export function createMailWatcher(
         for (const id of deps.settings.imapAccountIds()) watch(id);
       };
       const rescanNow = () => void scan().catch((err) => deps.logger.warn({ err: String(err) }, 'IMAP rescan failed'));
+      if (rescan) clearInterval(rescan);
       rescanNow();
       rescan = setInterval(rescanNow, opts.rescanMs ?? 60_000);
       rescan.unref();
@@ -138,6 +157,8 @@ export function createMailWatcher(
       await Promise.allSettled([...watches.keys()].map((id) => unwatch(id)));
     },
     watching: () => [...watches.keys()],
+    /** Stop watching one account now (uninstall); the rescan does not restart it while it has no IMAP password. */
+    stopAccount: (accountId: number) => unwatch(accountId),
   };
 }
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import { mailOutbox, type OutboxRow } from '../../../db/schema/index.js';
 
@@ -47,6 +47,15 @@ export function listOutbox(db: Db, q: { accountId: number; leadId?: number; stat
 
 export function updateOutbox(db: Db, id: number, patch: Partial<Omit<OutboxRow, 'id' | 'accountId'>>) {
   db.update(mailOutbox).set(patch).where(eq(mailOutbox.id, id)).run();
+}
+
+/** Uninstall: every email of the account still waiting ends `cancelled` with the reason. Returns how many. */
+export function cancelQueuedOutbox(db: Db, accountId: number, reason: string, now: number): number {
+  return db
+    .update(mailOutbox)
+    .set({ status: 'cancelled', lastError: reason, updatedAt: now })
+    .where(and(eq(mailOutbox.accountId, accountId), inArray(mailOutbox.status, ['queued', 'refused'])))
+    .run().changes;
 }
 
 /** The outbox as the API reads it: always scoped by account. */

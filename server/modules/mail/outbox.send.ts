@@ -1,14 +1,18 @@
 import type { OutboxRow } from '../../../db/schema/index.js';
 import type { Platform } from '../../platform.js';
 import type { ActivityService } from '../activity/activity.service.js';
-import { PermanentJobError } from '../../jobs/errors.js';
+import { PermanentJobError, RetryAfterError } from '../../jobs/errors.js';
 import type { JobContext } from '../../jobs/worker.js';
+import { NetGuardError, type NetGuard } from '../../lib/net-guard.js';
 import { domainOf } from '../../mail/address.js';
 import { composeMessage } from '../../mail/compose.js';
+import { mailErrorHint } from '../../mail/errors.js';
 import { sentFolderHas } from '../../mail/imap.js';
 import { smtpSend, SmtpSendError } from '../../mail/smtp.js';
+import type { MailPolicy } from './mail.policy.js';
+import { mailText } from './mail.texts.js';
 import { outboxById, updateOutbox } from './outbox.repo.js';
-import type { MailSettings } from './settings.service.js';
+import type { MailKind, MailSettings } from './settings.service.js';
 
 export const MAIL_NOTE_QUEUE = 'mail.record-note';
 
@@ -33,7 +37,14 @@ export const MAIL_NOTE_QUEUE = 'mail.record-note';
  * a server "did you take Message-ID X?", so that is the smallest honest window (RFC 1047).
  */
 export function createOutboxSender(
-  deps: Pick<Platform, 'db' | 'clock' | 'queue' | 'tx' | 'logger'> & { activity: ActivityService } & { settings: MailSettings },
+  deps: Pick<Platform, 'db' | 'clock' | 'queue' | 'tx' | 'logger'> & {
+    activity: ActivityService;
+    settings: MailSettings;
+    policy: MailPolicy;
+    guard: NetGuard;
+    /** Only `status === 'disconnected'` (uninstalled) stops mail: an account waiting for re-authorization still notifies its admins. */
+    accounts: { byId(accountId: number): { status: string } | undefined };
+  },
 ) {
   const { db, clock } = deps;
 
@@ -80,7 +91,7 @@ export function createOutboxSender(
     if (imap) {
       let found = false;
       try {
-        found = await sentFolderHas(imap, row.messageId);
+        found = await sentFolderHas(imap, row.messageId, { guard: deps.guard });
       } catch (err) {
         // Cannot look: try again later (the queue's backoff), still without resending.
         const msg = `delivery uncertain and the Sent folder could not be checked: ${err instanceof Error ? err.message : String(err)}`;
@@ -98,15 +109,25 @@ export function createOutboxSender(
 
   async function send(outboxId: number, ctx: JobContext): Promise<void> {
     const row = outboxById(db, outboxId);
-    if (!row || row.status === 'sent' || row.status === 'failed') return;
+    // Sent, failed, held by the daily cap or cancelled at uninstall: nothing to do.
+    if (!row || (row.status !== 'queued' && row.status !== 'sending')) return;
     if (row.status === 'sending' && row.smtpDataAt !== null) {
       return await recoverUncertain(row, 'a worker stopped after the SMTP server started receiving the message', ctx);
     }
-    const sender = deps.settings.sender(row.accountId);
+    // Checked again at send time: the mailbox may have been removed since the email was queued.
+    const sender = deps.settings.sender(row.accountId, row.kind as MailKind);
     if (!sender) {
-      const reason = 'Email is not configured: set SMTP_URL and MAIL_FROM, or the account mailbox (PUT /api/mail/settings)';
+      const reason =
+        row.kind === 'client'
+          ? mailText.noMailboxAtSend
+          : 'Email is not configured: set SMTP_URL and MAIL_FROM, or the account mailbox (PUT /api/mail/settings)';
       markFailed(row, reason);
       throw new PermanentJobError(reason);
+    }
+    if (row.kind === 'client') {
+      // The per-minute rate, on what actually goes out: wait (without spending an attempt) until it fits.
+      const wait = deps.policy.sendDelay(row.accountId, row.to.length + row.cc.length);
+      if (wait > 0) throw new RetryAfterError(wait, `the account's per-minute email rate is reached; sending in ${Math.ceil(wait / 1000)} s`);
     }
     updateOutbox(db, row.id, { status: 'sending', attempts: ctx.job.attempts, smtpDataAt: null, updatedAt: clock.now() });
     const raw = await composeMessage({
@@ -121,6 +142,11 @@ export function createOutboxSender(
       references: row.references,
       date: new Date(row.createdAt),
     });
+    // Uninstalled meanwhile (the hook cancels what waits; this one was already claimed): it does not go out.
+    if (deps.accounts.byId(row.accountId)?.status === 'disconnected') {
+      updateOutbox(db, row.id, { status: 'cancelled', lastError: mailText.cancelledOnUninstall, updatedAt: clock.now() });
+      return;
+    }
     try {
       await smtpSend(
         sender.smtp,
@@ -130,9 +156,19 @@ export function createOutboxSender(
           onDataStart: () => updateOutbox(db, row.id, { smtpDataAt: clock.now() }),
           onAccepted: (info) => markSent(row, info.response),
         },
-        { clientName: domainOf(row.fromAddress) },
+        { clientName: domainOf(row.fromAddress), guard: sender.guard },
       );
     } catch (err) {
+      if (err instanceof NetGuardError) {
+        // Nothing was sent. A name that does not resolve now may later (the queue's backoff); a refused address will not.
+        const reason = `Not sent. ${mailText.mailboxHint(mailErrorHint(err))}`;
+        if (err.reason === 'unresolvable' && ctx.job.attempts < ctx.job.maxAttempts) {
+          updateOutbox(db, row.id, { status: 'queued', lastError: reason, updatedAt: clock.now() });
+          throw new Error(reason);
+        }
+        markFailed(row, reason);
+        throw new PermanentJobError(reason);
+      }
       if (!(err instanceof SmtpSendError)) {
         // Not an SMTP answer (composing failed, or recording the 250 failed). Past DATA the row stays
         // `sending` with its marker, so the next attempt takes the uncertain path instead of resending.

@@ -1,23 +1,36 @@
 import type { MailServerConfig, MailSettingsRow } from '../../../db/schema/index.js';
 import type { Platform } from '../../platform.js';
 import { parseMailbox } from '../../mail/address.js';
-import type { ImapConfig } from '../../mail/imap.js';
-import type { SmtpConfig } from '../../mail/smtp.js';
-import { AppError } from '../../lib/errors.js';
+import type { MailHint } from '../../mail/errors.js';
+import { IMAP_PORTS, type ImapConfig } from '../../mail/imap.js';
+import { SMTP_PORTS, type SmtpConfig } from '../../mail/smtp.js';
+import { AppError, type FieldError } from '../../lib/errors.js';
+import { NetGuardError, type NetGuard } from '../../lib/net-guard.js';
 import type { SettingsBody } from './mail.schemas.js';
-import { getSettings, imapAccountIds, saveSettings } from './settings.repo.js';
+import { mailText } from './mail.texts.js';
+import { clearPasswords, getSettings, imapAccountIds, saveSettings } from './settings.repo.js';
 
 export interface Sender {
   smtp: SmtpConfig;
   from: { name: string | null; address: string };
   source: 'account' | 'system';
+  /** Set for the account's own mailbox (tenant input): connections go through it. Null for the operator's SMTP_URL. */
+  guard: NetGuard | null;
 }
+
+export type MailKind = 'client' | 'notification';
 
 type ServerInput = NonNullable<SettingsBody['smtp']> & { mailbox?: string };
 
-/** Per-account mailbox settings; passwords are encrypted at rest and never leave this module in clear except to a transport. */
-export function createMailSettings(deps: Pick<Platform, 'db' | 'clock' | 'encryptor' | 'env'>) {
-  const { db, clock, encryptor, env } = deps;
+const HINTS: ReadonlySet<string> = new Set<MailHint>(['auth', 'tls', 'port', 'unreachable', 'timeout', 'blocked', 'rejected', 'unknown']);
+
+/**
+ * Per-account mailbox settings; passwords are encrypted at rest and never leave this module in clear except
+ * to a transport. Who may use which transport: the account's own mailbox carries everything; the system
+ * transport (SMTP_URL, the operator's) carries only notifications to the account's own Kommo users.
+ */
+export function createMailSettings(deps: Pick<Platform, 'db' | 'clock' | 'encryptor' | 'env'> & { guard: NetGuard }) {
+  const { db, clock, encryptor, env, guard } = deps;
 
   function systemSender(): Sender | null {
     if (!env.SMTP_URL || !env.MAIL_FROM) return null;
@@ -35,26 +48,31 @@ export function createMailSettings(deps: Pick<Platform, 'db' | 'clock' | 'encryp
       },
       from,
       source: 'system',
+      guard: null,
     };
   }
 
-  /** The account's own mailbox when set, else the system transport; null when neither is configured. */
-  function sender(accountId: number): Sender | null {
+  /** The account's own mailbox, or null (none set, or its password was deleted at uninstall). */
+  function accountSender(accountId: number): Sender | null {
     const row = getSettings(db, accountId);
-    if (row?.smtp && row.fromAddress) {
-      const s = row.smtp;
-      return {
-        smtp: { host: s.host, port: s.port, secure: s.secure, user: s.user || null, password: s.passwordEnc ? encryptor.decrypt(s.passwordEnc) : null },
-        from: { name: row.fromName ?? null, address: row.fromAddress },
-        source: 'account',
-      };
-    }
-    return systemSender();
+    if (!row?.smtp?.passwordEnc || !row.fromAddress) return null;
+    const s = row.smtp;
+    return {
+      smtp: { host: s.host, port: s.port, secure: s.secure, user: s.user || null, password: encryptor.decrypt(s.passwordEnc) },
+      from: { name: row.fromName ?? null, address: row.fromAddress },
+      source: 'account',
+      guard,
+    };
+  }
+
+  /** Client email: only the account's own mailbox. Notifications: that mailbox, else the system transport. */
+  function sender(accountId: number, kind: MailKind): Sender | null {
+    return accountSender(accountId) ?? (kind === 'notification' ? systemSender() : null);
   }
 
   function imap(accountId: number): (ImapConfig & { cursor: { uidValidity: string | null; lastUid: number }; since: number }) | null {
     const row = getSettings(db, accountId);
-    if (!row?.imap) return null;
+    if (!row?.imap?.passwordEnc) return null;
     const i = row.imap;
     return {
       host: i.host,
@@ -79,31 +97,49 @@ export function createMailSettings(deps: Pick<Platform, 'db' | 'clock' | 'encryp
     return { host: input.host, port: input.port, secure: input.secure, user: input.user, passwordEnc, ...(input.mailbox ? { mailbox: input.mailbox } : {}) };
   }
 
+  /** The host and port must pass the guard before they are stored: nothing connects to a refused host. */
+  async function checkHost(field: 'smtp' | 'imap', host: string, port: number): Promise<FieldError | null> {
+    try {
+      await guard.resolve(host, port, field === 'smtp' ? SMTP_PORTS : IMAP_PORTS);
+      return null;
+    } catch (err) {
+      if (!(err instanceof NetGuardError)) throw err;
+      if (err.reason === 'port') return { field: `${field}.port`, message: mailText.hostRefused.port(field === 'smtp' ? SMTP_PORTS : IMAP_PORTS) };
+      return { field: `${field}.host`, message: err.reason === 'address' ? mailText.hostRefused.address : mailText.hostRefused.unresolvable };
+    }
+  }
+
   function dto(row: MailSettingsRow | undefined) {
     const server = (s: MailServerConfig | null | undefined) =>
       s
         ? { host: s.host, port: s.port, secure: s.secure, user: s.user, passwordSet: Boolean(s.passwordEnc), ...(s.mailbox ? { mailbox: s.mailbox } : {}) }
         : null;
     const system = systemSender();
+    // Only a category is stored and shown, never what the server said.
+    const hint = row?.imapError && HINTS.has(row.imapError) ? (row.imapError as MailHint) : row?.imapError ? 'unknown' : null;
     return {
       smtp: server(row?.smtp),
       imap: server(row?.imap),
       fromName: row?.fromName ?? null,
       fromAddress: row?.fromAddress ?? null,
       notifications: { enabled: row?.notificationsEnabled ?? true },
-      imapStatus: row?.imap ? { error: row.imapError, lastUid: row.imapLastUid } : null,
+      imapStatus: row?.imap ? { error: hint ? { hint, message: mailText.mailboxHint(hint) } : null, lastUid: row.imapLastUid } : null,
       system: { configured: Boolean(system), from: system?.from.address ?? null },
     };
   }
 
   return {
     sender,
+    /** The account's own mailbox (client email needs it). */
+    accountSender,
     systemSender,
     imap,
     imapAccountIds: () => imapAccountIds(db),
     notificationsEnabled: (accountId: number) => getSettings(db, accountId)?.notificationsEnabled ?? true,
     get: (accountId: number) => dto(getSettings(db, accountId)),
-    put(accountId: number, body: SettingsBody) {
+    /** At uninstall: the stored passwords go; hosts and users stay so a reinstall only asks for the passwords again. */
+    forgetPasswords: (accountId: number) => clearPasswords(db, accountId, clock.now()),
+    async put(accountId: number, body: SettingsBody) {
       const prev = getSettings(db, accountId);
       const smtp = body.smtp ? merge(body.smtp, prev?.smtp, 'smtp') : null;
       const imap = body.imap === undefined ? (prev?.imap ?? null) : body.imap ? merge(body.imap, prev?.imap, 'imap') : null;
@@ -113,22 +149,37 @@ export function createMailSettings(deps: Pick<Platform, 'db' | 'clock' | 'encryp
           errors: [{ field: 'fromAddress', message: 'required with smtp' }],
         });
       }
-      const imapMoved =
-        !imap || !prev?.imap || imap.host !== prev.imap.host || imap.user !== prev.imap.user || (imap.mailbox ?? 'INBOX') !== (prev.imap.mailbox ?? 'INBOX');
+      const refused = (
+        await Promise.all([
+          body.smtp ? checkHost('smtp', body.smtp.host, body.smtp.port) : null,
+          body.imap ? checkHost('imap', body.imap.host, body.imap.port) : null,
+        ])
+      ).filter((e): e is FieldError => e !== null);
+      if (refused.length) {
+        throw new AppError('VALIDATION_FAILED', `Mail server not allowed: ${refused.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors: refused });
+      }
+      // Re-read after the lookups: another save may have landed meanwhile, and this one is computed from what is stored now.
       const now = clock.now();
+      const current = getSettings(db, accountId);
+      const imapMoved =
+        !imap ||
+        !current?.imap ||
+        imap.host !== current.imap.host ||
+        imap.user !== current.imap.user ||
+        (imap.mailbox ?? 'INBOX') !== (current.imap.mailbox ?? 'INBOX');
       saveSettings(db, {
         accountId,
         smtp,
         imap,
-        fromName: body.fromName === undefined ? (prev?.fromName ?? null) : body.fromName,
+        fromName: body.fromName === undefined ? (current?.fromName ?? null) : body.fromName,
         fromAddress,
-        notificationsEnabled: body.notifications?.enabled ?? prev?.notificationsEnabled ?? true,
+        notificationsEnabled: body.notifications?.enabled ?? current?.notificationsEnabled ?? true,
         // A different mailbox starts a new cursor: only mail that arrives from now on is read.
-        imapUidValidity: imapMoved ? null : (prev?.imapUidValidity ?? null),
-        imapLastUid: imapMoved ? 0 : (prev?.imapLastUid ?? 0),
-        imapError: imapMoved ? null : (prev?.imapError ?? null),
-        imapSince: imapMoved ? now : (prev?.imapSince ?? now),
-        imapFailures: imapMoved ? null : (prev?.imapFailures ?? null),
+        imapUidValidity: imapMoved ? null : (current?.imapUidValidity ?? null),
+        imapLastUid: imapMoved ? 0 : (current?.imapLastUid ?? 0),
+        imapError: imapMoved ? null : (current?.imapError ?? null),
+        imapSince: imapMoved ? now : (current?.imapSince ?? now),
+        imapFailures: imapMoved ? null : (current?.imapFailures ?? null),
         updatedAt: now,
       });
       return dto(getSettings(db, accountId));

@@ -25,6 +25,14 @@ export function pendingFor(db: Db, accountId: number, userId: number | null): No
     .all();
 }
 
+export function pendingForAccount(db: Db, accountId: number): NotificationRow[] {
+  return db
+    .select()
+    .from(mailNotifications)
+    .where(and(eq(mailNotifications.accountId, accountId), eq(mailNotifications.status, 'pending')))
+    .all();
+}
+
 export function settleNotifications(db: Db, ids: number[], patch: { status: 'batched' | 'skipped'; outboxId?: number; skipReason?: string }) {
   db.update(mailNotifications)
     .set({ status: patch.status, outboxId: patch.outboxId ?? null, skipReason: patch.skipReason ?? null })

@@ -4,8 +4,9 @@ import type { Notifier } from '../../lib/ports.js';
 import { isEmailAddress } from '../../mail/address.js';
 import type { OutboxWriter } from '../mail/outbox.writer.js';
 import type { MailSettings } from '../mail/settings.service.js';
+import { mailText } from '../mail/mail.texts.js';
 import { notificationEmail } from './notify.email.js';
-import { insertNotification, pendingFor, recipientsFor, settleNotifications, setUserPref, userPref } from './notify.repo.js';
+import { insertNotification, pendingFor, pendingForAccount, recipientsFor, settleNotifications, setUserPref, userPref } from './notify.repo.js';
 
 export const NOTIFY_QUEUE = 'mail.notify-flush';
 
@@ -69,7 +70,7 @@ export function createNotifications(
       const wanted = users.filter((u) => userPref(db, accountId, u.id));
       if (users.length === 0) return skip(userId === null ? 'no active admin has an email address in Kommo' : 'the user has no email address in Kommo');
       if (wanted.length === 0) return skip('the user turned notification emails off');
-      if (!deps.settings.sender(accountId)) return skip('email is not configured (SMTP_URL and MAIL_FROM, or the account mailbox)');
+      if (!deps.settings.sender(accountId, 'notification')) return skip('email is not configured (SMTP_URL and MAIL_FROM, or the account mailbox)');
       const email = notificationEmail(rows, wanted.length === 1 ? wanted[0]!.name : 'team');
       const out = deps.writer.queue({
         accountId,
@@ -96,6 +97,13 @@ export function createNotifications(
       dedupeKey: `reauth:${accountId}:${Math.floor(clock.now() / 3_600_000)}`,
     }),
   );
+
+  // Uninstalled: nothing more goes out. Pending notifications are settled (a later reinstall starts a fresh batch).
+  deps.bus.on('account.disconnected', ({ accountId }) => {
+    const ids = pendingForAccount(db, accountId).map((r) => r.id);
+    if (ids.length) settleNotifications(db, ids, { status: 'skipped', skipReason: mailText.notificationSkippedOnUninstall });
+    deps.queue.cancelQueued(accountId, NOTIFY_QUEUE, mailText.cancelledOnUninstall);
+  });
 
   return {
     notifier,
