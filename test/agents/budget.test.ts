@@ -117,7 +117,7 @@ describe('monthly budget per account', () => {
     // Back to the default (null): the 1,000,000 tokens of the operator apply again.
     const cleared = await w.api('PUT', '/api/usage/budget', { monthlyTokens: null });
     expect(cleared.body).toMatchObject({ limit: { usd: 10, tokens: 1_000_000 }, override: { tokens: null }, exhausted: false });
-    expect(w.m.accounts.services.accounts.settings(w.accountId)).toEqual({ llmBudget: {} });
+    expect(w.m.accounts.services.accounts.settings(w.accountId).llmBudget).toEqual({});
   });
 });
 
