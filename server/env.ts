@@ -91,6 +91,10 @@ const envSchema = z.object({
   RULES_MAX_DEPTH: int(5, 1, 50, 'a number of rule hops, 1-50'),
   /** How many leads one run of a scheduled rule may touch. */
   RULES_SCHEDULE_LEAD_LIMIT: int(500, 1, 100_000, 'a number of leads, 1-100000'),
+  /** call_webhook: also http:// and loopback/private hosts (self-hosting, tests). Metadata addresses stay refused. */
+  RULES_WEBHOOK_ALLOW_PRIVATE_HOSTS: bool,
+  /** call_webhook: how long the receiver has to answer. */
+  RULES_WEBHOOK_TIMEOUT_MS: int(10_000, 500, 60_000, 'milliseconds, 500-60000'),
   // LLM budgets and prompt hygiene (the agents): which models, how much per month, how much per turn.
   /** Comma-separated models an agent may use; must include OPENAI_MODEL. Unset: OPENAI_MODEL alone. */
   OPENAI_MODELS: z.preprocess(

@@ -1,5 +1,6 @@
 import type { AccessCheck } from '../../http/guards.js';
 import type { LlmClient } from '../../llm/llm.types.js';
+import { createNetGuard } from '../../lib/net-guard.js';
 import { defaultWorkingHours } from '../../lib/working-hours.js';
 import type { Module } from '../../module.js';
 import type { Platform } from '../../platform.js';
@@ -18,6 +19,7 @@ import { rulesRoutes } from './rules.routes.js';
 import { createRulesService, type RulesService } from './rules.service.js';
 import { createTimers } from './rules.timers.js';
 import { subscribeRuleTriggers } from './rules.triggers.js';
+import { createWebhookSender } from './rules.webhook.js';
 
 export type RulesDeps = Pick<Platform, 'env' | 'db' | 'clock' | 'queue' | 'tx' | 'bus'> & {
   activity: ActivityService;
@@ -55,7 +57,14 @@ export function rulesModule(d: RulesDeps): Module<RulesServices> {
     maxDepth: d.env.RULES_MAX_DEPTH,
   });
   const rules = createRulesService({ clock: d.clock, tx: d.tx, queue: d.queue, repo, engine, crm: d.crm, activity: d.activity, timezone, exists: d.exists });
-  const runner = createRunner({ clock: d.clock, tx: d.tx, bus: d.bus, repo, crm: d.crm, actions: d.actions, kommo: d.kommo, ports: d.ports });
+  const webhook = createWebhookSender({
+    clock: d.clock,
+    guard: createNetGuard({ allowPrivate: d.env.RULES_WEBHOOK_ALLOW_PRIVATE_HOSTS }),
+    allowPrivate: d.env.RULES_WEBHOOK_ALLOW_PRIVATE_HOSTS,
+    timeoutMs: d.env.RULES_WEBHOOK_TIMEOUT_MS,
+    key: d.env.ENCRYPTION_KEY,
+  });
+  const runner = createRunner({ clock: d.clock, tx: d.tx, bus: d.bus, repo, crm: d.crm, actions: d.actions, kommo: d.kommo, ports: d.ports, webhook });
   const timers = createTimers({
     clock: d.clock,
     tx: d.tx,
@@ -70,5 +79,5 @@ export function rulesModule(d: RulesDeps): Module<RulesServices> {
     scheduleLeadLimit: d.env.RULES_SCHEDULE_LEAD_LIMIT,
   });
   subscribeRuleTriggers(d.bus, { engine, repo, queue: d.queue, clock: d.clock, texts: (accountId, ids) => d.conversations.texts(accountId, ids) });
-  return { name: 'rules', services: { rules, engine }, routes: [rulesRoutes(rules, d.access)], jobs: rulesJobs(runner, timers) };
+  return { name: 'rules', services: { rules, engine }, routes: [rulesRoutes(rules, d.access, webhook)], jobs: rulesJobs(runner, timers) };
 }

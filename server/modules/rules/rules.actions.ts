@@ -12,6 +12,7 @@ import type { CrmLead, MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import { emailValues } from '../mirror/template-values.js';
 import type { LoadedRule, RulesRepo } from './rules.repo.js';
 import type { RuleAction } from './rules.schemas.js';
+import type { WebhookSender } from './rules.webhook.js';
 
 /** What other modules do for a rule: each port is filled by the module that owns the capability. */
 export interface RulePorts {
@@ -30,8 +31,6 @@ export interface RulePorts {
     enroll(accountId: number, sequenceId: number, leadId: number, by: string): { enrolled: boolean; reason?: string };
     stop(accountId: number, leadId: number, sequenceId: number | undefined, reason: string): number;
   };
-  /** An outgoing webhook, signed; returns the HTTP status. Throws a retryable error for 5xx/timeouts. */
-  webhook(accountId: number, url: string, id: string, body: unknown): Promise<number>;
 }
 
 export interface RunnerDeps {
@@ -43,6 +42,8 @@ export interface RunnerDeps {
   actions: ActionsService;
   kommo: { api(accountId: number): KommoApi };
   ports: RulePorts;
+  /** An outgoing webhook, signed; returns the HTTP status. Throws a retryable error for 5xx/timeouts. */
+  webhook: Pick<WebhookSender, 'send'>;
 }
 
 export interface ActionResult {
@@ -222,7 +223,7 @@ export function createRunner(d: RunnerDeps) {
         d.tx(() => d.ports.agents.resume(accountId, lead.id));
         return { type: a.type, status: 'done' };
       case 'call_webhook': {
-        const status = await d.ports.webhook(accountId, a.url, `${rule.accountId}-${run.id}-${seq}`, {
+        const status = await d.webhook.send(accountId, a.url, `${rule.accountId}-${run.id}-${seq}`, {
           rule: { id: rule.id, version: rule.version, name: rule.name },
           lead: { id: lead.id, name: lead.name, pipelineId: lead.pipelineId, statusId: lead.statusId, price: lead.price, tags: lead.tags },
         });

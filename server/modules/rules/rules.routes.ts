@@ -4,11 +4,14 @@ import { adminOnly, type AccessCheck } from '../../http/guards.js';
 import { parseJson, parseParams, parseQuery } from '../../lib/validate.js';
 import { createRuleSchema, dryRunSchema, historyQuery, idParam, patchRuleSchema } from './rules.schemas.js';
 import type { RulesService } from './rules.service.js';
+import type { WebhookSender } from './rules.webhook.js';
 
 /** Reading rules is for everyone in the account (the lead card lists its stage's rules); changing them is for admins. */
-export function rulesRoutes(rules: RulesService, access: AccessCheck) {
+export function rulesRoutes(rules: RulesService, access: AccessCheck, webhook: Pick<WebhookSender, 'secret'>) {
   const app = new Hono<AppEnv>();
   const admin = adminOnly(access);
+  /** The secret call_webhook signs with (Standard Webhooks), for an admin to set up the receiving end. */
+  app.get('/api/rules/webhook-secret', admin, (c) => c.json({ secret: webhook.secret(c.get('auth').accountId), scheme: 'standard-webhooks-v1' }, 200));
   app.get('/api/rules', (c) => c.json({ items: rules.list(c.get('auth').accountId) }, 200));
   app.post('/api/rules', admin, async (c) => {
     const body = await parseJson(c, createRuleSchema);
