@@ -71,9 +71,6 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     clientMail: mail.services.clientMail,
     llm,
   });
-  const notBuiltYet = (what: string) => () => {
-    throw new Error(`${what} is not available yet`);
-  };
   const sequences = sequencesModule({
     ...withKommo,
     actions: actions.services.actions,
@@ -84,7 +81,9 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     ports: {
       templates: mail.services.templates,
       clientMail: mail.services.clientMail,
-      agents: { followup: notBuiltYet('the agent follow-up') },
+      agents: {
+        followup: (accountId, leadId, input) => agents.services.proactive(accountId, leadId, { reason: 'followup', ...input }),
+      },
       account: (accountId) => {
         const s = accounts.services.accounts.settings(accountId);
         const timezone = typeof s.timezone === 'string' && isTimeZone(s.timezone) ? s.timezone : 'UTC';
@@ -109,13 +108,12 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
       agents: {
         pause: (accountId, leadId, until, reason) => agents.services.leadState.pause(accountId, leadId, until ?? PAUSED_INDEFINITELY, reason, p.clock.now()),
         resume: (accountId, leadId) => agents.services.leadState.resume(accountId, leadId, p.clock.now()),
-        reply: notBuiltYet('the proactive agent reply'),
+        reply: (accountId, leadId, agentId, key) => agents.services.proactive(accountId, leadId, { reason: 'rule', key, agentId }),
       },
       sequences: {
         enroll: (accountId, sequenceId, leadId, by) => sequences.services.sequences.enroll(accountId, sequenceId, leadId, by),
         stop: (accountId, leadId, sequenceId, reason) => sequences.services.sequences.stopLead(accountId, leadId, sequenceId, reason),
       },
-      webhook: notBuiltYet('outgoing webhooks'),
     },
   });
   return {

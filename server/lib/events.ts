@@ -38,6 +38,8 @@ export interface BusEvents {
     salesbot?: { returnUrl: string; requestId: number };
     /** Set for email: reply through the outbox with threading headers. */
     email?: { messageId: string; from: string; subject: string; references: string[] };
+    /** The Salesbot step's agent_id setting: this agent answers instead of the stage's. */
+    agentId?: number;
   };
   /** An inbound call was missed (call_in note with a missed status). */
   call_missed: EventOrigin & { accountId: number; leadId: number | null; contactId: number | null; callId: number; phone: string | null };
@@ -51,6 +53,9 @@ export interface BusEvents {
     prevPipelineId?: number | null;
     prevStatusId?: number | null;
     source: 'dp' | 'webhook' | 'rule' | 'agent';
+    /** A Digital Pipeline action's settings: the agent to wake (else the stage's), the sequence to enroll the lead in. */
+    agentId?: number;
+    sequenceId?: number;
   };
   /** A human (a Kommo user, not our integration) wrote to the client: agents must not talk over them. */
   human_replied: { accountId: number; leadId: number; userId: number | null };

@@ -47,11 +47,14 @@ describe('/api/agents and /api/bindings', () => {
     const b = (await w.api('POST', '/api/agents', { name: 'B' })).body;
     const q = w.stage('Qualified');
     expect((await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: a.id })).body.items).toEqual([
-      { pipelineId: w.pipeline.id, statusId: q.id, agentId: a.id },
+      { pipelineId: w.pipeline.id, statusId: q.id, agentId: a.id, onStageEnter: 'off' },
     ]);
-    // one agent per stage: rebinding replaces
+    // one agent per stage: rebinding replaces; the stage-entry setting is kept unless given
+    expect((await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id, onStageEnter: 'greet' })).body.items).toEqual([
+      { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id, onStageEnter: 'greet' },
+    ]);
     expect((await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id })).body.items).toEqual([
-      { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id },
+      { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id, onStageEnter: 'greet' },
     ]);
     const unknownStage = await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: 123, agentId: a.id });
     expect(unknownStage.status).toBe(422);
@@ -70,7 +73,7 @@ describe('/api/agents and /api/bindings', () => {
     await w.drain();
     expect((await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: doomed.id, agentId: a.id })).status).toBe(422);
     expect((await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: null })).body.items).toEqual([
-      { pipelineId: w.pipeline.id, statusId: doomed.id, agentId: a.id },
+      { pipelineId: w.pipeline.id, statusId: doomed.id, agentId: a.id, onStageEnter: 'off' },
     ]);
     // deleting an agent removes its bindings
     await w.api('DELETE', `/api/agents/${a.id}`);

@@ -42,15 +42,24 @@ export function deleteAgent(db: Db, accountId: number, id: number): boolean {
   );
 }
 
+/** What a lead entering the stage does: nothing, the agent writes first, or the agent (resumed) waits for the client. */
+export type OnStageEnter = 'off' | 'greet' | 'wait';
+
 export interface Binding {
   pipelineId: number;
   statusId: number;
   agentId: number;
+  onStageEnter: OnStageEnter;
 }
 
 export function listBindings(db: Db, accountId: number): Binding[] {
   return db
-    .select({ pipelineId: agentStageBindings.pipelineId, statusId: agentStageBindings.statusId, agentId: agentStageBindings.agentId })
+    .select({
+      pipelineId: agentStageBindings.pipelineId,
+      statusId: agentStageBindings.statusId,
+      agentId: agentStageBindings.agentId,
+      onStageEnter: sql<OnStageEnter>`${agentStageBindings.onStageEnter}`,
+    })
     .from(agentStageBindings)
     .where(eq(agentStageBindings.accountId, accountId))
     .orderBy(asc(agentStageBindings.pipelineId), asc(agentStageBindings.statusId))
@@ -62,7 +71,7 @@ export function setBinding(db: Db, accountId: number, b: Binding, now: number) {
     .values({ accountId, ...b, createdAt: now })
     .onConflictDoUpdate({
       target: [agentStageBindings.accountId, agentStageBindings.pipelineId, agentStageBindings.statusId],
-      set: { agentId: b.agentId, createdAt: now },
+      set: { agentId: b.agentId, onStageEnter: b.onStageEnter, createdAt: now },
     })
     .run();
 }
@@ -78,7 +87,7 @@ export function removeBinding(db: Db, accountId: number, pipelineId: number, sta
 const stageQueries = new WeakMap<Db, ReturnType<typeof prepareAgentForStage>>();
 function prepareAgentForStage(db: Db) {
   return db
-    .select({ agent: agents })
+    .select({ agent: agents, onStageEnter: agentStageBindings.onStageEnter })
     .from(agentStageBindings)
     .innerJoin(agents, eq(agents.id, agentStageBindings.agentId))
     .where(
@@ -92,11 +101,16 @@ function prepareAgentForStage(db: Db) {
     .prepare();
 }
 
-export function agentForStage(db: Db, accountId: number, pipelineId: number, statusId: number): AgentRow | undefined {
+export function stageBinding(db: Db, accountId: number, pipelineId: number, statusId: number): { agent: AgentRow; onStageEnter: OnStageEnter } | undefined {
   let q = stageQueries.get(db);
   if (!q) {
     q = prepareAgentForStage(db);
     stageQueries.set(db, q);
   }
-  return q.get({ accountId, pipelineId, statusId })?.agent;
+  const r = q.get({ accountId, pipelineId, statusId });
+  return r ? { agent: r.agent, onStageEnter: r.onStageEnter as OnStageEnter } : undefined;
+}
+
+export function agentForStage(db: Db, accountId: number, pipelineId: number, statusId: number): AgentRow | undefined {
+  return stageBinding(db, accountId, pipelineId, statusId)?.agent;
 }

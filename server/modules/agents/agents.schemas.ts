@@ -108,6 +108,8 @@ export const bindingSchema = z
     pipelineId: z.number().int().positive(),
     statusId: z.number().int().positive(),
     agentId: z.number().int().positive().nullable(),
+    /** When a lead enters the stage by any route: off (nothing), greet (the agent writes first) or wait (the agent, resumed, waits for the client). Unset: unchanged (off for a new binding). */
+    onStageEnter: z.enum(['off', 'greet', 'wait']).optional(),
   })
   .strict();
 

@@ -4,7 +4,18 @@ import type { Clock } from '../../lib/clock.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import type { ModelPolicy } from '../../llm/models.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
-import { deleteAgent, getAgent, insertAgent, listAgents, listBindings, removeBinding, setBinding, updateAgent } from './agents.repo.js';
+import {
+  deleteAgent,
+  getAgent,
+  insertAgent,
+  listAgents,
+  listBindings,
+  type OnStageEnter,
+  removeBinding,
+  setBinding,
+  stageBinding,
+  updateAgent,
+} from './agents.repo.js';
 import type { CreateAgentInput, PatchAgentInput } from './agents.schemas.js';
 import { texts } from './agents.texts.js';
 
@@ -76,7 +87,7 @@ export function createAgentsService(deps: { db: Db; clock: Clock; crm: MirrorRea
     bindings: (accountId: number) => listBindings(db, accountId),
 
     /** Bind (or with agentId null, unbind) a stage. The stage must exist, live, in the synced mirror. */
-    bind(accountId: number, b: { pipelineId: number; statusId: number; agentId: number | null }) {
+    bind(accountId: number, b: { pipelineId: number; statusId: number; agentId: number | null; onStageEnter?: OnStageEnter }) {
       return deps.tx(() => {
         if (b.agentId !== null && !getAgent(db, accountId, b.agentId)) throw invalid('agentId', `agent ${b.agentId} does not exist in this account`);
         if (b.agentId !== null && !deps.crm.stage(accountId, b.pipelineId, b.statusId)) {
@@ -86,7 +97,10 @@ export function createAgentsService(deps: { db: Db; clock: Clock; crm: MirrorRea
             : invalid('pipelineId', `pipeline ${b.pipelineId} does not exist in this account (sync the account if it was just created)`);
         }
         if (b.agentId === null) removeBinding(db, accountId, b.pipelineId, b.statusId);
-        else setBinding(db, accountId, { pipelineId: b.pipelineId, statusId: b.statusId, agentId: b.agentId }, clock.now());
+        else {
+          const onStageEnter = b.onStageEnter ?? stageBinding(db, accountId, b.pipelineId, b.statusId)?.onStageEnter ?? 'off';
+          setBinding(db, accountId, { pipelineId: b.pipelineId, statusId: b.statusId, agentId: b.agentId, onStageEnter }, clock.now());
+        }
         return listBindings(db, accountId);
       });
     },

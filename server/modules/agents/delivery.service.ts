@@ -8,7 +8,11 @@ import { AppError, conflict, notFound } from '../../lib/errors.js';
 import type { ClientMailer } from '../../lib/ports.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { ConversationsRepo } from '../conversations/conversations.repo.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
+import type { EventBus } from '../../lib/bus.js';
 import type { SalesbotRequestsRepo } from '../conversations/salesbot-requests.repo.js';
+import { salesbotBody } from '../../kommo/salesbot-body.js';
 import { draftForTurn, getDraft, insertDraft, swapDraftStatus, updateDraft } from './turns.repo.js';
 
 export interface SalesbotTarget {
@@ -27,6 +31,10 @@ export interface ReplyTarget {
   contactId: number | null;
   salesbot?: SalesbotTarget;
   email?: EmailTarget;
+  /** The agent writes first in a messenger: we launch this Salesbot (its widget step asks us for the text). */
+  launch?: { botId: number };
+  /** The agent writes first by email: a new message to the contact. */
+  newEmail?: { to: string; subject: string };
 }
 
 export interface DeliveryDeps {
@@ -38,6 +46,10 @@ export interface DeliveryDeps {
   clientMail: ClientMailer;
   kommo: { api(accountId: number): KommoApi };
   tx<T>(fn: () => T): T;
+  crm: MirrorReadRepo;
+  accounts: Pick<AccountsRepo, 'settings'>;
+  /** Announces what we wrote (rules wait for client replies from then on). */
+  bus?: Pick<EventBus, 'emit'>;
 }
 
 export interface DeliverInput {
@@ -54,28 +66,6 @@ export interface DeliverInput {
 }
 
 export type Delivered = { status: 'replied' | 'drafted'; via: 'salesbot' | 'email' | 'note'; ids: Record<string, unknown> };
-
-/** Salesbot shows at most 10 handlers of ≤ 80 characters (docs/kommo.md §5); the whole reply also goes in `data.reply`. */
-export function salesbotBody(text: string) {
-  const parts: string[] = [];
-  let cur = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    for (let i = 0; i < word.length; i += 80) {
-      const w = word.slice(i, i + 80);
-      if (cur && cur.length + 1 + w.length > 80) {
-        parts.push(cur);
-        cur = '';
-      }
-      cur = cur ? `${cur} ${w}` : w;
-    }
-  }
-  if (cur) parts.push(cur);
-  const shown = parts.length <= 10;
-  return {
-    data: { reply: text, shown },
-    execute_handlers: shown ? parts.map((value) => ({ handler: 'show', params: { type: 'text', value } })) : [],
-  };
-}
 
 const reSubject = (s: string) => (/^re:/i.test(s.trim()) ? s.trim() : `Re: ${s.trim()}`);
 
@@ -128,6 +118,68 @@ export function createDeliveryService(deps: DeliveryDeps) {
     }
   }
 
+  /** A new email to the contact (the agent writes first); null when email to clients is not configured. */
+  function queueNewEmail(input: { accountId: number; leadId: number; to: string; subject: string; text: string; key: string }): { outboxId: number } | null {
+    try {
+      return deps.clientMail.queue({
+        accountId: input.accountId,
+        leadId: input.leadId,
+        to: [input.to],
+        subject: input.subject,
+        text: input.text,
+        idempotencyKey: input.key,
+      });
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'NOT_CONFIGURED' || err.code === 'CONFLICT')) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * Launch the account's Salesbot for the lead, holding the text for its widget step (the webhooks module
+   * answers the bot's request with it). The message is stored first, so a retry launches at most once more
+   * only if the process died between Kommo's 202 and our note of it. 'failed': Kommo refused the run.
+   */
+  async function launch(
+    accountId: number,
+    leadId: number,
+    botId: number,
+    key: string,
+    text: string,
+    meta: Record<string, unknown>,
+  ): Promise<'launched' | 'failed'> {
+    const externalId = `launch:${key}`;
+    deps.tx(() =>
+      conversations.insertMessage({
+        accountId,
+        leadId,
+        contactId: null,
+        direction: 'outbound',
+        author: 'agent',
+        channel: 'salesbot',
+        externalId,
+        text,
+        metadata: { ...meta, launch: { botId, state: 'waiting' } },
+      }),
+    );
+    const row = conversations.byExternalId(accountId, 'salesbot', externalId);
+    if (!row) return 'failed';
+    const state = conversations.launchState(accountId, row.id);
+    if (state && state !== 'waiting') return state === 'failed' ? 'failed' : 'launched';
+    try {
+      await deps.kommo.api(accountId).runSalesbot(botId, leadId);
+    } catch (err) {
+      if (err instanceof KommoRateLimitedError) throw new RetryAfterError(err.retryAfterMs, err.message);
+      if (err instanceof KommoError && err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 401) {
+        deps.tx(() => conversations.setLaunchState(accountId, row.id, 'failed'));
+        return 'failed';
+      }
+      throw err;
+    }
+    deps.tx(() => conversations.setLaunchState(accountId, row.id, 'launched'));
+    return 'launched';
+  }
+
   async function note(accountId: number, leadId: number, text: string): Promise<number> {
     const [id] = await deps.kommo.api(accountId).createNotes('leads', [{ entity_id: leadId, note_type: 'common', params: { text } }]);
     return id!;
@@ -172,6 +224,25 @@ export function createDeliveryService(deps: DeliveryDeps) {
   }
 
   return {
+    /**
+     * Where the agent's first message goes when nobody asked: email when the client last wrote by email
+     * (or there is no chat but an address), else through the account's Salesbot (the one whose widget step
+     * reached us, or the one an admin chose), else nowhere (a draft for a person).
+     */
+    firstContactTarget(accountId: number, leadId: number): ReplyTarget | null {
+      const lead = deps.crm.lead(accountId, leadId);
+      const contact = lead?.mainContactId ? deps.crm.contact(accountId, lead.mainContactId) : undefined;
+      const email = contact?.emails[0];
+      const last = conversations.lastInbound(accountId, leadId);
+      const subject = deps.crm.accountName(accountId) || lead?.name || '';
+      const contactId = contact?.id ?? null;
+      if (email && last?.channel === 'email') return { channel: 'email', contactId, newEmail: { to: email, subject } };
+      const botId = Number(deps.accounts.settings(accountId).salesbotBotId);
+      if (Number.isSafeInteger(botId) && botId > 0) return { channel: last?.channel ?? 'salesbot', contactId, launch: { botId } };
+      if (email) return { channel: 'email', contactId, newEmail: { to: email, subject } };
+      return null;
+    },
+
     /** Deliver a turn's reply: Salesbot continue, the email outbox, or else a draft. */
     async deliver(input: DeliverInput): Promise<Delivered> {
       const { accountId, leadId, target } = input;
@@ -181,6 +252,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
           turnId: input.turnId,
           via,
         });
+        deps.bus?.emit('message_sent', { accountId, leadId, channel: target?.channel ?? via, by: 'agent', eventKey: `agent-turn:${input.turnId}` });
         activity.write({
           accountId,
           agentId: input.agentId,
@@ -205,6 +277,32 @@ export function createDeliveryService(deps: DeliveryDeps) {
         });
         if (!queued) return draft(input, 'email to clients is not configured');
         return { status: 'replied', via: 'email', ids: { outboxId: queued.outboxId } };
+      }
+      if (target?.newEmail) {
+        const queued = deps.tx(() => {
+          const q = queueNewEmail({ accountId, leadId, ...target.newEmail!, text: input.text, key: `agent-turn:${accountId}:${input.turnId}` });
+          if (q) wrote('email', { outboxId: q.outboxId });
+          return q;
+        });
+        if (!queued) return draft(input, "email to clients is not configured (the account's mailbox)");
+        return { status: 'replied', via: 'email', ids: { outboxId: queued.outboxId } };
+      }
+      if (target?.launch) {
+        const r = await launch(accountId, leadId, target.launch.botId, `turn:${input.turnId}`, input.text, { turnId: input.turnId });
+        if (r === 'failed') return draft(input, `Kommo refused to start Salesbot ${target.launch.botId}`);
+        deps.tx(() => {
+          deps.bus?.emit('message_sent', { accountId, leadId, channel: target.channel, by: 'agent', eventKey: `agent-turn:${input.turnId}` });
+          activity.write({
+            accountId,
+            agentId: input.agentId,
+            leadId,
+            type: 'agent.reply',
+            title: `${input.agentName} wrote first: Salesbot ${target.launch!.botId} started to deliver it`,
+            description: input.text,
+            metadata: { ...input.meta, turnId: input.turnId, via: 'salesbot', botId: target.launch!.botId, kommoIds: { leadId } },
+          });
+        });
+        return { status: 'replied', via: 'salesbot', ids: { botId: target.launch.botId } };
       }
       return draft(input, `the ${target?.channel ?? 'CRM'} channel cannot be answered directly`);
     },
@@ -235,6 +333,17 @@ export function createDeliveryService(deps: DeliveryDeps) {
             via = 'email';
             ids = { outboxId: q.outboxId };
           }
+        } else if (target?.newEmail) {
+          const q = deps.tx(() =>
+            queueNewEmail({ accountId, leadId: d.leadId, ...target.newEmail!, text: finalText, key: `agent-draft:${accountId}:${d.id}` }),
+          );
+          if (q) {
+            via = 'email';
+            ids = { outboxId: q.outboxId };
+          }
+        } else if (target?.launch && (await launch(accountId, d.leadId, target.launch.botId, `draft:${d.id}`, finalText, { draftId: d.id })) === 'launched') {
+          via = 'salesbot';
+          ids = { botId: target.launch.botId };
         }
         if (via === 'note') ids = { noteId: await note(accountId, d.leadId, `Approved AI reply — send this to the client: ${finalText}`) };
         deps.tx(() => finishApproved(d, finalText, via, ids, userId));
@@ -269,7 +378,10 @@ export function createDeliveryService(deps: DeliveryDeps) {
 
   function finishApproved(d: AgentDraftRow, text: string, via: 'salesbot' | 'email' | 'note', ids: Record<string, unknown>, userId: number) {
     updateDraft(db, d.accountId, d.id, { status: 'sent', via, text, decidedAt: clock.now(), decidedBy: userId });
-    if (via !== 'note') recordOutbound(d.accountId, d.leadId, null, d.channel ?? via, `agent-draft:${d.id}`, text, { draftId: d.id, via });
+    if (via !== 'note' && !(d.delivery as ReplyTarget | null)?.launch)
+      recordOutbound(d.accountId, d.leadId, null, d.channel ?? via, `agent-draft:${d.id}`, text, { draftId: d.id, via });
+    if (via !== 'note')
+      deps.bus?.emit('message_sent', { accountId: d.accountId, leadId: d.leadId, channel: d.channel ?? via, by: 'user', eventKey: `agent-draft:${d.id}` });
     activity.write({
       accountId: d.accountId,
       agentId: d.agentId,

@@ -17,7 +17,7 @@ import { agentForStage, getAgent } from './agents.repo.js';
 import { agentsRoutes } from './agents.routes.js';
 import { createBudgetService } from './budget.service.js';
 import { createAgentsService } from './agents.service.js';
-import { subscribeAgentTriggers } from './agents.triggers.js';
+import { type AgentTriggers, subscribeAgentTriggers } from './agents.triggers.js';
 import { createDeliveryService } from './delivery.service.js';
 import { createHandoffService } from './handoff.service.js';
 import { leadAgentRoutes } from './lead-agent.routes.js';
@@ -48,7 +48,7 @@ export type AgentsDeps = Pick<Platform, 'env' | 'db' | 'sqlite' | 'clock' | 'log
 };
 
 /** Every service of the agents module, built from passed dependencies (no side effects). */
-export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'access'>) {
+export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'access'> & { bus?: AgentsDeps['bus'] }) {
   const leadState = createLeadStateRepo(d.sqlite);
   const models = modelPolicy(d.env);
   const limits = turnLimits(d.env);
@@ -82,12 +82,12 @@ export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'acce
 export type AgentsServices = ReturnType<typeof createAgentsServices>;
 
 /** AI agents per stage: their turns (model → validated actions → delivery), handoff, the lead panel and the playground. */
-export function agentsModule(d: AgentsDeps): Module<AgentsServices> {
+export function agentsModule(d: AgentsDeps): Module<AgentsServices & { proactive: AgentTriggers['proactive'] }> {
   const s = createAgentsServices(d);
-  subscribeAgentTriggers(d.bus, { db: d.db, clock: d.clock, queue: d.queue, accounts: d.accounts, crm: d.crm, leadState: s.leadState });
+  const triggers = subscribeAgentTriggers(d.bus, { db: d.db, clock: d.clock, queue: d.queue, accounts: d.accounts, crm: d.crm, leadState: s.leadState });
   return {
     name: 'agents',
-    services: s,
+    services: { ...s, proactive: triggers.proactive },
     routes: [agentsRoutes(s.agents, s.playground, d.access), leadAgentRoutes(s.leads, s.delivery, d.access), usageRoutes(s.budget, s.models, d.access)],
     jobs: [turnJob(s.turns)],
   };

@@ -80,6 +80,15 @@ export function createTurnService(deps: TurnDeps) {
       const st = crm.stage(accountId, trigger.pipelineId, trigger.statusId);
       return `The lead entered the stage "${st?.name ?? trigger.statusId}". Start or continue the conversation as the script says for this stage.`;
     }
+    if (trigger.kind === 'proactive') {
+      const why =
+        trigger.reason === 'greet'
+          ? 'The lead has just entered this stage. Write the first message to the client: greet them and open the conversation as the script says for this stage.'
+          : trigger.reason === 'followup'
+            ? 'The client has not answered. Write a short, friendly follow-up that moves the conversation on, using what was said so far; do not repeat earlier messages.'
+            : 'Write to the client now, as the script says for this stage, using what was said so far.';
+      return trigger.instruction ? `${why} Instruction from the sales team: ${trigger.instruction}` : why;
+    }
     return undefined;
   }
 
@@ -137,7 +146,9 @@ export function createTurnService(deps: TurnDeps) {
     // Until the model has answered, the agent of the stage the lead is in now answers (or nobody: the
     // stage may have changed since the trigger). Once planned, the turn finishes with its own agent,
     // even if its own move_to_stage took the lead out of that stage.
-    const agent = turn?.plan ? getAgent(db, accountId, turn.agentId) : agentForStage(db, accountId, mirrorLead.pipelineId, mirrorLead.statusId);
+    // A trigger may name its agent (a DP or Salesbot agent_id, a rule's or a sequence's); else the stage's.
+    const named = 'agentId' in trigger && trigger.agentId ? getAgent(db, accountId, trigger.agentId) : undefined;
+    const agent = turn?.plan ? getAgent(db, accountId, turn.agentId) : (named ?? agentForStage(db, accountId, mirrorLead.pipelineId, mirrorLead.statusId));
     if (!agent) return;
     const lead = { ...mirrorLead, accountId };
     if (turn && turn.agentId !== agent.id) deps.tx(() => updateTurn(db, accountId, turn!.id, { agentId: agent.id }));
@@ -308,7 +319,9 @@ export function createTurnService(deps: TurnDeps) {
                 ...(trigger.salesbot ? { salesbot: trigger.salesbot } : {}),
                 ...(trigger.email ? { email: trigger.email } : {}),
               }
-            : null;
+            : trigger.kind === 'proactive'
+              ? deps.delivery.firstContactTarget(accountId, leadId)
+              : null;
         const d = await deps.delivery.deliver({
           accountId,
           leadId,

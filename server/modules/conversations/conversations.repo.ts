@@ -37,6 +37,8 @@ export function createConversationsRepo(sqlite: Sqlite, clock: Clock) {
        ON CONFLICT (account_id, channel, external_id) DO NOTHING`,
     ),
     exists: sqlite.prepare('SELECT 1 FROM conversation_messages WHERE account_id = ? AND channel = ? AND external_id = ?'),
+    byId: sqlite.prepare('SELECT id, text FROM conversation_messages WHERE account_id = ? AND id = ?'),
+    byExternalId: sqlite.prepare('SELECT id, text FROM conversation_messages WHERE account_id = ? AND channel = ? AND external_id = ?'),
     head: sqlite.prepare('SELECT contact_id AS contactId, channel FROM conversation_messages WHERE account_id = ? AND id = ?'),
     texts: sqlite.prepare('SELECT text FROM conversation_messages WHERE account_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id').pluck(),
     inboundText: sqlite.prepare("SELECT text FROM conversation_messages WHERE account_id = ? AND id = ? AND direction = 'inbound'").pluck(),
@@ -54,6 +56,22 @@ export function createConversationsRepo(sqlite: Sqlite, clock: Clock) {
     lastInbound: sqlite.prepare("SELECT max(created_at) FROM conversation_messages WHERE account_id = ? AND lead_id = ? AND direction = 'inbound'").pluck(),
     lastInboundRow: sqlite.prepare(
       "SELECT created_at AS at, channel FROM conversation_messages WHERE account_id = ? AND lead_id = ? AND direction = 'inbound' ORDER BY id DESC LIMIT 1",
+    ),
+    setLaunchState: sqlite.prepare(
+      "UPDATE conversation_messages SET metadata = json_set(coalesce(metadata, '{}'), '$.launch.state', ?) WHERE account_id = ? AND id = ?",
+    ),
+    launchState: sqlite.prepare("SELECT json_extract(metadata, '$.launch.state') FROM conversation_messages WHERE account_id = ? AND id = ?").pluck(),
+    claimLaunch: sqlite.prepare(
+      `UPDATE conversation_messages SET metadata = json_set(metadata, '$.launch.state', 'claimed', '$.launch.requestId', @requestId)
+       WHERE id = (SELECT id FROM conversation_messages
+                   WHERE account_id = @accountId AND lead_id = @leadId AND direction = 'outbound' AND created_at >= @since
+                     AND json_extract(metadata, '$.launch.state') IN ('waiting', 'launched')
+                   ORDER BY id DESC LIMIT 1)
+       RETURNING id, text`,
+    ),
+    launchClaimedSince: sqlite.prepare(
+      `SELECT 1 FROM conversation_messages WHERE account_id = ? AND lead_id = ? AND direction = 'outbound' AND created_at >= ?
+         AND json_extract(metadata, '$.launch.state') IN ('claimed', 'sent') LIMIT 1`,
     ),
     history: sqlite.prepare(
       `SELECT id, direction, author, channel, text FROM conversation_messages
@@ -81,6 +99,9 @@ export function createConversationsRepo(sqlite: Sqlite, clock: Clock) {
       });
       return r.changes === 0 ? null : Number(r.lastInsertRowid);
     },
+    byId: (accountId: number, id: number) => s.byId.get(accountId, id) as { id: number; text: string } | undefined,
+    byExternalId: (accountId: number, channel: string, externalId: string) =>
+      s.byExternalId.get(accountId, channel, externalId) as { id: number; text: string } | undefined,
     has: (accountId: number, channel: string, externalId: string): boolean => s.exists.get(accountId, channel, externalId) !== undefined,
     /** Who wrote the first message of a burst, and where. */
     head: (accountId: number, id: number) => s.head.get(accountId, id) as { contactId: number | null; channel: string } | undefined,
@@ -97,6 +118,15 @@ export function createConversationsRepo(sqlite: Sqlite, clock: Clock) {
     /** The client's last message on this lead: when, and on which channel. */
     lastInbound: (accountId: number, leadId: number) => (s.lastInboundRow.get(accountId, leadId) as { at: number; channel: string } | undefined) ?? null,
     texts: (accountId: number, ids: number[]): string[] => s.texts.all(accountId, JSON.stringify(ids)) as string[],
+    /** A first message waiting for its launched Salesbot: waiting → launched (Kommo accepted the run) → claimed (the bot asked) → sent, or failed. */
+    setLaunchState: (accountId: number, id: number, state: 'waiting' | 'launched' | 'claimed' | 'sent' | 'failed') =>
+      void s.setLaunchState.run(state, accountId, id),
+    launchState: (accountId: number, id: number) => (s.launchState.get(accountId, id) as string | null | undefined) ?? null,
+    /** The Salesbot we launched for this lead asks (its widget step): the newest waiting first message since `since`, now claimed by this request. */
+    claimLaunch: (accountId: number, leadId: number, requestId: number, since: number) =>
+      s.claimLaunch.get({ accountId, leadId, requestId, since }) as { id: number; text: string } | undefined,
+    /** A launched first message was already claimed since `since` (a second request from the same launch is not a new conversation). */
+    launchClaimedSince: (accountId: number, leadId: number, since: number): boolean => s.launchClaimedSince.get(accountId, leadId, since) !== undefined,
     /** The newest `limit` messages of a lead (up to `uptoId` when given), newest first. */
     history: (accountId: number, leadId: number, uptoId: number | null, limit: number): HistoryMessage[] =>
       s.history.all(accountId, leadId, uptoId, uptoId, limit) as HistoryMessage[],

@@ -4,6 +4,9 @@ import { KommoAuthError, KommoNotFoundError, KommoResponseError } from '../../ko
 import type { KommoLead } from '../../kommo/client/schemas.js';
 import { PermanentJobError } from '../../jobs/errors.js';
 import type { Platform } from '../../platform.js';
+import { salesbotBody } from '../../kommo/salesbot-body.js';
+import { SALESBOT_RELEASE_QUEUE } from './triggers.service.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { SalesbotRequestsRepo } from '../conversations/salesbot-requests.repo.js';
 import type { KommoServices } from '../kommo/index.js';
 import type { HandlerDeps } from './handlers/context.js';
@@ -11,7 +14,24 @@ import { handlerFor } from './handlers/index.js';
 import { flushBurst, takeFromBurst } from './handlers/messages.js';
 import type { InboxRepo } from './inbox.repo.js';
 
-export type ProcessingDeps = HandlerDeps & Pick<Platform, 'groupTx'> & { inbox: InboxRepo; salesbot: SalesbotRequestsRepo; kommo: Pick<KommoServices, 'api'> };
+/** A DP or Salesbot setting that names an id (a number or a numeric string); absent otherwise. */
+function settingId<K extends string>(key: K, v: unknown): Partial<Record<K, number>> {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,15}$/.test(v.trim()) ? Number(v.trim()) : Number.NaN;
+  return Number.isSafeInteger(n) && n > 0 ? ({ [key]: n } as Record<K, number>) : {};
+}
+
+/** A bot launched so the agent could write first asks for the text; we answer it through continue. */
+export const LAUNCH_CONTINUE_QUEUE = 'webhook.salesbot-launch';
+/** How long a launched Salesbot has to ask for its first message. */
+const LAUNCH_WINDOW_MS = 60 * 60_000;
+
+export type ProcessingDeps = HandlerDeps &
+  Pick<Platform, 'groupTx'> & {
+    inbox: InboxRepo;
+    salesbot: SalesbotRequestsRepo;
+    kommo: Pick<KommoServices, 'api'>;
+    accounts: Pick<AccountsRepo, 'settings' | 'mergeSettings'>;
+  };
 
 /** Kommo answers a lead it does not have with 404, or with an empty 204 (docs/kommo.md §2). */
 const isMissingLead = (err: unknown) => err instanceof KommoNotFoundError || (err instanceof KommoResponseError && err.status === 204);
@@ -93,6 +113,9 @@ export function createProcessing(deps: ProcessingDeps) {
           pipelineId: lead.pipeline_id,
           statusId: lead.status_id,
           source: 'dp',
+          eventKey: `dp:${eventId}`,
+          ...settingId('agentId', r.widgetSettings.agent_id),
+          ...settingId('sequenceId', r.widgetSettings.sequence_id),
         });
       });
     },
@@ -105,6 +128,34 @@ export function createProcessing(deps: ProcessingDeps) {
         const text = String(r.data.message ?? r.data.text ?? r.data.message_text ?? '').trim();
         const contactId = deps.read.lead(r.accountId, r.leadId)?.mainContactId ?? null;
         if (deps.conversations.answersSalesbot(r.accountId, r.leadId, requestId)) return;
+        // The first bot whose widget step reaches us is the account's Salesbot for writing first (an admin may choose another).
+        const botId = /\/salesbot\/(\d{1,15})\/continue\//.exec(r.returnUrl)?.[1];
+        if (botId && deps.accounts.settings(r.accountId).salesbotBotId === undefined)
+          deps.accounts.mergeSettings(r.accountId, { salesbotBotId: Number(botId) }, deps.clock.now());
+        if (!text) {
+          // A bot we launched so the agent could write first asks for the text we hold: no client message, no new turn.
+          const since = deps.clock.now() - LAUNCH_WINDOW_MS;
+          const launched = deps.conversations.claimLaunch(r.accountId, r.leadId, requestId, since);
+          if (launched) {
+            deps.queue.enqueue({
+              queue: LAUNCH_CONTINUE_QUEUE,
+              accountId: r.accountId,
+              payload: { requestId, messageId: launched.id },
+              idempotencyKey: `launch-continue:${requestId}`,
+            });
+            return;
+          }
+          // A second request from a launch we already answered (Kommo redelivered, or a relaunch after a crash): let the bot go on.
+          if (deps.conversations.launchClaimedSince(r.accountId, r.leadId, deps.clock.now() - 10 * 60_000)) {
+            deps.queue.enqueue({
+              queue: SALESBOT_RELEASE_QUEUE,
+              accountId: r.accountId,
+              payload: { requestId },
+              idempotencyKey: `salesbot-release:${requestId}`,
+            });
+            return;
+          }
+        }
         // The same message usually came first as add_message: answer that one here, through Salesbot, and only once.
         let messageId = takeFromBurst({ deps, accountId: r.accountId, eventId: 0 }, r.leadId, text) ?? null;
         if (messageId !== null) {
@@ -137,6 +188,32 @@ export function createProcessing(deps: ProcessingDeps) {
           messageIds: [messageId],
           channel: 'salesbot',
           salesbot: { returnUrl: r.returnUrl, requestId },
+          ...settingId('agentId', r.data.agent_id),
+        });
+      });
+    },
+
+    /** Continue a bot we launched with the first message the agent wrote for it. */
+    async continueLaunch(accountId: number, requestId: number, messageId: number): Promise<void> {
+      const r = deps.salesbot.pending(accountId, requestId);
+      if (!r) return; // answered meanwhile
+      const msg = deps.conversations.byId(accountId, messageId);
+      if (!msg) return;
+      try {
+        await deps.kommo.api(r.accountId).salesbotContinue(r.returnUrl, salesbotBody(msg.text));
+      } catch (err) {
+        throw reauthAsPermanent(err);
+      }
+      deps.tx(() => {
+        deps.salesbot.markContinued(r.accountId, r.id);
+        deps.conversations.setLaunchState(r.accountId, messageId, 'sent');
+        deps.activity.write({
+          accountId: r.accountId,
+          leadId: r.leadId,
+          type: 'salesbot.delivered',
+          title: 'Salesbot delivered the agent’s first message',
+          description: msg.text,
+          metadata: { kommo: { leadId: r.leadId }, salesbotRequestId: r.id, messageId },
         });
       });
     },

@@ -22,7 +22,7 @@ export const SALESBOT_RELEASE_QUEUE = 'webhook.salesbot-release';
 const DP_REFUSED = 'This Digital Pipeline request is not signed for its account. Open the trigger in Kommo and save it again.';
 
 /** The DP action settings we keep (the manifest's `dp.settings`, without the token). */
-const DP_SETTINGS_KEPT = ['agent_id'] as const;
+const DP_SETTINGS_KEPT = ['agent_id', 'sequence_id'] as const;
 
 /** Salesbot `data` we use; anything else the bot step sends is dropped before storing. */
 const text = (max: number) =>

@@ -3,7 +3,7 @@ import { defineJob } from '../../jobs/worker.js';
 import { REFETCH_LEAD_QUEUE } from './handlers/leads.js';
 import { BURST_QUEUE } from './handlers/messages.js';
 import { EVENT_QUEUE } from './inbox.service.js';
-import type { Processing } from './processing.service.js';
+import { LAUNCH_CONTINUE_QUEUE, type Processing } from './processing.service.js';
 import { DP_QUEUE, SALESBOT_QUEUE, SALESBOT_RELEASE_QUEUE } from './triggers.service.js';
 
 const id = z.number().int();
@@ -27,6 +27,11 @@ export function webhookJobs(p: Processing) {
       queue: SALESBOT_QUEUE,
       payload: z.object({ requestId: id }),
       handle: async ({ requestId }, { job }) => p.salesbotRequest(job.accountId!, requestId),
+    }),
+    defineJob({
+      queue: LAUNCH_CONTINUE_QUEUE,
+      payload: z.object({ requestId: id, messageId: id }),
+      handle: ({ requestId, messageId }, { job }) => p.continueLaunch(job.accountId!, requestId, messageId),
     }),
     defineJob({
       queue: SALESBOT_RELEASE_QUEUE,
