@@ -3,7 +3,7 @@
  * with a clock the test moves over simulated days.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FORM_HEADERS, leadStatusWebhook } from '../fixtures/kommo-webhooks.js';
+import { dpRequest, FORM_HEADERS, leadStatusWebhook } from '../fixtures/kommo-webhooks.js';
 import { startSmtpServer } from '../helpers/mail-servers.js';
 import { startWorld, type World } from '../helpers/world.js';
 
@@ -275,5 +275,27 @@ describe('sequences', () => {
     expect(bad.body.errors.map((x: { field: string }) => x.field)).toContain('definition.steps.0.amount');
     const member = await w.api('POST', '/api/sequences', { name: 'x', definition: threeEmails(t.templateId) }, { isAdmin: false });
     expect(member.status).toBe(403);
+  });
+
+  it('a Digital Pipeline action with a sequence enrolls the lead that reaches the stage, once, even when Kommo re-sends it', async () => {
+    const t = await world();
+    const s = await t.sequence(threeEmails(t.templateId));
+    const token = (await w.api('GET', '/api/integrations/dp-token')).body.token as string;
+    const leadId = t.leads[0]!;
+    const secret = (w.p.sqlite.prepare('SELECT webhook_secret AS s FROM accounts').get() as { s: string }).s;
+    const acct = { id: w.accountId, subdomain: w.sim.subdomain };
+    const settings = { sequence_id: String(s.id), kai_dp_token: token };
+    for (const time of [1_700_000_000, 1_700_000_001]) {
+      const dp = dpRequest({ lead_id: leadId, status_id: t.stage('Qualified'), pipeline_id: t.sales.id, time, settings }, 'json', acct);
+      const res = await w.app.request(`/webhooks/dp/${secret}`, { method: 'POST', body: dp.body, headers: { 'content-type': dp.contentType } });
+      expect(res.status).toBe(200);
+    }
+    await w.drain();
+    const card = await w.api('GET', `/api/leads/${leadId}/enrollments`);
+    expect(card.body.items).toEqual([expect.objectContaining({ sequenceId: s.id, status: 'active' })]);
+    expect(t.enrollment(card.body.items[0].id)).toMatchObject({ enrolled_by: 'dp', status_id: t.stage('Qualified') });
+    expect(t.sent()).toHaveLength(1);
+    // The DP action named a sequence and no agent: no agent turn is started for it.
+    expect(w.count('SELECT count(*) AS n FROM jobs WHERE queue = ?', 'agents.turn')).toBe(0);
   });
 });

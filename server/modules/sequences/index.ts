@@ -10,6 +10,7 @@ import { sequencesJobs } from './sequences.jobs.js';
 import { sequencesRoutes } from './sequences.routes.js';
 import { createSequenceRunner, type SequencePorts } from './sequences.runner.js';
 import { createSequencesService, type SequencesService } from './sequences.service.js';
+import { subscribeDpEnrollment } from './sequences.dp.js';
 import { subscribeSequenceStops } from './sequences.stops.js';
 import { unsubscribeRoutes, unsubscribeTokens } from './sequences.unsubscribe.js';
 
@@ -48,6 +49,7 @@ export function sequencesModule(d: SequencesDeps): Module<SequencesServices> {
     ports: d.ports,
   });
   subscribeSequenceStops(d.bus, { repo, service: sequences });
+  subscribeDpEnrollment(d.bus, sequences);
   const unsubscribe = (accountId: number, leadId: number, email: string) =>
     d.tx(() => {
       repo.unsubscribe(accountId, email, leadId, d.clock.now());

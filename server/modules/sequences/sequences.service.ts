@@ -183,15 +183,18 @@ export function createSequencesService(d: SequencesServiceDeps) {
       leadId: number,
       by: string,
       userId: number | null = null,
+      /** Where the lead is, when the caller knows better than the mirror (a DP trigger can beat the lead webhook). */
+      at?: { pipelineId: number; statusId: number },
     ): { enrolled: boolean; reason?: string; enrollmentId?: number } {
       const seq = d.repo.get(accountId, sequenceId);
       if (!seq || seq.deletedAt) return { enrolled: false, reason: `sequence ${sequenceId} does not exist` };
       if (!seq.enabled) return { enrolled: false, reason: `sequence "${seq.name}" is disabled` };
       const lead = d.crm.lead(accountId, leadId);
       if (!lead) return { enrolled: false, reason: `lead ${leadId} is not synced yet` };
-      if (lead.statusId !== null && WON_LOST.has(lead.statusId)) return { enrolled: false, reason: 'the lead is closed (won or lost)' };
+      const stage = at ?? { pipelineId: lead.pipelineId, statusId: lead.statusId };
+      if (stage.statusId !== null && WON_LOST.has(stage.statusId)) return { enrolled: false, reason: 'the lead is closed (won or lost)' };
       const now = d.clock.now();
-      const id = d.repo.enroll({ accountId, sequenceId, leadId, nextRunAt: now, enrolledBy: by, pipelineId: lead.pipelineId, statusId: lead.statusId, now });
+      const id = d.repo.enroll({ accountId, sequenceId, leadId, nextRunAt: now, enrolledBy: by, pipelineId: stage.pipelineId, statusId: stage.statusId, now });
       if (id === null) return { enrolled: false, reason: `the lead is already in sequence "${seq.name}"` };
       scheduleStep({ id, accountId, step: 0, nextRunAt: now });
       d.activity.write({
