@@ -4,12 +4,13 @@ export { fakeOpenAI, LLM_BASE, type FakeReply } from '../helpers/fake-openai.js'
 export { offsetClock } from '../helpers/world.js';
 
 /** The agents' world: the fake model, the simulator's Sales pipeline, and a fast Kommo pace. */
-export async function startAgentWorld(opts: { seed?: WorldOptions['seed']; env?: Record<string, string | undefined>; clock?: TestClock } = {}) {
+export async function startAgentWorld(opts: { seed?: WorldOptions['seed']; env?: Record<string, string | undefined>; clock?: TestClock; http?: boolean } = {}) {
   const w = await startWorld({
     llm: 'fake',
     seed: opts.seed ?? { leads: 20, contacts: 20, users: 4 },
     simRps: 50,
     clock: opts.clock,
+    http: opts.http,
     env: { KOMMO_RATE_LIMIT_RPS: '50', ...opts.env },
   });
   const pipeline = [...w.sim.state.pipelines.values()].find((p) => p.name === 'Sales')!;

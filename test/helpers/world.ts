@@ -171,7 +171,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
         headers: {
           'x-auth-token': widgetToken(
             { accountId: as.accountId ?? needSim().accountId, userId: as.userId, isAdmin: as.isAdmin },
-            { nowSec: Math.floor(clock.now() / 1000) },
+            { nowSec: Math.floor(clock.now() / 1000), aud: baseUrl },
           ),
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
