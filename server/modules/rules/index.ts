@@ -56,7 +56,18 @@ export function rulesModule(d: RulesDeps): Module<RulesServices> {
     workingHours: (accountId) => defaultWorkingHours(timezone(accountId)),
     maxDepth: d.env.RULES_MAX_DEPTH,
   });
-  const rules = createRulesService({ clock: d.clock, tx: d.tx, queue: d.queue, repo, engine, crm: d.crm, activity: d.activity, timezone, exists: d.exists });
+  const rules = createRulesService({
+    clock: d.clock,
+    tx: d.tx,
+    queue: d.queue,
+    repo,
+    engine,
+    crm: d.crm,
+    activity: d.activity,
+    timezone,
+    exists: d.exists,
+    webhooksAllowPrivate: d.env.RULES_WEBHOOK_ALLOW_PRIVATE_HOSTS,
+  });
   const webhook = createWebhookSender({
     clock: d.clock,
     guard: createNetGuard({ allowPrivate: d.env.RULES_WEBHOOK_ALLOW_PRIVATE_HOSTS }),

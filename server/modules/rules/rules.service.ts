@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { classifyAddress } from '../../lib/net-guard.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
 import { CronError, nextCronAt, parseCron } from '../../lib/cron.js';
@@ -22,6 +24,25 @@ export interface RulesServiceDeps {
   timezone(accountId: number): string;
   /** Does a template / a sequence exist in this account (for references in actions). */
   exists: { template(accountId: number, id: number): boolean; sequence(accountId: number, id: number): boolean };
+  /** The operator's switch (RULES_WEBHOOK_ALLOW_PRIVATE_HOSTS): webhooks may use http:// and private hosts. */
+  webhooksAllowPrivate: boolean;
+}
+
+/**
+ * What is wrong with a webhook URL that can be told without DNS: the scheme, credentials, and an address
+ * literal that is not public. Names are checked again, resolved, when the webhook is sent.
+ */
+function webhookUrlProblem(raw: string, allowPrivate: boolean): string | null {
+  const url = new URL(raw);
+  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) return 'must be an https:// URL';
+  if (url.username || url.password) return 'must not contain a user name or password';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) {
+    const cls = classifyAddress(host);
+    const privateOk = allowPrivate && cls !== 'metadata' && cls !== 'multicast' && cls !== 'unspecified' && cls !== 'reserved';
+    if (cls !== 'public' && !privateOk) return `must be a public address (${host} is a ${cls} address)`;
+  }
+  return null;
 }
 
 /** A pattern that can backtrack catastrophically on client text: a quantified group that itself repeats. */
@@ -93,7 +114,10 @@ export function createRulesService(d: RulesServiceDeps) {
         errors.push({ field: `${at}.templateId`, message: `email template ${a.templateId} does not exist` });
       if ((a.type === 'start_sequence' || (a.type === 'stop_sequence' && a.sequenceId)) && !d.exists.sequence(accountId, a.sequenceId!))
         errors.push({ field: `${at}.sequenceId`, message: `sequence ${a.sequenceId} does not exist` });
-      if (a.type === 'call_webhook' && !a.url.startsWith('https://')) errors.push({ field: `${at}.url`, message: 'must be an https:// URL' });
+      if (a.type === 'call_webhook') {
+        const problem = webhookUrlProblem(a.url, d.webhooksAllowPrivate);
+        if (problem) errors.push({ field: `${at}.url`, message: problem });
+      }
     }
     return errors;
   }
