@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
-import { adminOnly, type AdminCheck } from '../../http/guards.js';
 import type { AppEnv } from '../../http/env.js';
-import { parseJson, parseParams } from '../../lib/validate.js';
+import { adminOnly, type AdminCheck } from '../../http/guards.js';
+import { parseJson, parseParams, parseQuery } from '../../lib/validate.js';
 import { idParam } from '../agents/agents.schemas.js';
-import { createEntrySchema } from './knowledge.schemas.js';
+import { createEntrySchema, importUrlSchema, listQuerySchema, patchEntrySchema, uploadSchema } from './knowledge.schemas.js';
 import type { KnowledgeService } from './knowledge.service.js';
+import type { KnowledgeSources } from './knowledge.sources.js';
 
-export function knowledgeRoutes(knowledge: KnowledgeService, access: AdminCheck) {
+export function knowledgeRoutes(knowledge: KnowledgeService, sources: KnowledgeSources, access: AdminCheck) {
   const app = new Hono<AppEnv>();
   const admin = adminOnly(access);
   app.get('/api/agents/:id/knowledge', (c) => {
@@ -17,6 +18,32 @@ export function knowledgeRoutes(knowledge: KnowledgeService, access: AdminCheck)
     const { id } = parseParams(c, idParam);
     const body = await parseJson(c, createEntrySchema);
     return c.json(knowledge.create(c.get('auth').accountId, id, body), 201);
+  });
+  app.get('/api/knowledge', (c) => {
+    const { agentId } = parseQuery(c, listQuerySchema);
+    return c.json({ items: knowledge.list(c.get('auth').accountId, agentId) }, 200);
+  });
+  app.post('/api/knowledge', admin, async (c) => {
+    const body = await parseJson(c, createEntrySchema);
+    return c.json(knowledge.create(c.get('auth').accountId, null, body), 201);
+  });
+  // Registered before /api/knowledge/:id so the literal paths win.
+  app.post('/api/knowledge/import-url', admin, async (c) => {
+    const body = await parseJson(c, importUrlSchema);
+    return c.json(await sources.importUrl(c.get('auth').accountId, body), 202);
+  });
+  app.post('/api/knowledge/upload', admin, async (c) => {
+    const body = await parseJson(c, uploadSchema);
+    return c.json(await sources.upload(c.get('auth').accountId, body), 201);
+  });
+  app.get('/api/knowledge/:id', (c) => {
+    const { id } = parseParams(c, idParam);
+    return c.json(knowledge.get(c.get('auth').accountId, id), 200);
+  });
+  app.patch('/api/knowledge/:id', admin, async (c) => {
+    const { id } = parseParams(c, idParam);
+    const body = await parseJson(c, patchEntrySchema);
+    return c.json(knowledge.update(c.get('auth').accountId, id, body), 200);
   });
   app.delete('/api/knowledge/:id', admin, (c) => {
     const { id } = parseParams(c, idParam);

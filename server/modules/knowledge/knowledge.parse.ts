@@ -1,0 +1,107 @@
+import mammoth from 'mammoth';
+import Papa from 'papaparse';
+import { readSheet } from 'read-excel-file/node';
+import { extractText, getDocumentProxy } from 'unpdf';
+
+export type FileFormat = 'pdf' | 'docx' | 'csv' | 'xlsx';
+
+/** What a file became: prose to chunk by paragraphs, or a table with one line per row. */
+export type ParsedFile = { shape: 'prose'; text: string } | { shape: 'table'; text: string; rows: number };
+
+export class ParseError extends Error {
+  constructor(
+    readonly reason: 'format' | 'empty' | 'budget' | 'broken' | 'too_long',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ParseError';
+  }
+}
+
+/** The format named by the file's extension, if it is one we read. */
+export function formatOf(fileName: string): FileFormat | null {
+  const ext = /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase();
+  return ext === 'pdf' || ext === 'docx' || ext === 'csv' || ext === 'xlsx' ? ext : null;
+}
+
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+/** The bytes must agree with the extension: a renamed file is refused before any parser sees it. */
+function looksLike(format: FileFormat, bytes: Uint8Array): boolean {
+  if (format === 'pdf') return Buffer.from(bytes.subarray(0, 5)).toString('latin1') === '%PDF-';
+  if (format === 'docx' || format === 'xlsx') return ZIP.every((b, i) => bytes[i] === b);
+  return !bytes.subarray(0, 4096).includes(0); // CSV is text: no NUL bytes
+}
+
+/** A table as lines "Header: value; Header: value", one per row, so each row is retrieved on its own. */
+export function tableLines(rows: unknown[][]): string[] {
+  const cell = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : v === null || v === undefined ? '' : String(v).replace(/\s+/g, ' ').trim());
+  const nonEmpty = rows.map((r) => r.map(cell)).filter((r) => r.some(Boolean));
+  const [header, ...body] = nonEmpty;
+  if (!header) return [];
+  const names = header.map((h, i) => h || `Column ${i + 1}`);
+  return body
+    .map((r) =>
+      r
+        .map((v, i) => (v ? `${names[i] ?? `Column ${i + 1}`}: ${v}` : ''))
+        .filter(Boolean)
+        .join('; '),
+    )
+    .filter(Boolean);
+}
+
+async function parse(format: FileFormat, bytes: Uint8Array): Promise<ParsedFile> {
+  switch (format) {
+    case 'pdf': {
+      const pdf = await getDocumentProxy(new Uint8Array(bytes));
+      const { text } = await extractText(pdf, { mergePages: false });
+      return { shape: 'prose', text: text.map((p) => p.trim()).join('\n\n') };
+    }
+    case 'docx': {
+      const r = await mammoth.extractRawText({ buffer: Buffer.from(bytes) });
+      return { shape: 'prose', text: r.value };
+    }
+    case 'csv': {
+      const r = Papa.parse<string[]>(
+        Buffer.from(bytes)
+          .toString('utf8')
+          .replace(/^\uFEFF/, ''),
+        { skipEmptyLines: 'greedy' },
+      );
+      const lines = tableLines(r.data);
+      return { shape: 'table', text: lines.join('\n'), rows: lines.length };
+    }
+    case 'xlsx': {
+      const rows = await readSheet(Buffer.from(bytes));
+      const lines = tableLines(rows as unknown[][]);
+      return { shape: 'table', text: lines.join('\n'), rows: lines.length };
+    }
+  }
+}
+
+/**
+ * Read an uploaded file within a time budget. The budget bounds how long the request waits; the
+ * parsers are asynchronous (pdf.js, mammoth, the xlsx unzip) or linear (papaparse), so a slow file is
+ * abandoned rather than holding the request.
+ */
+export async function parseFile(format: FileFormat, bytes: Uint8Array, o: { budgetMs: number; maxChars: number }): Promise<ParsedFile> {
+  if (!looksLike(format, bytes)) throw new ParseError('format', `the file is not a ${format.toUpperCase()} file`);
+  let timer: NodeJS.Timeout | undefined;
+  let parsed: ParsedFile;
+  try {
+    parsed = await Promise.race([
+      parse(format, bytes).catch((err: unknown) => {
+        throw new ParseError('broken', `the ${format.toUpperCase()} file is broken (${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'})`);
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new ParseError('budget', `reading it took longer than ${o.budgetMs} ms`)), o.budgetMs);
+        timer.unref();
+      }),
+    ]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+  const text = parsed.text.replaceAll(String.fromCharCode(0), '').trim();
+  if (!text) throw new ParseError('empty', 'the file contains no text (a scanned PDF needs OCR first)');
+  if (text.length > o.maxChars) throw new ParseError('too_long', `the file has more than ${o.maxChars} characters of text`);
+  return { ...parsed, text };
+}
