@@ -103,6 +103,17 @@ describe('uploads', () => {
     expect(user.status).toBe(403);
     expect(w.count('SELECT count(*) n FROM knowledge_entries')).toBe(0);
   });
+
+  it('refuses a file over KNOWLEDGE_UPLOAD_MAX_BYTES, naming the field', async () => {
+    w = await startAgentWorld({ env: { KNOWLEDGE_UPLOAD_MAX_BYTES: '1024' } });
+    const big = await w.api('POST', '/api/knowledge/upload', {
+      fileName: 'big.csv',
+      contentBase64: Buffer.from(`a,b\n${'x,1\n'.repeat(400)}`).toString('base64'),
+    });
+    expect(big.status).toBe(422);
+    expect(big.body.errors).toEqual([{ field: 'contentBase64', message: 'is larger than 1 KB' }]);
+    expect((await w.api('POST', '/api/knowledge/upload', { fileName: 'price-list.csv', contentBase64: fixture('price-list.csv') })).status).toBe(201);
+  });
 });
 
 describe('edit in place and share', () => {
@@ -162,9 +173,13 @@ describe('URL import', () => {
     <script>var tracking = 1;</script><footer>© Shop</footer></body></html>`;
 
   it('imports a loopback page with the operator switch: a job fetches it, converts it and indexes it', async () => {
-    w = await startAgentWorld({ env: { KNOWLEDGE_ALLOW_PRIVATE_HOSTS: '1' } });
+    w = await startAgentWorld({ env: { KNOWLEDGE_ALLOW_PRIVATE_HOSTS: '1', KNOWLEDGE_URL_MAX_BYTES: '4096' } });
     const agent = await newAgent(w, 'Ava');
-    const { base, hits } = await servePage({ '/old': { redirect: '/delivery' }, '/delivery': { type: 'text/html; charset=utf-8', body: article } });
+    const { base, hits } = await servePage({
+      '/old': { redirect: '/delivery' },
+      '/delivery': { type: 'text/html; charset=utf-8', body: article },
+      '/huge': { type: 'text/html', body: `<p>${'word '.repeat(2000)}</p>` },
+    });
 
     const r = await w.api('POST', '/api/knowledge/import-url', { url: `${base}/old`, agentIds: [agent] });
     expect(r.status).toBe(202);
@@ -181,6 +196,16 @@ describe('URL import', () => {
       entryId: r.body.id,
       title: 'Delivery FAQ',
     });
+
+    // a page over KNOWLEDGE_URL_MAX_BYTES is refused, not cut
+    const huge = await w.api('POST', '/api/knowledge/import-url', { url: `${base}/huge` });
+    await w.drain();
+    expect((await w.api('GET', `/api/knowledge/${huge.body.id}`)).body).toMatchObject({
+      status: 'failed',
+      error: 'the page is larger than 4096 bytes',
+      content: '',
+    });
+    expect(w.count('SELECT count(*) n FROM knowledge_chunks WHERE entry_id = ?', huge.body.id)).toBe(0);
 
     // a page that is not there fails the entry with the reason, without retrying
     const missing = await w.api('POST', '/api/knowledge/import-url', { url: `${base}/gone`, title: 'Gone' });
@@ -204,6 +229,9 @@ describe('URL import', () => {
     const metadata = await w.api('POST', '/api/knowledge/import-url', { url: 'https://169.254.169.254/latest/meta-data/' });
     expect(metadata.body.errors).toEqual([{ field: 'url', message: expect.stringContaining('metadata') }]);
     expect((await w.api('POST', '/api/knowledge/import-url', { url: 'not a url' })).body.errors[0].field).toBe('url');
+    // a name is resolved first: localhost is refused like 127.0.0.1
+    const named = await w.api('POST', '/api/knowledge/import-url', { url: `https://localhost:${new URL(base).port}/delivery` });
+    expect(named.body.errors).toEqual([{ field: 'url', message: expect.stringContaining('loopback') }]);
     expect(hits).toEqual([]);
     expect(w.count('SELECT count(*) n FROM knowledge_entries')).toBe(0);
     expect(w.count("SELECT count(*) n FROM jobs WHERE queue = 'knowledge.import_url'")).toBe(0);

@@ -52,7 +52,7 @@ export function createKnowledgeSources(d: KnowledgeSourcesDeps) {
       throw fieldError('url', texts.urlRefused(`${host} is a ${classifyAddress(host)} address`));
     const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
     try {
-      await d.guard.resolve(url.hostname, port, [443, 80]);
+      await d.guard.resolve(url.hostname, port, [443]); // the ports guardedRequest allows a public host
     } catch (err) {
       if (err instanceof NetGuardError) throw fieldError('url', texts.urlRefused(err.message));
       throw err;
