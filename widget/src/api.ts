@@ -367,7 +367,45 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
         'GET',
         `/api/dashboard/updates${query({ limit: q.limit, cursor: q.cursor, type: q.type, agentId: q.agentId, leadId: q.leadId, from: q.from, to: q.to })}`,
       ),
+    knowledgeSources: knowledgeSourceCalls(call),
   };
 }
 
 export type Api = ReturnType<typeof createApi>;
+
+// ---------- knowledge sources: edit in place, share, URL import, file upload ----------
+
+/** An entry as the server describes it now: shared with agents, with its source and an import's status. */
+export interface KnowledgeSource extends Omit<KnowledgeEntry, 'kind'> {
+  kind: KnowledgeKind | 'url' | 'file' | 'table';
+  /** The imported URL or the uploaded file's name. */
+  source?: string | null;
+  /** `pending` while a URL import waits for its job; `failed` with `error`. */
+  status?: 'ready' | 'pending' | 'failed';
+  error?: string;
+  agentIds?: number[];
+}
+export interface KnowledgePatch {
+  title?: string;
+  content?: string;
+  question?: string;
+  answer?: string;
+  agentIds?: number[];
+}
+/** A chunk the playground's model was given. */
+export interface RetrievedChunk {
+  chunkId: number;
+  entryId: number;
+  title: string;
+  text: string;
+}
+
+function knowledgeSourceCalls(call: <T>(method: Method, path: string, body?: unknown) => Promise<T>) {
+  return {
+    update: (entryId: number, patch: KnowledgePatch) => call<KnowledgeSource>('PATCH', `/api/knowledge/${encodeURIComponent(String(entryId))}`, patch),
+    importUrl: (url: string, agentIds: number[]) => call<KnowledgeSource>('POST', '/api/knowledge/import-url', { url, agentIds }),
+    /** PDF, DOCX, CSV or XLSX, base64 in JSON (the Kommo AJAX helper sends JSON). */
+    upload: (fileName: string, contentBase64: string, agentIds: number[]) =>
+      call<KnowledgeSource>('POST', '/api/knowledge/upload', { fileName, contentBase64, agentIds }),
+  };
+}
