@@ -25,11 +25,41 @@ export function formatOf(fileName: string): FileFormat | null {
 }
 
 const ZIP = [0x50, 0x4b, 0x03, 0x04];
+/** What the parts of a DOCX or XLSX may add up to once inflated. */
+const MAX_UNZIPPED_BYTES = 64 * 1024 * 1024;
 /** The bytes must agree with the extension: a renamed file is refused before any parser sees it. */
 function looksLike(format: FileFormat, bytes: Uint8Array): boolean {
   if (format === 'pdf') return Buffer.from(bytes.subarray(0, 5)).toString('latin1') === '%PDF-';
   if (format === 'docx' || format === 'xlsx') return ZIP.every((b, i) => bytes[i] === b);
   return !bytes.subarray(0, 4096).includes(0); // CSV is text: no NUL bytes
+}
+
+/**
+ * The uncompressed size a zip (DOCX, XLSX) declares in its central directory, or null when it cannot be
+ * read (no end record, ZIP64). A few KB of zip can declare gigabytes: the parsers inflate whole parts in
+ * memory, so a file whose parts add up to more than the cap is refused before any of them is inflated.
+ */
+export function zipDeclaredSize(bytes: Uint8Array): number | null {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let end = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65_535); i--) {
+    if (v.getUint32(i, true) === 0x06054b50) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) return null;
+  const entries = v.getUint16(end + 10, true);
+  let at = v.getUint32(end + 16, true);
+  let total = 0;
+  for (let n = 0; n < entries; n++) {
+    if (at + 46 > bytes.length || v.getUint32(at, true) !== 0x02014b50) return null;
+    const size = v.getUint32(at + 24, true);
+    if (size === 0xffffffff) return null; // ZIP64: not something an office file of a few MB needs
+    total += size;
+    at += 46 + v.getUint16(at + 28, true) + v.getUint16(at + 30, true) + v.getUint16(at + 32, true);
+  }
+  return total;
 }
 
 /** A table as lines "Header: value; Header: value", one per row, so each row is retrieved on its own. */
@@ -83,8 +113,18 @@ async function parse(format: FileFormat, bytes: Uint8Array): Promise<ParsedFile>
  * parsers are asynchronous (pdf.js, mammoth, the xlsx unzip) or linear (papaparse), so a slow file is
  * abandoned rather than holding the request.
  */
-export async function parseFile(format: FileFormat, bytes: Uint8Array, o: { budgetMs: number; maxChars: number }): Promise<ParsedFile> {
+export async function parseFile(
+  format: FileFormat,
+  bytes: Uint8Array,
+  o: { budgetMs: number; maxChars: number; maxUnzippedBytes?: number },
+): Promise<ParsedFile> {
   if (!looksLike(format, bytes)) throw new ParseError('format', `the file is not a ${format.toUpperCase()} file`);
+  if (format === 'docx' || format === 'xlsx') {
+    const max = o.maxUnzippedBytes ?? MAX_UNZIPPED_BYTES;
+    const size = zipDeclaredSize(bytes);
+    if (size === null) throw new ParseError('broken', `the ${format.toUpperCase()} file is broken (its zip directory cannot be read)`);
+    if (size > max) throw new ParseError('too_long', `the file unpacks to more than ${Math.round(max / 1024 / 1024)} MB`);
+  }
   let timer: NodeJS.Timeout | undefined;
   let parsed: ParsedFile;
   try {
