@@ -211,6 +211,10 @@ describe('URL import', () => {
     const missing = await w.api('POST', '/api/knowledge/import-url', { url: `${base}/gone`, title: 'Gone' });
     await w.drain();
     expect((await w.api('GET', `/api/knowledge/${missing.body.id}`)).body).toMatchObject({ status: 'failed', error: 'the page answered 404', title: 'Gone' });
+    // text typed over the failed import makes it an ordinary entry
+    const fixed = await w.api('PATCH', `/api/knowledge/${missing.body.id}`, { content: 'Pallets can also be collected from the warehouse.' });
+    expect(fixed.body).toMatchObject({ status: 'ready', content: 'Pallets can also be collected from the warehouse.' });
+    expect(fixed.body.error).toBeUndefined();
   });
 
   it('is refused without the switch (422 naming url) and no connection is made; metadata and http are refused too', async () => {

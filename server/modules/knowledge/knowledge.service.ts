@@ -131,7 +131,9 @@ export function createKnowledgeService(deps: KnowledgeCoreDeps) {
         const content = e.kind === 'faq' ? `Q: ${question}\nA: ${answer}` : (patch.content ?? e.content);
         const title = patch.title ?? e.title;
         const rechunk = changesText || title !== e.title; // each chunk carries the title, which FTS ranks
-        const row = updateEntry(db, accountId, id, { title, content, question, answer }, rechunk ? chunksOf(e.kind, content) : null, clock.now());
+        // Text typed over a failed import makes it an ordinary entry.
+        const status = changesText && e.status === 'failed' ? { status: 'ready', error: null } : {};
+        const row = updateEntry(db, accountId, id, { title, content, question, answer, ...status }, rechunk ? chunksOf(e.kind, content) : null, clock.now());
         if (patch.agentIds !== undefined) setEntryAgents(db, accountId, id, agentIds);
         return toDto({ ...row!, agentIds });
       });

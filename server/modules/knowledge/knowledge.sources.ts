@@ -96,7 +96,10 @@ export function createKnowledgeSources(d: KnowledgeSourcesDeps) {
       try {
         page = await fetchPage(e.source, { guard: d.guard, allowHttp: limits.allowPrivate, timeoutMs: limits.urlTimeoutMs, maxBytes: limits.urlMaxBytes });
       } catch (err) {
-        const retryable = (err instanceof GuardedHttpError && err.retryable) || (err instanceof PageError && err.retryable);
+        const retryable =
+          (err instanceof GuardedHttpError && err.retryable) ||
+          (err instanceof PageError && err.retryable) ||
+          (err instanceof NetGuardError && err.reason === 'unresolvable'); // DNS may be back on the next try
         if (retryable && ctx.job.attempts < ctx.job.maxAttempts) throw err;
         fail(p.accountId, p.entryId, err instanceof Error ? err.message : String(err));
         return;
