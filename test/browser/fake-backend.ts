@@ -300,6 +300,13 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
     }
     if (m === 'GET' && path === '/api/bindings') return send(res, 200, { items: bindings });
     if (m === 'GET' && path === '/api/integrations/dp-token') return send(res, 200, { token: 'dp-token-of-account-1', setting: 'kai_dp_token' });
+    if (m === 'GET' && path === '/api/sequences')
+      return send(res, 200, {
+        items: [
+          { id: 5, name: 'Partner nurture', enabled: true },
+          { id: 6, name: 'Old drip', enabled: false },
+        ],
+      });
     if (m === 'PUT' && path === '/api/bindings') {
       const next = b as unknown as Binding;
       bindings = bindings.filter((x) => !(x.pipelineId === next.pipelineId && x.statusId === next.statusId));
