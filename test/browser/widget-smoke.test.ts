@@ -69,9 +69,24 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     await expect.poll(() => page.locator('[data-testid="kai-lead-activity"] li').count(), { timeout: 30_000 }).toBe(5);
     await screenshot(page, 'lcard');
 
-    // Exactly two calls, in parallel, no per-item requests; each token verified and used once.
+    // The automation block: the stage's rule and the account-wide one (not the other pipeline's), the stage's sequence.
+    await page.waitForSelector('[data-testid="kai-automation-rule"][data-id="31"]');
+    await expect(page.locator('[data-testid="kai-automation-rule"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).resolves.toEqual([
+      '31',
+      '32',
+    ]);
+    await expect(page.locator('[data-testid="kai-automation-sequence"]').count()).resolves.toBe(1);
+
+    // One batch: the panel, its activity, its automation, and who the user is (asked once, not per item); each token verified and used once.
     const calls = backend.requests.slice(before);
-    expect(calls.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /api/dashboard/updates', 'GET /api/leads/42/agent']);
+    expect(calls.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'GET /api/dashboard/updates',
+      'GET /api/leads/42/agent',
+      'GET /api/leads/42/enrollments',
+      'GET /api/me',
+      'GET /api/rules',
+      'GET /api/sequences',
+    ]);
     expect(calls.find((r) => r.path === '/api/dashboard/updates')?.query).toMatchObject({ leadId: '42', limit: '5' });
     for (const r of calls) {
       expect(r.claims).toMatchObject({

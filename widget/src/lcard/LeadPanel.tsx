@@ -8,6 +8,7 @@ import { useAction, useLoad } from '../ui/hooks.js';
 import { Drafts } from './Drafts.js';
 import { LeadActions } from './LeadActions.js';
 import { LeadActivity } from './LeadActivity.js';
+import { LeadAutomation } from './LeadAutomation.js';
 import { Suggest } from './Suggest.js';
 
 /** The right-panel block of a lead card: what the agent is doing on this lead, and the controls over it. */
@@ -20,9 +21,10 @@ export function LeadPanel(props: { leadId: number }) {
   }, [props.leadId]);
   // Bumped by every change made from the panel (and by Refresh): the lead's activity list re-reads then too.
   const [changes, setChanges] = useState(0);
+  const bump = () => setChanges((n) => n + 1);
   const changed = () => {
     state.reload();
-    setChanges((n) => n + 1);
+    bump();
   };
   const marked = useRef(false);
   useEffect(() => {
@@ -66,10 +68,11 @@ export function LeadPanel(props: { leadId: number }) {
     body = <Spinner />;
   }
 
-  // The activity list loads in parallel with the panel's own data and renders independently of it.
+  // The automation block and the activity list load in parallel with the panel's own data and render independently of it.
   return (
     <div class="kai-lcard__inner" data-testid={data ? 'kai-lcard' : 'kai-lcard-pending'}>
       {body}
+      <LeadAutomation leadId={props.leadId} stage={data?.stage} version={changes} onChanged={bump} />
       <LeadActivity leadId={props.leadId} version={changes} />
       <div class="kai-lcard__foot">
         <Button kind="link" onClick={changed} busy={state.loading} testId="kai-refresh">
