@@ -145,6 +145,41 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     await close();
   });
 
+  it('shows a user who is not an account admin no admin-only control: no Approve of a risky action, no suggestion, no rule switch, closed admin tabs', async () => {
+    const rep = await startWidgetHarness({ backendUrl: backend.url, ...CLIENT, ...ACCOUNT, userId: 8_002, isAdmin: false, widgetDir: join(tmp, 'widget') });
+    const { page, problems, close } = await openPage(browser);
+    try {
+      const before = backend.requests.length;
+      await page.goto(`${rep.url}/card?lead=45`);
+      await page.waitForSelector('[data-testid="kai-action-awaits-admin"] >> text=Waits for an administrator to approve');
+      await page.waitForSelector('[data-testid="kai-automation-rule"][data-id="31"]');
+      await expect(page.locator('[data-testid="kai-action-approve"]').count()).resolves.toBe(0);
+      await expect(page.locator('[data-testid="kai-suggest"]').count()).resolves.toBe(0);
+      await expect(page.locator('[data-testid="kai-automation-rule-toggle"]').count()).resolves.toBe(0);
+      await expect(page.locator('[data-testid="kai-automation-sequence-open"]').count()).resolves.toBe(0);
+      // Managing the lead stays theirs: undo, drafts, pause and enrolling are there.
+      await page.waitForSelector('[data-testid="kai-undo"]');
+      await page.waitForSelector('[data-testid="kai-pause-1h"]');
+      await page.waitForSelector('[data-testid="kai-enroll-submit"]');
+      await screenshot(page, 'lcard-nonadmin');
+
+      await page.goto(`${rep.url}/settings?kai_tab=agents`);
+      await page.waitForSelector('[data-testid="kai-admin-only"] >> text=Only account administrators can do this');
+      await expect(page.locator('[data-testid="kai-agent-new"]').count()).resolves.toBe(0);
+      await tab(page, 'connection');
+      await page.waitForSelector('[data-testid="kai-connection"]');
+      await expect(page.locator('[data-testid="kai-sync"]').count()).resolves.toBe(0);
+      // Nothing an admin-only route would refuse was even asked for (the DP token included).
+      const asked = requestsSince(before);
+      for (const path of ['/api/integrations/dp-token', '/api/models', '/api/usage', '/api/agents/1/playground']) expect(asked.join('\n')).not.toContain(path);
+      expect(backend.requests.slice(before).filter((r) => r.path === '/api/me')).toHaveLength(2);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+      await rep.close();
+    }
+  });
+
   it("shows a backend error in the user's language with a Retry that recovers", async () => {
     const { page, close } = await openPage(browser);
     await page.goto(`${harness.url}/card?lead=500&lang=es`);

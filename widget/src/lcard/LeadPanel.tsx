@@ -5,6 +5,7 @@ import { Badge, Button, ErrorBox, Spinner } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { useAction, useLoad } from '../ui/hooks.js';
+import { AdminOnly } from '../ui/roles.js';
 import { Drafts } from './Drafts.js';
 import { LeadActions } from './LeadActions.js';
 import { LeadActivity } from './LeadActivity.js';
@@ -59,7 +60,12 @@ export function LeadPanel(props: { leadId: number }) {
         <Drafts leadId={props.leadId} drafts={data.drafts} onChanged={changed} />
         <Replies data={data} />
         <LeadActions actions={data.actions} onChanged={changed} />
-        {data.agent ? <Suggest leadId={props.leadId} agentId={data.agent.id} /> : null}
+        {/* A suggestion is a playground run, which the server keeps for admins (it spends the account's AI budget). */}
+        {data.agent ? (
+          <AdminOnly>
+            <Suggest leadId={props.leadId} agentId={data.agent.id} />
+          </AdminOnly>
+        ) : null}
       </>
     );
   } else if (state.error) {
