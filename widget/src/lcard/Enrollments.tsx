@@ -11,7 +11,13 @@ const tone: Record<EnrollmentStatus, 'ok' | 'warn' | 'muted' | 'info'> = { activ
 const SHOWN = 5;
 
 /** The lead's sequence enrollments (newest first) with pause, resume and stop, and the form that enrolls it. */
-export function Enrollments(props: { leadId: number; sequences: AutomationSequence[]; version?: number; onChanged: () => void }) {
+export function Enrollments(props: {
+  leadId: number;
+  /** Null until the account's sequences are loaded: the enroll form waits for them. */
+  sequences: AutomationSequence[] | null;
+  version?: number;
+  onChanged: () => void;
+}) {
   const { api, t } = useWidget();
   const list = useLoad(() => api.leadEnrollments(props.leadId), [props.leadId, props.version ?? 0]);
   // The panel bumps `version` on a change, which reads this list (and the lead's activity) again.
@@ -30,7 +36,7 @@ export function Enrollments(props: { leadId: number; sequences: AutomationSequen
           ))}
         </ul>
       ) : null}
-      <EnrollForm leadId={props.leadId} sequences={props.sequences} onEnrolled={changed} />
+      {props.sequences ? <EnrollForm leadId={props.leadId} sequences={props.sequences} onEnrolled={changed} /> : null}
     </div>
   );
 }

@@ -27,7 +27,7 @@ export function LeadAutomation(props: { leadId: number; stage: LeadAgentState['s
           <AutomationList kind="sequence" items={byScope(sequences.filter((s) => appliesTo(s, stage)))} onChanged={defs.reload} />
         </>
       ) : null}
-      <Enrollments leadId={props.leadId} sequences={sequences} version={props.version} onChanged={props.onChanged} />
+      <Enrollments leadId={props.leadId} sequences={defs.data ? sequences : null} version={props.version} onChanged={props.onChanged} />
     </div>
   );
 }
