@@ -374,7 +374,7 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     // The action is signed with the account's Digital Pipeline token, which Kommo sends back with each trigger.
     await page.waitForSelector('[data-testid="kai-dp-token"]');
     await expect(page.inputValue('input[name="kai_dp_token"]')).resolves.toBe('dp-token-of-account-1');
-    expect(requestsSince(before).sort()).toEqual(['GET /api/agents', 'GET /api/integrations/dp-token', 'PUT /api/bindings']);
+    expect(requestsSince(before).sort()).toEqual(['GET /api/agents', 'GET /api/integrations/dp-token', 'GET /api/sequences', 'PUT /api/bindings']);
     expect(backend.requests.findLast((r) => r.path === '/api/bindings')?.body).toEqual({ pipelineId: 1, statusId: 13, agentId: 2 });
     await screenshot(page, 'dp-settings');
 

@@ -90,10 +90,21 @@ export interface AgentInput {
 export type Agent = AgentInput & { id: number; createdAt: string; updatedAt: string };
 
 /** `agentId: null` only in a PUT (unbind); the list holds bound stages only. */
+/** What the stage's agent does when a lead enters the stage by any route: nothing, write first, or wait for the client. */
+export type OnStageEnter = 'off' | 'greet' | 'wait';
+
 export interface Binding {
   pipelineId: number;
   statusId: number;
   agentId: number | null;
+  onStageEnter?: OnStageEnter;
+}
+
+/** A follow-up sequence as a picker needs it. */
+export interface SequenceOption {
+  id: number;
+  name: string;
+  enabled: boolean;
 }
 
 export interface StageRef {
@@ -332,6 +343,8 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
 
     bindings: () => call<Items<Binding>>('GET', '/api/bindings'),
     putBinding: (binding: Binding) => call<Items<Binding>>('PUT', '/api/bindings', binding),
+    /** The account's sequences, for pickers (the Digital Pipeline action's sequence). */
+    sequenceOptions: () => call<Items<SequenceOption>>('GET', '/api/sequences'),
 
     scripts: (agentId?: number) => call<Items<Script>>('GET', `/api/scripts${query({ agentId })}`),
     createScript: (input: ScriptInput) => call<Script>('POST', '/api/scripts', input),
