@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appliesTo, builderUrl, byScope } from '../../widget/src/lcard/automation-scope.js';
+import { appliesTo, builderTarget, builderUrl, byScope } from '../../widget/src/lcard/automation-scope.js';
 
 const stage = { pipelineId: 1, statusId: 12 };
 
@@ -32,5 +32,13 @@ describe("which rules and sequences the lead card lists for the lead's stage", (
   it("opens the admin app's builder tab on the item", () => {
     expect(builderUrl('kai_agent', 'rule', 12)).toBe('/settings/widgets/kai_agent/?kai_tab=rules#kai-rule-12');
     expect(builderUrl('kai agent', 'sequence', 3)).toBe('/settings/widgets/kai%20agent/?kai_tab=sequences#kai-sequence-3');
+  });
+
+  it('reads the item back from the link, and nothing from another hash', () => {
+    expect(builderTarget(new URL(builderUrl('kai_agent', 'rule', 12), 'https://x.kommo.com').hash)).toEqual({ kind: 'rule', id: 12 });
+    expect(builderTarget('#kai-sequence-3')).toEqual({ kind: 'sequence', id: 3 });
+    expect(builderTarget('')).toBeNull();
+    expect(builderTarget('#kai-rule-')).toBeNull();
+    expect(builderTarget('#kai-agent-4')).toBeNull();
   });
 });

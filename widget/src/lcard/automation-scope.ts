@@ -26,3 +26,9 @@ export function byScope<T extends Scoped & { name: string }>(items: T[]): T[] {
 export function builderUrl(widgetCode: string, kind: 'rule' | 'sequence', id: number): string {
   return `${advancedSettingsUrl(widgetCode)}?kai_tab=${kind === 'rule' ? 'rules' : 'sequences'}#kai-${kind}-${id}`;
 }
+
+/** The item a builder link names (`#kai-rule-12` → rule 12), for the admin app to open it; null for anything else. */
+export function builderTarget(hash: string): { kind: 'rule' | 'sequence'; id: number } | null {
+  const m = /^#?kai-(rule|sequence)-(\d+)$/.exec(hash);
+  return m ? { kind: m[1] as 'rule' | 'sequence', id: Number(m[2]) } : null;
+}
