@@ -41,7 +41,13 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
   let kommoApi: KommoServices['api'] | undefined;
   const access = accessModule({ ...p, crm: mirror.services.read, mirror: mirror.services.mirror, kommo: { api: (id) => kommoApi!(id) } });
   const activity = activityModule({ ...p, access: access.services.access });
-  const base = { ...p, activity: activity.services.activity, accounts: accounts.services.accounts, access: access.services.access };
+  const base = {
+    ...p,
+    activity: activity.services.activity,
+    audit: activity.services.audit,
+    accounts: accounts.services.accounts,
+    access: access.services.access,
+  };
   const kommo = kommoModule(base);
   kommoApi = kommo.services.api;
   const conversations = conversationsModule(p);
@@ -60,7 +66,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
   const notifications = notificationsModule({ ...base, settings: mail.services.settings, writer: mail.services.writer });
   const webhooks = webhooksModule({ ...withKommo, notifier: notifications.services.notifier });
   const knowledge = knowledgeModule({ ...p, access: access.services.access });
-  const scripts = scriptsModule({ ...p, crm: mirror.services.read, access: access.services.access });
+  const scripts = scriptsModule({ ...p, crm: mirror.services.read, access: access.services.access, audit: activity.services.audit });
   const actions = actionsModule(withKommo);
   const llm = o.llm ?? createOpenAiLlm({ apiKey: p.env.OPENAI_API_KEY, baseURL: p.env.OPENAI_BASE_URL, timeoutMs: p.env.OPENAI_TIMEOUT_MS, fetch: p.fetch });
   const agents = agentsModule({

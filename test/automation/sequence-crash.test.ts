@@ -110,10 +110,13 @@ describe('kill -9 in the middle of a sequence', () => {
 
     // A new process, later still: step 2's email goes out once, then step 3's, and the sequence completes.
     worker(world.clock.now() - Date.now() + 3 * MINUTE);
-    await waitFor(() => enrollment().status === 'completed' && outbox().every((o) => o.status === 'sent'), 'the sequence to complete');
+    const notes = () => [...world.sim.state.notes.values()].filter((n) => n.entity_id === lead.id && n.note_type === 'extended_service_message');
+    await waitFor(
+      () => enrollment().status === 'completed' && outbox().every((o) => o.status === 'sent') && notes().length >= 3,
+      'the sequence to complete and its notes',
+    );
     expect(smtp.delivered()).toHaveLength(3);
     expect(outbox()).toEqual([{ status: 'sent' }, { status: 'sent' }, { status: 'sent' }]);
-    const notes = [...world.sim.state.notes.values()].filter((n) => n.entity_id === lead.id && n.note_type === 'extended_service_message');
-    expect(notes).toHaveLength(3);
+    expect(notes()).toHaveLength(3);
   }, 90_000);
 });

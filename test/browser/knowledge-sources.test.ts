@@ -83,5 +83,6 @@ describe('knowledge sources in the admin app', () => {
     expect(await harnessErrors(page)).toEqual([]);
     expect(problems).toEqual([]);
     await close();
-  });
+    // A browser on a machine shared by several test runs: room beyond vitest's 30 s default.
+  }, 90_000);
 });

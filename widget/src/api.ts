@@ -90,10 +90,21 @@ export interface AgentInput {
 export type Agent = AgentInput & { id: number; createdAt: string; updatedAt: string };
 
 /** `agentId: null` only in a PUT (unbind); the list holds bound stages only. */
+/** What the stage's agent does when a lead enters the stage by any route: nothing, write first, or wait for the client. */
+export type OnStageEnter = 'off' | 'greet' | 'wait';
+
 export interface Binding {
   pipelineId: number;
   statusId: number;
   agentId: number | null;
+  onStageEnter?: OnStageEnter;
+}
+
+/** A follow-up sequence as a picker needs it. */
+export interface SequenceOption {
+  id: number;
+  name: string;
+  enabled: boolean;
 }
 
 export interface StageRef {
@@ -332,6 +343,8 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
 
     bindings: () => call<Items<Binding>>('GET', '/api/bindings'),
     putBinding: (binding: Binding) => call<Items<Binding>>('PUT', '/api/bindings', binding),
+    /** The account's sequences, for pickers (the Digital Pipeline action's sequence). */
+    sequenceOptions: () => call<Items<SequenceOption>>('GET', '/api/sequences'),
 
     scripts: (agentId?: number) => call<Items<Script>>('GET', `/api/scripts${query({ agentId })}`),
     createScript: (input: ScriptInput) => call<Script>('POST', '/api/scripts', input),
@@ -367,11 +380,73 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
         'GET',
         `/api/dashboard/updates${query({ limit: q.limit, cursor: q.cursor, type: q.type, agentId: q.agentId, leadId: q.leadId, from: q.from, to: q.to })}`,
       ),
+
+    // ---------- roles and lead-card automation (one block: keep it together) ----------
+    /** Who the widget talks for; the UI hides what a non-admin may not do (the server enforces it). */
+    me: () => call<Me>('GET', '/api/me'),
+    automationRules: () => call<Items<AutomationRule>>('GET', '/api/rules'),
+    /** Admins only: switch a rule on or off (a new version of it). */
+    setRuleEnabled: (ruleId: number, enabled: boolean) => call<AutomationRule>('PATCH', `/api/rules/${id(ruleId)}`, { enabled }),
+    automationSequences: () => call<Items<AutomationSequence>>('GET', '/api/sequences'),
+    /** Admins only. */
+    setSequenceEnabled: (sequenceId: number, enabled: boolean) => call<AutomationSequence>('PATCH', `/api/sequences/${id(sequenceId)}`, { enabled }),
+    leadEnrollments: (leadId: number) => call<Items<Enrollment>>('GET', `/api/leads/${id(leadId)}/enrollments`),
+    /** 409 says why the lead cannot be enrolled (disabled sequence, already in it, closed lead, not synced yet). */
+    enrollLead: (leadId: number, sequenceId: number) => call<Enrollment>('POST', `/api/leads/${id(leadId)}/enrollments`, { sequenceId }),
+    /** 409 when the enrollment is not in a state the action applies to. */
+    controlEnrollment: (enrollmentId: number, action: EnrollmentAction) => call<Enrollment>('POST', `/api/enrollments/${id(enrollmentId)}/${action}`, {}),
+
+    // ---------- knowledge sources (one block: keep it together) ----------
     knowledgeSources: knowledgeSourceCalls(call),
   };
 }
 
 export type Api = ReturnType<typeof createApi>;
+
+// ---------- roles and lead-card automation: contract (GET /api/me, server/modules/rules, server/modules/sequences) ----------
+
+export interface Me {
+  accountId: number;
+  userId: number;
+  isAdmin: boolean;
+}
+
+/** The part of a rule the lead card shows; `pipelineId`/`statusId` null: the rule applies account-wide (or pipeline-wide). */
+export interface AutomationRule {
+  id: number;
+  name: string;
+  enabled: boolean;
+  pipelineId: number | null;
+  statusId: number | null;
+  version: number;
+  definition: { trigger: { type: string }; actions: { type: string }[] };
+}
+
+export interface AutomationSequence {
+  id: number;
+  name: string;
+  enabled: boolean;
+  pipelineId: number | null;
+  statusId: number | null;
+  definition: { steps: { type: string }[] };
+}
+
+export type EnrollmentStatus = 'active' | 'paused' | 'stopped' | 'completed';
+export type EnrollmentAction = 'pause' | 'resume' | 'stop';
+export interface Enrollment {
+  id: number;
+  sequenceId: number;
+  sequenceName: string | null;
+  leadId: number;
+  status: EnrollmentStatus;
+  /** The index of the step that runs next (0-based); `steps` the sequence's length. */
+  step: number;
+  steps: number | null;
+  nextStep: string | null;
+  nextRunAt: string | null;
+  stopReason: string | null;
+  createdAt: string;
+}
 
 // ---------- knowledge sources: edit in place, share, URL import, file upload ----------
 

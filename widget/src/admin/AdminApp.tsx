@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { ErrorBox, Tabs } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { useLoad } from '../ui/hooks.js';
+import { AdminOnly } from '../ui/roles.js';
 import { Activity } from './Activity.js';
 import { Agents } from './Agents.js';
 import { Bindings } from './Bindings.js';
@@ -15,7 +16,10 @@ import { Usage } from './Usage.js';
 type TabKey = 'connection' | 'agents' | 'bindings' | 'scripts' | 'knowledge' | 'playground' | 'usage' | 'activity';
 const TAB_KEYS: TabKey[] = ['connection', 'agents', 'bindings', 'scripts', 'knowledge', 'playground', 'usage', 'activity'];
 
-/** The advanced-settings page: one tab per task; the agents list is shared by the tabs that pick an agent. */
+/**
+ * The advanced-settings page: one tab per task; the agents list is shared by the tabs that pick an agent.
+ * Every tab but the connection status is configuration: a non-admin sees why it is not for them.
+ */
 export function AdminApp(props: { initialTab?: string }) {
   const { api, t } = useWidget();
   const initial = TAB_KEYS.includes(props.initialTab as TabKey) ? (props.initialTab as TabKey) : 'connection';
@@ -40,7 +44,7 @@ export function AdminApp(props: { initialTab?: string }) {
       <h2 class="kai-admin__title">{t('admin.title')}</h2>
       <Tabs tabs={TAB_KEYS.map((key) => ({ key, label: t(`admin.tabs.${key}`) }))} active={tab} onSelect={setTab} />
       <div class="kai-admin__body" role="tabpanel">
-        {body}
+        {tab === 'connection' ? body : <AdminOnly mode="note">{body}</AdminOnly>}
       </div>
     </div>
   );

@@ -5,6 +5,7 @@ import { Badge, Button, ErrorBox, ProgressBar, Section, Spinner } from '../ui/co
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { useAction, useLoad } from '../ui/hooks.js';
+import { AdminOnly } from '../ui/roles.js';
 
 /** How often the status is re-read while a sync runs. One request per tick, never more. */
 export const SYNC_POLL_MS = 1500;
@@ -78,9 +79,11 @@ export function Connection() {
       <Section
         title={t('connection.sync_title')}
         actions={
-          <Button kind="primary" onClick={startSync} busy={sync.busy} disabled={running || connection.state !== 'connected'} testId="kai-sync">
-            {running ? t('connection.syncing') : t('connection.sync')}
-          </Button>
+          <AdminOnly>
+            <Button kind="primary" onClick={startSync} busy={sync.busy} disabled={running || connection.state !== 'connected'} testId="kai-sync">
+              {running ? t('connection.syncing') : t('connection.sync')}
+            </Button>
+          </AdminOnly>
         }
       >
         <div class="kai-row">
