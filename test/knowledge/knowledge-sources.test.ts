@@ -140,6 +140,15 @@ describe('edit in place and share', () => {
     expect(edited.body).toMatchObject({ id, title: 'Shipping', content: 'Express courier delivery takes 2 days.', agentIds: [ava, bob] });
     expect(search(ava, 'worldwide')).toEqual([]);
     expect(search(bob, 'courier')[0]).toMatchObject({ entryId: id, text: 'Express courier delivery takes 2 days.' });
+    // the edit is in the configuration audit, with the text cut short
+    const audit = w.activity('config.changed').map((a: { title: string; metadata: string }) => ({ title: a.title, meta: JSON.parse(a.metadata) }));
+    expect(audit.map((a: { title: string }) => a.title)).toEqual([
+      expect.stringMatching(/^Agent "Ava" created/),
+      expect.stringMatching(/^Agent "Bob" created/),
+      expect.stringMatching(/^Knowledge entry "Shipping" created/),
+      expect.stringMatching(/^Knowledge entry "Shipping" changed/),
+    ]);
+    expect(audit[3].meta.changes).toEqual([{ field: 'content', from: 'We ship hardware worldwide in 5 days.', to: 'Express courier delivery takes 2 days.' }]);
 
     // no longer shared with Ava
     expect((await w.api('PATCH', `/api/knowledge/${id}`, { agentIds: [bob] })).body.agentIds).toEqual([bob]);

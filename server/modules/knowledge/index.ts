@@ -4,11 +4,12 @@ import { defineJob } from '../../jobs/worker.js';
 import { createNetGuard } from '../../lib/net-guard.js';
 import type { Module } from '../../module.js';
 import type { Platform } from '../../platform.js';
+import type { Audit } from '../activity/audit.js';
 import { knowledgeRoutes } from './knowledge.routes.js';
 import { createKnowledgeService, type KnowledgeService } from './knowledge.service.js';
 import { createKnowledgeSources, KNOWLEDGE_IMPORT_QUEUE, type KnowledgeSources } from './knowledge.sources.js';
 
-export type KnowledgeDeps = Pick<Platform, 'db' | 'clock' | 'tx' | 'queue' | 'env'> & { access: AccessCheck };
+export type KnowledgeDeps = Pick<Platform, 'db' | 'clock' | 'tx' | 'queue' | 'env'> & { access: AccessCheck; audit: Audit };
 export interface KnowledgeServices {
   knowledge: KnowledgeService;
   sources: KnowledgeSources;
@@ -37,7 +38,7 @@ export function knowledgeModule(d: KnowledgeDeps): Module<KnowledgeServices> {
   return {
     name: 'knowledge',
     services: { knowledge, sources },
-    routes: [knowledgeRoutes(knowledge, sources, d.access)],
+    routes: [knowledgeRoutes(knowledge, sources, d.access, d.audit)],
     jobs: [
       defineJob({
         queue: KNOWLEDGE_IMPORT_QUEUE,
