@@ -148,7 +148,7 @@ describe('edit in place and share', () => {
       expect.stringMatching(/^Knowledge entry "Shipping" created/),
       expect.stringMatching(/^Knowledge entry "Shipping" changed/),
     ]);
-    expect(audit[3].meta.changes).toEqual([{ field: 'content', from: 'We ship hardware worldwide in 5 days.', to: 'Express courier delivery takes 2 days.' }]);
+    expect(audit[3]!.meta.changes).toEqual([{ field: 'content', from: 'We ship hardware worldwide in 5 days.', to: 'Express courier delivery takes 2 days.' }]);
 
     // no longer shared with Ava
     expect((await w.api('PATCH', `/api/knowledge/${id}`, { agentIds: [bob] })).body.agentIds).toEqual([bob]);

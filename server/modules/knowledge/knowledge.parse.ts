@@ -79,12 +79,21 @@ export function tableLines(rows: unknown[][]): string[] {
     .filter(Boolean);
 }
 
-async function parse(format: FileFormat, bytes: Uint8Array): Promise<ParsedFile> {
+async function parse(format: FileFormat, bytes: Uint8Array, signal: AbortSignal): Promise<ParsedFile> {
   switch (format) {
     case 'pdf': {
       const pdf = await getDocumentProxy(new Uint8Array(bytes));
-      const { text } = await extractText(pdf, { mergePages: false });
-      return { shape: 'prose', text: text.map((p) => p.trim()).join('\n\n') };
+      // pdf.js works page by page between awaits: destroying its loading task stops it when the budget is spent.
+      // (unpdf's serverless build has no PDFDocumentProxy.destroy; the task's destroy is what it calls.)
+      const stop = () => void pdf.loadingTask.destroy();
+      signal.addEventListener('abort', stop, { once: true });
+      try {
+        const { text } = await extractText(pdf, { mergePages: false });
+        return { shape: 'prose', text: text.map((p) => p.trim()).join('\n\n') };
+      } finally {
+        signal.removeEventListener('abort', stop);
+        void pdf.loadingTask.destroy();
+      }
     }
     case 'docx': {
       const r = await mammoth.extractRawText({ buffer: Buffer.from(bytes) });
@@ -127,13 +136,17 @@ export async function parseFile(
   }
   let timer: NodeJS.Timeout | undefined;
   let parsed: ParsedFile;
+  const abort = new AbortController();
   try {
     parsed = await Promise.race([
-      parse(format, bytes).catch((err: unknown) => {
+      parse(format, bytes, abort.signal).catch((err: unknown) => {
         throw new ParseError('broken', `the ${format.toUpperCase()} file is broken (${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'})`);
       }),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new ParseError('budget', `reading it took longer than ${o.budgetMs} ms`)), o.budgetMs);
+        timer = setTimeout(() => {
+          abort.abort();
+          reject(new ParseError('budget', `reading it took longer than ${o.budgetMs} ms`));
+        }, o.budgetMs);
         timer.unref();
       }),
     ]);
