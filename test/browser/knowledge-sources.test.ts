@@ -80,6 +80,20 @@ describe('knowledge sources in the admin app', () => {
     const bobHits = w.world.m.knowledge.services.knowledge.search(w.accountId, bob.id, 'How much is the Red Gadget?');
     expect(bobHits[0]).toMatchObject({ entryId: list!.id, title: 'Prices 2026', text: expect.stringMatching(/^Product: Red Gadget; Price: 249\.00/) });
 
+    // The whole library: every entry of the account, and one added there belongs to no agent until shared.
+    await page.selectOption('[data-testid="kai-agent-picker"]', '');
+    await row(page, 'Delivery FAQ').waitFor();
+    await page.selectOption('[data-testid="kai-knowledge-add"] select', 'text');
+    const add = page.locator('[data-testid="kai-knowledge-add"]');
+    await add.locator('input.kai-input').first().fill('Opening hours');
+    await add.locator('textarea').fill('The showroom is open from 9 to 18 on weekdays.');
+    await page.click('[data-testid="kai-knowledge-save"]');
+    await row(page, 'Opening hours').waitFor();
+    expect(db("SELECT count(*) n FROM knowledge_entry_agents l JOIN knowledge_entries e ON e.id = l.entry_id WHERE e.title = 'Opening hours'")).toEqual([
+      { n: 0 },
+    ]);
+    await expect(page.locator('[data-testid="kai-knowledge-row"]').count()).resolves.toBe(3);
+
     expect(await harnessErrors(page)).toEqual([]);
     expect(problems).toEqual([]);
     await close();

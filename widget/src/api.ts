@@ -477,6 +477,10 @@ export interface RetrievedChunk {
 
 function knowledgeSourceCalls(call: <T>(method: Method, path: string, body?: unknown) => Promise<T>) {
   return {
+    /** The account's entries, or those one agent uses. */
+    list: (agentId?: number) => call<Items<KnowledgeSource>>('GET', `/api/knowledge${query({ agentId })}`),
+    /** An entry of the account that no agent uses yet (share it with `update`). */
+    create: (input: KnowledgeInput) => call<KnowledgeSource>('POST', '/api/knowledge', input),
     update: (entryId: number, patch: KnowledgePatch) => call<KnowledgeSource>('PATCH', `/api/knowledge/${encodeURIComponent(String(entryId))}`, patch),
     importUrl: (url: string, agentIds: number[]) => call<KnowledgeSource>('POST', '/api/knowledge/import-url', { url, agentIds }),
     /** PDF, DOCX, CSV or XLSX, base64 in JSON (the Kommo AJAX helper sends JSON). */

@@ -14,6 +14,9 @@ export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
 const DOCUMENT = /\.(pdf|docx|csv|xlsx)$/i;
 const KINDS: KnowledgeKind[] = ['text', 'markdown', 'faq', 'upload'];
 
+/** Entries added while one agent is chosen are that agent's; in the whole library they start unshared. */
+const agentsOf = (agentId: number | null) => (agentId === null ? [] : [agentId]);
+
 /** The file's bytes as base64 (a data: URL without its prefix). */
 const readBase64 = (file: File) =>
   new Promise<string>((resolve, reject) => {
@@ -25,24 +28,25 @@ const readBase64 = (file: File) =>
 
 export function Knowledge(props: { agents: Agent[] }) {
   const { t } = useWidget();
+  /** An agent's entries, or (null) the account's whole library, where entries no agent uses stay reachable. */
   const [agentId, setAgentId] = useState<number | null>(props.agents[0]?.id ?? null);
-  if (agentId === null || !props.agents.some((a) => a.id === agentId)) {
+  if (!props.agents.length) {
     return (
       <Section title={t('knowledge.title')} testId="kai-knowledge">
-        {props.agents.length ? (
-          <AgentPicker agents={props.agents} value={null} onChange={setAgentId} allowAll={false} />
-        ) : (
-          <Empty>{t('knowledge.need_agent')}</Empty>
-        )}
+        <Empty>{t('knowledge.need_agent')}</Empty>
       </Section>
     );
   }
-  return <AgentKnowledge key={agentId} agents={props.agents} agentId={agentId} onAgent={setAgentId} />;
+  const known = agentId === null || props.agents.some((a) => a.id === agentId) ? agentId : null;
+  return <AgentKnowledge key={known ?? 'all'} agents={props.agents} agentId={known} onAgent={setAgentId} />;
 }
 
-function AgentKnowledge(props: { agents: Agent[]; agentId: number; onAgent: (id: number | null) => void }) {
+function AgentKnowledge(props: { agents: Agent[]; agentId: number | null; onAgent: (id: number | null) => void }) {
   const { api, t } = useWidget();
-  const entries = useLoad(() => api.knowledge(props.agentId) as Promise<{ items: KnowledgeSource[] }>, [props.agentId]);
+  const entries = useLoad(
+    () => (props.agentId === null ? api.knowledgeSources.list() : (api.knowledge(props.agentId) as Promise<{ items: KnowledgeSource[] }>)),
+    [props.agentId],
+  );
   const items = entries.data?.items ?? [];
   const importing = items.some((e) => e.status === 'pending');
   // A URL import runs as a job on the server: look again until it has finished.
@@ -53,7 +57,7 @@ function AgentKnowledge(props: { agents: Agent[]; agentId: number; onAgent: (id:
   }, [importing, entries.reload]);
   return (
     <Section title={t('knowledge.title')} testId="kai-knowledge">
-      <AgentPicker agents={props.agents} value={props.agentId} onChange={props.onAgent} />
+      <AgentPicker agents={props.agents} value={props.agentId} onChange={props.onAgent} allowAll />
       <AddEntry agentId={props.agentId} onAdded={entries.reload} />
       <ImportUrl agentId={props.agentId} onAdded={entries.reload} />
       {entries.loading && !entries.data ? <Spinner /> : null}
@@ -177,14 +181,14 @@ function EditEntry(props: { entry: KnowledgeSource; agents: Agent[]; onDone: (ch
 }
 
 /** A web page, fetched and converted on the server; the entry shows "Importing…" until its job is done. */
-function ImportUrl(props: { agentId: number; onAdded: () => void }) {
+function ImportUrl(props: { agentId: number | null; onAdded: () => void }) {
   const { api, t } = useWidget();
   const run = useAction();
   const [url, setUrl] = useState('');
   const submit = async (ev: Event) => {
     ev.preventDefault();
     if (!url.trim()) return;
-    if (await run.run(() => api.knowledgeSources.importUrl(url.trim(), [props.agentId]).then(() => true))) {
+    if (await run.run(() => api.knowledgeSources.importUrl(url.trim(), agentsOf(props.agentId)).then(() => true))) {
       setUrl('');
       props.onAdded();
     }
@@ -204,7 +208,7 @@ function ImportUrl(props: { agentId: number; onAdded: () => void }) {
   );
 }
 
-function AddEntry(props: { agentId: number; onAdded: () => void }) {
+function AddEntry(props: { agentId: number | null; onAdded: () => void }) {
   const { api, t } = useWidget();
   const add = useAction();
   const [kind, setKind] = useState<KnowledgeKind>('text');
@@ -251,7 +255,7 @@ function AddEntry(props: { agentId: number; onAdded: () => void }) {
     e.preventDefault();
     if (!valid) return;
     if (doc) {
-      if (await add.run(() => api.knowledgeSources.upload(doc.name, doc.base64, [props.agentId]).then(() => true))) {
+      if (await add.run(() => api.knowledgeSources.upload(doc.name, doc.base64, agentsOf(props.agentId)).then(() => true))) {
         reset();
         props.onAdded();
       }
@@ -259,7 +263,8 @@ function AddEntry(props: { agentId: number; onAdded: () => void }) {
     }
     const input: KnowledgeInput =
       kind === 'faq' ? { kind, title: title.trim(), question: question.trim(), answer: answer.trim() } : { kind, title: title.trim(), content };
-    const done = await add.run(() => api.addKnowledge(props.agentId, input).then(() => true));
+    const agentId = props.agentId;
+    const done = await add.run(() => (agentId === null ? api.knowledgeSources.create(input) : api.addKnowledge(agentId, input)).then(() => true));
     if (done) {
       reset();
       props.onAdded();
