@@ -18,6 +18,7 @@ import { oauthModule } from './modules/oauth/index.js';
 import { rulesModule } from './modules/rules/index.js';
 import { scriptsModule } from './modules/scripts/index.js';
 import { sequencesModule } from './modules/sequences/index.js';
+import { setupModule } from './modules/setup/index.js';
 import { syncModule } from './modules/sync/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
 import { defaultWorkingHours, isTimeZone } from './lib/working-hours.js';
@@ -122,6 +123,24 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
       },
     },
   });
+  const setup = setupModule({
+    ports: {
+      connection: (accountId) => {
+        const st = sync.services.sync.status(accountId);
+        return { state: st.connection.state, syncState: st.sync.state, lastSyncAt: st.sync.finishedAt };
+      },
+      boundStages: (accountId) => agents.services.agents.bindings(accountId).filter((b) => b.agentId !== null).length,
+      salesbotBotId: (accountId) => {
+        const id = Number(accounts.services.accounts.settings(accountId).salesbotBotId);
+        return Number.isSafeInteger(id) && id > 0 ? id : null;
+      },
+      mailbox: (accountId) => ({ configured: mail.services.settings.get(accountId).smtp !== null }),
+      llm: (accountId) => {
+        const b = agents.services.budget.state(accountId);
+        return { keySet: Boolean(p.env.OPENAI_API_KEY), budgetExhausted: b.exhausted, limitUsd: b.limit.usd, usedUsd: b.used.costUsd };
+      },
+    },
+  });
   return {
     health,
     access,
@@ -141,6 +160,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     agents,
     sequences,
     rules,
+    setup,
   };
 }
 

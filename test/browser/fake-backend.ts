@@ -309,6 +309,17 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
       }
     }
     if (m === 'GET' && path === '/api/bindings') return send(res, 200, { items: bindings });
+    if (m === 'GET' && path === '/api/setup/checklist')
+      return send(res, 200, {
+        done: 3,
+        total: 4,
+        checks: [
+          { key: 'connection', ok: true, problem: null, detail: {} },
+          { key: 'agent', ok: true, problem: null, detail: {} },
+          { key: 'channels', ok: false, problem: 'no_salesbot', detail: {} },
+          { key: 'mail_llm', ok: true, problem: null, detail: {} },
+        ],
+      });
     if (m === 'GET' && path === '/api/integrations/dp-token') return send(res, 200, { token: 'dp-token-of-account-1', setting: 'kai_dp_token' });
     if (m === 'PUT' && path === '/api/bindings') {
       const next = b as unknown as Binding;

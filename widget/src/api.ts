@@ -100,6 +100,14 @@ export interface Binding {
   onStageEnter?: OnStageEnter;
 }
 
+export type ChecklistKey = 'connection' | 'agent' | 'channels' | 'mail_llm';
+/** The first-run checklist (server/modules/setup). */
+export interface Checklist {
+  checks: { key: ChecklistKey; ok: boolean; problem: string | null; detail: Record<string, unknown> }[];
+  done: number;
+  total: number;
+}
+
 /** A follow-up sequence as a picker needs it. */
 export interface SequenceOption {
   id: number;
@@ -343,6 +351,8 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
 
     bindings: () => call<Items<Binding>>('GET', '/api/bindings'),
     putBinding: (binding: Binding) => call<Items<Binding>>('PUT', '/api/bindings', binding),
+    /** The first-run checklist: connection and sync, an agent on a stage, the Salesbot channel, mailbox and model. */
+    checklist: () => call<Checklist>('GET', '/api/setup/checklist'),
     /** The account's sequences, for pickers (the Digital Pipeline action's sequence). */
     sequenceOptions: () => call<Items<SequenceOption>>('GET', '/api/sequences'),
 
