@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fakeOpenAI, startAgentWorld, type AgentWorld } from '../agents/helpers.js';
+import { widgetToken } from '../helpers/tokens.js';
 
 const llm = fakeOpenAI();
 beforeAll(() => llm.listen());
@@ -26,6 +27,20 @@ async function newAgent(world: AgentWorld, name: string): Promise<number> {
   const r = await world.api('POST', '/api/agents', { name });
   expect(r.status).toBe(201);
   return r.body.id;
+}
+
+/** A widget call in the language of the admin's browser. */
+async function apiIn(world: AgentWorld, lang: string, method: string, path: string, body: unknown) {
+  const res = await world.app.request(path, {
+    method,
+    headers: {
+      'x-auth-token': widgetToken({ accountId: world.accountId }, { nowSec: Math.floor(world.clock.now() / 1000), aud: world.baseUrl }),
+      'content-type': 'application/json',
+      'accept-language': lang,
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
 }
 
 /** A loopback web server for URL imports; records every request it gets. */
@@ -248,6 +263,23 @@ describe('URL import', () => {
     expect(hits).toEqual([]);
     expect(w.count('SELECT count(*) n FROM knowledge_entries')).toBe(0);
     expect(w.count("SELECT count(*) n FROM jobs WHERE queue = 'knowledge.import_url'")).toBe(0);
+  });
+
+  it("says why in the admin's language: a refused URL at once, a failed import in the entry", async () => {
+    w = await startAgentWorld();
+    const es = await apiIn(w, 'es-ES,es;q=0.9', 'POST', '/api/knowledge/import-url', { url: 'https://127.0.0.1/x' });
+    expect(es.status).toBe(422);
+    expect(es.body.errors).toEqual([{ field: 'url', message: 'no se puede importar: 127.0.0.1 es una dirección loopback' }]);
+    const ru = await apiIn(w, 'ru-RU', 'POST', '/api/knowledge/upload', { fileName: 'notes.txt', contentBase64: 'aGVsbG8=' });
+    expect(ru.body.errors).toEqual([{ field: 'fileName', message: 'должен быть файлом .pdf, .docx, .csv или .xlsx' }]);
+    await w.stop();
+
+    w = await startAgentWorld({ env: { KNOWLEDGE_ALLOW_PRIVATE_HOSTS: '1' } });
+    const { base } = await servePage({});
+    const pt = await apiIn(w, 'pt-BR', 'POST', '/api/knowledge/import-url', { url: `${base}/missing` });
+    expect(pt.status).toBe(202);
+    await w.drain();
+    expect((await w.api('GET', `/api/knowledge/${pt.body.id}`)).body).toMatchObject({ status: 'failed', error: 'a página respondeu 404' });
   });
 
   it('with the switch, cloud metadata addresses stay refused', async () => {

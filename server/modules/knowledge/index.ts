@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AccessCheck } from '../../http/guards.js';
 import { defineJob } from '../../jobs/worker.js';
+import { LANGS } from '../../lib/i18n.js';
 import { createNetGuard } from '../../lib/net-guard.js';
 import type { Module } from '../../module.js';
 import type { Platform } from '../../platform.js';
@@ -42,7 +43,7 @@ export function knowledgeModule(d: KnowledgeDeps): Module<KnowledgeServices> {
     jobs: [
       defineJob({
         queue: KNOWLEDGE_IMPORT_QUEUE,
-        payload: z.object({ accountId: z.number().int(), entryId: z.number().int() }),
+        payload: z.object({ accountId: z.number().int(), entryId: z.number().int(), lang: z.enum(LANGS).optional() }),
         leaseMs: 120_000,
         backoff: { baseMs: 30_000, capMs: 10 * 60_000 },
         handle: (p, ctx) => sources.runImport(p, ctx),

@@ -1,6 +1,6 @@
 import { convert } from 'html-to-text';
 import { guardedRequest } from '../../lib/guarded-http.js';
-import type { NetGuard } from '../../lib/net-guard.js';
+import { type NetGuard, NetGuardError } from '../../lib/net-guard.js';
 
 export interface PageFetchOptions {
   guard: NetGuard;
@@ -15,9 +15,22 @@ export class PageError extends Error {
     message: string,
     /** A timeout or a 5xx: the job tries again later. */
     readonly retryable: boolean,
+    /** The catalogue text that says it (knowledge.texts.ts), and its figures. */
+    readonly text: { key: 'pageStatus' | 'pageTooLarge' | 'pageType' | 'pageRedirects'; vars: Record<string, string | number> },
   ) {
     super(message);
     this.name = 'PageError';
+  }
+}
+
+/** The guard refused a hop (the URL or a redirect): which host, and why. */
+export class HopRefused extends Error {
+  constructor(
+    readonly host: string,
+    readonly refusal: NetGuardError,
+  ) {
+    super(refusal.message);
+    this.name = 'HopRefused';
   }
 }
 
@@ -39,22 +52,37 @@ export async function fetchPage(rawUrl: string, o: PageFetchOptions): Promise<{ 
       allowHttp: o.allowHttp,
       timeoutMs: o.timeoutMs,
       maxResponseBytes: o.maxBytes + 1,
+    }).catch((err: unknown) => {
+      if (err instanceof NetGuardError) throw new HopRefused(hostOf(url), err);
+      throw err;
     });
     if (res.status >= 300 && res.status < 400 && typeof res.headers.location === 'string') {
       url = new URL(res.headers.location, url).href;
       continue;
     }
-    if (res.status >= 500 || res.status === 429) throw new PageError(`the page answered ${res.status}`, true);
-    if (res.status !== 200) throw new PageError(`the page answered ${res.status}`, false);
+    if (res.status >= 500 || res.status === 429)
+      throw new PageError(`the page answered ${res.status}`, true, { key: 'pageStatus', vars: { status: res.status } });
+    if (res.status !== 200) throw new PageError(`the page answered ${res.status}`, false, { key: 'pageStatus', vars: { status: res.status } });
     const length = Number(res.headers['content-length'] ?? 0);
-    if (length > o.maxBytes || Buffer.byteLength(res.body) > o.maxBytes) throw new PageError(`the page is larger than ${o.maxBytes} bytes`, false);
+    if (length > o.maxBytes || Buffer.byteLength(res.body) > o.maxBytes)
+      throw new PageError(`the page is larger than ${o.maxBytes} bytes`, false, { key: 'pageTooLarge', vars: { bytes: o.maxBytes } });
     const type = String(res.headers['content-type'] ?? 'text/html').toLowerCase();
     if (type.startsWith('text/plain')) return { url, title: null, text: res.body.trim() };
-    if (!type.startsWith('text/html') && !type.startsWith('application/xhtml'))
-      throw new PageError(`the page is ${type.split(';')[0]}, not HTML or text`, false);
+    if (!type.startsWith('text/html') && !type.startsWith('application/xhtml')) {
+      const shown = type.split(';')[0]!.slice(0, 100);
+      throw new PageError(`the page is ${shown}, not HTML or text`, false, { key: 'pageType', vars: { type: shown } });
+    }
     return { url, title: htmlTitle(res.body), text: htmlToText(res.body) };
   }
-  throw new PageError(`more than ${MAX_REDIRECTS} redirects`, false);
+  throw new PageError(`more than ${MAX_REDIRECTS} redirects`, false, { key: 'pageRedirects', vars: { n: MAX_REDIRECTS } });
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return url.slice(0, 100);
+  }
 }
 
 function htmlTitle(html: string): string | null {

@@ -26,12 +26,12 @@ describe('zip guard', () => {
     const declared = zipDeclaredSize(docx)!;
     expect(declared).toBeGreaterThan(docx.length); // the XML parts are larger than the zip
     await expect(parseFile('docx', docx, { budgetMs: 10_000, maxChars: 100_000, maxUnzippedBytes: declared - 1 })).rejects.toThrow(
-      new ParseError('too_long', 'the file unpacks to more than 0 MB'),
+      new ParseError('unzipped', 'the file unpacks to more than 0 MB', { mb: 0 }),
     );
     const bomb = zipSync({ 'word/document.xml': strToU8('a'.repeat(2_000_000)) }, { level: 9 });
     expect(bomb.length).toBeLessThan(10_000);
     expect(zipDeclaredSize(bomb)).toBe(2_000_000);
-    await expect(parseFile('docx', bomb, { budgetMs: 10_000, maxChars: 100_000, maxUnzippedBytes: 1024 * 1024 })).rejects.toMatchObject({ reason: 'too_long' });
+    await expect(parseFile('docx', bomb, { budgetMs: 10_000, maxChars: 100_000, maxUnzippedBytes: 1024 * 1024 })).rejects.toMatchObject({ reason: 'unzipped' });
     expect(zipDeclaredSize(strToU8('PK\u0003\u0004 but no directory'))).toBeNull();
   });
 });

@@ -10,8 +10,10 @@ export type ParsedFile = { shape: 'prose'; text: string } | { shape: 'table'; te
 
 export class ParseError extends Error {
   constructor(
-    readonly reason: 'format' | 'empty' | 'budget' | 'broken' | 'too_long',
+    readonly reason: 'format' | 'empty' | 'budget' | 'broken' | 'too_long' | 'unzipped',
     message: string,
+    /** The figures of the message, for a translated one. */
+    readonly vars: Record<string, string | number> = {},
   ) {
     super(message);
     this.name = 'ParseError';
@@ -127,12 +129,14 @@ export async function parseFile(
   bytes: Uint8Array,
   o: { budgetMs: number; maxChars: number; maxUnzippedBytes?: number },
 ): Promise<ParsedFile> {
-  if (!looksLike(format, bytes)) throw new ParseError('format', `the file is not a ${format.toUpperCase()} file`);
+  if (!looksLike(format, bytes)) throw new ParseError('format', `the file is not a ${format.toUpperCase()} file`, { format: format.toUpperCase() });
   if (format === 'docx' || format === 'xlsx') {
     const max = o.maxUnzippedBytes ?? MAX_UNZIPPED_BYTES;
     const size = zipDeclaredSize(bytes);
-    if (size === null) throw new ParseError('broken', `the ${format.toUpperCase()} file is broken (its zip directory cannot be read)`);
-    if (size > max) throw new ParseError('too_long', `the file unpacks to more than ${Math.round(max / 1024 / 1024)} MB`);
+    if (size === null)
+      throw new ParseError('broken', `the ${format.toUpperCase()} file is broken (its zip directory cannot be read)`, { format: format.toUpperCase() });
+    if (size > max)
+      throw new ParseError('unzipped', `the file unpacks to more than ${Math.round(max / 1024 / 1024)} MB`, { mb: Math.round(max / 1024 / 1024) });
   }
   let timer: NodeJS.Timeout | undefined;
   let parsed: ParsedFile;
@@ -140,12 +144,14 @@ export async function parseFile(
   try {
     parsed = await Promise.race([
       parse(format, bytes, abort.signal).catch((err: unknown) => {
-        throw new ParseError('broken', `the ${format.toUpperCase()} file is broken (${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'})`);
+        throw new ParseError('broken', `the ${format.toUpperCase()} file is broken (${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'})`, {
+          format: format.toUpperCase(),
+        });
       }),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           abort.abort();
-          reject(new ParseError('budget', `reading it took longer than ${o.budgetMs} ms`));
+          reject(new ParseError('budget', `reading it took longer than ${o.budgetMs} ms`, { ms: o.budgetMs }));
         }, o.budgetMs);
         timer.unref();
       }),
@@ -155,6 +161,6 @@ export async function parseFile(
   }
   const text = parsed.text.replaceAll(String.fromCharCode(0), '').trim();
   if (!text) throw new ParseError('empty', 'the file contains no text (a scanned PDF needs OCR first)');
-  if (text.length > o.maxChars) throw new ParseError('too_long', `the file has more than ${o.maxChars} characters of text`);
+  if (text.length > o.maxChars) throw new ParseError('too_long', `the file has more than ${o.maxChars} characters of text`, { max: o.maxChars });
   return { ...parsed, text };
 }

@@ -1,12 +1,16 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../../http/env.js';
 import { adminOnly, type AdminCheck } from '../../http/guards.js';
+import { pickLang } from '../../lib/i18n.js';
 import { parseJson, parseParams, parseQuery } from '../../lib/validate.js';
 import { idParam } from '../agents/agents.schemas.js';
 import { createEntrySchema, importUrlSchema, listQuerySchema, patchEntrySchema, uploadSchema } from './knowledge.schemas.js';
 import type { Audit } from '../activity/audit.js';
 import type { KnowledgeService } from './knowledge.service.js';
 import type { KnowledgeSources } from './knowledge.sources.js';
+
+/** The reader's language for error texts (and a URL import's failure reason): the browser's Accept-Language. */
+const lang = (c: Context<AppEnv>) => pickLang(c.req.header('accept-language'));
 
 export function knowledgeRoutes(knowledge: KnowledgeService, sources: KnowledgeSources, access: AdminCheck, audit: Audit) {
   const app = new Hono<AppEnv>();
@@ -20,7 +24,7 @@ export function knowledgeRoutes(knowledge: KnowledgeService, sources: KnowledgeS
   app.post('/api/agents/:id/knowledge', admin, audited, async (c) => {
     const { id } = parseParams(c, idParam);
     const body = await parseJson(c, createEntrySchema);
-    return c.json(knowledge.create(c.get('auth').accountId, id, body), 201);
+    return c.json(knowledge.create(c.get('auth').accountId, id, body, lang(c)), 201);
   });
   app.get('/api/knowledge', (c) => {
     const { agentId } = parseQuery(c, listQuerySchema);
@@ -28,16 +32,16 @@ export function knowledgeRoutes(knowledge: KnowledgeService, sources: KnowledgeS
   });
   app.post('/api/knowledge', admin, audited, async (c) => {
     const body = await parseJson(c, createEntrySchema);
-    return c.json(knowledge.create(c.get('auth').accountId, null, body), 201);
+    return c.json(knowledge.create(c.get('auth').accountId, null, body, lang(c)), 201);
   });
   // Registered before /api/knowledge/:id so the literal paths win.
   app.post('/api/knowledge/import-url', admin, audited, async (c) => {
     const body = await parseJson(c, importUrlSchema);
-    return c.json(await sources.importUrl(c.get('auth').accountId, body), 202);
+    return c.json(await sources.importUrl(c.get('auth').accountId, body, lang(c)), 202);
   });
   app.post('/api/knowledge/upload', admin, audited, async (c) => {
     const body = await parseJson(c, uploadSchema);
-    return c.json(await sources.upload(c.get('auth').accountId, body), 201);
+    return c.json(await sources.upload(c.get('auth').accountId, body, lang(c)), 201);
   });
   app.get('/api/knowledge/:id', (c) => {
     const { id } = parseParams(c, idParam);
@@ -46,7 +50,7 @@ export function knowledgeRoutes(knowledge: KnowledgeService, sources: KnowledgeS
   app.patch('/api/knowledge/:id', admin, audited, async (c) => {
     const { id } = parseParams(c, idParam);
     const body = await parseJson(c, patchEntrySchema);
-    return c.json(knowledge.update(c.get('auth').accountId, id, body), 200);
+    return c.json(knowledge.update(c.get('auth').accountId, id, body, lang(c)), 200);
   });
   app.delete('/api/knowledge/:id', admin, audited, (c) => {
     const { id } = parseParams(c, idParam);

@@ -17,7 +17,8 @@ import {
   updateEntry,
 } from './knowledge.repo.js';
 import type { CreateEntryInput, PatchEntryInput } from './knowledge.schemas.js';
-import { texts } from './knowledge.texts.js';
+import type { Lang } from '../../lib/i18n.js';
+import { say } from './knowledge.texts.js';
 
 export const toDto = (e: EntryWithAgents) => ({
   id: e.id,
@@ -52,8 +53,9 @@ export function chunksOf(kind: string, content: string): string[] {
   return chunkText(plain(kind, content));
 }
 
-export const fieldError = (field: string, message: string) =>
-  new AppError('VALIDATION_FAILED', `${texts.invalid}: ${field} ${message}`, { errors: [{ field, message }] });
+/** A 422 naming the field, in the caller's language. */
+export const fieldError = (lang: Lang, field: string, message: string) =>
+  new AppError('VALIDATION_FAILED', say(lang, 'invalid', { field, message }), { errors: [{ field, message }] });
 
 export interface KnowledgeCoreDeps {
   db: Db;
@@ -67,11 +69,11 @@ export function createKnowledgeService(deps: KnowledgeCoreDeps) {
     if (!getAgent(db, accountId, agentId)) throw notFound(`Agent ${agentId}`);
   };
   /** Every id must be an agent of this account (422 naming agentIds otherwise). */
-  const checkAgents = (accountId: number, ids: number[]): number[] => {
+  const checkAgents = (accountId: number, ids: number[], lang: Lang = 'en'): number[] => {
     const unique = [...new Set(ids)];
     const found = new Set(existingAgentIds(db, accountId, unique));
     const missing = unique.filter((id) => !found.has(id));
-    if (missing.length) throw fieldError('agentIds', texts.notAgents(missing));
+    if (missing.length) throw fieldError(lang, 'agentIds', say(lang, 'notAgents', { ids: missing.join(', ') }));
     return unique;
   };
   const mustGet = (accountId: number, id: number) => {
@@ -94,10 +96,10 @@ export function createKnowledgeService(deps: KnowledgeCoreDeps) {
     },
 
     /** A typed-in entry, for the agent in the path (if any) and the agents named in `agentIds`. */
-    create(accountId: number, agentId: number | null, input: CreateEntryInput) {
+    create(accountId: number, agentId: number | null, input: CreateEntryInput, lang: Lang = 'en') {
       return deps.tx(() => {
         if (agentId !== null) mustHaveAgent(accountId, agentId);
-        const agentIds = checkAgents(accountId, [...(agentId !== null ? [agentId] : []), ...(input.agentIds ?? [])]);
+        const agentIds = checkAgents(accountId, [...(agentId !== null ? [agentId] : []), ...(input.agentIds ?? [])], lang);
         const base = { accountId, title: input.title, source: null };
         const row: NewEntry =
           input.kind === 'faq'
@@ -109,23 +111,24 @@ export function createKnowledgeService(deps: KnowledgeCoreDeps) {
     },
 
     /** Store a parsed source (an upload, a fetched page) in one short transaction: the parsing happened before. */
-    store(accountId: number, row: Omit<NewEntry, 'accountId' | 'question' | 'answer'>, agentIds: number[]) {
+    store(accountId: number, row: Omit<NewEntry, 'accountId' | 'question' | 'answer'>, agentIds: number[], lang: Lang = 'en') {
       return deps.tx(() => {
-        const ids = checkAgents(accountId, agentIds);
+        const ids = checkAgents(accountId, agentIds, lang);
         const entry = insertEntry(db, { ...row, accountId, question: null, answer: null }, chunksOf(row.kind, row.content), ids, clock.now());
         return toDto({ ...entry, agentIds: ids });
       });
     },
 
     /** Edit in place: the chunks are rebuilt from the new text; `agentIds` replaces who shares the entry. */
-    update(accountId: number, id: number, patch: PatchEntryInput) {
+    update(accountId: number, id: number, patch: PatchEntryInput, lang: Lang = 'en') {
       return deps.tx(() => {
         const e = mustGet(accountId, id);
         const changesText = patch.content !== undefined || patch.question !== undefined || patch.answer !== undefined;
-        if (changesText && e.status === 'pending') throw conflict(`Knowledge entry ${id} ${texts.pending}`);
-        if ((patch.question !== undefined || patch.answer !== undefined) && e.kind !== 'faq') throw fieldError('question', texts.faqOnly);
-        if (e.kind === 'faq' && patch.content !== undefined) throw fieldError('content', texts.faqOnly);
-        const agentIds = patch.agentIds !== undefined ? checkAgents(accountId, patch.agentIds) : e.agentIds;
+        if (changesText && e.status === 'pending') throw conflict(say(lang, 'pending', { id }));
+        if ((patch.question !== undefined || patch.answer !== undefined) && e.kind !== 'faq')
+          throw fieldError(lang, patch.question !== undefined ? 'question' : 'answer', say(lang, 'faqOnly'));
+        if (e.kind === 'faq' && patch.content !== undefined) throw fieldError(lang, 'content', say(lang, 'faqContent'));
+        const agentIds = patch.agentIds !== undefined ? checkAgents(accountId, patch.agentIds, lang) : e.agentIds;
         const question = patch.question ?? e.question;
         const answer = patch.answer ?? e.answer;
         const content = e.kind === 'faq' ? `Q: ${question}\nA: ${answer}` : (patch.content ?? e.content);
