@@ -1,8 +1,11 @@
 import type { KommoApi } from '../../kommo/client/types.js';
 import type { Clock } from '../../lib/clock.js';
+import { langOf } from '../../lib/lang.js';
 import type { Notifier } from '../../lib/ports.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
+import { handoffTexts } from './handoff.texts.js';
 import type { LeadStateRepo } from './lead-state.repo.js';
 
 export interface HandoffDeps {
@@ -11,6 +14,7 @@ export interface HandoffDeps {
   notifier: Notifier;
   crm: MirrorReadRepo;
   leadState: LeadStateRepo;
+  accounts: Pick<AccountsRepo, 'settings'>;
   kommo: { api(accountId: number): KommoApi };
   tx<T>(fn: () => T): T;
   logger: { warn(o: object, msg: string): void };
@@ -36,18 +40,17 @@ export function createHandoffService(deps: HandoffDeps) {
       reason: string;
       lastClientText?: string;
       stop?: boolean;
+      /** The Kommo user who handed the lead off from the card (unset: the agent or a check did). */
+      by?: number | null;
       type?: string;
       metadata?: Record<string, unknown>;
     }): Promise<{ taskId: number | null }> {
       const { accountId, leadId } = input;
       const lead = deps.crm.lead(accountId, leadId);
       const responsible = lead?.responsibleUserId ?? null;
+      const t = handoffTexts[langOf(deps.accounts.settings(accountId).language)];
       const brief = clip(
-        [
-          `AI agent "${input.agentName}" handed this lead to you: ${input.reason}.`,
-          input.lastClientText ? `Last client message: "${clip(input.lastClientText.replace(/\s+/g, ' '), 200)}".` : null,
-          'Please take over the conversation.',
-        ]
+        [t.brief(input.agentName, input.reason), input.lastClientText ? t.lastClient(clip(input.lastClientText.replace(/\s+/g, ' '), 200)) : null, t.takeOver]
           .filter(Boolean)
           .join(' '),
         900,
@@ -71,22 +74,22 @@ export function createHandoffService(deps: HandoffDeps) {
       }
       deps.tx(() => {
         const now = deps.clock.now();
-        if (input.stop !== false) deps.leadState.handoff(accountId, leadId, clip(input.reason, 500), now);
+        if (input.stop !== false) deps.leadState.handoff(accountId, leadId, clip(input.reason, 500), now, { to: responsible, by: input.by ?? null });
         deps.activity.write({
           accountId,
           agentId: input.agentId,
           leadId,
           userId: responsible,
           type: input.type ?? 'agent.handoff',
-          title: `${input.agentName} handed the lead to a human`,
-          description: brief + (taskError ? ` (The Kommo task could not be created: ${taskError})` : ''),
-          metadata: { reason: input.reason, turnId: input.turnId, kommoIds: { leadId, taskId }, taskError, ...input.metadata },
+          title: t.title(input.agentName),
+          description: brief + (taskError ? t.taskFailed(taskError) : ''),
+          metadata: { reason: input.reason, turnId: input.turnId, by: input.by ?? null, kommoIds: { leadId, taskId }, taskError, ...input.metadata },
         });
         deps.notifier.notify({
           accountId,
           userId: responsible,
           kind: 'agent_handoff',
-          title: `Lead ${lead?.name || `#${leadId}`} needs you`,
+          title: t.notifyTitle(lead?.name || `#${leadId}`),
           body: brief,
           leadId,
           dedupeKey: `agent_handoff:${accountId}:${leadId}:${input.turnId ?? now}`,

@@ -289,6 +289,11 @@ export function createTurnService(deps: TurnDeps) {
       };
       if (p.invalidAfterRetry) return handoff(`the model asked for an invalid CRM action twice (${p.invalidAfterRetry.slice(0, 300)})`, { metadata: meta });
 
+      // Draft means draft: the actions wait for the person who approves the reply, except the kinds an
+      // admin lets run at once. Autopilot runs them now (the approval list still holds the risky ones).
+      const drafting = agent.mode !== 'autopilot';
+      const hold = drafting ? (a: PlannedAction) => !agent.runWithoutApproval.includes(a.type) : undefined;
+      const heldAny = Boolean(hold && p.actions.some(hold));
       if (p.actions.length) {
         const r = await deps.actions.runPlan({
           accountId,
@@ -298,6 +303,7 @@ export function createTurnService(deps: TurnDeps) {
           actions: p.actions,
           meta,
           finalAttempt: ctx.job.attempts >= ctx.job.maxAttempts,
+          hold,
         });
         await deps.actions.refreshLead(accountId, leadId);
         if (!r.ok) {
@@ -310,7 +316,7 @@ export function createTurnService(deps: TurnDeps) {
       }
 
       let status: TurnStatus = 'skipped';
-      if (p.reply) {
+      if (p.reply || heldAny) {
         const target: ReplyTarget | null =
           trigger.kind === 'message'
             ? {
