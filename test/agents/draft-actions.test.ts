@@ -173,6 +173,43 @@ describe('draft mode: actions wait for the draft', () => {
     expect(simLead(leadId).status_id).toBe(142);
   });
 
+  it('when Kommo refuses an approved action, the ones that ran are rolled back and the draft stays pending', async () => {
+    const { leadId, product, proposal, view, qualified } = await draftTurn(moveAndField);
+    // The field was deleted in Kommo after the draft was written: Kommo refuses the second write.
+    w.sim.deleteCustomField('leads', product.id);
+    const refused = await w.api('POST', `/api/drafts/${view.drafts[0].id}/approve`, {});
+    expect(refused).toMatchObject({ status: 502, body: { code: 'UPSTREAM_FAILED', detail: expect.stringContaining('the draft is still pending') } });
+    expect(simLead(leadId).status_id).toBe(qualified.id);
+    expect(w.sim.state.salesbotContinues).toHaveLength(0);
+    expect(actionRows().map((a) => a.status)).toEqual(['proposed', 'proposed']);
+    const still = (await w.api('GET', `/api/leads/${leadId}/agent`)).body;
+    expect(still.drafts.map((d: any) => d.actions.length)).toEqual([2]);
+    // Without the field, the person approves the rest.
+    const [move] = still.drafts[0].actions;
+    expect((await w.api('POST', `/api/drafts/${view.drafts[0].id}/approve`, { actions: [{ id: move.id }] })).status).toBe(200);
+    expect(simLead(leadId).status_id).toBe(proposal.id);
+    expect(actionRows().map((a) => a.status)).toEqual(['done', 'discarded']);
+  });
+
+  it('a turn with actions and no reply text still waits, as a draft of actions only', async () => {
+    w = await startAgentWorld();
+    const leadId = leadInStage(w, 'Qualified');
+    await w.installAndSync();
+    await agentOnStage(w, 'Qualified', { mode: 'draft', allowedActions: ['move_to_stage'] });
+    const proposal = w.stage('Proposal sent');
+    llm.reply({ toolCalls: [{ name: 'move_to_stage', args: { statusId: proposal.id } }] }, { content: '' });
+    w.clientWrites(leadId, 'ok', { salesbot: true });
+    await w.drain();
+    expect(simLead(leadId).status_id).toBe(w.stage('Qualified').id);
+    const view = (await w.api('GET', `/api/leads/${leadId}/agent`)).body;
+    expect(view.drafts).toEqual([expect.objectContaining({ text: '', actions: [expect.objectContaining({ type: 'move_to_stage' })] })]);
+    const notes = [...w.sim.state.notes.values()].filter((n) => n.entity_id === leadId && n.note_type === 'common');
+    expect(notes.map((n) => n.params.text)).toEqual(['AI draft: CRM actions proposed for approval, with no reply to send']);
+    expect((await w.api('POST', `/api/drafts/${view.drafts[0].id}/approve`, {})).body).toEqual({ status: 'sent', via: 'none' });
+    expect(simLead(leadId).status_id).toBe(proposal.id);
+    expect(w.sim.state.salesbotContinues).toHaveLength(0);
+  });
+
   it('autopilot keeps running the actions with the turn', async () => {
     w = await startAgentWorld();
     const leadId = leadInStage(w, 'Qualified');
