@@ -201,6 +201,8 @@ describe('draft mode: actions wait for the draft', () => {
     w.clientWrites(leadId, 'ok', { salesbot: true });
     await w.drain();
     expect(simLead(leadId).status_id).toBe(w.stage('Qualified').id);
+    // The model was told the truth: the move waits for a person.
+    expect(llm.requests[1].messages.at(-1)).toMatchObject({ role: 'tool', content: expect.stringContaining('after a human approves it') });
     const view = (await w.api('GET', `/api/leads/${leadId}/agent`)).body;
     expect(view.drafts).toEqual([expect.objectContaining({ text: '', actions: [expect.objectContaining({ type: 'move_to_stage' })] })]);
     const notes = [...w.sim.state.notes.values()].filter((n) => n.entity_id === leadId && n.note_type === 'common');

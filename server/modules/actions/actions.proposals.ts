@@ -63,13 +63,15 @@ export function createProposals(core: ProposalCore) {
   const { db, clock } = core;
 
   /** Check the kept list before anything runs: unknown ids and invalid arguments are 422s naming the item. */
-  function plan(rows: AgentActionRow[], keep: KeptAction[] | undefined, ctx: ProposalContext) {
+  function plan(rows: AgentActionRow[], settled: Set<number>, keep: KeptAction[] | undefined, ctx: ProposalContext) {
     const byId = new Map(rows.map((r) => [r.id, r]));
     const list: KeptAction[] = keep ?? rows.map((r) => ({ id: r.id }));
     const errors: FieldError[] = [];
     const seen = new Set<number>();
     const kept: { row: AgentActionRow; args: Record<string, unknown>; summary: string; approval: boolean; edited: boolean }[] = [];
     for (const [i, k] of list.entries()) {
+      // Already run by an earlier approval whose reply then failed to go out: the retry sends the reply only.
+      if (settled.has(k.id)) continue;
       const row = byId.get(k.id);
       if (!row || seen.has(k.id)) {
         errors.push({ field: `actions.${i}.id`, message: `action ${k.id} is not a pending action of this draft` });
@@ -112,7 +114,14 @@ export function createProposals(core: ProposalCore) {
       ctx: ProposalContext;
     }): Promise<{ done: AgentActionRow[]; pending: AgentActionRow[] }> {
       const { accountId, draftId, userId } = input;
-      const { kept, dropped } = plan(proposedForDraft(db, accountId, draftId), input.keep, input.ctx);
+      const all = actionsOfDrafts(db, accountId, [draftId]);
+      const settled = new Set(all.filter((a) => a.status !== 'proposed').map((a) => a.id));
+      const { kept, dropped } = plan(
+        all.filter((a) => a.status === 'proposed'),
+        settled,
+        input.keep,
+        input.ctx,
+      );
       core.tx(() => {
         const now = clock.now();
         for (const r of dropped) {
