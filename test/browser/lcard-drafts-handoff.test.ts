@@ -3,7 +3,7 @@
  * exactly what is true ("Hand off" creates the task and the notification, "Return to agent" makes it active),
  * and a draft lists the CRM actions proposed with it, one removed before approval and the rest run in Kommo.
  */
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRealWidgetWorld, type RealWidgetWorld } from '../../scripts/widget/real-world.js';
 import { fakeOpenAI, LLM_BASE } from '../agents/helpers.js';
@@ -119,4 +119,27 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
     expect(problems).toEqual([]);
     await close();
   });
+
+  it('admin app: an action kind ticked "Runs at once in draft mode" is saved on the agent', async () => {
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${w.harness.url}/settings`);
+    await page.waitForSelector('[data-testid="kai-connection"]');
+    await tab(page, 'agents');
+    await page.click('[data-testid="kai-agent-new"]');
+    await page.fill('[data-testid="kai-agent-name"]', 'Nina — tags at once');
+    await page.check('input[aria-label="Add tags: Runs at once in draft mode"]');
+    await page.check('input[aria-label="Add note: Runs at once in draft mode"]');
+    expect(await page.locator('input[aria-label="Hand off to a person: Runs at once in draft mode"]').count()).toBe(0);
+    await page.click('[data-testid="kai-agent-save"]');
+    await page.waitForSelector('[data-testid="kai-agent-row"] >> text=Nina — tags at once');
+    const nina = ((await w.must('GET', '/api/agents')).items as any[]).find((a) => a.name === 'Nina — tags at once');
+    expect(nina).toMatchObject({ mode: 'draft', runWithoutApproval: ['add_note', 'add_tags'] });
+    expect(problems).toEqual([]);
+    await close();
+  });
 });
+
+async function tab(page: Page, key: string) {
+  await page.click(`[data-testid="kai-tab-${key}"]`);
+  await page.waitForSelector(`[data-testid="kai-tab-${key}"][aria-selected="true"]`);
+}

@@ -484,6 +484,10 @@ export interface ProposedAction {
 export interface LeadAgentState {
   state?: AgentLeadState;
 }
+/** Draft mode: the action kinds that run at once instead of waiting for the draft's approval (older backends leave it out). */
+export interface AgentInput {
+  runWithoutApproval?: ActionType[];
+}
 export type DraftWithActions = LeadAgentState['drafts'][number] & { actions?: ProposedAction[] };
 
 /** The actions kept for approval: ids, optionally with edited arguments; unset means all of them. */
