@@ -2,7 +2,7 @@ import type { Db } from '../../../db/client.js';
 import type { AgentActionRow } from '../../../db/schema/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, type FieldError } from '../../lib/errors.js';
-import type { Lang } from '../../lib/lang.js';
+import type { Lang } from '../../lib/i18n.js';
 import { UNDOABLE } from './actions.execute.js';
 import { actionsOfDrafts, attachTurnProposals, proposedForDraft, swapActionStatus, updateAction } from './actions.repo.js';
 import type { ToolName } from './actions.tools.js';

@@ -4,7 +4,6 @@ import { KommoBlockedError, KommoRateLimitedError, KommoUnavailableError } from 
 import type { KommoApi } from '../../kommo/client/types.js';
 import { RetryAfterError } from '../../jobs/errors.js';
 import type { Clock } from '../../lib/clock.js';
-import { langOf } from '../../lib/lang.js';
 import { AppError, conflict, notFound } from '../../lib/errors.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActivityService } from '../activity/activity.service.js';
@@ -13,7 +12,7 @@ import type { MirrorRepo } from '../mirror/mirror.repo.js';
 import { actionByRuleSeq, actionByStepRun, actionByTurnSeq, getAction, insertAction, swapActionStatus, updateAction } from './actions.repo.js';
 import { executeAction, undoAction, UNDOABLE } from './actions.execute.js';
 import { createProposals } from './actions.proposals.js';
-import { proposalText } from './proposals.texts.js';
+import { accountLang, proposalText } from './proposals.texts.js';
 import type { ToolName } from './actions.tools.js';
 import type { PlannedAction } from './actions.validate.js';
 
@@ -113,7 +112,7 @@ export function createActionsService(deps: ActionsDeps) {
     }
   }
 
-  const lang = (accountId: number) => langOf(deps.accounts.settings(accountId).language);
+  const lang = (accountId: number) => accountLang(deps.accounts.settings(accountId));
   const proposals = createProposals({ db, clock, tx: deps.tx, logger: deps.logger, execute, revert, refreshLead, log, lang });
 
   return {

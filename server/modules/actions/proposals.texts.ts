@@ -1,7 +1,7 @@
-import type { Lang } from '../../lib/lang.js';
+import { fill, type Lang, langOf } from '../../lib/i18n.js';
 
 /** What the action log says about draft-mode proposals (activity titles), in the account's language. */
-export const proposalTexts: Record<Lang, { proposed: string; removed: string; discarded: string }> = {
+export const PROPOSAL_TEXTS: Record<Lang, { proposed: string; removed: string; discarded: string }> = {
   en: {
     proposed: 'Agent action proposed with its draft: {summary}',
     removed: 'Proposed action removed before approval: {summary}',
@@ -24,4 +24,7 @@ export const proposalTexts: Record<Lang, { proposed: string; removed: string; di
   },
 };
 
-export const proposalText = (lang: Lang, key: keyof (typeof proposalTexts)['en'], summary: string) => proposalTexts[lang][key].replace('{summary}', summary);
+export const proposalText = (lang: Lang, key: keyof (typeof PROPOSAL_TEXTS)['en'], summary: string) => fill(PROPOSAL_TEXTS[lang][key], { summary });
+
+/** The account's language from its settings (`language`, e.g. "pt-BR"), English when unset. */
+export const accountLang = (settings: Record<string, unknown>): Lang => langOf(typeof settings.language === 'string' ? settings.language : null);

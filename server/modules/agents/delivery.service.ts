@@ -15,9 +15,8 @@ import type { SalesbotRequestsRepo } from '../conversations/salesbot-requests.re
 import { salesbotBody } from '../../kommo/salesbot-body.js';
 import type { ActionsService } from '../actions/actions.service.js';
 import type { KeptAction } from '../actions/actions.proposals.js';
-import { langOf } from '../../lib/lang.js';
 import { getAgent } from './agents.repo.js';
-import { handoffTexts } from './handoff.texts.js';
+import { accountLang, handoffText } from './handoff.texts.js';
 import { draftForTurn, getDraft, insertDraft, swapDraftStatus, updateDraft } from './turns.repo.js';
 
 export interface SalesbotTarget {
@@ -215,7 +214,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
         return row;
       });
     if (d.noteId === null) {
-      const text = input.text ? `AI draft reply: ${input.text}` : handoffTexts[langOf(deps.accounts.settings(accountId).language)].draftActionsOnly;
+      const text = input.text ? `AI draft reply: ${input.text}` : handoffText(accountLang(deps.accounts.settings(accountId)), 'draftActionsOnly');
       const noteId = await note(accountId, leadId, text);
       deps.tx(() => {
         updateDraft(db, accountId, d.id, { noteId });

@@ -1,11 +1,10 @@
 import type { KommoApi } from '../../kommo/client/types.js';
 import type { Clock } from '../../lib/clock.js';
-import { langOf } from '../../lib/lang.js';
 import type { Notifier } from '../../lib/ports.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
-import { handoffTexts } from './handoff.texts.js';
+import { accountLang, handoffText } from './handoff.texts.js';
 import type { LeadStateRepo } from './lead-state.repo.js';
 
 export interface HandoffDeps {
@@ -48,9 +47,13 @@ export function createHandoffService(deps: HandoffDeps) {
       const { accountId, leadId } = input;
       const lead = deps.crm.lead(accountId, leadId);
       const responsible = lead?.responsibleUserId ?? null;
-      const t = handoffTexts[langOf(deps.accounts.settings(accountId).language)];
+      const lang = accountLang(deps.accounts.settings(accountId));
       const brief = clip(
-        [t.brief(input.agentName, input.reason), input.lastClientText ? t.lastClient(clip(input.lastClientText.replace(/\s+/g, ' '), 200)) : null, t.takeOver]
+        [
+          handoffText(lang, 'brief', { agent: input.agentName, reason: input.reason }),
+          input.lastClientText ? handoffText(lang, 'lastClient', { text: clip(input.lastClientText.replace(/\s+/g, ' '), 200) }) : null,
+          handoffText(lang, 'takeOver'),
+        ]
           .filter(Boolean)
           .join(' '),
         900,
@@ -81,15 +84,15 @@ export function createHandoffService(deps: HandoffDeps) {
           leadId,
           userId: responsible,
           type: input.type ?? 'agent.handoff',
-          title: t.title(input.agentName),
-          description: brief + (taskError ? t.taskFailed(taskError) : ''),
+          title: handoffText(lang, 'title', { agent: input.agentName }),
+          description: brief + (taskError ? handoffText(lang, 'taskFailed', { error: taskError }) : ''),
           metadata: { reason: input.reason, turnId: input.turnId, by: input.by ?? null, kommoIds: { leadId, taskId }, taskError, ...input.metadata },
         });
         deps.notifier.notify({
           accountId,
           userId: responsible,
           kind: 'agent_handoff',
-          title: t.notifyTitle(lead?.name || `#${leadId}`),
+          title: handoffText(lang, 'notifyTitle', { lead: lead?.name || `#${leadId}` }),
           body: brief,
           leadId,
           dedupeKey: `agent_handoff:${accountId}:${leadId}:${input.turnId ?? now}`,

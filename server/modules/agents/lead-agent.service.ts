@@ -1,7 +1,6 @@
 import type { Db } from '../../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
 import { conflict } from '../../lib/errors.js';
-import { langOf } from '../../lib/lang.js';
 import type { ModelPolicy } from '../../llm/models.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
@@ -14,7 +13,7 @@ import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import { agentForStage } from './agents.repo.js';
 import type { BudgetService } from './budget.service.js';
 import type { HandoffService } from './handoff.service.js';
-import { handoffTexts } from './handoff.texts.js';
+import { accountLang, handoffText } from './handoff.texts.js';
 import { PAUSED_INDEFINITELY, type LeadStateRepo } from './lead-state.repo.js';
 import { pendingDrafts, recentReplies } from './turns.repo.js';
 
@@ -165,7 +164,7 @@ export function createLeadAgentService(deps: {
       const agent = agentOn(accountId, leadId);
       if (!agent) throw conflict(`No AI agent works the stage of lead ${leadId}, so there is nothing to hand off`);
       if (deps.leadState.get(accountId, leadId)?.handoffActive) throw conflict(`Lead ${leadId} is already handed off to a person`);
-      const t = handoffTexts[langOf(deps.accounts.settings(accountId).language)];
+      const lang = accountLang(deps.accounts.settings(accountId));
       const lastClient = deps.conversations.history(accountId, leadId, null, 20).find((h) => h.direction === 'inbound');
       await deps.handoff.run({
         accountId,
@@ -173,7 +172,7 @@ export function createLeadAgentService(deps: {
         agentId: agent.id,
         agentName: agent.name,
         turnId: null,
-        reason: reason ?? t.manualReason(crm.userName(accountId, userId) ?? `#${userId}`),
+        reason: reason ?? handoffText(lang, 'manualReason', { user: crm.userName(accountId, userId) ?? `#${userId}` }),
         lastClientText: lastClient?.text,
         by: userId,
       });
@@ -181,10 +180,10 @@ export function createLeadAgentService(deps: {
     },
     /** "Return to agent": the handoff (and any pause) ends, and the agent answers this lead again. */
     returnToAgent(accountId: number, leadId: number, userId: number) {
-      const t = handoffTexts[langOf(deps.accounts.settings(accountId).language)];
+      const lang = accountLang(deps.accounts.settings(accountId));
       deps.tx(() => {
         deps.leadState.resume(accountId, leadId, clock.now());
-        deps.activity.write({ accountId, leadId, userId, type: 'agent.returned', title: t.returned });
+        deps.activity.write({ accountId, leadId, userId, type: 'agent.returned', title: handoffText(lang, 'returned') });
       });
       return view(accountId, leadId);
     },
