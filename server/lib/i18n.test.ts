@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { PROPOSAL_TEXTS } from '../modules/actions/proposals.texts.js';
+import { HANDOFF_TEXTS } from '../modules/agents/handoff.texts.js';
 import { KNOWLEDGE_TEXTS } from '../modules/knowledge/knowledge.texts.js';
 import { OAUTH_TEXTS } from '../modules/oauth/oauth.texts.js';
 import { UNSUBSCRIBE_TEXTS } from '../modules/sequences/sequences.unsubscribe.js';
 import { fill, LANGS, langOf, pickLang } from './i18n.js';
 
 /** Every server catalogue written per language. Add a new one here. */
-const CATALOGUES: Record<string, Record<string, Record<string, string>>> = { oauth: OAUTH_TEXTS, unsubscribe: UNSUBSCRIBE_TEXTS, knowledge: KNOWLEDGE_TEXTS };
+const CATALOGUES: Record<string, Record<string, Record<string, string>>> = {
+  oauth: OAUTH_TEXTS,
+  unsubscribe: UNSUBSCRIBE_TEXTS,
+  handoff: HANDOFF_TEXTS,
+  proposals: PROPOSAL_TEXTS,
+  knowledge: KNOWLEDGE_TEXTS,
+};
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 /** Words that only English uses: one of them in another language's text is English left behind. */

@@ -25,10 +25,10 @@ function migrationsBefore(tag: string): string {
   return dir;
 }
 
-describe('migration 0013: knowledge shared between agents', () => {
+describe('migration 0014: knowledge shared between agents', () => {
   it('moves every entry to the link table with its agent, keeps its chunks and their full-text index, with no manual step', () => {
     const { sqlite, db } = openDatabase(':memory:');
-    migrate(db, { migrationsFolder: migrationsBefore('0013_knowledge_sources') });
+    migrate(db, { migrationsFolder: migrationsBefore('0014_knowledge_sources') });
     const agent = (accountId: number, name: string) =>
       Number(
         sqlite
