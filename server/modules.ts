@@ -19,6 +19,7 @@ import { rulesModule } from './modules/rules/index.js';
 import { scriptsModule } from './modules/scripts/index.js';
 import { sequencesModule } from './modules/sequences/index.js';
 import { setupModule } from './modules/setup/index.js';
+import { stagesModule } from './modules/stages/index.js';
 import { syncModule } from './modules/sync/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
 import { defaultWorkingHours, isTimeZone } from './lib/working-hours.js';
@@ -141,6 +142,19 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
       },
     },
   });
+  const stages = stagesModule({
+    ports: {
+      pipelines: (accountId) => mirror.services.read.pipelines(accountId),
+      bindings: (accountId) => agents.services.agents.bindings(accountId),
+      agents: (accountId) => agents.services.agents.list(accountId),
+      scripts: (accountId) => scripts.services.scripts.list(accountId),
+      knowledge: (accountId, agentId) => knowledge.services.knowledge.list(accountId, agentId),
+      rules: (accountId) => rules.services.rules.list(accountId),
+      sequences: (accountId) => sequences.services.sequences.list(accountId),
+      leads: (accountId, pipelineId, statusId) =>
+        mirror.services.read.openLeadIds(accountId, pipelineId, statusId, 20).map((id) => ({ id, name: mirror.services.read.leadName(accountId, id) })),
+    },
+  });
   return {
     health,
     access,
@@ -161,6 +175,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     sequences,
     rules,
     setup,
+    stages,
   };
 }
 
