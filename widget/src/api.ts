@@ -409,6 +409,7 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
 
     // ---------- knowledge sources (one block: keep it together) ----------
     knowledgeSources: knowledgeSourceCalls(call),
+    stageSetup: stageSetupCalls(call),
   };
 }
 
@@ -558,5 +559,37 @@ function knowledgeSourceCalls(call: <T>(method: Method, path: string, body?: unk
     /** PDF, DOCX, CSV or XLSX, base64 in JSON (the Kommo AJAX helper sends JSON). */
     upload: (fileName: string, contentBase64: string, agentIds: number[]) =>
       call<KnowledgeSource>('POST', '/api/knowledge/upload', { fileName, contentBase64, agentIds }),
+  };
+}
+
+// ---------- stage setup: a pipeline stage as the unit of setup (server/modules/stages) ----------
+
+/** What works one stage: its agent and binding, the script a turn there uses, the agent's knowledge, rules and sequences. */
+export interface StageSetupItem extends StageRef {
+  agent: { id: number; name: string; mode: 'draft' | 'autopilot' } | null;
+  onStageEnter: OnStageEnter;
+  script: Script | null;
+  knowledge: { count: number; items: { id: number; title: string; kind: string }[] };
+  /** `scope`: the rule or sequence is this stage's own, its pipeline's, or the whole account's. */
+  rules: { id: number; name: string; enabled: boolean; scope: 'stage' | 'pipeline' | 'account' }[];
+  sequences: { id: number; name: string; enabled: boolean; scope: 'stage' | 'pipeline' | 'account' }[];
+}
+export interface StageSetup extends StageSetupItem {
+  name: string;
+  pipelineName: string;
+  /** Open leads of the stage, to preview the script on one chosen by name. */
+  leads: { id: number; name: string | null }[];
+}
+export interface StageBoardPipeline {
+  id: number;
+  name: string;
+  stages: (StageSetupItem & { name: string; color: string | null })[];
+}
+
+function stageSetupCalls(call: <T>(method: Method, path: string, body?: unknown) => Promise<T>) {
+  const id = (n: number) => encodeURIComponent(String(n));
+  return {
+    board: () => call<Items<StageBoardPipeline>>('GET', '/api/stages'),
+    get: (at: StageRef) => call<StageSetup>('GET', `/api/stages/${id(at.pipelineId)}/${id(at.statusId)}`),
   };
 }

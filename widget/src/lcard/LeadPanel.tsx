@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { DEMO_MODEL, type LeadAgentState } from '../api.js';
-import { Badge, Button, ErrorBox, Spinner } from '../ui/components.js';
+import { Badge, Button, ErrorBox, Spinner, Tabs } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { useLoad } from '../ui/hooks.js';
@@ -12,6 +12,7 @@ import { LeadActions } from './LeadActions.js';
 import { LeadActivity } from './LeadActivity.js';
 import { LeadAutomation } from './LeadAutomation.js';
 import { Suggest } from './Suggest.js';
+import { ThisStage } from './ThisStage.js';
 
 /** The right-panel block of a lead card: what the agent is doing on this lead, and the controls over it. */
 export function LeadPanel(props: { leadId: number }) {
@@ -23,6 +24,8 @@ export function LeadPanel(props: { leadId: number }) {
   }, [props.leadId]);
   // Bumped by every change made from the panel (and by Refresh): the lead's activity list re-reads then too.
   const [changes, setChanges] = useState(0);
+  // "This stage": the setup of the lead's stage, in place of the lead's own panel ('setup': opened to set up an agent).
+  const [tab, setTab] = useState<'lead' | 'stage' | 'setup'>('lead');
   const bump = () => setChanges((n) => n + 1);
   const changed = () => {
     state.reload();
@@ -45,7 +48,7 @@ export function LeadPanel(props: { leadId: number }) {
     };
     body = (
       <>
-        <AgentHeader data={data} />
+        <AgentHeader data={data} onSetup={() => setTab('setup')} />
         {data.budget?.exhausted ? (
           <div class="kai-notice kai-notice--warn" data-testid="kai-budget-exhausted">
             {t('lcard.budget_exhausted', { time: formatDateTime(data.budget.resetsAt, lang) })}
@@ -72,9 +75,23 @@ export function LeadPanel(props: { leadId: number }) {
   // The automation block and the activity list load in parallel with the panel's own data and render independently of it.
   return (
     <div class="kai-lcard__inner" data-testid={data ? 'kai-lcard' : 'kai-lcard-pending'}>
-      {body}
-      <LeadAutomation leadId={props.leadId} stage={data?.stage} version={changes} onChanged={bump} />
-      <LeadActivity leadId={props.leadId} version={changes} />
+      <Tabs
+        tabs={[
+          { key: 'lead', label: t('stage_setup.tab_lead') },
+          { key: 'stage', label: t('stage_setup.tab_stage') },
+        ]}
+        active={tab === 'setup' ? 'stage' : tab}
+        onSelect={setTab}
+      />
+      {tab !== 'lead' && data ? (
+        <ThisStage leadId={props.leadId} stage={data.stage} start={tab === 'setup'} />
+      ) : (
+        <>
+          {body}
+          <LeadAutomation leadId={props.leadId} stage={data?.stage} version={changes} onChanged={bump} />
+          <LeadActivity leadId={props.leadId} version={changes} />
+        </>
+      )}
       <div class="kai-lcard__foot">
         <Button kind="link" onClick={changed} busy={state.loading} testId="kai-refresh">
           {t('common.refresh')}
@@ -84,7 +101,7 @@ export function LeadPanel(props: { leadId: number }) {
   );
 }
 
-function AgentHeader(props: { data: LeadAgentState }) {
+function AgentHeader(props: { data: LeadAgentState; onSetup: () => void }) {
   const { t } = useWidget();
   const { agent, stage } = props.data;
   if (!agent) {
@@ -92,6 +109,13 @@ function AgentHeader(props: { data: LeadAgentState }) {
       <div class="kai-lcard__head" data-testid="kai-agent">
         <div class="kai-muted">{t('lcard.no_agent')}</div>
         {stage ? <div class="kai-small kai-muted">{t('lcard.stage', { name: stage.name })}</div> : null}
+        {stage ? (
+          <AdminOnly>
+            <Button kind="link" onClick={props.onSetup} testId="kai-setup-stage">
+              {t('stage_setup.setup_for', { stage: stage.name })}
+            </Button>
+          </AdminOnly>
+        ) : null}
       </div>
     );
   }

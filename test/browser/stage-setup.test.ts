@@ -1,0 +1,237 @@
+/**
+ * "This stage": a pipeline stage set up from a lead card, in Chromium against the REAL backend and the Kommo
+ * simulator (the world of widget-automation-lcard.test.ts). An admin, on a lead whose stage has no agent, sets up
+ * an agent, the stage's script (through the variable picker, previewed on this lead) and a knowledge entry; a
+ * client's message on ANOTHER lead of the stage is then answered by that agent, and the model (faked at the HTTP
+ * boundary with msw) was given the script. A salesperson sees the same tab read-only; the admin app's pipeline
+ * board shows the same setup and opens the same editor. Screenshots go to test-results/screenshots/stage-*.png.
+ *
+ * The three cases share one account and run in order: the second and third look at the stage the first set up.
+ */
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWidgetHarness, type WidgetHarness } from '../../scripts/widget/harness.js';
+import { startRealWidgetWorld, type RealWidgetWorld } from '../../scripts/widget/real-world.js';
+import { fakeOpenAI, LLM_BASE } from '../agents/helpers.js';
+import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../helpers/env.js';
+import { harnessErrors, launchChromium, openPage, screenshot } from './browser.js';
+
+const SCRIPT_START = 'Greet ';
+const SCRIPT_END = ' and offer the Basic plan before anything else.';
+const ENTRY = { title: 'Basic plan price', content: 'The Basic plan price is 49 USD per month, billed monthly.' };
+
+describe('"This stage": a stage set up from the lead card, read-only for a salesperson, the same on the pipeline board', () => {
+  const llm = fakeOpenAI();
+  let w: RealWidgetWorld;
+  let browser: Browser;
+  let repHarness: WidgetHarness;
+  /** Two leads in Sales/Qualified (no agent there yet), one in Sales/Negotiation (no agent either). */
+  let leadA: number;
+  let leadB: number;
+  let leadC: number;
+  let leadAName: string;
+  /** Set by the first case: the stage it set up, for the two that look at it. */
+  let setUp: { agentId: number; scriptBody: string } | null = null;
+
+  beforeAll(async () => {
+    llm.listen();
+    w = await startRealWidgetWorld({
+      seed: { leads: 10, contacts: 5 },
+      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: LLM_BASE, OPENAI_TIMEOUT_MS: '5000', OPENAI_MODEL: 'gpt-4o-mini' },
+      beforeInstall(sim) {
+        const sales = [...sim.state.pipelines.values()].find((p) => p.name === 'Sales')!;
+        const statusOf = (name: string) => sales._embedded.statuses.find((s) => s.name === name)!.id;
+        const [a, b, c] = [...sim.state.leads.values()];
+        sim.updateLead(a!.id, { pipeline_id: sales.id, status_id: statusOf('Qualified') });
+        sim.updateLead(b!.id, { pipeline_id: sales.id, status_id: statusOf('Qualified') });
+        sim.updateLead(c!.id, { pipeline_id: sales.id, status_id: statusOf('Negotiation') });
+        [leadA, leadB, leadC, leadAName] = [a!.id, b!.id, c!.id, a!.name];
+      },
+    });
+    const rep = [...w.sim.state.users.values()].find((u) => !u.rights.is_admin)!;
+    repHarness = await startWidgetHarness({
+      backendUrl: w.backendUrl,
+      clientId: TEST_CLIENT_ID,
+      clientSecret: TEST_CLIENT_SECRET,
+      accountId: w.accountId,
+      userId: rep.id,
+      subdomain: w.sim.subdomain,
+      widgetDir: join(w.tmp, 'widget'),
+      isAdmin: false,
+    });
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await repHarness?.close();
+    await w?.close();
+    llm.server.close();
+  });
+
+  const stagePath = () => `/api/stages/${w.stage('Qualified').pipelineId}/${w.stage('Qualified').statusId}`;
+
+  it('an admin sets up the stage from a lead card; the next client message on another lead of the stage is answered with its script', async () => {
+    expect((await w.must('GET', stagePath())).agent).toBeNull();
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${w.harness.url}/card?lead=${leadA}`);
+    await page.waitForSelector('[data-testid="kai-agent"] >> text=No AI agent works this lead\'s stage');
+    expect(await harnessErrors(page)).toEqual([]);
+
+    // Every click, fill and choice the admin makes, counted.
+    let actions = 0;
+    const act = async (fn: () => Promise<unknown>) => {
+      actions++;
+      await fn();
+    };
+    // The dead end is gone: the card offers the admin to set the stage up, and that opens "This stage" ready for it.
+    await expect(page.locator('[data-testid="kai-setup-stage"]').innerText()).resolves.toBe('Set up an agent for Qualified');
+    await act(() => page.click('[data-testid="kai-setup-stage"]'));
+    await page.waitForSelector('[data-testid="kai-tab-stage"][aria-selected="true"]');
+    await page.waitForSelector('[data-testid="kai-stage-editor"][data-state="edit"]');
+    await expect(page.inputValue('[data-testid="kai-stage-agent"]')).resolves.toBe('new');
+    // Model, temperature and the length cap are out of sight until "Advanced" is opened.
+    await expect(page.locator('[data-testid="kai-stage-editor"] details').getAttribute('open')).resolves.toBeNull();
+
+    await act(() => page.fill('[data-testid="kai-stage-agent-name"]', 'Quinn — qualified'));
+    await act(() => page.fill('[data-testid="kai-stage-agent-instructions"]', 'Qualify the lead and propose a plan.'));
+    await act(() => page.selectOption('[data-testid="kai-stage-agent-mode"]', 'autopilot'));
+    // The script: text, then a variable inserted at the cursor from the picker, then more text.
+    await act(() => page.fill('[data-testid="kai-stage-script-body"]', SCRIPT_START));
+    await page.focus('[data-testid="kai-stage-script-body"]');
+    await page.press('[data-testid="kai-stage-script-body"]', 'End');
+    await act(() => page.click('[data-testid="kai-stage-variables"] button >> text=Lead name'));
+    // The cursor is back in the text, after the variable: typing goes on from there.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'kai-stage-script-body');
+    await act(() => page.keyboard.type(SCRIPT_END));
+    const scriptBody = `${SCRIPT_START}{{lead.name}}${SCRIPT_END}`;
+    await expect(page.inputValue('[data-testid="kai-stage-script-body"]')).resolves.toBe(scriptBody);
+    // The live preview renders it on this lead.
+    await page.waitForSelector(`[data-testid="kai-stage-preview"] >> text=${SCRIPT_START}${leadAName}${SCRIPT_END}`);
+
+    await act(() => page.fill('[data-testid="kai-stage-entry-title"]', ENTRY.title));
+    await act(() => page.fill('[data-testid="kai-stage-entry-content"]', ENTRY.content));
+    await act(() => page.click('[data-testid="kai-stage-entry-add"]'));
+    await page.waitForSelector(`[data-testid="kai-stage-entry"] >> text=${ENTRY.title}`);
+    await expect(page.locator('[data-testid="kai-stage-applies"]').innerText()).resolves.toBe('Applies to every lead in Qualified.');
+    await screenshot(page, 'stage-lcard-setup');
+    await act(() => page.click('[data-testid="kai-stage-save"]'));
+    await page.waitForSelector('[data-testid="kai-stage-saved"]');
+    // The editor shows the saved stage: the agent picked, the script and the entry its own.
+    await expect(page.locator('[data-testid="kai-stage-agent"] option:checked').innerText()).resolves.toBe('Quinn — qualified');
+    await expect(page.inputValue('[data-testid="kai-stage-script-body"]')).resolves.toBe(scriptBody);
+    await page.waitForSelector(`[data-testid="kai-stage-entry"] >> text=${ENTRY.title}`);
+    await screenshot(page, 'stage-lcard-saved');
+    // The admin path from the card to a working stage, counted: this is the number to keep small.
+    expect(actions).toBe(11);
+
+    // What the backend now holds for the stage, through the ordinary APIs.
+    const stage = await w.must('GET', stagePath());
+    expect(stage).toMatchObject({
+      agent: { name: 'Quinn — qualified', mode: 'autopilot' },
+      script: { body: scriptBody, agentId: null, stages: [w.stage('Qualified')] },
+      knowledge: { count: 1, items: [{ title: ENTRY.title }] },
+    });
+    const agent = await w.must('GET', `/api/agents/${stage.agent.id}`);
+    expect(agent).toMatchObject({ instructions: 'Qualify the lead and propose a plan.', mode: 'autopilot' });
+    expect(agent.allowedActions).toContain('handoff_to_human');
+    setUp = { agentId: stage.agent.id, scriptBody };
+
+    // A client writes on lead B, in the same stage: the agent answers, and its model was given the stage's script.
+    llm.reply({ content: 'Hi! The Basic plan is 49 USD per month.' });
+    const { continueId } = await w.salesbotRequest(leadB, 'What is the price of the Basic plan?');
+    for (let i = 0; i < 100 && w.sim.state.salesbotContinues.length === 0; i++) {
+      await w.world.p.worker.drain();
+      if (!w.sim.state.salesbotContinues.length) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(llm.requests).toHaveLength(1);
+    const prompt = (llm.requests[0].messages as { role: string; content: string }[]).map((m) => m.content).join('\n');
+    expect(prompt).toContain(scriptBody);
+    expect(prompt).toContain('Qualify the lead and propose a plan.');
+    expect(prompt).toContain(ENTRY.content);
+    expect(w.sim.state.salesbotContinues).toEqual([
+      expect.objectContaining({
+        continueId,
+        body: expect.objectContaining({ data: expect.objectContaining({ reply: 'Hi! The Basic plan is 49 USD per month.' }) }),
+      }),
+    ]);
+    expect(problems).toEqual([]);
+    await close();
+  }, 90_000);
+
+  it('a salesperson sees the tab read-only, and no setup button on a stage without an agent', async () => {
+    expect(setUp).not.toBeNull();
+    const rep = await openPage(browser);
+    await rep.page.goto(`${repHarness.url}/card?lead=${leadA}`);
+    await rep.page.waitForSelector('[data-testid="kai-agent"] >> text=Quinn — qualified');
+    expect(await harnessErrors(rep.page)).toEqual([]);
+    await tab(rep.page, 'stage');
+    const editor = rep.page.locator('[data-testid="kai-stage-editor"][data-state="read-only"]');
+    await editor.waitFor();
+    await expect(editor.innerText()).resolves.toContain("Only account administrators can change this stage's setup.");
+    await expect(rep.page.inputValue('[data-testid="kai-stage-agent-name"]')).resolves.toBe('Quinn — qualified');
+    await expect(rep.page.inputValue('[data-testid="kai-stage-script-body"]')).resolves.toBe(setUp!.scriptBody);
+    await rep.page.waitForSelector(`[data-testid="kai-stage-entry"] >> text=${ENTRY.title}`);
+    // Every control is disabled, and there is nothing to save, add or share.
+    await expect(
+      rep.page
+        .locator('[data-testid="kai-stage-editor"] fieldset')
+        .first()
+        .evaluate((el) => (el as HTMLFieldSetElement).disabled),
+    ).resolves.toBe(true);
+    await expect(rep.page.locator('[data-testid="kai-stage-agent-name"]').isEditable()).resolves.toBe(false);
+    await expect(rep.page.locator('[data-testid="kai-stage-script-body"]').isEditable()).resolves.toBe(false);
+    for (const id of ['kai-stage-save', 'kai-stage-entry-add', 'kai-stage-share', 'kai-stage-variables', 'kai-stage-preview']) {
+      await expect(rep.page.locator(`[data-testid="${id}"]`).count(), id).resolves.toBe(0);
+    }
+    await screenshot(rep.page, 'stage-lcard-nonadmin');
+
+    // Lead C's stage has no agent: the salesperson is told so, without the admin's setup button.
+    await rep.page.goto(`${repHarness.url}/card?lead=${leadC}`);
+    await rep.page.waitForSelector('[data-testid="kai-agent"] >> text=No AI agent works this lead\'s stage');
+    await expect(rep.page.locator('[data-testid="kai-setup-stage"]').count()).resolves.toBe(0);
+    await tab(rep.page, 'stage');
+    await rep.page.waitForSelector('[data-testid="kai-stage-editor"][data-state="no-agent"] >> text=No AI agent works Negotiation.');
+    await expect(rep.page.locator('[data-testid="kai-stage-setup"]').count()).resolves.toBe(0);
+    expect(rep.problems).toEqual([]);
+    await rep.close();
+  });
+
+  it('the pipeline board shows the same setup and opens the same editor, previewing on a lead of the stage chosen by name', async () => {
+    expect(setUp).not.toBeNull();
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${w.harness.url}/settings`);
+    await page.waitForSelector('[data-testid="kai-connection"]');
+    await tab(page, 'board');
+    const q = w.stage('Qualified');
+    const col = page.locator(`[data-testid="kai-board-col"][data-stage="${q.pipelineId}:${q.statusId}"]`);
+    await col.waitFor();
+    await expect(col.locator('[data-testid="kai-board-agent"]').innerText()).resolves.toMatch(/Quinn — qualified\s*Autopilot/);
+    await expect(col.locator('[data-testid="kai-board-script"]').innerText()).resolves.toBe('Qualified');
+    await expect(col.locator('[data-testid="kai-board-counts"]').innerText()).resolves.toBe('Knowledge: 1 · Rules: 0 · Sequences: 0');
+    const n = w.stage('Negotiation');
+    await expect(page.locator(`[data-testid="kai-board-col"][data-stage="${n.pipelineId}:${n.statusId}"]`).innerText()).resolves.toContain('No agent');
+    await screenshot(page, 'stage-board');
+
+    await col.click();
+    await page.waitForSelector('[data-testid="kai-stage-editor"][data-state="edit"]');
+    await expect(page.locator('[data-testid="kai-stage-agent"] option:checked').innerText()).resolves.toBe('Quinn — qualified');
+    await expect(page.inputValue('[data-testid="kai-stage-agent-mode"]')).resolves.toBe('autopilot');
+    await expect(page.inputValue('[data-testid="kai-stage-script-body"]')).resolves.toBe(setUp!.scriptBody);
+    await page.waitForSelector(`[data-testid="kai-stage-entry"] >> text=${ENTRY.title}`);
+    // The preview lead is chosen by name among the stage's open leads.
+    const names = await page.locator('[data-testid="kai-stage-preview-lead"] option').allInnerTexts();
+    expect(names).toContain(leadAName);
+    await page.selectOption('[data-testid="kai-stage-preview-lead"]', { label: leadAName });
+    await page.waitForSelector(`[data-testid="kai-stage-preview"] >> text=${SCRIPT_START}${leadAName}${SCRIPT_END}`);
+    await screenshot(page, 'stage-board-editor');
+    expect(problems).toEqual([]);
+    await close();
+  });
+});
+
+async function tab(page: Page, key: string) {
+  await page.click(`[data-testid="kai-tab-${key}"]`);
+  await page.waitForSelector(`[data-testid="kai-tab-${key}"][aria-selected="true"]`);
+}

@@ -1,0 +1,106 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { toApiError, type ApiError, type StageSetup } from '../api.js';
+import { Field } from '../ui/components.js';
+import { useWidget } from '../ui/context.js';
+import { useLoad } from '../ui/hooks.js';
+
+/** Wait this long after the last keystroke before asking the server for a preview. */
+const PREVIEW_DEBOUNCE_MS = 400;
+
+/**
+ * The stage's script: the body, a picker that inserts a variable at the cursor, and a live preview on a real
+ * lead — the card's own lead, or (on the board) one of the stage's leads chosen by name. `error`: the server's
+ * word on the body (an unknown variable), shown once, next to the field.
+ */
+export function StageScript(props: { setup: StageSetup; value: string; onChange: (v: string) => void; leadId?: number; readOnly: boolean; error?: string }) {
+  const { api, t } = useWidget();
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const vars = useLoad(() => (props.readOnly ? Promise.resolve({ variables: [] }) : api.scriptVariables()), [props.readOnly]);
+  const [picked, setPicked] = useState<number | null>(props.leadId ?? props.setup.leads[0]?.id ?? null);
+  const insert = (key: string) => {
+    const token = `{{${key}}}`;
+    const el = ref.current;
+    const start = el ? el.selectionStart : props.value.length;
+    const end = el ? el.selectionEnd : props.value.length;
+    props.onChange(props.value.slice(0, start) + token + props.value.slice(end));
+    // Back to the text, the cursor after the variable, so typing goes on from there.
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(start + token.length, start + token.length);
+    });
+  };
+  const others = (props.setup.script?.stages.length ?? 1) - 1;
+  return (
+    <div data-testid="kai-stage-script">
+      <Field label={t('stage_setup.script')} hint={t('stage_setup.script_hint')} error={props.error}>
+        <textarea
+          ref={ref}
+          class="kai-input kai-textarea kai-mono"
+          rows={6}
+          value={props.value}
+          data-testid="kai-stage-script-body"
+          onInput={(e) => props.onChange((e.target as HTMLTextAreaElement).value)}
+        />
+      </Field>
+      {others > 0 ? <div class="kai-small kai-muted">{t('stage_setup.script_shared', { n: others })}</div> : null}
+      {props.readOnly ? null : (
+        <>
+          <ul class="kai-variables__list" data-testid="kai-stage-variables">
+            {(vars.data?.variables ?? []).map((v) => (
+              <li key={v.key}>
+                <button type="button" class="kai-chip" title={`{{${v.key}}}`} onClick={() => insert(v.key)}>
+                  {v.label}
+                </button>
+              </li>
+            ))}
+          </ul>
+          {props.leadId === undefined && props.setup.leads.length ? (
+            <label class="kai-field kai-field--inline">
+              <span class="kai-field__label">{t('stage_setup.preview_on')}</span>
+              <select
+                class="kai-input"
+                value={String(picked ?? '')}
+                data-testid="kai-stage-preview-lead"
+                onChange={(e) => setPicked(Number((e.target as HTMLSelectElement).value))}
+              >
+                {props.setup.leads.map((l) => (
+                  <option key={l.id} value={String(l.id)}>
+                    {l.name || `#${l.id}`}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
+          {picked !== null ? <Preview body={props.value} leadId={picked} /> : null}
+        </>
+      )}
+    </div>
+  );
+}
+
+/** The script rendered for a real lead, debounced, keeping only the newest answer. */
+function Preview(props: { body: string; leadId: number }) {
+  const { api, t } = useWidget();
+  const [out, setOut] = useState<{ text: string | null; error: ApiError | null }>({ text: null, error: null });
+  useEffect(() => {
+    if (!props.body.trim()) return setOut({ text: null, error: null });
+    let live = true;
+    const timer = setTimeout(() => {
+      api.previewScript(props.body, props.leadId).then(
+        (r) => live && setOut({ text: r.rendered, error: null }),
+        (e: unknown) => live && setOut({ text: null, error: toApiError(e) }),
+      );
+    }, PREVIEW_DEBOUNCE_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [props.body, props.leadId, api]);
+  return (
+    <div class="kai-preview" data-testid="kai-stage-preview">
+      <div class="kai-field__label">{t('stage_setup.preview')}</div>
+      {out.error ? <div class="kai-field__error">{out.error.errors[0]?.message ?? out.error.detail}</div> : null}
+      {out.text !== null ? <div class="kai-preview__out kai-text">{out.text}</div> : null}
+    </div>
+  );
+}
