@@ -229,6 +229,48 @@ describe('"This stage": a stage set up from the lead card, read-only for a sales
     expect(problems).toEqual([]);
     await close();
   });
+
+  it('a bad variable is shown once, next to the script; the retry does not create the agent twice; an existing entry is shared with it', async () => {
+    expect(setUp).not.toBeNull();
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${w.harness.url}/card?lead=${leadC}`);
+    await page.click('[data-testid="kai-setup-stage"]');
+    await page.waitForSelector('[data-testid="kai-stage-editor"][data-state="edit"]');
+    await page.fill('[data-testid="kai-stage-agent-name"]', 'Nora — negotiation');
+    await page.fill('[data-testid="kai-stage-script-body"]', 'Confirm {{lead.nope}} before the contract.');
+    await page.selectOption('[data-testid="kai-stage-share"]', { label: ENTRY.title });
+    await page.waitForSelector(`[data-testid="kai-stage-entry"] >> text=${ENTRY.title}`);
+    await page.click('[data-testid="kai-stage-save"]');
+    // The server's word on the body, once, under the script field: the live preview said it there already, the
+    // save says it in the same place, and there is no second report in a box with a request id.
+    const scriptError = page.locator('[data-testid="kai-stage-script"] .kai-field__error');
+    await scriptError.waitFor();
+    await expect(page.locator('.kai-field__error').count()).resolves.toBe(1);
+    await expect(scriptError.innerText()).resolves.toBe('unknown variable {{lead.nope}}');
+    await expect(page.locator('[data-testid="kai-stage-editor"] [data-testid="kai-error"]').count()).resolves.toBe(0);
+    await expect(page.locator('[data-testid="kai-stage-saved"]').count()).resolves.toBe(0);
+    await screenshot(page, 'stage-lcard-bad-variable');
+    // The agent was made before the script failed: the form now edits it.
+    await expect(page.locator('[data-testid="kai-stage-agent"] option:checked').innerText()).resolves.toBe('Nora — negotiation');
+
+    await page.fill('[data-testid="kai-stage-script-body"]', 'Confirm the budget of {{lead.name}} before the contract.');
+    await page.click('[data-testid="kai-stage-save"]');
+    await page.waitForSelector('[data-testid="kai-stage-saved"]');
+    const agents = ((await w.must('GET', '/api/agents')).items as { id: number; name: string }[]).filter((a) => a.name === 'Nora — negotiation');
+    expect(agents).toHaveLength(1);
+    const n = w.stage('Negotiation');
+    const stage = await w.must('GET', `/api/stages/${n.pipelineId}/${n.statusId}`);
+    expect(stage).toMatchObject({
+      agent: { id: agents[0]!.id, name: 'Nora — negotiation', mode: 'draft' },
+      script: { body: 'Confirm the budget of {{lead.name}} before the contract.', stages: [n] },
+      knowledge: { count: 1, items: [{ title: ENTRY.title }] },
+    });
+    // The entry is shared: Quinn keeps it, Nora has it too.
+    const entry = ((await w.must('GET', '/api/knowledge')).items as { title: string; agentIds: number[] }[]).find((e) => e.title === ENTRY.title)!;
+    expect([...entry.agentIds].sort((a, b) => a - b)).toEqual([setUp!.agentId, agents[0]!.id].sort((a, b) => a - b));
+    expect(problems.filter((p) => !p.includes('status of 422'))).toEqual([]);
+    await close();
+  });
 });
 
 async function tab(page: Page, key: string) {

@@ -60,6 +60,9 @@ function Editor(props: {
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState<StageSaveError | null>(null);
   const [tried, setTried] = useState(false);
+  // An agent this editor created in a save that then stopped at a later step: the form now edits that agent.
+  const [created, setCreated] = useState<Agent | null>(null);
+  const agents = created ? [...props.agents, created] : props.agents;
   const set = (patch: Partial<StageForm>) => setForm((cur) => ({ ...cur, ...patch }));
   const setAgent = (patch: Partial<AgentFields>) => setForm((cur) => ({ ...cur, agent: { ...cur.agent, ...patch } }));
   const stage = setup.name;
@@ -90,7 +93,11 @@ function Editor(props: {
     setBusy(true);
     setFailed(null);
     try {
-      await saveStage(api, { pipelineId: setup.pipelineId, statusId: setup.statusId, name: stage }, setup, form, props.agents, props.entries);
+      const at = { pipelineId: setup.pipelineId, statusId: setup.statusId, name: stage };
+      await saveStage(api, at, setup, form, agents, props.entries, (agent) => {
+        setCreated(agent);
+        set({ agentId: agent.id });
+      });
       props.onSaved();
     } catch (err) {
       if (err instanceof StageSaveError) setFailed(err);
@@ -115,11 +122,11 @@ function Editor(props: {
             data-testid="kai-stage-agent"
             onChange={(e) => {
               const raw = value(e);
-              const agent = raw === 'new' ? null : (props.agents.find((a) => a.id === Number(raw)) ?? null);
+              const agent = raw === 'new' ? null : (agents.find((a) => a.id === Number(raw)) ?? null);
               set({ agentId: agent ? agent.id : 'new', agent: fieldsOf(agent) });
             }}
           >
-            {props.agents.map((a) => (
+            {agents.map((a) => (
               <option key={a.id} value={String(a.id)}>
                 {a.name}
               </option>

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { toApiError, type ApiError, type StageSetup } from '../api.js';
+import { toApiError, type StageSetup } from '../api.js';
 import { Field } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { useLoad } from '../ui/hooks.js';
@@ -30,9 +30,11 @@ export function StageScript(props: { setup: StageSetup; value: string; onChange:
     });
   };
   const others = (props.setup.script?.stages.length ?? 1) - 1;
+  // The preview's complaint about the body (an unknown variable) is shown where the save's would be: once, under the field.
+  const [previewError, setPreviewError] = useState<string | undefined>(undefined);
   return (
     <div data-testid="kai-stage-script">
-      <Field label={t('stage_setup.script')} hint={t('stage_setup.script_hint')} error={props.error}>
+      <Field label={t('stage_setup.script')} hint={t('stage_setup.script_hint')} error={props.error ?? previewError}>
         <textarea
           ref={ref}
           class="kai-input kai-textarea kai-mono"
@@ -71,24 +73,37 @@ export function StageScript(props: { setup: StageSetup; value: string; onChange:
               </select>
             </label>
           ) : null}
-          {picked !== null ? <Preview body={props.value} leadId={picked} /> : null}
+          {picked !== null ? <Preview body={props.value} leadId={picked} onError={setPreviewError} /> : null}
         </>
       )}
     </div>
   );
 }
 
-/** The script rendered for a real lead, debounced, keeping only the newest answer. */
-function Preview(props: { body: string; leadId: number }) {
+/** The script rendered for a real lead, debounced, keeping only the newest answer; a refusal goes to `onError`. */
+function Preview(props: { body: string; leadId: number; onError: (message: string | undefined) => void }) {
   const { api, t } = useWidget();
-  const [out, setOut] = useState<{ text: string | null; error: ApiError | null }>({ text: null, error: null });
+  const [text, setText] = useState<string | null>(null);
   useEffect(() => {
-    if (!props.body.trim()) return setOut({ text: null, error: null });
+    if (!props.body.trim()) {
+      setText(null);
+      props.onError(undefined);
+      return;
+    }
     let live = true;
     const timer = setTimeout(() => {
       api.previewScript(props.body, props.leadId).then(
-        (r) => live && setOut({ text: r.rendered, error: null }),
-        (e: unknown) => live && setOut({ text: null, error: toApiError(e) }),
+        (r) => {
+          if (!live) return;
+          setText(r.rendered);
+          props.onError(undefined);
+        },
+        (e: unknown) => {
+          if (!live) return;
+          const error = toApiError(e);
+          setText(null);
+          props.onError(error.errors[0]?.message ?? error.detail);
+        },
       );
     }, PREVIEW_DEBOUNCE_MS);
     return () => {
@@ -99,8 +114,7 @@ function Preview(props: { body: string; leadId: number }) {
   return (
     <div class="kai-preview" data-testid="kai-stage-preview">
       <div class="kai-field__label">{t('stage_setup.preview')}</div>
-      {out.error ? <div class="kai-field__error">{out.error.errors[0]?.message ?? out.error.detail}</div> : null}
-      {out.text !== null ? <div class="kai-preview__out kai-text">{out.text}</div> : null}
+      {text !== null ? <div class="kai-preview__out kai-text">{text}</div> : null}
     </div>
   );
 }

@@ -91,15 +91,24 @@ async function step<T>(name: SaveStep, fn: () => Promise<T>): Promise<T> {
  * stage's script (bound through the stage, for any agent) → knowledge (new text entries, shared entries).
  * Returns the agent's id; a failure names the step it stopped at.
  */
-export async function saveStage(api: Api, at: StageRef & { name: string }, setup: StageSetup, form: StageForm, agents: Agent[], entries: KnowledgeSource[]) {
+export async function saveStage(
+  api: Api,
+  at: StageRef & { name: string },
+  setup: StageSetup,
+  form: StageForm,
+  agents: Agent[],
+  entries: KnowledgeSource[],
+  /** Told at once about a new agent, so that a retry after a later step failed does not create it twice. */
+  onCreated: (agent: Agent) => void,
+) {
   const base = form.agentId === 'new' ? null : (agents.find((a) => a.id === form.agentId) ?? null);
   const body = agentBody(form.agent, base);
-  const agentId =
-    form.agentId === 'new'
-      ? (await step('agent', () => api.createAgent(body as AgentInput))).id
-      : Object.keys(body).length
-        ? (await step('agent', () => api.updateAgent(form.agentId as number, body))).id
-        : form.agentId;
+  let agentId: number;
+  if (form.agentId === 'new') {
+    const created = await step('agent', () => api.createAgent(body as AgentInput));
+    onCreated(created);
+    agentId = created.id;
+  } else agentId = Object.keys(body).length ? (await step('agent', () => api.updateAgent(form.agentId as number, body))).id : form.agentId;
   if (setup.agent?.id !== agentId || setup.onStageEnter !== form.onStageEnter) {
     await step('binding', () => api.putBinding({ pipelineId: at.pipelineId, statusId: at.statusId, agentId, onStageEnter: form.onStageEnter }));
   }
