@@ -108,7 +108,10 @@ export async function saveStage(
     const created = await step('agent', () => api.createAgent(body as AgentInput));
     onCreated(created);
     agentId = created.id;
-  } else agentId = Object.keys(body).length ? (await step('agent', () => api.updateAgent(form.agentId as number, body))).id : form.agentId;
+  } else {
+    agentId = form.agentId;
+    if (Object.keys(body).length) await step('agent', () => api.updateAgent(agentId, body));
+  }
   if (setup.agent?.id !== agentId || setup.onStageEnter !== form.onStageEnter) {
     await step('binding', () => api.putBinding({ pipelineId: at.pipelineId, statusId: at.statusId, agentId, onStageEnter: form.onStageEnter }));
   }

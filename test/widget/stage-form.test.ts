@@ -1,0 +1,124 @@
+/**
+ * The stage editor's save: which requests it sends, in which order, with which bodies — through the real API
+ * client (`createApi`) over a recording `$authorizedAjax`, the way the units test checks the client.
+ */
+import { describe, expect, it } from 'vitest';
+import { newAgentInput } from '../../widget/src/admin/agent-form.js';
+import { type Agent, createApi, type KnowledgeSource, type StageSetup } from '../../widget/src/api.js';
+import type { AjaxOptions, KommoWidget } from '../../widget/src/kommo.js';
+import { initialForm, StageSaveError, saveStage } from '../../widget/src/stage/stage-form.js';
+
+const AT = { pipelineId: 1, statusId: 10, name: 'Qualified' };
+const empty: StageSetup = {
+  pipelineId: 1,
+  statusId: 10,
+  name: 'Qualified',
+  pipelineName: 'Sales',
+  agent: null,
+  onStageEnter: 'off',
+  script: null,
+  knowledge: { count: 0, items: [] },
+  rules: [],
+  sequences: [],
+  leads: [],
+};
+const ava: Agent = { ...newAgentInput(), id: 7, name: 'Ava', createdAt: '', updatedAt: '' };
+const shared: KnowledgeSource = { id: 3, kind: 'text', title: 'Prices', content: 'x', createdAt: '', agentIds: [9] };
+
+/** The API client over a fake Kommo that records each call and answers from `answer` (or fails it). */
+function recorder(answer: (o: AjaxOptions) => unknown = (o) => (o.type === 'POST' && o.url.endsWith('/api/agents') ? ava : {})) {
+  const calls: { method: string; path: string; body: unknown }[] = [];
+  const self = {
+    $authorizedAjax: (o: AjaxOptions) => {
+      calls.push({ method: o.type, path: o.url.replace('https://x.test', ''), body: o.data === undefined ? undefined : JSON.parse(o.data as string) });
+      try {
+        return Promise.resolve(answer(o));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+  } as unknown as KommoWidget;
+  return { api: createApi(self, 'https://x.test'), calls };
+}
+
+describe('saveStage', () => {
+  it('a new agent: create it → bind it → a script bound through the stage for any agent → add and share knowledge, in that order', async () => {
+    const { api, calls } = recorder();
+    const form = initialForm(empty, []);
+    form.agent = { ...form.agent, name: 'Ava', instructions: 'Qualify.', mode: 'autopilot' };
+    form.onStageEnter = 'greet';
+    form.script = 'Hi {{lead.name}}';
+    form.newEntries = [{ title: 'Plans', content: 'Basic: 10 USD' }];
+    form.share = [3];
+    const created: Agent[] = [];
+    await expect(saveStage(api, AT, empty, form, [], [shared], (a) => created.push(a))).resolves.toBe(7);
+    expect(created).toEqual([ava]);
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      'POST /api/agents',
+      'PUT /api/bindings',
+      'POST /api/scripts',
+      'POST /api/agents/7/knowledge',
+      'PATCH /api/knowledge/3',
+    ]);
+    // Only what the editor shows: the model, reply delay and the rest stay the server's defaults.
+    expect(calls[0]!.body).toEqual({ name: 'Ava', instructions: 'Qualify.', mode: 'autopilot', temperature: 0.3, maxReplyChars: 1000 });
+    expect(calls[1]!.body).toEqual({ pipelineId: 1, statusId: 10, agentId: 7, onStageEnter: 'greet' });
+    expect(calls[2]!.body).toEqual({ agentId: null, name: 'Qualified', body: 'Hi {{lead.name}}', stages: [{ pipelineId: 1, statusId: 10 }] });
+    expect(calls[3]!.body).toEqual({ kind: 'text', title: 'Plans', content: 'Basic: 10 USD' });
+    expect(calls[4]!.body).toEqual({ agentIds: [9, 7] });
+  });
+
+  it('an unchanged stage sends nothing; a changed handoff patches only the actions; a changed script patches only its body', async () => {
+    const setup: StageSetup = {
+      ...empty,
+      agent: { id: 7, name: 'Ava', mode: 'draft' },
+      script: { id: 4, agentId: null, name: 'Qualified', body: 'Old', stages: [{ pipelineId: 1, statusId: 10 }] },
+    };
+    const same = recorder();
+    await saveStage(same.api, AT, setup, initialForm(setup, [ava]), [ava], [], () => {});
+    expect(same.calls).toEqual([]);
+
+    const changed = recorder();
+    const form = initialForm(setup, [ava]);
+    form.agent = { ...form.agent, handoffAllowed: false };
+    form.script = 'New';
+    await saveStage(changed.api, AT, setup, form, [ava], [], () => {});
+    expect(changed.calls).toEqual([
+      { method: 'PATCH', path: '/api/agents/7', body: { allowedActions: ava.allowedActions.filter((a) => a !== 'handoff_to_human') } },
+      { method: 'PATCH', path: '/api/scripts/4', body: { body: 'New' } },
+    ]);
+  });
+
+  it("another agent's own script on the stage is left alone: the stage gets one for any agent", async () => {
+    const setup: StageSetup = {
+      ...empty,
+      agent: { id: 7, name: 'Ava', mode: 'draft' },
+      script: { id: 4, agentId: 99, name: 'Theirs', body: 'Theirs', stages: [] },
+    };
+    const { api, calls } = recorder();
+    const form = { ...initialForm(setup, [ava]), script: 'Ours' };
+    await saveStage(api, AT, setup, form, [ava], [], () => {});
+    expect(calls).toEqual([
+      { method: 'POST', path: '/api/scripts', body: { agentId: null, name: 'Qualified', body: 'Ours', stages: [{ pipelineId: 1, statusId: 10 }] } },
+    ]);
+  });
+
+  it('a refused step is named, with the server’s field errors', async () => {
+    const { api } = recorder((o) => {
+      if (o.url.endsWith('/api/scripts'))
+        throw {
+          status: 422,
+          responseJSON: { code: 'VALIDATION_FAILED', detail: 'Unknown variable', errors: [{ field: 'body', message: 'unknown variable {{x}}' }] },
+        };
+      return o.url.endsWith('/api/agents') ? ava : {};
+    });
+    const form = { ...initialForm(empty, []), script: '{{x}}' };
+    form.agent.name = 'Ava';
+    const created: Agent[] = [];
+    const failure = await saveStage(api, AT, empty, form, [], [], (a) => created.push(a)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StageSaveError);
+    expect(failure).toMatchObject({ step: 'script', error: { status: 422, errors: [{ field: 'body', message: 'unknown variable {{x}}' }] } });
+    // The agent was made before the script failed, and the caller was told, so a retry edits it instead.
+    expect(created).toEqual([ava]);
+  });
+});
