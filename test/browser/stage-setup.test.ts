@@ -125,6 +125,10 @@ describe('"This stage": a stage set up from the lead card, read-only for a sales
     await screenshot(page, 'stage-lcard-saved');
     // The admin path from the card to a working stage, counted: this is the number to keep small.
     expect(actions).toBe(11);
+    // The lead's own tab follows: the stage's agent now works this lead.
+    await tab(page, 'lead');
+    await page.waitForSelector('[data-testid="kai-agent"] >> text=Quinn — qualified');
+    await expect(page.locator('[data-testid="kai-setup-stage"]').count()).resolves.toBe(0);
 
     // What the backend now holds for the stage, through the ordinary APIs.
     const stage = await w.must('GET', stagePath());

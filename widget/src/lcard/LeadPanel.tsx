@@ -84,7 +84,7 @@ export function LeadPanel(props: { leadId: number }) {
         onSelect={setTab}
       />
       {tab !== 'lead' && data ? (
-        <ThisStage leadId={props.leadId} stage={data.stage} start={tab === 'setup'} />
+        <ThisStage leadId={props.leadId} stage={data.stage} start={tab === 'setup'} onSaved={changed} />
       ) : (
         <>
           {body}
