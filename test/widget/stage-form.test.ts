@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { newAgentInput } from '../../widget/src/admin/agent-form.js';
 import { type Agent, createApi, type KnowledgeSource, type StageSetup } from '../../widget/src/api.js';
 import type { AjaxOptions, KommoWidget } from '../../widget/src/kommo.js';
-import { initialForm, StageSaveError, saveStage } from '../../widget/src/stage/stage-form.js';
+import { initialForm, type SaveProgress, StageSaveError, saveStage } from '../../widget/src/stage/stage-form.js';
 
 const AT = { pipelineId: 1, statusId: 10, name: 'Qualified' };
 const empty: StageSetup = {
@@ -23,6 +23,16 @@ const empty: StageSetup = {
   leads: [],
 };
 const ava: Agent = { ...newAgentInput(), id: 7, name: 'Ava', createdAt: '', updatedAt: '' };
+/** A progress listener that records what it is told. */
+function listen() {
+  const told: string[] = [];
+  const progress: SaveProgress = {
+    created: (a) => told.push(`created ${a.id}`),
+    added: (e) => told.push(`added ${e.title}`),
+    shared: (id) => told.push(`shared ${id}`),
+  };
+  return { told, progress };
+}
 const shared: KnowledgeSource = { id: 3, kind: 'text', title: 'Prices', content: 'x', createdAt: '', agentIds: [9] };
 
 /** The API client over a fake Kommo that records each call and answers from `answer` (or fails it). */
@@ -50,9 +60,9 @@ describe('saveStage', () => {
     form.script = 'Hi {{lead.name}}';
     form.newEntries = [{ title: 'Plans', content: 'Basic: 10 USD' }];
     form.share = [3];
-    const created: Agent[] = [];
-    await expect(saveStage(api, AT, empty, form, [], [shared], (a) => created.push(a))).resolves.toBe(7);
-    expect(created).toEqual([ava]);
+    const { told, progress } = listen();
+    await expect(saveStage(api, AT, empty, form, [], [shared], progress)).resolves.toBe(7);
+    expect(told).toEqual(['created 7', 'added Plans', 'shared 3']);
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
       'POST /api/agents',
       'PUT /api/bindings',
@@ -75,14 +85,14 @@ describe('saveStage', () => {
       script: { id: 4, agentId: null, name: 'Qualified', body: 'Old', stages: [{ pipelineId: 1, statusId: 10 }] },
     };
     const same = recorder();
-    await saveStage(same.api, AT, setup, initialForm(setup, [ava]), [ava], [], () => {});
+    await saveStage(same.api, AT, setup, initialForm(setup, [ava]), [ava], [], listen().progress);
     expect(same.calls).toEqual([]);
 
     const changed = recorder();
     const form = initialForm(setup, [ava]);
     form.agent = { ...form.agent, handoffAllowed: false };
     form.script = 'New';
-    await saveStage(changed.api, AT, setup, form, [ava], [], () => {});
+    await saveStage(changed.api, AT, setup, form, [ava], [], listen().progress);
     expect(changed.calls).toEqual([
       { method: 'PATCH', path: '/api/agents/7', body: { allowedActions: ava.allowedActions.filter((a) => a !== 'handoff_to_human') } },
       { method: 'PATCH', path: '/api/scripts/4', body: { body: 'New' } },
@@ -97,7 +107,7 @@ describe('saveStage', () => {
     };
     const { api, calls } = recorder();
     const form = { ...initialForm(setup, [ava]), script: 'Ours' };
-    await saveStage(api, AT, setup, form, [ava], [], () => {});
+    await saveStage(api, AT, setup, form, [ava], [], listen().progress);
     expect(calls).toEqual([
       { method: 'POST', path: '/api/scripts', body: { agentId: null, name: 'Qualified', body: 'Ours', stages: [{ pipelineId: 1, statusId: 10 }] } },
     ]);
@@ -114,11 +124,28 @@ describe('saveStage', () => {
     });
     const form = { ...initialForm(empty, []), script: '{{x}}' };
     form.agent.name = 'Ava';
-    const created: Agent[] = [];
-    const failure = await saveStage(api, AT, empty, form, [], [], (a) => created.push(a)).catch((e: unknown) => e);
+    const { told, progress } = listen();
+    const failure = await saveStage(api, AT, empty, form, [], [], progress).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(StageSaveError);
     expect(failure).toMatchObject({ step: 'script', error: { status: 422, errors: [{ field: 'body', message: 'unknown variable {{x}}' }] } });
     // The agent was made before the script failed, and the caller was told, so a retry edits it instead.
-    expect(created).toEqual([ava]);
+    expect(told).toEqual(['created 7']);
+  });
+
+  it('stopped at the second entry: the first was reported saved, the second not, so a retry adds only the second', async () => {
+    let n = 0;
+    const { api } = recorder((o) => {
+      if (o.url.endsWith('/knowledge') && ++n === 2) throw { status: 503, responseJSON: { code: 'UNAVAILABLE', detail: 'try later' } };
+      return {};
+    });
+    const setup: StageSetup = { ...empty, agent: { id: 7, name: 'Ava', mode: 'draft' } };
+    const form = initialForm(setup, [ava]);
+    form.newEntries = [
+      { title: 'One', content: '1' },
+      { title: 'Two', content: '2' },
+    ];
+    const { told, progress } = listen();
+    await expect(saveStage(api, AT, setup, form, [ava], [], progress)).rejects.toMatchObject({ step: 'knowledge', error: { status: 503 } });
+    expect(told).toEqual(['added One']);
   });
 });

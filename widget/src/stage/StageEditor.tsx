@@ -63,6 +63,7 @@ function Editor(props: {
   // An agent this editor created in a save that then stopped at a later step: the form now edits that agent.
   const [created, setCreated] = useState<Agent | null>(null);
   const agents = created ? [...props.agents, created] : props.agents;
+  const [savedTitles, setSavedTitles] = useState<string[]>([]);
   const set = (patch: Partial<StageForm>) => setForm((cur) => ({ ...cur, ...patch }));
   const setAgent = (patch: Partial<AgentFields>) => setForm((cur) => ({ ...cur, agent: { ...cur.agent, ...patch } }));
   const stage = setup.name;
@@ -94,9 +95,20 @@ function Editor(props: {
     setFailed(null);
     try {
       const at = { pipelineId: setup.pipelineId, statusId: setup.statusId, name: stage };
-      await saveStage(api, at, setup, form, agents, props.entries, (agent) => {
-        setCreated(agent);
-        set({ agentId: agent.id });
+      // What a save that then stops has done already leaves the form: the agent is the one made, the entries saved.
+      await saveStage(api, at, setup, form, agents, props.entries, {
+        created: (agent) => {
+          setCreated(agent);
+          set({ agentId: agent.id });
+        },
+        added: (entry) => {
+          setForm((cur) => ({ ...cur, newEntries: cur.newEntries.filter((x) => x !== entry) }));
+          setSavedTitles((cur) => [...cur, entry.title]);
+        },
+        shared: (id) => {
+          setForm((cur) => ({ ...cur, share: cur.share.filter((x) => x !== id) }));
+          setSavedTitles((cur) => [...cur, props.entries.find((e) => e.id === id)?.title ?? `#${id}`]);
+        },
       });
       props.onSaved();
     } catch (err) {
@@ -217,7 +229,7 @@ function Editor(props: {
           </div>
         </details>
         <StageScript setup={setup} value={form.script} onChange={(script) => set({ script })} leadId={props.leadId} readOnly={readOnly} error={scriptError} />
-        <StageKnowledge agentId={form.agentId} entries={props.entries} form={form} set={set} readOnly={readOnly} />
+        <StageKnowledge agentId={form.agentId} entries={props.entries} saved={savedTitles} form={form} set={set} readOnly={readOnly} />
         <Automation setup={setup} />
       </fieldset>
       {failed && !shownNextToField ? <ErrorBox error={failed.error} title={t('stage_setup.failed', { step: t(`stage_setup.step.${failed.step}`) })} /> : null}

@@ -11,6 +11,8 @@ import type { StageForm } from './stage-form.js';
 export function StageKnowledge(props: {
   agentId: number | 'new';
   entries: KnowledgeSource[];
+  /** Titles saved by a save that stopped at a later entry (the list above is from before it). */
+  saved: string[];
   form: StageForm;
   set: (patch: Partial<StageForm>) => void;
   readOnly: boolean;
@@ -36,6 +38,11 @@ export function StageKnowledge(props: {
             {e.title}
           </li>
         ))}
+        {props.saved.map((title, i) => (
+          <li key={`d${i}`} class="kai-list__item" data-testid="kai-stage-entry">
+            {title}
+          </li>
+        ))}
         {form.share.map((id) => (
           <li key={`s${id}`} class="kai-list__item" data-testid="kai-stage-entry">
             {props.entries.find((e) => e.id === id)?.title} <Badge tone="info">{pending}</Badge>
@@ -47,7 +54,9 @@ export function StageKnowledge(props: {
           </li>
         ))}
       </ul>
-      {mine.length + form.share.length + form.newEntries.length === 0 ? <div class="kai-small kai-muted">{t('stage_setup.knowledge_none')}</div> : null}
+      {mine.length + props.saved.length + form.share.length + form.newEntries.length === 0 ? (
+        <div class="kai-small kai-muted">{t('stage_setup.knowledge_none')}</div>
+      ) : null}
       {props.readOnly ? null : (
         <>
           <div class="kai-grid">

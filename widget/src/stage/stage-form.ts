@@ -68,6 +68,12 @@ function agentBody(f: AgentFields, base: Agent | null): Partial<AgentInput> {
   return patch;
 }
 
+export interface SaveProgress {
+  created(agent: Agent): void;
+  added(entry: StageForm['newEntries'][number]): void;
+  shared(entryId: number): void;
+}
+
 export type SaveStep = 'agent' | 'binding' | 'script' | 'knowledge';
 export class StageSaveError extends Error {
   constructor(
@@ -98,15 +104,15 @@ export async function saveStage(
   form: StageForm,
   agents: Agent[],
   entries: KnowledgeSource[],
-  /** Told at once about a new agent, so that a retry after a later step failed does not create it twice. */
-  onCreated: (agent: Agent) => void,
+  /** Told at once about what is saved, so that a retry after a later step failed does not do it twice. */
+  progress: SaveProgress,
 ) {
   const base = form.agentId === 'new' ? null : (agents.find((a) => a.id === form.agentId) ?? null);
   const body = agentBody(form.agent, base);
   let agentId: number;
   if (form.agentId === 'new') {
     const created = await step('agent', () => api.createAgent(body as AgentInput));
-    onCreated(created);
+    progress.created(created);
     agentId = created.id;
   } else {
     agentId = form.agentId;
@@ -124,10 +130,14 @@ export async function saveStage(
       api.createScript({ agentId: null, name: at.name, body: form.script, stages: [{ pipelineId: at.pipelineId, statusId: at.statusId }] }),
     );
   }
-  for (const e of form.newEntries) await step('knowledge', () => api.addKnowledge(agentId, { kind: 'text', title: e.title, content: e.content }));
+  for (const e of form.newEntries) {
+    await step('knowledge', () => api.addKnowledge(agentId, { kind: 'text', title: e.title, content: e.content }));
+    progress.added(e);
+  }
   for (const id of form.share) {
     const agentIds = entries.find((e) => e.id === id)?.agentIds ?? [];
     await step('knowledge', () => api.knowledgeSources.update(id, { agentIds: [...new Set([...agentIds, agentId])] }));
+    progress.shared(id);
   }
   return agentId;
 }
