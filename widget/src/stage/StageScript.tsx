@@ -34,7 +34,7 @@ export function StageScript(props: { setup: StageSetup; value: string; onChange:
   const [previewError, setPreviewError] = useState<string | undefined>(undefined);
   return (
     <div data-testid="kai-stage-script">
-      <Field label={t('stage_setup.script')} hint={t('stage_setup.script_hint')} error={props.error ?? previewError}>
+      <Field label={t('stage_setup.script')} hint={props.readOnly ? undefined : t('stage_setup.script_hint')} error={props.error ?? previewError}>
         <textarea
           ref={ref}
           class="kai-input kai-textarea kai-mono"
