@@ -38,7 +38,9 @@ const script = () => new TextDecoder().decode(zipped.get('script.js'));
 describe('widget.zip', () => {
   it('has the files at the archive root, nothing wrapped in a folder', () => {
     const paths = [...zipped.keys()].sort();
-    expect(paths).toEqual(['i18n/en.json', 'i18n/es.json', 'i18n/pt.json', 'i18n/ru.json', ...Object.keys(IMAGE_SIZES), 'manifest.json', 'script.js'].sort());
+    expect(paths).toEqual(
+      ['admin.js', 'i18n/en.json', 'i18n/es.json', 'i18n/pt.json', 'i18n/ru.json', ...Object.keys(IMAGE_SIZES), 'manifest.json', 'script.js'].sort(),
+    );
   });
 
   it('passes every marketplace check of the validator', () => {

@@ -309,6 +309,7 @@ function query(params: Record<string, string | number | undefined | null>): stri
 
 export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
   const base = baseUrl.replace(/\/+$/, '');
+  let meOnce: Promise<Me> | null = null;
 
   function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -394,7 +395,20 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
 
     // ---------- roles and lead-card automation (one block: keep it together) ----------
     /** Who the widget talks for; the UI hides what a non-admin may not do (the server enforces it). */
-    me: () => call<Me>('GET', '/api/me'),
+    /**
+     * `GET /api/me`, asked once per widget instance and shared by every area of the page, admin.js included
+     * (it gets this same object); a failed answer is forgotten, so the next screen asks again.
+     */
+    me: () => {
+      if (!meOnce) {
+        const pending = call<Me>('GET', '/api/me');
+        meOnce = pending;
+        pending.catch(() => {
+          if (meOnce === pending) meOnce = null;
+        });
+      }
+      return meOnce;
+    },
     automationRules: () => call<Items<AutomationRule>>('GET', '/api/rules'),
     /** Admins only: switch a rule on or off (a new version of it). */
     setRuleEnabled: (ruleId: number, enabled: boolean) => call<AutomationRule>('PATCH', `/api/rules/${id(ruleId)}`, { enabled }),
