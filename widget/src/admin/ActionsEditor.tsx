@@ -1,8 +1,20 @@
+import type { ComponentChildren } from 'preact';
 import type { Agent } from '../api.js';
 import { RULE_ACTION_TYPES, type RuleAction } from '../automation-contract.js';
-import { Button, Field } from '../ui/components.js';
+import { Button } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
-import { type AutomationRefs, DurationInput, defaultsOf, IdChecks, IdSelect, KeySelect, ListInput, NumInput, StagePicker } from './automation-inputs.js';
+import {
+  type AutomationRefs,
+  FieldGroup,
+  DurationInput,
+  defaultsOf,
+  IdChecks,
+  IdSelect,
+  KeySelect,
+  ListInput,
+  NumInput,
+  StagePicker,
+} from './automation-inputs.js';
 import { newAction } from './rule-form.js';
 
 /** The rule's actions, in order: a kind select and that kind's parameters per row. */
@@ -60,10 +72,10 @@ function ActionParams(props: {
   const { t } = useWidget();
   const a = props.value;
   const set = (patch: Record<string, unknown>) => props.onChange({ ...a, ...patch } as RuleAction);
-  const f = (key: string, path: string, body: preact.ComponentChildren, hint?: string) => (
-    <Field label={t(`automation_admin.${key}`)} hint={hint} error={props.error(path ? `.${path}` : '')}>
+  const f = (key: string, path: string, body: ComponentChildren, hint?: string) => (
+    <FieldGroup label={t(`automation_admin.${key}`)} hint={hint} error={props.error(path ? `.${path}` : '')}>
       {body}
-    </Field>
+    </FieldGroup>
   );
   const text = (value: string, onText: (s: string) => void, multiline = false) =>
     multiline ? (
@@ -75,7 +87,13 @@ function ActionParams(props: {
         onInput={(e) => onText((e.target as HTMLTextAreaElement).value)}
       />
     ) : (
-      <input class="kai-input" value={value} data-testid="kai-rule-action-text" onInput={(e) => onText((e.target as HTMLInputElement).value)} />
+      <input
+        class="kai-input"
+        value={value}
+        aria-label={t('automation_admin.text')}
+        data-testid="kai-rule-action-text"
+        onInput={(e) => onText((e.target as HTMLInputElement).value)}
+      />
     );
   const user = (value: number | undefined, onUser: (id: number | undefined) => void, none: string) => (
     <IdSelect label={t('automation_admin.user')} value={value} options={props.refs.users} none={none} onChange={(id) => onUser(id ?? undefined)} />

@@ -2,7 +2,7 @@ import type { CrmField } from '../api.js';
 import { CONDITION_KINDS, type ConditionLeaf, FIELD_OPS } from '../automation-contract.js';
 import { Button } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
-import { type AutomationRefs, defaultsOf, IdChecks, IdSelect, KeySelect, ListInput, NumInput, StagePicker } from './automation-inputs.js';
+import { type AutomationRefs, defaultsOf, IdChecks, IdSelect, KeySelect, ListInput, NumInput } from './automation-inputs.js';
 import { type ConditionGroup, type ConditionGroups, type ConditionRow, newCondition } from './rule-form.js';
 
 const MODES = ['all', 'any'] as const;
@@ -77,7 +77,12 @@ function ConditionRowEditor(props: { value: ConditionRow; refs: AutomationRefs; 
       />
       {c.kind === 'stage' ? (
         <>
-          <StagePicker refs={props.refs} pipelineId={c.pipelineId} statusId={null} onChange={(pipelineId) => set({ pipelineId, statusIds: undefined })} />
+          <IdSelect
+            label={t('automation_admin.pipeline')}
+            value={c.pipelineId}
+            options={props.refs.pipelines}
+            onChange={(pipelineId) => set({ pipelineId: pipelineId ?? 0, statusIds: undefined })}
+          />
           <IdChecks
             label={t('automation_admin.stage')}
             options={props.refs.pipelines.find((p) => p.id === c.pipelineId)?.statuses ?? []}

@@ -5,14 +5,31 @@ import { Badge, Button, ErrorBox, Field, Section } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { parseId } from '../ui/format.js';
 import { useAction } from '../ui/hooks.js';
-import type { AutomationRefs } from './automation-inputs.js';
+import { type AutomationRefs, stageName } from './automation-inputs.js';
 import { TraceView, valueText } from './TraceView.js';
 
-/** An action as one line: its kind and its parameters. */
+const nameOf = (list: { id: number; name: string }[], id: unknown) => list.find((x) => x.id === id)?.name ?? `#${String(id)}`;
+
+/** An action as one line: its kind, then its parameters with ids shown by name (stage, users, template, sequence, field). */
 export function actionText(t: Translate, a: RuleAction, refs: AutomationRefs): string {
-  const { type, ...params } = a;
-  const parts = Object.entries(params).map(([k, v]) => `${k}: ${valueText(v, refs)}`);
-  return [t(`automation_admin.action.${type}`), ...parts].join(' · ');
+  const p = { ...a } as Record<string, unknown>;
+  const parts: string[] = [t(`automation_admin.action.${a.type}`)];
+  if (typeof p.pipelineId === 'number') parts.push(stageName(refs, p.pipelineId, p.statusId as number));
+  const named: Record<string, { id: number; name: string }[]> = {
+    userId: refs.users,
+    responsibleUserId: refs.users,
+    templateId: refs.templates,
+    sequenceId: refs.sequences,
+    fieldId: refs.fields,
+    taskTypeId: refs.taskTypes,
+  };
+  for (const [k, v] of Object.entries(p)) {
+    if (k === 'type' || k === 'pipelineId' || k === 'statusId' || v === undefined) continue;
+    if (named[k]) parts.push(nameOf(named[k], v));
+    else if (k === 'userIds' && Array.isArray(v)) parts.push(v.map((id) => nameOf(refs.users, id)).join(', '));
+    else parts.push(valueText(v, refs));
+  }
+  return parts.join(' · ');
 }
 
 /** Run the rule against a chosen lead as it is now: which checks hold, with the values compared, and what would run. */

@@ -5,7 +5,7 @@ import { Button, ErrorBox, Field, Section } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { useAction } from '../ui/hooks.js';
 import { ActionsEditor } from './ActionsEditor.js';
-import { type AutomationRefs, defaultsOf, NumInput, StagePicker } from './automation-inputs.js';
+import { type AutomationRefs, FieldGroup, defaultsOf, NumInput, StagePicker } from './automation-inputs.js';
 import { ConditionsEditor } from './ConditionsEditor.js';
 import { formToInput, localRuleErrors, newRuleForm, type RuleForm, ruleToForm } from './rule-form.js';
 import { TriggerFields } from './TriggerFields.js';
@@ -49,7 +49,7 @@ export function RuleEditor(props: { rule: Rule | null; refs: AutomationRefs; age
           <Field label={t('automation_admin.name')} error={fieldError('name')}>
             <input class="kai-input" value={form.name} data-testid="kai-rule-name" onInput={(e) => set({ name: (e.target as HTMLInputElement).value })} />
           </Field>
-          <Field label={t('automation_admin.scope')} hint={t('automation_admin.scope_hint')} error={fieldError('pipelineId')}>
+          <FieldGroup label={t('automation_admin.scope')} hint={t('automation_admin.scope_hint')} error={fieldError('pipelineId')}>
             <StagePicker
               refs={props.refs}
               pipelineId={form.pipelineId}
@@ -59,7 +59,7 @@ export function RuleEditor(props: { rule: Rule | null; refs: AutomationRefs; age
               testId="kai-rule-scope"
               onChange={(pipelineId, statusId) => set({ pipelineId, statusId })}
             />
-          </Field>
+          </FieldGroup>
           <Field label={t('automation_admin.per_lead_per_hour')} error={fieldError('definition.perLeadPerHour')}>
             <NumInput value={form.perLeadPerHour} label={t('automation_admin.per_lead_per_hour')} onChange={(n) => set({ perLeadPerHour: n })} />
           </Field>

@@ -53,7 +53,15 @@ export function Rules(props: { agents: Agent[] }) {
     return (
       <div data-testid="kai-rule-inspect">
         <div class="kai-row">
-          <Button kind="link" onClick={() => setView({ kind: 'list' })} testId="kai-rule-back">
+          <Button
+            kind="link"
+            onClick={() => {
+              // Back to fresh counts (and rules changed elsewhere meanwhile).
+              setView({ kind: 'list' });
+              rules.reload();
+            }}
+            testId="kai-rule-back"
+          >
             {t('automation_admin.back')}
           </Button>
           <strong>{view.rule.name}</strong>

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { Agent } from '../api.js';
 import { SEQ_WEEKDAYS, STEP_TYPES, STOP_KEYS, type Sequence, type SequenceDefinition, type Step, type StepType } from '../automation-contract.js';
@@ -5,7 +6,7 @@ import type { Translate } from '../i18n.js';
 import { Button, ErrorBox, Field, Section } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { useAction } from '../ui/hooks.js';
-import { type AutomationRefs, defaultsOf, IdSelect, KeySelect, NumInput, StagePicker, UnitSelect } from './automation-inputs.js';
+import { type AutomationRefs, FieldGroup, defaultsOf, IdSelect, KeySelect, NumInput, StagePicker, UnitSelect } from './automation-inputs.js';
 import {
   formToSequenceInput,
   localSequenceErrors,
@@ -25,7 +26,8 @@ export function pointText(t: Translate, p: TimelinePoint): string {
   if (!p.minutes) return day;
   const h = Math.floor(p.minutes / 60);
   const m = p.minutes % 60;
-  return `${day} +${h ? ` ${h} ${t('automation_admin.units.hours')}` : ''}${m ? ` ${m} ${t('automation_admin.units.minutes')}` : ''}`;
+  const parts = [h ? `${h} ${t('automation_admin.units.hours')}` : '', m ? `${m} ${t('automation_admin.units.minutes')}` : ''];
+  return `${day} +${parts.filter(Boolean).join(' ')}`;
 }
 
 /** The sequence builder: steps on a vertical timeline with when each runs, stop conditions and the send window. */
@@ -68,7 +70,7 @@ export function SequenceEditor(props: { sequence: Sequence | null; refs: Automat
           <Field label={t('automation_admin.name')} error={fieldError('name')}>
             <input class="kai-input" value={form.name} data-testid="kai-seq-name" onInput={(e) => set({ name: (e.target as HTMLInputElement).value })} />
           </Field>
-          <Field label={t('automation_admin.seq.stage')} hint={t('automation_admin.seq.stage_hint')} error={fieldError('pipelineId')}>
+          <FieldGroup label={t('automation_admin.seq.stage')} hint={t('automation_admin.seq.stage_hint')} error={fieldError('pipelineId')}>
             <StagePicker
               refs={props.refs}
               pipelineId={form.pipelineId}
@@ -77,7 +79,7 @@ export function SequenceEditor(props: { sequence: Sequence | null; refs: Automat
               anyStage
               onChange={(pipelineId, statusId) => set({ pipelineId, statusId })}
             />
-          </Field>
+          </FieldGroup>
           <label class="kai-check">
             <input type="checkbox" checked={form.enabled} onChange={() => set({ enabled: !form.enabled })} />
             <span>{t('automation_admin.enabled')}</span>
@@ -235,13 +237,19 @@ function StepParams(props: { value: Step; refs: AutomationRefs; agents: Agent[];
   const { t } = useWidget();
   const s = props.value;
   const set = (patch: Record<string, unknown>) => props.onChange({ ...s, ...patch } as Step);
-  const f = (key: string, path: string, body: preact.ComponentChildren) => (
-    <Field label={t(`automation_admin.${key}`)} error={props.error(path ? `.${path}` : '')}>
+  const f = (key: string, path: string, body: ComponentChildren) => (
+    <FieldGroup label={t(`automation_admin.${key}`)} error={props.error(path ? `.${path}` : '')}>
       {body}
-    </Field>
+    </FieldGroup>
   );
   const text = (value: string, onText: (v: string) => void) => (
-    <input class="kai-input" value={value} data-testid="kai-seq-step-text" onInput={(e) => onText((e.target as HTMLInputElement).value)} />
+    <input
+      class="kai-input"
+      value={value}
+      aria-label={t('automation_admin.text')}
+      data-testid="kai-seq-step-text"
+      onInput={(e) => onText((e.target as HTMLInputElement).value)}
+    />
   );
   switch (s.type) {
     case 'wait':

@@ -9,9 +9,9 @@ export function valueText(v: unknown, refs: AutomationRefs): string {
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
     if ('pipelineId' in o && typeof o.pipelineId === 'number') {
-      const status = typeof o.statusId === 'number' ? o.statusId : null;
-      const ids = Array.isArray(o.statusIds) ? ` [${o.statusIds.map((s) => stageName(refs, o.pipelineId as number, s as number)).join(', ')}]` : '';
-      return stageName(refs, o.pipelineId, status) + ids;
+      const pipelineId = o.pipelineId;
+      const ids = Array.isArray(o.statusIds) ? o.statusIds : typeof o.statusId === 'number' ? [o.statusId] : [];
+      return ids.length ? ids.map((s) => stageName(refs, pipelineId, s as number)).join(', ') : stageName(refs, pipelineId);
     }
     return JSON.stringify(v);
   }

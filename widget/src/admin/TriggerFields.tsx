@@ -1,7 +1,7 @@
 import { INTENTS, TRIGGER_TYPES, type Trigger } from '../automation-contract.js';
 import { Field } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
-import { type AutomationRefs, DurationInput, defaultsOf, IdSelect, KeySelect, ListInput, StagePicker } from './automation-inputs.js';
+import { type AutomationRefs, FieldGroup, DurationInput, defaultsOf, IdSelect, KeySelect, ListInput, StagePicker } from './automation-inputs.js';
 import { newTrigger } from './rule-form.js';
 
 /** The trigger select and the parameters of the chosen trigger. */
@@ -23,7 +23,7 @@ export function TriggerFields(props: { value: Trigger; refs: AutomationRefs; err
         />
       </Field>
       {tr.type === 'stage_entered' || tr.type === 'stage_left' || tr.type === 'time_in_stage' ? (
-        <Field label={t('automation_admin.stage')} error={err('pipelineId')}>
+        <FieldGroup label={t('automation_admin.stage')} error={err('pipelineId')}>
           <StagePicker
             refs={props.refs}
             pipelineId={tr.pipelineId}
@@ -33,17 +33,17 @@ export function TriggerFields(props: { value: Trigger; refs: AutomationRefs; err
             testId="kai-rule-trigger-stage"
             onChange={(pipelineId, statusId) => set({ pipelineId: pipelineId ?? undefined, statusId: statusId ?? undefined })}
           />
-        </Field>
+        </FieldGroup>
       ) : null}
       {tr.type === 'no_client_reply_for' || tr.type === 'time_in_stage' ? (
-        <Field label={t('automation_admin.duration')} error={err('minutes')}>
+        <FieldGroup label={t('automation_admin.duration')} error={err('minutes')}>
           <DurationInput
             minutes={tr.minutes}
             label={t('automation_admin.duration')}
             testId="kai-rule-trigger-duration"
             onChange={(minutes) => set({ minutes })}
           />
-        </Field>
+        </FieldGroup>
       ) : null}
       {tr.type === 'field_changed' ? (
         <Field label={t('automation_admin.field')} error={err('fieldId')}>

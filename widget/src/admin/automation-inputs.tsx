@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { CrmField, Pipeline } from '../api.js';
 import type { MailTemplate, NamedRef, Sequence } from '../automation-contract.js';
@@ -251,5 +252,20 @@ export function KeySelect<K extends string>(props: { value: K; keys: readonly K[
         </option>
       ))}
     </select>
+  );
+}
+
+/**
+ * A labelled group of controls (a stage pair, a duration, checkboxes): a `div`, not a `label`, since a label
+ * around several controls would forward every click on it to the first one. Each control has its own aria-label.
+ */
+export function FieldGroup(props: { label: string; hint?: string; error?: string; testId?: string; children: ComponentChildren }) {
+  return (
+    <div class="kai-field" data-testid={props.testId}>
+      <span class="kai-field__label">{props.label}</span>
+      {props.children}
+      {props.hint ? <span class="kai-field__hint">{props.hint}</span> : null}
+      {props.error ? <span class="kai-field__error">{props.error}</span> : null}
+    </div>
   );
 }
