@@ -203,11 +203,11 @@ describe('admin app: rule and sequence builders against the real backend', () =>
     await page.selectOption('[data-testid="kai-seq-add-type"]', 'agent_followup');
     await page.click('[data-testid="kai-seq-add"]');
     await expect(page.inputValue('[data-testid="kai-seq-template"]')).resolves.not.toBe('');
-    await expect(page.locator('[data-testid="kai-seq-when"]').allInnerTexts()).resolves.toEqual(['Day 0', 'Day 2', 'Day 2']);
+    await expect(page.locator('[data-testid="kai-seq-when"]').allInnerTexts()).resolves.toEqual(['Day 0', '→ Day 2', 'Day 2']);
     // Three hours more on the wait moves the follow-up within day 2.
     await page.fill('[data-testid="kai-seq-wait-amount"]', '51');
     await page.selectOption('[data-testid="kai-seq-wait"] select', 'hours');
-    await expect(page.locator('[data-testid="kai-seq-when"]').allInnerTexts()).resolves.toEqual(['Day 0', 'Day 2 +3 h', 'Day 2 +3 h']);
+    await expect(page.locator('[data-testid="kai-seq-when"]').allInnerTexts()).resolves.toEqual(['Day 0', '→ Day 2 +3 h', 'Day 2 +3 h']);
     await page.uncheck('[data-testid="kai-seq-stop"] label:has-text("The stage changed") input');
     await screenshot(page, 'real-admin-sequence-editor');
     await page.click('[data-testid="kai-seq-save"]');
@@ -240,7 +240,7 @@ describe('admin app: rule and sequence builders against the real backend', () =>
       'wait',
       'agent_followup',
     ]);
-    await expect(page.locator('[data-testid="kai-seq-when"]').allInnerTexts()).resolves.toEqual(['Day 0', 'Day 2 +3 h', 'Day 2 +3 h']);
+    await expect(page.locator('[data-testid="kai-seq-when"]').allInnerTexts()).resolves.toEqual(['Day 0', '→ Day 2 +3 h', 'Day 2 +3 h']);
     expect(problems).toEqual([]);
     await close();
   }, 90_000);

@@ -100,6 +100,7 @@ export function SequenceEditor(props: { sequence: Sequence | null; refs: Automat
               <div class="kai-row kai-row--between">
                 <span class="kai-row">
                   <span class="kai-timeline__when" data-testid="kai-seq-when">
+                    {s.type === 'wait' || s.type === 'wait_until' ? '→ ' : ''}
                     {pointText(t, points[i]!)}
                   </span>
                   <KeySelect
@@ -133,7 +134,7 @@ export function SequenceEditor(props: { sequence: Sequence | null; refs: Automat
             </li>
           ))}
         </ol>
-        <div class="kai-row">
+        <div class="kai-row kai-auto__row">
           <KeySelect
             value={adding}
             keys={STEP_TYPES}
