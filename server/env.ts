@@ -165,6 +165,8 @@ const envSchema = z.object({
 });
 
 export type RawEnv = z.infer<typeof envSchema>;
+/** Every variable's name: the README's settings table and `.env.example` list each one (a test holds them equal). */
+export const ENV_NAMES = Object.keys(envSchema.shape) as (keyof RawEnv)[];
 export type Env = Omit<RawEnv, 'ENCRYPTION_KEY' | 'PUBLIC_URL' | 'KOMMO_ALLOWED_HOSTS'> & {
   PUBLIC_URL: string;
   ENCRYPTION_KEY: Buffer;

@@ -184,6 +184,18 @@ describe('admin app: rule and sequence builders against the real backend', () =>
     await page.click('[data-testid="kai-rule-run"] summary');
     await expect(page.locator('[data-testid="kai-rule-run"] [data-testid="kai-trace-node"]').first().innerText()).resolves.toContain('trigger stage_entered');
     await screenshot(page, 'real-admin-rule-history');
+
+    // The lead card's builder link (?kai_tab=rules#kai-rule-<id>) opens that rule in the builder, read back from the backend.
+    await page.goto(`${w.harness.url}/settings?kai_tab=rules#kai-rule-${stored.id}`);
+    await page.waitForSelector('[data-testid="kai-rule-editor"]');
+    await expect(page.inputValue('[data-testid="kai-rule-name"]')).resolves.toBe('Silent qualified lead');
+    await expect(page.inputValue('[data-testid="kai-rule-trigger-type"]')).resolves.toBe('no_client_reply_for');
+    await expect(page.inputValue('[data-testid="kai-rule-trigger-duration"] input')).resolves.toBe('2');
+    await expect(page.locator('[data-testid="kai-rule-action-type"]').evaluateAll((els) => els.map((e) => (e as HTMLSelectElement).value))).resolves.toEqual([
+      'add_note',
+      'assign',
+      'move_stage',
+    ]);
     expect(problems).toEqual([]);
     await close();
   }, 90_000);
@@ -233,8 +245,10 @@ describe('admin app: rule and sequence builders against the real backend', () =>
     await expect(row.locator('[data-testid="kai-seq-count-completed"]').innerText()).resolves.toBe('0');
     await screenshot(page, 'real-admin-sequences');
 
-    // Reopened, the editor reads the stored steps back onto the timeline.
-    await row.locator('[data-testid="kai-seq-edit"]').click();
+    // Reopened from the lead card's builder link, the editor reads the stored steps back onto the timeline.
+    await page.goto(`${w.harness.url}/settings?kai_tab=sequences#kai-sequence-${stored.id}`);
+    await page.waitForSelector('[data-testid="kai-sequence-editor"]');
+    await expect(page.inputValue('[data-testid="kai-seq-name"]')).resolves.toBe('Nurture after proposal');
     await expect(page.locator('[data-testid="kai-seq-step-type"]').evaluateAll((els) => els.map((e) => (e as HTMLSelectElement).value))).resolves.toEqual([
       'send_email',
       'wait',

@@ -90,10 +90,29 @@ export interface AgentInput {
 export type Agent = AgentInput & { id: number; createdAt: string; updatedAt: string };
 
 /** `agentId: null` only in a PUT (unbind); the list holds bound stages only. */
+/** What the stage's agent does when a lead enters the stage by any route: nothing, write first, or wait for the client. */
+export type OnStageEnter = 'off' | 'greet' | 'wait';
+
 export interface Binding {
   pipelineId: number;
   statusId: number;
   agentId: number | null;
+  onStageEnter?: OnStageEnter;
+}
+
+export type ChecklistKey = 'connection' | 'agent' | 'channels' | 'mail_llm';
+/** The first-run checklist (server/modules/setup). */
+export interface Checklist {
+  checks: { key: ChecklistKey; ok: boolean; problem: string | null; detail: Record<string, unknown> }[];
+  done: number;
+  total: number;
+}
+
+/** A follow-up sequence as a picker needs it. */
+export interface SequenceOption {
+  id: number;
+  name: string;
+  enabled: boolean;
 }
 
 export interface StageRef {
@@ -332,6 +351,10 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
 
     bindings: () => call<Items<Binding>>('GET', '/api/bindings'),
     putBinding: (binding: Binding) => call<Items<Binding>>('PUT', '/api/bindings', binding),
+    /** The first-run checklist: connection and sync, an agent on a stage, the Salesbot channel, mailbox and model. */
+    checklist: () => call<Checklist>('GET', '/api/setup/checklist'),
+    /** The account's sequences, for pickers (the Digital Pipeline action's sequence). */
+    sequenceOptions: () => call<Items<SequenceOption>>('GET', '/api/sequences'),
 
     scripts: (agentId?: number) => call<Items<Script>>('GET', `/api/scripts${query({ agentId })}`),
     createScript: (input: ScriptInput) => call<Script>('POST', '/api/scripts', input),
@@ -368,6 +391,21 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
         `/api/dashboard/updates${query({ limit: q.limit, cursor: q.cursor, type: q.type, agentId: q.agentId, leadId: q.leadId, from: q.from, to: q.to })}`,
       ),
 
+    // ---------- roles and lead-card automation (one block: keep it together) ----------
+    /** Who the widget talks for; the UI hides what a non-admin may not do (the server enforces it). */
+    me: () => call<Me>('GET', '/api/me'),
+    automationRules: () => call<Items<AutomationRule>>('GET', '/api/rules'),
+    /** Admins only: switch a rule on or off (a new version of it). */
+    setRuleEnabled: (ruleId: number, enabled: boolean) => call<AutomationRule>('PATCH', `/api/rules/${id(ruleId)}`, { enabled }),
+    automationSequences: () => call<Items<AutomationSequence>>('GET', '/api/sequences'),
+    /** Admins only. */
+    setSequenceEnabled: (sequenceId: number, enabled: boolean) => call<AutomationSequence>('PATCH', `/api/sequences/${id(sequenceId)}`, { enabled }),
+    leadEnrollments: (leadId: number) => call<Items<Enrollment>>('GET', `/api/leads/${id(leadId)}/enrollments`),
+    /** 409 says why the lead cannot be enrolled (disabled sequence, already in it, closed lead, not synced yet). */
+    enrollLead: (leadId: number, sequenceId: number) => call<Enrollment>('POST', `/api/leads/${id(leadId)}/enrollments`, { sequenceId }),
+    /** 409 when the enrollment is not in a state the action applies to. */
+    controlEnrollment: (enrollmentId: number, action: EnrollmentAction) => call<Enrollment>('POST', `/api/enrollments/${id(enrollmentId)}/${action}`, {}),
+
     // ---------- automation admin: rule and sequence builders ----------
     users: () => call<Items<NamedRef>>('GET', '/api/users'),
     taskTypes: () => call<Items<NamedRef>>('GET', '/api/task-types'),
@@ -388,5 +426,50 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
 }
 
 export type Api = ReturnType<typeof createApi>;
+
+// ---------- roles and lead-card automation: contract (GET /api/me, server/modules/rules, server/modules/sequences) ----------
+
+export interface Me {
+  accountId: number;
+  userId: number;
+  isAdmin: boolean;
+}
+
+/** The part of a rule the lead card shows; `pipelineId`/`statusId` null: the rule applies account-wide (or pipeline-wide). */
+export interface AutomationRule {
+  id: number;
+  name: string;
+  enabled: boolean;
+  pipelineId: number | null;
+  statusId: number | null;
+  version: number;
+  definition: { trigger: { type: string }; actions: { type: string }[] };
+}
+
+export interface AutomationSequence {
+  id: number;
+  name: string;
+  enabled: boolean;
+  pipelineId: number | null;
+  statusId: number | null;
+  definition: { steps: { type: string }[] };
+}
+
+export type EnrollmentStatus = 'active' | 'paused' | 'stopped' | 'completed';
+export type EnrollmentAction = 'pause' | 'resume' | 'stop';
+export interface Enrollment {
+  id: number;
+  sequenceId: number;
+  sequenceName: string | null;
+  leadId: number;
+  status: EnrollmentStatus;
+  /** The index of the step that runs next (0-based); `steps` the sequence's length. */
+  step: number;
+  steps: number | null;
+  nextStep: string | null;
+  nextRunAt: string | null;
+  stopReason: string | null;
+  createdAt: string;
+}
 
 import type { DryRun, MailTemplate, NamedRef, Rule, RuleInput, RuleRun, Sequence, SequenceInput } from './automation-contract.js';

@@ -15,6 +15,7 @@ import { userLanguage, widgetCode, type KommoWidget } from './kommo.js';
 import { unmountAll } from './mount.js';
 import { injectStyles } from './style.js';
 import type { WidgetContext } from './ui/context.js';
+import { loadMe } from './ui/roles.js';
 
 export { salesbotSteps } from './areas/salesbot.js';
 
@@ -88,8 +89,13 @@ export function createWidget($?: JQueryLike) {
       },
       advancedSettings() {
         injectStyles();
-        // An admin is here: keep the account's Digital Pipeline token in the widget's settings for the DP editor.
-        void rememberDpToken(self, context().api);
+        // Keep the account's Digital Pipeline token in the widget's settings for the DP editor, when an admin is here
+        // (anyone else would only be refused).
+        const { api } = context();
+        void loadMe(api).then(
+          (me) => (me.isAdmin ? rememberDpToken(self, api) : null),
+          () => undefined,
+        );
         return renderAdmin(context());
       },
       dpSettings() {

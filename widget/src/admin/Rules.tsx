@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../api.js';
 import type { Rule, Trigger } from '../automation-contract.js';
 import type { Translate } from '../i18n.js';
@@ -26,12 +26,20 @@ export function triggerText(t: Translate, tr: Trigger): string {
 }
 
 /** Rules of the account: a list with an enabled switch per rule, the builder, and per rule a dry run and its history. */
-export function Rules(props: { agents: Agent[] }) {
+export function Rules(props: { agents: Agent[]; openId?: number }) {
   const { api, t } = useWidget();
   const [view, setView] = useState<View>({ kind: 'list' });
   const rules = useLoad(() => api.rules(), []);
   const refs = useAutomationRefs();
   const toggle = useAction();
+  // Opened from a builder link: show that rule's editor once, when the list has it.
+  const opened = useRef(false);
+  useEffect(() => {
+    const rule = rules.data?.items.find((r) => r.id === props.openId);
+    if (opened.current || !rule) return;
+    opened.current = true;
+    setView({ kind: 'edit', rule });
+  }, [rules.data, props.openId]);
 
   if ((rules.loading && !rules.data) || (refs.loading && !refs.data)) return <Spinner />;
   if (refs.error && !refs.data) return <ErrorBox error={refs.error} onRetry={refs.reload} />;

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../api.js';
 import type { Sequence } from '../automation-contract.js';
 import { Button, Empty, ErrorBox, Section, Spinner } from '../ui/components.js';
@@ -11,11 +11,19 @@ type Editing = { sequence: Sequence | null } | null;
 const COUNTS = ['enrolled', 'active', 'stoppedByReply', 'completed'] as const;
 
 /** Follow-up sequences with how many leads each has enrolled, running, stopped by a reply and completed. */
-export function Sequences(props: { agents: Agent[] }) {
+export function Sequences(props: { agents: Agent[]; openId?: number }) {
   const { api, t } = useWidget();
   const [editing, setEditing] = useState<Editing>(null);
   const seqs = useLoad(() => api.sequences(), []);
   const refs = useAutomationRefs();
+  // Opened from a builder link: show that sequence's editor once, when the list has it.
+  const opened = useRef(false);
+  useEffect(() => {
+    const sequence = seqs.data?.items.find((s) => s.id === props.openId);
+    if (opened.current || !sequence) return;
+    opened.current = true;
+    setEditing({ sequence });
+  }, [seqs.data, props.openId]);
 
   if ((seqs.loading && !seqs.data) || (refs.loading && !refs.data)) return <Spinner />;
   if (refs.error && !refs.data) return <ErrorBox error={refs.error} onRetry={refs.reload} />;

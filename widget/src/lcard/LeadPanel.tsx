@@ -5,9 +5,11 @@ import { Badge, Button, ErrorBox, Spinner } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { useAction, useLoad } from '../ui/hooks.js';
+import { AdminOnly } from '../ui/roles.js';
 import { Drafts } from './Drafts.js';
 import { LeadActions } from './LeadActions.js';
 import { LeadActivity } from './LeadActivity.js';
+import { LeadAutomation } from './LeadAutomation.js';
 import { Suggest } from './Suggest.js';
 
 /** The right-panel block of a lead card: what the agent is doing on this lead, and the controls over it. */
@@ -20,9 +22,10 @@ export function LeadPanel(props: { leadId: number }) {
   }, [props.leadId]);
   // Bumped by every change made from the panel (and by Refresh): the lead's activity list re-reads then too.
   const [changes, setChanges] = useState(0);
+  const bump = () => setChanges((n) => n + 1);
   const changed = () => {
     state.reload();
-    setChanges((n) => n + 1);
+    bump();
   };
   const marked = useRef(false);
   useEffect(() => {
@@ -57,7 +60,12 @@ export function LeadPanel(props: { leadId: number }) {
         <Drafts leadId={props.leadId} drafts={data.drafts} onChanged={changed} />
         <Replies data={data} />
         <LeadActions actions={data.actions} onChanged={changed} />
-        {data.agent ? <Suggest leadId={props.leadId} agentId={data.agent.id} /> : null}
+        {/* A suggestion is a playground run, which the server keeps for admins (it spends the account's AI budget). */}
+        {data.agent ? (
+          <AdminOnly>
+            <Suggest leadId={props.leadId} agentId={data.agent.id} />
+          </AdminOnly>
+        ) : null}
       </>
     );
   } else if (state.error) {
@@ -66,10 +74,11 @@ export function LeadPanel(props: { leadId: number }) {
     body = <Spinner />;
   }
 
-  // The activity list loads in parallel with the panel's own data and renders independently of it.
+  // The automation block and the activity list load in parallel with the panel's own data and render independently of it.
   return (
     <div class="kai-lcard__inner" data-testid={data ? 'kai-lcard' : 'kai-lcard-pending'}>
       {body}
+      <LeadAutomation leadId={props.leadId} stage={data?.stage} version={changes} onChanged={bump} />
       <LeadActivity leadId={props.leadId} version={changes} />
       <div class="kai-lcard__foot">
         <Button kind="link" onClick={changed} busy={state.loading} testId="kai-refresh">
