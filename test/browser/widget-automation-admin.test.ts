@@ -185,6 +185,20 @@ describe('admin app: rule and sequence builders against the real backend', () =>
     await expect(page.locator('[data-testid="kai-rule-run"] [data-testid="kai-trace-node"]').first().innerText()).resolves.toContain('trigger stage_entered');
     await screenshot(page, 'real-admin-rule-history');
 
+    // The server's refusal of one field (a webhook to a loopback address) shows under that action's field.
+    await page.click('[data-testid="kai-rule-back"]');
+    await page.click('[data-testid="kai-rule-new"]');
+    await page.fill('[data-testid="kai-rule-name"]', 'Webhook to myself');
+    await page.selectOption('[data-testid="kai-rule-action-type"]', 'call_webhook');
+    await page.fill('[data-testid="kai-rule-webhook"]', 'https://127.0.0.1/hook');
+    await page.click('[data-testid="kai-rule-save"]');
+    await page.waitForSelector('[data-testid="kai-rule-action"] .kai-field__error >> text=/public address/');
+    await expect(page.locator('[data-testid="kai-rule-editor"] [data-testid="kai-error"]').innerText()).resolves.toContain('definition.actions.0.url');
+    expect(((await w.must('GET', '/api/rules')).items as { name: string }[]).map((r) => r.name)).not.toContain('Webhook to myself');
+    // Chromium logs the refused request itself; that line is the refusal above, nothing else.
+    expect(problems.filter((p) => p.includes('status of 422'))).toHaveLength(1);
+    problems.splice(0, problems.length, ...problems.filter((p) => !p.includes('status of 422')));
+
     // The lead card's builder link (?kai_tab=rules#kai-rule-<id>) opens that rule in the builder, read back from the backend.
     await page.goto(`${w.harness.url}/settings?kai_tab=rules#kai-rule-${stored.id}`);
     await page.waitForSelector('[data-testid="kai-rule-editor"]');
