@@ -258,10 +258,23 @@ function ActionParams(props: {
 }
 
 /** A select option's label for option fields, a number for numeric ones, text otherwise. */
-function SetFieldValue(props: { value: Extract<RuleAction, { type: 'set_field' }>; refs: AutomationRefs; onChange: (v: string | number) => void }) {
+function SetFieldValue(props: { value: Extract<RuleAction, { type: 'set_field' }>; refs: AutomationRefs; onChange: (v: string | number | string[]) => void }) {
   const { t } = useWidget();
   const field = props.refs.fields.find((x) => x.id === props.value.fieldId);
   const v = props.value.value;
+  if (field?.enums?.length && field.type === 'multiselect') {
+    // A multiselect takes a list of option labels.
+    const chosen = Array.isArray(v) ? v : [];
+    const options = field.enums.map((o) => ({ id: o.id, name: o.value }));
+    return (
+      <IdChecks
+        label={t('automation_admin.value')}
+        options={options}
+        value={options.filter((o) => chosen.includes(o.name)).map((o) => o.id)}
+        onChange={(ids) => props.onChange(options.filter((o) => ids.includes(o.id)).map((o) => o.name))}
+      />
+    );
+  }
   if (field?.enums?.length)
     return (
       <select
