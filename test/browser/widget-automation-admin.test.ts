@@ -129,8 +129,9 @@ describe('admin app: rule and sequence builders against the real backend', () =>
     await page.waitForSelector('[data-testid="kai-dry-run-result"][data-verdict="would_fire"]');
     const fired = await page.locator('[data-testid="kai-dry-run-result"]').innerText();
     expect(fired).toContain('Would fire');
-    expect(fired).toMatch(/price gt · lead: 5000 · rule: 1000/);
-    expect(fired).toMatch(/stage · lead: Sales › Qualified · rule: Sales › Qualified/);
+    expect(fired).toMatch(/Budget greater than · lead: 5000 · rule: 1000/);
+    expect(fired).toMatch(/Pipeline and stage · lead: Sales › Qualified · rule: Sales › Qualified/);
+    expect(fired).toContain('Conditions hold');
     await expect(page.locator('[data-testid="kai-dry-run-result"] [data-ok="false"]').count()).resolves.toBe(0);
     await expect(page.locator('[data-testid="kai-dry-run-actions"] li').allInnerTexts()).resolves.toEqual([
       'Add note · The client has been silent for two days',
@@ -145,7 +146,8 @@ describe('admin app: rule and sequence builders against the real backend', () =>
     await page.waitForSelector('[data-testid="kai-dry-run-result"][data-verdict="would_not_fire"]');
     const notFired = await page.locator('[data-testid="kai-dry-run-result"]').innerText();
     expect(notFired).toContain('Would not fire');
-    expect(notFired).toMatch(/price gt · lead: 50 · rule: 1000/);
+    expect(notFired).toMatch(/Budget greater than · lead: 50 · rule: 1000/);
+    expect(notFired).toContain('Conditions do not hold');
     expect(notFired).toContain('None.');
     await expect(page.locator('[data-testid="kai-dry-run-result"] [data-ok="false"]').count()).resolves.toBe(3); // all of, stage, price
     // A dry run writes nothing to Kommo.
@@ -179,10 +181,11 @@ describe('admin app: rule and sequence builders against the real backend', () =>
     expect(run).toContain('v1');
     const runs = (await w.must('GET', `/api/rules/${tagRule.id}/history`)).items as { status: string; trace: { reason: string } }[];
     expect(runs).toHaveLength(1);
-    expect(run).toContain(runs[0]!.trace.reason);
+    expect(runs[0]!.trace.reason).toBe('conditions hold');
+    expect(run).toContain('Conditions hold');
     expect(run).toContain(({ done: 'Done', fired: 'Fired' } as Record<string, string>)[runs[0]!.status]);
     await page.click('[data-testid="kai-rule-run"] summary');
-    await expect(page.locator('[data-testid="kai-rule-run"] [data-testid="kai-trace-node"]').first().innerText()).resolves.toContain('trigger stage_entered');
+    await expect(page.locator('[data-testid="kai-rule-run"] [data-testid="kai-trace-node"]').first().innerText()).resolves.toContain('Trigger: Lead enters a stage');
     await screenshot(page, 'real-admin-rule-history');
 
     // The server's refusal of one field (a webhook to a loopback address) shows under that action's field.

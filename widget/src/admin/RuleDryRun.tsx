@@ -6,7 +6,8 @@ import { useWidget } from '../ui/context.js';
 import { parseId } from '../ui/format.js';
 import { useAction } from '../ui/hooks.js';
 import { type AutomationRefs, stageName } from './automation-inputs.js';
-import { TraceView, valueText } from './TraceView.js';
+import { fieldName, TraceView, valueText } from './TraceView.js';
+import { localizeConditions, localizeReason, localizeScope, localizeTrigger } from './trace-labels.js';
 
 const nameOf = (list: { id: number; name: string }[], id: unknown) => list.find((x) => x.id === id)?.name ?? `#${String(id)}`;
 
@@ -76,12 +77,14 @@ export function RuleDryRun(props: { rule: Rule; refs: AutomationRefs }) {
         <div data-testid="kai-dry-run-result" data-verdict={result.verdict}>
           <div class="kai-row">
             <Badge tone={result.verdict === 'would_fire' ? 'ok' : 'warn'}>{t(`automation_admin.dry_run.${result.verdict}`)}</Badge>
-            <span class="kai-small">{result.reason}</span>
+            <span class="kai-small">{localizeReason(t, result.reason)}</span>
           </div>
           <ul class="kai-trace">
-            <TraceView node={result.trigger} refs={props.refs} />
-            <TraceView node={result.scope} refs={props.refs} />
-            {result.conditions ? <TraceView node={result.conditions} refs={props.refs} /> : null}
+            <TraceView node={localizeTrigger(t, result.trigger)} refs={props.refs} />
+            <TraceView node={localizeScope(t, result.scope)} refs={props.refs} />
+            {result.conditions ? (
+              <TraceView node={localizeConditions(t, result.conditions, props.rule.definition.conditions, fieldName(props.refs))} refs={props.refs} />
+            ) : null}
           </ul>
           <div class="kai-field__label">{t('automation_admin.dry_run.actions')}</div>
           {result.actions.length ? (

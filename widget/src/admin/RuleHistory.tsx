@@ -4,7 +4,8 @@ import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { useLoad } from '../ui/hooks.js';
 import type { AutomationRefs } from './automation-inputs.js';
-import { TraceView } from './TraceView.js';
+import { fieldName, TraceView } from './TraceView.js';
+import { localizeConditions, localizeReason, localizeScope, localizeTrigger } from './trace-labels.js';
 
 const TONE: Record<string, 'ok' | 'warn' | 'bad' | 'info' | 'muted'> = {
   fired: 'info',
@@ -33,12 +34,24 @@ export function RuleHistory(props: { rule: Rule; refs: AutomationRefs }) {
               {run.leadId ? <span>{t('automation_admin.history.lead', { id: run.leadId })}</span> : null}
               <span class="kai-small kai-muted">{formatDateTime(run.createdAt, lang)}</span>
             </div>
-            {run.trace?.reason ? <div class="kai-small">{run.trace.reason}</div> : null}
+            {run.trace?.reason ? <div class="kai-small">{localizeReason(t, run.trace.reason)}</div> : null}
             {run.trace ? (
               <details>
                 <summary class="kai-small">{t('automation_admin.history.trace')}</summary>
                 <ul class="kai-trace">
-                  {[run.trace.trigger, run.trace.scope, run.trace.conditions].map((n, i) => (n ? <TraceView key={i} node={n} refs={props.refs} /> : null))}
+                  {run.trace.trigger ? <TraceView node={localizeTrigger(t, run.trace.trigger)} refs={props.refs} /> : null}
+                  {run.trace.scope ? <TraceView node={localizeScope(t, run.trace.scope)} refs={props.refs} /> : null}
+                  {run.trace.conditions ? (
+                    <TraceView
+                      node={
+                        // Named from the rule's conditions only for a run of the version shown; an older one keeps the engine's text.
+                        run.version === props.rule.version
+                          ? localizeConditions(t, run.trace.conditions, props.rule.definition.conditions, fieldName(props.refs))
+                          : run.trace.conditions
+                      }
+                      refs={props.refs}
+                    />
+                  ) : null}
                 </ul>
               </details>
             ) : null}

@@ -2,6 +2,8 @@ import type { TraceNode } from '../automation-contract.js';
 import { useWidget } from '../ui/context.js';
 import { type AutomationRefs, stageName } from './automation-inputs.js';
 
+export const fieldName = (refs: AutomationRefs) => (id: number) => refs.fields.find((f) => f.id === id)?.name ?? `#${id}`;
+
 /** A compared value as text: stages by name, lists joined, nothing as a dash. */
 export function valueText(v: unknown, refs: AutomationRefs): string {
   if (v === null || v === undefined) return '—';
