@@ -335,6 +335,7 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
   const id = (n: number) => encodeURIComponent(String(n));
 
   return {
+    ...draftsHandoffApi(call),
     status: () => call<IntegrationStatus>('GET', '/api/integrations/status'),
     startSync: () => call<{ syncRunId: number; state: SyncState }>('POST', '/api/integrations/sync', {}),
     pipelines: () => call<Items<Pipeline>>('GET', '/api/pipelines'),
@@ -470,6 +471,67 @@ export interface Enrollment {
   nextRunAt: string | null;
   stopReason: string | null;
   createdAt: string;
+}
+
+// ---------- drafts_handoff: the agent's state on a lead, actions proposed with drafts, Hand off / Return ----------
+
+/** Exactly one state of the agent on a lead, as the badge shows it. */
+export type AgentLeadState =
+  | { kind: 'not_configured' }
+  | { kind: 'active' }
+  | { kind: 'paused'; until: string | null; reason: string | null }
+  | {
+      kind: 'handed_off';
+      to: { userId: number; name: string | null } | null;
+      by: { userId: number; name: string | null } | null;
+      reason: string | null;
+      since: string | null;
+    };
+
+/** A CRM action proposed with a draft (draft mode): it runs only when the draft is approved. */
+export interface ProposedAction {
+  id: number;
+  type: string;
+  summary: string;
+  /** The action's arguments in its tool's shape, editable before approval. */
+  input: Record<string, unknown>;
+}
+
+/** What the backend adds to the lead panel (older backends leave it out). */
+export interface LeadAgentState {
+  state?: AgentLeadState;
+}
+/** Draft mode: the action kinds that run at once instead of waiting for the draft's approval (older backends leave it out). */
+export interface AgentInput {
+  runWithoutApproval?: ActionType[];
+}
+export type DraftWithActions = LeadAgentState['drafts'][number] & { actions?: ProposedAction[] };
+
+/** The actions kept for approval: ids, optionally with edited arguments; unset means all of them. */
+export type KeptActions = { id: number; args?: Record<string, unknown> }[];
+
+/** The state a backend without `state` implies, from its older fields. */
+export function agentLeadState(data: LeadAgentState): AgentLeadState {
+  if (data.state) return data.state;
+  if (!data.agent) return { kind: 'not_configured' };
+  if (data.handoff.active) return { kind: 'handed_off', to: null, by: null, reason: data.handoff.reason, since: null };
+  if (data.paused) return { kind: 'paused', until: data.pausedUntil, reason: null };
+  return { kind: 'active' };
+}
+
+/** Hand off, return to the agent, and approve a draft with its kept actions; built on the client's own `call`. */
+export function draftsHandoffApi(call: <T>(method: 'POST', path: string, body?: unknown) => Promise<T>) {
+  const id = (n: number) => encodeURIComponent(String(n));
+  return {
+    handOffLead: (leadId: number, reason?: string) =>
+      call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/handoff`, reason === undefined ? {} : { reason }),
+    returnLeadToAgent: (leadId: number) => call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/return`, {}),
+    approveDraftWithActions: (draftId: number, text: string | undefined, actions: KeptActions | undefined) =>
+      call<{ status: 'sent'; via: DraftVia | 'none' }>('POST', `/api/drafts/${id(draftId)}/approve`, {
+        ...(text === undefined ? {} : { text }),
+        ...(actions === undefined ? {} : { actions }),
+      }),
+  };
 }
 
 import type { DryRun, MailTemplate, NamedRef, Rule, RuleInput, RuleRun, Sequence, SequenceInput } from './automation-contract.js';
