@@ -75,7 +75,7 @@ describe('admin app: rule and sequence builders against the real backend', () =>
     await second.locator('input[aria-label="Value"]').fill('1000');
 
     // Actions: a note, round-robin over one user, a move to Negotiation.
-    await page.fill('[data-testid="kai-rule-action"] [data-testid="kai-rule-action-text"]', 'The client has been silent for two days');
+    await page.fill('[data-testid="kai-rule-action"] [data-testid="kai-rule-text"]', 'The client has been silent for two days');
     await page.click('[data-testid="kai-rule-add-action"]');
     const assign = page.locator('[data-testid="kai-rule-action"]').nth(1);
     await assign.locator('[data-testid="kai-rule-action-type"]').selectOption('assign');
@@ -83,8 +83,8 @@ describe('admin app: rule and sequence builders against the real backend', () =>
     await page.click('[data-testid="kai-rule-add-action"]');
     const move = page.locator('[data-testid="kai-rule-action"]').nth(2);
     await move.locator('[data-testid="kai-rule-action-type"]').selectOption('move_stage');
-    await move.locator('[data-testid="kai-rule-move-stage-pipeline"]').selectOption({ label: 'Sales' });
-    await move.locator('[data-testid="kai-rule-move-stage-stage"]').selectOption({ label: 'Negotiation' });
+    await move.locator('[data-testid="kai-rule-stage-pipeline"]').selectOption({ label: 'Sales' });
+    await move.locator('[data-testid="kai-rule-stage-stage"]').selectOption({ label: 'Negotiation' });
     await screenshot(page, 'real-admin-rule-editor');
     await page.click('[data-testid="kai-rule-save"]');
     await page.waitForSelector('[data-testid="kai-rule-row"] >> text=Silent qualified lead');

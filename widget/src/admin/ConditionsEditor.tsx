@@ -31,8 +31,8 @@ export function ConditionsEditor(props: { value: ConditionGroups; refs: Automati
       {v.groups.length === 0 ? <p class="kai-small kai-muted">{t('automation_admin.no_conditions')}</p> : null}
       {v.groups.map((g, i) => (
         <fieldset key={i} class="kai-fieldset kai-auto__group" data-testid="kai-rule-group">
-          <legend class="kai-row">
-            <span>{t('automation_admin.group_mode')}</span>
+          <legend class="kai-auto__legend">
+            <span>{t('automation_admin.group_mode')}</span>{' '}
             <KeySelect
               value={g.mode}
               keys={MODES}

@@ -1,12 +1,12 @@
-import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { Agent } from '../api.js';
-import { SEQ_WEEKDAYS, STEP_TYPES, STOP_KEYS, type Sequence, type SequenceDefinition, type Step, type StepType } from '../automation-contract.js';
+import { STEP_TYPES, STOP_KEYS, type Sequence, type SequenceDefinition, type Step, type StepType } from '../automation-contract.js';
 import type { Translate } from '../i18n.js';
 import { Button, ErrorBox, Field, Section } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { useAction } from '../ui/hooks.js';
-import { type AutomationRefs, FieldGroup, defaultsOf, IdSelect, KeySelect, NumInput, StagePicker, UnitSelect } from './automation-inputs.js';
+import { type AutomationRefs, defaultsOf, FieldGroup, KeySelect, StagePicker } from './automation-inputs.js';
+import { ParamFields } from './ParamFields.js';
 import {
   formToSequenceInput,
   localSequenceErrors,
@@ -124,12 +124,14 @@ export function SequenceEditor(props: { sequence: Sequence | null; refs: Automat
                   </Button>
                 </span>
               </div>
-              <StepParams
+              <ParamFields
                 value={s}
                 refs={props.refs}
                 agents={props.agents}
+                omit={['taskTypeId']}
+                testId="kai-seq"
                 error={(k) => fieldError(`definition.steps.${i}${k}`)}
-                onChange={(x) => setSteps(steps.map((y, j) => (j === i ? x : y)))}
+                onChange={(x) => setSteps(steps.map((y, j) => (j === i ? (x as Step) : y)))}
               />
             </li>
           ))}
@@ -232,146 +234,4 @@ export function SequenceEditor(props: { sequence: Sequence | null; refs: Automat
       </div>
     </form>
   );
-}
-
-function StepParams(props: { value: Step; refs: AutomationRefs; agents: Agent[]; error: (suffix: string) => string | undefined; onChange: (s: Step) => void }) {
-  const { t } = useWidget();
-  const s = props.value;
-  const set = (patch: Record<string, unknown>) => props.onChange({ ...s, ...patch } as Step);
-  const f = (key: string, path: string, body: ComponentChildren) => (
-    <FieldGroup label={t(`automation_admin.${key}`)} error={props.error(path ? `.${path}` : '')}>
-      {body}
-    </FieldGroup>
-  );
-  const text = (value: string, onText: (v: string) => void) => (
-    <input
-      class="kai-input"
-      value={value}
-      aria-label={t('automation_admin.text')}
-      data-testid="kai-seq-step-text"
-      onInput={(e) => onText((e.target as HTMLInputElement).value)}
-    />
-  );
-  switch (s.type) {
-    case 'wait':
-      return (
-        <span class="kai-row kai-auto__pair" data-testid="kai-seq-wait">
-          <NumInput value={s.amount} label={t('automation_admin.duration')} testId="kai-seq-wait-amount" onChange={(amount) => set({ amount })} />
-          <UnitSelect value={s.unit} label={t('automation_admin.unit')} onChange={(unit) => set({ unit })} />
-        </span>
-      );
-    case 'wait_until':
-      return (
-        <span class="kai-row kai-auto__pair">
-          <KeySelect
-            value={s.weekday}
-            keys={SEQ_WEEKDAYS}
-            group="automation_admin.seq_weekday"
-            label={t('automation_admin.seq.weekday')}
-            testId="kai-seq-weekday"
-            onChange={(weekday) => set({ weekday })}
-          />
-          <input
-            class="kai-input kai-input--time"
-            type="time"
-            value={s.time}
-            aria-label={t('automation_admin.seq.time')}
-            data-testid="kai-seq-time"
-            onInput={(e) => set({ time: (e.target as HTMLInputElement).value })}
-          />
-          <KeySelect
-            value={s.timezone}
-            keys={['account', 'lead'] as const}
-            group="automation_admin.tz"
-            label={t('automation_admin.seq.timezone')}
-            onChange={(timezone) => set({ timezone })}
-          />
-        </span>
-      );
-    case 'send_email':
-      return f(
-        'template',
-        'templateId',
-        <IdSelect
-          label={t('automation_admin.template')}
-          value={s.templateId}
-          options={props.refs.templates}
-          testId="kai-seq-template"
-          onChange={(id) => set({ templateId: id ?? 0 })}
-        />,
-      );
-    case 'agent_followup':
-      return (
-        <div class="kai-grid">
-          {f(
-            'agent',
-            'agentId',
-            <IdSelect
-              label={t('automation_admin.agent')}
-              value={s.agentId}
-              options={props.agents}
-              none={t('automation_admin.stage_agent')}
-              onChange={(id) => set({ agentId: id ?? undefined })}
-            />,
-          )}
-          {f(
-            'instruction',
-            'instruction',
-            text(s.instruction ?? '', (v) => set({ instruction: v })),
-          )}
-          {f(
-            'outside_window_bot',
-            'outsideWindowBotId',
-            <NumInput
-              value={s.outsideWindowBotId}
-              label={t('automation_admin.outside_window_bot')}
-              onChange={(n) => set({ outsideWindowBotId: n || undefined })}
-            />,
-          )}
-        </div>
-      );
-    case 'create_task':
-      return (
-        <div class="kai-grid">
-          {f(
-            'text',
-            'text',
-            text(s.text, (v) => set({ text: v })),
-          )}
-          {f(
-            'due_in_hours',
-            'dueInHours',
-            <NumInput value={s.dueInHours} step="any" label={t('automation_admin.due_in_hours')} onChange={(n) => set({ dueInHours: n })} />,
-          )}
-          {f(
-            'responsible',
-            'responsibleUserId',
-            <IdSelect
-              label={t('automation_admin.user')}
-              value={s.responsibleUserId}
-              options={props.refs.users}
-              none={t('automation_admin.lead_responsible')}
-              onChange={(id) => set({ responsibleUserId: id ?? undefined })}
-            />,
-          )}
-        </div>
-      );
-    case 'move_stage':
-      return f(
-        'stage',
-        '',
-        <StagePicker
-          refs={props.refs}
-          pipelineId={s.pipelineId}
-          statusId={s.statusId}
-          onChange={(pipelineId, statusId) => set({ pipelineId: pipelineId ?? 0, statusId: statusId ?? 0 })}
-        />,
-      );
-    case 'add_note':
-      return f(
-        'text',
-        'text',
-        text(s.text, (v) => set({ text: v })),
-      );
-  }
 }

@@ -259,9 +259,9 @@ export function KeySelect<K extends string>(props: { value: K; keys: readonly K[
  * A labelled group of controls (a stage pair, a duration, checkboxes): a `div`, not a `label`, since a label
  * around several controls would forward every click on it to the first one. Each control has its own aria-label.
  */
-export function FieldGroup(props: { label: string; hint?: string; error?: string; testId?: string; children: ComponentChildren }) {
+export function FieldGroup(props: { label: string; hint?: string; error?: string; testId?: string; wide?: boolean; children: ComponentChildren }) {
   return (
-    <div class="kai-field" data-testid={props.testId}>
+    <div class={props.wide ? 'kai-field kai-auto__wide' : 'kai-field'} data-testid={props.testId}>
       <span class="kai-field__label">{props.label}</span>
       {props.children}
       {props.hint ? <span class="kai-field__hint">{props.hint}</span> : null}
