@@ -185,7 +185,9 @@ describe('admin app: rule and sequence builders against the real backend', () =>
     expect(run).toContain('Conditions hold');
     expect(run).toContain(({ done: 'Done', fired: 'Fired' } as Record<string, string>)[runs[0]!.status]);
     await page.click('[data-testid="kai-rule-run"] summary');
-    await expect(page.locator('[data-testid="kai-rule-run"] [data-testid="kai-trace-node"]').first().innerText()).resolves.toContain('Trigger: Lead enters a stage');
+    await expect(page.locator('[data-testid="kai-rule-run"] [data-testid="kai-trace-node"]').first().innerText()).resolves.toContain(
+      'Trigger: Lead enters a stage',
+    );
     await screenshot(page, 'real-admin-rule-history');
 
     // The server's refusal of one field (a webhook to a loopback address) shows under that action's field.
@@ -201,6 +203,32 @@ describe('admin app: rule and sequence builders against the real backend', () =>
     // Chromium logs the refused request itself; that line is the refusal above, nothing else.
     expect(problems.filter((p) => p.includes('status of 422'))).toHaveLength(1);
     problems.splice(0, problems.length, ...problems.filter((p) => !p.includes('status of 422')));
+
+    // Fixed to a public host, on a message with keywords typed key by key (the list keeps the comma being typed).
+    await page.fill('[data-testid="kai-rule-webhook"]', 'https://hooks.example.com/kai');
+    await page.selectOption('[data-testid="kai-rule-trigger-type"]', 'message_received');
+    await page.locator('[data-testid="kai-rule-keywords"]').pressSequentially('price, discount');
+    await expect(page.inputValue('[data-testid="kai-rule-keywords"]')).resolves.toBe('price, discount');
+    await page.click('[data-testid="kai-rule-save"]');
+    await page.waitForSelector('[data-testid="kai-rule-row"] >> text=Webhook to myself');
+    const hook = ((await w.must('GET', '/api/rules')).items as any[]).find((r) => r.name === 'Webhook to myself');
+    expect(hook).toMatchObject({ pipelineId: null, statusId: null });
+    expect(hook.definition).toEqual({
+      trigger: { type: 'message_received', keywords: ['price', 'discount'] },
+      actions: [{ type: 'call_webhook', url: 'https://hooks.example.com/kai' }],
+      perLeadPerHour: 10,
+    });
+    // Its dry run takes the client's message: a keyword in it fires, a message without one does not.
+    await page.locator('[data-testid="kai-rule-row"]', { hasText: 'Webhook to myself' }).locator('[data-testid="kai-rule-open"]').click();
+    await page.fill('[data-testid="kai-dry-run-lead"]', String(leadA));
+    await page.fill('[data-testid="kai-dry-run-message"]', 'Is there a discount for a year?');
+    await page.click('[data-testid="kai-dry-run-go"]');
+    await page.waitForSelector('[data-testid="kai-dry-run-result"][data-verdict="would_fire"]');
+    await expect(page.locator('[data-testid="kai-dry-run-result"]').innerText()).resolves.toMatch(/Keywords · lead: discount · rule: price, discount/);
+    await page.fill('[data-testid="kai-dry-run-message"]', 'Hello!');
+    await page.click('[data-testid="kai-dry-run-go"]');
+    await page.waitForSelector('[data-testid="kai-dry-run-result"][data-verdict="would_not_fire"]');
+    await expect(page.locator('[data-testid="kai-dry-run-result"]').innerText()).resolves.toContain('The trigger does not match');
 
     // The lead card's builder link (?kai_tab=rules#kai-rule-<id>) opens that rule in the builder, read back from the backend.
     await page.goto(`${w.harness.url}/settings?kai_tab=rules#kai-rule-${stored.id}`);
