@@ -162,6 +162,17 @@ const envSchema = z.object({
   MAIL_IMAP_MAX_FAILURES: int(3, 1, 100, 'a number of attempts, 1-100'),
   /** Time allowed to parse one incoming email. */
   MAIL_PARSE_BUDGET_MS: int(10_000, 100, 600_000, 'milliseconds, 100-600000'),
+  // Knowledge sources: URL imports (SSRF-guarded) and uploaded files.
+  /** URL imports may use http:// and loopback/private hosts (self-hosting, tests). Metadata addresses stay refused. */
+  KNOWLEDGE_ALLOW_PRIVATE_HOSTS: bool,
+  /** How long a page being imported has to answer. */
+  KNOWLEDGE_URL_TIMEOUT_MS: int(15_000, 500, 120_000, 'milliseconds, 500-120000'),
+  /** Larger pages are refused, not cut. */
+  KNOWLEDGE_URL_MAX_BYTES: int(2 * 1024 * 1024, 1024, 50 * 1024 * 1024, 'bytes, 1024-52428800'),
+  /** Largest uploaded file (PDF, DOCX, CSV, XLSX), before base64. */
+  KNOWLEDGE_UPLOAD_MAX_BYTES: int(5 * 1024 * 1024, 1024, 50 * 1024 * 1024, 'bytes, 1024-52428800'),
+  /** Time allowed to read one uploaded file. */
+  KNOWLEDGE_PARSE_BUDGET_MS: int(20_000, 100, 600_000, 'milliseconds, 100-600000'),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROPOSAL_TEXTS } from '../modules/actions/proposals.texts.js';
 import { HANDOFF_TEXTS } from '../modules/agents/handoff.texts.js';
+import { KNOWLEDGE_TEXTS } from '../modules/knowledge/knowledge.texts.js';
 import { OAUTH_TEXTS } from '../modules/oauth/oauth.texts.js';
 import { UNSUBSCRIBE_TEXTS } from '../modules/sequences/sequences.unsubscribe.js';
 import { fill, LANGS, langOf, pickLang } from './i18n.js';
@@ -11,6 +12,7 @@ const CATALOGUES: Record<string, Record<string, Record<string, string>>> = {
   unsubscribe: UNSUBSCRIBE_TEXTS,
   handoff: HANDOFF_TEXTS,
   proposals: PROPOSAL_TEXTS,
+  knowledge: KNOWLEDGE_TEXTS,
 };
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

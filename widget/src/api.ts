@@ -407,6 +407,9 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
     /** 409 when the enrollment is not in a state the action applies to. */
     controlEnrollment: (enrollmentId: number, action: EnrollmentAction) => call<Enrollment>('POST', `/api/enrollments/${id(enrollmentId)}/${action}`, {}),
 
+    // ---------- knowledge sources (one block: keep it together) ----------
+    knowledgeSources: knowledgeSourceCalls(call),
+
     // ---------- automation admin: rule and sequence builders ----------
     users: () => call<Items<NamedRef>>('GET', '/api/users'),
     taskTypes: () => call<Items<NamedRef>>('GET', '/api/task-types'),
@@ -531,6 +534,47 @@ export function draftsHandoffApi(call: <T>(method: 'POST', path: string, body?: 
         ...(text === undefined ? {} : { text }),
         ...(actions === undefined ? {} : { actions }),
       }),
+  };
+}
+
+// ---------- knowledge sources: edit in place, share, URL import, file upload ----------
+
+/** An entry as the server describes it now: shared with agents, with its source and an import's status. */
+export interface KnowledgeSource extends Omit<KnowledgeEntry, 'kind'> {
+  kind: KnowledgeKind | 'url' | 'file' | 'table';
+  /** The imported URL or the uploaded file's name. */
+  source?: string | null;
+  /** `pending` while a URL import waits for its job; `failed` with `error`. */
+  status?: 'ready' | 'pending' | 'failed';
+  error?: string;
+  agentIds?: number[];
+}
+export interface KnowledgePatch {
+  title?: string;
+  content?: string;
+  question?: string;
+  answer?: string;
+  agentIds?: number[];
+}
+/** A chunk the playground's model was given. */
+export interface RetrievedChunk {
+  chunkId: number;
+  entryId: number;
+  title: string;
+  text: string;
+}
+
+function knowledgeSourceCalls(call: <T>(method: Method, path: string, body?: unknown) => Promise<T>) {
+  return {
+    /** The account's entries, or those one agent uses. */
+    list: (agentId?: number) => call<Items<KnowledgeSource>>('GET', `/api/knowledge${query({ agentId })}`),
+    /** An entry of the account that no agent uses yet (share it with `update`). */
+    create: (input: KnowledgeInput) => call<KnowledgeSource>('POST', '/api/knowledge', input),
+    update: (entryId: number, patch: KnowledgePatch) => call<KnowledgeSource>('PATCH', `/api/knowledge/${encodeURIComponent(String(entryId))}`, patch),
+    importUrl: (url: string, agentIds: number[]) => call<KnowledgeSource>('POST', '/api/knowledge/import-url', { url, agentIds }),
+    /** PDF, DOCX, CSV or XLSX, base64 in JSON (the Kommo AJAX helper sends JSON). */
+    upload: (fileName: string, contentBase64: string, agentIds: number[]) =>
+      call<KnowledgeSource>('POST', '/api/knowledge/upload', { fileName, contentBase64, agentIds }),
   };
 }
 
