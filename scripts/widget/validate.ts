@@ -16,7 +16,7 @@ export const IMAGE_SIZES: Record<string, [number, number]> = {
   'images/logo_dp.png': [174, 109],
 };
 export const MAX_IMAGE_BYTES = 300 * 1024;
-export const MAX_SCRIPT_GZIP_BYTES = 68 * 1024;
+export const MAX_SCRIPT_GZIP_BYTES = 72 * 1024;
 export const LIMITS = { name: 30, short_description: 50, description: 400 } as const;
 export const CSS_PREFIX = '.kai-';
 const SETTING_TYPES = new Set(['text', 'pass', 'custom', 'users', 'users_lp', 'numeric', 'url', 'checkbox', 'select']);
