@@ -314,7 +314,7 @@ export function validateWidget(files: WidgetFiles): string[] {
     if (!/^define\(\s*\[\s*['"]jquery['"]/.test(script)) problems.push("script.js must start with define(['jquery'], …)");
     problems.push(...forbiddenCode(script), ...minificationProblems(script));
     const gz = gzipSync(Buffer.from(script)).length;
-    if (gz > MAX_SCRIPT_GZIP_BYTES) problems.push(`script.js is ${(gz / 1024).toFixed(1)} KB gzipped; the budget is 60 KB`);
+    if (gz > MAX_SCRIPT_GZIP_BYTES) problems.push(`script.js is ${(gz / 1024).toFixed(1)} KB gzipped; the budget is ${MAX_SCRIPT_GZIP_BYTES / 1024} KB`);
     const css = extractCss(script);
     if (css === null) problems.push('script.js: the injected stylesheet (kai:css) was not found');
     else for (const sel of unscopedSelectors(css)) problems.push(`CSS selector "${sel}" is not scoped under ${CSS_PREFIX}`);

@@ -423,6 +423,23 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
 
     // ---------- knowledge sources (one block: keep it together) ----------
     knowledgeSources: knowledgeSourceCalls(call),
+
+    // ---------- automation admin: rule and sequence builders ----------
+    users: () => call<Items<NamedRef>>('GET', '/api/users'),
+    taskTypes: () => call<Items<NamedRef>>('GET', '/api/task-types'),
+    mailTemplates: () => call<Items<MailTemplate>>('GET', '/api/mail/templates'),
+    rules: () => call<Items<Rule>>('GET', '/api/rules'),
+    createRule: (input: RuleInput) => call<Rule>('POST', '/api/rules', input),
+    updateRule: (ruleId: number, patch: Partial<RuleInput>) => call<Rule>('PATCH', `/api/rules/${id(ruleId)}`, patch),
+    deleteRule: (ruleId: number) => call<void>('DELETE', `/api/rules/${id(ruleId)}`),
+    ruleHistory: (ruleId: number, limit = 50) => call<Items<RuleRun>>('GET', `/api/rules/${id(ruleId)}/history${query({ limit })}`),
+    /** The dry run: what the rule would do for this lead now; writes nothing. */
+    testRule: (ruleId: number, leadId: number, message?: string) =>
+      call<DryRun>('POST', `/api/rules/${id(ruleId)}/test`, message ? { leadId, message } : { leadId }),
+    sequences: () => call<Items<Sequence>>('GET', '/api/sequences'),
+    createSequence: (input: SequenceInput) => call<Sequence>('POST', '/api/sequences', input),
+    updateSequence: (sequenceId: number, patch: Partial<SequenceInput>) => call<Sequence>('PATCH', `/api/sequences/${id(sequenceId)}`, patch),
+    deleteSequence: (sequenceId: number) => call<void>('DELETE', `/api/sequences/${id(sequenceId)}`),
   };
 }
 
@@ -574,3 +591,5 @@ function knowledgeSourceCalls(call: <T>(method: Method, path: string, body?: unk
       call<KnowledgeSource>('POST', '/api/knowledge/upload', { fileName, contentBase64, agentIds }),
   };
 }
+
+import type { DryRun, MailTemplate, NamedRef, Rule, RuleInput, RuleRun, Sequence, SequenceInput } from './automation-contract.js';
