@@ -19,6 +19,7 @@ import { rulesModule } from './modules/rules/index.js';
 import { scriptsModule } from './modules/scripts/index.js';
 import { sequencesModule } from './modules/sequences/index.js';
 import { setupModule } from './modules/setup/index.js';
+import { qualityModule } from './modules/quality/index.js';
 import { syncModule } from './modules/sync/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
 import { defaultWorkingHours, isTimeZone } from './lib/working-hours.js';
@@ -141,6 +142,11 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
       },
     },
   });
+  const quality = qualityModule({
+    ...p,
+    access: access.services.access,
+    agents: (accountId) => agents.services.agents.list(accountId).map((a) => ({ id: a.id, name: a.name, mode: a.mode, replyDelaySec: a.replyDelaySec })),
+  });
   return {
     health,
     access,
@@ -161,6 +167,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     sequences,
     rules,
     setup,
+    quality,
   };
 }
 

@@ -1,4 +1,6 @@
 import type { Db } from '../../../db/client.js';
+import { editRatio } from '../../lib/edit-distance.js';
+import type { DiscardReason } from './agents.schemas.js';
 import type { AgentDraftRow } from '../../../db/schema/index.js';
 import { KommoError, KommoRateLimitedError } from '../../kommo/client/errors.js';
 import type { KommoApi } from '../../kommo/client/types.js';
@@ -391,7 +393,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       }
     },
 
-    discard(accountId: number, id: number, userId: number): { status: 'discarded' } {
+    discard(accountId: number, id: number, userId: number, why: { reason?: DiscardReason; note?: string } = {}): { status: 'discarded' } {
       const d = getDraft(db, accountId, id);
       if (!d) throw notFound(`Draft ${id}`);
       deps.tx(() => {
@@ -406,7 +408,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
           type: 'agent.draft_discarded',
           title: 'AI draft discarded',
           description: d.text,
-          metadata: { draftId: d.id },
+          metadata: { draftId: d.id, turnId: d.turnId, reason: why.reason ?? null, note: why.note ?? null },
         });
       });
       return { status: 'discarded' };
@@ -427,7 +429,8 @@ export function createDeliveryService(deps: DeliveryDeps) {
       type: 'agent.reply',
       title: via === 'note' ? 'Approved AI reply saved as a note to send' : `Approved AI reply sent by ${via === 'salesbot' ? 'Salesbot' : 'email'}`,
       description: text,
-      metadata: { draftId: d.id, turnId: d.turnId, via, approvedBy: userId, kommoIds: { leadId: d.leadId, ...ids } },
+      // What the person changed (0: sent as the agent wrote it), for the acceptance figures.
+      metadata: { draftId: d.id, turnId: d.turnId, via, approvedBy: userId, editRatio: editRatio(d.text, text), kommoIds: { leadId: d.leadId, ...ids } },
     });
   }
 }
