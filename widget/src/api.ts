@@ -271,9 +271,19 @@ interface XhrLike {
   getResponseHeader?: (name: string) => string | null;
 }
 
+/**
+ * An ApiError by its shape, not its class: admin.js carries its own copy of this module, so an error the
+ * page's API client (script.js) made is not an `instanceof` admin.js's class.
+ */
+export function isApiError(v: unknown): v is ApiError {
+  if (v instanceof ApiError) return true;
+  const e = v as Partial<ApiError> | null;
+  return !!e && typeof e === 'object' && e.name === 'ApiError' && typeof e.status === 'number' && typeof e.code === 'string' && Array.isArray(e.errors);
+}
+
 /** Build an ApiError from whatever `$authorizedAjax` rejected with (a jqXHR, an Error, anything). */
 export function toApiError(failure: unknown): ApiError {
-  if (failure instanceof ApiError) return failure;
+  if (isApiError(failure)) return failure;
   const xhr = (failure ?? {}) as XhrLike;
   const status = typeof xhr.status === 'number' ? xhr.status : 0;
   let body: unknown = xhr.responseJSON;
