@@ -1,4 +1,5 @@
 import { agentsScenario } from './agents.js';
+import { rulesScenario } from './rules.js';
 import type { Scenario } from './types.js';
 import { syncScenario } from './sync.js';
 import { webhookScenarios } from './webhooks.js';
@@ -11,4 +12,5 @@ export const extraScenarios: Record<string, () => Promise<Scenario[]>> = {
   'webhooks-ingest': () => webhookScenarios(5, true),
   agents: () => agentsScenario(),
   widget: () => import('./widget.js').then((m) => m.widgetScenario()),
+  rules: () => rulesScenario(),
 };
