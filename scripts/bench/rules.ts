@@ -52,7 +52,10 @@ export async function rulesScenario(rulesPerAccount = 500, events = 12_000): Pro
     const m = createModules(p, { llm });
     for (const accountId of ACCOUNTS) seed(p, m, accountId);
     const rules = m.rules.services.rules;
-    for (const accountId of ACCOUNTS) for (let i = 0; i < rulesPerAccount; i++) rules.create(accountId, ruleAt(i), null);
+    for (const accountId of ACCOUNTS) {
+      const r = rng(42);
+      for (let i = 0; i < rulesPerAccount; i++) rules.create(accountId, ruleAt(i, r), null);
+    }
     const messageIds = new Map<number, number[]>(ACCOUNTS.map((a) => [a, insertMessages(p, m, a, 200)]));
 
     const warmup = makeEvents(2_000, messageIds, 0);
@@ -146,8 +149,7 @@ const TRIGGER_WHEEL = TRIGGER_MIX.flatMap(([t, w]) => Array.from({ length: w }, 
  * Rule `i` of an account: triggers in TRIGGER_MIX's proportions; nine in ten are scoped to one stage (rules
  * live per pipeline stage), the rest apply to the whole account; three in four have conditions.
  */
-function ruleAt(i: number): CreateRuleInput {
-  const r = rng(1000 + i);
+function ruleAt(i: number, r: () => number): CreateRuleInput {
   const { pipelineId, statusId } = ALL_STAGES[i % ALL_STAGES.length]!;
   const scoped = i % 10 !== 0;
   const type = TRIGGER_WHEEL[Math.floor(r() * TRIGGER_WHEEL.length)]!;
