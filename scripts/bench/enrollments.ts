@@ -134,10 +134,12 @@ export async function enrollmentsScenario(total = 100_000, batch = 2_000): Promi
     p.worker.start();
     offset = dueAt - Date.now();
     const jumpedAt = clock.now();
+    const cpu0 = process.cpuUsage();
     const batchDone = () => count(p, "SELECT count(*) AS n FROM sequence_step_runs WHERE step = 0 AND status <> 'running'");
     const deadline = Date.now() + 120_000;
     while (batchDone() < inBatch && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const drainMs = clock.now() - jumpedAt;
+    const cpu = process.cpuUsage(cpu0);
     const delays = (p.sqlite.prepare('SELECT created_at - ? AS d FROM sequence_step_runs WHERE step = 0').all(dueAt) as { d: number }[]).map((r) => r.d);
     const notes = count(p, "SELECT count(*) AS n FROM agent_actions WHERE type = 'add_note' AND status = 'done'");
     await p.worker.stop();
@@ -154,8 +156,12 @@ export async function enrollmentsScenario(total = 100_000, batch = 2_000): Promi
     started = [];
     p.worker.start();
     offset += noopAt - clock.now();
+    const noopCpu0 = process.cpuUsage();
+    const noopT0 = clock.now();
     const noopDeadline = Date.now() + 60_000;
     while (started.length < inBatch && Date.now() < noopDeadline) await new Promise((r) => setTimeout(r, 20));
+    const noopMs = clock.now() - noopT0;
+    const noopCpu = process.cpuUsage(noopCpu0);
     await p.worker.stop();
     const noopDelays = started.map((t) => t - noopAt);
 
@@ -187,10 +193,14 @@ export async function enrollmentsScenario(total = 100_000, batch = 2_000): Promi
           p50_s: fmt(pct(delays, 0.5) / 1000, 2),
           max_s: fmt(Math.max(...delays) / 1000, 2),
           batch_done_s: fmt(drainMs / 1000, 2),
+          batch_cpu_s: fmt((cpu.user + cpu.system) / 1e6, 2),
+          noop_done_s: fmt(noopMs / 1000, 2),
+          noop_cpu_s: fmt((noopCpu.user + noopCpu.system) / 1e6, 2),
         },
       },
     ];
   } finally {
+    if (process.env.BENCH_KEEP_DB) console.error(`kept ${dir}`);
     closePlatform(p);
   }
 }

@@ -19,6 +19,8 @@ export interface ActionsDeps {
   activity: ActivityService;
   mirror: MirrorRepo;
   tx<T>(fn: () => T): T;
+  /** The same, committed together with the other writes of this tick (many actions at once share a COMMIT). Defaults to `tx`. */
+  groupTx?<T>(fn: () => T): Promise<T>;
   kommo: { api(accountId: number): KommoApi };
   logger: { warn(o: object, msg: string): void };
 }
@@ -46,6 +48,7 @@ const errText = (err: unknown) => (err instanceof Error ? err.message : String(e
 
 export function createActionsService(deps: ActionsDeps) {
   const { db, clock, activity } = deps;
+  const commit = <T>(fn: () => T): Promise<T> => (deps.groupTx ? deps.groupTx(fn) : Promise.resolve(deps.tx(fn)));
 
   function log(row: AgentActionRow, type: string, title: string, extra: Record<string, unknown> = {}) {
     activity.write({
@@ -64,7 +67,7 @@ export function createActionsService(deps: ActionsDeps) {
     const api = deps.kommo.api(row.accountId);
     try {
       const res = await executeAction(api, row.leadId, row.type as ToolName, row.args, clock.now());
-      const done = deps.tx(() => {
+      const done = await commit(() => {
         updateAction(db, row.accountId, row.id, { status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds, error: null }, clock.now());
         const r = { ...row, status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds };
         const o = originOf(row);
@@ -97,7 +100,7 @@ export function createActionsService(deps: ActionsDeps) {
   async function refreshLead(accountId: number, leadId: number): Promise<void> {
     try {
       const lead = await deps.kommo.api(accountId).getLead(leadId, ['contacts']);
-      deps.tx(() => {
+      await commit(() => {
         if (deps.mirror.upsertLeads(accountId, [lead], clock.now()) > 0) return;
         // Kommo's updated_at has 1 s resolution: a write in the same second as the last sync keeps the
         // same timestamp, which the mirror's upsert ignores. This read follows our own write, so it wins ties.
@@ -194,7 +197,7 @@ export function createActionsService(deps: ActionsDeps) {
       if (row && row.status !== 'running' && row.status !== 'failed') return row;
       if (!row) {
         const a = input.action;
-        row = deps.tx(() =>
+        row = await commit(() =>
           insertAction(
             db,
             {
