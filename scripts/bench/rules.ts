@@ -62,10 +62,14 @@ export async function rulesScenario(rulesPerAccount = 500, events = 12_000): Pro
     const measured = makeEvents(events, messageIds, 1);
     // As the webhook processing job publishes: each event in its own savepoint of a group commit, as many
     // at once as the worker runs jobs (WORKER_CONCURRENCY).
+    let cpuUs = 0;
     const deliver = async (bus: EventBus, list: Event[]) => {
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 0; i < list.length; i += env.WORKER_CONCURRENCY)
         await Promise.all(list.slice(i, i + env.WORKER_CONCURRENCY).map((e) => p.groupTx(() => bus.emit(e.name, e.payload as never))));
+      const cpu = process.cpuUsage(cpu0);
+      cpuUs = cpu.user + cpu.system;
       return performance.now() - t0;
     };
     await deliver(p.bus, warmup);
@@ -73,6 +77,7 @@ export async function rulesScenario(rulesPerAccount = 500, events = 12_000): Pro
     const activityBefore = count(p, 'SELECT count(*) AS n FROM activity_logs');
     const jobsBefore = count(p, "SELECT count(*) AS n FROM jobs WHERE queue LIKE 'rules.%'");
     const engineMs = await deliver(p.bus, measured);
+    const engineCpuUs = cpuUs;
     const verdicts = count(p, 'SELECT count(*) AS n FROM rule_runs') - runsBefore;
     const fired = count(p, "SELECT count(*) AS n FROM rule_runs WHERE status = 'fired'");
     const activity = count(p, 'SELECT count(*) AS n FROM activity_logs') - activityBefore;
@@ -83,6 +88,7 @@ export async function rulesScenario(rulesPerAccount = 500, events = 12_000): Pro
     for (const name of ['lead_changed', 'lead_stage_entered', 'message_received', 'task_changed', 'message_sent'] as const) bare.on(name, () => undefined);
     await deliver(bare, warmup);
     const bareMs = await deliver(bare, measured);
+    const bareCpuUs = cpuUs;
 
     const evPerSec = measured.length / (engineMs / 1000);
     const bareEvPerSec = measured.length / (bareMs / 1000);
@@ -102,6 +108,9 @@ export async function rulesScenario(rulesPerAccount = 500, events = 12_000): Pro
           rule_jobs_per_event: fmt(jobs / measured.length, 2),
           fired_total: fired,
           us_per_event: fmt((engineMs * 1000) / measured.length, 0),
+          // CPU time moves less than wall time when others share the machine: compare runs by these.
+          cpu_us_per_event: fmt(engineCpuUs / measured.length, 0),
+          bare_cpu_us_per_event: fmt(bareCpuUs / measured.length, 1),
         },
       },
     ];

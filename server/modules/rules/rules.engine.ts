@@ -35,6 +35,8 @@ export interface RuleEvent {
   };
 }
 
+type RunVerdict = 'fired' | 'skipped' | 'depth_limited' | 'rate_limited';
+
 export interface EngineDeps {
   clock: Clock;
   queue: JobQueue;
@@ -212,7 +214,33 @@ export function createEngine(d: EngineDeps) {
     };
   }
 
-  /** Handle one event: evaluate every candidate rule, record each verdict once, enqueue fired runs. */
+  const OUTCOME: Record<RunVerdict, { type: string; verb: string; verbs: string }> = {
+    fired: { type: 'rule.fired', verb: 'fired', verbs: 'fired' },
+    skipped: { type: 'rule.not_fired', verb: 'did not fire', verbs: 'did not fire' },
+    depth_limited: { type: 'rule.depth_limited', verb: 'was stopped', verbs: 'were stopped' },
+    rate_limited: { type: 'rule.rate_limited', verb: 'was stopped', verbs: 'were stopped' },
+  };
+  /** The feed entry for an event's verdicts of one outcome: named in full for one rule, listed for several. */
+  function feed(e: RuleEvent, status: RunVerdict, these: { name: string; reason: string; ruleId: number; version: number; runId: number }[]) {
+    const on = e.type.replace(/_/g, ' ');
+    const { type, verb, verbs } = OUTCOME[status];
+    const [one] = these;
+    const several = these.length > 1;
+    d.activity.write({
+      accountId: e.accountId,
+      leadId: e.leadId,
+      type,
+      title: several
+        ? `${these.length} rules ${verbs} on ${on}: ${these.map((x) => `"${x.name}" (v${x.version})`).join(', ')}`.slice(0, 500)
+        : `Rule "${one!.name}" (v${one!.version}) ${verb} on ${on}`,
+      description: several ? these.map((x) => `"${x.name}": ${x.reason}`).join('; ') : one!.reason,
+      metadata: several
+        ? { eventKey: e.key, depth: e.depth, verdicts: these.map(({ ruleId, version, runId, reason }) => ({ ruleId, version, runId, reason })) }
+        : { ruleId: one!.ruleId, version: one!.version, runId: one!.runId, eventKey: e.key, depth: e.depth },
+    });
+  }
+
+  /** Handle one event: evaluate every candidate rule, record each verdict once, enqueue the fired runs as one job. */
   function handle(e: RuleEvent, only?: (r: LoadedRule) => boolean): { fired: number; evaluated: number; deferred: number } {
     let fired = 0;
     let evaluated = 0;
@@ -221,7 +249,7 @@ export function createEngine(d: EngineDeps) {
     if (rules.length === 0) return { fired, evaluated, deferred };
     const f = facts(e);
     const now = d.clock.now();
-    const notFired: { name: string; reason: string; ruleId: number; version: number; runId: number }[] = [];
+    const verdicts: { status: RunVerdict; name: string; reason: string; ruleId: number; version: number; runId: number }[] = [];
     for (const rule of rules) {
       if (only && !only(rule)) continue;
       const t = rule.definition.trigger;
@@ -233,7 +261,7 @@ export function createEngine(d: EngineDeps) {
       const v = judge(rule, e, f);
       if (!v.candidate) continue;
       evaluated++;
-      let status: 'fired' | 'skipped' | 'depth_limited' | 'rate_limited' = v.fires ? 'fired' : 'skipped';
+      let status: RunVerdict = v.fires ? 'fired' : 'skipped';
       let reason = v.trace.reason;
       if (v.fires && e.depth > d.maxDepth) {
         status = 'depth_limited';
@@ -255,46 +283,24 @@ export function createEngine(d: EngineDeps) {
         now,
       });
       if (runId === null) continue; // this event was evaluated before (a redelivery)
-      const meta = { ruleId: rule.id, version: rule.version, runId, eventKey: e.key, depth: e.depth };
-      // Verdicts that did not fire go to the feed as one entry per event (each is in its rule's history in full).
-      if (status === 'skipped') notFired.push({ name: rule.name, reason, ...meta });
-      else
-        d.activity.write({
-          accountId: e.accountId,
-          leadId: e.leadId,
-          type: status === 'fired' ? 'rule.fired' : `rule.${status}`,
-          title: `Rule "${rule.name}" (v${rule.version}) ${status === 'fired' ? 'fired' : 'was stopped'} on ${e.type.replace(/_/g, ' ')}`,
-          description: reason,
-          metadata: meta,
-        });
-      if (status !== 'fired') continue;
-      fired++;
+      verdicts.push({ status, name: rule.name, reason, ruleId: rule.id, version: rule.version, runId });
+      if (status === 'fired') fired++;
+    }
+    // One feed entry per event and outcome (each verdict is in its rule's history in full).
+    for (const status of ['fired', 'skipped', 'depth_limited', 'rate_limited'] as const) {
+      const these = verdicts.filter((v) => v.status === status);
+      if (these.length > 0) feed(e, status, these);
+    }
+    // The fired runs' actions: one job for the event, run in rule order (each run is idempotent on its own).
+    const runIds = verdicts.filter((v) => v.status === 'fired').map((v) => v.runId);
+    if (runIds.length > 0)
       d.queue.enqueue({
         queue: RULE_RUN_QUEUE,
         accountId: e.accountId,
-        payload: { runId },
-        idempotencyKey: `rule-run:${e.accountId}:${runId}`,
+        payload: { runIds },
+        idempotencyKey: `rule-run:${e.accountId}:${runIds[0]}`,
         serialKey: e.leadId === null ? undefined : `lead:${e.accountId}:${e.leadId}`,
       });
-    }
-    if (notFired.length > 0) {
-      const on = e.type.replace(/_/g, ' ');
-      const [one] = notFired;
-      d.activity.write({
-        accountId: e.accountId,
-        leadId: e.leadId,
-        type: 'rule.not_fired',
-        title:
-          notFired.length === 1
-            ? `Rule "${one!.name}" (v${one!.version}) did not fire on ${on}`
-            : `${notFired.length} rules did not fire on ${on}: ${notFired.map((x) => `"${x.name}" (v${x.version})`).join(', ')}`.slice(0, 500),
-        description: notFired.length === 1 ? one!.reason : notFired.map((x) => `"${x.name}": ${x.reason}`).join('; '),
-        metadata:
-          notFired.length === 1
-            ? { ruleId: one!.ruleId, version: one!.version, runId: one!.runId, eventKey: e.key, depth: e.depth }
-            : { eventKey: e.key, depth: e.depth, verdicts: notFired.map(({ ruleId, version, runId, reason }) => ({ ruleId, version, runId, reason })) },
-      });
-    }
     if (deferred > 0) {
       d.queue.enqueue({ queue: RULE_CLASSIFY_QUEUE, accountId: e.accountId, payload: { event: e }, idempotencyKey: `rule-classify:${e.accountId}:${e.key}` });
     }
