@@ -79,6 +79,7 @@ describe('rules', () => {
       definition: { trigger: { type: 'tag_added', tag: 'vip' }, actions: [{ type: 'add_note', text: 'VIP, call today' }] },
     });
     expect(patched.body.version).toBe(2);
+    const seen = w.sim.requests.length;
     w.p.tx(() =>
       w.p.bus.emit('lead_changed', {
         accountId: w.accountId,
@@ -92,6 +93,8 @@ describe('rules', () => {
     await w.drain();
     expect(t.runs(r.id).map((x) => x.version)).toEqual([2]);
     expect(w.activity('rule.action')[0].title).toBe('Rule action: Note: VIP, call today');
+    // A note leaves the lead as the mirror has it: one request to Kommo, no read-back of the lead.
+    expect(w.sim.requests.slice(seen).map((q) => `${q.method} ${q.path}`)).toEqual(['POST /api/v4/leads/notes']);
   });
 
   it('a stage entry arms time_in_stage timers only for the rules waiting in that stage; verdicts that did not fire make one feed entry; an edit counts from the next event', async () => {

@@ -44,6 +44,9 @@ function originOf(row: AgentActionRow): { kind: 'agent' | 'rule' | 'sequence'; l
   return { kind: 'agent', label: 'Agent' };
 }
 
+/** Actions after which the lead in Kommo is as the mirror has it (its stage, fields, tags and responsible user are untouched). */
+const LEAVES_LEAD_AS_IS = new Set(['add_note', 'create_task']);
+
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 1000);
 
 export function createActionsService(deps: ActionsDeps) {
@@ -218,7 +221,8 @@ export function createActionsService(deps: ActionsDeps) {
         );
       }
       const done = await execute(row, { ...input.meta, ...o });
-      await refreshLead(input.accountId, input.leadId);
+      // A note or a task changes nothing the mirror keeps of the lead: no read back (one Kommo request saved).
+      if (!LEAVES_LEAD_AS_IS.has(row.type)) await refreshLead(input.accountId, input.leadId);
       return done;
     },
 
