@@ -1,5 +1,5 @@
 import { agentsScenario } from './agents.js';
-import { enrollmentsScenario } from './enrollments.js';
+import { enrollmentsInChild } from './enrollments.js';
 import { rulesScenario } from './rules.js';
 import type { Scenario } from './types.js';
 import { syncScenario } from './sync.js';
@@ -14,5 +14,5 @@ export const extraScenarios: Record<string, () => Promise<Scenario[]>> = {
   agents: () => agentsScenario(),
   widget: () => import('./widget.js').then((m) => m.widgetScenario()),
   rules: () => rulesScenario(),
-  enrollments: () => enrollmentsScenario(),
+  enrollments: () => enrollmentsInChild(),
 };
