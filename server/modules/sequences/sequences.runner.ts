@@ -111,6 +111,18 @@ export function createSequenceRunner(d: RunnerDeps) {
       return;
     }
     const nextRunAt = o.nextRunAt ?? now;
+    // A wait that comes due at once is settled here: its end is known now, so the enrollment goes straight
+    // to the step after it, without a job of its own that would only compute that end.
+    const next = seq.definition.steps[step];
+    if (nextRunAt <= now && (next?.type === 'wait' || next?.type === 'wait_until')) {
+      const lead = d.crm.lead(e.accountId, e.leadId);
+      const waitRun = d.repo.stepRun(e.accountId, e.id, step, now);
+      if (lead && waitRun.status === 'running') {
+        const until = waitEnd(next, now, zone(e.accountId, lead, next.type === 'wait_until' ? next.timezone : 'account'));
+        advance({ ...e, step }, seq, waitRun, { status: 'done', detail: `wait until ${new Date(until).toISOString()}`, nextRunAt: until });
+        return;
+      }
+    }
     d.repo.setState(e.accountId, e.id, { status: 'active', step, nextRunAt, stopReason: null, pausedAt: null }, now);
     d.service.scheduleStep({ id: e.id, accountId: e.accountId, step, nextRunAt });
   }
