@@ -1,4 +1,6 @@
 import { agentsScenario } from './agents.js';
+import { enrollmentsInChild } from './enrollments.js';
+import { rulesScenario } from './rules.js';
 import type { Scenario } from './types.js';
 import { syncScenario } from './sync.js';
 import { webhookScenarios } from './webhooks.js';
@@ -13,4 +15,6 @@ export const extraScenarios: Record<string, () => Promise<Scenario[]>> = {
   widget: () => import('./widget.js').then((m) => m.widgetScenario()),
   /** Time to the first AI reply through the real pipeline (issue: cost and quality in sight). */
   'first-reply': () => import('./first-reply.js').then((m) => m.firstReplyScenario()),
+  rules: () => rulesScenario(),
+  enrollments: () => enrollmentsInChild(),
 };
