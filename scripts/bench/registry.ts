@@ -1,4 +1,5 @@
 import { agentsScenario } from './agents.js';
+import { fairnessScenario } from './fairness.js';
 import type { Scenario } from './types.js';
 import { syncScenario } from './sync.js';
 import { webhookScenarios } from './webhooks.js';
@@ -10,5 +11,6 @@ export const extraScenarios: Record<string, () => Promise<Scenario[]>> = {
   /** The ack path alone (≈ 20 s instead of minutes): `npm run bench -- webhooks-ingest`. */
   'webhooks-ingest': () => webhookScenarios(5, true),
   agents: () => agentsScenario(),
+  fairness: () => fairnessScenario(),
   widget: () => import('./widget.js').then((m) => m.widgetScenario()),
 };
