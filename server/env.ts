@@ -162,6 +162,15 @@ const envSchema = z.object({
   MAIL_IMAP_MAX_FAILURES: int(3, 1, 100, 'a number of attempts, 1-100'),
   /** Time allowed to parse one incoming email. */
   MAIL_PARSE_BUDGET_MS: int(10_000, 100, 600_000, 'milliseconds, 100-600000'),
+  // Retention: what the daily retention job deletes, by age in days.
+  /** Raw webhook bodies and the stored events, once processed. */
+  RETENTION_WEBHOOK_DAYS: int(7, 1, 3650, 'days, 1-3650'),
+  /** Finished jobs (completed and dead, with their errors). At least 7: a completed job's idempotency key stays taken that long. */
+  RETENTION_JOBS_DAYS: int(30, 7, 3650, 'days, 7-3650'),
+  /** The activity feed. */
+  RETENTION_ACTIVITY_DAYS: int(180, 1, 36500, 'days, 1-36500'),
+  /** The HTML of inbound email (the text is kept). */
+  RETENTION_MAIL_HTML_DAYS: int(30, 1, 36500, 'days, 1-36500'),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -15,6 +15,7 @@ import { mailModule } from './modules/mail/index.js';
 import { mirrorModule } from './modules/mirror/index.js';
 import { notificationsModule } from './modules/notifications/index.js';
 import { oauthModule } from './modules/oauth/index.js';
+import { retentionModule } from './modules/retention/index.js';
 import { rulesModule } from './modules/rules/index.js';
 import { scriptsModule } from './modules/scripts/index.js';
 import { sequencesModule } from './modules/sequences/index.js';
@@ -116,6 +117,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
       },
     },
   });
+  const retention = retentionModule(p);
   return {
     health,
     access,
@@ -135,6 +137,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     agents,
     sequences,
     rules,
+    retention,
   };
 }
 

@@ -119,6 +119,11 @@ export class JobQueue {
       oldestReady: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued' AND run_at <= ?`),
       nextRunAt: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued'`),
       prune: sqlite.prepare(`DELETE FROM jobs WHERE status = 'completed' AND finished_at < ?`),
+      // run_at <= finished_at, so the claim index bounds the search to old rows.
+      pruneFinished: sqlite.prepare(
+        `DELETE FROM jobs WHERE id IN (
+           SELECT id FROM jobs WHERE status = @status AND run_at < @before AND finished_at < @before LIMIT @limit)`,
+      ),
       cancelQueued: sqlite.prepare(
         `UPDATE jobs SET status = 'dead', last_error = @reason, finished_at = @now WHERE account_id = @accountId AND queue = @queue AND status = 'queued'`,
       ),
@@ -261,6 +266,13 @@ export class JobQueue {
    */
   cancelQueued(accountId: number, queue: string, reason: string): number {
     return this.stmts.cancelQueued.run({ accountId, queue, reason, now: this.clock.now() }).changes;
+  }
+
+  /** Delete up to `limit` completed and up to `limit` dead jobs that finished before `before` (one small write each). */
+  pruneFinished(before: number, limit: number): number {
+    let n = 0;
+    for (const status of ['completed', 'dead']) n += this.stmts.pruneFinished.run({ status, before, limit }).changes;
+    return n;
   }
 
   pruneCompleted(olderThanMs: number): number {

@@ -1,0 +1,1 @@
+CREATE INDEX `webhook_events_age_idx` ON `webhook_events` (`account_id`,`received_at`);
