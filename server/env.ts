@@ -165,7 +165,7 @@ const envSchema = z.object({
   // Retention: what the daily retention job deletes, by age in days.
   /** Raw webhook bodies and the stored events, once processed. */
   RETENTION_WEBHOOK_DAYS: int(7, 1, 3650, 'days, 1-3650'),
-  /** Finished jobs (completed and dead, with their errors). At least 7: a completed job's idempotency key stays taken that long. */
+  /** Dead jobs, with their errors (completed ones go after 7 days, in the runtime's housekeeping: their idempotency keys stay taken that long). */
   RETENTION_JOBS_DAYS: int(30, 7, 3650, 'days, 7-3650'),
   /** The activity feed. */
   RETENTION_ACTIVITY_DAYS: int(180, 1, 36500, 'days, 1-36500'),

@@ -245,6 +245,36 @@ describe('JobQueue', () => {
   });
 });
 
+describe('pruning finished jobs', () => {
+  it('deletes completed jobs past the window and, in batches, dead ones; queued, running and recent ones stay', async () => {
+    const clock = manualClock();
+    const { queue, sqlite } = setup(clock);
+    const worker = new Worker({ queue, clock, logger }, { concurrency: 4 }).register(
+      defineJob({ queue: 'ok', payload: z.object({}), handle: async () => {} }),
+      defineJob({ queue: 'bad', payload: z.object({ n: z.number() }), handle: async () => {} }),
+    );
+    const old = [queue.enqueue({ queue: 'ok' }).id, queue.enqueue({ queue: 'bad', payload: {} }).id, queue.enqueue({ queue: 'bad', payload: {} }).id];
+    await worker.drain();
+    clock.advance(8 * 24 * 3600_000);
+    const recent = [queue.enqueue({ queue: 'ok' }).id, queue.enqueue({ queue: 'bad', payload: {} }).id];
+    await worker.drain();
+    const waiting = queue.enqueue({ queue: 'ok', runAt: clock.now() + 1000 }).id;
+    const status = () => sqlite.prepare('SELECT id, status FROM jobs ORDER BY id').all() as { id: number; status: string }[];
+
+    expect(queue.pruneCompleted(7 * 24 * 3600_000)).toBe(1); // the housekeeping: completed only
+    expect(status().map((r) => r.id)).toEqual([old[1], old[2], ...recent, waiting]);
+    const cut = clock.now() - 7 * 24 * 3600_000;
+    expect(queue.pruneFinished(cut, 1)).toBe(1); // retention: one batch of one
+    expect(queue.pruneFinished(cut, 1)).toBe(1);
+    expect(queue.pruneFinished(cut, 1)).toBe(0);
+    expect(status()).toEqual([
+      { id: recent[0], status: 'completed' },
+      { id: recent[1], status: 'dead' },
+      { id: waiting, status: 'queued' },
+    ]);
+  });
+});
+
 describe('fair claiming', () => {
   /** A's backlog: `n` ready turns on `n` leads, enqueued before anything else (so a plain FIFO serves them first). */
   function backlog(queue: JobQueue, n: number, accountId = 1) {

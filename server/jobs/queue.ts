@@ -118,8 +118,10 @@ export class JobQueue {
       counts: sqlite.prepare(`SELECT queue, status, count(*) AS n FROM jobs GROUP BY queue, status`),
       oldestReady: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued' AND run_at <= ?`),
       nextRunAt: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued'`),
-      prune: sqlite.prepare(`DELETE FROM jobs WHERE status = 'completed' AND finished_at < ?`),
-      // run_at <= finished_at, so the claim index bounds the search to old rows.
+      // run_at <= finished_at: the run_at bound keeps the search on the claim index to the old rows.
+      prune: sqlite.prepare(`DELETE FROM jobs WHERE status = 'completed' AND run_at < @before AND finished_at < @before`),
+      // run_at <= finished_at, so the claim index bounds the search to old rows (a job cancelled before its run
+      // time waits until that time is past the cut too).
       pruneFinished: sqlite.prepare(
         `DELETE FROM jobs WHERE id IN (
            SELECT id FROM jobs WHERE status = @status AND run_at < @before AND finished_at < @before LIMIT @limit)`,
@@ -276,6 +278,6 @@ export class JobQueue {
   }
 
   pruneCompleted(olderThanMs: number): number {
-    return this.stmts.prune.run(this.clock.now() - olderThanMs).changes;
+    return this.stmts.prune.run({ before: this.clock.now() - olderThanMs }).changes;
   }
 }
