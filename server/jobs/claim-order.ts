@@ -13,7 +13,7 @@
 export type AccountKey = number | null;
 
 export interface QueueLookups {
-  /** The smallest account id above `after` with a queued job in `queue` (ready or not), if any. */
+  /** The smallest account id above `after` with a ready job in `queue` (its turn may still be serial-blocked), if any. */
   nextAccount(queue: string, after: number): number | undefined;
   /** Up to `limit` ready, not serial-blocked job ids of one account in `queue`, oldest first. */
   ready(queue: string, account: AccountKey, limit: number): number[];

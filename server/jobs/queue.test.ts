@@ -308,6 +308,19 @@ describe('fair claiming', () => {
     expect(queue.claim(['turns'], 4).map((j) => accountOf(sqlite, j.id))).toEqual([3, null, 1, 1]);
   });
 
+  it('passes over accounts whose jobs are all for later, and takes them in once they are due', () => {
+    const clock = manualClock();
+    const { queue, sqlite } = setup(clock);
+    for (const accountId of [1, 2, 4]) for (let i = 0; i < 3; i++) queue.enqueue({ queue: 'turns', accountId, runAt: clock.now() + 60_000 });
+    queue.enqueue({ queue: 'turns', accountId: 3 });
+    queue.enqueue({ queue: 'turns', accountId: 3 });
+    const first = queue.claim(['turns'], 4);
+    expect(first.map((j) => accountOf(sqlite, j.id))).toEqual([3, 3]);
+    for (const j of first) queue.complete(j);
+    clock.advance(60_000);
+    expect(queue.claim(['turns'], 4).map((j) => accountOf(sqlite, j.id))).toEqual([4, 1, 2, 4]);
+  });
+
   it('a claim of many slots spreads them over the accounts before giving one account a second job', () => {
     const { queue, sqlite } = setup();
     for (const accountId of [1, 2, 3]) backlog(queue, 50, accountId);
@@ -347,7 +360,7 @@ describe('fair claiming', () => {
     const plan = (stmt: { source: string }, ...args: unknown[]) =>
       (sqlite.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(' | ');
     expect(plan(stmts.hasReady, 'q', 0)).toBe('SEARCH jobs USING COVERING INDEX jobs_queue_ready_idx (status=? AND queue=? AND run_at<?)');
-    expect(plan(stmts.nextAccount, 'q', 0)).toBe('SEARCH jobs USING COVERING INDEX jobs_fair_idx (status=? AND queue=? AND account_id>?)');
+    expect(plan(stmts.nextAccount, 'q', 0, 0)).toBe('SEARCH jobs USING COVERING INDEX jobs_fair_idx (status=? AND queue=? AND account_id>?)');
     expect(plan(stmts.ready, { queue: 'q', account: 1, now: 0, limit: 1 })).toBe(
       'SEARCH j USING INDEX jobs_fair_idx (status=? AND queue=? AND account_id=? AND run_at<?) | CORRELATED SCALAR SUBQUERY 1 | SEARCH p USING INDEX jobs_serial_idx (serial_key=?)',
     );
