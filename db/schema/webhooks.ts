@@ -34,12 +34,7 @@ export const webhookEvents = sqliteTable(
     receivedAt: integer('received_at').notNull(),
     processedAt: integer('processed_at'),
   },
-  (t) => [
-    uniqueIndex('webhook_events_key_uq').on(t.accountId, t.eventKey),
-    index('webhook_events_kind_idx').on(t.accountId, t.kind, t.id),
-    // Retention: an account's events older than the cut, without reading its recent ones.
-    index('webhook_events_age_idx').on(t.accountId, t.receivedAt),
-  ],
+  (t) => [uniqueIndex('webhook_events_key_uq').on(t.accountId, t.eventKey), index('webhook_events_kind_idx').on(t.accountId, t.kind, t.id)],
 );
 
 /**

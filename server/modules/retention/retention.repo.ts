@@ -20,7 +20,7 @@ export function createRetentionRepo(sqlite: Sqlite) {
     accountIds: ids('SELECT id FROM accounts ORDER BY id'),
 
     // Webhooks: stored events once processed or skipped, then the raw deliveries none of whose events still wait.
-    oldHandledEvents: ids("SELECT id FROM webhook_events WHERE account_id = ? AND received_at < ? AND status <> 'received' ORDER BY received_at LIMIT ?"),
+    oldHandledEvents: ids("SELECT id FROM webhook_events WHERE account_id = ? AND received_at < ? AND status <> 'received' LIMIT ?"),
     deleteHandledEvents: write("DELETE FROM webhook_events WHERE account_id = ? AND id IN (SELECT value FROM json_each(?)) AND status <> 'received'"),
     /** The oldest delivery that an old, still unprocessed event points at: it and later deliveries stay. */
     firstDeliveryWaiting: (accountId: number, before: number): number | null => firstWaiting.get(accountId, before) as number | null,

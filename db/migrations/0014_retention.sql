@@ -1,1 +1,0 @@
-CREATE INDEX `webhook_events_age_idx` ON `webhook_events` (`account_id`,`received_at`);
