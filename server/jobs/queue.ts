@@ -71,8 +71,8 @@ export class JobQueue {
          ON CONFLICT (queue, idempotency_key) DO NOTHING`,
       ),
       findByKey: sqlite.prepare(`SELECT id FROM jobs WHERE queue = ? AND idempotency_key = ?`),
-      // The claim's lookups (see claim-order.ts). Each is one index seek or one short range, whatever the
-      // backlog: `hasReady` on jobs_queue_ready_idx, `nextAccount` and `ready` on jobs_fair_idx.
+      // The claim's lookups (see claim-order.ts), each an index search however long one account's backlog of
+      // ready jobs: `hasReady` on jobs_queue_ready_idx, `nextAccount` and `ready` on jobs_fair_idx.
       hasReady: sqlite.prepare(`SELECT 1 FROM jobs WHERE status = 'queued' AND queue = ? AND run_at <= ? LIMIT 1`),
       // Reads index entries only (run_at is in the index), so accounts whose jobs are all for later cost a
       // few entries each here instead of a statement each.
@@ -122,10 +122,9 @@ export class JobQueue {
       counts: sqlite.prepare(`SELECT queue, status, count(*) AS n FROM jobs GROUP BY queue, status`),
       oldestReady: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued' AND run_at <= ?`),
       nextRunAt: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued'`),
-      // run_at <= finished_at: the run_at bound keeps the search on the claim index to the old rows.
+      // Both deletes: run_at <= finished_at, so a run_at bound keeps the search on the claim index to old rows
+      // (a job cancelled before its run time waits until that time is past the cut too).
       prune: sqlite.prepare(`DELETE FROM jobs WHERE status = 'completed' AND run_at < @before AND finished_at < @before`),
-      // run_at <= finished_at, so the claim index bounds the search to old rows (a job cancelled before its run
-      // time waits until that time is past the cut too).
       pruneFinished: sqlite.prepare(
         `DELETE FROM jobs WHERE id IN (
            SELECT id FROM jobs WHERE status = @status AND run_at < @before AND finished_at < @before LIMIT @limit)`,
