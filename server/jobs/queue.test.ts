@@ -367,6 +367,23 @@ describe('fair claiming', () => {
   });
 });
 
+describe('worker wake-up', () => {
+  it('an enqueue wakes an idle worker at once instead of waiting for the pending idle poll', async () => {
+    const { queue } = setup(systemClock);
+    const ran: number[] = [];
+    const worker = new Worker({ queue, clock: systemClock, logger }, { concurrency: 2, pollMs: 600_000 }).register(
+      defineJob({ queue: 'q', payload: z.object({ n: z.number() }), handle: async ({ n }) => void ran.push(n) }),
+    );
+    worker.start();
+    await new Promise((r) => setTimeout(r, 20)); // the first tick found nothing and armed the ten-minute poll
+    queue.enqueue({ queue: 'q', payload: { n: 1 } });
+    const deadline = Date.now() + 10_000;
+    while (ran.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await worker.stop();
+    expect(ran).toEqual([1]);
+  });
+});
+
 describe('worker shares', () => {
   it('slow queues never fill every slot: webhook jobs run while turns and a sync hold theirs', async () => {
     const { queue } = setup(systemClock);
