@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, integrationStatus, parseEnv } from './env.js';
+import { ConfigError, ENV_NAMES, integrationStatus, parseEnv } from './env.js';
 
 describe('parseEnv', () => {
   it('boots on defaults with nothing set, generating the encryption key once with mode 0600', () => {
@@ -50,5 +50,26 @@ describe('parseEnv', () => {
     expect(env.KOMMO_ALLOWED_HOSTS).toEqual(['*.kommo.com', 'crm.example.org']);
     expect(env.KOMMO_ALLOW_INSECURE_LOOPBACK).toBe(true);
     expect(env.PUBLIC_URL).toBe('https://agent.example.com');
+  });
+});
+
+describe('the settings are documented', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const settings = readme.slice(readme.indexOf('## Settings'), readme.indexOf('\n## ', readme.indexOf('## Settings') + 5));
+  const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+  const documented = [...settings.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
+  const listed = [...example.matchAll(/^# ([A-Z0-9_]+)=/gm)].map((m) => m[1]);
+
+  it("the README's settings table has exactly the variables server/env.ts reads", () => {
+    expect([...documented].sort()).toEqual([...ENV_NAMES].sort());
+  });
+  it('.env.example lists every variable, and its uncommented values parse', () => {
+    expect([...listed].sort()).toEqual([...ENV_NAMES].sort());
+    const values = Object.fromEntries(
+      [...example.matchAll(/^# ([A-Z0-9_]+)=(.+)$/gm)]
+        .filter((m) => !['KOMMO_LONG_LIVED_TOKEN', 'KOMMO_ACCOUNT_HOST'].includes(m[1]!))
+        .map((m) => [m[1], m[2]]),
+    );
+    expect(() => parseEnv({ ...values, DATABASE_PATH: ':memory:', ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64') })).not.toThrow();
   });
 });

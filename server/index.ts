@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { ConfigError, integrationStatus, parseEnv, type Env } from './env.js';
 import { createModules, moduleList } from './modules.js';
 import { createPlatform } from './platform.js';
@@ -5,6 +6,8 @@ import { startRuntime } from './runtime.js';
 
 // Boot only: parseEnv → createPlatform → createModules → startRuntime. SIGTERM drains.
 let env: Env;
+// A `.env` in the working directory (see `.env.example`) fills in what the environment does not set.
+if (existsSync('.env')) process.loadEnvFile('.env');
 try {
   env = parseEnv();
 } catch (err) {

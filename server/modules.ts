@@ -19,6 +19,8 @@ import { retentionModule } from './modules/retention/index.js';
 import { rulesModule } from './modules/rules/index.js';
 import { scriptsModule } from './modules/scripts/index.js';
 import { sequencesModule } from './modules/sequences/index.js';
+import { setupModule } from './modules/setup/index.js';
+import { qualityModule } from './modules/quality/index.js';
 import { syncModule } from './modules/sync/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
 import { defaultWorkingHours, isTimeZone } from './lib/working-hours.js';
@@ -42,7 +44,13 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
   let kommoApi: KommoServices['api'] | undefined;
   const access = accessModule({ ...p, crm: mirror.services.read, mirror: mirror.services.mirror, kommo: { api: (id) => kommoApi!(id) } });
   const activity = activityModule({ ...p, access: access.services.access });
-  const base = { ...p, activity: activity.services.activity, accounts: accounts.services.accounts, access: access.services.access };
+  const base = {
+    ...p,
+    activity: activity.services.activity,
+    audit: activity.services.audit,
+    accounts: accounts.services.accounts,
+    access: access.services.access,
+  };
   const kommo = kommoModule(base);
   kommoApi = kommo.services.api;
   const conversations = conversationsModule(p);
@@ -60,8 +68,8 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
   const mail = mailModule(withKommo);
   const notifications = notificationsModule({ ...base, settings: mail.services.settings, writer: mail.services.writer });
   const webhooks = webhooksModule({ ...withKommo, notifier: notifications.services.notifier });
-  const knowledge = knowledgeModule({ ...p, access: access.services.access });
-  const scripts = scriptsModule({ ...p, crm: mirror.services.read, access: access.services.access });
+  const knowledge = knowledgeModule({ ...p, access: access.services.access, audit: activity.services.audit });
+  const scripts = scriptsModule({ ...p, crm: mirror.services.read, access: access.services.access, audit: activity.services.audit });
   const actions = actionsModule(withKommo);
   const llm = o.llm ?? createOpenAiLlm({ apiKey: p.env.OPENAI_API_KEY, baseURL: p.env.OPENAI_BASE_URL, timeoutMs: p.env.OPENAI_TIMEOUT_MS, fetch: p.fetch });
   const agents = agentsModule({
@@ -117,6 +125,29 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
       },
     },
   });
+  const setup = setupModule({
+    ports: {
+      connection: (accountId) => {
+        const st = sync.services.sync.status(accountId);
+        return { state: st.connection.state, syncState: st.sync.state, lastSyncAt: st.sync.finishedAt };
+      },
+      boundStages: (accountId) => agents.services.agents.bindings(accountId).filter((b) => b.agentId !== null).length,
+      salesbotBotId: (accountId) => {
+        const id = Number(accounts.services.accounts.settings(accountId).salesbotBotId);
+        return Number.isSafeInteger(id) && id > 0 ? id : null;
+      },
+      mailbox: (accountId) => ({ configured: mail.services.settings.get(accountId).smtp !== null }),
+      llm: (accountId) => {
+        const b = agents.services.budget.state(accountId);
+        return { keySet: Boolean(p.env.OPENAI_API_KEY), budgetExhausted: b.exhausted, limitUsd: b.limit.usd, usedUsd: b.used.costUsd };
+      },
+    },
+  });
+  const quality = qualityModule({
+    ...p,
+    access: access.services.access,
+    agents: (accountId) => agents.services.agents.list(accountId).map((a) => ({ id: a.id, name: a.name, mode: a.mode, replyDelaySec: a.replyDelaySec })),
+  });
   const retention = retentionModule(p);
   return {
     health,
@@ -137,6 +168,8 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     agents,
     sequences,
     rules,
+    setup,
+    quality,
     retention,
   };
 }

@@ -13,4 +13,6 @@ export const extraScenarios: Record<string, () => Promise<Scenario[]>> = {
   agents: () => agentsScenario(),
   fairness: () => fairnessScenario(),
   widget: () => import('./widget.js').then((m) => m.widgetScenario()),
+  /** Time to the first AI reply through the real pipeline (issue: cost and quality in sight). */
+  'first-reply': () => import('./first-reply.js').then((m) => m.firstReplyScenario()),
 };

@@ -153,6 +153,7 @@ export async function startWidgetHarness(opts: WidgetHarnessOptions): Promise<Wi
         <form data-action="send_widget" class="dp-modal__form">
           <input type="hidden" name="pipeline_id" value="${pipelineId ?? ''}"><input type="hidden" name="status_id" value="${statusId ?? ''}">
           <label>Agent for this stage <input type="text" name="agent_id" value=""></label>
+          <label>Follow-up sequence <input type="text" name="sequence_id" value=""></label>
           <label>Trigger key <input type="text" name="kai_dp_token" value=""></label>
           <button type="button">Done</button></form></div></div>`;
     } else {

@@ -72,7 +72,7 @@ async function world() {
     if (res.status !== 200) throw new Error(`webhook: ${res.status}`);
   };
   /** The client writes in a messenger: stored and announced as the webhook handler does. */
-  const clientWrites = (leadId: number, text: string) =>
+  const clientWrites = (leadId: number, text: string, channel = 'telegram') =>
     w.p.tx(() => {
       const id = w.m.conversations.services.conversations.insertMessage({
         accountId: w.accountId,
@@ -80,11 +80,11 @@ async function world() {
         contactId: null,
         direction: 'inbound',
         author: 'client',
-        channel: 'telegram',
+        channel,
         externalId: `c-${leadId}-${text}`,
         text,
       })!;
-      w.p.bus.emit('message_received', { accountId: w.accountId, leadId, contactId: null, messageIds: [id], channel: 'telegram', eventKey: `msg:${id}` });
+      w.p.bus.emit('message_received', { accountId: w.accountId, leadId, contactId: null, messageIds: [id], channel, eventKey: `msg:${id}` });
     });
   return { sales, stage, leads: leads.map((l) => l.id), templateId: tpl.body.id as number, sequence, enroll, enrollment, sent, moved, clientWrites };
 }
@@ -144,6 +144,28 @@ describe('sequences', () => {
     expect(w.activity('sequence.stopped').map((a) => a.title)).toEqual(['Sequence "Nurture" stopped: the client replied (telegram)']);
     const list = await w.api('GET', '/api/sequences');
     expect(list.body.items[0].stats).toMatchObject({ enrolled: 1, active: 0, stoppedByReply: 1 });
+  });
+
+  it('the WhatsApp 24-hour window: past it, an agent follow-up runs the approved-template Salesbot, or is skipped with an activity entry', async () => {
+    const t = await world();
+    const [withBot, withoutBot] = [t.leads[2]!, t.leads[3]!];
+    // Both clients last wrote on WhatsApp two days ago; the enrollments start now.
+    t.clientWrites(withBot, 'Thanks, I will think about it', 'com.amocrm.amocrmwa');
+    t.clientWrites(withoutBot, 'Thanks, I will think about it', 'com.amocrm.amocrmwa');
+    await w.later(2 * DAY);
+    const bot = w.sim.addSalesbot({ name: 'Approved WhatsApp template', widgetRequest: { url: `${w.sim.baseUrl}/template-only`, data: {} } });
+    const quiet = { quietHours: null };
+    const viaTemplate = await t.sequence({ steps: [{ type: 'agent_followup', outsideWindowBotId: bot.id }], sendWindow: quiet });
+    const plain = await t.sequence({ steps: [{ type: 'agent_followup' }], sendWindow: quiet });
+    const a = await t.enroll(viaTemplate.id, withBot);
+    const b = await t.enroll(plain.id, withoutBot);
+    await w.drain();
+    expect(w.sim.state.chats.launches.map((l) => ({ botId: l.botId, leadId: l.leadId }))).toEqual([{ botId: bot.id, leadId: withBot }]);
+    expect(t.enrollment(a.id).status).toBe('completed');
+    expect(t.enrollment(b.id).status).toBe('completed');
+    expect(w.activity('sequence.step_skipped').map((x) => x.title)).toEqual([
+      'Sequence "Nurture", step 1: outside the WhatsApp 24-hour window and no approved-template Salesbot is set for this step',
+    ]);
   });
 
   it('quiet hours defer a client-facing step to the morning, in the account time zone', async () => {

@@ -3,7 +3,7 @@
  * pagination) next to the real-backend suites. It follows the real routes' shapes (server/modules/*: strict
  * agent bodies with `handoff.onToolFailure: 'handoff' | 'notify'`, approve answering `via`, 409 for an undo
  * that cannot be done), verifies every X-Auth-Token the way the real server does (HS256, audience,
- * client_uuid, expiry, one use per jti), and records each request.
+ * client_uuid, expiry, one use per jti), answers `/api/me` from the token's is_admin claim, and records each request.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { fieldErrors } from '../../server/lib/errors.js';
 import { createAgentSchema, patchAgentSchema } from '../../server/modules/agents/agents.schemas.js';
 import { budgetSchema } from '../../server/modules/agents/usage.routes.js';
+import { fakeAutomation } from './fake-automation.js';
 import type { ActivityItem, Agent, Binding, IntegrationStatus, KnowledgeEntry, LeadAgentState, Pipeline, Script, Usage } from '../../widget/src/api.js';
 
 export interface RecordedRequest {
@@ -224,11 +225,20 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
     resetsAt: '2025-04-01T00:00:00.000Z',
   };
 
-  const route = async (req: IncomingMessage, res: ServerResponse, url: URL, body: unknown) => {
+  const automation = fakeAutomation(now);
+
+  const route = async (req: IncomingMessage, res: ServerResponse, url: URL, body: unknown, claims: Record<string, unknown>) => {
     const m = req.method ?? 'GET';
     const path = url.pathname;
     const b = (body ?? {}) as Record<string, unknown>;
     let match: RegExpExecArray | null;
+    // Like the server, the token's is_admin claim decides.
+    if (m === 'GET' && path === '/api/me') return send(res, 200, { accountId: claims.account_id, userId: claims.user_id, isAdmin: claims.is_admin === true });
+    const auto = automation(m, path, b);
+    if (auto) {
+      const p = auto.body as { code?: string; title?: string; detail?: string };
+      return auto.status >= 400 ? problem(res, auto.status, p.code ?? 'UNKNOWN', p.title ?? '', p.detail ?? '') : send(res, auto.status, auto.body);
+    }
 
     if (m === 'GET' && path === '/api/integrations/status') {
       const s = status();
@@ -299,6 +309,17 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
       }
     }
     if (m === 'GET' && path === '/api/bindings') return send(res, 200, { items: bindings });
+    if (m === 'GET' && path === '/api/setup/checklist')
+      return send(res, 200, {
+        done: 3,
+        total: 4,
+        checks: [
+          { key: 'connection', ok: true, problem: null, detail: {} },
+          { key: 'agent', ok: true, problem: null, detail: {} },
+          { key: 'channels', ok: false, problem: 'no_salesbot', detail: {} },
+          { key: 'mail_llm', ok: true, problem: null, detail: {} },
+        ],
+      });
     if (m === 'GET' && path === '/api/integrations/dp-token') return send(res, 200, { token: 'dp-token-of-account-1', setting: 'kai_dp_token' });
     if (m === 'PUT' && path === '/api/bindings') {
       const next = b as unknown as Binding;
@@ -466,7 +487,7 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
           claims: typeof claims === 'string' ? null : claims,
         });
         if (typeof claims === 'string') return problem(res, 401, 'UNAUTHORIZED', 'Unauthorized', `Invalid X-Auth-Token: ${claims}`);
-        await route(req, res, url, body);
+        await route(req, res, url, body, claims);
       })
       .catch((err: unknown) => problem(res, 500, 'INTERNAL', 'Internal server error', String(err)));
   });

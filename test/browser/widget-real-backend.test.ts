@@ -102,7 +102,9 @@ describe('widget against the real backend and the Kommo simulator', () => {
       if (!drafts.length) await new Promise((r) => setTimeout(r, 50));
     }
     expect(llm.requests).toHaveLength(1);
-    expect(drafts).toEqual([{ id: expect.any(Number), text: 'Hello! We can start next week, right after the kickoff call.', createdAt: expect.any(String) }]);
+    expect(drafts).toEqual([
+      { id: expect.any(Number), text: 'Hello! We can start next week, right after the kickoff call.', createdAt: expect.any(String), actions: [] },
+    ]);
     expect(w.sim.state.salesbotContinues).toHaveLength(0);
 
     const { page, problems, close } = await openPage(browser);
@@ -199,10 +201,24 @@ describe('widget against the real backend and the Kommo simulator', () => {
     await page.selectOption(select, { label: 'Mia — reactivation' });
     await page.waitForFunction((sel) => !(document.querySelector(sel) as HTMLSelectElement).disabled, select);
     await screenshot(page, 'real-admin-bindings');
-    expect((await w.must('GET', '/api/bindings')).items).toContainEqual(expect.objectContaining({ pipelineId: proposal.pipelineId, statusId: proposal.statusId, agentId: mia.id }));
+    expect((await w.must('GET', '/api/bindings')).items).toContainEqual(
+      expect.objectContaining({ pipelineId: proposal.pipelineId, statusId: proposal.statusId, agentId: mia.id }),
+    );
     expect(db('SELECT agent_id AS agentId FROM agent_stage_bindings WHERE pipeline_id = ? AND status_id = ?', proposal.pipelineId, proposal.statusId)).toEqual([
       { agentId: mia.id },
     ]);
+    // What the agent does when a lead enters the stage by any route: "write first", kept with the binding.
+    const enter = `[data-testid="kai-binding-enter-${proposal.pipelineId}:${proposal.statusId}"]`;
+    await expect(page.inputValue(enter)).resolves.toBe('off');
+    await page.selectOption(enter, 'greet');
+    await page.waitForFunction((sel) => !(document.querySelector(sel) as HTMLSelectElement).disabled, enter);
+    expect(
+      db(
+        'SELECT agent_id AS agentId, on_stage_enter AS onEnter FROM agent_stage_bindings WHERE pipeline_id = ? AND status_id = ?',
+        proposal.pipelineId,
+        proposal.statusId,
+      ),
+    ).toEqual([{ agentId: mia.id, onEnter: 'greet' }]);
 
     // After a reload the UI reads it all back from the backend.
     await page.reload();
@@ -290,6 +306,10 @@ describe('widget against the real backend and the Kommo simulator', () => {
     await screenshot(page, 'real-settings-modal');
 
     const partnersDemo = w.stage('Demo', 'Partners');
+    const nurture = await w.must('POST', '/api/sequences', {
+      name: 'Partner nurture',
+      definition: { steps: [{ type: 'add_note', text: 'Partner follow-up' }] },
+    });
     await page.goto(`${w.harness.url}/dp?pipeline=${partnersDemo.pipelineId}&status=${partnersDemo.statusId}`);
     await page.waitForSelector('[data-testid="kai-dp-agent"] option >> text=Dora — drafts', { state: 'attached' });
     await page.selectOption('[data-testid="kai-dp-agent"]', { label: 'Dora — drafts' });
@@ -297,6 +317,9 @@ describe('widget against the real backend and the Kommo simulator', () => {
     const dora = db<{ id: number }>("SELECT id FROM agents WHERE name = 'Dora — drafts'")[0]!.id;
     await expect(page.inputValue('input[name="agent_id"]')).resolves.toBe(String(dora));
     expect((await w.must('GET', '/api/bindings')).items).toContainEqual(expect.objectContaining({ ...partnersDemo, agentId: dora }));
+    // The action's follow-up sequence: a picker of the account's sequences, saved into Kommo's own field.
+    await page.selectOption('[data-testid="kai-dp-sequence"]', { label: 'Partner nurture' });
+    await expect(page.inputValue('input[name="sequence_id"]')).resolves.toBe(String(nurture.id));
     await screenshot(page, 'real-dp-settings');
     expect(problems).toEqual([]);
     await close();

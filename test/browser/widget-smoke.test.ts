@@ -69,9 +69,24 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     await expect.poll(() => page.locator('[data-testid="kai-lead-activity"] li').count(), { timeout: 30_000 }).toBe(5);
     await screenshot(page, 'lcard');
 
-    // Exactly two calls, in parallel, no per-item requests; each token verified and used once.
+    // The automation block: the stage's rule and the account-wide one (not the other pipeline's), the stage's sequence.
+    await page.waitForSelector('[data-testid="kai-automation-rule"][data-id="31"]');
+    await expect(page.locator('[data-testid="kai-automation-rule"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).resolves.toEqual([
+      '31',
+      '32',
+    ]);
+    await expect(page.locator('[data-testid="kai-automation-sequence"]').count()).resolves.toBe(1);
+
+    // One batch: the panel, its activity, its automation, and who the user is (asked once, not per item); each token verified and used once.
     const calls = backend.requests.slice(before);
-    expect(calls.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /api/dashboard/updates', 'GET /api/leads/42/agent']);
+    expect(calls.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'GET /api/dashboard/updates',
+      'GET /api/leads/42/agent',
+      'GET /api/leads/42/enrollments',
+      'GET /api/me',
+      'GET /api/rules',
+      'GET /api/sequences',
+    ]);
     expect(calls.find((r) => r.path === '/api/dashboard/updates')?.query).toMatchObject({ leadId: '42', limit: '5' });
     for (const r of calls) {
       expect(r.claims).toMatchObject({
@@ -128,6 +143,41 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     await screenshot(page, 'lcard-after-actions');
     expect(problems).toEqual([]);
     await close();
+  });
+
+  it('shows a user who is not an account admin no admin-only control: no Approve of a risky action, no suggestion, no rule switch, closed admin tabs', async () => {
+    const rep = await startWidgetHarness({ backendUrl: backend.url, ...CLIENT, ...ACCOUNT, userId: 8_002, isAdmin: false, widgetDir: join(tmp, 'widget') });
+    const { page, problems, close } = await openPage(browser);
+    try {
+      const before = backend.requests.length;
+      await page.goto(`${rep.url}/card?lead=45`);
+      await page.waitForSelector('[data-testid="kai-action-awaits-admin"] >> text=Waits for an administrator to approve');
+      await page.waitForSelector('[data-testid="kai-automation-rule"][data-id="31"]');
+      await expect(page.locator('[data-testid="kai-action-approve"]').count()).resolves.toBe(0);
+      await expect(page.locator('[data-testid="kai-suggest"]').count()).resolves.toBe(0);
+      await expect(page.locator('[data-testid="kai-automation-rule-toggle"]').count()).resolves.toBe(0);
+      await expect(page.locator('[data-testid="kai-automation-sequence-open"]').count()).resolves.toBe(0);
+      // Managing the lead stays theirs: undo, drafts, pause and enrolling are there.
+      await page.waitForSelector('[data-testid="kai-undo"]');
+      await page.waitForSelector('[data-testid="kai-pause-1h"]');
+      await page.waitForSelector('[data-testid="kai-enroll-submit"]');
+      await screenshot(page, 'lcard-nonadmin');
+
+      await page.goto(`${rep.url}/settings?kai_tab=agents`);
+      await page.waitForSelector('[data-testid="kai-admin-only"] >> text=Only account administrators can do this');
+      await expect(page.locator('[data-testid="kai-agent-new"]').count()).resolves.toBe(0);
+      await tab(page, 'connection');
+      await page.waitForSelector('[data-testid="kai-connection"]');
+      await expect(page.locator('[data-testid="kai-sync"]').count()).resolves.toBe(0);
+      // Nothing an admin-only route would refuse was even asked for (the DP token included).
+      const asked = requestsSince(before);
+      for (const path of ['/api/integrations/dp-token', '/api/models', '/api/usage', '/api/agents/1/playground']) expect(asked.join('\n')).not.toContain(path);
+      expect(backend.requests.slice(before).filter((r) => r.path === '/api/me')).toHaveLength(2);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+      await rep.close();
+    }
   });
 
   it("shows a backend error in the user's language with a Retry that recovers", async () => {
@@ -324,7 +374,11 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     // The action is signed with the account's Digital Pipeline token, which Kommo sends back with each trigger.
     await page.waitForSelector('[data-testid="kai-dp-token"]');
     await expect(page.inputValue('input[name="kai_dp_token"]')).resolves.toBe('dp-token-of-account-1');
-    expect(requestsSince(before).sort()).toEqual(['GET /api/agents', 'GET /api/integrations/dp-token', 'PUT /api/bindings']);
+    // The follow-up sequence: a picker of the account's sequences; the choice goes into Kommo's own field.
+    await expect(page.locator('[data-testid="kai-dp-sequence"] option').allInnerTexts()).resolves.toEqual([expect.any(String), 'Qualified follow-up']);
+    await page.selectOption('[data-testid="kai-dp-sequence"]', { label: 'Qualified follow-up' });
+    await expect(page.inputValue('input[name="sequence_id"]')).resolves.toBe('41');
+    expect(requestsSince(before).sort()).toEqual(['GET /api/agents', 'GET /api/integrations/dp-token', 'GET /api/sequences', 'PUT /api/bindings']);
     expect(backend.requests.findLast((r) => r.path === '/api/bindings')?.body).toEqual({ pipelineId: 1, statusId: 13, agentId: 2 });
     await screenshot(page, 'dp-settings');
 

@@ -5,7 +5,7 @@
  * `system()`, `i18n()`, `render_template()`, `$authorizedAjax()`, … and must get `callbacks`.
  */
 import { createApi } from './api.js';
-import { renderAdmin } from './areas/admin.js';
+import { renderAdminLazily, unmountAdmin } from './areas/admin-loader.js';
 import { keepDpToken, rememberDpToken, renderDpSettings, storedDpToken } from './areas/dp.js';
 import { renderLeadCard } from './areas/lcard.js';
 import { salesbotSteps } from './areas/salesbot.js';
@@ -15,6 +15,7 @@ import { userLanguage, widgetCode, type KommoWidget } from './kommo.js';
 import { unmountAll } from './mount.js';
 import { injectStyles } from './style.js';
 import type { WidgetContext } from './ui/context.js';
+import { loadMe } from './ui/roles.js';
 
 export { salesbotSteps } from './areas/salesbot.js';
 
@@ -85,12 +86,18 @@ export function createWidget($?: JQueryLike) {
       },
       destroy() {
         unmountAll();
+        unmountAdmin();
       },
       advancedSettings() {
         injectStyles();
-        // An admin is here: keep the account's Digital Pipeline token in the widget's settings for the DP editor.
-        void rememberDpToken(self, context().api);
-        return renderAdmin(context());
+        // Keep the account's Digital Pipeline token in the widget's settings for the DP editor, when an admin is here
+        // (anyone else would only be refused).
+        const { api } = context();
+        void loadMe(api).then(
+          (me) => (me.isAdmin ? rememberDpToken(self, api) : null),
+          () => undefined,
+        );
+        return renderAdminLazily(self, context());
       },
       dpSettings() {
         injectStyles();

@@ -1,8 +1,9 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import { agentActions, type AgentActionRow } from '../../../db/schema/index.js';
 
-export type ActionStatus = 'running' | 'done' | 'undone' | 'failed' | 'pending_approval' | 'rejected';
+/** `proposed`: held with a draft until a person approves it; `discarded`: its draft was discarded, or it was removed before approval. */
+export type ActionStatus = 'running' | 'done' | 'undone' | 'failed' | 'pending_approval' | 'rejected' | 'proposed' | 'discarded';
 
 export function insertAction(
   db: Db,
@@ -86,4 +87,33 @@ export function listLeadActions(db: Db, accountId: number, leadId: number, limit
     .orderBy(desc(agentActions.id))
     .limit(limit)
     .all();
+}
+
+/** A draft's proposed actions, in the order the model asked for them. */
+export function proposedForDraft(db: Db, accountId: number, draftId: number): AgentActionRow[] {
+  return db
+    .select()
+    .from(agentActions)
+    .where(and(eq(agentActions.accountId, accountId), eq(agentActions.draftId, draftId), eq(agentActions.status, 'proposed')))
+    .orderBy(asc(agentActions.seq))
+    .all();
+}
+
+/** Every action linked to these drafts (for the lead panel). */
+export function actionsOfDrafts(db: Db, accountId: number, draftIds: number[]): AgentActionRow[] {
+  if (!draftIds.length) return [];
+  return db
+    .select()
+    .from(agentActions)
+    .where(and(eq(agentActions.accountId, accountId), inArray(agentActions.draftId, draftIds)))
+    .orderBy(asc(agentActions.seq))
+    .all();
+}
+
+/** Link a turn's proposed actions to the draft that carries its reply (once: the draft exists after the actions). */
+export function attachTurnProposals(db: Db, accountId: number, turnId: number, draftId: number, now: number) {
+  db.update(agentActions)
+    .set({ draftId, updatedAt: now })
+    .where(and(eq(agentActions.accountId, accountId), eq(agentActions.turnId, turnId), eq(agentActions.status, 'proposed'), isNull(agentActions.draftId)))
+    .run();
 }

@@ -5,11 +5,14 @@ import type { KommoApi } from '../../kommo/client/types.js';
 import { RetryAfterError } from '../../jobs/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, conflict, notFound } from '../../lib/errors.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import { leadRow } from '../mirror/mirror.map.js';
 import type { MirrorRepo } from '../mirror/mirror.repo.js';
 import { actionByRuleSeq, actionByStepRun, actionByTurnSeq, getAction, insertAction, swapActionStatus, updateAction } from './actions.repo.js';
 import { executeAction, undoAction, UNDOABLE } from './actions.execute.js';
+import { createProposals } from './actions.proposals.js';
+import { accountLang, proposalText } from './proposals.texts.js';
 import type { ToolName } from './actions.tools.js';
 import type { PlannedAction } from './actions.validate.js';
 
@@ -18,6 +21,7 @@ export interface ActionsDeps {
   clock: Clock;
   activity: ActivityService;
   mirror: MirrorRepo;
+  accounts: Pick<AccountsRepo, 'settings'>;
   tx<T>(fn: () => T): T;
   kommo: { api(accountId: number): KommoApi };
   logger: { warn(o: object, msg: string): void };
@@ -108,11 +112,16 @@ export function createActionsService(deps: ActionsDeps) {
     }
   }
 
+  const lang = (accountId: number) => accountLang(deps.accounts.settings(accountId));
+  const proposals = createProposals({ db, clock, tx: deps.tx, logger: deps.logger, execute, revert, refreshLead, log, lang });
+
   return {
+    ...proposals,
     /**
      * Run a turn's actions in order. Idempotent per (turn, position): a retried turn skips what ran.
-     * Risky actions become `pending_approval`. When one fails, the turn's earlier actions are undone
-     * in Kommo in reverse order.
+     * Risky actions become `pending_approval`; those `hold` marks (draft mode) are stored as `proposed`,
+     * to run when a person approves the turn's draft. When one fails, the turn's earlier actions are
+     * undone in Kommo in reverse order.
      */
     async runPlan(input: {
       accountId: number;
@@ -122,6 +131,7 @@ export function createActionsService(deps: ActionsDeps) {
       actions: PlannedAction[];
       meta?: Record<string, unknown>;
       finalAttempt?: boolean;
+      hold?: (a: PlannedAction) => boolean;
     }): Promise<PlanOutcome> {
       const done: AgentActionRow[] = [];
       const pending: AgentActionRow[] = [];
@@ -131,8 +141,8 @@ export function createActionsService(deps: ActionsDeps) {
           done.push(row);
           continue;
         }
-        if (row?.status === 'pending_approval' || row?.status === 'undone') {
-          if (row.status === 'pending_approval') pending.push(row);
+        if (row && ['pending_approval', 'undone', 'proposed', 'discarded'].includes(row.status)) {
+          if (row.status === 'pending_approval' || row.status === 'proposed') pending.push(row);
           continue;
         }
         if (!row) {
@@ -146,12 +156,18 @@ export function createActionsService(deps: ActionsDeps) {
             args: a.args,
             summary: a.summary,
           };
+          const held = input.hold?.(a) ?? false;
           row = deps.tx(() => {
+            if (held) {
+              const r = insertAction(db, { ...base, status: 'proposed' }, clock.now());
+              log(r, 'agent.action_proposed', proposalText(lang(r.accountId), 'proposed', a.summary), { ...input.meta, status: 'proposed' });
+              return r;
+            }
             const r = insertAction(db, { ...base, status: a.needsApproval ? 'pending_approval' : 'running' }, clock.now());
             if (a.needsApproval) log(r, 'agent.action', `Agent action waiting for approval: ${a.summary}`, { ...input.meta, status: 'pending_approval' });
             return r;
           });
-          if (a.needsApproval) {
+          if (held || a.needsApproval) {
             pending.push(row);
             continue;
           }

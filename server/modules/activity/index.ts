@@ -3,15 +3,20 @@ import type { Module } from '../../module.js';
 import type { Platform } from '../../platform.js';
 import { activityRoutes } from './activity.routes.js';
 import { createActivityService, type ActivityService } from './activity.service.js';
+import { type Audit, createAudit } from './audit.js';
 
 export type { ActivityService } from './activity.service.js';
-export type ActivityDeps = Pick<Platform, 'db' | 'clock'> & { access: AccessCheck };
+export type { Audit } from './audit.js';
+export type ActivityDeps = Pick<Platform, 'db' | 'clock' | 'logger'> & { access: AccessCheck };
 export interface ActivityServices {
   activity: ActivityService;
+  /** The configuration audit: a middleware for every configuration route. */
+  audit: Audit;
 }
 
 /** The activity feed: every module writes to it (inside its own transaction); the widget reads it. */
 export function activityModule(d: ActivityDeps): Module<ActivityServices> {
   const activity = createActivityService(d);
-  return { name: 'activity', services: { activity }, routes: [activityRoutes(activity, d.access)] };
+  const audit = createAudit({ activity, logger: d.logger });
+  return { name: 'activity', services: { activity, audit }, routes: [activityRoutes(activity, d.access)] };
 }

@@ -1,4 +1,6 @@
 import type { Db } from '../../../db/client.js';
+import { editRatio } from '../../lib/edit-distance.js';
+import type { DiscardReason } from './agents.schemas.js';
 import type { AgentDraftRow } from '../../../db/schema/index.js';
 import { KommoError, KommoRateLimitedError } from '../../kommo/client/errors.js';
 import type { KommoApi } from '../../kommo/client/types.js';
@@ -13,6 +15,10 @@ import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { EventBus } from '../../lib/bus.js';
 import type { SalesbotRequestsRepo } from '../conversations/salesbot-requests.repo.js';
 import { salesbotBody } from '../../kommo/salesbot-body.js';
+import type { ActionsService } from '../actions/actions.service.js';
+import type { KeptAction } from '../actions/actions.proposals.js';
+import { getAgent } from './agents.repo.js';
+import { accountLang, handoffText } from './handoff.texts.js';
 import { draftForTurn, getDraft, insertDraft, swapDraftStatus, updateDraft } from './turns.repo.js';
 
 export interface SalesbotTarget {
@@ -48,6 +54,8 @@ export interface DeliveryDeps {
   tx<T>(fn: () => T): T;
   crm: MirrorReadRepo;
   accounts: Pick<AccountsRepo, 'settings'>;
+  /** Draft mode: the CRM actions proposed with a draft run when it is approved, and are discarded with it. */
+  actions: Pick<ActionsService, 'attachToDraft' | 'approveDraft' | 'discardDraft'>;
   /** Announces what we wrote (rules wait for client replies from then on). */
   bus?: Pick<EventBus, 'emit'>;
 }
@@ -185,13 +193,13 @@ export function createDeliveryService(deps: DeliveryDeps) {
     return id!;
   }
 
-  /** A draft row and a `common` note on the lead for a human to send. Idempotent per turn. */
+  /** A draft row (carrying the turn's proposed actions) and a `common` note on the lead for a human to send. Idempotent per turn. */
   async function draft(input: DeliverInput, why: string): Promise<Delivered> {
     const { accountId, leadId } = input;
     const d =
       draftForTurn(db, accountId, input.turnId) ??
-      deps.tx(() =>
-        insertDraft(
+      deps.tx(() => {
+        const row = insertDraft(
           db,
           {
             accountId,
@@ -203,10 +211,13 @@ export function createDeliveryService(deps: DeliveryDeps) {
             delivery: input.target ? { ...input.target } : null,
           },
           clock.now(),
-        ),
-      );
+        );
+        deps.actions.attachToDraft(accountId, input.turnId, row.id);
+        return row;
+      });
     if (d.noteId === null) {
-      const noteId = await note(accountId, leadId, `AI draft reply: ${input.text}`);
+      const text = input.text ? `AI draft reply: ${input.text}` : handoffText(accountLang(deps.accounts.settings(accountId)), 'draftActionsOnly');
+      const noteId = await note(accountId, leadId, text);
       deps.tx(() => {
         updateDraft(db, accountId, d.id, { noteId });
         activity.write({
@@ -314,14 +325,41 @@ export function createDeliveryService(deps: DeliveryDeps) {
       return d.leadId;
     },
 
-    /** POST /api/drafts/:id/approve: send through the open Salesbot request, the email thread, or as a note to paste. */
-    async approve(accountId: number, id: number, userId: number, text?: string): Promise<{ status: 'sent'; via: 'salesbot' | 'email' | 'note' }> {
+    /**
+     * POST /api/drafts/:id/approve: first the CRM actions proposed with it (as the person kept and edited
+     * them), then the reply through the open Salesbot request, the email thread, or as a note to paste.
+     * A draft of actions only (the model wrote no reply) sends nothing.
+     */
+    async approve(
+      accountId: number,
+      id: number,
+      userId: number,
+      text?: string,
+      keep?: KeptAction[],
+    ): Promise<{ status: 'sent'; via: 'salesbot' | 'email' | 'note' | 'none' }> {
       const d = getDraft(db, accountId, id);
       if (!d) throw notFound(`Draft ${id}`);
       if (!swapDraftStatus(db, accountId, id, 'pending', 'sending')) throw conflict(`Draft ${id} is ${d.status}; only a pending draft can be approved`);
       const finalText = text?.trim() || d.text;
       const target = (d.delivery ?? null) as ReplyTarget | null;
       try {
+        const lead = deps.crm.lead(accountId, d.leadId);
+        await deps.actions.approveDraft({
+          accountId,
+          leadId: d.leadId,
+          draftId: d.id,
+          userId,
+          keep,
+          ctx: {
+            catalog: deps.crm.catalog(accountId),
+            lead: { pipelineId: lead?.pipelineId ?? null, statusId: lead?.statusId ?? null, responsibleUserId: lead?.responsibleUserId ?? null },
+            approvalRequired: getAgent(db, accountId, d.agentId)?.approvalRequired ?? [],
+          },
+        });
+        if (!finalText) {
+          deps.tx(() => updateDraft(db, accountId, d.id, { status: 'sent', via: 'none', decidedAt: clock.now(), decidedBy: userId }));
+          return { status: 'sent', via: 'none' };
+        }
         let via: 'salesbot' | 'email' | 'note' = 'note';
         let ids: Record<string, unknown> = {};
         if (target?.salesbot && (await continueSalesbot(accountId, target.salesbot, finalText)) === 'sent') {
@@ -355,12 +393,13 @@ export function createDeliveryService(deps: DeliveryDeps) {
       }
     },
 
-    discard(accountId: number, id: number, userId: number): { status: 'discarded' } {
+    discard(accountId: number, id: number, userId: number, why: { reason?: DiscardReason; note?: string } = {}): { status: 'discarded' } {
       const d = getDraft(db, accountId, id);
       if (!d) throw notFound(`Draft ${id}`);
       deps.tx(() => {
         if (!swapDraftStatus(db, accountId, id, 'pending', 'discarded')) throw conflict(`Draft ${id} is ${d.status}; only a pending draft can be discarded`);
         updateDraft(db, accountId, id, { decidedAt: clock.now(), decidedBy: userId });
+        deps.actions.discardDraft(accountId, id, userId);
         activity.write({
           accountId,
           agentId: d.agentId,
@@ -369,7 +408,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
           type: 'agent.draft_discarded',
           title: 'AI draft discarded',
           description: d.text,
-          metadata: { draftId: d.id },
+          metadata: { draftId: d.id, turnId: d.turnId, reason: why.reason ?? null, note: why.note ?? null },
         });
       });
       return { status: 'discarded' };
@@ -390,7 +429,8 @@ export function createDeliveryService(deps: DeliveryDeps) {
       type: 'agent.reply',
       title: via === 'note' ? 'Approved AI reply saved as a note to send' : `Approved AI reply sent by ${via === 'salesbot' ? 'Salesbot' : 'email'}`,
       description: text,
-      metadata: { draftId: d.id, turnId: d.turnId, via, approvedBy: userId, kommoIds: { leadId: d.leadId, ...ids } },
+      // What the person changed (0: sent as the agent wrote it), for the acceptance figures.
+      metadata: { draftId: d.id, turnId: d.turnId, via, approvedBy: userId, editRatio: editRatio(d.text, text), kommoIds: { leadId: d.leadId, ...ids } },
     });
   }
 }

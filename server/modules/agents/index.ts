@@ -7,6 +7,7 @@ import type { Platform } from '../../platform.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActionsService } from '../actions/actions.service.js';
 import type { ActivityService } from '../activity/activity.service.js';
+import type { Audit } from '../activity/audit.js';
 import type { ConversationsRepo } from '../conversations/conversations.repo.js';
 import type { SalesbotRequestsRepo } from '../conversations/salesbot-requests.repo.js';
 import type { KommoServices } from '../kommo/index.js';
@@ -33,6 +34,7 @@ import { usageRoutes } from './usage.routes.js';
 
 export type AgentsDeps = Pick<Platform, 'env' | 'db' | 'sqlite' | 'clock' | 'logger' | 'tx' | 'queue' | 'bus'> & {
   activity: ActivityService;
+  audit: Audit;
   accounts: AccountsRepo;
   kommo: Pick<KommoServices, 'api'>;
   mirror: MirrorRepo;
@@ -48,7 +50,7 @@ export type AgentsDeps = Pick<Platform, 'env' | 'db' | 'sqlite' | 'clock' | 'log
 };
 
 /** Every service of the agents module, built from passed dependencies (no side effects). */
-export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'access'> & { bus?: AgentsDeps['bus'] }) {
+export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'access' | 'audit'> & { bus?: AgentsDeps['bus'] }) {
   const leadState = createLeadStateRepo(d.sqlite);
   const models = modelPolicy(d.env);
   const limits = turnLimits(d.env);
@@ -75,7 +77,7 @@ export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'acce
     budget,
     agents: createAgentsService({ ...d, models }),
     playground: createPlaygroundService({ ...d, budget, models, limits, rateLimit: playgroundLimit }),
-    leads: createLeadAgentService({ ...d, leadState, budget, models }),
+    leads: createLeadAgentService({ ...d, leadState, budget, models, handoff }),
   };
 }
 
@@ -88,7 +90,11 @@ export function agentsModule(d: AgentsDeps): Module<AgentsServices & { proactive
   return {
     name: 'agents',
     services: { ...s, proactive: triggers.proactive },
-    routes: [agentsRoutes(s.agents, s.playground, d.access), leadAgentRoutes(s.leads, s.delivery, d.access), usageRoutes(s.budget, s.models, d.access)],
+    routes: [
+      agentsRoutes(s.agents, s.playground, d.access, d.audit),
+      leadAgentRoutes(s.leads, s.delivery, d.access),
+      usageRoutes(s.budget, s.models, d.access, d.audit),
+    ],
     jobs: [turnJob(s.turns)],
   };
 }

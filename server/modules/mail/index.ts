@@ -4,6 +4,7 @@ import type { ClientMailer } from '../../lib/ports.js';
 import type { Module } from '../../module.js';
 import type { Platform } from '../../platform.js';
 import type { ActivityService } from '../activity/activity.service.js';
+import type { Audit } from '../activity/audit.js';
 import type { KommoServices } from '../kommo/index.js';
 import type { ConversationsRepo } from '../conversations/conversations.repo.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
@@ -27,6 +28,7 @@ import { createEmailTemplates, type EmailTemplates } from './templates.service.j
 
 export type MailDeps = Pick<Platform, 'env' | 'db' | 'sqlite' | 'clock' | 'queue' | 'tx' | 'bus' | 'logger' | 'encryptor'> & {
   activity: ActivityService;
+  audit: Audit;
   kommo: KommoServices;
   mirror: MirrorRepo;
   crm: MirrorReadRepo;
@@ -86,7 +88,7 @@ export function mailModule(d: MailDeps): Module<MailServices> {
   return {
     name: 'mail',
     services,
-    routes: [mailRoutes(services, d.access), templateRoutes(services.templates, d.access)],
+    routes: [mailRoutes(services, d.access, d.audit), templateRoutes(services.templates, d.access, d.audit)],
     jobs: mailJobs(services),
     start() {
       watcher.start();

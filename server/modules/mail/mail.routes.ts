@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { Audit } from '../activity/audit.js';
 import type { OutboxRow } from '../../../db/schema/index.js';
 import type { AppEnv } from '../../http/env.js';
 import { adminOnly, type AccessCheck } from '../../http/guards.js';
@@ -26,12 +27,13 @@ const outboxDto = (r: OutboxRow) => ({
   sentAt: r.sentAt ? new Date(r.sentAt).toISOString() : null,
 });
 
-export function mailRoutes(m: Pick<MailServices, 'settings' | 'sendTest' | 'outbox' | 'writer' | 'sendFromWidget'>, access: AccessCheck) {
+export function mailRoutes(m: Pick<MailServices, 'settings' | 'sendTest' | 'outbox' | 'writer' | 'sendFromWidget'>, access: AccessCheck, audit: Audit) {
   const app = new Hono<AppEnv>();
   const admin = adminOnly(access);
+  const audited = audit.on({ entity: 'mail_settings', before: (_c, accountId) => m.settings.get(accountId) });
 
   app.get('/api/mail/settings', admin, (c) => c.json(m.settings.get(c.get('auth').accountId), 200));
-  app.put('/api/mail/settings', admin, async (c) => {
+  app.put('/api/mail/settings', admin, audited, async (c) => {
     const body = await parseJson(c, settingsBody);
     return c.json(await m.settings.put(c.get('auth').accountId, body), 200);
   });

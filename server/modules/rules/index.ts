@@ -7,6 +7,7 @@ import type { Platform } from '../../platform.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActionsService } from '../actions/actions.service.js';
 import type { ActivityService } from '../activity/activity.service.js';
+import type { Audit } from '../activity/audit.js';
 import type { ConversationsRepo } from '../conversations/conversations.repo.js';
 import type { KommoServices } from '../kommo/index.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
@@ -23,6 +24,7 @@ import { createWebhookSender } from './rules.webhook.js';
 
 export type RulesDeps = Pick<Platform, 'env' | 'db' | 'clock' | 'queue' | 'tx' | 'bus'> & {
   activity: ActivityService;
+  audit: Audit;
   accounts: AccountsRepo;
   access: AccessCheck;
   kommo: Pick<KommoServices, 'api'>;
@@ -64,6 +66,7 @@ export function rulesModule(d: RulesDeps): Module<RulesServices> {
     engine,
     crm: d.crm,
     activity: d.activity,
+    audit: d.audit,
     timezone,
     exists: d.exists,
     webhooksAllowPrivate: d.env.RULES_WEBHOOK_ALLOW_PRIVATE_HOSTS,

@@ -90,6 +90,7 @@ const leafSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('agent'), state: z.enum(['active', 'paused']) }).strict(),
 ]);
 export type ConditionLeaf = z.infer<typeof leafSchema>;
+export const CONDITION_KINDS: ConditionLeaf['kind'][] = leafSchema.options.map((o) => o.shape.kind.value);
 
 export type Condition = ConditionLeaf | { all: Condition[] } | { any: Condition[] };
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>

@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import { CronError, nextCronAt, parseCron } from '../../lib/cron.js';
 import { AppError, type FieldError, notFound } from '../../lib/errors.js';
 import type { ActivityService } from '../activity/activity.service.js';
+import type { Audit, AuditAction } from '../activity/audit.js';
 import { catalogChecker } from '../mirror/catalog-check.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { RuleEvent, RulesEngine } from './rules.engine.js';
@@ -21,6 +22,7 @@ export interface RulesServiceDeps {
   engine: RulesEngine;
   crm: MirrorReadRepo;
   activity: ActivityService;
+  audit: Pick<Audit, 'change'>;
   timezone(accountId: number): string;
   /** Does a template / a sequence exist in this account (for references in actions). */
   exists: { template(accountId: number, id: number): boolean; sequence(accountId: number, id: number): boolean };
@@ -48,6 +50,7 @@ function webhookUrlProblem(raw: string, allowPrivate: boolean): string | null {
 /** A pattern that can backtrack catastrophically on client text: a quantified group that itself repeats. */
 const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]/;
 
+type Rule = ReturnType<typeof toDto>;
 const toDto = (r: LoadedRule) => ({
   id: r.id,
   name: r.name,
@@ -145,8 +148,10 @@ export function createRulesService(d: RulesServiceDeps) {
     });
   }
 
-  const audit = (accountId: number, userId: number | null, type: string, title: string, meta: Record<string, unknown>) =>
-    d.activity.write({ accountId, userId, type, title, metadata: meta });
+  const audit = (accountId: number, userId: number | null, action: AuditAction, before: Rule | null, after: Rule | null) => {
+    const r = (after ?? before)!;
+    d.audit.change({ accountId, userId, entity: 'rule', action, id: r.id, name: r.name, before, after });
+  };
 
   return {
     schedule,
@@ -165,8 +170,9 @@ export function createRulesService(d: RulesServiceDeps) {
         const id = d.repo.insert(accountId, input, userId, d.clock.now());
         const rule = d.repo.get(accountId, id)!;
         schedule(rule);
-        audit(accountId, userId, 'rule.created', `Rule "${rule.name}" created`, { ruleId: id, version: 1 });
-        return toDto(rule);
+        const dto = toDto(rule);
+        audit(accountId, userId, 'created', null, dto);
+        return dto;
       });
     },
     update(accountId: number, id: number, patch: PatchRuleInput, userId: number | null) {
@@ -183,13 +189,9 @@ export function createRulesService(d: RulesServiceDeps) {
         d.repo.update(accountId, current, patch, userId, d.clock.now());
         const rule = d.repo.get(accountId, id)!;
         schedule(rule);
-        const changed = Object.keys(patch).join(', ');
-        audit(accountId, userId, 'rule.updated', `Rule "${rule.name}" updated${patch.definition ? ` (now v${rule.version})` : ''}`, {
-          ruleId: id,
-          version: rule.version,
-          changed,
-        });
-        return toDto(rule);
+        const dto = toDto(rule);
+        audit(accountId, userId, 'updated', toDto(current), dto);
+        return dto;
       });
     },
     remove(accountId: number, id: number, userId: number | null) {
@@ -197,7 +199,7 @@ export function createRulesService(d: RulesServiceDeps) {
       if (!current) throw notFound(`Rule ${id}`);
       d.tx(() => {
         d.repo.remove(accountId, id, d.clock.now());
-        audit(accountId, userId, 'rule.deleted', `Rule "${current.name}" deleted`, { ruleId: id });
+        audit(accountId, userId, 'deleted', toDto(current), null);
       });
     },
     history(accountId: number, id: number, limit: number) {

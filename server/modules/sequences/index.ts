@@ -3,6 +3,7 @@ import type { Module } from '../../module.js';
 import type { Platform } from '../../platform.js';
 import type { ActionsService } from '../actions/actions.service.js';
 import type { ActivityService } from '../activity/activity.service.js';
+import type { Audit } from '../activity/audit.js';
 import type { KommoServices } from '../kommo/index.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import { createSequencesRepo } from './sequences.repo.js';
@@ -16,6 +17,7 @@ import { unsubscribeRoutes, unsubscribeTokens } from './sequences.unsubscribe.js
 
 export type SequencesDeps = Pick<Platform, 'env' | 'db' | 'clock' | 'queue' | 'tx' | 'bus'> & {
   activity: ActivityService;
+  audit: Audit;
   access: AccessCheck;
   kommo: Pick<KommoServices, 'api'>;
   crm: MirrorReadRepo;
@@ -33,7 +35,16 @@ export interface SequencesServices {
 /** Follow-up sequences: timed steps per lead as durable jobs, stop conditions on the bus, an unsubscribe link. */
 export function sequencesModule(d: SequencesDeps): Module<SequencesServices> {
   const repo = createSequencesRepo(d.db);
-  const sequences = createSequencesService({ clock: d.clock, tx: d.tx, queue: d.queue, repo, crm: d.crm, activity: d.activity, exists: d.exists });
+  const sequences = createSequencesService({
+    clock: d.clock,
+    tx: d.tx,
+    queue: d.queue,
+    repo,
+    crm: d.crm,
+    activity: d.activity,
+    audit: d.audit,
+    exists: d.exists,
+  });
   const tokens = unsubscribeTokens(d.env.ENCRYPTION_KEY);
   const runner = createSequenceRunner({
     clock: d.clock,

@@ -3,6 +3,7 @@ import type { JobQueue } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, conflict, notFound } from '../../lib/errors.js';
 import type { ActivityService } from '../activity/activity.service.js';
+import type { Audit, AuditAction } from '../activity/audit.js';
 import { catalogChecker } from '../mirror/catalog-check.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { LoadedSequence, SequencesRepo } from './sequences.repo.js';
@@ -18,11 +19,13 @@ export interface SequencesServiceDeps {
   repo: SequencesRepo;
   crm: MirrorReadRepo;
   activity: ActivityService;
+  audit: Pick<Audit, 'change'>;
   exists: { template(accountId: number, id: number): boolean; agent(accountId: number, id: number): boolean };
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+type SequenceDto = ReturnType<typeof toDto>;
 const toDto = (s: LoadedSequence) => ({
   id: s.id,
   name: s.name,
@@ -74,8 +77,10 @@ export function createSequencesService(d: SequencesServiceDeps) {
       );
   }
 
-  const audit = (accountId: number, userId: number | null, type: string, title: string, meta: Record<string, unknown>) =>
-    d.activity.write({ accountId, userId, type, title, metadata: meta });
+  const audit = (accountId: number, userId: number | null, action: AuditAction, before: SequenceDto | null, after: SequenceDto | null) => {
+    const x = (after ?? before)!;
+    d.audit.change({ accountId, userId, entity: 'sequence', action, id: x.id, name: x.name, before, after });
+  };
 
   const getSeq = (accountId: number, id: number) => {
     const s = d.repo.get(accountId, id);
@@ -141,8 +146,9 @@ export function createSequencesService(d: SequencesServiceDeps) {
       check(accountId, input.definition, input);
       return d.tx(() => {
         const id = d.repo.insert(accountId, input, d.clock.now());
-        audit(accountId, userId, 'sequence.created', `Sequence "${input.name}" created`, { sequenceId: id });
-        return toDto(d.repo.get(accountId, id)!);
+        const dto = toDto(d.repo.get(accountId, id)!);
+        audit(accountId, userId, 'created', null, dto);
+        return dto;
       });
     },
     update(accountId: number, id: number, patch: PatchSequenceInput, userId: number | null) {
@@ -157,8 +163,9 @@ export function createSequencesService(d: SequencesServiceDeps) {
       check(accountId, next.definition, next);
       return d.tx(() => {
         d.repo.update(accountId, id, next, d.clock.now());
-        audit(accountId, userId, 'sequence.updated', `Sequence "${next.name}" updated`, { sequenceId: id, changed: Object.keys(patch).join(', ') });
-        return toDto(d.repo.get(accountId, id)!);
+        const dto = toDto(d.repo.get(accountId, id)!);
+        audit(accountId, userId, 'updated', toDto(cur), dto);
+        return dto;
       });
     },
     /** Deleting a sequence stops its live enrollments. */
@@ -168,7 +175,7 @@ export function createSequencesService(d: SequencesServiceDeps) {
         d.repo.remove(accountId, id, d.clock.now());
         for (const e of d.repo.liveOfSequence(accountId, id))
           end(e, 'stopped', 'sequence_deleted', `Sequence "${cur.name}" stopped: the sequence was deleted`, userId);
-        audit(accountId, userId, 'sequence.deleted', `Sequence "${cur.name}" deleted`, { sequenceId: id });
+        audit(accountId, userId, 'deleted', toDto(cur), null);
       });
     },
 

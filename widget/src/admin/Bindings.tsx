@@ -1,10 +1,11 @@
 import { useState } from 'preact/hooks';
-import type { Agent, Binding, Pipeline } from '../api.js';
+import type { Agent, Binding, OnStageEnter, Pipeline } from '../api.js';
 import { Empty, ErrorBox, Section, Spinner } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { useAction, useLoad } from '../ui/hooks.js';
 
 const key = (pipelineId: number, statusId: number) => `${pipelineId}:${statusId}`;
+const ON_ENTER: OnStageEnter[] = ['off', 'greet', 'wait'];
 
 /** Which agent works each stage: one table per pipeline, a select per stage; each change is one PUT. */
 export function Bindings(props: { agents: Agent[] }) {
@@ -19,15 +20,17 @@ export function Bindings(props: { agents: Agent[] }) {
   if (!loaded.data) return null;
   const [pipelines, initial] = loaded.data;
   const current = bindings ?? initial.items;
-  const byStage = new Map(current.map((b) => [key(b.pipelineId, b.statusId), b.agentId]));
+  const byStage = new Map(current.map((b) => [key(b.pipelineId, b.statusId), b]));
 
-  const change = async (pipelineId: number, statusId: number, raw: string) => {
-    setSavingKey(key(pipelineId, statusId));
-    const agentId = raw === '' ? null : Number(raw);
-    const next = await save.run(() => api.putBinding({ pipelineId, statusId, agentId }));
+  const put = async (binding: Binding) => {
+    setSavingKey(key(binding.pipelineId, binding.statusId));
+    const next = await save.run(() => api.putBinding(binding));
     setSavingKey(null);
     if (next) setBindings(next.items);
   };
+  const change = (pipelineId: number, statusId: number, raw: string) => put({ pipelineId, statusId, agentId: raw === '' ? null : Number(raw) });
+  const changeEnter = (pipelineId: number, statusId: number, agentId: number, onStageEnter: OnStageEnter) =>
+    put({ pipelineId, statusId, agentId, onStageEnter });
 
   return (
     <Section title={t('bindings.title')} testId="kai-bindings">
@@ -37,7 +40,7 @@ export function Bindings(props: { agents: Agent[] }) {
       {[...pipelines.items]
         .sort((a, b) => a.sort - b.sort)
         .map((p) => (
-          <PipelineRow key={p.id} pipeline={p} agents={props.agents} byStage={byStage} savingKey={savingKey} onChange={change} />
+          <PipelineRow key={p.id} pipeline={p} agents={props.agents} byStage={byStage} savingKey={savingKey} onChange={change} onChangeEnter={changeEnter} />
         ))}
     </Section>
   );
@@ -46,9 +49,10 @@ export function Bindings(props: { agents: Agent[] }) {
 function PipelineRow(props: {
   pipeline: Pipeline;
   agents: Agent[];
-  byStage: Map<string, number | null>;
+  byStage: Map<string, Binding>;
   savingKey: string | null;
   onChange: (pipelineId: number, statusId: number, raw: string) => void;
+  onChangeEnter: (pipelineId: number, statusId: number, agentId: number, value: OnStageEnter) => void;
 }) {
   const { t } = useWidget();
   const p = props.pipeline;
@@ -72,7 +76,8 @@ function PipelineRow(props: {
             <tr>
               {statuses.map((s) => {
                 const k = key(p.id, s.id);
-                const agentId = props.byStage.get(k) ?? null;
+                const binding = props.byStage.get(k);
+                const agentId = binding?.agentId ?? null;
                 return (
                   <td key={s.id}>
                     <select
@@ -90,6 +95,23 @@ function PipelineRow(props: {
                         </option>
                       ))}
                     </select>
+                    {agentId !== null ? (
+                      <select
+                        class="kai-input kai-small"
+                        value={binding?.onStageEnter ?? 'off'}
+                        disabled={props.savingKey === k}
+                        aria-label={t('bindings.on_enter_for', { stage: s.name, pipeline: p.name })}
+                        title={t('bindings.on_enter_hint')}
+                        data-testid={`kai-binding-enter-${k}`}
+                        onChange={(e) => props.onChangeEnter(p.id, s.id, agentId, (e.target as HTMLSelectElement).value as OnStageEnter)}
+                      >
+                        {ON_ENTER.map((v) => (
+                          <option key={v} value={v}>
+                            {t(`bindings.on_enter.${v}`)}
+                          </option>
+                        ))}
+                      </select>
+                    ) : null}
                   </td>
                 );
               })}

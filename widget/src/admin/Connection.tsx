@@ -5,6 +5,8 @@ import { Badge, Button, ErrorBox, ProgressBar, Section, Spinner } from '../ui/co
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { useAction, useLoad } from '../ui/hooks.js';
+import { Checklist } from '../ui/Checklist.js';
+import { AdminOnly } from '../ui/roles.js';
 
 /** How often the status is re-read while a sync runs. One request per tick, never more. */
 export const SYNC_POLL_MS = 1500;
@@ -56,6 +58,7 @@ export function Connection() {
 
   return (
     <div data-testid="kai-connection">
+      <Checklist />
       <Section title={t('connection.title')}>
         <div class="kai-row">
           <Badge tone={connectionTone[connection.state]}>{labelOf(t, 'connection.state', connection.state)}</Badge>
@@ -78,9 +81,11 @@ export function Connection() {
       <Section
         title={t('connection.sync_title')}
         actions={
-          <Button kind="primary" onClick={startSync} busy={sync.busy} disabled={running || connection.state !== 'connected'} testId="kai-sync">
-            {running ? t('connection.syncing') : t('connection.sync')}
-          </Button>
+          <AdminOnly>
+            <Button kind="primary" onClick={startSync} busy={sync.busy} disabled={running || connection.state !== 'connected'} testId="kai-sync">
+              {running ? t('connection.syncing') : t('connection.sync')}
+            </Button>
+          </AdminOnly>
         }
       >
         <div class="kai-row">

@@ -9,6 +9,9 @@ import { useAction, useLoad } from '../ui/hooks.js';
 /** The manifest's `dp.settings` field Kommo stores with the stage's trigger and sends back in each DP webhook. */
 export const DP_AGENT_FIELD = 'agent_id';
 
+/** The manifest's `dp.settings` field naming the follow-up sequence a lead reaching the stage is enrolled in. */
+export const DP_SEQUENCE_FIELD = 'sequence_id';
+
 /**
  * The DP setting that carries the account's own Digital Pipeline token (server: DP_TOKEN_SETTING). The
  * backend refuses a trigger without it: the webhook URL in the manifest is the same for every account.
@@ -118,6 +121,47 @@ function DpAgentSelect(props: { input: HTMLInputElement; stage: StageRef | null 
   );
 }
 
+/** Set a Kommo form input and tell Kommo's form it changed, so the value is saved with the action. */
+function setInput(input: HTMLInputElement, value: string) {
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  input.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+/** The action's optional sequence: saved with the trigger; the backend enrolls each lead the trigger fires for, once. */
+function DpSequenceSelect(props: { input: HTMLInputElement }) {
+  const { api, t } = useWidget();
+  const sequences = useLoad(() => api.sequenceOptions(), []);
+  const [value, setValue] = useState(props.input.value);
+  if (sequences.loading && !sequences.data) return <Spinner />;
+  if (sequences.error && !sequences.data) return <ErrorBox error={sequences.error} onRetry={sequences.reload} compact />;
+  const items = (sequences.data?.items ?? []).filter((s) => s.enabled || String(s.id) === value);
+  if (!items.length) return <div class="kai-small kai-muted">{t('dp.no_sequences')}</div>;
+  return (
+    <label class="kai-field">
+      <span class="kai-field__label">{t('dp.sequence')}</span>
+      <select
+        class="kai-input"
+        value={value}
+        onChange={(e) => {
+          const raw = (e.target as HTMLSelectElement).value;
+          setValue(raw);
+          setInput(props.input, raw);
+        }}
+        data-testid="kai-dp-sequence"
+      >
+        <option value="">{t('dp.sequence_none')}</option>
+        {items.map((s) => (
+          <option key={s.id} value={String(s.id)}>
+            {s.name}
+          </option>
+        ))}
+      </select>
+      <span class="kai-field__hint">{t('dp.sequence_hint')}</span>
+    </label>
+  );
+}
+
 /**
  * Put the account's token into the action's hidden token field: from the widget's settings at once when an
  * admin stored it there, then from the API. Kommo saves the field with the action and sends it back in
@@ -196,11 +240,17 @@ export function renderDpSettings(ctx: WidgetContext, doc: Document = document, o
     input.insertAdjacentElement('afterend', root);
   }
   input.type = 'hidden';
+  const sequence = (form ?? doc).querySelector<HTMLInputElement>(`input[name="${DP_SEQUENCE_FIELD}"]`);
+  if (sequence) {
+    sequence.type = 'hidden';
+    sequence.closest('label')?.style.setProperty('display', 'none');
+  }
   mount(
     root,
     ctx,
     <>
       <DpAgentSelect input={input} stage={findDpStage(form, doc)} />
+      {sequence ? <DpSequenceSelect input={sequence} /> : null}
       <DpTokenStatus input={token} stored={opts.storedToken ?? null} remember={opts.remember} />
     </>,
   );

@@ -1,4 +1,5 @@
 import { mount } from '../mount.js';
+import { Checklist } from '../ui/Checklist.js';
 import { useWidget } from '../ui/context.js';
 import type { WidgetContext } from '../ui/context.js';
 
@@ -20,13 +21,15 @@ function SettingsIntro() {
       <a class="kai-link" href={advancedSettingsUrl(widgetCode)} data-testid="kai-settings-link">
         {t('settings_modal.open_advanced')}
       </a>
+      <Checklist compact />
     </div>
   );
 }
 
 /**
- * The install/config modal. No backend call here: before installation there is no token to call with.
- * Our block goes above Kommo's own fields so its Save button stays at the bottom.
+ * The install/config modal: the steps, and the first-run checklist (before installation there is no token,
+ * and the checklist says to install first). Our block goes above Kommo's own fields so its Save button
+ * stays at the bottom.
  */
 export function renderSettings(modalBody: Element | null, ctx: WidgetContext, doc: Document = document) {
   if (!modalBody) return;

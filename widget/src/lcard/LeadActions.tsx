@@ -5,6 +5,7 @@ import { formatDateTime } from '../ui/format.js';
 import { useAction } from '../ui/hooks.js';
 import { reloadOnConflict } from './Drafts.js';
 import { labelOf } from '../i18n.js';
+import { useMe } from '../ui/roles.js';
 
 type LeadAction = LeadAgentState['actions'][number];
 
@@ -38,6 +39,8 @@ export function LeadActions(props: { actions: LeadAction[]; onChanged: () => voi
 function ActionItem(props: { action: LeadAction; onChanged: () => void }) {
   const { api, t, lang } = useWidget();
   const undo = useAction();
+  // A risky action waits for an admin: others see that it waits, not a button the server would refuse.
+  const { isAdmin } = useMe();
   const a = props.action;
   // Undo and approve share one busy/error state: one request per item at a time.
   const onUndo = async () => {
@@ -61,10 +64,15 @@ function ActionItem(props: { action: LeadAction; onChanged: () => void }) {
             {t('lcard.undo')}
           </Button>
         ) : null}
-        {a.status === 'pending_approval' ? (
+        {a.status === 'pending_approval' && isAdmin ? (
           <Button kind="primary" onClick={onApprove} busy={undo.busy} testId="kai-action-approve">
             {t('lcard.approve_action')}
           </Button>
+        ) : null}
+        {a.status === 'pending_approval' && !isAdmin ? (
+          <span class="kai-small kai-muted" data-testid="kai-action-awaits-admin">
+            {t('roles.awaits_admin')}
+          </span>
         ) : null}
       </div>
       {undo.error ? <ErrorBox error={undo.error} onRetry={undo.retry} compact /> : null}

@@ -57,14 +57,17 @@ const KNOWN_CODES = new Set([
   'NETWORK',
 ]);
 
-/** A backend problem in the user's language: our own title per error code, the server's detail below. */
-export function ErrorBox(props: { error: ApiError; onRetry?: () => void; compact?: boolean }) {
+/**
+ * A backend problem in the user's language: our own title per error code (or the caller's, where it knows
+ * better what a refusal means), the server's detail below.
+ */
+export function ErrorBox(props: { error: ApiError; onRetry?: () => void; compact?: boolean; title?: string }) {
   const { t } = useWidget();
   const { error } = props;
   const code = KNOWN_CODES.has(error.code) ? error.code : 'UNKNOWN';
   return (
     <div class={`kai-error${props.compact ? ' kai-error--compact' : ''}`} role="alert" data-testid="kai-error">
-      <div class="kai-error__title">{t(`errors.${code}`)}</div>
+      <div class="kai-error__title">{props.title ?? t(`errors.${code}`)}</div>
       {error.detail ? <div class="kai-error__detail">{error.detail}</div> : null}
       {error.errors.length ? (
         <ul class="kai-error__list">
