@@ -171,6 +171,15 @@ const envSchema = z.object({
   QUALITY_DRAFT_DISCARD_PCT: int(40, 1, 100, 'a percentage, 1-100'),
   /** Time allowed to parse one incoming email. */
   MAIL_PARSE_BUDGET_MS: int(10_000, 100, 600_000, 'milliseconds, 100-600000'),
+  // Retention: what the daily retention job deletes, by age in days.
+  /** Raw webhook bodies and the stored events, once processed. */
+  RETENTION_WEBHOOK_DAYS: int(7, 1, 3650, 'days, 1-3650'),
+  /** Dead jobs, with their errors (completed ones go after 7 days, in the runtime's housekeeping: their idempotency keys stay taken that long). */
+  RETENTION_JOBS_DAYS: int(30, 7, 3650, 'days, 7-3650'),
+  /** The activity feed. */
+  RETENTION_ACTIVITY_DAYS: int(180, 1, 36500, 'days, 1-36500'),
+  /** The HTML of inbound email (the text is kept). */
+  RETENTION_MAIL_HTML_DAYS: int(30, 1, 36500, 'days, 1-36500'),
   // Knowledge sources: URL imports (SSRF-guarded) and uploaded files.
   /** URL imports may use http:// and loopback/private hosts (self-hosting, tests). Metadata addresses stay refused. */
   KNOWLEDGE_ALLOW_PRIVATE_HOSTS: bool,

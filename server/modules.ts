@@ -15,6 +15,7 @@ import { mailModule } from './modules/mail/index.js';
 import { mirrorModule } from './modules/mirror/index.js';
 import { notificationsModule } from './modules/notifications/index.js';
 import { oauthModule } from './modules/oauth/index.js';
+import { retentionModule } from './modules/retention/index.js';
 import { rulesModule } from './modules/rules/index.js';
 import { scriptsModule } from './modules/scripts/index.js';
 import { sequencesModule } from './modules/sequences/index.js';
@@ -147,6 +148,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     access: access.services.access,
     agents: (accountId) => agents.services.agents.list(accountId).map((a) => ({ id: a.id, name: a.name, mode: a.mode, replyDelaySec: a.replyDelaySec })),
   });
+  const retention = retentionModule(p);
   return {
     health,
     access,
@@ -168,6 +170,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     rules,
     setup,
     quality,
+    retention,
   };
 }
 

@@ -77,7 +77,8 @@ export function createQualityService(d: { repo: QualityRepo; clock: Clock; agent
       const to = d.clock.now();
       const from = to - q.days * DAY;
       const agents = new Map(d.agents(accountId).map((a) => [a.id, a]));
-      const figures = d.repo.figures({ accountId, from, to, leadId: q.leadId });
+      // The window ends after this millisecond: a draft decided in the same millisecond as the request counts.
+      const figures = d.repo.figures({ accountId, from, to: to + 1, leadId: q.leadId });
       const rows = figures.map((f) => view(f, agents.get(f.agentId)));
       const total = figures.reduce<AgentFigures>(
         (acc, f) => ({

@@ -44,6 +44,8 @@ export function rulesJobs(runner: RuleRunner, timers: RuleTimers) {
     }),
     defineJob({
       queue: RULE_CLASSIFY_QUEUE,
+      // A model call each: kept to a quarter of the slots, like the other slow queues.
+      share: 0.25,
       payload: z.object({ event: z.custom<RuleEvent>((v) => typeof v === 'object' && v !== null && 'accountId' in v && 'type' in v) }),
       handle: ({ event }) => timers.classify(event),
     }),
