@@ -15,11 +15,13 @@ import { mailModule } from './modules/mail/index.js';
 import { mirrorModule } from './modules/mirror/index.js';
 import { notificationsModule } from './modules/notifications/index.js';
 import { oauthModule } from './modules/oauth/index.js';
+import { retentionModule } from './modules/retention/index.js';
 import { rulesModule } from './modules/rules/index.js';
 import { scriptsModule } from './modules/scripts/index.js';
 import { sequencesModule } from './modules/sequences/index.js';
 import { setupModule } from './modules/setup/index.js';
 import { stagesModule } from './modules/stages/index.js';
+import { qualityModule } from './modules/quality/index.js';
 import { syncModule } from './modules/sync/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
 import { defaultWorkingHours, isTimeZone } from './lib/working-hours.js';
@@ -155,6 +157,12 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
         mirror.services.read.openLeadIds(accountId, pipelineId, statusId, 20).map((id) => ({ id, name: mirror.services.read.leadName(accountId, id) })),
     },
   });
+  const quality = qualityModule({
+    ...p,
+    access: access.services.access,
+    agents: (accountId) => agents.services.agents.list(accountId).map((a) => ({ id: a.id, name: a.name, mode: a.mode, replyDelaySec: a.replyDelaySec })),
+  });
+  const retention = retentionModule(p);
   return {
     health,
     access,
@@ -176,6 +184,8 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     rules,
     setup,
     stages,
+    quality,
+    retention,
   };
 }
 

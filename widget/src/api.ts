@@ -271,9 +271,19 @@ interface XhrLike {
   getResponseHeader?: (name: string) => string | null;
 }
 
+/**
+ * An ApiError by its shape, not its class: admin.js carries its own copy of this module, so an error the
+ * page's API client (script.js) made is not an `instanceof` admin.js's class.
+ */
+export function isApiError(v: unknown): v is ApiError {
+  if (v instanceof ApiError) return true;
+  const e = v as Partial<ApiError> | null;
+  return !!e && typeof e === 'object' && e.name === 'ApiError' && typeof e.status === 'number' && typeof e.code === 'string' && Array.isArray(e.errors);
+}
+
 /** Build an ApiError from whatever `$authorizedAjax` rejected with (a jqXHR, an Error, anything). */
 export function toApiError(failure: unknown): ApiError {
-  if (failure instanceof ApiError) return failure;
+  if (isApiError(failure)) return failure;
   const xhr = (failure ?? {}) as XhrLike;
   const status = typeof xhr.status === 'number' ? xhr.status : 0;
   let body: unknown = xhr.responseJSON;
@@ -309,6 +319,7 @@ function query(params: Record<string, string | number | undefined | null>): stri
 
 export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
   const base = baseUrl.replace(/\/+$/, '');
+  let meOnce: Promise<Me> | null = null;
 
   function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -394,7 +405,20 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
 
     // ---------- roles and lead-card automation (one block: keep it together) ----------
     /** Who the widget talks for; the UI hides what a non-admin may not do (the server enforces it). */
-    me: () => call<Me>('GET', '/api/me'),
+    /**
+     * `GET /api/me`, asked once per widget instance and shared by every area of the page, admin.js included
+     * (it gets this same object); a failed answer is forgotten, so the next screen asks again.
+     */
+    me: () => {
+      if (!meOnce) {
+        const pending = call<Me>('GET', '/api/me');
+        meOnce = pending;
+        pending.catch(() => {
+          if (meOnce === pending) meOnce = null;
+        });
+      }
+      return meOnce;
+    },
     automationRules: () => call<Items<AutomationRule>>('GET', '/api/rules'),
     /** Admins only: switch a rule on or off (a new version of it). */
     setRuleEnabled: (ruleId: number, enabled: boolean) => call<AutomationRule>('PATCH', `/api/rules/${id(ruleId)}`, { enabled }),
@@ -409,7 +433,26 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
 
     // ---------- knowledge sources (one block: keep it together) ----------
     knowledgeSources: knowledgeSourceCalls(call),
+
+    // ---------- stage setup (one block: keep it together) ----------
     stageSetup: stageSetupCalls(call),
+
+    // ---------- automation admin: rule and sequence builders ----------
+    users: () => call<Items<NamedRef>>('GET', '/api/users'),
+    taskTypes: () => call<Items<NamedRef>>('GET', '/api/task-types'),
+    mailTemplates: () => call<Items<MailTemplate>>('GET', '/api/mail/templates'),
+    rules: () => call<Items<Rule>>('GET', '/api/rules'),
+    createRule: (input: RuleInput) => call<Rule>('POST', '/api/rules', input),
+    updateRule: (ruleId: number, patch: Partial<RuleInput>) => call<Rule>('PATCH', `/api/rules/${id(ruleId)}`, patch),
+    deleteRule: (ruleId: number) => call<void>('DELETE', `/api/rules/${id(ruleId)}`),
+    ruleHistory: (ruleId: number, limit = 50) => call<Items<RuleRun>>('GET', `/api/rules/${id(ruleId)}/history${query({ limit })}`),
+    /** The dry run: what the rule would do for this lead now; writes nothing. */
+    testRule: (ruleId: number, leadId: number, message?: string) =>
+      call<DryRun>('POST', `/api/rules/${id(ruleId)}/test`, message ? { leadId, message } : { leadId }),
+    sequences: () => call<Items<Sequence>>('GET', '/api/sequences'),
+    createSequence: (input: SequenceInput) => call<Sequence>('POST', '/api/sequences', input),
+    updateSequence: (sequenceId: number, patch: Partial<SequenceInput>) => call<Sequence>('PATCH', `/api/sequences/${id(sequenceId)}`, patch),
+    deleteSequence: (sequenceId: number) => call<void>('DELETE', `/api/sequences/${id(sequenceId)}`),
   };
 }
 
@@ -561,6 +604,8 @@ function knowledgeSourceCalls(call: <T>(method: Method, path: string, body?: unk
       call<KnowledgeSource>('POST', '/api/knowledge/upload', { fileName, contentBase64, agentIds }),
   };
 }
+
+import type { DryRun, MailTemplate, NamedRef, Rule, RuleInput, RuleRun, Sequence, SequenceInput } from './automation-contract.js';
 
 // ---------- stage setup: a pipeline stage as the unit of setup (server/modules/stages) ----------
 

@@ -23,6 +23,8 @@ export interface ActionsDeps {
   mirror: MirrorRepo;
   accounts: Pick<AccountsRepo, 'settings'>;
   tx<T>(fn: () => T): T;
+  /** The same, committed together with the other writes of this tick (many actions at once share a COMMIT). Defaults to `tx`. */
+  groupTx?<T>(fn: () => T): Promise<T>;
   kommo: { api(accountId: number): KommoApi };
   logger: { warn(o: object, msg: string): void };
 }
@@ -46,10 +48,14 @@ function originOf(row: AgentActionRow): { kind: 'agent' | 'rule' | 'sequence'; l
   return { kind: 'agent', label: 'Agent' };
 }
 
+/** Actions after which the lead in Kommo is as the mirror has it (its stage, fields, tags and responsible user are untouched). */
+const LEAVES_LEAD_AS_IS = new Set(['add_note', 'create_task']);
+
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 1000);
 
 export function createActionsService(deps: ActionsDeps) {
   const { db, clock, activity } = deps;
+  const commit = <T>(fn: () => T): Promise<T> => (deps.groupTx ? deps.groupTx(fn) : Promise.resolve(deps.tx(fn)));
 
   function log(row: AgentActionRow, type: string, title: string, extra: Record<string, unknown> = {}) {
     activity.write({
@@ -68,7 +74,7 @@ export function createActionsService(deps: ActionsDeps) {
     const api = deps.kommo.api(row.accountId);
     try {
       const res = await executeAction(api, row.leadId, row.type as ToolName, row.args, clock.now());
-      const done = deps.tx(() => {
+      const done = await commit(() => {
         updateAction(db, row.accountId, row.id, { status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds, error: null }, clock.now());
         const r = { ...row, status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds };
         const o = originOf(row);
@@ -101,7 +107,7 @@ export function createActionsService(deps: ActionsDeps) {
   async function refreshLead(accountId: number, leadId: number): Promise<void> {
     try {
       const lead = await deps.kommo.api(accountId).getLead(leadId, ['contacts']);
-      deps.tx(() => {
+      await commit(() => {
         if (deps.mirror.upsertLeads(accountId, [lead], clock.now()) > 0) return;
         // Kommo's updated_at has 1 s resolution: a write in the same second as the last sync keeps the
         // same timestamp, which the mirror's upsert ignores. This read follows our own write, so it wins ties.
@@ -210,7 +216,7 @@ export function createActionsService(deps: ActionsDeps) {
       if (row && row.status !== 'running' && row.status !== 'failed') return row;
       if (!row) {
         const a = input.action;
-        row = deps.tx(() =>
+        row = await commit(() =>
           insertAction(
             db,
             {
@@ -231,7 +237,8 @@ export function createActionsService(deps: ActionsDeps) {
         );
       }
       const done = await execute(row, { ...input.meta, ...o });
-      await refreshLead(input.accountId, input.leadId);
+      // A note or a task changes nothing the mirror keeps of the lead: no read back (one Kommo request saved).
+      if (!LEAVES_LEAD_AS_IS.has(row.type)) await refreshLead(input.accountId, input.leadId);
       return done;
     },
 

@@ -134,3 +134,8 @@ export const playgroundSchema = z
       .optional(),
   })
   .strict();
+
+/** Why a manager discarded a draft (a picker in the card), for the quality figures. */
+export const DISCARD_REASONS = ['wrong_facts', 'wrong_tone', 'not_needed', 'handled_myself', 'other'] as const;
+export type DiscardReason = (typeof DISCARD_REASONS)[number];
+export const discardSchema = z.object({ reason: z.enum(DISCARD_REASONS).optional(), note: z.string().trim().max(500).optional() }).strict();

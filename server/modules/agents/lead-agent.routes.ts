@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../../http/env.js';
 import type { LeadCheck } from '../../http/guards.js';
 import { parseJson, parseParams } from '../../lib/validate.js';
-import { idParam } from './agents.schemas.js';
+import { discardSchema, idParam } from './agents.schemas.js';
 import type { DeliveryService } from './delivery.service.js';
 import type { LeadAgentService } from './lead-agent.service.js';
 
@@ -74,7 +74,8 @@ export function leadAgentRoutes(leads: LeadAgentService, delivery: DeliveryServi
     const { id } = parseParams(c, idParam);
     const { accountId, userId } = c.get('auth');
     await access.requireLeadEdit(c.get('auth'), delivery.draftLead(accountId, id));
-    return c.json(delivery.discard(accountId, id, userId), 200);
+    const why = await parseJson(c, discardSchema);
+    return c.json(delivery.discard(accountId, id, userId, why), 200);
   });
   return app;
 }

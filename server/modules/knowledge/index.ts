@@ -46,6 +46,8 @@ export function knowledgeModule(d: KnowledgeDeps): Module<KnowledgeServices> {
         payload: z.object({ accountId: z.number().int(), entryId: z.number().int(), lang: z.enum(LANGS).optional() }),
         leaseMs: 120_000,
         backoff: { baseMs: 30_000, capMs: 10 * 60_000 },
+        // A page fetch and a parse of up to KNOWLEDGE_PARSE_BUDGET_MS: a quarter of the slots at most, like the other slow queues.
+        share: 0.25,
         handle: (p, ctx) => sources.runImport(p, ctx),
       }),
     ],

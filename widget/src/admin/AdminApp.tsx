@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { ErrorBox, Tabs } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
+import { builderTarget } from '../lcard/automation-scope.js';
 import { useLoad } from '../ui/hooks.js';
 import { AdminOnly } from '../ui/roles.js';
 import { Activity } from './Activity.js';
@@ -11,11 +12,16 @@ import { Connection } from './Connection.js';
 import { Knowledge } from './Knowledge.js';
 import { PipelineBoard } from './PipelineBoard.js';
 import { Playground } from './Playground.js';
+import { Rules } from './Rules.js';
 import { Scripts } from './Scripts.js';
+import { Sequences } from './Sequences.js';
 import { Usage } from './Usage.js';
 
-type TabKey = 'connection' | 'board' | 'agents' | 'bindings' | 'scripts' | 'knowledge' | 'playground' | 'usage' | 'activity';
-const TAB_KEYS: TabKey[] = ['connection', 'board', 'agents', 'bindings', 'scripts', 'knowledge', 'playground', 'usage', 'activity'];
+type TabKey = 'connection' | 'board' | 'agents' | 'bindings' | 'scripts' | 'rules' | 'sequences' | 'knowledge' | 'playground' | 'usage' | 'activity';
+const TAB_KEYS: TabKey[] = ['connection', 'board', 'agents', 'bindings', 'scripts', 'rules', 'sequences', 'knowledge', 'playground', 'usage', 'activity'];
+/** The automation tabs' and the pipeline board's labels live with the rest of their texts (merged separately from the `admin` section). */
+const tabLabelKey = (key: TabKey) =>
+  key === 'rules' || key === 'sequences' ? `automation_admin.tabs.${key}` : key === 'board' ? 'stage_setup.board_tab' : `admin.tabs.${key}`;
 
 /**
  * The advanced-settings page: one tab per task; the agents list is shared by the tabs that pick an agent.
@@ -25,6 +31,8 @@ export function AdminApp(props: { initialTab?: string }) {
   const { api, t } = useWidget();
   const initial = TAB_KEYS.includes(props.initialTab as TabKey) ? (props.initialTab as TabKey) : 'connection';
   const [tab, setTab] = useState<TabKey>(initial);
+  // A lead card's builder link names one rule or sequence in the hash (#kai-rule-12): that tab opens it.
+  const [target] = useState(() => builderTarget(globalThis.location?.hash ?? ''));
   const agents = useLoad(() => api.agents().then((r) => r.items), []);
   const list = agents.data ?? [];
 
@@ -38,17 +46,15 @@ export function AdminApp(props: { initialTab?: string }) {
   else if (tab === 'agents') body = <Agents agents={list} loading={agents.loading} onChanged={agents.reload} />;
   else if (tab === 'bindings') body = <Bindings agents={list} />;
   else if (tab === 'scripts') body = <Scripts agents={list} />;
+  else if (tab === 'rules') body = <Rules agents={list} openId={target?.kind === 'rule' ? target.id : undefined} />;
+  else if (tab === 'sequences') body = <Sequences agents={list} openId={target?.kind === 'sequence' ? target.id : undefined} />;
   else if (tab === 'knowledge') body = <Knowledge agents={list} />;
   else body = <Playground agents={list} />;
 
   return (
     <div class="kai-admin__inner" data-testid="kai-admin">
       <h2 class="kai-admin__title">{t('admin.title')}</h2>
-      <Tabs
-        tabs={TAB_KEYS.map((key) => ({ key, label: key === 'board' ? t('stage_setup.board_tab') : t(`admin.tabs.${key}`) }))}
-        active={tab}
-        onSelect={setTab}
-      />
+      <Tabs tabs={TAB_KEYS.map((key) => ({ key, label: t(tabLabelKey(key)) }))} active={tab} onSelect={setTab} />
       <div class="kai-admin__body" role="tabpanel">
         {tab === 'connection' ? body : <AdminOnly mode="note">{body}</AdminOnly>}
       </div>
