@@ -15,17 +15,23 @@ const serverBase = z.object({
   password: z.string().min(1).max(1000).optional(),
 });
 
+const imapServer = serverBase.extend({ mailbox: headerText(200).optional() });
+
 export const settingsBody = z.object({
   smtp: serverBase.nullable(),
-  imap: serverBase
-    .extend({ mailbox: headerText(200).optional() })
-    .nullable()
-    .optional(),
+  imap: imapServer.nullable().optional(),
   fromName: headerText(200).nullable().optional(),
   fromAddress: emailAddress.nullable().optional(),
   notifications: z.object({ enabled: z.boolean() }).optional(),
 });
 export type SettingsBody = z.infer<typeof settingsBody>;
+
+/** POST /api/mail/settings/test: log in to one side, with the form's values (password optional: the stored one) or the stored settings. */
+export const connectionTestBody = z.object({
+  side: z.enum(['smtp', 'imap']),
+  server: imapServer.optional(),
+});
+export type ConnectionTestBody = z.infer<typeof connectionTestBody>;
 
 /** The test email goes to the requesting user's own Kommo address: a recipient in the body is refused, not used. */
 export const testBody = z
@@ -87,6 +93,8 @@ export const outboxQuery = z.object({
   status: z.enum(['queued', 'sending', 'sent', 'failed', 'refused', 'cancelled']).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
+
+export const leadEmailsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
 
 export const idParam = z.object({ id: z.coerce.number().int().positive() });
 

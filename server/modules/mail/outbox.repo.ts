@@ -58,6 +58,17 @@ export function cancelQueuedOutbox(db: Db, accountId: number, reason: string, no
     .run().changes;
 }
 
+/** A user cancels one email that has not gone out (queued, or held by the daily cap): compare-and-swap on the status. */
+export function cancelOneOutbox(db: Db, accountId: number, id: number, reason: string, now: number): boolean {
+  return (
+    db
+      .update(mailOutbox)
+      .set({ status: 'cancelled', lastError: reason, updatedAt: now })
+      .where(and(eq(mailOutbox.id, id), eq(mailOutbox.accountId, accountId), inArray(mailOutbox.status, ['queued', 'refused'])))
+      .run().changes === 1
+  );
+}
+
 /** The outbox as the API reads it: always scoped by account. */
 export function createOutboxRepo(db: Db) {
   return {
