@@ -63,6 +63,11 @@ describe('notifications to Kommo users', () => {
     expect(mail.subject).toBe('New task: Call the client about offer 42');
     expect(mail.text).toContain('Task #42 was assigned to you');
     expect(mail.text).toContain('(lead #1000001)');
+    // The footer links to the widget's Notifications screen on the account's own Kommo host.
+    const host = world.p.sqlite.prepare('SELECT host FROM accounts WHERE id = ?').pluck().get(accountId) as string;
+    const prefsUrl = `http://${host}/settings/widgets/kai_agent/?kai_tab=notifications`;
+    expect(mail.text).toContain(prefsUrl);
+    expect(mail.html).toContain(`<a href="${prefsUrl}">Notifications</a>`);
   });
 
   it('a user who opted out gets no email (the activity entry stays), and others still do', async () => {

@@ -90,6 +90,7 @@ describe('mailbox connection test, folders, lead thread and cancel', () => {
       ['outbound', 'Second', 'cancelled'],
       ['outbound', 'First', 'sent'],
     ]);
+    expect(thread.body.recipients).toEqual([email.toLowerCase()]);
     expect(thread.body.items[0]).toMatchObject({ from: email, text: 'Thanks, got it' });
   });
 });

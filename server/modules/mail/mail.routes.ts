@@ -28,7 +28,7 @@ const outboxDto = (r: OutboxRow) => ({
 });
 
 export function mailRoutes(
-  m: Pick<MailServices, 'settings' | 'sendTest' | 'outbox' | 'writer' | 'sendFromWidget' | 'connectionTest' | 'leadEmails'>,
+  m: Pick<MailServices, 'settings' | 'sendTest' | 'outbox' | 'writer' | 'sendFromWidget' | 'connectionTest' | 'leadEmails' | 'policy'>,
   access: AccessCheck,
   audit: Audit,
 ) {
@@ -69,7 +69,7 @@ export function mailRoutes(
       createdAt: new Date(r.createdAt).toISOString(),
     }));
     const items = [...outbound, ...inbound].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit);
-    return c.json({ items }, 200);
+    return c.json({ items, recipients: m.policy.leadContactEmails(accountId, id) }, 200);
   });
 
   // The whole outbox is an admin's; one lead's emails, whoever may see that lead.

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
-import { kommoUsers, mailNotifications, mailUserPrefs, type NotificationRow } from '../../../db/schema/index.js';
+import { accounts, kommoUsers, mailNotifications, mailUserPrefs, type NotificationRow } from '../../../db/schema/index.js';
 
 export type NewNotification = Omit<NotificationRow, 'id' | 'outboxId' | 'skipReason' | 'status'>;
 
@@ -66,4 +66,9 @@ export function recipientsFor(db: Db, accountId: number, userId: number | null) 
     .from(kommoUsers)
     .where(and(...where))
     .all();
+}
+
+/** The account's Kommo host (`acme.kommo.com`), for links back into Kommo. */
+export function accountHost(db: Db, accountId: number): string | null {
+  return db.select({ host: accounts.host }).from(accounts).where(eq(accounts.id, accountId)).get()?.host ?? null;
 }

@@ -5,8 +5,9 @@ import { isEmailAddress } from '../../mail/address.js';
 import type { OutboxWriter } from '../mail/outbox.writer.js';
 import type { MailSettings } from '../mail/settings.service.js';
 import { mailText } from '../mail/mail.texts.js';
-import { notificationEmail } from './notify.email.js';
-import { insertNotification, pendingFor, pendingForAccount, recipientsFor, settleNotifications, setUserPref, userPref } from './notify.repo.js';
+import { kommoBaseUrl } from '../../kommo/hosts.js';
+import { notificationEmail, notificationPrefsUrl } from './notify.email.js';
+import { accountHost, insertNotification, pendingFor, pendingForAccount, recipientsFor, settleNotifications, setUserPref, userPref } from './notify.repo.js';
 
 export const NOTIFY_QUEUE = 'mail.notify-flush';
 
@@ -71,7 +72,9 @@ export function createNotifications(
       if (users.length === 0) return skip(userId === null ? 'no active admin has an email address in Kommo' : 'the user has no email address in Kommo');
       if (wanted.length === 0) return skip('the user turned notification emails off');
       if (!deps.settings.sender(accountId, 'notification')) return skip('email is not configured (SMTP_URL and MAIL_FROM, or the account mailbox)');
-      const email = notificationEmail(rows, wanted.length === 1 ? wanted[0]!.name : 'team');
+      const host = accountHost(db, accountId);
+      const prefsUrl = notificationPrefsUrl(host ? kommoBaseUrl(host, deps.env.KOMMO_ALLOW_INSECURE_LOOPBACK) : '', deps.env.WIDGET_CODE);
+      const email = notificationEmail(rows, wanted.length === 1 ? wanted[0]!.name : 'team', prefsUrl);
       const out = deps.writer.queue({
         accountId,
         leadId: rows.length === 1 ? rows[0]!.leadId : null,
