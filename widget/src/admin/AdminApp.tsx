@@ -9,12 +9,14 @@ import { Agents } from './Agents.js';
 import { Bindings } from './Bindings.js';
 import { Connection } from './Connection.js';
 import { Knowledge } from './Knowledge.js';
+import { EMAIL_TABS, EmailTab, type EmailTabKey } from './EmailTabs.js';
 import { Playground } from './Playground.js';
 import { Scripts } from './Scripts.js';
 import { Usage } from './Usage.js';
 
-type TabKey = 'connection' | 'agents' | 'bindings' | 'scripts' | 'knowledge' | 'playground' | 'usage' | 'activity';
-const TAB_KEYS: TabKey[] = ['connection', 'agents', 'bindings', 'scripts', 'knowledge', 'playground', 'usage', 'activity'];
+type TabKey = 'connection' | 'agents' | 'bindings' | 'scripts' | 'knowledge' | 'playground' | 'usage' | 'activity' | EmailTabKey;
+const TAB_KEYS: TabKey[] = ['connection', 'agents', 'bindings', 'scripts', 'knowledge', 'playground', 'usage', 'activity', ...EMAIL_TABS];
+const isEmailTab = (key: TabKey): key is EmailTabKey => (EMAIL_TABS as readonly string[]).includes(key);
 
 /**
  * The advanced-settings page: one tab per task; the agents list is shared by the tabs that pick an agent.
@@ -32,6 +34,7 @@ export function AdminApp(props: { initialTab?: string }) {
   if (tab === 'connection') body = <Connection />;
   else if (tab === 'usage') body = <Usage />;
   else if (tab === 'activity') body = <Activity agents={list} />;
+  else if (isEmailTab(tab)) body = <EmailTab tab={tab} />;
   else if (agents.error && !agents.data) body = <ErrorBox error={agents.error} onRetry={agents.reload} />;
   else if (tab === 'agents') body = <Agents agents={list} loading={agents.loading} onChanged={agents.reload} />;
   else if (tab === 'bindings') body = <Bindings agents={list} />;
@@ -42,9 +45,9 @@ export function AdminApp(props: { initialTab?: string }) {
   return (
     <div class="kai-admin__inner" data-testid="kai-admin">
       <h2 class="kai-admin__title">{t('admin.title')}</h2>
-      <Tabs tabs={TAB_KEYS.map((key) => ({ key, label: t(`admin.tabs.${key}`) }))} active={tab} onSelect={setTab} />
+      <Tabs tabs={TAB_KEYS.map((key) => ({ key, label: t(isEmailTab(key) ? `email_ui.tabs.${key}` : `admin.tabs.${key}`) }))} active={tab} onSelect={setTab} />
       <div class="kai-admin__body" role="tabpanel">
-        {tab === 'connection' ? body : <AdminOnly mode="note">{body}</AdminOnly>}
+        {tab === 'connection' || tab === 'notifications' ? body : <AdminOnly mode="note">{body}</AdminOnly>}
       </div>
     </div>
   );

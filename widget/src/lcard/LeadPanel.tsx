@@ -7,6 +7,7 @@ import { formatDateTime } from '../ui/format.js';
 import { useAction, useLoad } from '../ui/hooks.js';
 import { AdminOnly } from '../ui/roles.js';
 import { Drafts } from './Drafts.js';
+import { EmailClient } from './EmailClient.js';
 import { LeadActions } from './LeadActions.js';
 import { LeadActivity } from './LeadActivity.js';
 import { LeadAutomation } from './LeadAutomation.js';
@@ -79,6 +80,7 @@ export function LeadPanel(props: { leadId: number }) {
     <div class="kai-lcard__inner" data-testid={data ? 'kai-lcard' : 'kai-lcard-pending'}>
       {body}
       <LeadAutomation leadId={props.leadId} stage={data?.stage} version={changes} onChanged={bump} />
+      <EmailClient leadId={props.leadId} version={changes} />
       <LeadActivity leadId={props.leadId} version={changes} />
       <div class="kai-lcard__foot">
         <Button kind="link" onClick={changed} busy={state.loading} testId="kai-refresh">
