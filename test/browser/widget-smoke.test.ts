@@ -77,11 +77,12 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     ]);
     await expect(page.locator('[data-testid="kai-automation-sequence"]').count()).resolves.toBe(1);
 
-    // One batch: the panel, its activity, its automation, and who the user is (asked once, not per item); each token verified and used once.
+    // One batch: the panel, its activity, its automation, its email thread, and who the user is (asked once, not per item); each token verified and used once.
     const calls = backend.requests.slice(before);
     expect(calls.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'GET /api/dashboard/updates',
       'GET /api/leads/42/agent',
+      'GET /api/leads/42/emails',
       'GET /api/leads/42/enrollments',
       'GET /api/me',
       'GET /api/rules',
