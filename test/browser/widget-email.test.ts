@@ -4,7 +4,9 @@
  * mailbox may be on 127.0.0.1):
  * (a) an admin sets up the mailbox, each side's "Test connection" succeeds, then fails clearly on a wrong password;
  * (b) a salesperson (not an admin) emails the client from the lead card: SMTP gets it and the note is in Kommo;
- * (c) the link in a notification email opens the Notifications screen, in the user's language.
+ * (c) the link in a notification email opens the Notifications screen, in the user's language;
+ * (d) a template with variables is written and previewed, then sent from the lead card with the values filled in;
+ * (e) the outbox shows status and reason, retries a failed email and cancels a queued one, filtered by lead.
  * Screenshots go to test-results/screenshots/email-*.png.
  */
 import { join } from 'node:path';
@@ -55,6 +57,21 @@ describe('email screens against the real backend and real mail servers', () => {
     await smtp?.close();
     await imap?.stop();
   });
+
+  /** An open lead whose main contact has an email address, from the simulator. */
+  const leadWithEmail = () => {
+    for (const lead of w.sim.state.leads.values()) {
+      if (lead.status_id === 142 || lead.status_id === 143) continue;
+      const contact = w.sim.state.contacts.get(lead._embedded?.contacts?.[0]?.id ?? -1);
+      const email = contact?.custom_fields_values?.find((f) => f.field_code === 'EMAIL')?.values[0]?.value;
+      if (typeof email === 'string') return { lead, email: email.toLowerCase() };
+    }
+    throw new Error('the seed has no open lead with a contact email');
+  };
+  const outboxRow = (subject: string) =>
+    w.world.p.sqlite.prepare('SELECT id, status, last_error AS lastError FROM mail_outbox WHERE subject = ? ORDER BY id DESC').get(subject) as
+      | { id: number; status: string; lastError: string | null }
+      | undefined;
 
   /** Until the worker has nothing left to run (the send and the note jobs). */
   const settle = async (done: () => boolean) => {
@@ -141,16 +158,7 @@ describe('email screens against the real backend and real mail servers', () => {
 
   it('(b) a salesperson emails the client from the lead card; the email goes out and its note appears in Kommo', async () => {
     // (a) saved the mailbox; a lead whose contact has an email.
-    const found = [...w.sim.state.leads.values()]
-      .filter((l) => l.status_id !== 142 && l.status_id !== 143)
-      .map((lead) => {
-        const contact = w.sim.state.contacts.get(lead._embedded?.contacts?.[0]?.id ?? -1);
-        const email = contact?.custom_fields_values?.find((f) => f.field_code === 'EMAIL')?.values[0]?.value;
-        return { lead, email: typeof email === 'string' ? email.toLowerCase() : null };
-      })
-      .find((x) => x.email);
-    if (!found?.email) throw new Error('the seed has no open lead with a contact email');
-    const { lead, email } = found;
+    const { lead, email } = leadWithEmail();
     const before = smtp.messages.length;
 
     const { page, problems, close } = await openPage(browser);
@@ -221,4 +229,85 @@ describe('email screens against the real backend and real mail servers', () => {
     expect(problems).toEqual([]);
     await close();
   }, 60_000);
+
+  it('(d) an admin writes a template with variables, previews it, and a manager sends it from the lead card with the values filled in', async () => {
+    const { lead, email } = leadWithEmail();
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${w.harness.url}/settings?kai_tab=templates`);
+    await page.click('[data-testid="kai-template-new"]');
+    await page.fill('[data-testid="kai-template-name"]', 'Offer');
+    await page.fill('[data-testid="kai-template-subject"]', 'Your offer, {{contact.email}}');
+    await page.fill('[data-testid="kai-template-text"]', 'Hello {{contact.email}},\nhere is the offer for request ');
+    await page.click('button.kai-chip >> text={{lead.id}}');
+    await expect(page.inputValue('[data-testid="kai-template-text"]')).resolves.toBe('Hello {{contact.email}},\nhere is the offer for request {{lead.id}}');
+    // The preview fills the variables it finds with the values typed for them.
+    await page.fill('[data-testid="kai-template-editor"] label:has-text("contact.email") input', 'ana@example.com');
+    await page.fill('[data-testid="kai-template-editor"] label:has-text("lead.id") input', '77');
+    await page.click('[data-testid="kai-template-preview"]');
+    const preview = await page.locator('[data-testid="kai-template-preview-out"]').innerText();
+    expect(preview).toContain('Your offer, ana@example.com');
+    expect(preview).toContain('here is the offer for request 77');
+    await screenshot(page, 'email-template-preview');
+    await page.click('[data-testid="kai-template-save"]');
+    await page.waitForSelector('[data-testid="kai-template"] >> text=Offer');
+    const [template] = (await w.must('GET', '/api/mail/templates')).items as { id: number; name: string; subject: string }[];
+    expect(template).toMatchObject({ name: 'Offer', subject: 'Your offer, {{contact.email}}' });
+
+    const before = smtp.messages.length;
+    await page.goto(`${repHarness.url}/card?lead=${lead.id}`);
+    await page.click('[data-testid="kai-email-compose"]');
+    await page.selectOption('[data-testid="kai-email-template"]', { label: 'Offer' });
+    await expect(page.locator('[data-testid="kai-email-subject"]').count()).resolves.toBe(0);
+    await page.click('[data-testid="kai-email-send"]');
+    await page.waitForSelector(`[data-testid="kai-email-item"] >> text=Your offer, ${email}`);
+    await settle(() => smtp.messages.length > before);
+    const mail = await smtp.messages[smtp.messages.length - 1]!.parsed();
+    expect(mail.subject).toBe(`Your offer, ${email}`);
+    expect(mail.text).toContain(`here is the offer for request ${lead.id}`);
+    expect(problems).toEqual([]);
+    await close();
+  }, 60_000);
+
+  it('(e) the outbox shows each email with its status and reason, retries a failed one and cancels one still queued, filtered by lead', async () => {
+    const { lead, email } = leadWithEmail();
+    const queue = (subject: string) => w.must('POST', '/api/mail/outbox', { leadId: lead.id, to: [email], subject, text: 'Hello' }, 202);
+    // Refused for good at RCPT: failed, with the server's reason kept for the admin.
+    smtp.refuse('rcpt', 550, '5.1.1 No such mailbox here');
+    await queue('Bounced offer');
+    await settle(() => outboxRow('Bounced offer')?.status === 'failed');
+
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${w.harness.url}/settings?kai_tab=outbox`);
+    await page.fill('[data-testid="kai-outbox-lead"]', String(lead.id));
+    const failed = page.locator('[data-testid="kai-outbox-row"][data-status="failed"]', { hasText: 'Bounced offer' });
+    await failed.waitFor();
+    await expect(failed.innerText()).resolves.toContain('No such mailbox');
+    // Filtered by lead: every row is this lead's.
+    const leads = await page.locator('[data-testid="kai-outbox-row"] td:nth-child(4)').evaluateAll((els) => els.map((e) => e.textContent));
+    expect(new Set(leads)).toEqual(new Set([String(lead.id)]));
+    await page.fill('[data-testid="kai-outbox-lead"]', '999999999');
+    await page.waitForSelector('[data-testid="kai-outbox"] .kai-empty');
+    await page.fill('[data-testid="kai-outbox-lead"]', String(lead.id));
+    await failed.waitFor();
+    await screenshot(page, 'email-outbox-failed');
+
+    await failed.locator('[data-testid="kai-outbox-retry"]').click();
+    await settle(() => outboxRow('Bounced offer')?.status === 'sent');
+    await page.click('[data-testid="kai-outbox-refresh"]');
+    await page.waitForSelector('[data-testid="kai-outbox-row"][data-status="sent"] >> text=Bounced offer');
+
+    // Refused for now (4xx) every time: it stays queued between attempts, with the reason, until cancelled.
+    smtp.refuse('rcpt', 451, '4.3.0 Try again later', 6);
+    await queue('Held offer');
+    await settle(() => outboxRow('Held offer')?.lastError !== null && outboxRow('Held offer')?.status === 'queued');
+    await page.click('[data-testid="kai-outbox-refresh"]');
+    const held = page.locator('[data-testid="kai-outbox-row"][data-status="queued"]', { hasText: 'Held offer' });
+    await held.waitFor();
+    await held.locator('[data-testid="kai-outbox-cancel"]').click();
+    await page.waitForSelector('[data-testid="kai-outbox-row"][data-status="cancelled"] >> text=Held offer');
+    expect(outboxRow('Held offer')).toMatchObject({ status: 'cancelled', lastError: 'cancelled by a user' });
+    await screenshot(page, 'email-outbox-cancelled');
+    expect(problems).toEqual([]);
+    await close();
+  }, 90_000);
 });
