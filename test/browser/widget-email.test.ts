@@ -73,6 +73,16 @@ describe('email screens against the real backend and real mail servers', () => {
       | { id: number; status: string; lastError: string | null }
       | undefined;
 
+  /** The mailbox (a) sets up through the UI, saved through the API when a test runs on its own. */
+  const ensureMailbox = async () => {
+    if ((await w.must('GET', '/api/mail/settings')).smtp) return;
+    await w.must('PUT', '/api/mail/settings', {
+      smtp: { host: '127.0.0.1', port: smtp.port, secure: false, user: MAILBOX, password: SMTP_PASSWORD },
+      fromName: 'Acme Sales',
+      fromAddress: MAILBOX,
+    });
+  };
+
   /** Until the worker has nothing left to run (the send and the note jobs). */
   const settle = async (done: () => boolean) => {
     await expect
@@ -157,7 +167,7 @@ describe('email screens against the real backend and real mail servers', () => {
   }, 60_000);
 
   it('(b) a salesperson emails the client from the lead card; the email goes out and its note appears in Kommo', async () => {
-    // (a) saved the mailbox; a lead whose contact has an email.
+    await ensureMailbox();
     const { lead, email } = leadWithEmail();
     const before = smtp.messages.length;
 
@@ -192,7 +202,8 @@ describe('email screens against the real backend and real mail servers', () => {
     await close();
   }, 60_000);
 
-  it("(c) the link in a notification email opens the Notifications screen in the user's language, where the user turns them off", async () => {
+  it("(c) the link in a notification email opens the Notifications screen in the user's language, where the user turns one kind off, then all", async () => {
+    await ensureMailbox();
     const admin = w.sim.state.users.get(w.sim.state.account.current_user_id)!;
     const before = smtp.messages.length;
     w.world.m.notifications.services.notifier.notify({
@@ -221,16 +232,21 @@ describe('email screens against the real backend and real mail servers', () => {
     await page.waitForSelector('[data-testid="kai-notifications"][data-enabled="true"]');
     await expect(page.getAttribute('[data-testid="kai-tab-notifications"]', 'aria-selected')).resolves.toBe('true');
     await expect(page.locator('[data-testid="kai-notifications"]').innerText()).resolves.toContain('Письма-уведомления включены.');
+    // One kind off (the others stay on), then all of them.
+    await expect(page.locator('[data-testid="kai-notifications"]').innerText()).resolves.toContain('мне назначена задача');
+    await page.uncheck('[data-testid="kai-notifications-kind"][data-kind="task_assigned"]');
+    await expect.poll(async () => (await w.must('GET', '/api/mail/notifications')).kinds).toMatchObject({ task_assigned: false, agent_handoff: true });
+    await screenshot(page, 'email-notifications-ru');
     await page.click('[data-testid="kai-notifications-toggle"]');
     await page.waitForSelector('[data-testid="kai-notifications"][data-enabled="false"]');
     await expect(page.locator('[data-testid="kai-notifications-state"]').innerText()).resolves.toBe('Письма-уведомления выключены.');
-    await screenshot(page, 'email-notifications-ru');
-    expect((await w.must('GET', '/api/mail/notifications')).enabled).toBe(false);
+    expect(await w.must('GET', '/api/mail/notifications')).toMatchObject({ enabled: false, kinds: { task_assigned: false } });
     expect(problems).toEqual([]);
     await close();
   }, 60_000);
 
   it('(d) an admin writes a template with variables, previews it, and a manager sends it from the lead card with the values filled in', async () => {
+    await ensureMailbox();
     const { lead, email } = leadWithEmail();
     const { page, problems, close } = await openPage(browser);
     await page.goto(`${w.harness.url}/settings?kai_tab=templates`);
@@ -269,6 +285,7 @@ describe('email screens against the real backend and real mail servers', () => {
   }, 60_000);
 
   it('(e) the outbox shows each email with its status and reason, retries a failed one and cancels one still queued, filtered by lead', async () => {
+    await ensureMailbox();
     const { lead, email } = leadWithEmail();
     const queue = (subject: string) => w.must('POST', '/api/mail/outbox', { leadId: lead.id, to: [email], subject, text: 'Hello' }, 202);
     // Refused for good at RCPT: failed, with the server's reason kept for the admin.

@@ -428,8 +428,10 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
     previewEmailTemplate: (templateId: number, variables: Record<string, string>) =>
       call<{ subject: string; html: string | null; text: string }>('POST', `/api/mail/templates/${id(templateId)}/preview`, { variables }),
     /** The token's own user: notification emails on or off. */
-    notificationPrefs: () => call<{ enabled: boolean }>('GET', '/api/mail/notifications'),
-    setNotificationPrefs: (enabled: boolean) => call<{ enabled: boolean }>('PUT', '/api/mail/notifications', { enabled }),
+    notificationPrefs: () => call<NotificationPrefs>('GET', '/api/mail/notifications'),
+    /** `kinds`: only the kinds named change. */
+    setNotificationPrefs: (enabled: boolean, kinds?: Partial<Record<NotificationKind, boolean>>) =>
+      call<NotificationPrefs>('PUT', '/api/mail/notifications', kinds ? { enabled, kinds } : { enabled }),
   };
 }
 
@@ -565,4 +567,12 @@ export interface EmailTemplate extends EmailTemplateInput {
   id: number;
   html: string | null;
   updatedAt: string;
+}
+
+import { NOTIFICATION_KINDS } from '../../server/lib/notification-kinds.js';
+export { NOTIFICATION_KINDS };
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export interface NotificationPrefs {
+  enabled: boolean;
+  kinds: Record<NotificationKind, boolean>;
 }

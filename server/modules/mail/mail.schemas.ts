@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NOTIFICATION_KINDS } from '../../lib/notification-kinds.js';
 import { emailAddress, headerText, messageId } from '../../mail/address.js';
 
 const hostName = z
@@ -98,7 +99,10 @@ export const leadEmailsQuery = z.object({ limit: z.coerce.number().int().min(1).
 
 export const idParam = z.object({ id: z.coerce.number().int().positive() });
 
-export const prefsBody = z.object({ enabled: z.boolean() });
+export const prefsBody = z.object({
+  enabled: z.boolean(),
+  kinds: z.record(z.enum(NOTIFICATION_KINDS), z.boolean()).optional(),
+});
 
 export const templateBody = z.object({
   name: z.string().min(1).max(100),

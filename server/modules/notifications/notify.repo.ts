@@ -40,20 +40,26 @@ export function settleNotifications(db: Db, ids: number[], patch: { status: 'bat
     .run();
 }
 
-export function userPref(db: Db, accountId: number, userId: number): boolean {
-  return (
-    db
-      .select()
-      .from(mailUserPrefs)
-      .where(and(eq(mailUserPrefs.accountId, accountId), eq(mailUserPrefs.userId, userId)))
-      .get()?.notificationsEnabled ?? true
-  );
+export interface UserPref {
+  enabled: boolean;
+  mutedKinds: string[];
 }
 
-export function setUserPref(db: Db, accountId: number, userId: number, enabled: boolean, now: number) {
+/** No row: every notification email on. */
+export function userPref(db: Db, accountId: number, userId: number): UserPref {
+  const row = db
+    .select()
+    .from(mailUserPrefs)
+    .where(and(eq(mailUserPrefs.accountId, accountId), eq(mailUserPrefs.userId, userId)))
+    .get();
+  return { enabled: row?.notificationsEnabled ?? true, mutedKinds: row?.mutedKinds ?? [] };
+}
+
+export function setUserPref(db: Db, accountId: number, userId: number, pref: UserPref, now: number) {
+  const set = { notificationsEnabled: pref.enabled, mutedKinds: pref.mutedKinds.length ? pref.mutedKinds : null, updatedAt: now };
   db.insert(mailUserPrefs)
-    .values({ accountId, userId, notificationsEnabled: enabled, updatedAt: now })
-    .onConflictDoUpdate({ target: [mailUserPrefs.accountId, mailUserPrefs.userId], set: { notificationsEnabled: enabled, updatedAt: now } })
+    .values({ accountId, userId, ...set })
+    .onConflictDoUpdate({ target: [mailUserPrefs.accountId, mailUserPrefs.userId], set })
     .run();
 }
 
