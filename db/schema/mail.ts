@@ -52,7 +52,7 @@ export const mailOutbox = sqliteTable(
     messageId: text('message_id').notNull(),
     inReplyTo: text('in_reply_to'),
     references: text('references', { mode: 'json' }).$type<string[]>().notNull(),
-    /** queued | sending | sent | failed */
+    /** queued | sending | sent | failed | refused (held by the daily cap) | cancelled | bounced (a bounce came back after it was sent) */
     status: text('status').notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),

@@ -524,7 +524,7 @@ export type MailConnectionResult =
   | { ok: true; side: 'smtp' | 'imap'; folders?: MailFolder[] }
   | { ok: false; side: 'smtp' | 'imap'; hint: 'auth' | 'tls' | 'port' | 'unreachable' | 'timeout' | 'blocked' | 'rejected' | 'unknown'; message: string };
 
-export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'refused' | 'cancelled';
+export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'refused' | 'cancelled' | 'bounced';
 export interface OutboxEmail {
   id: number;
   leadId: number | null;

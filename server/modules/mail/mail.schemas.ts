@@ -91,7 +91,7 @@ export type SendBody = z.infer<typeof sendBody>;
 
 export const outboxQuery = z.object({
   leadId: z.coerce.number().int().positive().optional(),
-  status: z.enum(['queued', 'sending', 'sent', 'failed', 'refused', 'cancelled']).optional(),
+  status: z.enum(['queued', 'sending', 'sent', 'failed', 'refused', 'cancelled', 'bounced']).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 

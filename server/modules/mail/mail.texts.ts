@@ -22,6 +22,9 @@ export const mailText = {
     `This is a test email from the AI Agent integration, sent through ${via === 'account' ? 'your mailbox' : 'the system mail server'}.`,
   testFailed: (hint: MailHint) => `The test email was not sent. ${hints[hint]}`,
   cancelledByUser: 'cancelled by a user',
+  bounced: (status: string | null) =>
+    `Bounced: the recipient's mail server returned it${status ? ` (status ${status}${status.startsWith('5.1.') ? ': the address does not exist' : ''})` : ''}.`,
+  bouncedTitle: (subject: string) => `Email bounced: ${subject}`,
   cancelledOnUninstall: 'cancelled: the Kommo integration was uninstalled',
   notificationSkippedOnUninstall: 'the Kommo integration was uninstalled',
   notificationsOnlyToUsers: (fields: string[]) => `Notifications go only to the account's Kommo users: ${fields.join(', ')}`,

@@ -5,7 +5,7 @@ import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { useAction, useLoad } from '../ui/hooks.js';
 
-const STATUSES: OutboxStatus[] = ['queued', 'sending', 'sent', 'failed', 'refused', 'cancelled'];
+const STATUSES: OutboxStatus[] = ['queued', 'sending', 'sent', 'failed', 'bounced', 'refused', 'cancelled'];
 const tone: Record<OutboxStatus, 'ok' | 'warn' | 'bad' | 'info' | 'muted'> = {
   queued: 'info',
   sending: 'info',
@@ -13,6 +13,7 @@ const tone: Record<OutboxStatus, 'ok' | 'warn' | 'bad' | 'info' | 'muted'> = {
   failed: 'bad',
   refused: 'warn',
   cancelled: 'muted',
+  bounced: 'bad',
 };
 
 /** Every email the account sent or tried to: its status and why it failed, retry and cancel; filter by lead. */

@@ -114,7 +114,7 @@ function Compose(props: { leadId: number; data: LeadEmails; onClose: () => void;
   );
 }
 
-const tone = { queued: 'info', sending: 'info', sent: 'ok', failed: 'bad', refused: 'warn', cancelled: 'muted' } as const;
+const tone = { queued: 'info', sending: 'info', sent: 'ok', failed: 'bad', bounced: 'bad', refused: 'warn', cancelled: 'muted' } as const;
 
 function Thread(props: { items: LeadEmail[] }) {
   const { t, lang } = useWidget();
@@ -141,7 +141,9 @@ function Thread(props: { items: LeadEmail[] }) {
             {formatDateTime(m.createdAt, lang)}
           </div>
           {m.direction === 'inbound' ? <p class="kai-email__body kai-small">{m.text}</p> : null}
-          {m.direction === 'outbound' && m.status === 'failed' && m.lastError ? <div class="kai-small kai-field__error">{m.lastError}</div> : null}
+          {m.direction === 'outbound' && (m.status === 'failed' || m.status === 'bounced') && m.lastError ? (
+            <div class="kai-small kai-field__error">{m.lastError}</div>
+          ) : null}
         </li>
       ))}
     </ul>
