@@ -6,7 +6,7 @@
  * (b) a salesperson (not an admin) emails the client from the lead card: SMTP gets it and the note is in Kommo;
  * (c) the link in a notification email opens the Notifications screen, in the user's language;
  * (d) a template with variables is written and previewed, then sent from the lead card with the values filled in;
- * (e) the outbox shows status and reason, retries a failed email and cancels a queued one, filtered by lead.
+ * (e) the outbox shows status and reason, retries a failed email, cancels a queued one and shows a bounce read over IMAP.
  * Screenshots go to test-results/screenshots/email-*.png.
  */
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWidgetHarness, type WidgetHarness } from '../../scripts/widget/harness.js';
 import { startRealWidgetWorld, type RealWidgetWorld } from '../../scripts/widget/real-world.js';
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../helpers/env.js';
-import { startImapServer, startSmtpServer, type TestImap, type TestSmtp } from '../helpers/mail-servers.js';
+import { bounceReport, startImapServer, startSmtpServer, type TestImap, type TestSmtp } from '../helpers/mail-servers.js';
 import { harnessErrors, launchChromium, openPage, screenshot } from './browser.js';
 
 const MAILBOX = 'sales@company.test';
@@ -78,6 +78,7 @@ describe('email screens against the real backend and real mail servers', () => {
     if ((await w.must('GET', '/api/mail/settings')).smtp) return;
     await w.must('PUT', '/api/mail/settings', {
       smtp: { host: '127.0.0.1', port: smtp.port, secure: false, user: MAILBOX, password: SMTP_PASSWORD },
+      imap: { host: '127.0.0.1', port: imap.port, secure: false, user: MAILBOX, password: IMAP_PASSWORD },
       fromName: 'Acme Sales',
       fromAddress: MAILBOX,
     });
@@ -284,7 +285,7 @@ describe('email screens against the real backend and real mail servers', () => {
     await close();
   }, 60_000);
 
-  it('(e) the outbox shows each email with its status and reason, retries a failed one and cancels one still queued, filtered by lead', async () => {
+  it('(e) the outbox shows each email with its status and reason, retries a failed one, cancels one still queued and shows a bounce, filtered by lead and status', async () => {
     await ensureMailbox();
     const { lead, email } = leadWithEmail();
     const queue = (subject: string) => w.must('POST', '/api/mail/outbox', { leadId: lead.id, to: [email], subject, text: 'Hello' }, 202);
@@ -313,6 +314,25 @@ describe('email screens against the real backend and real mail servers', () => {
     await page.click('[data-testid="kai-outbox-refresh"]');
     await page.waitForSelector('[data-testid="kai-outbox-row"][data-status="sent"] >> text=Bounced offer');
 
+    // A bounce read from the mailbox: the sent email shows as bounced, with the DSN status.
+    await queue('Returned offer');
+    await settle(() => outboxRow('Returned offer')?.status === 'sent');
+    const messageId = w.world.p.sqlite.prepare("SELECT message_id FROM mail_outbox WHERE subject = 'Returned offer'").pluck().get() as string;
+    await imap.deliver(bounceReport(messageId, email));
+    await expect
+      .poll(async () => {
+        await w.world.m.mail.services.watcher.pollOnce(w.accountId);
+        return outboxRow('Returned offer')?.status;
+      })
+      .toBe('bounced');
+    await page.selectOption('[data-testid="kai-outbox-status"]', 'bounced');
+    const bounced = page.locator('[data-testid="kai-outbox-row"][data-status="bounced"]', { hasText: 'Returned offer' });
+    await bounced.waitFor();
+    await expect(bounced.innerText()).resolves.toContain('status 5.1.1');
+    await expect(page.locator('[data-testid="kai-outbox-row"]').count()).resolves.toBe(1);
+    await screenshot(page, 'email-outbox-bounced');
+    await page.selectOption('[data-testid="kai-outbox-status"]', '');
+
     // Refused for now (4xx) every time: it stays queued between attempts, with the reason, until cancelled.
     smtp.refuse('rcpt', 451, '4.3.0 Try again later', 6);
     await queue('Held offer');
@@ -324,6 +344,7 @@ describe('email screens against the real backend and real mail servers', () => {
     await page.waitForSelector('[data-testid="kai-outbox-row"][data-status="cancelled"] >> text=Held offer');
     expect(outboxRow('Held offer')).toMatchObject({ status: 'cancelled', lastError: 'cancelled by a user' });
     await screenshot(page, 'email-outbox-cancelled');
+
     expect(problems).toEqual([]);
     await close();
   }, 90_000);
