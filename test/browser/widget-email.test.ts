@@ -5,7 +5,7 @@
  * (a) an admin sets up the mailbox, each side's "Test connection" succeeds, then fails clearly on a wrong password;
  * (b) a salesperson (not an admin) emails the client from the lead card: SMTP gets it and the note is in Kommo;
  * (c) the link in a notification email opens the Notifications screen, in the user's language;
- * (d) a template with variables is written and previewed, then sent from the lead card with the values filled in;
+ * (d) a template with variables is written and previewed from a lead, then sent from the lead card with the lead's values;
  * (e) the outbox shows status and reason, retries a failed email, cancels a queued one and shows a bounce read over IMAP.
  * Screenshots go to test-results/screenshots/email-*.png.
  */
@@ -246,29 +246,35 @@ describe('email screens against the real backend and real mail servers', () => {
     await close();
   }, 60_000);
 
-  it('(d) an admin writes a template with variables, previews it, and a manager sends it from the lead card with the values filled in', async () => {
+  it("(d) an admin writes a template with variables, previews it filled from a lead, and a manager sends it from the lead card with the lead's values", async () => {
     await ensureMailbox();
     const { lead, email } = leadWithEmail();
+    const contactName = w.sim.state.contacts.get(lead._embedded!.contacts![0]!.id)!.name;
     const { page, problems, close } = await openPage(browser);
     await page.goto(`${w.harness.url}/settings?kai_tab=templates`);
     await page.click('[data-testid="kai-template-new"]');
     await page.fill('[data-testid="kai-template-name"]', 'Offer');
-    await page.fill('[data-testid="kai-template-subject"]', 'Your offer, {{contact.email}}');
-    await page.fill('[data-testid="kai-template-text"]', 'Hello {{contact.email}},\nhere is the offer for request ');
+    await page.fill('[data-testid="kai-template-subject"]', 'Your offer, {{contact.name}}');
+    await page.fill('[data-testid="kai-template-text"]', 'Hello {{contact.name}} ({{contact.email}}),\nhere is the offer for request ');
+    // The variable chips: the lead's catalogue and what the card adds.
+    await page.waitForSelector('[data-testid="kai-template-variables"] >> text={{lead.name}}');
     await page.click('button.kai-chip >> text={{lead.id}}');
-    await expect(page.inputValue('[data-testid="kai-template-text"]')).resolves.toBe('Hello {{contact.email}},\nhere is the offer for request {{lead.id}}');
-    // The preview fills the variables it finds with the values typed for them.
+    await expect(page.inputValue('[data-testid="kai-template-text"]')).resolves.toBe(
+      'Hello {{contact.name}} ({{contact.email}}),\nhere is the offer for request {{lead.id}}',
+    );
+    // The preview: the lead's own values, and a typed value where the lead has none (or over its own).
+    await page.fill('[data-testid="kai-template-lead"]', String(lead.id));
     await page.fill('[data-testid="kai-template-editor"] label:has-text("contact.email") input', 'ana@example.com');
-    await page.fill('[data-testid="kai-template-editor"] label:has-text("lead.id") input', '77');
     await page.click('[data-testid="kai-template-preview"]');
-    const preview = await page.locator('[data-testid="kai-template-preview-out"]').innerText();
-    expect(preview).toContain('Your offer, ana@example.com');
-    expect(preview).toContain('here is the offer for request 77');
+    const out = page.locator('[data-testid="kai-template-preview-out"]');
+    await out.waitFor();
+    await expect(out.innerText()).resolves.toContain(`Your offer, ${contactName}`);
+    await expect(out.innerText()).resolves.toContain(`Hello ${contactName} (ana@example.com),\nhere is the offer for request ${lead.id}`);
     await screenshot(page, 'email-template-preview');
     await page.click('[data-testid="kai-template-save"]');
     await page.waitForSelector('[data-testid="kai-template"] >> text=Offer');
     const [template] = (await w.must('GET', '/api/mail/templates')).items as { id: number; name: string; subject: string }[];
-    expect(template).toMatchObject({ name: 'Offer', subject: 'Your offer, {{contact.email}}' });
+    expect(template).toMatchObject({ name: 'Offer', subject: 'Your offer, {{contact.name}}' });
 
     const before = smtp.messages.length;
     await page.goto(`${repHarness.url}/card?lead=${lead.id}`);
@@ -276,10 +282,11 @@ describe('email screens against the real backend and real mail servers', () => {
     await page.selectOption('[data-testid="kai-email-template"]', { label: 'Offer' });
     await expect(page.locator('[data-testid="kai-email-subject"]').count()).resolves.toBe(0);
     await page.click('[data-testid="kai-email-send"]');
-    await page.waitForSelector(`[data-testid="kai-email-item"] >> text=Your offer, ${email}`);
+    await page.waitForSelector(`[data-testid="kai-email-item"] >> text=Your offer, ${contactName}`);
     await settle(() => smtp.messages.length > before);
     const mail = await smtp.messages[smtp.messages.length - 1]!.parsed();
-    expect(mail.subject).toBe(`Your offer, ${email}`);
+    expect(mail.subject).toBe(`Your offer, ${contactName}`);
+    expect(mail.text).toContain(`Hello ${contactName} (${email}),`);
     expect(mail.text).toContain(`here is the offer for request ${lead.id}`);
     expect(problems).toEqual([]);
     await close();

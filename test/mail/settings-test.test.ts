@@ -93,4 +93,31 @@ describe('mailbox connection test, folders, lead thread and cancel', () => {
     expect(thread.body.recipients).toEqual([email.toLowerCase()]);
     expect(thread.body.items[0]).toMatchObject({ from: email, text: 'Thanks, got it' });
   });
+
+  it("renders a template from a lead's own values under the ones given, saved or not, and sends it with them", async () => {
+    world = await startMailWorld();
+    await world.install();
+    const { lead, contact, email } = world.leadWithContact();
+    const draft = { subject: 'Offer for {{contact.name}}', text: 'Lead {{lead.id}}: {{lead.name}} / {{contact.email}}' };
+    const rendered = await world.api('POST', '/api/mail/templates/render', { ...draft, leadId: lead.id, variables: { 'contact.email': 'typed@example.com' } });
+    expect(rendered.status).toBe(200);
+    expect(rendered.body).toMatchObject({ subject: `Offer for ${contact.name}`, text: `Lead ${lead.id}: ${lead.name} / typed@example.com` });
+    expect((await world.api('POST', '/api/mail/templates/render', { ...draft, leadId: 999_999_999 })).status).toBe(404);
+    // Without a lead, only the values given.
+    expect((await world.api('POST', '/api/mail/templates/render', { ...draft, variables: { 'lead.name': 'X' } })).body.text).toBe('Lead : X / ');
+
+    const saved = await world.api('POST', '/api/mail/templates', { name: 'Offer', ...draft });
+    const preview = await world.api('POST', `/api/mail/templates/${saved.body.id}/preview`, { leadId: lead.id, variables: {} });
+    expect(preview.body.subject).toBe(`Offer for ${contact.name}`);
+    const sent = await world.api('POST', '/api/mail/outbox', {
+      leadId: lead.id,
+      to: [email],
+      templateId: saved.body.id,
+      variables: { 'contact.email': email },
+    });
+    expect(sent.status).toBe(202);
+    expect(sent.body.subject).toBe(`Offer for ${contact.name}`);
+    await world.drain();
+    expect((await world.mailbox.messages[0]!.parsed()).text).toContain(`Lead ${lead.id}: ${lead.name} / ${email}`);
+  });
 });

@@ -51,6 +51,7 @@ describe('configuration routes need an account admin', () => {
     ['PUT', '/api/mail/templates/1', { name: 'x', subject: 'y', text: 'z' }],
     ['DELETE', '/api/mail/templates/1'],
     ['POST', '/api/mail/templates/1/preview', { variables: {} }],
+    ['POST', '/api/mail/templates/render', { subject: 'x', text: 'y' }],
     ['GET', '/api/mail/outbox'],
     ['POST', '/api/mail/outbox/1/retry'],
     ['POST', '/api/mail/outbox/1/cancel'],

@@ -425,8 +425,9 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
     createEmailTemplate: (t: EmailTemplateInput) => call<EmailTemplate>('POST', '/api/mail/templates', t),
     updateEmailTemplate: (templateId: number, t: EmailTemplateInput) => call<EmailTemplate>('PUT', `/api/mail/templates/${id(templateId)}`, t),
     deleteEmailTemplate: (templateId: number) => call<null>('DELETE', `/api/mail/templates/${id(templateId)}`),
-    previewEmailTemplate: (templateId: number, variables: Record<string, string>) =>
-      call<{ subject: string; html: string | null; text: string }>('POST', `/api/mail/templates/${id(templateId)}/preview`, { variables }),
+    /** A template's text (saved or not) with the values given and, with `leadId`, the lead's own values under them. */
+    renderEmailTemplate: (body: { subject: string; text: string | null; variables: Record<string, string>; leadId?: number }) =>
+      call<{ subject: string; html: string | null; text: string }>('POST', '/api/mail/templates/render', body),
     /** The token's own user: notification emails on or off. */
     notificationPrefs: () => call<NotificationPrefs>('GET', '/api/mail/notifications'),
     /** `kinds`: only the kinds named change. */

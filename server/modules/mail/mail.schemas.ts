@@ -111,4 +111,14 @@ export const templateBody = z.object({
   text: z.string().max(500_000).nullable().optional(),
 });
 
-export const previewBody = z.object({ variables: z.record(z.union([z.string(), z.number(), z.null()])).default({}) });
+const templateValues = z.record(z.union([z.string(), z.number(), z.null()]));
+/** `leadId`: fill the lead's own values (lead.name, contact.name, …) under the ones given. */
+export const previewBody = z.object({ variables: templateValues.default({}), leadId: z.number().int().positive().optional() });
+/** POST /api/mail/templates/render: the editor's preview of text not saved yet. */
+export const renderBody = z.object({
+  subject: headerText(998).pipe(z.string().min(1)),
+  html: z.string().max(500_000).nullable().optional(),
+  text: z.string().max(500_000).nullable().optional(),
+  variables: templateValues.default({}),
+  leadId: z.number().int().positive().optional(),
+});

@@ -4,8 +4,8 @@ import { Button, Empty, ErrorBox, Field, Section, Spinner } from '../ui/componen
 import { useWidget } from '../ui/context.js';
 import { useAction, useLoad } from '../ui/hooks.js';
 
-/** The variables the lead card fills when it sends a template. */
-export const TEMPLATE_VARIABLES = ['contact.email', 'lead.id'] as const;
+/** Filled when the lead card sends a template, besides the lead's own (the scripts' catalogue). */
+const CARD_VARIABLES = ['contact.email', 'lead.id'];
 const VAR = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*)\s*\}\}/g;
 const variablesIn = (...texts: string[]) => [...new Set(texts.flatMap((s) => [...s.matchAll(VAR)].map((m) => m[1]!)))];
 
@@ -66,12 +66,15 @@ function TemplateEditor(props: { template: EmailTemplate | null; onDone: () => v
     props.template ? { name: props.template.name, subject: props.template.subject, text: props.template.text ?? '' } : blank,
   );
   const [values, setValues] = useState<Record<string, string>>({});
-  const [preview, setPreview] = useState<{ subject: string; text: string } | null>(null);
+  const [leadText, setLeadText] = useState('');
+  const catalogue = useLoad(() => api.scriptVariables().then((r) => r.variables.map((x) => x.key)), []);
+  const preview = useAction();
+  const [shown, setShown] = useState<{ subject: string; text: string } | null>(null);
   const save = useAction();
   const remove = useAction();
   const used = variablesIn(v.subject, v.text ?? '');
   const set = (patch: Partial<EmailTemplateInput>) => setV({ ...v, ...patch });
-  const fill = (s: string) => s.replace(VAR, (_m, name: string) => values[name] ?? '');
+  const leadId = /^\d+$/.test(leadText.trim()) ? Number(leadText.trim()) : undefined;
 
   const submit = async () => {
     const body = { ...v, html: props.template?.html ?? null };
@@ -82,6 +85,11 @@ function TemplateEditor(props: { template: EmailTemplate | null; onDone: () => v
     if (props.template && (await remove.run(() => api.deleteEmailTemplate(props.template!.id))) !== undefined) props.onDone();
   };
   const insert = (name: string) => set({ text: `${v.text ?? ''}{{${name}}}` });
+  const typed = Object.fromEntries(Object.entries(values).filter(([, x]) => x !== ''));
+  const showPreview = async () => {
+    const r = await preview.run(() => api.renderEmailTemplate({ subject: v.subject, text: v.text ?? null, variables: typed, ...(leadId ? { leadId } : {}) }));
+    if (r) setShown(r);
+  };
 
   return (
     <div data-testid="kai-template-editor">
@@ -106,29 +114,37 @@ function TemplateEditor(props: { template: EmailTemplate | null; onDone: () => v
             onInput={(e) => set({ text: (e.target as HTMLTextAreaElement).value })}
           />
         </Field>
-        <div class="kai-row kai-row--wrap">
-          {TEMPLATE_VARIABLES.map((name) => (
+        <div class="kai-row kai-row--wrap" data-testid="kai-template-variables">
+          {[...(catalogue.data ?? []), ...CARD_VARIABLES].map((name) => (
             <button type="button" key={name} class="kai-chip" onClick={() => insert(name)}>{`{{${name}}}`}</button>
           ))}
         </div>
       </Section>
       <Section title={t('email_ui.templates.preview')}>
-        {used.length ? (
-          <div class="kai-grid">
-            {used.map((name) => (
-              <Field key={name} label={name}>
-                <input class="kai-input" value={values[name] ?? ''} onInput={(e) => setValues({ ...values, [name]: (e.target as HTMLInputElement).value })} />
-              </Field>
-            ))}
-          </div>
-        ) : null}
-        <Button onClick={() => setPreview({ subject: fill(v.subject), text: fill(v.text ?? '') })} testId="kai-template-preview">
+        <div class="kai-grid">
+          <Field label={t('email_ui.templates.preview_lead')} hint={t('email_ui.templates.preview_lead_hint')}>
+            <input
+              class="kai-input kai-input--short"
+              inputMode="numeric"
+              value={leadText}
+              data-testid="kai-template-lead"
+              onInput={(e) => setLeadText((e.target as HTMLInputElement).value)}
+            />
+          </Field>
+          {used.map((name) => (
+            <Field key={name} label={name}>
+              <input class="kai-input" value={values[name] ?? ''} onInput={(e) => setValues({ ...values, [name]: (e.target as HTMLInputElement).value })} />
+            </Field>
+          ))}
+        </div>
+        <Button onClick={showPreview} busy={preview.busy} disabled={!v.subject} testId="kai-template-preview">
           {t('email_ui.templates.show_preview')}
         </Button>
-        {preview ? (
+        {preview.error ? <ErrorBox error={preview.error} compact /> : null}
+        {shown ? (
           <div class="kai-card" data-testid="kai-template-preview-out">
-            <strong>{preview.subject}</strong>
-            <p class="kai-email__body">{preview.text}</p>
+            <strong>{shown.subject}</strong>
+            <p class="kai-email__body">{shown.text}</p>
           </div>
         ) : null}
       </Section>
