@@ -21,6 +21,8 @@ import { harnessErrors, launchChromium, openPage, screenshot } from './browser.j
 const MAILBOX = 'sales@company.test';
 const SMTP_PASSWORD = 'smtp-secret';
 const IMAP_PASSWORD = 'imap-secret';
+/** How long a wait for the worker or the mailbox may take on a loaded machine (the default second is too short). */
+const POLL_MS = 15_000;
 
 describe('email screens against the real backend and real mail servers', () => {
   let w: RealWidgetWorld;
@@ -87,10 +89,13 @@ describe('email screens against the real backend and real mail servers', () => {
   /** Until the worker has nothing left to run (the send and the note jobs). */
   const settle = async (done: () => boolean) => {
     await expect
-      .poll(async () => {
-        await w.world.p.worker.drain();
-        return done();
-      })
+      .poll(
+        async () => {
+          await w.world.p.worker.drain();
+          return done();
+        },
+        { timeout: POLL_MS },
+      )
       .toBe(true);
   };
 
@@ -236,7 +241,9 @@ describe('email screens against the real backend and real mail servers', () => {
     // One kind off (the others stay on), then all of them.
     await expect(page.locator('[data-testid="kai-notifications"]').innerText()).resolves.toContain('мне назначена задача');
     await page.uncheck('[data-testid="kai-notifications-kind"][data-kind="task_assigned"]');
-    await expect.poll(async () => (await w.must('GET', '/api/mail/notifications')).kinds).toMatchObject({ task_assigned: false, agent_handoff: true });
+    await expect
+      .poll(async () => (await w.must('GET', '/api/mail/notifications')).kinds, { timeout: POLL_MS })
+      .toMatchObject({ task_assigned: false, agent_handoff: true });
     await screenshot(page, 'email-notifications-ru');
     await page.click('[data-testid="kai-notifications-toggle"]');
     await page.waitForSelector('[data-testid="kai-notifications"][data-enabled="false"]');
@@ -327,10 +334,13 @@ describe('email screens against the real backend and real mail servers', () => {
     const messageId = w.world.p.sqlite.prepare("SELECT message_id FROM mail_outbox WHERE subject = 'Returned offer'").pluck().get() as string;
     await imap.deliver(bounceReport(messageId, email));
     await expect
-      .poll(async () => {
-        await w.world.m.mail.services.watcher.pollOnce(w.accountId);
-        return outboxRow('Returned offer')?.status;
-      })
+      .poll(
+        async () => {
+          await w.world.m.mail.services.watcher.pollOnce(w.accountId);
+          return outboxRow('Returned offer')?.status;
+        },
+        { timeout: POLL_MS },
+      )
       .toBe('bounced');
     await page.selectOption('[data-testid="kai-outbox-status"]', 'bounced');
     const bounced = page.locator('[data-testid="kai-outbox-row"][data-status="bounced"]', { hasText: 'Returned offer' });
