@@ -334,7 +334,7 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     await tab(page, 'agents');
     await page.click('[data-testid="kai-agent-new"]');
     // The editor offers the operator's models only (a select once GET /api/models has answered).
-    await page.waitForSelector('[data-testid="kai-agent-model"] option');
+    await page.waitForSelector('[data-testid="kai-agent-model"] option', { state: 'attached' });
     const options = await page.locator('[data-testid="kai-agent-model"] option').allInnerTexts();
     expect(options).toEqual(['gpt-4o-mini', 'gpt-4.1']);
     await tab(page, 'usage');
