@@ -16,6 +16,8 @@ export type { AppEnv } from './http/env.js';
 
 /** Digital Pipeline and Salesbot bodies are a few hundred bytes; nothing legitimate comes near this. */
 export const HOOK_BODY_LIMIT_BYTES = 64 * 1024;
+/** The one route with a larger body limit (KNOWLEDGE_UPLOAD_MAX_BYTES, base64). */
+const KNOWLEDGE_UPLOAD_PATH = '/api/knowledge/upload';
 
 /**
  * The HTTP app: request ids and logs, the body limits, rate limits on the public endpoints, CORS and
@@ -37,12 +39,15 @@ export function createApp(deps: Pick<Platform, 'env' | 'clock' | 'logger' | 'met
     deps.logger.info({ requestId, method: c.req.method, route, status: c.res.status, durationMs: Math.round(ms * 10) / 10 }, 'request');
   });
 
-  app.use(
-    '*',
-    bodyLimit(deps.env.BODY_LIMIT_BYTES, () => {
-      throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${deps.env.BODY_LIMIT_BYTES} bytes`);
-    }),
-  );
+  const generalLimit = bodyLimit(deps.env.BODY_LIMIT_BYTES, () => {
+    throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${deps.env.BODY_LIMIT_BYTES} bytes`);
+  });
+  // A knowledge file arrives base64 in JSON (4/3 of its size) with its name: room for the largest allowed file.
+  const uploadBytes = Math.max(deps.env.BODY_LIMIT_BYTES, Math.ceil((deps.env.KNOWLEDGE_UPLOAD_MAX_BYTES * 4) / 3) + 64 * 1024);
+  const uploadLimit = bodyLimit(uploadBytes, () => {
+    throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${uploadBytes} bytes`);
+  });
+  app.use('*', (c, next) => (c.req.path === KNOWLEDGE_UPLOAD_PATH ? uploadLimit(c, next) : generalLimit(c, next)));
 
   app.use(
     '/api/*',

@@ -168,8 +168,37 @@ const envSchema = z.object({
   MAIL_IMAP_MAX_MESSAGE_BYTES: int(10 * 1024 * 1024, 1024, 100 * 1024 * 1024, 'bytes, 1024-104857600'),
   /** A message that fails to be read or parsed this many times is skipped instead of blocking its mailbox. */
   MAIL_IMAP_MAX_FAILURES: int(3, 1, 100, 'a number of attempts, 1-100'),
+  // Cost and quality: when a stage's agent is suggested to autopilot, or back to draft (an admin confirms).
+  /** Decided drafts (sent or discarded) in the last 30 days before autopilot is suggested. */
+  QUALITY_AUTOPILOT_MIN_DRAFTS: int(50, 1, 100_000, 'a number of drafts, 1-100000'),
+  /** Percent of those drafts sent exactly as the agent wrote them. */
+  QUALITY_AUTOPILOT_MIN_UNCHANGED_PCT: int(90, 1, 100, 'a percentage, 1-100'),
+  /** An autopilot agent with this percent of its actions undone (over 10 or more) is suggested back to draft. */
+  QUALITY_DRAFT_UNDO_PCT: int(20, 1, 100, 'a percentage, 1-100'),
+  /** A draft agent with this percent of its drafts discarded (over 10 or more) is flagged. */
+  QUALITY_DRAFT_DISCARD_PCT: int(40, 1, 100, 'a percentage, 1-100'),
   /** Time allowed to parse one incoming email. */
   MAIL_PARSE_BUDGET_MS: int(10_000, 100, 600_000, 'milliseconds, 100-600000'),
+  // Retention: what the daily retention job deletes, by age in days.
+  /** Raw webhook bodies and the stored events, once processed. */
+  RETENTION_WEBHOOK_DAYS: int(7, 1, 3650, 'days, 1-3650'),
+  /** Dead jobs, with their errors (completed ones go after 7 days, in the runtime's housekeeping: their idempotency keys stay taken that long). */
+  RETENTION_JOBS_DAYS: int(30, 7, 3650, 'days, 7-3650'),
+  /** The activity feed. */
+  RETENTION_ACTIVITY_DAYS: int(180, 1, 36500, 'days, 1-36500'),
+  /** The HTML of inbound email (the text is kept). */
+  RETENTION_MAIL_HTML_DAYS: int(30, 1, 36500, 'days, 1-36500'),
+  // Knowledge sources: URL imports (SSRF-guarded) and uploaded files.
+  /** URL imports may use http:// and loopback/private hosts (self-hosting, tests). Metadata addresses stay refused. */
+  KNOWLEDGE_ALLOW_PRIVATE_HOSTS: bool,
+  /** How long a page being imported has to answer. */
+  KNOWLEDGE_URL_TIMEOUT_MS: int(15_000, 500, 120_000, 'milliseconds, 500-120000'),
+  /** Larger pages are refused, not cut. */
+  KNOWLEDGE_URL_MAX_BYTES: int(2 * 1024 * 1024, 1024, 50 * 1024 * 1024, 'bytes, 1024-52428800'),
+  /** Largest uploaded file (PDF, DOCX, CSV, XLSX), before base64. */
+  KNOWLEDGE_UPLOAD_MAX_BYTES: int(5 * 1024 * 1024, 1024, 50 * 1024 * 1024, 'bytes, 1024-52428800'),
+  /** Time allowed to read one uploaded file. */
+  KNOWLEDGE_PARSE_BUDGET_MS: int(20_000, 100, 600_000, 'milliseconds, 100-600000'),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -15,10 +15,12 @@ import { mailModule } from './modules/mail/index.js';
 import { mirrorModule } from './modules/mirror/index.js';
 import { notificationsModule } from './modules/notifications/index.js';
 import { oauthModule } from './modules/oauth/index.js';
+import { retentionModule } from './modules/retention/index.js';
 import { rulesModule } from './modules/rules/index.js';
 import { scriptsModule } from './modules/scripts/index.js';
 import { sequencesModule } from './modules/sequences/index.js';
 import { setupModule } from './modules/setup/index.js';
+import { qualityModule } from './modules/quality/index.js';
 import { syncModule } from './modules/sync/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
 import { defaultWorkingHours, isTimeZone } from './lib/working-hours.js';
@@ -66,7 +68,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
   const mail = mailModule(withKommo);
   const notifications = notificationsModule({ ...base, settings: mail.services.settings, writer: mail.services.writer });
   const webhooks = webhooksModule({ ...withKommo, notifier: notifications.services.notifier });
-  const knowledge = knowledgeModule({ ...p, access: access.services.access });
+  const knowledge = knowledgeModule({ ...p, access: access.services.access, audit: activity.services.audit });
   const scripts = scriptsModule({ ...p, crm: mirror.services.read, access: access.services.access, audit: activity.services.audit });
   const actions = actionsModule(withKommo);
   const llm = o.llm ?? createOpenAiLlm({ apiKey: p.env.OPENAI_API_KEY, baseURL: p.env.OPENAI_BASE_URL, timeoutMs: p.env.OPENAI_TIMEOUT_MS, fetch: p.fetch });
@@ -141,6 +143,12 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
       },
     },
   });
+  const quality = qualityModule({
+    ...p,
+    access: access.services.access,
+    agents: (accountId) => agents.services.agents.list(accountId).map((a) => ({ id: a.id, name: a.name, mode: a.mode, replyDelaySec: a.replyDelaySec })),
+  });
+  const retention = retentionModule(p);
   return {
     health,
     access,
@@ -161,6 +169,8 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     sequences,
     rules,
     setup,
+    quality,
+    retention,
   };
 }
 

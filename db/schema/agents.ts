@@ -31,6 +31,8 @@ export const agents = sqliteTable(
     maxRepliesPerLeadPerDay: integer('max_replies_per_lead_per_day').notNull().default(20),
     allowedActions: text('allowed_actions', { mode: 'json' }).$type<string[]>().notNull(),
     approvalRequired: text('approval_required', { mode: 'json' }).$type<string[]>().notNull(),
+    /** Action kinds that run at once even in draft mode (low-risk ones an admin chose, e.g. add_tags). */
+    runWithoutApproval: text('run_without_approval', { mode: 'json' }).$type<string[]>().notNull().default([]),
     handoff: text('handoff', { mode: 'json' }).$type<HandoffSettings>().notNull(),
     humanReplyPauseMinutes: integer('human_reply_pause_minutes').notNull().default(60),
     maxReplyChars: integer('max_reply_chars').notNull().default(1000),
@@ -124,8 +126,10 @@ export const agentActions = sqliteTable(
     type: text('type').notNull(),
     args: text('args', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     summary: text('summary').notNull(),
-    /** running | done | undone | failed | pending_approval | rejected */
+    /** running | done | undone | failed | pending_approval | rejected | proposed | discarded */
     status: text('status').notNull(),
+    /** A draft-mode action proposed with this draft: it runs when a person approves the draft, never before. */
+    draftId: integer('draft_id'),
     before: text('before', { mode: 'json' }).$type<Record<string, unknown> | null>(),
     after: text('after', { mode: 'json' }).$type<Record<string, unknown> | null>(),
     kommoIds: text('kommo_ids', { mode: 'json' }).$type<Record<string, unknown> | null>(),
@@ -145,6 +149,7 @@ export const agentActions = sqliteTable(
     uniqueIndex('agent_actions_rule_seq_uq').on(t.accountId, t.ruleRunId, t.seq),
     uniqueIndex('agent_actions_step_run_uq').on(t.accountId, t.stepRunId),
     index('agent_actions_lead_idx').on(t.accountId, t.leadId, t.id),
+    index('agent_actions_draft_idx').on(t.accountId, t.draftId),
   ],
 );
 

@@ -41,6 +41,10 @@ export const leadAgentState = sqliteTable(
     pausedReason: text('paused_reason'),
     handoffActive: integer('handoff_active', { mode: 'boolean' }).notNull().default(false),
     handoffReason: text('handoff_reason'),
+    /** When the lead was handed to a person, to whom (the responsible user the task went to) and by whom (null: the agent). */
+    handoffAt: integer('handoff_at'),
+    handoffUserId: integer('handoff_user_id'),
+    handoffBy: integer('handoff_by'),
     humanRepliedAt: integer('human_replied_at'),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -48,13 +48,13 @@ export async function agentsScenario(turns = 600): Promise<Scenario[]> {
       activity: m.activity.services.activity,
       mirror: m.mirror.services.mirror,
       crm: m.mirror.services.read,
+      accounts: m.accounts.services.accounts,
       kommo,
     };
     const actions = createActionsService(deps);
     const knowledge = m.knowledge.services.knowledge;
     const f = createAgentsServices({
       ...deps,
-      accounts: m.accounts.services.accounts,
       knowledge,
       actions,
       notifier: m.notifications.services.notifier,
@@ -74,6 +74,7 @@ export async function agentsScenario(turns = 600): Promise<Scenario[]> {
       maxRepliesPerLeadPerDay: 1000,
       allowedActions: ['add_tags', 'move_to_stage', 'create_task'],
       approvalRequired: [],
+      runWithoutApproval: [],
       handoff: { keywords: ['lawyer'], afterTurns: null, onToolFailure: 'handoff' },
       humanReplyPauseMinutes: 60,
       maxReplyChars: 1000,

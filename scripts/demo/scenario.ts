@@ -75,7 +75,7 @@ export async function seedAgent(api: WidgetApi, lead: DemoLead, opts: SeedOption
     language: 'en',
     instructions:
       'You qualify new leads for our CRM product: answer from the knowledge base, find out the team size, and book a call with the responsible manager when the client wants one.',
-    allowedActions: ['create_task', 'update_field', 'add_note', 'add_tags'],
+    allowedActions: ['create_task', 'update_field', 'add_note', 'add_tags', 'handoff_to_human'],
     workingHours: { timezone: 'UTC', schedule: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]])) },
     replyDelaySec: 0,
   })) as { id: number; name: string; model: string };

@@ -92,14 +92,15 @@ function cssAsText(): Plugin {
   };
 }
 
-export async function bundleScript(settings: { publicUrl: string; hookSecret: string; version: string }): Promise<string> {
+/** esbuild, readable output: one IIFE assigning `globalName`, for an AMD wrapper to return. */
+async function bundle(entry: string, globalName: string, settings: { publicUrl: string; hookSecret: string }): Promise<string> {
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: [join(ROOT, 'widget/src/index.ts')],
+    entryPoints: [join(ROOT, entry)],
     bundle: true,
     write: false,
     format: 'iife',
-    globalName: 'kai',
+    globalName,
     platform: 'browser',
     target: 'es2019',
     minify: false,
@@ -118,12 +119,30 @@ export async function bundleScript(settings: { publicUrl: string; hookSecret: st
   });
   const out = result.outputFiles[0];
   if (!out) throw new WidgetBuildError('esbuild produced no output');
+  return out.text.trimEnd();
+}
+
+export async function bundleScript(settings: { publicUrl: string; hookSecret: string; version: string }): Promise<string> {
+  const body = await bundle('widget/src/index.ts', 'kai', settings);
   // AMD wrapper: Kommo loads script.js with RequireJS and hands us its jQuery.
   return [
     "define(['jquery'], function ($) {",
     `// AI Sales Agent widget ${settings.version}: built from widget/src (TypeScript + Preact), deliberately not minified.`,
-    out.text.trimEnd(),
+    body,
     'return kai.createWidget($);',
+    '});',
+    '',
+  ].join('\n');
+}
+
+/** admin.js: the admin app as its own AMD module, which script.js loads when the advanced settings page opens. */
+export async function bundleAdmin(settings: { publicUrl: string; hookSecret: string; version: string }): Promise<string> {
+  const body = await bundle('widget/src/admin-entry.ts', 'kaiAdmin', settings);
+  return [
+    'define([], function () {',
+    `// AI Sales Agent widget ${settings.version}, admin app: built from widget/src (TypeScript + Preact), deliberately not minified.`,
+    body,
+    'return kaiAdmin;',
     '});',
     '',
   ].join('\n');
@@ -159,11 +178,13 @@ export async function buildWidget(opts: WidgetBuildOptions = {}): Promise<Widget
   const template = readFileSync(join(ROOT, 'manifest.json'), 'utf8');
   const version = String((JSON.parse(template) as { widget?: { version?: unknown } }).widget?.version ?? '0.0.0');
   const script = await bundleScript({ ...settings, version });
+  const admin = await bundleAdmin({ ...settings, version });
 
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, 'i18n'), { recursive: true });
   mkdirSync(join(outDir, 'images'), { recursive: true });
   writeFileSync(join(outDir, 'script.js'), script);
+  writeFileSync(join(outDir, 'admin.js'), admin);
   writeFileSync(join(outDir, 'manifest.json'), renderManifest(template, settings));
   for (const dir of ['i18n', 'images']) {
     for (const name of readdirSync(join(ROOT, 'widget', dir)).sort()) {

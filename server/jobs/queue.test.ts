@@ -244,3 +244,184 @@ describe('JobQueue', () => {
     expect(sqlite.prepare('SELECT count(*) n FROM effects').get()).toEqual({ n: 1 });
   });
 });
+
+describe('pruning finished jobs', () => {
+  it('deletes completed jobs past the window and, in batches, dead ones; queued, running and recent ones stay', async () => {
+    const clock = manualClock();
+    const { queue, sqlite } = setup(clock);
+    const worker = new Worker({ queue, clock, logger }, { concurrency: 4 }).register(
+      defineJob({ queue: 'ok', payload: z.object({}), handle: async () => {} }),
+      defineJob({ queue: 'bad', payload: z.object({ n: z.number() }), handle: async () => {} }),
+    );
+    const old = [queue.enqueue({ queue: 'ok' }).id, queue.enqueue({ queue: 'bad', payload: {} }).id, queue.enqueue({ queue: 'bad', payload: {} }).id];
+    await worker.drain();
+    clock.advance(8 * 24 * 3600_000);
+    const recent = [queue.enqueue({ queue: 'ok' }).id, queue.enqueue({ queue: 'bad', payload: {} }).id];
+    await worker.drain();
+    const waiting = queue.enqueue({ queue: 'ok', runAt: clock.now() + 1000 }).id;
+    const status = () => sqlite.prepare('SELECT id, status FROM jobs ORDER BY id').all() as { id: number; status: string }[];
+
+    expect(queue.pruneCompleted(7 * 24 * 3600_000)).toBe(1); // the housekeeping: completed only
+    expect(status().map((r) => r.id)).toEqual([old[1], old[2], ...recent, waiting]);
+    const cut = clock.now() - 7 * 24 * 3600_000;
+    expect(queue.pruneFinished(cut, 1)).toBe(1); // retention: one batch of one
+    expect(queue.pruneFinished(cut, 1)).toBe(1);
+    expect(queue.pruneFinished(cut, 1)).toBe(0);
+    expect(status()).toEqual([
+      { id: recent[0], status: 'completed' },
+      { id: recent[1], status: 'dead' },
+      { id: waiting, status: 'queued' },
+    ]);
+  });
+});
+
+describe('fair claiming', () => {
+  /** A's backlog: `n` ready turns on `n` leads, enqueued before anything else (so a plain FIFO serves them first). */
+  function backlog(queue: JobQueue, n: number, accountId = 1) {
+    queue['sqlite'].transaction(() => {
+      for (let i = 0; i < n; i++) queue.enqueue({ queue: 'turns', accountId, serialKey: `lead:${accountId}:${i}`, payload: { i } });
+    })();
+  }
+  const accountOf = (sqlite: ReturnType<typeof setup>['sqlite'], id: number) => jobRow(sqlite, id).account_id as number | null;
+
+  it("another account's webhook jobs are claimed within the first claims behind 10,000 queued turns", () => {
+    const { queue, sqlite } = setup();
+    backlog(queue, 10_000);
+    const webhooks = [1, 2, 3].map((i) => queue.enqueue({ queue: 'webhooks', accountId: 2, serialKey: `lead:2:${i}`, payload: { i } }).id);
+    const firstSix = Array.from({ length: 6 }, () => queue.claim(['turns', 'webhooks'], 1)).flat();
+    expect(firstSix.filter((j) => j.queue === 'webhooks').map((j) => j.id)).toEqual(webhooks);
+    expect(firstSix.filter((j) => j.queue === 'turns').every((j) => accountOf(sqlite, j.id) === 1)).toBe(true);
+    // One claim of several slots takes from both queues at once.
+    const more = queue.enqueue({ queue: 'webhooks', accountId: 2, payload: {} }).id;
+    expect(queue.claim(['turns', 'webhooks'], 4).map((j) => j.id)).toContain(more);
+  });
+
+  it('accounts alternate inside one queue, and an account that had nothing waiting is served next', () => {
+    const { queue, sqlite } = setup();
+    backlog(queue, 10_000, 1);
+    queue.enqueue({ queue: 'turns', accountId: 2, payload: { b: 1 } });
+    queue.enqueue({ queue: 'turns', accountId: 2, payload: { b: 2 } });
+    const single = () => queue.claim(['turns'], 1).map((j) => accountOf(sqlite, j.id));
+    expect([single(), single(), single(), single(), single(), single()].flat()).toEqual([1, 2, 1, 2, 1, 1]);
+    queue.enqueue({ queue: 'turns', accountId: 3, payload: {} });
+    queue.enqueue({ queue: 'turns', payload: { system: true } });
+    expect(queue.claim(['turns'], 4).map((j) => accountOf(sqlite, j.id))).toEqual([3, null, 1, 1]);
+  });
+
+  it('passes over accounts whose jobs are all for later, and takes them in once they are due', () => {
+    const clock = manualClock();
+    const { queue, sqlite } = setup(clock);
+    for (const accountId of [1, 2, 4]) for (let i = 0; i < 3; i++) queue.enqueue({ queue: 'turns', accountId, runAt: clock.now() + 60_000 });
+    queue.enqueue({ queue: 'turns', accountId: 3 });
+    queue.enqueue({ queue: 'turns', accountId: 3 });
+    const first = queue.claim(['turns'], 4);
+    expect(first.map((j) => accountOf(sqlite, j.id))).toEqual([3, 3]);
+    for (const j of first) queue.complete(j);
+    clock.advance(60_000);
+    expect(queue.claim(['turns'], 4).map((j) => accountOf(sqlite, j.id))).toEqual([4, 1, 2, 4]);
+  });
+
+  it('a claim of many slots spreads them over the accounts before giving one account a second job', () => {
+    const { queue, sqlite } = setup();
+    for (const accountId of [1, 2, 3]) backlog(queue, 50, accountId);
+    const accounts = queue.claim(['turns'], 7).map((j) => accountOf(sqlite, j.id));
+    expect(accounts).toEqual([1, 2, 3, 1, 2, 3, 1]);
+    expect(queue.claim(['turns'], 2).map((j) => accountOf(sqlite, j.id))).toEqual([2, 3]);
+  });
+
+  it("keeps per-key order inside an account, and skips a blocked key for the same account's next lead", () => {
+    const { queue, sqlite } = setup();
+    const a1 = queue.enqueue({ queue: 'turns', accountId: 1, serialKey: 'lead:1:7' }).id;
+    const a2 = queue.enqueue({ queue: 'turns', accountId: 1, serialKey: 'lead:1:7' }).id;
+    const a3 = queue.enqueue({ queue: 'turns', accountId: 1, serialKey: 'lead:1:8' }).id;
+    const b1 = queue.enqueue({ queue: 'turns', accountId: 2, serialKey: 'lead:2:1' }).id;
+    expect(queue.claim(['turns'], 10).map((j) => j.id)).toEqual([a1, b1, a3]);
+    expect(jobRow(sqlite, a2).status).toBe('queued');
+  });
+
+  it('respects the gate: a queue without room is skipped and the others fill the claim', () => {
+    const { queue } = setup();
+    backlog(queue, 100);
+    queue.enqueue({ queue: 'webhooks', accountId: 2 });
+    queue.enqueue({ queue: 'webhooks', accountId: 3 });
+    let turns = 0;
+    const gate = { open: (q: string) => q !== 'turns' || turns < 1, take: (q: string) => void (q === 'turns' && turns++) };
+    expect(
+      queue
+        .claim(['turns', 'webhooks'], 10, undefined, gate)
+        .map((j) => j.queue)
+        .sort(),
+    ).toEqual(['turns', 'webhooks', 'webhooks']);
+  });
+
+  it('each lookup of the claim is an index search, never a scan of the backlog', () => {
+    const { queue, sqlite } = setup();
+    const stmts = queue['stmts'];
+    const plan = (stmt: { source: string }, ...args: unknown[]) =>
+      (sqlite.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan(stmts.hasReady, 'q', 0)).toBe('SEARCH jobs USING COVERING INDEX jobs_queue_ready_idx (status=? AND queue=? AND run_at<?)');
+    expect(plan(stmts.nextAccount, 'q', 0, 0)).toBe('SEARCH jobs USING COVERING INDEX jobs_fair_idx (status=? AND queue=? AND account_id>?)');
+    expect(plan(stmts.ready, { queue: 'q', account: 1, now: 0, limit: 1 })).toBe(
+      'SEARCH j USING INDEX jobs_fair_idx (status=? AND queue=? AND account_id=? AND run_at<?) | CORRELATED SCALAR SUBQUERY 1 | SEARCH p USING INDEX jobs_serial_idx (serial_key=?)',
+    );
+  });
+});
+
+describe('worker wake-up', () => {
+  it('an enqueue wakes an idle worker at once instead of waiting for the pending idle poll', async () => {
+    const { queue } = setup(systemClock);
+    const ran: number[] = [];
+    const worker = new Worker({ queue, clock: systemClock, logger }, { concurrency: 2, pollMs: 600_000 }).register(
+      defineJob({ queue: 'q', payload: z.object({ n: z.number() }), handle: async ({ n }) => void ran.push(n) }),
+    );
+    worker.start();
+    await new Promise((r) => setTimeout(r, 20)); // the first tick found nothing and armed the ten-minute poll
+    queue.enqueue({ queue: 'q', payload: { n: 1 } });
+    const deadline = Date.now() + 10_000;
+    while (ran.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await worker.stop();
+    expect(ran).toEqual([1]);
+  });
+});
+
+describe('worker shares', () => {
+  it('slow queues never fill every slot: webhook jobs run while turns and a sync hold theirs', async () => {
+    const { queue } = setup(systemClock);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const running = { turns: 0, sync: 0 };
+    const peak = { turns: 0, sync: 0 };
+    const slow = (name: 'turns' | 'sync', share: number) =>
+      defineJob({
+        queue: name,
+        payload: z.object({}).passthrough(),
+        share,
+        async handle() {
+          running[name]++;
+          peak[name] = Math.max(peak[name], running[name]);
+          await held;
+          running[name]--;
+        },
+      });
+    const handled: number[] = [];
+    const worker = new Worker({ queue, clock: systemClock, logger }, { concurrency: 4, pollMs: 5 }).register(
+      slow('turns', 0.5),
+      slow('sync', 0.5),
+      defineJob({ queue: 'webhooks', payload: z.object({ i: z.number() }), handle: async ({ i }) => void handled.push(i) }),
+    );
+    for (let i = 0; i < 20; i++) queue.enqueue({ queue: 'turns', accountId: 1, payload: { i } });
+    for (let i = 0; i < 5; i++) queue.enqueue({ queue: 'sync', accountId: 1, payload: { i } });
+    worker.start();
+    while (running.turns + running.sync < 3) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 10; i++) queue.enqueue({ queue: 'webhooks', accountId: 2, payload: { i } });
+    const deadline = Date.now() + 10_000;
+    while (handled.length < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    // Turns (share ½ of 4 = 2) and the sync (share ½, but the slow queues together leave a quarter free) held
+    // three slots throughout; the webhooks all went through the fourth.
+    expect(handled).toHaveLength(10);
+    expect(peak).toEqual({ turns: 2, sync: 1 });
+    expect(running).toEqual({ turns: 2, sync: 1 });
+    release();
+    await worker.stop();
+  });
+});

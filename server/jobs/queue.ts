@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Sqlite } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { type AccountKey, fairJobs, type QueueLookups, rotate } from './claim-order.js';
 
 export interface EnqueueInput {
   queue: string;
@@ -30,6 +31,13 @@ export interface ClaimedJob {
   runAt: number;
 }
 
+/** Lets a claim take a job of a queue only while that queue (and its group) has a free slot: the worker's shares. */
+export interface ClaimGate {
+  open(queue: string): boolean;
+  /** Called for each job claimed, so `open` sees it. */
+  take(queue: string): void;
+}
+
 export type FailOutcome = { state: 'retry'; runAt: number } | { state: 'dead' };
 
 export interface QueueOptions {
@@ -45,6 +53,9 @@ export class JobQueue {
   readonly leaseMs: number;
   private readonly stmts;
   private lastExpiredCheck = -Infinity;
+  /** Where the next claim's round-robin starts: the queue served last, and per queue the account served last. */
+  private lastQueue: string | undefined;
+  private readonly lastAccount = new Map<string, AccountKey>();
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -60,10 +71,17 @@ export class JobQueue {
          ON CONFLICT (queue, idempotency_key) DO NOTHING`,
       ),
       findByKey: sqlite.prepare(`SELECT id FROM jobs WHERE queue = ? AND idempotency_key = ?`),
-      candidates: sqlite.prepare(
+      // The claim's lookups (see claim-order.ts), each an index search however long one account's backlog of
+      // ready jobs: `hasReady` on jobs_queue_ready_idx, `nextAccount` and `ready` on jobs_fair_idx.
+      hasReady: sqlite.prepare(`SELECT 1 FROM jobs WHERE status = 'queued' AND queue = ? AND run_at <= ? LIMIT 1`),
+      // Reads index entries only (run_at is in the index), so accounts whose jobs are all for later cost a
+      // few entries each here instead of a statement each.
+      nextAccount: sqlite.prepare(
+        `SELECT account_id AS a FROM jobs WHERE status = 'queued' AND queue = ? AND account_id > ? AND run_at <= ? ORDER BY account_id LIMIT 1`,
+      ),
+      ready: sqlite.prepare(
         `SELECT j.id FROM jobs j
-         WHERE j.status = 'queued' AND j.run_at <= @now
-           AND j.queue IN (SELECT value FROM json_each(@queues))
+         WHERE j.status = 'queued' AND j.queue = @queue AND j.account_id IS @account AND j.run_at <= @now
            AND (j.serial_key IS NULL OR NOT EXISTS (
              SELECT 1 FROM jobs p
              WHERE p.serial_key = j.serial_key AND p.id <> j.id
@@ -73,7 +91,7 @@ export class JobQueue {
          LIMIT @limit`,
       ),
       expired: sqlite.prepare(
-        `SELECT j.id FROM jobs j
+        `SELECT j.id, j.queue FROM jobs j
          WHERE j.status = 'running' AND j.lease_expires_at < @now
            AND j.queue IN (SELECT value FROM json_each(@queues))
            AND (j.serial_key IS NULL OR NOT EXISTS (
@@ -104,7 +122,13 @@ export class JobQueue {
       counts: sqlite.prepare(`SELECT queue, status, count(*) AS n FROM jobs GROUP BY queue, status`),
       oldestReady: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued' AND run_at <= ?`),
       nextRunAt: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued'`),
-      prune: sqlite.prepare(`DELETE FROM jobs WHERE status = 'completed' AND finished_at < ?`),
+      // Both deletes: run_at <= finished_at, so a run_at bound keeps the search on the claim index to old rows
+      // (a job cancelled before its run time waits until that time is past the cut too).
+      prune: sqlite.prepare(`DELETE FROM jobs WHERE status = 'completed' AND run_at < @before AND finished_at < @before`),
+      pruneFinished: sqlite.prepare(
+        `DELETE FROM jobs WHERE id IN (
+           SELECT id FROM jobs WHERE status = @status AND run_at < @before AND finished_at < @before LIMIT @limit)`,
+      ),
       cancelQueued: sqlite.prepare(
         `UPDATE jobs SET status = 'dead', last_error = @reason, finished_at = @now WHERE account_id = @accountId AND queue = @queue AND status = 'queued'`,
       ),
@@ -136,28 +160,55 @@ export class JobQueue {
     return { id: Number(res.lastInsertRowid), created: true };
   }
 
-  /** Claim up to `limit` runnable jobs in one IMMEDIATE transaction, each with a fresh lease and claim token. */
-  claim(queues: string[], limit: number, leaseMs = this.leaseMs): ClaimedJob[] {
+  /**
+   * Claim up to `limit` runnable jobs in one IMMEDIATE transaction, each with a fresh lease and claim token.
+   * Fair: round-robin over `queues` (those the gate lets start one more job), and inside each queue over
+   * accounts, starting after the queue and account served last (see claim-order.ts). Lapsed leases come first.
+   */
+  claim(queues: string[], limit: number, leaseMs = this.leaseMs, gate?: ClaimGate): ClaimedJob[] {
     if (limit <= 0 || queues.length === 0) return [];
     const tx = this.sqlite.transaction(() => {
       const now = this.clock.now();
-      const q = JSON.stringify(queues);
-      // Lapsed leases (a dead worker's jobs) are rare: look for them at most every half second.
-      const checkExpired = now - this.lastExpiredCheck >= 500 || now < this.lastExpiredCheck;
-      if (checkExpired) this.lastExpiredCheck = now;
-      const ids = [
-        ...(checkExpired ? (this.stmts.expired.all({ now, queues: q, limit }) as { id: number }[]) : []),
-        ...(this.stmts.candidates.all({ now, queues: q, limit }) as { id: number }[]),
-      ];
       const claimed: ClaimedJob[] = [];
-      const seen = new Set<number>();
-      for (const { id } of ids) {
-        if (claimed.length >= limit || seen.has(id)) continue;
-        seen.add(id);
+      const take = (id: number, queue: string): boolean => {
         const row = this.stmts.claim.get({ id, now, token: randomUUID(), leaseUntil: now + leaseMs }) as
           | (Omit<ClaimedJob, 'payload'> & { payload: string })
           | undefined;
-        if (row) claimed.push({ ...row, payload: JSON.parse(row.payload) });
+        if (!row) return false;
+        claimed.push({ ...row, payload: JSON.parse(row.payload) });
+        gate?.take(queue);
+        return true;
+      };
+      // Lapsed leases (a dead worker's jobs) are rare: look for them at most every half second.
+      const checkExpired = now - this.lastExpiredCheck >= 500 || now < this.lastExpiredCheck;
+      if (checkExpired) {
+        this.lastExpiredCheck = now;
+        const expired = this.stmts.expired.all({ now, queues: JSON.stringify(queues), limit }) as { id: number; queue: string }[];
+        for (const { id, queue } of expired) if (claimed.length < limit && (!gate || gate.open(queue))) take(id, queue);
+      }
+      const lookups: QueueLookups = {
+        nextAccount: (queue, after) => (this.stmts.nextAccount.get(queue, after, now) as { a: number } | undefined)?.a,
+        ready: (queue, account, n) => (this.stmts.ready.all({ queue, account, now, limit: n }) as { id: number }[]).map((r) => r.id),
+      };
+      const open = (queue: string) => !gate || gate.open(queue);
+      const byQueue = new Map(
+        rotate(queues, this.lastQueue)
+          .filter((q) => open(q) && this.stmts.hasReady.get(q, now) !== undefined)
+          .map((q) => [q, fairJobs(lookups, q, this.lastAccount.get(q), limit)] as const),
+      );
+      while (claimed.length < limit && byQueue.size > 0) {
+        for (const [queue, jobs] of byQueue) {
+          if (claimed.length >= limit) break;
+          const next = open(queue) ? jobs.next() : { done: true as const, value: undefined };
+          if (next.done) {
+            byQueue.delete(queue);
+            continue;
+          }
+          if (take(next.value.id, queue)) {
+            this.lastQueue = queue;
+            this.lastAccount.set(queue, next.value.account);
+          }
+        }
       }
       return claimed;
     });
@@ -222,7 +273,14 @@ export class JobQueue {
     return this.stmts.cancelQueued.run({ accountId, queue, reason, now: this.clock.now() }).changes;
   }
 
+  /** Delete up to `limit` completed and up to `limit` dead jobs that finished before `before` (one small write each). */
+  pruneFinished(before: number, limit: number): number {
+    let n = 0;
+    for (const status of ['completed', 'dead']) n += this.stmts.pruneFinished.run({ status, before, limit }).changes;
+    return n;
+  }
+
   pruneCompleted(olderThanMs: number): number {
-    return this.stmts.prune.run(this.clock.now() - olderThanMs).changes;
+    return this.stmts.prune.run({ before: this.clock.now() - olderThanMs }).changes;
   }
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { BackoffOptions } from './backoff.js';
 import { PermanentJobError, RetryAfterError } from './errors.js';
-import type { ClaimedJob, JobQueue } from './queue.js';
+import type { ClaimedJob, ClaimGate, JobQueue } from './queue.js';
 
 export interface JobContext {
   job: ClaimedJob;
@@ -25,6 +25,12 @@ export interface JobDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
   handle(payload: z.infer<S>, ctx: JobContext): Promise<void>;
   leaseMs?: number;
   backoff?: BackoffOptions;
+  /**
+   * The most of the worker's slots this queue may fill at once, from 0 to 1 (default 1). Slow queues
+   * (model calls, syncs, SMTP) take less, and all queues with a share below 1 together never fill the
+   * last quarter of the slots: that stays free for the quick work, webhook processing first.
+   */
+  share?: number;
 }
 
 export function defineJob<S extends z.ZodTypeAny>(def: JobDefinition<S>): JobDefinition<S> {
@@ -43,10 +49,11 @@ export interface WorkerOptions {
  */
 export class Worker {
   private readonly defs = new Map<string, JobDefinition>();
-  private readonly running = new Map<number, { promise: Promise<void>; abort: AbortController }>();
+  private readonly running = new Map<number, { queue: string; promise: Promise<void>; abort: AbortController }>();
   private stopping = false;
   private started = false;
   private timer: NodeJS.Timeout | null = null;
+  private timerDue = 0;
   // A burst of enqueues wakes the worker once, a few milliseconds later, so one claim takes them together.
   private readonly onEnqueued = () => this.schedule(3);
 
@@ -109,7 +116,7 @@ export class Worker {
   async drain(maxRounds = 10_000): Promise<number> {
     let done = 0;
     for (let round = 0; round < maxRounds; round++) {
-      const jobs = this.deps.queue.claim(this.queues, this.opts.concurrency);
+      const jobs = this.deps.queue.claim(this.queues, this.opts.concurrency, undefined, this.gate());
       if (jobs.length === 0 && this.running.size === 0) return done;
       await Promise.all(jobs.map((j) => this.run(j)));
       done += jobs.length;
@@ -120,14 +127,40 @@ export class Worker {
 
   private schedule(delayMs: number) {
     if (!this.started || this.stopping) return;
+    const due = performance.now() + delayMs;
     if (this.timer) {
-      if (delayMs > 0) return;
+      // An earlier wake (an enqueue, a finished job) replaces a later one (the idle poll); never the reverse.
+      if (due >= this.timerDue) return;
       clearTimeout(this.timer);
     }
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.tick();
     }, delayMs);
+  }
+
+  /**
+   * The queues' shares as a claim gate: a queue may start a job while it runs fewer than its cap, and a
+   * queue with a share below 1 only while those queues together leave a quarter of the slots free.
+   */
+  private gate(): ClaimGate {
+    const { concurrency } = this.opts;
+    const reserved = Math.max(1, Math.floor(concurrency / 4));
+    const backgroundCap = Math.max(1, concurrency - reserved);
+    const shareOf = (queue: string) => this.defs.get(queue)?.share ?? 1;
+    const capOf = (queue: string) => (shareOf(queue) >= 1 ? concurrency : Math.max(1, Math.floor(concurrency * shareOf(queue))));
+    const busy = new Map<string, number>();
+    let background = 0;
+    const take = (queue: string) => {
+      busy.set(queue, (busy.get(queue) ?? 0) + 1);
+      if (shareOf(queue) < 1) background++;
+    };
+    for (const r of this.running.values()) take(r.queue);
+    return {
+      open: (queue) => (busy.get(queue) ?? 0) < capOf(queue) && (shareOf(queue) >= 1 || background < backgroundCap),
+      take,
+    };
   }
 
   private tick() {
@@ -136,7 +169,7 @@ export class Worker {
     let claimed: ClaimedJob[] = [];
     if (free > 0) {
       try {
-        claimed = this.deps.queue.claim(this.queues, free);
+        claimed = this.deps.queue.claim(this.queues, free, undefined, this.gate());
       } catch (err) {
         this.deps.logger.error({ err }, 'claiming jobs failed');
       }
@@ -152,7 +185,7 @@ export class Worker {
       this.running.delete(job.id);
       this.schedule(0);
     });
-    this.running.set(job.id, { promise, abort });
+    this.running.set(job.id, { queue: job.queue, promise, abort });
     return promise;
   }
 

@@ -19,7 +19,8 @@ const catalog: CrmCatalog = {
     { id: 3, name: 'Call' },
   ],
 };
-const allowed = ['create_task', 'update_field', 'add_note'];
+// 'Hand off to a person' ticked, as the default agent has it (without it the tool is not offered).
+const allowed = ['create_task', 'update_field', 'add_note', 'handoff_to_human'];
 
 function prompt(history: TurnContextInput['history']): LlmMessage[] {
   return buildTurnMessages({

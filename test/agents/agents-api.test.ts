@@ -231,6 +231,8 @@ describe('playground', () => {
         { type: 'assign_user', args: { userId: 1 }, valid: false, error: expect.stringContaining('not available') },
       ],
       citations: [{ entryId: expect.any(Number), title: 'Demo' }],
+      // the chunks the model was given, so the admin sees what the answer rests on
+      retrieved: [{ chunkId: expect.any(Number), entryId: expect.any(Number), title: 'Demo', text: 'Q: Can I get a demo?\nA: Yes, demos are on Tuesdays.' }],
     });
     // a made-up lead works too
     llm.reply({ content: 'Hello Maria!' });

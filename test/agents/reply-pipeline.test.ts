@@ -51,7 +51,7 @@ describe('reply pipeline: a client message on a bound stage', () => {
     const sent = llm.requests[0];
     expect(sent.messages.at(-1)).toMatchObject({ role: 'user', content: expect.stringContaining('<client_message>') });
     expect(sent.messages[0].content).toContain(`${w.pipeline.id}/${proposal.id} Proposal sent`);
-    expect(sent.tools.map((t: any) => t.function.name).sort()).toEqual(['add_tags', 'create_task', 'handoff_to_human', 'move_to_stage', 'update_field']);
+    expect(sent.tools.map((t: any) => t.function.name).sort()).toEqual(['add_tags', 'create_task', 'move_to_stage', 'update_field']);
     // The salesbot request is answered, and the mirror follows the move.
     expect(w.count("SELECT count(*) n FROM salesbot_requests WHERE status = 'continued'")).toBe(1);
     expect(w.count('SELECT count(*) n FROM leads WHERE id = ? AND status_id = ?', leadId, proposal.id)).toBe(1);

@@ -79,6 +79,7 @@ describe('rules', () => {
       definition: { trigger: { type: 'tag_added', tag: 'vip' }, actions: [{ type: 'add_note', text: 'VIP, call today' }] },
     });
     expect(patched.body.version).toBe(2);
+    const seen = w.sim.requests.length;
     w.p.tx(() =>
       w.p.bus.emit('lead_changed', {
         accountId: w.accountId,
@@ -92,6 +93,51 @@ describe('rules', () => {
     await w.drain();
     expect(t.runs(r.id).map((x) => x.version)).toEqual([2]);
     expect(w.activity('rule.action')[0].title).toBe('Rule action: Note: VIP, call today');
+    // A note leaves the lead as the mirror has it: one request to Kommo, no read-back of the lead.
+    expect(w.sim.requests.slice(seen).map((q) => `${q.method} ${q.path}`)).toEqual(['POST /api/v4/leads/notes']);
+  });
+
+  it('a stage entry arms time_in_stage timers only for the rules waiting in that stage; verdicts that did not fire make one feed entry; an edit counts from the next event', async () => {
+    const t = await world();
+    const [qualified, proposal] = [t.stage('Qualified'), t.stage('Proposal sent')];
+    const tag = { type: 'add_tags', tags: ['stuck'] };
+    const waitsHere = await t.rule({ definition: { trigger: { type: 'time_in_stage', minutes: 60, statusId: proposal }, actions: [tag] } });
+    await t.rule({ definition: { trigger: { type: 'time_in_stage', minutes: 60, statusId: qualified }, actions: [tag] } });
+    await t.rule({ pipelineId: t.sales.id, statusId: qualified, definition: { trigger: { type: 'time_in_stage', minutes: 60 }, actions: [tag] } });
+    const note = { type: 'add_note', text: 'Big deal' };
+    const big = await t.rule({
+      name: 'Big deal',
+      definition: { trigger: { type: 'stage_entered' }, conditions: { kind: 'price', op: 'gt', value: 1_000_000_000 }, actions: [note] },
+    });
+    const huge = await t.rule({
+      name: 'Huge deal',
+      definition: { trigger: { type: 'stage_entered' }, conditions: { kind: 'price', op: 'gt', value: 2_000_000_000 }, actions: [note] },
+    });
+    const leadId = t.leads[6]!;
+    await t.moved(leadId, proposal, qualified);
+    await w.drain();
+    const timers = (w.p.sqlite.prepare("SELECT payload FROM jobs WHERE queue = 'rules.timer'").all() as { payload: string }[]).map(
+      (j) => JSON.parse(j.payload).ruleId,
+    );
+    expect(timers).toEqual([waitsHere.id]);
+    const notFired = w.activity('rule.not_fired');
+    expect(notFired).toHaveLength(1);
+    expect(notFired[0].title).toBe('2 rules did not fire on stage entered: "Big deal" (v1), "Huge deal" (v1)');
+    const meta = typeof notFired[0].metadata === 'string' ? JSON.parse(notFired[0].metadata) : notFired[0].metadata;
+    expect(meta.verdicts.map((v: { ruleId: number; reason: string }) => [v.ruleId, v.reason])).toEqual([
+      [big.id, 'conditions do not hold'],
+      [huge.id, 'conditions do not hold'],
+    ]);
+    expect(t.runs(big.id).map((x) => x.status)).toEqual(['skipped']);
+    // The engine keeps the rules in memory; an edit is seen by the very next event.
+    const patched = await w.api('PATCH', `/api/rules/${big.id}`, { definition: { trigger: { type: 'stage_entered' }, actions: [note] } });
+    expect(patched.status).toBe(200);
+    await t.moved(leadId, qualified, proposal);
+    await w.drain();
+    expect(t.runs(big.id).map((x) => [x.status, x.version])).toEqual([
+      ['skipped', 1],
+      ['done', 2],
+    ]);
   });
 
   it('a loop of rules stops at the depth limit, with a trace that says so', async () => {

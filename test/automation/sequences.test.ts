@@ -128,6 +128,10 @@ describe('sequences', () => {
     expect(w.activity('sequence.completed')).toHaveLength(1);
     const list = await w.api('GET', '/api/sequences');
     expect(list.body.items[0].stats).toEqual({ enrolled: 1, active: 0, stoppedByReply: 0, stopped: 0, completed: 1 });
+    // Every step has its run in the history; a wait that follows a step is settled with it, not by a job of its own.
+    const runs = w.p.sqlite.prepare('SELECT step, status FROM sequence_step_runs WHERE enrollment_id = ? ORDER BY step').all(e.id);
+    expect(runs).toEqual([0, 1, 2, 3, 4].map((step) => ({ step, status: 'done' })));
+    expect(w.count("SELECT count(*) AS n FROM jobs WHERE queue = 'sequences.step'")).toBe(3);
   });
 
   it('stops when the client replies between step 1 and step 2', async () => {

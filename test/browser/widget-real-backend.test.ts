@@ -102,7 +102,9 @@ describe('widget against the real backend and the Kommo simulator', () => {
       if (!drafts.length) await new Promise((r) => setTimeout(r, 50));
     }
     expect(llm.requests).toHaveLength(1);
-    expect(drafts).toEqual([{ id: expect.any(Number), text: 'Hello! We can start next week, right after the kickoff call.', createdAt: expect.any(String) }]);
+    expect(drafts).toEqual([
+      { id: expect.any(Number), text: 'Hello! We can start next week, right after the kickoff call.', createdAt: expect.any(String), actions: [] },
+    ]);
     expect(w.sim.state.salesbotContinues).toHaveLength(0);
 
     const { page, problems, close } = await openPage(browser);

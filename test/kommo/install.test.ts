@@ -94,6 +94,24 @@ describe('install (GET /oauth/callback) against the simulator', () => {
     expect(html).toContain('did not accept the authorization code');
     expect(accountRow()).toBeUndefined();
   });
+
+  it("speaks the installer's language: the page follows the browser's Accept-Language", async () => {
+    world = await startWorld();
+    const code = world.sim.issueAuthCode();
+    const ok = await world.app.request(`/oauth/callback?code=${code}&referer=${world.sim.host}&from_widget=1&client_id=${TEST_CLIENT_ID}`, {
+      headers: { 'accept-language': 'ru-RU,ru;q=0.9,en;q=0.5' },
+    });
+    const html = await ok.text();
+    expect(html).toContain('<html lang="ru">');
+    expect(html).toContain('Подключено к');
+    expect(html).toContain('Это окно можно закрыть');
+    const failed = await world.app.request(`/oauth/callback?code=not-a-code&referer=${world.sim.host}&from_widget=1`, {
+      headers: { 'accept-language': 'es-AR' },
+    });
+    const page = await failed.text();
+    expect(page).toContain('La instalación falló');
+    expect(page).toContain('Motivo');
+  });
 });
 
 describe('uninstall (GET /oauth/uninstall)', () => {

@@ -85,6 +85,28 @@ describe('sync against the simulator', () => {
     expect(statusIds).toEqual(expect.arrayContaining([142, 143]));
   });
 
+  it("gives the rule and sequence builders' pickers the mirrored active users and task types", async () => {
+    world = await startWorld({ seed: { leads: 5, contacts: 2, users: 3 } });
+    const [, , third] = [...world.sim.state.users.values()];
+    third!.rights.is_active = false;
+    await world.installAndSync();
+    const get = async (path: string) => {
+      const res = await world.app.request(path, { headers: authHeaders(world.sim.accountId) });
+      expect(res.status, path).toBe(200);
+      return ((await res.json()) as { items: { id: number; name: string }[] }).items;
+    };
+    const active = [...world.sim.state.users.values()].filter((u) => u.rights.is_active);
+    expect(await get('/api/users')).toEqual(active.map((u) => ({ id: u.id, name: u.name })));
+    expect((await get('/api/users')).map((u) => u.id)).not.toContain(third!.id);
+    expect(await get('/api/task-types')).toEqual(
+      expect.arrayContaining([
+        { id: 1, name: 'Follow-up' },
+        { id: 2, name: 'Meeting' },
+        { id: 3, name: 'Call' },
+      ]),
+    );
+  });
+
   it('refuses to start a sync for an account that is not connected', async () => {
     world = await startWorld();
     const res = await world.app.request('/api/integrations/sync', { method: 'POST', headers: authHeaders(world.sim.accountId) });

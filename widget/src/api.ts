@@ -271,9 +271,19 @@ interface XhrLike {
   getResponseHeader?: (name: string) => string | null;
 }
 
+/**
+ * An ApiError by its shape, not its class: admin.js carries its own copy of this module, so an error the
+ * page's API client (script.js) made is not an `instanceof` admin.js's class.
+ */
+export function isApiError(v: unknown): v is ApiError {
+  if (v instanceof ApiError) return true;
+  const e = v as Partial<ApiError> | null;
+  return !!e && typeof e === 'object' && e.name === 'ApiError' && typeof e.status === 'number' && typeof e.code === 'string' && Array.isArray(e.errors);
+}
+
 /** Build an ApiError from whatever `$authorizedAjax` rejected with (a jqXHR, an Error, anything). */
 export function toApiError(failure: unknown): ApiError {
-  if (failure instanceof ApiError) return failure;
+  if (isApiError(failure)) return failure;
   const xhr = (failure ?? {}) as XhrLike;
   const status = typeof xhr.status === 'number' ? xhr.status : 0;
   let body: unknown = xhr.responseJSON;
@@ -309,6 +319,7 @@ function query(params: Record<string, string | number | undefined | null>): stri
 
 export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
   const base = baseUrl.replace(/\/+$/, '');
+  let meOnce: Promise<Me> | null = null;
 
   function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -335,6 +346,7 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
   const id = (n: number) => encodeURIComponent(String(n));
 
   return {
+    ...draftsHandoffApi(call),
     status: () => call<IntegrationStatus>('GET', '/api/integrations/status'),
     startSync: () => call<{ syncRunId: number; state: SyncState }>('POST', '/api/integrations/sync', {}),
     pipelines: () => call<Items<Pipeline>>('GET', '/api/pipelines'),
@@ -393,7 +405,20 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
 
     // ---------- roles and lead-card automation (one block: keep it together) ----------
     /** Who the widget talks for; the UI hides what a non-admin may not do (the server enforces it). */
-    me: () => call<Me>('GET', '/api/me'),
+    /**
+     * `GET /api/me`, asked once per widget instance and shared by every area of the page, admin.js included
+     * (it gets this same object); a failed answer is forgotten, so the next screen asks again.
+     */
+    me: () => {
+      if (!meOnce) {
+        const pending = call<Me>('GET', '/api/me');
+        meOnce = pending;
+        pending.catch(() => {
+          if (meOnce === pending) meOnce = null;
+        });
+      }
+      return meOnce;
+    },
     automationRules: () => call<Items<AutomationRule>>('GET', '/api/rules'),
     /** Admins only: switch a rule on or off (a new version of it). */
     setRuleEnabled: (ruleId: number, enabled: boolean) => call<AutomationRule>('PATCH', `/api/rules/${id(ruleId)}`, { enabled }),
@@ -405,6 +430,26 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
     enrollLead: (leadId: number, sequenceId: number) => call<Enrollment>('POST', `/api/leads/${id(leadId)}/enrollments`, { sequenceId }),
     /** 409 when the enrollment is not in a state the action applies to. */
     controlEnrollment: (enrollmentId: number, action: EnrollmentAction) => call<Enrollment>('POST', `/api/enrollments/${id(enrollmentId)}/${action}`, {}),
+
+    // ---------- knowledge sources (one block: keep it together) ----------
+    knowledgeSources: knowledgeSourceCalls(call),
+
+    // ---------- automation admin: rule and sequence builders ----------
+    users: () => call<Items<NamedRef>>('GET', '/api/users'),
+    taskTypes: () => call<Items<NamedRef>>('GET', '/api/task-types'),
+    mailTemplates: () => call<Items<MailTemplate>>('GET', '/api/mail/templates'),
+    rules: () => call<Items<Rule>>('GET', '/api/rules'),
+    createRule: (input: RuleInput) => call<Rule>('POST', '/api/rules', input),
+    updateRule: (ruleId: number, patch: Partial<RuleInput>) => call<Rule>('PATCH', `/api/rules/${id(ruleId)}`, patch),
+    deleteRule: (ruleId: number) => call<void>('DELETE', `/api/rules/${id(ruleId)}`),
+    ruleHistory: (ruleId: number, limit = 50) => call<Items<RuleRun>>('GET', `/api/rules/${id(ruleId)}/history${query({ limit })}`),
+    /** The dry run: what the rule would do for this lead now; writes nothing. */
+    testRule: (ruleId: number, leadId: number, message?: string) =>
+      call<DryRun>('POST', `/api/rules/${id(ruleId)}/test`, message ? { leadId, message } : { leadId }),
+    sequences: () => call<Items<Sequence>>('GET', '/api/sequences'),
+    createSequence: (input: SequenceInput) => call<Sequence>('POST', '/api/sequences', input),
+    updateSequence: (sequenceId: number, patch: Partial<SequenceInput>) => call<Sequence>('PATCH', `/api/sequences/${id(sequenceId)}`, patch),
+    deleteSequence: (sequenceId: number) => call<void>('DELETE', `/api/sequences/${id(sequenceId)}`),
 
     // ---------- email screens (one block: keep it together; contract at the end of the file) ----------
     /** Admins only: the mailbox (passwords never come back, only `passwordSet`). */
@@ -482,6 +527,110 @@ export interface Enrollment {
   stopReason: string | null;
   createdAt: string;
 }
+
+// ---------- drafts_handoff: the agent's state on a lead, actions proposed with drafts, Hand off / Return ----------
+
+/** Exactly one state of the agent on a lead, as the badge shows it. */
+export type AgentLeadState =
+  | { kind: 'not_configured' }
+  | { kind: 'active' }
+  | { kind: 'paused'; until: string | null; reason: string | null }
+  | {
+      kind: 'handed_off';
+      to: { userId: number; name: string | null } | null;
+      by: { userId: number; name: string | null } | null;
+      reason: string | null;
+      since: string | null;
+    };
+
+/** A CRM action proposed with a draft (draft mode): it runs only when the draft is approved. */
+export interface ProposedAction {
+  id: number;
+  type: string;
+  summary: string;
+  /** The action's arguments in its tool's shape, editable before approval. */
+  input: Record<string, unknown>;
+}
+
+/** What the backend adds to the lead panel (older backends leave it out). */
+export interface LeadAgentState {
+  state?: AgentLeadState;
+}
+/** Draft mode: the action kinds that run at once instead of waiting for the draft's approval (older backends leave it out). */
+export interface AgentInput {
+  runWithoutApproval?: ActionType[];
+}
+export type DraftWithActions = LeadAgentState['drafts'][number] & { actions?: ProposedAction[] };
+
+/** The actions kept for approval: ids, optionally with edited arguments; unset means all of them. */
+export type KeptActions = { id: number; args?: Record<string, unknown> }[];
+
+/** The state a backend without `state` implies, from its older fields. */
+export function agentLeadState(data: LeadAgentState): AgentLeadState {
+  if (data.state) return data.state;
+  if (!data.agent) return { kind: 'not_configured' };
+  if (data.handoff.active) return { kind: 'handed_off', to: null, by: null, reason: data.handoff.reason, since: null };
+  if (data.paused) return { kind: 'paused', until: data.pausedUntil, reason: null };
+  return { kind: 'active' };
+}
+
+/** Hand off, return to the agent, and approve a draft with its kept actions; built on the client's own `call`. */
+export function draftsHandoffApi(call: <T>(method: 'POST', path: string, body?: unknown) => Promise<T>) {
+  const id = (n: number) => encodeURIComponent(String(n));
+  return {
+    handOffLead: (leadId: number, reason?: string) =>
+      call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/handoff`, reason === undefined ? {} : { reason }),
+    returnLeadToAgent: (leadId: number) => call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/return`, {}),
+    approveDraftWithActions: (draftId: number, text: string | undefined, actions: KeptActions | undefined) =>
+      call<{ status: 'sent'; via: DraftVia | 'none' }>('POST', `/api/drafts/${id(draftId)}/approve`, {
+        ...(text === undefined ? {} : { text }),
+        ...(actions === undefined ? {} : { actions }),
+      }),
+  };
+}
+
+// ---------- knowledge sources: edit in place, share, URL import, file upload ----------
+
+/** An entry as the server describes it now: shared with agents, with its source and an import's status. */
+export interface KnowledgeSource extends Omit<KnowledgeEntry, 'kind'> {
+  kind: KnowledgeKind | 'url' | 'file' | 'table';
+  /** The imported URL or the uploaded file's name. */
+  source?: string | null;
+  /** `pending` while a URL import waits for its job; `failed` with `error`. */
+  status?: 'ready' | 'pending' | 'failed';
+  error?: string;
+  agentIds?: number[];
+}
+export interface KnowledgePatch {
+  title?: string;
+  content?: string;
+  question?: string;
+  answer?: string;
+  agentIds?: number[];
+}
+/** A chunk the playground's model was given. */
+export interface RetrievedChunk {
+  chunkId: number;
+  entryId: number;
+  title: string;
+  text: string;
+}
+
+function knowledgeSourceCalls(call: <T>(method: Method, path: string, body?: unknown) => Promise<T>) {
+  return {
+    /** The account's entries, or those one agent uses. */
+    list: (agentId?: number) => call<Items<KnowledgeSource>>('GET', `/api/knowledge${query({ agentId })}`),
+    /** An entry of the account that no agent uses yet (share it with `update`). */
+    create: (input: KnowledgeInput) => call<KnowledgeSource>('POST', '/api/knowledge', input),
+    update: (entryId: number, patch: KnowledgePatch) => call<KnowledgeSource>('PATCH', `/api/knowledge/${encodeURIComponent(String(entryId))}`, patch),
+    importUrl: (url: string, agentIds: number[]) => call<KnowledgeSource>('POST', '/api/knowledge/import-url', { url, agentIds }),
+    /** PDF, DOCX, CSV or XLSX, base64 in JSON (the Kommo AJAX helper sends JSON). */
+    upload: (fileName: string, contentBase64: string, agentIds: number[]) =>
+      call<KnowledgeSource>('POST', '/api/knowledge/upload', { fileName, contentBase64, agentIds }),
+  };
+}
+
+import type { DryRun, MailTemplate, NamedRef, Rule, RuleInput, RuleRun, Sequence, SequenceInput } from './automation-contract.js';
 
 // ---------- email screens: contract (server/modules/mail, server/modules/notifications) ----------
 

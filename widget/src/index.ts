@@ -5,7 +5,7 @@
  * `system()`, `i18n()`, `render_template()`, `$authorizedAjax()`, … and must get `callbacks`.
  */
 import { createApi } from './api.js';
-import { renderAdmin } from './areas/admin.js';
+import { renderAdminLazily, unmountAdmin } from './areas/admin-loader.js';
 import { keepDpToken, rememberDpToken, renderDpSettings, storedDpToken } from './areas/dp.js';
 import { renderLeadCard } from './areas/lcard.js';
 import { salesbotSteps } from './areas/salesbot.js';
@@ -86,6 +86,7 @@ export function createWidget($?: JQueryLike) {
       },
       destroy() {
         unmountAll();
+        unmountAdmin();
       },
       advancedSettings() {
         injectStyles();
@@ -96,7 +97,7 @@ export function createWidget($?: JQueryLike) {
           (me) => (me.isAdmin ? rememberDpToken(self, api) : null),
           () => undefined,
         );
-        return renderAdmin(context());
+        return renderAdminLazily(self, context());
       },
       dpSettings() {
         injectStyles();

@@ -5,11 +5,14 @@ import type { KommoApi } from '../../kommo/client/types.js';
 import { RetryAfterError } from '../../jobs/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, conflict, notFound } from '../../lib/errors.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import { leadRow } from '../mirror/mirror.map.js';
 import type { MirrorRepo } from '../mirror/mirror.repo.js';
 import { actionByRuleSeq, actionByStepRun, actionByTurnSeq, getAction, insertAction, swapActionStatus, updateAction } from './actions.repo.js';
 import { executeAction, undoAction, UNDOABLE } from './actions.execute.js';
+import { createProposals } from './actions.proposals.js';
+import { accountLang, proposalText } from './proposals.texts.js';
 import type { ToolName } from './actions.tools.js';
 import type { PlannedAction } from './actions.validate.js';
 
@@ -18,7 +21,10 @@ export interface ActionsDeps {
   clock: Clock;
   activity: ActivityService;
   mirror: MirrorRepo;
+  accounts: Pick<AccountsRepo, 'settings'>;
   tx<T>(fn: () => T): T;
+  /** The same, committed together with the other writes of this tick (many actions at once share a COMMIT). Defaults to `tx`. */
+  groupTx?<T>(fn: () => T): Promise<T>;
   kommo: { api(accountId: number): KommoApi };
   logger: { warn(o: object, msg: string): void };
 }
@@ -42,10 +48,14 @@ function originOf(row: AgentActionRow): { kind: 'agent' | 'rule' | 'sequence'; l
   return { kind: 'agent', label: 'Agent' };
 }
 
+/** Actions after which the lead in Kommo is as the mirror has it (its stage, fields, tags and responsible user are untouched). */
+const LEAVES_LEAD_AS_IS = new Set(['add_note', 'create_task']);
+
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 1000);
 
 export function createActionsService(deps: ActionsDeps) {
   const { db, clock, activity } = deps;
+  const commit = <T>(fn: () => T): Promise<T> => (deps.groupTx ? deps.groupTx(fn) : Promise.resolve(deps.tx(fn)));
 
   function log(row: AgentActionRow, type: string, title: string, extra: Record<string, unknown> = {}) {
     activity.write({
@@ -64,7 +74,7 @@ export function createActionsService(deps: ActionsDeps) {
     const api = deps.kommo.api(row.accountId);
     try {
       const res = await executeAction(api, row.leadId, row.type as ToolName, row.args, clock.now());
-      const done = deps.tx(() => {
+      const done = await commit(() => {
         updateAction(db, row.accountId, row.id, { status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds, error: null }, clock.now());
         const r = { ...row, status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds };
         const o = originOf(row);
@@ -97,7 +107,7 @@ export function createActionsService(deps: ActionsDeps) {
   async function refreshLead(accountId: number, leadId: number): Promise<void> {
     try {
       const lead = await deps.kommo.api(accountId).getLead(leadId, ['contacts']);
-      deps.tx(() => {
+      await commit(() => {
         if (deps.mirror.upsertLeads(accountId, [lead], clock.now()) > 0) return;
         // Kommo's updated_at has 1 s resolution: a write in the same second as the last sync keeps the
         // same timestamp, which the mirror's upsert ignores. This read follows our own write, so it wins ties.
@@ -108,11 +118,16 @@ export function createActionsService(deps: ActionsDeps) {
     }
   }
 
+  const lang = (accountId: number) => accountLang(deps.accounts.settings(accountId));
+  const proposals = createProposals({ db, clock, tx: deps.tx, logger: deps.logger, execute, revert, refreshLead, log, lang });
+
   return {
+    ...proposals,
     /**
      * Run a turn's actions in order. Idempotent per (turn, position): a retried turn skips what ran.
-     * Risky actions become `pending_approval`. When one fails, the turn's earlier actions are undone
-     * in Kommo in reverse order.
+     * Risky actions become `pending_approval`; those `hold` marks (draft mode) are stored as `proposed`,
+     * to run when a person approves the turn's draft. When one fails, the turn's earlier actions are
+     * undone in Kommo in reverse order.
      */
     async runPlan(input: {
       accountId: number;
@@ -122,6 +137,7 @@ export function createActionsService(deps: ActionsDeps) {
       actions: PlannedAction[];
       meta?: Record<string, unknown>;
       finalAttempt?: boolean;
+      hold?: (a: PlannedAction) => boolean;
     }): Promise<PlanOutcome> {
       const done: AgentActionRow[] = [];
       const pending: AgentActionRow[] = [];
@@ -131,8 +147,8 @@ export function createActionsService(deps: ActionsDeps) {
           done.push(row);
           continue;
         }
-        if (row?.status === 'pending_approval' || row?.status === 'undone') {
-          if (row.status === 'pending_approval') pending.push(row);
+        if (row && ['pending_approval', 'undone', 'proposed', 'discarded'].includes(row.status)) {
+          if (row.status === 'pending_approval' || row.status === 'proposed') pending.push(row);
           continue;
         }
         if (!row) {
@@ -146,12 +162,18 @@ export function createActionsService(deps: ActionsDeps) {
             args: a.args,
             summary: a.summary,
           };
+          const held = input.hold?.(a) ?? false;
           row = deps.tx(() => {
+            if (held) {
+              const r = insertAction(db, { ...base, status: 'proposed' }, clock.now());
+              log(r, 'agent.action_proposed', proposalText(lang(r.accountId), 'proposed', a.summary), { ...input.meta, status: 'proposed' });
+              return r;
+            }
             const r = insertAction(db, { ...base, status: a.needsApproval ? 'pending_approval' : 'running' }, clock.now());
             if (a.needsApproval) log(r, 'agent.action', `Agent action waiting for approval: ${a.summary}`, { ...input.meta, status: 'pending_approval' });
             return r;
           });
-          if (a.needsApproval) {
+          if (held || a.needsApproval) {
             pending.push(row);
             continue;
           }
@@ -194,7 +216,7 @@ export function createActionsService(deps: ActionsDeps) {
       if (row && row.status !== 'running' && row.status !== 'failed') return row;
       if (!row) {
         const a = input.action;
-        row = deps.tx(() =>
+        row = await commit(() =>
           insertAction(
             db,
             {
@@ -215,7 +237,8 @@ export function createActionsService(deps: ActionsDeps) {
         );
       }
       const done = await execute(row, { ...input.meta, ...o });
-      await refreshLead(input.accountId, input.leadId);
+      // A note or a task changes nothing the mirror keeps of the lead: no read back (one Kommo request saved).
+      if (!LEAVES_LEAD_AS_IS.has(row.type)) await refreshLead(input.accountId, input.leadId);
       return done;
     },
 

@@ -60,9 +60,12 @@ const descriptions: Record<ToolName, string> = {
   schedule_followup: 'Schedule a follow-up task if the client goes quiet.',
 };
 
-/** The tools offered to the model: the agent's allowlist, plus the handoff, which is always available as the safe exit. */
+/**
+ * The tools offered to the model: the agent's allowlist. The handoff is one of them: an admin who unticks
+ * "Hand off to a person" means it (the agent's keyword, turn-count and failure handoffs still apply).
+ */
 export function toolsFor(allowed: readonly string[]): LlmTool[] {
-  const names = TOOL_NAMES.filter((n) => n === 'handoff_to_human' || allowed.includes(n));
+  const names = TOOL_NAMES.filter((n) => allowed.includes(n));
   return names.map((name) => ({ name, description: descriptions[name], parameters: toJsonSchema(toolArgs[name]) }));
 }
 

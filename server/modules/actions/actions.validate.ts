@@ -27,7 +27,7 @@ const TEXT_TYPES = new Set(['text', 'textarea', 'url', 'streetaddress', 'multite
  * fields (with their options) and users. The error text goes back to the model, so it names the valid choices.
  */
 export function validateToolCall(name: string, rawArgs: string, ctx: ValidationContext): Validation {
-  if (!isToolName(name) || (name !== 'handoff_to_human' && !ctx.allowed.includes(name))) {
+  if (!isToolName(name) || !ctx.allowed.includes(name)) {
     return { ok: false, error: `The tool "${name}" is not available to you. Use only the tools you were given.` };
   }
   let json: unknown;
@@ -48,7 +48,7 @@ export function validateToolCall(name: string, rawArgs: string, ctx: ValidationC
   return { ok: true, action: { type: name, args: r.args, summary: r.summary, needsApproval: needsApproval(name, r.args, ctx.approvalRequired) } };
 }
 
-function needsApproval(type: ToolName, args: Record<string, unknown>, required: readonly string[]): boolean {
+export function needsApproval(type: ToolName, args: Record<string, unknown>, required: readonly string[]): boolean {
   if (required.includes(type)) return true;
   if (type === 'move_to_stage' && args.statusId === 142 && required.includes('move_to_won')) return true;
   if (type === 'move_to_stage' && args.statusId === 143 && required.includes('move_to_lost')) return true;

@@ -34,6 +34,11 @@ const fields = {
   maxRepliesPerLeadPerDay: z.number().int().min(1).max(1000),
   allowedActions: z.array(z.enum(TOOL_NAMES)).max(TOOL_NAMES.length).transform(unique),
   approvalRequired: z.array(z.enum(APPROVAL_KEYS)).max(APPROVAL_KEYS.length).transform(unique),
+  /** Draft mode: these action kinds run at once, without waiting for the draft's approval (the handoff is not an action). */
+  runWithoutApproval: z
+    .array(z.enum(TOOL_NAMES).refine((n) => n !== 'handoff_to_human', 'the handoff is not a CRM action'))
+    .max(TOOL_NAMES.length)
+    .transform(unique),
   humanReplyPauseMinutes: z
     .number()
     .int()
@@ -64,6 +69,7 @@ export const createAgentSchema = z
       'schedule_followup',
     ]),
     approvalRequired: fields.approvalRequired.default(['move_to_won', 'move_to_lost', 'assign_user']),
+    runWithoutApproval: fields.runWithoutApproval.default([]),
     handoff: z
       .object({
         keywords: handoffShape.keywords.default([]),
@@ -92,6 +98,7 @@ export const patchAgentSchema = z
     maxRepliesPerLeadPerDay: fields.maxRepliesPerLeadPerDay.optional(),
     allowedActions: fields.allowedActions.optional(),
     approvalRequired: fields.approvalRequired.optional(),
+    runWithoutApproval: fields.runWithoutApproval.optional(),
     humanReplyPauseMinutes: fields.humanReplyPauseMinutes.optional(),
     maxReplyChars: fields.maxReplyChars.optional(),
     handoff: z.object(handoffShape).partial().strict().optional(),
@@ -127,3 +134,8 @@ export const playgroundSchema = z
       .optional(),
   })
   .strict();
+
+/** Why a manager discarded a draft (a picker in the card), for the quality figures. */
+export const DISCARD_REASONS = ['wrong_facts', 'wrong_tone', 'not_needed', 'handled_myself', 'other'] as const;
+export type DiscardReason = (typeof DISCARD_REASONS)[number];
+export const discardSchema = z.object({ reason: z.enum(DISCARD_REASONS).optional(), note: z.string().trim().max(500).optional() }).strict();

@@ -34,6 +34,7 @@ export function toAgentDto(a: AgentRow) {
     maxRepliesPerLeadPerDay: a.maxRepliesPerLeadPerDay,
     allowedActions: a.allowedActions,
     approvalRequired: a.approvalRequired,
+    runWithoutApproval: a.runWithoutApproval,
     handoff: a.handoff,
     humanReplyPauseMinutes: a.humanReplyPauseMinutes,
     maxReplyChars: a.maxReplyChars,

@@ -1,8 +1,10 @@
 import type { KommoApi } from '../../kommo/client/types.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Notifier } from '../../lib/ports.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
+import { accountLang, handoffText } from './handoff.texts.js';
 import type { LeadStateRepo } from './lead-state.repo.js';
 
 export interface HandoffDeps {
@@ -11,6 +13,7 @@ export interface HandoffDeps {
   notifier: Notifier;
   crm: MirrorReadRepo;
   leadState: LeadStateRepo;
+  accounts: Pick<AccountsRepo, 'settings'>;
   kommo: { api(accountId: number): KommoApi };
   tx<T>(fn: () => T): T;
   logger: { warn(o: object, msg: string): void };
@@ -36,17 +39,20 @@ export function createHandoffService(deps: HandoffDeps) {
       reason: string;
       lastClientText?: string;
       stop?: boolean;
+      /** The Kommo user who handed the lead off from the card (unset: the agent or a check did). */
+      by?: number | null;
       type?: string;
       metadata?: Record<string, unknown>;
     }): Promise<{ taskId: number | null }> {
       const { accountId, leadId } = input;
       const lead = deps.crm.lead(accountId, leadId);
       const responsible = lead?.responsibleUserId ?? null;
+      const lang = accountLang(deps.accounts.settings(accountId));
       const brief = clip(
         [
-          `AI agent "${input.agentName}" handed this lead to you: ${input.reason}.`,
-          input.lastClientText ? `Last client message: "${clip(input.lastClientText.replace(/\s+/g, ' '), 200)}".` : null,
-          'Please take over the conversation.',
+          handoffText(lang, 'brief', { agent: input.agentName, reason: input.reason }),
+          input.lastClientText ? handoffText(lang, 'lastClient', { text: clip(input.lastClientText.replace(/\s+/g, ' '), 200) }) : null,
+          handoffText(lang, 'takeOver'),
         ]
           .filter(Boolean)
           .join(' '),
@@ -71,22 +77,22 @@ export function createHandoffService(deps: HandoffDeps) {
       }
       deps.tx(() => {
         const now = deps.clock.now();
-        if (input.stop !== false) deps.leadState.handoff(accountId, leadId, clip(input.reason, 500), now);
+        if (input.stop !== false) deps.leadState.handoff(accountId, leadId, clip(input.reason, 500), now, { to: responsible, by: input.by ?? null });
         deps.activity.write({
           accountId,
           agentId: input.agentId,
           leadId,
           userId: responsible,
           type: input.type ?? 'agent.handoff',
-          title: `${input.agentName} handed the lead to a human`,
-          description: brief + (taskError ? ` (The Kommo task could not be created: ${taskError})` : ''),
-          metadata: { reason: input.reason, turnId: input.turnId, kommoIds: { leadId, taskId }, taskError, ...input.metadata },
+          title: handoffText(lang, 'title', { agent: input.agentName }),
+          description: brief + (taskError ? handoffText(lang, 'taskFailed', { error: taskError }) : ''),
+          metadata: { reason: input.reason, turnId: input.turnId, by: input.by ?? null, kommoIds: { leadId, taskId }, taskError, ...input.metadata },
         });
         deps.notifier.notify({
           accountId,
           userId: responsible,
           kind: 'agent_handoff',
-          title: `Lead ${lead?.name || `#${leadId}`} needs you`,
+          title: handoffText(lang, 'notifyTitle', { lead: lead?.name || `#${leadId}` }),
           body: brief,
           leadId,
           dedupeKey: `agent_handoff:${accountId}:${leadId}:${input.turnId ?? now}`,

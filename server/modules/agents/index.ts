@@ -77,7 +77,7 @@ export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'acce
     budget,
     agents: createAgentsService({ ...d, models }),
     playground: createPlaygroundService({ ...d, budget, models, limits, rateLimit: playgroundLimit }),
-    leads: createLeadAgentService({ ...d, leadState, budget, models }),
+    leads: createLeadAgentService({ ...d, leadState, budget, models, handoff }),
   };
 }
 

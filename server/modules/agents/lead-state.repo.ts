@@ -6,6 +6,10 @@ export interface LeadAgentState {
   pausedReason: string | null;
   handoffActive: boolean;
   handoffReason: string | null;
+  handoffAt: number | null;
+  /** The user the handoff task went to (the lead's responsible user then), and who handed off (null: the agent). */
+  handoffUserId: number | null;
+  handoffBy: number | null;
   humanRepliedAt: number | null;
 }
 
@@ -16,6 +20,7 @@ export function createLeadStateRepo(sqlite: Sqlite) {
   const s = {
     get: sqlite.prepare(
       `SELECT paused_until AS pausedUntil, paused_reason AS pausedReason, handoff_active AS handoffActive, handoff_reason AS handoffReason,
+              handoff_at AS handoffAt, handoff_user_id AS handoffUserId, handoff_by AS handoffBy,
               human_replied_at AS humanRepliedAt FROM lead_agent_state WHERE account_id = ? AND lead_id = ?`,
     ),
     pause: sqlite.prepare(
@@ -36,13 +41,15 @@ export function createLeadStateRepo(sqlite: Sqlite) {
        ON CONFLICT (account_id, lead_id) DO UPDATE SET human_replied_at = excluded.human_replied_at, updated_at = excluded.updated_at`,
     ),
     handoff: sqlite.prepare(
-      `INSERT INTO lead_agent_state (account_id, lead_id, handoff_active, handoff_reason, updated_at)
-       VALUES (@accountId, @leadId, 1, @reason, @now)
-       ON CONFLICT (account_id, lead_id) DO UPDATE SET handoff_active = 1, handoff_reason = excluded.handoff_reason, updated_at = excluded.updated_at`,
+      `INSERT INTO lead_agent_state (account_id, lead_id, handoff_active, handoff_reason, handoff_at, handoff_user_id, handoff_by, updated_at)
+       VALUES (@accountId, @leadId, 1, @reason, @now, @to, @by, @now)
+       ON CONFLICT (account_id, lead_id) DO UPDATE SET handoff_active = 1, handoff_reason = excluded.handoff_reason, handoff_at = excluded.handoff_at,
+         handoff_user_id = excluded.handoff_user_id, handoff_by = excluded.handoff_by, updated_at = excluded.updated_at`,
     ),
     resume: sqlite.prepare(
       `INSERT INTO lead_agent_state (account_id, lead_id, handoff_active, updated_at) VALUES (@accountId, @leadId, 0, @now)
-       ON CONFLICT (account_id, lead_id) DO UPDATE SET paused_until = NULL, paused_reason = NULL, handoff_active = 0, handoff_reason = NULL, updated_at = excluded.updated_at`,
+       ON CONFLICT (account_id, lead_id) DO UPDATE SET paused_until = NULL, paused_reason = NULL, handoff_active = 0, handoff_reason = NULL,
+         handoff_at = NULL, handoff_user_id = NULL, handoff_by = NULL, updated_at = excluded.updated_at`,
     ),
   };
   return {
@@ -55,7 +62,8 @@ export function createLeadStateRepo(sqlite: Sqlite) {
     humanReplied: (accountId: number, leadId: number, until: number, now: number) => void s.human.run({ accountId, leadId, until, now }),
     /** Record a person's reply without pausing (an agent configured not to pause on human replies). */
     noteHumanReply: (accountId: number, leadId: number, now: number) => void s.noteHuman.run({ accountId, leadId, now }),
-    handoff: (accountId: number, leadId: number, reason: string, now: number) => void s.handoff.run({ accountId, leadId, reason, now }),
+    handoff: (accountId: number, leadId: number, reason: string, now: number, who: { to?: number | null; by?: number | null } = {}) =>
+      void s.handoff.run({ accountId, leadId, reason, now, to: who.to ?? null, by: who.by ?? null }),
     resume: (accountId: number, leadId: number, now: number) => void s.resume.run({ accountId, leadId, now }),
   };
 }

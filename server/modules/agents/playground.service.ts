@@ -137,6 +137,8 @@ export function createPlaygroundService(deps: PlaygroundDeps) {
             : { type: c.type, args: c.args, valid: c.valid, ...(c.error ? { error: c.error } : {}) },
         ),
         citations: g.citations,
+        /** The knowledge chunks the model was given, so an admin sees why it answered as it did. */
+        retrieved: g.retrieved.map((h) => ({ chunkId: h.chunkId, entryId: h.entryId, title: h.title, text: h.text })),
       };
     },
   };

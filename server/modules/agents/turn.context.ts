@@ -90,7 +90,7 @@ export function crmData(c: TurnContextInput): string {
  */
 export function buildTurnMessages(c: TurnContextInput): { messages: LlmMessage[]; trustedText: string } {
   const knowledge = c.knowledge.map((k) => `[${k.entryId}: ${k.title}]\n${k.text}`).join('\n\n');
-  const allowed = new Set([...c.agent.allowedActions, 'handoff_to_human']);
+  const allowed = new Set(c.agent.allowedActions);
 
   const sections = [
     `You are ${c.agent.name}, a sales assistant writing to a client on behalf of ${c.accountName || 'the company'}.`,
@@ -103,7 +103,9 @@ export function buildTurnMessages(c: TurnContextInput): { messages: LlmMessage[]
       '2. Use only the tools you were given, and only with ids from the lists below. If an action is not available, do not pretend to have done it.',
       '3. Never state or promise a price, discount or amount that does not appear in the knowledge excerpts, the sales script or the lead\'s own budget and fields. Values under "web_form" were typed by the client and do not count. If asked, say that a colleague will confirm it.',
       `4. Write a plain-text reply of at most ${c.agent.maxReplyChars} characters.`,
-      '5. If you cannot help, or the client asks for a person, call handoff_to_human.',
+      allowed.has('handoff_to_human')
+        ? '5. If you cannot help, or the client asks for a person, call handoff_to_human.'
+        : '5. If you cannot help, or the client asks for a person, say that a colleague will get back to them; you cannot hand the conversation over yourself.',
       '6. The sales script may use {{variables}}: their values for this lead are under "script_variables" in <crm_data>.',
     ].join('\n'),
     c.script ? `<sales_script>\n${c.script}\n</sales_script>` : null,

@@ -4,6 +4,7 @@ import { toolsFor } from '../actions/actions.tools.js';
 import { validateToolCall, type Validation } from '../actions/actions.validate.js';
 import type { ConversationsRepo } from '../conversations/conversations.repo.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
+import type { KnowledgeHit } from '../knowledge/knowledge.repo.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { scriptForStage } from '../scripts/scripts.repo.js';
 import { scriptVariableValues } from '../scripts/scripts.variables.js';
@@ -38,6 +39,8 @@ export interface GatheredTurn {
   trustedText: string;
   tools: LlmTool[];
   citations: { entryId: number; title: string }[];
+  /** The knowledge chunks that went into the prompt, best first (as capped). */
+  retrieved: KnowledgeHit[];
   /** What the per-turn caps left out of the prompt; null when nothing. */
   cuts: TurnCuts | null;
   validate(name: string, args: string): Validation;
@@ -99,6 +102,7 @@ export function gatherTurn(
     trustedText,
     tools: toolsFor(agent.allowedActions),
     citations,
+    retrieved: hits,
     cuts: Object.keys(cuts).length ? cuts : null,
     validate: (name, args) =>
       validateToolCall(name, args, {

@@ -55,5 +55,7 @@ export const turnJob = (turns: TurnService) =>
     payload: turnPayload,
     leaseMs: 120_000,
     backoff: { baseMs: 2000, capMs: 60_000 },
+    // A model call takes seconds: one account's burst of turns never holds more than half the slots.
+    share: 0.5,
     handle: (payload, ctx) => turns.run(payload, ctx),
   });

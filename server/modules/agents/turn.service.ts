@@ -63,6 +63,9 @@ export interface TurnPlan {
 }
 
 const DAY_MS = 86_400_000;
+
+/** Draft mode holds the model's actions for the draft's approval, except the kinds an admin lets run at once. */
+const heldBy = (agent: AgentRow) => (agent.mode === 'autopilot' ? undefined : (a: PlannedAction) => !agent.runWithoutApproval.includes(a.type));
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
 export function createTurnService(deps: TurnDeps) {
@@ -105,12 +108,18 @@ export function createTurnService(deps: TurnDeps) {
           .join('\n');
     const g = gatherTurn(deps, { accountId: lead.accountId, agent, lead, history, event: eventText(lead.accountId, trigger), queryText });
     const chosen = deps.models.effective(agent.model);
+    // In draft mode a held action waits for a person, and the model is told so ("do not tell the client it is
+    // done"). The flag only words the tool result: runPlan holds these as proposed, not pending approval.
+    const held = heldBy(agent);
     const out = await runModel(deps.llm, {
       model: chosen.model,
       temperature: agent.temperature,
       messages: g.messages,
       tools: g.tools,
-      validate: g.validate,
+      validate: (name, args) => {
+        const v = g.validate(name, args);
+        return v.ok && v.action.type !== 'handoff_to_human' && held?.(v.action) ? { ok: true, action: { ...v.action, needsApproval: true } } : v;
+      },
       signal,
       maxActions: deps.limits.actions,
     });
@@ -289,6 +298,10 @@ export function createTurnService(deps: TurnDeps) {
       };
       if (p.invalidAfterRetry) return handoff(`the model asked for an invalid CRM action twice (${p.invalidAfterRetry.slice(0, 300)})`, { metadata: meta });
 
+      // Draft means draft: the actions wait for the person who approves the reply, except the kinds an
+      // admin lets run at once. Autopilot runs them now (the approval list still holds the risky ones).
+      const hold = heldBy(agent);
+      const heldAny = Boolean(hold && p.actions.some(hold));
       if (p.actions.length) {
         const r = await deps.actions.runPlan({
           accountId,
@@ -298,6 +311,7 @@ export function createTurnService(deps: TurnDeps) {
           actions: p.actions,
           meta,
           finalAttempt: ctx.job.attempts >= ctx.job.maxAttempts,
+          hold,
         });
         await deps.actions.refreshLead(accountId, leadId);
         if (!r.ok) {
@@ -310,7 +324,7 @@ export function createTurnService(deps: TurnDeps) {
       }
 
       let status: TurnStatus = 'skipped';
-      if (p.reply) {
+      if (p.reply || heldAny) {
         const target: ReplyTarget | null =
           trigger.kind === 'message'
             ? {

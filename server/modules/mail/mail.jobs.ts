@@ -12,6 +12,8 @@ export function mailJobs(mail: Pick<MailServices, 'sender' | 'recordNote'>): Job
       payload: z.object({ outboxId: z.number().int() }),
       leaseMs: 120_000,
       backoff: { baseMs: 30_000, capMs: 30 * 60_000 },
+      // An SMTP conversation can take seconds: a quarter of the slots at most.
+      share: 0.25,
       handle: ({ outboxId }, ctx) => mail.sender.send(outboxId, ctx),
     }),
     defineJob({

@@ -208,6 +208,9 @@ export function createMirrorReadRepo(sqlite: Sqlite) {
       return s.stage.get(accountId, pipelineId, statusId) as CrmStage | undefined;
     },
     leadFields,
+    /** Active users and task types, for the rule and sequence builders' pickers. */
+    users: (accountId: number) => s.users.all(accountId) as { id: number; name: string }[],
+    taskTypes: (accountId: number) => s.taskTypes.all(accountId) as { id: number; name: string }[],
     catalog(accountId: number): CrmCatalog {
       return {
         stages: s.stages.all(accountId) as CrmStage[],

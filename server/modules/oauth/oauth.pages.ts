@@ -1,10 +1,18 @@
+import { fill, type Lang } from '../../lib/i18n.js';
 import { escapeHtml as esc } from '../../lib/template.js';
+import { OAUTH_TEXTS } from './oauth.texts.js';
 
-/** The page a person sees after Kommo's install redirect: plain, readable, light or dark. */
-export function resultPage(opts: { ok: boolean; title: string; message: string; detail?: string }) {
+/**
+ * The page a person sees after Kommo's install redirect: plain, readable, light or dark, in their language.
+ * A failure shows the server's reason as a detail (for the administrator), under a translated explanation.
+ */
+export function resultPage(lang: Lang, opts: { ok: true; accountName: string } | { ok: false; reason: string; detail?: string }) {
+  const t = OAUTH_TEXTS[lang];
+  const title = opts.ok ? fill(t.connectedTo, { name: opts.accountName }) : t.failedTitle;
+  const reason = opts.ok ? '' : [opts.reason, opts.detail].filter(Boolean).join(' — ');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(opts.title)}</title>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
 <style>
   :root { color-scheme: light dark; }
   body { font: 16px/1.5 system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem; }
@@ -13,10 +21,10 @@ export function resultPage(opts: { ok: boolean; title: string; message: string; 
   code { font-size: .9em; }
 </style></head>
 <body>
-  <p class="badge">${opts.ok ? 'Installed' : 'Not installed'}</p>
-  <h1>${esc(opts.title)}</h1>
-  <p>${esc(opts.message)}</p>
-  ${opts.detail ? `<p><code>${esc(opts.detail)}</code></p>` : ''}
-  <p>You can close this window${opts.ok ? ' and return to Kommo' : ''}.</p>
+  <p class="badge">${esc(opts.ok ? t.installed : t.notInstalled)}</p>
+  <h1>${esc(title)}</h1>
+  <p>${esc(opts.ok ? t.installedMessage : t.failedMessage)}</p>
+  ${reason ? `<p>${esc(t.reason)}: <code>${esc(reason)}</code></p>` : ''}
+  <p>${esc(opts.ok ? t.closeOk : t.close)}</p>
 </body></html>`;
 }

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../../http/env.js';
 import { AppError } from '../../lib/errors.js';
+import { pickLang } from '../../lib/i18n.js';
 import { parseQuery } from '../../lib/validate.js';
 import type { OAuthService } from './oauth.service.js';
 import { resultPage } from './oauth.pages.js';
@@ -22,25 +23,14 @@ export function oauthRoutes(oauth: OAuthService, uninstall: Uninstall) {
   /** Kommo's redirect after consent. A person may be looking: answer with a page, not JSON. */
   app.get('/oauth/callback', async (c) => {
     const q = parseQuery(c, callbackQuery);
+    const lang = pickLang(c.req.header('accept-language'));
     try {
       const account = await oauth.install(q, getCookie(c, STATE_COOKIE));
-      return c.html(
-        resultPage({
-          ok: true,
-          title: `Connected to ${account.name}`,
-          message: 'The AI agent is installed. We are syncing your pipelines, fields, users, contacts and leads now; the widget shows the progress.',
-        }),
-        200,
-      );
+      return c.html(resultPage(lang, { ok: true, accountName: account.name }), 200);
     } catch (err) {
       if (!(err instanceof AppError) || (err.status >= 500 && err.code !== 'UPSTREAM_FAILED' && err.code !== 'NOT_CONFIGURED')) throw err;
       return c.html(
-        resultPage({
-          ok: false,
-          title: 'Installation failed',
-          message: err.message,
-          detail: err.extra.errors?.map((e) => `${e.field}: ${e.message}`).join('; '),
-        }),
+        resultPage(lang, { ok: false, reason: err.message, detail: err.extra.errors?.map((e) => `${e.field}: ${e.message}`).join('; ') }),
         err.status as 400,
       );
     }

@@ -35,6 +35,8 @@ export interface RuleEvent {
   };
 }
 
+type RunVerdict = 'fired' | 'skipped' | 'depth_limited' | 'rate_limited';
+
 export interface EngineDeps {
   clock: Clock;
   queue: JobQueue;
@@ -56,6 +58,28 @@ export interface Verdict {
 
 const lower = (s: string) => s.toLowerCase();
 const MAX_MATCH_TEXT = 4000;
+
+type MessageTrigger = Extract<Trigger, { type: 'message_received' }>;
+/**
+ * A message trigger's keywords and pattern, compiled once per trigger object: the engine keeps a rule
+ * version's definition while its cache is fresh, so each version is compiled once, not once per event.
+ */
+const compiledPatterns = new WeakMap<MessageTrigger, { keywords: { word: string; re: RegExp }[]; regex: RegExp | null; channels: string[] | null }>();
+function patternsOf(t: MessageTrigger) {
+  let c = compiledPatterns.get(t);
+  if (!c) {
+    c = {
+      keywords: (t.keywords ?? []).map((word) => ({
+        word,
+        re: new RegExp(`(^|[^\\p{L}\\p{N}])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}])`, 'iu'),
+      })),
+      regex: t.regex ? new RegExp(t.regex, 'iu') : null,
+      channels: t.channels ? t.channels.map(lower) : null,
+    };
+    compiledPatterns.set(t, c);
+  }
+  return c;
+}
 
 /** Does the event match the rule's trigger (its filters), and why. */
 export function matchTrigger(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'id' | 'version'>): TraceNode {
@@ -85,19 +109,20 @@ export function matchTrigger(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'i
       return { check, ok: t.tag === undefined || (d.tags ?? []).some((x) => lower(x) === lower(t.tag!)), actual: d.tags ?? [], expected: t.tag ?? 'any' };
     case 'message_received': {
       const text = (d.text ?? '').slice(0, MAX_MATCH_TEXT);
+      const compiled = patternsOf(t);
       const children: TraceNode[] = [];
       if (t.channels)
         children.push({
           check: 'channel',
-          ok: d.channel !== undefined && t.channels.map(lower).includes(lower(d.channel)),
+          ok: d.channel !== undefined && compiled.channels!.includes(lower(d.channel)),
           actual: d.channel,
           expected: t.channels,
         });
       if (t.keywords) {
-        const hit = t.keywords.find((k) => new RegExp(`(^|[^\\p{L}\\p{N}])${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}])`, 'iu').test(text));
+        const hit = compiled.keywords.find((k) => k.re.test(text))?.word;
         children.push({ check: 'keyword', ok: hit !== undefined, actual: hit ?? null, expected: t.keywords });
       }
-      if (t.regex) children.push({ check: 'regex', ok: new RegExp(t.regex, 'iu').test(text), expected: t.regex });
+      if (t.regex) children.push({ check: 'regex', ok: compiled.regex!.test(text), expected: t.regex });
       if (t.intents)
         children.push({ check: 'intent', ok: d.intent !== undefined && t.intents.includes(d.intent), actual: d.intent ?? null, expected: t.intents });
       return { check, ok: children.every((c) => c.ok), children };
@@ -125,26 +150,53 @@ function scopeOf(rule: LoadedRule, e: RuleEvent, lead: { pipelineId: number | nu
  * enqueue their actions as one job. Runs inside the publisher's transaction: reads and writes only.
  */
 export function createEngine(d: EngineDeps) {
-  const cache = new Map<string, { stamp: string; rules: LoadedRule[] }>();
+  const cache = new Map<string, { version: number; rules: LoadedRule[] }>();
+  /** The account's enabled rules with this trigger, from memory while no rule of the account changed. */
   function candidates(accountId: number, type: TriggerType): LoadedRule[] {
-    const stamp = d.repo.stamp(accountId);
+    const version = d.repo.version(accountId);
     const k = `${accountId}:${type}`;
     const hit = cache.get(k);
-    if (hit?.stamp === stamp) return hit.rules;
+    if (hit?.version === version) return hit.rules;
     const rules = d.repo.candidates(accountId, type);
-    cache.set(k, { stamp, rules });
+    cache.set(k, { version, rules });
     return rules;
   }
 
+  /** What conditions are judged against, each part read from the database only when a condition asks for it. */
   function facts(e: RuleEvent): Facts {
-    const lead = e.leadId === null ? undefined : d.crm.lead(e.accountId, e.leadId);
+    const once = <T>(load: () => T) => {
+      let loaded = false;
+      let value: T;
+      return () => {
+        if (!loaded) {
+          value = load();
+          loaded = true;
+        }
+        return value;
+      };
+    };
+    const lead = once(() => (e.leadId === null ? undefined : d.crm.lead(e.accountId, e.leadId)));
+    const fields = once(() => d.crm.leadFields(e.accountId));
+    const agent = once(() => {
+      const l = lead();
+      return l ? d.agentState(e.accountId, l.id, l.pipelineId, l.statusId) : { bound: false, paused: false };
+    });
+    const workingHours = once(() => d.workingHours(e.accountId));
     return {
-      lead,
-      fields: d.crm.leadFields(e.accountId),
+      get lead() {
+        return lead();
+      },
+      get fields() {
+        return fields();
+      },
       channel: e.data.channel ?? null,
-      agent: lead ? d.agentState(e.accountId, lead.id, lead.pipelineId, lead.statusId) : { bound: false, paused: false },
+      get agent() {
+        return agent();
+      },
       now: d.clock.now(),
-      workingHours: d.workingHours(e.accountId),
+      get workingHours() {
+        return workingHours();
+      },
     };
   }
 
@@ -162,7 +214,33 @@ export function createEngine(d: EngineDeps) {
     };
   }
 
-  /** Handle one event: evaluate every candidate rule, record each verdict once, enqueue fired runs. */
+  const OUTCOME: Record<RunVerdict, { type: string; verb: string; verbs: string }> = {
+    fired: { type: 'rule.fired', verb: 'fired', verbs: 'fired' },
+    skipped: { type: 'rule.not_fired', verb: 'did not fire', verbs: 'did not fire' },
+    depth_limited: { type: 'rule.depth_limited', verb: 'was stopped', verbs: 'were stopped' },
+    rate_limited: { type: 'rule.rate_limited', verb: 'was stopped', verbs: 'were stopped' },
+  };
+  /** The feed entry for an event's verdicts of one outcome: named in full for one rule, listed for several. */
+  function feed(e: RuleEvent, status: RunVerdict, these: { name: string; reason: string; ruleId: number; version: number; runId: number }[]) {
+    const on = e.type.replace(/_/g, ' ');
+    const { type, verb, verbs } = OUTCOME[status];
+    const [one] = these;
+    const several = these.length > 1;
+    d.activity.write({
+      accountId: e.accountId,
+      leadId: e.leadId,
+      type,
+      title: several
+        ? `${these.length} rules ${verbs} on ${on}: ${these.map((x) => `"${x.name}" (v${x.version})`).join(', ')}`.slice(0, 500)
+        : `Rule "${one!.name}" (v${one!.version}) ${verb} on ${on}`,
+      description: several ? these.map((x) => `"${x.name}": ${x.reason}`).join('; ') : one!.reason,
+      metadata: several
+        ? { eventKey: e.key, depth: e.depth, verdicts: these.map(({ ruleId, version, runId, reason }) => ({ ruleId, version, runId, reason })) }
+        : { ruleId: one!.ruleId, version: one!.version, runId: one!.runId, eventKey: e.key, depth: e.depth },
+    });
+  }
+
+  /** Handle one event: evaluate every candidate rule, record each verdict once, enqueue the fired runs as one job. */
   function handle(e: RuleEvent, only?: (r: LoadedRule) => boolean): { fired: number; evaluated: number; deferred: number } {
     let fired = 0;
     let evaluated = 0;
@@ -171,6 +249,7 @@ export function createEngine(d: EngineDeps) {
     if (rules.length === 0) return { fired, evaluated, deferred };
     const f = facts(e);
     const now = d.clock.now();
+    const verdicts: { status: RunVerdict; name: string; reason: string; ruleId: number; version: number; runId: number }[] = [];
     for (const rule of rules) {
       if (only && !only(rule)) continue;
       const t = rule.definition.trigger;
@@ -182,7 +261,7 @@ export function createEngine(d: EngineDeps) {
       const v = judge(rule, e, f);
       if (!v.candidate) continue;
       evaluated++;
-      let status: 'fired' | 'skipped' | 'depth_limited' | 'rate_limited' = v.fires ? 'fired' : 'skipped';
+      let status: RunVerdict = v.fires ? 'fired' : 'skipped';
       let reason = v.trace.reason;
       if (v.fires && e.depth > d.maxDepth) {
         status = 'depth_limited';
@@ -204,31 +283,46 @@ export function createEngine(d: EngineDeps) {
         now,
       });
       if (runId === null) continue; // this event was evaluated before (a redelivery)
-      d.activity.write({
-        accountId: e.accountId,
-        leadId: e.leadId,
-        type: status === 'fired' ? 'rule.fired' : status === 'skipped' ? 'rule.not_fired' : `rule.${status}`,
-        title: `Rule "${rule.name}" (v${rule.version}) ${status === 'fired' ? 'fired' : status === 'skipped' ? 'did not fire' : 'was stopped'} on ${e.type.replace(/_/g, ' ')}`,
-        description: reason,
-        metadata: { ruleId: rule.id, version: rule.version, runId, eventKey: e.key, depth: e.depth },
-      });
-      if (status !== 'fired') continue;
-      fired++;
+      verdicts.push({ status, name: rule.name, reason, ruleId: rule.id, version: rule.version, runId });
+      if (status === 'fired') fired++;
+    }
+    // One feed entry per event and outcome (each verdict is in its rule's history in full).
+    for (const status of ['fired', 'skipped', 'depth_limited', 'rate_limited'] as const) {
+      const these = verdicts.filter((v) => v.status === status);
+      if (these.length > 0) feed(e, status, these);
+    }
+    // The fired runs' actions: one job for the event, run in rule order (each run is idempotent on its own).
+    const runIds = verdicts.filter((v) => v.status === 'fired').map((v) => v.runId);
+    if (runIds.length > 0)
       d.queue.enqueue({
         queue: RULE_RUN_QUEUE,
         accountId: e.accountId,
-        payload: { runId },
-        idempotencyKey: `rule-run:${e.accountId}:${runId}`,
+        payload: { runIds },
+        idempotencyKey: `rule-run:${e.accountId}:${runIds[0]}`,
         serialKey: e.leadId === null ? undefined : `lead:${e.accountId}:${e.leadId}`,
       });
-    }
     if (deferred > 0) {
       d.queue.enqueue({ queue: RULE_CLASSIFY_QUEUE, accountId: e.accountId, payload: { event: e }, idempotencyKey: `rule-classify:${e.accountId}:${e.key}` });
     }
     return { fired, evaluated, deferred };
   }
 
-  return { handle, judge, facts };
+  /**
+   * Could this time_in_stage rule ever fire for a lead that entered this stage? Its trigger's stage filter
+   * and its scope must both name the stage (the timer fires only while the lead is still there).
+   */
+  function waitsIn(rule: LoadedRule, pipelineId: number | null, statusId: number | null): boolean {
+    const t = rule.definition.trigger;
+    const filter = 'pipelineId' in t || 'statusId' in t ? (t as { pipelineId?: number; statusId?: number }) : {};
+    return (
+      (filter.pipelineId === undefined || filter.pipelineId === pipelineId) &&
+      (filter.statusId === undefined || filter.statusId === statusId) &&
+      (rule.pipelineId === null || rule.pipelineId === pipelineId) &&
+      (rule.statusId === null || rule.statusId === statusId)
+    );
+  }
+
+  return { handle, judge, facts, candidates, waitsIn };
 }
 
 export type RulesEngine = ReturnType<typeof createEngine>;

@@ -13,10 +13,13 @@ export function rulesJobs(runner: RuleRunner, timers: RuleTimers) {
   return [
     defineJob({
       queue: RULE_RUN_QUEUE,
-      payload: z.object({ runId: id }),
+      // An event's fired runs, in rule order (`runId`: one run, as jobs queued before runs were batched carry).
+      payload: z.union([z.object({ runIds: z.array(id).min(1) }), z.object({ runId: id })]),
       leaseMs: 120_000,
       backoff: { baseMs: 2000, capMs: 10 * 60_000 },
-      handle: ({ runId }, { job }) => runner.run(job.accountId!, runId),
+      handle: async (p, { job }) => {
+        for (const runId of 'runIds' in p ? p.runIds : [p.runId]) await runner.run(job.accountId!, runId);
+      },
     }),
     defineJob({
       queue: RULE_TIMER_QUEUE,
@@ -41,6 +44,8 @@ export function rulesJobs(runner: RuleRunner, timers: RuleTimers) {
     }),
     defineJob({
       queue: RULE_CLASSIFY_QUEUE,
+      // A model call each: kept to a quarter of the slots, like the other slow queues.
+      share: 0.25,
       payload: z.object({ event: z.custom<RuleEvent>((v) => typeof v === 'object' && v !== null && 'accountId' in v && 'type' in v) }),
       handle: ({ event }) => timers.classify(event),
     }),

@@ -18,7 +18,6 @@ export function createRulesRepo(db: Db) {
       `SELECT r.*, v.definition FROM rules r JOIN rule_versions v ON v.account_id = r.account_id AND v.rule_id = r.id AND v.version = r.version
        WHERE r.account_id = ? AND r.trigger_type = ? AND r.enabled = 1 AND r.deleted_at IS NULL ORDER BY r.id`,
     ),
-    stamp: sqlite.prepare('SELECT count(*) AS n, max(updated_at) AS at FROM rules WHERE account_id = ?'),
     insertRun: sqlite.prepare(
       `INSERT INTO rule_runs (account_id, rule_id, version, event_key, lead_id, depth, status, trace, results, created_at)
        VALUES (@accountId, @ruleId, @version, @eventKey, @leadId, @depth, @status, @trace, NULL, @now)
@@ -56,14 +55,18 @@ export function createRulesRepo(db: Db) {
     return { ...row, definition: JSON.parse(r.definition as string) as RuleDefinition };
   };
 
+  // Rules change only through this repository, in this process: a counter per account bumped on every
+  // write tells a cache that its copy is stale without asking the database on every event.
+  const versions = new Map<number, number>();
+  const bump = (accountId: number) => void versions.set(accountId, (versions.get(accountId) ?? 0) + 1);
+
   return {
+    /** Changes whenever a rule of the account is created, edited or deleted (or a transaction that tried to rolled back): what a cache compares. */
+    version: (accountId: number): number => versions.get(accountId) ?? 0,
+    /** Mark the account's rules changed (the service calls it again after its transaction ends, committed or not). */
+    bump,
     /** Enabled rules of an account with this trigger type, current versions. */
     candidates: (accountId: number, trigger: TriggerType): LoadedRule[] => (s.candidates.all(accountId, trigger) as Record<string, unknown>[]).map(parse),
-    /** Changes whenever a rule of the account is created, edited or deleted: what a cache compares. */
-    stamp: (accountId: number): string => {
-      const r = s.stamp.get(accountId) as { n: number; at: number | null };
-      return `${r.n}:${r.at ?? 0}`;
-    },
 
     get(accountId: number, id: number): LoadedRule | undefined {
       const row = db
@@ -117,6 +120,7 @@ export function createRulesRepo(db: Db) {
       userId: number | null,
       now: number,
     ): number {
+      bump(accountId);
       const row = db
         .insert(rules)
         .values({
@@ -145,6 +149,7 @@ export function createRulesRepo(db: Db) {
       userId: number | null,
       now: number,
     ): void {
+      bump(accountId);
       const version = patch.definition ? current.version + 1 : current.version;
       if (patch.definition) {
         db.insert(ruleVersions)
@@ -171,12 +176,13 @@ export function createRulesRepo(db: Db) {
         .where(and(eq(rules.accountId, accountId), eq(rules.id, current.id)))
         .run();
     },
-    remove: (accountId: number, id: number, now: number) =>
-      void db
-        .update(rules)
+    remove: (accountId: number, id: number, now: number) => {
+      bump(accountId);
+      db.update(rules)
         .set({ deletedAt: now, enabled: false, updatedAt: now })
         .where(and(eq(rules.accountId, accountId), eq(rules.id, id)))
-        .run(),
+        .run();
+    },
 
     /** Record one evaluation; null when this (rule, version, event) was evaluated before. */
     insertRun(r: {

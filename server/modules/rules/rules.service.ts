@@ -65,6 +65,14 @@ const toDto = (r: LoadedRule) => ({
 export type RuleDto = ReturnType<typeof toDto>;
 
 export function createRulesService(d: RulesServiceDeps) {
+  /** A write to the rules: caches see the change even when the transaction rolled back after the repository bumped its counter. */
+  const write = <T>(accountId: number, fn: () => T): T => {
+    try {
+      return d.tx(fn);
+    } finally {
+      d.repo.bump(accountId);
+    }
+  };
   /** Check references against the account's real stages, fields, users, templates and sequences; refuse unsafe patterns. */
   function check(accountId: number, def: RuleDefinition, scope: { pipelineId: number | null; statusId: number | null }): FieldError[] {
     const { errors, stage, field, user } = catalogChecker(d.crm.catalog(accountId));
@@ -166,7 +174,7 @@ export function createRulesService(d: RulesServiceDeps) {
     },
     create(accountId: number, input: CreateRuleInput, userId: number | null) {
       refuse(check(accountId, input.definition, input));
-      return d.tx(() => {
+      return write(accountId, () => {
         const id = d.repo.insert(accountId, input, userId, d.clock.now());
         const rule = d.repo.get(accountId, id)!;
         schedule(rule);
@@ -185,7 +193,7 @@ export function createRulesService(d: RulesServiceDeps) {
           statusId: patch.statusId === undefined ? current.statusId : patch.statusId,
         }),
       );
-      return d.tx(() => {
+      return write(accountId, () => {
         d.repo.update(accountId, current, patch, userId, d.clock.now());
         const rule = d.repo.get(accountId, id)!;
         schedule(rule);
@@ -197,7 +205,7 @@ export function createRulesService(d: RulesServiceDeps) {
     remove(accountId: number, id: number, userId: number | null) {
       const current = d.repo.get(accountId, id);
       if (!current) throw notFound(`Rule ${id}`);
-      d.tx(() => {
+      write(accountId, () => {
         d.repo.remove(accountId, id, d.clock.now());
         audit(accountId, userId, 'deleted', toDto(current), null);
       });

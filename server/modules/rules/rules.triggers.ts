@@ -46,7 +46,9 @@ export function subscribeRuleTriggers(
     extra: Partial<TimerPayload>,
     dueAt: (minutes: number) => number,
   ) {
-    for (const rule of d.repo.candidates(accountId, kind)) {
+    for (const rule of d.engine.candidates(accountId, kind)) {
+      // A stage timer only for the rules that wait in the stage entered (the others could never fire).
+      if (kind === 'time_in_stage' && !d.engine.waitsIn(rule, extra.pipelineId ?? null, extra.statusId ?? null)) continue;
       const t = rule.definition.trigger;
       const minutes = 'minutes' in t ? t.minutes : 0;
       const payload: TimerPayload = { accountId, ruleId: rule.id, version: rule.version, leadId, kind, since, key, ...extra };

@@ -15,7 +15,7 @@ import { subscribeDpEnrollment } from './sequences.dp.js';
 import { subscribeSequenceStops } from './sequences.stops.js';
 import { unsubscribeRoutes, unsubscribeTokens } from './sequences.unsubscribe.js';
 
-export type SequencesDeps = Pick<Platform, 'env' | 'db' | 'clock' | 'queue' | 'tx' | 'bus'> & {
+export type SequencesDeps = Pick<Platform, 'env' | 'db' | 'clock' | 'queue' | 'tx' | 'groupTx' | 'bus'> & {
   activity: ActivityService;
   audit: Audit;
   access: AccessCheck;
@@ -49,6 +49,7 @@ export function sequencesModule(d: SequencesDeps): Module<SequencesServices> {
   const runner = createSequenceRunner({
     clock: d.clock,
     tx: d.tx,
+    groupTx: d.groupTx,
     bus: d.bus,
     repo,
     service: sequences,

@@ -13,7 +13,7 @@ export function sequencesJobs(runner: SequenceRunner) {
       payload: z.object({ enrollmentId: int, step: int.min(0), at: z.number() }),
       leaseMs: 120_000,
       backoff: { baseMs: 5000, capMs: 15 * 60_000 },
-      handle: (p, { job }) => runner.run(job.accountId!, p),
+      handle: (p, { job, complete }) => runner.run(job.accountId!, p, complete),
     }),
   ];
 }

@@ -38,6 +38,11 @@ export interface SequencePorts {
 export interface RunnerDeps {
   clock: Clock;
   tx<T>(fn: () => T): T;
+  /**
+   * The step's transactions, committed together with the other steps of this tick (a batch of due steps
+   * shares its COMMITs instead of paying one per step); resolves after the COMMIT.
+   */
+  groupTx<T>(fn: () => T): Promise<T>;
   bus: EventBus;
   repo: SequencesRepo;
   service: SequencesService;
@@ -106,6 +111,18 @@ export function createSequenceRunner(d: RunnerDeps) {
       return;
     }
     const nextRunAt = o.nextRunAt ?? now;
+    // A wait that comes due at once is settled here: its end is known now, so the enrollment goes straight
+    // to the step after it, without a job of its own that would only compute that end.
+    const next = seq.definition.steps[step];
+    if (nextRunAt <= now && (next?.type === 'wait' || next?.type === 'wait_until')) {
+      const lead = d.crm.lead(e.accountId, e.leadId);
+      const waitRun = d.repo.stepRun(e.accountId, e.id, step, now);
+      if (lead && waitRun.status === 'running') {
+        const until = waitEnd(next, now, zone(e.accountId, lead, next.type === 'wait_until' ? next.timezone : 'account'));
+        advance({ ...e, step }, seq, waitRun, { status: 'done', detail: `wait until ${new Date(until).toISOString()}`, nextRunAt: until });
+        return;
+      }
+    }
     d.repo.setState(e.accountId, e.id, { status: 'active', step, nextRunAt, stopReason: null, pausedAt: null }, now);
     d.service.scheduleStep({ id: e.id, accountId: e.accountId, step, nextRunAt });
   }
@@ -152,103 +169,112 @@ export function createSequenceRunner(d: RunnerDeps) {
     return r.queued ? { status: 'done', detail: 'the agent will write a follow-up' } : { status: 'skipped', detail: r.reason ?? 'no agent can write' };
   }
 
-  /** Everything up to the network, in one transaction. Returns the network work left, if any. */
-  function prepare(accountId: number, enrollmentId: number, stepNo: number, at: number): Pending | null {
-    return d.tx(() => {
-      const e = d.repo.enrollment(accountId, enrollmentId);
-      if (!e || e.status !== 'active' || e.step !== stepNo || e.nextRunAt !== at) return null; // moved on: paused, stopped, deferred
-      const seq = d.repo.get(accountId, e.sequenceId);
-      if (!seq || seq.deletedAt) {
-        d.service.end(e, 'stopped', 'sequence_deleted', 'Sequence stopped: the sequence was deleted');
-        return null;
-      }
-      const step = seq.definition.steps[e.step];
-      if (!step) {
-        d.service.end(e, 'completed', null, `Sequence "${seq.name}" completed`);
-        return null;
-      }
-      const lead = d.crm.lead(accountId, e.leadId);
-      if (!lead) {
-        d.service.end(e, 'stopped', 'lead_deleted', `Sequence "${seq.name}" stopped: the lead no longer exists`);
-        return null;
-      }
-      if (seq.definition.stopOn.wonLost && lead.statusId !== null && WON_LOST.has(lead.statusId)) {
-        d.service.end(
-          e,
-          'stopped',
-          lead.statusId === 142 ? 'won' : 'lost',
-          `Sequence "${seq.name}" stopped: the lead was ${lead.statusId === 142 ? 'won' : 'lost'}`,
-        );
-        return null;
-      }
-      const now = d.clock.now();
-      if (CLIENT_FACING.has(step.type)) {
-        const w = seq.definition.sendWindow;
-        const tz = zone(accountId, lead, w.timezone);
-        const allowed = sendAllowedAt(w, tz, d.ports.account(accountId).hours, now);
-        if (allowed > now) {
-          d.repo.setState(accountId, e.id, { status: 'active', step: e.step, nextRunAt: allowed, stopReason: null, pausedAt: null }, now);
-          d.service.scheduleStep({ id: e.id, accountId, step: e.step, nextRunAt: allowed });
-          const l = local(allowed, tz);
-          const when = `${l.y}-${String(l.m).padStart(2, '0')}-${String(l.d).padStart(2, '0')} ${String(l.h).padStart(2, '0')}:${String(l.min).padStart(2, '0')} (${tz})`;
-          log(
-            e,
-            'sequence.deferred',
-            `Sequence "${seq.name}", step ${e.step + 1} deferred to ${when}: ${w.quietHours ? 'quiet hours' : 'outside working hours'}`,
-            {
-              until: allowed,
-            },
-          );
-          return null;
-        }
-      }
-      const run = d.repo.stepRun(accountId, e.id, e.step, now);
-      if (run.status !== 'running') {
-        // It ran while the enrollment was paused, or before a crash that came ahead of the advance: move on without doing it again.
-        advance(e, seq, run, { status: run.status, detail: String(run.result?.detail ?? 'already ran') });
-        return null;
-      }
-      switch (step.type) {
-        case 'wait':
-        case 'wait_until': {
-          const until = waitEnd(step, now, zone(accountId, lead, step.type === 'wait_until' ? step.timezone : 'account'));
-          advance(e, seq, run, { status: 'done', detail: `wait until ${new Date(until).toISOString()}`, nextRunAt: until });
-          return null;
-        }
-        case 'send_email':
-          advance(e, seq, run, sendEmail(e, seq, run, step, lead));
-          return null;
-        case 'agent_followup': {
-          const r = followup(e, seq, run, step);
-          if ('kind' in r) return r;
-          advance(e, seq, run, r);
-          return null;
-        }
-        default: {
-          const tool = CRM_TOOLS[step.type]!;
-          const args =
-            step.type === 'create_task'
-              ? { text: step.text, dueInHours: step.dueInHours, responsibleUserId: step.responsibleUserId }
-              : step.type === 'move_stage'
-                ? { pipelineId: step.pipelineId, statusId: step.statusId }
-                : { text: step.text };
-          const v = validateToolCall(tool, JSON.stringify(args), { catalog: d.crm.catalog(accountId), lead, allowed: TOOL_NAMES, approvalRequired: [] });
-          if (!v.ok) {
-            advance(e, seq, run, { status: 'skipped', detail: v.error });
-            return null;
-          }
-          // Our own move is not "the stage changed": the enrollment learns its new stage before Kommo does.
-          if (step.type === 'move_stage') d.repo.setStage(accountId, e.id, step.pipelineId, step.statusId, now);
-          return { kind: 'crm', e, seq, run, action: v.action };
-        }
-      }
+  /**
+   * Everything up to the network, in one transaction. Returns the network work left, if any; with none
+   * left, the job is marked done in the same transaction (`complete`).
+   */
+  function prepare(accountId: number, enrollmentId: number, stepNo: number, at: number, complete: () => void): Promise<Pending | null> {
+    return d.groupTx(() => {
+      const pending = prepareIn(accountId, enrollmentId, stepNo, at);
+      if (!pending) complete();
+      return pending;
     });
   }
 
+  function prepareIn(accountId: number, enrollmentId: number, stepNo: number, at: number): Pending | null {
+    const e = d.repo.enrollment(accountId, enrollmentId);
+    if (!e || e.status !== 'active' || e.step !== stepNo || e.nextRunAt !== at) return null; // moved on: paused, stopped, deferred
+    const seq = d.repo.get(accountId, e.sequenceId);
+    if (!seq || seq.deletedAt) {
+      d.service.end(e, 'stopped', 'sequence_deleted', 'Sequence stopped: the sequence was deleted');
+      return null;
+    }
+    const step = seq.definition.steps[e.step];
+    if (!step) {
+      d.service.end(e, 'completed', null, `Sequence "${seq.name}" completed`);
+      return null;
+    }
+    const lead = d.crm.lead(accountId, e.leadId);
+    if (!lead) {
+      d.service.end(e, 'stopped', 'lead_deleted', `Sequence "${seq.name}" stopped: the lead no longer exists`);
+      return null;
+    }
+    if (seq.definition.stopOn.wonLost && lead.statusId !== null && WON_LOST.has(lead.statusId)) {
+      d.service.end(
+        e,
+        'stopped',
+        lead.statusId === 142 ? 'won' : 'lost',
+        `Sequence "${seq.name}" stopped: the lead was ${lead.statusId === 142 ? 'won' : 'lost'}`,
+      );
+      return null;
+    }
+    const now = d.clock.now();
+    if (CLIENT_FACING.has(step.type)) {
+      const w = seq.definition.sendWindow;
+      const tz = zone(accountId, lead, w.timezone);
+      const allowed = sendAllowedAt(w, tz, d.ports.account(accountId).hours, now);
+      if (allowed > now) {
+        d.repo.setState(accountId, e.id, { status: 'active', step: e.step, nextRunAt: allowed, stopReason: null, pausedAt: null }, now);
+        d.service.scheduleStep({ id: e.id, accountId, step: e.step, nextRunAt: allowed });
+        const l = local(allowed, tz);
+        const when = `${l.y}-${String(l.m).padStart(2, '0')}-${String(l.d).padStart(2, '0')} ${String(l.h).padStart(2, '0')}:${String(l.min).padStart(2, '0')} (${tz})`;
+        log(
+          e,
+          'sequence.deferred',
+          `Sequence "${seq.name}", step ${e.step + 1} deferred to ${when}: ${w.quietHours ? 'quiet hours' : 'outside working hours'}`,
+          {
+            until: allowed,
+          },
+        );
+        return null;
+      }
+    }
+    const run = d.repo.stepRun(accountId, e.id, e.step, now);
+    if (run.status !== 'running') {
+      // It ran while the enrollment was paused, or before a crash that came ahead of the advance: move on without doing it again.
+      advance(e, seq, run, { status: run.status, detail: String(run.result?.detail ?? 'already ran') });
+      return null;
+    }
+    switch (step.type) {
+      case 'wait':
+      case 'wait_until': {
+        const until = waitEnd(step, now, zone(accountId, lead, step.type === 'wait_until' ? step.timezone : 'account'));
+        advance(e, seq, run, { status: 'done', detail: `wait until ${new Date(until).toISOString()}`, nextRunAt: until });
+        return null;
+      }
+      case 'send_email':
+        advance(e, seq, run, sendEmail(e, seq, run, step, lead));
+        return null;
+      case 'agent_followup': {
+        const r = followup(e, seq, run, step);
+        if ('kind' in r) return r;
+        advance(e, seq, run, r);
+        return null;
+      }
+      default: {
+        const tool = CRM_TOOLS[step.type]!;
+        const args =
+          step.type === 'create_task'
+            ? { text: step.text, dueInHours: step.dueInHours, responsibleUserId: step.responsibleUserId }
+            : step.type === 'move_stage'
+              ? { pipelineId: step.pipelineId, statusId: step.statusId }
+              : { text: step.text };
+        const v = validateToolCall(tool, JSON.stringify(args), { catalog: d.crm.catalog(accountId), lead, allowed: TOOL_NAMES, approvalRequired: [] });
+        if (!v.ok) {
+          advance(e, seq, run, { status: 'skipped', detail: v.error });
+          return null;
+        }
+        // Our own move is not "the stage changed": the enrollment learns its new stage before Kommo does.
+        if (step.type === 'move_stage') d.repo.setStage(accountId, e.id, step.pipelineId, step.statusId, now);
+        return { kind: 'crm', e, seq, run, action: v.action };
+      }
+    }
+  }
+
   return {
-    /** The sequences.step job. */
-    async run(accountId: number, p: { enrollmentId: number; step: number; at: number }): Promise<void> {
-      const pending = prepare(accountId, p.enrollmentId, p.step, p.at);
+    /** The sequences.step job; `complete` marks the job done inside the step's last transaction (one commit fewer). */
+    async run(accountId: number, p: { enrollmentId: number; step: number; at: number }, complete: () => void = () => undefined): Promise<void> {
+      const pending = await prepare(accountId, p.enrollmentId, p.step, p.at, complete);
       if (!pending) return;
       const { e, seq, run } = pending;
       let outcome: Outcome;
@@ -271,7 +297,8 @@ export function createSequenceRunner(d: RunnerDeps) {
         if (transient(err)) throw err; // the queue retries this step; the step run stays open
         outcome = { status: 'failed', detail: errText(err) };
       }
-      d.tx(() => {
+      await d.groupTx(() => {
+        complete();
         const cur = d.repo.enrollment(accountId, e.id);
         if (!cur || cur.step !== e.step) return;
         if (pending.kind === 'crm' && pending.action.type === 'move_to_stage' && outcome.status === 'failed') {

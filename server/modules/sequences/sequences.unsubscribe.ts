@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import type { AppEnv } from '../../http/env.js';
+import { type Lang, pickLang } from '../../lib/i18n.js';
 import { escapeHtml } from '../../lib/template.js';
 
 /**
@@ -28,8 +29,7 @@ export function unsubscribeTokens(key: Buffer) {
 }
 export type UnsubscribeTokens = ReturnType<typeof unsubscribeTokens>;
 
-type Lang = 'en' | 'es' | 'pt' | 'ru';
-const TEXTS: Record<Lang, { title: string; ask: string; button: string; done: string; invalid: string; footer: string }> = {
+export const UNSUBSCRIBE_TEXTS: Record<Lang, { title: string; ask: string; button: string; done: string; invalid: string; footer: string }> = {
   en: {
     title: 'Unsubscribe',
     ask: 'Stop follow-up emails to {email}?',
@@ -64,18 +64,9 @@ const TEXTS: Record<Lang, { title: string; ask: string; button: string; done: st
   },
 };
 
-/** The reader's language from Accept-Language (en, es, pt or ru; English otherwise). */
-export function pickLang(header: string | undefined | null): Lang {
-  for (const part of (header ?? '').split(',').slice(0, 20)) {
-    const code = part.trim().slice(0, 2).toLowerCase();
-    if (code === 'en' || code === 'es' || code === 'pt' || code === 'ru') return code;
-  }
-  return 'en';
-}
-
 /** The footer appended to a sequence email, in the account's language. */
 export function unsubscribeFooter(lang: string, url: string): { text: string; html: string } {
-  const t = TEXTS[(lang in TEXTS ? lang : 'en') as Lang];
+  const t = UNSUBSCRIBE_TEXTS[(lang in UNSUBSCRIBE_TEXTS ? lang : 'en') as Lang];
   const text = t.footer.replace('{url}', url);
   return {
     text: `\n\n--\n${text}`,
@@ -84,7 +75,7 @@ export function unsubscribeFooter(lang: string, url: string): { text: string; ht
 }
 
 const page = (lang: Lang, body: string) =>
-  `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${TEXTS[lang].title}</title>` +
+  `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${UNSUBSCRIBE_TEXTS[lang].title}</title>` +
   `<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}button{font-size:1rem;padding:.5rem 1rem}</style></head><body>${body}</body></html>`;
 
 /**
@@ -95,7 +86,7 @@ export function unsubscribeRoutes(tokens: UnsubscribeTokens, unsubscribe: (accou
   const app = new Hono<AppEnv>();
   app.get('/unsubscribe/:token', (c) => {
     const lang = pickLang(c.req.header('accept-language'));
-    const t = TEXTS[lang];
+    const t = UNSUBSCRIBE_TEXTS[lang];
     const v = tokens.verify(c.req.param('token'));
     if (!v) return c.html(page(lang, `<p>${t.invalid}</p>`), 404);
     return c.html(
@@ -108,7 +99,7 @@ export function unsubscribeRoutes(tokens: UnsubscribeTokens, unsubscribe: (accou
   });
   app.post('/unsubscribe/:token', (c) => {
     const lang = pickLang(c.req.header('accept-language'));
-    const t = TEXTS[lang];
+    const t = UNSUBSCRIBE_TEXTS[lang];
     const v = tokens.verify(c.req.param('token'));
     if (!v) return c.html(page(lang, `<p>${t.invalid}</p>`), 404);
     unsubscribe(v.accountId, v.leadId, v.email);

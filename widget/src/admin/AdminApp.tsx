@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { ErrorBox, Tabs } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
+import { builderTarget } from '../lcard/automation-scope.js';
 import { useLoad } from '../ui/hooks.js';
 import { AdminOnly } from '../ui/roles.js';
 import { Activity } from './Activity.js';
@@ -11,12 +12,17 @@ import { Connection } from './Connection.js';
 import { Knowledge } from './Knowledge.js';
 import { EMAIL_TABS, EmailTab, type EmailTabKey } from './EmailTabs.js';
 import { Playground } from './Playground.js';
+import { Rules } from './Rules.js';
 import { Scripts } from './Scripts.js';
+import { Sequences } from './Sequences.js';
 import { Usage } from './Usage.js';
 
-type TabKey = 'connection' | 'agents' | 'bindings' | 'scripts' | 'knowledge' | 'playground' | 'usage' | 'activity' | EmailTabKey;
-const TAB_KEYS: TabKey[] = ['connection', 'agents', 'bindings', 'scripts', 'knowledge', 'playground', 'usage', 'activity', ...EMAIL_TABS];
+type TabKey = 'connection' | 'agents' | 'bindings' | 'scripts' | 'rules' | 'sequences' | 'knowledge' | 'playground' | 'usage' | 'activity' | EmailTabKey;
+const TAB_KEYS: TabKey[] = ['connection', 'agents', 'bindings', 'scripts', 'rules', 'sequences', 'knowledge', 'playground', 'usage', 'activity', ...EMAIL_TABS];
 const isEmailTab = (key: TabKey): key is EmailTabKey => (EMAIL_TABS as readonly string[]).includes(key);
+/** The automation and email tabs' labels live with the rest of their texts (merged separately from the `admin` section). */
+const tabLabelKey = (key: TabKey) =>
+  key === 'rules' || key === 'sequences' ? `automation_admin.tabs.${key}` : isEmailTab(key) ? `email_ui.tabs.${key}` : `admin.tabs.${key}`;
 
 /**
  * The advanced-settings page: one tab per task; the agents list is shared by the tabs that pick an agent.
@@ -26,6 +32,8 @@ export function AdminApp(props: { initialTab?: string }) {
   const { api, t } = useWidget();
   const initial = TAB_KEYS.includes(props.initialTab as TabKey) ? (props.initialTab as TabKey) : 'connection';
   const [tab, setTab] = useState<TabKey>(initial);
+  // A lead card's builder link names one rule or sequence in the hash (#kai-rule-12): that tab opens it.
+  const [target] = useState(() => builderTarget(globalThis.location?.hash ?? ''));
   const agents = useLoad(() => api.agents().then((r) => r.items), []);
   const list = agents.data ?? [];
 
@@ -39,13 +47,15 @@ export function AdminApp(props: { initialTab?: string }) {
   else if (tab === 'agents') body = <Agents agents={list} loading={agents.loading} onChanged={agents.reload} />;
   else if (tab === 'bindings') body = <Bindings agents={list} />;
   else if (tab === 'scripts') body = <Scripts agents={list} />;
+  else if (tab === 'rules') body = <Rules agents={list} openId={target?.kind === 'rule' ? target.id : undefined} />;
+  else if (tab === 'sequences') body = <Sequences agents={list} openId={target?.kind === 'sequence' ? target.id : undefined} />;
   else if (tab === 'knowledge') body = <Knowledge agents={list} />;
   else body = <Playground agents={list} />;
 
   return (
     <div class="kai-admin__inner" data-testid="kai-admin">
       <h2 class="kai-admin__title">{t('admin.title')}</h2>
-      <Tabs tabs={TAB_KEYS.map((key) => ({ key, label: t(isEmailTab(key) ? `email_ui.tabs.${key}` : `admin.tabs.${key}`) }))} active={tab} onSelect={setTab} />
+      <Tabs tabs={TAB_KEYS.map((key) => ({ key, label: t(tabLabelKey(key)) }))} active={tab} onSelect={setTab} />
       <div class="kai-admin__body" role="tabpanel">
         {tab === 'connection' || tab === 'notifications' ? body : <AdminOnly mode="note">{body}</AdminOnly>}
       </div>

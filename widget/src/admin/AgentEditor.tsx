@@ -5,7 +5,7 @@ import { Button, ErrorBox, Field, Section } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { splitList } from '../ui/format.js';
 import { useAction } from '../ui/hooks.js';
-import { approvalAction, inputOf, localErrors, newAgentInput, toggleAction } from './agent-form.js';
+import { approvalAction, inputOf, localErrors, newAgentInput, toggleAction, toggleRunAtOnce } from './agent-form.js';
 import { WorkingHoursEditor } from './WorkingHoursEditor.js';
 
 /** Suggestions while the operator's list loads (or from a backend without GET /api/models). */
@@ -152,13 +152,16 @@ export function AgentEditor(props: { agent: Agent | null; models?: ModelList; on
       </Section>
 
       <Section title={t('agents.actions_title')}>
-        <p class="kai-small kai-muted">{t('agents.actions_hint')}</p>
+        <p class="kai-small kai-muted">
+          {t('agents.actions_hint')} {t('drafts_handoff.runs_at_once_hint')}
+        </p>
         <table class="kai-table kai-table--compact">
           <thead>
             <tr>
               <th>{t('agents.action')}</th>
               <th>{t('agents.allowed')}</th>
               <th>{t('agents.needs_approval')}</th>
+              <th>{t('drafts_handoff.runs_at_once')}</th>
             </tr>
           </thead>
           <tbody>
@@ -186,6 +189,16 @@ export function AgentEditor(props: { agent: Agent | null; models?: ModelList; on
                     onChange={() => setInput((cur) => toggleAction(cur, 'approvalRequired', type))}
                     aria-label={`${labelOf(t, 'action_type', type)}: ${t('agents.needs_approval')}`}
                   />
+                </td>
+                <td>
+                  {approvalAction(type) === type && type !== 'handoff_to_human' ? (
+                    <input
+                      type="checkbox"
+                      checked={(input.runWithoutApproval ?? []).includes(approvalAction(type))}
+                      onChange={() => setInput((cur) => toggleRunAtOnce(cur, approvalAction(type)))}
+                      aria-label={`${labelOf(t, 'action_type', type)}: ${t('drafts_handoff.runs_at_once')}`}
+                    />
+                  ) : null}
                 </td>
               </tr>
             ))}

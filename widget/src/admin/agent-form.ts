@@ -99,3 +99,10 @@ export function toggleAction(input: AgentInput, list: 'allowedActions' | 'approv
   }
   return next;
 }
+
+/** Draft mode: let this action kind run at once (or wait with the draft again); the list keeps the tool order. */
+export function toggleRunAtOnce(input: AgentInput, type: ActionType): AgentInput {
+  const cur = input.runWithoutApproval ?? [];
+  const next = cur.includes(type) ? cur.filter((x) => x !== type) : [...cur, type];
+  return { ...input, runWithoutApproval: ACTION_TYPES.filter((x) => next.includes(x)) };
+}

@@ -1,11 +1,12 @@
 import { useState } from 'preact/hooks';
-import { toApiError, type DraftVia, type LeadAgentState } from '../api.js';
+import { toApiError, type DraftVia, type DraftWithActions, type LeadAgentState } from '../api.js';
 import { Button, ErrorBox } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { useAction } from '../ui/hooks.js';
 
 type Draft = LeadAgentState['drafts'][number];
+type Sent = DraftVia | 'none';
 
 /**
  * Replies the agent wrote in draft mode: a person approves (optionally edited) or discards each. After an
@@ -13,10 +14,10 @@ type Draft = LeadAgentState['drafts'][number];
  */
 export function Drafts(props: { leadId: number; drafts: Draft[]; onChanged: () => void }) {
   const { t } = useWidget();
-  const [sent, setSent] = useState<DraftVia | null>(null);
+  const [sent, setSent] = useState<Sent | null>(null);
   const notice = sent ? (
     <div class={`kai-notice${sent === 'note' ? ' kai-notice--warn' : ''}`} data-testid="kai-draft-sent" data-via={sent}>
-      {t(`lcard.sent_via.${sent}`)}
+      {sent === 'none' ? t('drafts_handoff.sent_via_none') : t(`lcard.sent_via.${sent}`)}
     </div>
   ) : null;
   if (props.drafts.length === 0) return notice;
@@ -41,16 +42,21 @@ export function Drafts(props: { leadId: number; drafts: Draft[]; onChanged: () =
   );
 }
 
-function DraftItem(props: { draft: Draft; onChanged: () => void; onSent: (via: DraftVia) => void }) {
+function DraftItem(props: { draft: Draft; onChanged: () => void; onSent: (via: Sent) => void }) {
   const { api, t, lang } = useWidget();
   const action = useAction();
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(props.draft.text);
+  const proposed = (props.draft as DraftWithActions).actions ?? [];
+  const [removed, setRemoved] = useState<number[]>([]);
   const approve = async () => {
     const edited = editing && text.trim() !== props.draft.text.trim() ? text.trim() : undefined;
-    const done = await action.run(() => api.approveDraft(props.draft.id, edited).catch(reloadOnConflict(props.onChanged)));
+    // Only the actions the person kept run; unset when nothing was removed (the backend runs them all).
+    const kept = removed.length ? proposed.filter((a) => !removed.includes(a.id)).map((a) => ({ id: a.id })) : undefined;
+    const done = await action.run(() => api.approveDraftWithActions(props.draft.id, edited, kept).catch(reloadOnConflict(props.onChanged)));
     if (done) props.onSent(done.via);
   };
+  const toggle = (id: number) => setRemoved((r) => (r.includes(id) ? r.filter((x) => x !== id) : [...r, id]));
   const discard = async () => {
     const done = await action.run(() => api.discardDraft(props.draft.id).catch(reloadOnConflict(props.onChanged)));
     if (done) props.onChanged();
@@ -69,6 +75,26 @@ function DraftItem(props: { draft: Draft; onChanged: () => void; onSent: (via: D
         <div class="kai-text">{props.draft.text}</div>
       )}
       <div class="kai-small kai-muted">{formatDateTime(props.draft.createdAt, lang)}</div>
+      {proposed.length ? (
+        <div class="kai-draft__actions" data-testid="kai-draft-actions">
+          <div class="kai-small kai-muted">{t('drafts_handoff.proposed_actions')}</div>
+          <ul class="kai-list">
+            {proposed.map((a) => {
+              const out = removed.includes(a.id);
+              return (
+                <li key={a.id} class="kai-list__item" data-testid="kai-draft-action" data-type={a.type} data-removed={out ? 'true' : 'false'}>
+                  <div class="kai-row kai-row--between">
+                    <span class={out ? 'kai-muted' : ''}>{out ? <s>{a.summary}</s> : a.summary}</span>
+                    <Button kind="link" onClick={() => toggle(a.id)} disabled={action.busy} testId="kai-draft-action-toggle">
+                      {out ? t('drafts_handoff.keep') : t('drafts_handoff.remove')}
+                    </Button>
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      ) : null}
       <div class="kai-row">
         <Button kind="primary" onClick={approve} busy={action.busy} disabled={editing && !text.trim()} testId="kai-approve">
           {editing ? t('lcard.send_edited') : t('lcard.approve')}

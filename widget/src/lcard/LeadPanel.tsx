@@ -4,8 +4,9 @@ import { DEMO_MODEL, type LeadAgentState } from '../api.js';
 import { Badge, Button, ErrorBox, Spinner } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
-import { useAction, useLoad } from '../ui/hooks.js';
+import { useLoad } from '../ui/hooks.js';
 import { AdminOnly } from '../ui/roles.js';
+import { AgentStateBar } from './AgentStateBar.js';
 import { Drafts } from './Drafts.js';
 import { EmailClient } from './EmailClient.js';
 import { LeadActions } from './LeadActions.js';
@@ -51,13 +52,7 @@ export function LeadPanel(props: { leadId: number }) {
             {t('lcard.budget_exhausted', { time: formatDateTime(data.budget.resetsAt, lang) })}
           </div>
         ) : null}
-        <PauseControl data={data} onChange={update} />
-        {data.handoff.active ? (
-          <div class="kai-notice kai-notice--warn" data-testid="kai-handoff">
-            <strong>{t('lcard.handoff_active')}</strong>
-            {data.handoff.reason ? <span> — {data.handoff.reason}</span> : null}
-          </div>
-        ) : null}
+        <AgentStateBar data={data} onChange={update} />
         <Drafts leadId={props.leadId} drafts={data.drafts} onChanged={changed} />
         <Replies data={data} />
         <LeadActions actions={data.actions} onChanged={changed} />
@@ -114,41 +109,6 @@ function AgentHeader(props: { data: LeadAgentState }) {
           {t('lcard.model_fallback', { configured: agent.modelFallback.configured, used: agent.modelFallback.used })}
         </div>
       ) : null}
-    </div>
-  );
-}
-
-function PauseControl(props: { data: LeadAgentState; onChange: (next: LeadAgentState) => void }) {
-  const { api, t, lang } = useWidget();
-  const action = useAction();
-  const { data } = props;
-  if (!data.agent) return null;
-  const pause = (minutes?: number) => action.run(() => api.pauseLead(data.leadId, minutes)).then((next) => next && props.onChange(next));
-  const resume = () => action.run(() => api.resumeLead(data.leadId)).then((next) => next && props.onChange(next));
-  return (
-    <div class="kai-lcard__pause" data-testid="kai-pause">
-      {data.paused ? (
-        <div class="kai-row">
-          <Badge tone="warn">{data.pausedUntil ? t('lcard.paused_until', { time: formatDateTime(data.pausedUntil, lang) }) : t('lcard.paused')}</Badge>
-          <Button kind="primary" onClick={resume} busy={action.busy} testId="kai-resume">
-            {t('lcard.resume')}
-          </Button>
-        </div>
-      ) : (
-        <div class="kai-row">
-          <Badge tone="ok">{t('lcard.active')}</Badge>
-          <Button onClick={() => pause(60)} busy={action.busy} testId="kai-pause-1h">
-            {t('lcard.pause_1h')}
-          </Button>
-          <Button onClick={() => pause(60 * 24)} busy={action.busy}>
-            {t('lcard.pause_24h')}
-          </Button>
-          <Button onClick={() => pause()} busy={action.busy}>
-            {t('lcard.pause_forever')}
-          </Button>
-        </div>
-      )}
-      {action.error ? <ErrorBox error={action.error} onRetry={action.retry} compact /> : null}
     </div>
   );
 }

@@ -4,20 +4,9 @@ import { toApiError, type Api, type ApiError, type Me } from '../api.js';
 import { ErrorBox, Spinner } from './components.js';
 import { useWidget } from './context.js';
 
-/**
- * `GET /api/me`, asked once per widget instance (every area and section of one page shares the answer).
- * A failed answer is forgotten, so the next screen asks again instead of staying on an error.
- */
-const asked = new WeakMap<Api, Promise<Me>>();
-
+/** `GET /api/me`, once per widget instance: the api object keeps the answer (see `Api.me`). */
 export function loadMe(api: Api): Promise<Me> {
-  let pending = asked.get(api);
-  if (!pending) {
-    pending = api.me();
-    asked.set(api, pending);
-    pending.catch(() => asked.delete(api));
-  }
-  return pending;
+  return api.me();
 }
 
 export interface MeState {

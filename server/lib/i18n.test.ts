@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { PROPOSAL_TEXTS } from '../modules/actions/proposals.texts.js';
+import { HANDOFF_TEXTS } from '../modules/agents/handoff.texts.js';
+import { KNOWLEDGE_TEXTS } from '../modules/knowledge/knowledge.texts.js';
+import { OAUTH_TEXTS } from '../modules/oauth/oauth.texts.js';
+import { UNSUBSCRIBE_TEXTS } from '../modules/sequences/sequences.unsubscribe.js';
+import { fill, LANGS, langOf, pickLang } from './i18n.js';
+
+/** Every server catalogue written per language. Add a new one here. */
+const CATALOGUES: Record<string, Record<string, Record<string, string>>> = {
+  oauth: OAUTH_TEXTS,
+  unsubscribe: UNSUBSCRIBE_TEXTS,
+  handoff: HANDOFF_TEXTS,
+  proposals: PROPOSAL_TEXTS,
+  knowledge: KNOWLEDGE_TEXTS,
+};
+
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+/** Words that only English uses: one of them in another language's text is English left behind. */
+const ENGLISH = /\b(the|and|you|your|this|will|with|from|please|click|here)\b/i;
+
+describe('server catalogues', () => {
+  for (const [name, cat] of Object.entries(CATALOGUES)) {
+    it(`${name}: every language has every key, the same placeholders, and no English left in es, pt or ru`, () => {
+      expect(Object.keys(cat).sort()).toEqual([...LANGS].sort());
+      const keys = Object.keys(cat.en!).sort();
+      for (const lang of LANGS) {
+        const texts = cat[lang]!;
+        expect(Object.keys(texts).sort(), `${name}.${lang} keys`).toEqual(keys);
+        for (const k of keys) {
+          const v = texts[k]!;
+          expect(v.trim(), `${name}.${lang}.${k} is empty`).not.toBe('');
+          expect(placeholders(v), `${name}.${lang}.${k} placeholders`).toEqual(placeholders(cat.en![k]!));
+          if (lang !== 'en') {
+            expect(v, `${name}.${lang}.${k} is still the English text`).not.toBe(cat.en![k]);
+            expect(v.replace(/\{\w+\}/g, ''), `${name}.${lang}.${k} has English words`).not.toMatch(ENGLISH);
+          }
+        }
+      }
+    });
+  }
+});
+
+describe('language helpers', () => {
+  it('pick the first of our languages, else English', () => {
+    expect(pickLang('de-DE,ru;q=0.8,en;q=0.5')).toBe('ru');
+    expect(pickLang('pt-BR')).toBe('pt');
+    expect(pickLang(undefined)).toBe('en');
+    expect(langOf(null, 'ES', 'ru')).toBe('es');
+    expect(fill('Hola {name}, {missing}', { name: 'Ana' })).toBe('Hola Ana, {missing}');
+  });
+});

@@ -1,0 +1,29 @@
+import type { AccessCheck } from '../../http/guards.js';
+import type { Module } from '../../module.js';
+import type { Platform } from '../../platform.js';
+import { createQualityRepo } from './quality.repo.js';
+import { qualityRoutes } from './quality.routes.js';
+import { type AgentInfo, createQualityService, type QualityService } from './quality.service.js';
+
+export type { QualityService } from './quality.service.js';
+export interface QualityServices {
+  quality: QualityService;
+}
+
+/** Cost and quality in sight: per agent and per lead, with the autopilot / back-to-draft suggestions. */
+export function qualityModule(
+  d: Pick<Platform, 'sqlite' | 'clock' | 'env'> & { access: AccessCheck; agents: (accountId: number) => AgentInfo[] },
+): Module<QualityServices> {
+  const quality = createQualityService({
+    repo: createQualityRepo(d.sqlite),
+    clock: d.clock,
+    agents: d.agents,
+    thresholds: {
+      autopilotMinDrafts: d.env.QUALITY_AUTOPILOT_MIN_DRAFTS,
+      autopilotMinUnchanged: d.env.QUALITY_AUTOPILOT_MIN_UNCHANGED_PCT / 100,
+      draftUndoRate: d.env.QUALITY_DRAFT_UNDO_PCT / 100,
+      draftDiscardRate: d.env.QUALITY_DRAFT_DISCARD_PCT / 100,
+    },
+  });
+  return { name: 'quality', services: { quality }, routes: [qualityRoutes(quality, d.access)] };
+}

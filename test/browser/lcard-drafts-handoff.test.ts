@@ -1,0 +1,145 @@
+/**
+ * The lead card in Chromium against the real backend and the Kommo simulator: the agent's state badge says
+ * exactly what is true ("Hand off" creates the task and the notification, "Return to agent" makes it active),
+ * and a draft lists the CRM actions proposed with it, one removed before approval and the rest run in Kommo.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startRealWidgetWorld, type RealWidgetWorld } from '../../scripts/widget/real-world.js';
+import { fakeOpenAI, LLM_BASE } from '../agents/helpers.js';
+import { harnessErrors, launchChromium, openPage, screenshot } from './browser.js';
+
+describe('lead card: agent state, Hand off / Return, and the actions proposed with a draft', () => {
+  const llm = fakeOpenAI();
+  let w: RealWidgetWorld;
+  let browser: Browser;
+  let leadA: number;
+  let leadB: number;
+
+  beforeAll(async () => {
+    llm.listen();
+    w = await startRealWidgetWorld({
+      seed: { leads: 10, contacts: 5 },
+      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: LLM_BASE, OPENAI_TIMEOUT_MS: '5000', OPENAI_MODEL: 'gpt-4o-mini' },
+      beforeInstall(sim) {
+        const sales = [...sim.state.pipelines.values()].find((p) => p.name === 'Sales')!;
+        const statusOf = (name: string) => sales._embedded.statuses.find((s) => s.name === name)!.id;
+        const [a, b] = [...sim.state.leads.values()];
+        sim.updateLead(a!.id, { pipeline_id: sales.id, status_id: statusOf('Qualified') });
+        sim.updateLead(b!.id, { pipeline_id: sales.id, status_id: statusOf('Negotiation') });
+        leadA = a!.id;
+        leadB = b!.id;
+      },
+    });
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterEach(() => llm.reset());
+
+  afterAll(async () => {
+    await browser?.close();
+    await w?.close();
+    llm.server.close();
+  });
+
+  const db = <T>(sql: string, ...args: unknown[]) => w.world.p.sqlite.prepare(sql).all(...args) as T[];
+
+  it('after "Hand off" the badge says handed off (task and notification made); "Return to agent" restores active', async () => {
+    await w.agentOnStage(w.stage('Qualified'), { name: 'Ava', mode: 'autopilot', instructions: 'Qualify the lead.' });
+    const responsible = w.sim.state.users.get(w.sim.state.leads.get(leadA)!.responsible_user_id!)!;
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${w.harness.url}/card?lead=${leadA}`);
+    await page.waitForSelector('[data-testid="kai-state"][data-state="active"]');
+    await expect(page.locator('[data-testid="kai-state"] .kai-badge').innerText()).resolves.toBe('Active');
+
+    await page.click('[data-testid="kai-hand-off"]');
+    await page.waitForSelector('[data-testid="kai-state"][data-state="handed_off"]');
+    await expect(page.locator('[data-testid="kai-state"] .kai-badge').innerText()).resolves.toBe(`Handed off to ${responsible.name}`);
+    await expect(page.locator('[data-testid="kai-state-detail"]').innerText()).resolves.toContain('handed it off from the lead card');
+    // No "Active" badge beside the handoff any more, and no pause buttons: only "Return to agent".
+    expect(await page.locator('[data-testid="kai-pause-1h"]').count()).toBe(0);
+    const tasks = [...w.sim.state.tasks.values()].filter((t) => t.entity_id === leadA);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ responsible_user_id: responsible.id, text: expect.stringContaining('AI agent "Ava" handed this lead to you') });
+    expect(db("SELECT user_id AS userId FROM mail_notifications WHERE lead_id = ? AND kind = 'agent_handoff'", leadA)).toEqual([{ userId: responsible.id }]);
+    await screenshot(page, 'real-lcard-handed-off');
+
+    await page.click('[data-testid="kai-return"]');
+    await page.waitForSelector('[data-testid="kai-state"][data-state="active"]');
+    await page.waitForSelector('[data-testid="kai-hand-off"]');
+    expect(db('SELECT handoff_active AS active FROM lead_agent_state WHERE lead_id = ?', leadA)).toEqual([{ active: 0 }]);
+    expect(await harnessErrors(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it('a draft shows its proposed actions; the one removed before approval never runs, the kept one does', async () => {
+    await w.agentOnStage(w.stage('Negotiation'), {
+      name: 'Dora',
+      mode: 'draft',
+      instructions: 'Answer and keep the CRM up to date.',
+      allowedActions: ['move_to_stage', 'add_tags'],
+    });
+    const proposal = w.stage('Proposal sent');
+    llm.reply({
+      content: 'I will send the proposal today.',
+      toolCalls: [
+        { name: 'move_to_stage', args: { statusId: proposal.statusId } },
+        { name: 'add_tags', args: { tags: ['hot'] } },
+      ],
+    });
+    await w.salesbotRequest(leadB, 'Please send the proposal');
+    let drafts: { id: number; actions: unknown[] }[] = [];
+    for (let i = 0; i < 100 && drafts.length === 0; i++) {
+      await w.world.p.worker.drain();
+      drafts = (await w.must('GET', `/api/leads/${leadB}/agent`)).drafts;
+      if (!drafts.length) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(drafts[0]!.actions).toHaveLength(2);
+    expect(w.sim.state.leads.get(leadB)!.status_id).toBe(w.stage('Negotiation').statusId);
+
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${w.harness.url}/card?lead=${leadB}`);
+    await page.waitForSelector('[data-testid="kai-draft-action"][data-type="add_tags"]');
+    await expect(page.locator('[data-testid="kai-draft-actions"]').innerText()).resolves.toContain('Move to Proposal sent (Sales)');
+    await page.click('[data-testid="kai-draft-action"][data-type="add_tags"] [data-testid="kai-draft-action-toggle"]');
+    await page.waitForSelector('[data-testid="kai-draft-action"][data-type="add_tags"][data-removed="true"]');
+    await screenshot(page, 'real-lcard-draft-actions');
+    await page.click('[data-testid="kai-approve"]');
+    await page.waitForSelector('[data-testid="kai-draft-sent"][data-via="salesbot"]');
+
+    const lead = w.sim.state.leads.get(leadB)!;
+    expect(lead.status_id).toBe(proposal.statusId);
+    expect((lead._embedded?.tags ?? []).map((t) => t.name)).not.toContain('hot');
+    expect(db('SELECT type, status FROM agent_actions WHERE lead_id = ? ORDER BY seq', leadB)).toEqual([
+      { type: 'move_to_stage', status: 'done' },
+      { type: 'add_tags', status: 'discarded' },
+    ]);
+    expect(w.sim.state.salesbotContinues.at(-1)).toMatchObject({ body: { data: { reply: 'I will send the proposal today.' } } });
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it('admin app: an action kind ticked "Runs at once in draft mode" is saved on the agent', async () => {
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${w.harness.url}/settings`);
+    await page.waitForSelector('[data-testid="kai-connection"]');
+    await tab(page, 'agents');
+    await page.click('[data-testid="kai-agent-new"]');
+    await page.fill('[data-testid="kai-agent-name"]', 'Nina — tags at once');
+    await page.check('input[aria-label="Add tags: Runs at once in draft mode"]');
+    await page.check('input[aria-label="Add note: Runs at once in draft mode"]');
+    expect(await page.locator('input[aria-label="Hand off to a person: Runs at once in draft mode"]').count()).toBe(0);
+    await page.click('[data-testid="kai-agent-save"]');
+    await page.waitForSelector('[data-testid="kai-agent-row"] >> text=Nina — tags at once');
+    const nina = ((await w.must('GET', '/api/agents')).items as any[]).find((a) => a.name === 'Nina — tags at once');
+    expect(nina).toMatchObject({ mode: 'draft', runWithoutApproval: ['add_note', 'add_tags'] });
+    expect(problems).toEqual([]);
+    await close();
+  });
+});
+
+async function tab(page: Page, key: string) {
+  await page.click(`[data-testid="kai-tab-${key}"]`);
+  await page.waitForSelector(`[data-testid="kai-tab-${key}"][aria-selected="true"]`);
+}
