@@ -75,6 +75,14 @@ const envSchema = z.object({
       .regex(/^[A-Za-z0-9_-]+$/, { message: 'expected letters, digits, _ or -' })
       .optional(),
   ),
+  /** The widget's code in Kommo (its advanced settings page is /settings/widgets/<code>/): links in notification emails open it. */
+  WIDGET_CODE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, { message: 'expected letters, digits, _ or -' })
+      .default('kai_agent'),
+  ),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl('an absolute URL such as https://api.openai.com/v1'),
   OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4o-mini')),

@@ -52,7 +52,7 @@ export const mailOutbox = sqliteTable(
     messageId: text('message_id').notNull(),
     inReplyTo: text('in_reply_to'),
     references: text('references', { mode: 'json' }).$type<string[]>().notNull(),
-    /** queued | sending | sent | failed */
+    /** queued | sending | sent | failed | refused (held by the daily cap) | cancelled | bounced (a bounce came back after it was sent) */
     status: text('status').notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
@@ -96,13 +96,15 @@ export const mailNotifications = sqliteTable(
   ],
 );
 
-/** Per-user notification opt-out. No row = enabled. */
+/** Per-user notification opt-out, all of them or some kinds. No row = enabled, every kind. */
 export const mailUserPrefs = sqliteTable(
   'mail_user_prefs',
   {
     accountId: integer('account_id').notNull(),
     userId: integer('user_id').notNull(),
     notificationsEnabled: integer('notifications_enabled', { mode: 'boolean' }).notNull(),
+    /** Notification kinds (NotificationKind) this user gets no email for; null = none muted. */
+    mutedKinds: text('muted_kinds', { mode: 'json' }).$type<string[]>(),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.userId] })],

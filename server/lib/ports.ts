@@ -2,14 +2,9 @@
  * Ports between modules that are filled in by later features. The webhook and agent layers call
  * these; the email feature provides the real implementations.
  */
-export type NotificationKind =
-  | 'task_assigned'
-  | 'agent_handoff'
-  | 'agent_error'
-  | 'reauth_required'
-  | 'rule_notice'
-  | 'llm_budget_exhausted'
-  | 'llm_unavailable';
+import type { NOTIFICATION_KINDS } from './notification-kinds.js';
+
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface Notifier {
   /** Tell a Kommo user something. Synchronous (joins the caller's transaction); delivery is a job. */

@@ -16,6 +16,11 @@ export interface InboundEmail {
   date: Date | null;
   /** Auto-Submitted / bounce / list traffic: stored, never answered by an agent (no mail loops). */
   automated: boolean;
+  /**
+   * A delivery failure report (a bounce): the Message-IDs of the returned message it names, and the DSN status
+   * code (`5.1.1`) when it has one. Null for any other email.
+   */
+  bounce: { messageIds: string[]; status: string | null } | null;
 }
 
 const addresses = (a: AddressObject | AddressObject[] | undefined): string[] =>
@@ -90,7 +95,30 @@ export async function parseEmail(source: Buffer | string, opts: { budgetMs?: num
       (autoSubmitted !== '' && autoSubmitted !== 'no') ||
       ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence) ||
       /^(mailer-daemon|postmaster)@/.test(sender),
+    bounce: bounceOf(p, sender),
   };
+}
+
+const HEADER_MSGID = /^message-id:\s*(<[^<>\s]+>)/gim;
+const DSN_STATUS = /^status:\s*([245]\.\d{1,3}\.\d{1,3})/im;
+
+/**
+ * A bounce is a `multipart/report; report-type=delivery-status`, or mail from the mailer daemon. The returned
+ * message is named by In-Reply-To/References or by the Message-ID line of its quoted headers (the
+ * message/rfc822 or text/rfc822-headers part, else the text).
+ */
+function bounceOf(p: ParsedMail, sender: string): InboundEmail['bounce'] {
+  const type = p.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+  const report = type?.value?.toLowerCase() === 'multipart/report' && type.params?.['report-type']?.toLowerCase() === 'delivery-status';
+  if (!report && !/^(mailer-daemon|postmaster)@/.test(sender)) return null;
+  const parts = (p.attachments ?? [])
+    .filter((a) => /^(message\/(rfc822|delivery-status|global-delivery-status)|text\/rfc822-headers)$/i.test(a.contentType))
+    .map((a) => a.content.toString('utf8', 0, Math.min(a.content.length, 256 * 1024)));
+  const quoted = [...parts, p.text ?? ''].join('\n');
+  const named = [...quoted.matchAll(HEADER_MSGID)].map((m) => m[1]!);
+  const messageIds = [...new Set([...ids(p.inReplyTo), ...ids(p.references), ...named])].slice(0, 20);
+  if (messageIds.length === 0) return null;
+  return { messageIds, status: DSN_STATUS.exec(quoted)?.[1] ?? null };
 }
 
 /** How much of a text body is read (trimmed, stored as the message text): the rest is cut, and the cut recorded. */

@@ -457,6 +457,10 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
       const page = items.slice(offset, offset + limit);
       return send(res, 200, { items: page, nextCursor: offset + limit < items.length ? String(offset + limit) : null });
     }
+    // The lead card's email block: no emails yet, one contact address to write to.
+    if ((match = /^\/api\/leads\/(\d+)\/emails$/.exec(path)) && m === 'GET') {
+      return send(res, 200, { items: [], recipients: [`client${match[1]}@example.com`] });
+    }
     return problem(res, 404, 'NOT_FOUND', 'Not found', `No such endpoint: ${m} ${path}`);
   };
 

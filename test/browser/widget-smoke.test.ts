@@ -77,11 +77,12 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     ]);
     await expect(page.locator('[data-testid="kai-automation-sequence"]').count()).resolves.toBe(1);
 
-    // One batch: the panel, its activity, its automation, and who the user is (asked once, not per item); each token verified and used once.
+    // One batch: the panel, its activity, its automation, its email thread, and who the user is (asked once, not per item); each token verified and used once.
     const calls = backend.requests.slice(before);
     expect(calls.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'GET /api/dashboard/updates',
       'GET /api/leads/42/agent',
+      'GET /api/leads/42/emails',
       'GET /api/leads/42/enrollments',
       'GET /api/me',
       'GET /api/rules',
@@ -332,7 +333,8 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     await page.waitForSelector('[data-testid="kai-admin"]');
     await tab(page, 'agents');
     await page.click('[data-testid="kai-agent-new"]');
-    // The editor offers the operator's models only.
+    // The editor offers the operator's models only (a select once GET /api/models has answered).
+    await page.waitForSelector('[data-testid="kai-agent-model"] option', { state: 'attached' });
     const options = await page.locator('[data-testid="kai-agent-model"] option').allInnerTexts();
     expect(options).toEqual(['gpt-4o-mini', 'gpt-4.1']);
     await tab(page, 'usage');

@@ -190,3 +190,45 @@ export function clientEmail(m: {
     '',
   ].join('\r\n');
 }
+
+/** A delivery status notification as Postfix writes one: a human part, the DSN, and the returned headers. */
+export function bounceReport(originalMessageId: string, to: string) {
+  const b = 'dsn-boundary-1';
+  return [
+    'From: Mail Delivery System <MAILER-DAEMON@mx.company.test>',
+    'To: sales@company.test',
+    'Subject: Undelivered Mail Returned to Sender',
+    'Message-ID: <bounce-1@mx.company.test>',
+    'Auto-Submitted: auto-replied',
+    `Date: ${new Date().toUTCString()}`,
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/report; report-type=delivery-status; boundary="${b}"`,
+    '',
+    `--${b}`,
+    'Content-Type: text/plain; charset=us-ascii',
+    '',
+    'I am sorry to have to inform you that your message could not be delivered.',
+    `<${to}>: host mx.client.test said: 550 5.1.1 User unknown`,
+    '',
+    `--${b}`,
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.company.test',
+    '',
+    `Final-Recipient: rfc822; ${to}`,
+    'Action: failed',
+    'Status: 5.1.1',
+    'Diagnostic-Code: smtp; 550 5.1.1 User unknown',
+    '',
+    `--${b}`,
+    'Content-Type: text/rfc822-headers',
+    '',
+    'From: Acme Sales <sales@company.test>',
+    `To: ${to}`,
+    'Subject: Your quote',
+    `Message-ID: ${originalMessageId}`,
+    '',
+    `--${b}--`,
+    '',
+  ].join('\r\n');
+}

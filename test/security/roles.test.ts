@@ -51,8 +51,12 @@ describe('configuration routes need an account admin', () => {
     ['PUT', '/api/mail/templates/1', { name: 'x', subject: 'y', text: 'z' }],
     ['DELETE', '/api/mail/templates/1'],
     ['POST', '/api/mail/templates/1/preview', { variables: {} }],
+    ['POST', '/api/mail/templates/render', { subject: 'x', text: 'y' }],
     ['GET', '/api/mail/outbox'],
     ['POST', '/api/mail/outbox/1/retry'],
+    ['POST', '/api/mail/outbox/1/cancel'],
+    ['POST', '/api/mail/settings/test', { side: 'smtp' }],
+    ['GET', '/api/mail/settings/folders'],
     ['POST', '/api/integrations/sync'],
     ['POST', '/api/actions/1/approve'],
     ['GET', '/api/dashboard/updates'],
@@ -102,6 +106,9 @@ describe('lead rights follow Kommo', () => {
     expect(other.status).toBe(404);
     expect((await w.api('GET', `/api/dashboard/updates?leadId=${otherLead}`, undefined, as(rep, false))).status).toBe(404);
     expect((await w.api('GET', `/api/dashboard/updates?leadId=${ownLead}`, undefined, as(rep, false))).status).toBe(200);
+    // The lead's email thread follows the same right.
+    expect((await w.api('GET', `/api/leads/${ownLead}/emails`, undefined, as(rep, false))).status).toBe(200);
+    expect((await w.api('GET', `/api/leads/${otherLead}/emails`, undefined, as(rep, false))).status).toBe(404);
   });
 
   it('a viewer may see any lead but not change one; a stage right overrides the general one', async () => {

@@ -453,6 +453,34 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
     createSequence: (input: SequenceInput) => call<Sequence>('POST', '/api/sequences', input),
     updateSequence: (sequenceId: number, patch: Partial<SequenceInput>) => call<Sequence>('PATCH', `/api/sequences/${id(sequenceId)}`, patch),
     deleteSequence: (sequenceId: number) => call<void>('DELETE', `/api/sequences/${id(sequenceId)}`),
+
+    // ---------- email screens (one block: keep it together; contract at the end of the file) ----------
+    /** Admins only: the mailbox (passwords never come back, only `passwordSet`). */
+    mailSettings: () => call<MailSettingsView>('GET', '/api/mail/settings'),
+    saveMailSettings: (body: MailSettingsInput) => call<MailSettingsView>('PUT', '/api/mail/settings', body),
+    /** Log in to one side with the form's values (no password: the stored one) or the stored settings; nothing is sent. */
+    testMailConnection: (side: 'smtp' | 'imap', server?: MailServerInput) =>
+      call<MailConnectionResult>('POST', '/api/mail/settings/test', server ? { side, server } : { side }),
+    mailFolders: () => call<Items<MailFolder>>('GET', '/api/mail/settings/folders'),
+    leadEmails: (leadId: number) => call<LeadEmails>('GET', `/api/leads/${id(leadId)}/emails`),
+    /** 202: queued; the server sends it from the account's mailbox and records it in the lead as a note. */
+    sendEmail: (body: SendEmailInput) => call<OutboxEmail>('POST', '/api/mail/outbox', body),
+    outbox: (q: { leadId?: number; status?: OutboxStatus } = {}) =>
+      call<Items<OutboxEmail>>('GET', `/api/mail/outbox${query({ leadId: q.leadId, status: q.status })}`),
+    retryEmail: (emailId: number) => call<OutboxEmail>('POST', `/api/mail/outbox/${id(emailId)}/retry`, {}),
+    cancelEmail: (emailId: number) => call<OutboxEmail>('POST', `/api/mail/outbox/${id(emailId)}/cancel`, {}),
+    emailTemplates: () => call<Items<EmailTemplate>>('GET', '/api/mail/templates'),
+    createEmailTemplate: (t: EmailTemplateInput) => call<EmailTemplate>('POST', '/api/mail/templates', t),
+    updateEmailTemplate: (templateId: number, t: EmailTemplateInput) => call<EmailTemplate>('PUT', `/api/mail/templates/${id(templateId)}`, t),
+    deleteEmailTemplate: (templateId: number) => call<null>('DELETE', `/api/mail/templates/${id(templateId)}`),
+    /** A template's text (saved or not) with the values given and, with `leadId`, the lead's own values under them. */
+    renderEmailTemplate: (body: { subject: string; text: string | null; variables: Record<string, string>; leadId?: number }) =>
+      call<{ subject: string; html: string | null; text: string }>('POST', '/api/mail/templates/render', body),
+    /** The token's own user: notification emails on or off. */
+    notificationPrefs: () => call<NotificationPrefs>('GET', '/api/mail/notifications'),
+    /** `kinds`: only the kinds named change. */
+    setNotificationPrefs: (enabled: boolean, kinds?: Partial<Record<NotificationKind, boolean>>) =>
+      call<NotificationPrefs>('PUT', '/api/mail/notifications', kinds ? { enabled, kinds } : { enabled }),
   };
 }
 
@@ -637,4 +665,99 @@ function stageSetupCalls(call: <T>(method: Method, path: string, body?: unknown)
     board: () => call<Items<StageBoardPipeline>>('GET', '/api/stages'),
     get: (at: StageRef) => call<StageSetup>('GET', `/api/stages/${id(at.pipelineId)}/${id(at.statusId)}`),
   };
+}
+
+// ---------- email screens: contract (server/modules/mail, server/modules/notifications) ----------
+
+export interface MailServerView {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  passwordSet: boolean;
+  mailbox?: string;
+}
+export interface MailSettingsView {
+  smtp: MailServerView | null;
+  imap: MailServerView | null;
+  fromName: string | null;
+  fromAddress: string | null;
+  notifications: { enabled: boolean };
+  imapStatus: { error: { hint: string; message: string } | null; lastUid: number } | null;
+  system: { configured: boolean; from: string | null };
+}
+/** `password` omitted: keep the stored one (same host and user). */
+export interface MailServerInput {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  password?: string;
+  mailbox?: string;
+}
+export interface MailSettingsInput {
+  smtp: MailServerInput | null;
+  imap?: MailServerInput | null;
+  fromName?: string | null;
+  fromAddress?: string | null;
+}
+export interface MailFolder {
+  path: string;
+  specialUse: string | null;
+}
+export type MailConnectionResult =
+  | { ok: true; side: 'smtp' | 'imap'; folders?: MailFolder[] }
+  | { ok: false; side: 'smtp' | 'imap'; hint: 'auth' | 'tls' | 'port' | 'unreachable' | 'timeout' | 'blocked' | 'rejected' | 'unknown'; message: string };
+
+export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'refused' | 'cancelled' | 'bounced';
+export interface OutboxEmail {
+  id: number;
+  leadId: number | null;
+  kind: 'client' | 'notification';
+  from: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  noteId: number | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+export type LeadEmail =
+  | (OutboxEmail & { direction: 'outbound' })
+  | { id: number; direction: 'inbound'; from: string | null; subject: string | null; text: string; createdAt: string };
+export interface LeadEmails {
+  items: LeadEmail[];
+  /** The lead's contacts' addresses: whom the card may write to. */
+  recipients: string[];
+}
+export interface SendEmailInput {
+  leadId: number | null;
+  to: string[];
+  subject?: string;
+  text?: string;
+  templateId?: number;
+  variables?: Record<string, string>;
+  idempotencyKey?: string;
+}
+export interface EmailTemplateInput {
+  name: string;
+  subject: string;
+  text: string | null;
+  html?: string | null;
+}
+export interface EmailTemplate extends EmailTemplateInput {
+  id: number;
+  html: string | null;
+  updatedAt: string;
+}
+
+import { NOTIFICATION_KINDS } from '../../server/lib/notification-kinds.js';
+export { NOTIFICATION_KINDS };
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export interface NotificationPrefs {
+  enabled: boolean;
+  kinds: Record<NotificationKind, boolean>;
 }

@@ -76,6 +76,19 @@ export function createInbound(deps: Deps) {
         },
       });
       if (id === null) return 'duplicate' as const;
+      if (email.bounce) {
+        const bounced = deps.outbox.markBounced(accountId, email.bounce.messageIds, mailText.bounced(email.bounce.status), deps.clock.now());
+        if (bounced) {
+          deps.activity.write({
+            accountId,
+            leadId: bounced.leadId,
+            type: 'email.bounced',
+            title: mailText.bouncedTitle(bounced.subject),
+            description: mailText.bounced(email.bounce.status),
+            metadata: { outboxId: bounced.id, messageId: bounced.messageId, status: email.bounce.status, conversationMessageId: id },
+          });
+        }
+      }
       if (lead.leadId && !email.automated) {
         deps.bus.emit('message_received', {
           accountId,

@@ -23,6 +23,8 @@ import { createOutboxSender, type OutboxSender } from './outbox.send.js';
 import { createOutboxService, type SendFromWidget } from './outbox.service.js';
 import { createOutboxWriter, type OutboxWriter } from './outbox.writer.js';
 import { createMailSettings, type MailSettings } from './settings.service.js';
+import { createConnectionTest, type ConnectionTest } from './settings.test-conn.js';
+import { createLeadEmailsRepo, type LeadEmailsRepo } from './lead-emails.repo.js';
 import { templateRoutes } from './templates.routes.js';
 import { createEmailTemplates, type EmailTemplates } from './templates.service.js';
 
@@ -52,6 +54,9 @@ export interface MailServices {
   templates: EmailTemplates;
   sendTest: ReturnType<typeof createTestSender>;
   sendFromWidget: SendFromWidget;
+  /** "Test connection" per side of the mailbox form, and the IMAP folder list. */
+  connectionTest: ConnectionTest;
+  leadEmails: LeadEmailsRepo;
   /** The port the agents use to email a client (joins the caller's transaction). */
   clientMail: ClientMailer;
 }
@@ -78,6 +83,8 @@ export function mailModule(d: MailDeps): Module<MailServices> {
     watcher,
     templates,
     sendTest: createTestSender({ settings, policy, clock: d.clock }),
+    connectionTest: createConnectionTest({ ...d, guard }),
+    leadEmails: createLeadEmailsRepo(d.sqlite),
     sendFromWidget: createOutboxService({ settings, policy, writer, templates, access: d.access }),
     // The agents' replies: the account's own mailbox only (NOT_CONFIGURED without one: the agent drafts instead);
     // over the daily cap the reply is kept as `refused` in the outbox, and the per-minute rate applies at sending.

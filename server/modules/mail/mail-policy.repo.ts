@@ -33,7 +33,7 @@ export function createMailPolicyRepo(sqlite: Sqlite) {
       .pluck(),
     sentSince: sqlite.prepare(
       `SELECT sent_at AS sentAt, json_array_length("to") + json_array_length(cc) AS n FROM mail_outbox
-         WHERE account_id = ? AND kind = 'client' AND status = 'sent' AND sent_at >= ? ORDER BY sent_at`,
+         WHERE account_id = ? AND kind = 'client' AND status IN ('sent', 'bounced') AND sent_at >= ? ORDER BY sent_at`,
     ),
   };
   return {

@@ -63,6 +63,8 @@ export function createMailPolicy(deps: Pick<Platform, 'env' | 'clock' | 'tx'> & 
       return MINUTE_MS;
     },
     /** Client email from a person: only the lead's contacts' addresses (an admin may write to any). */
+    /** The lead's contacts' addresses, lower-case: whom the card offers to write to. */
+    leadContactEmails: (accountId: number, leadId: number): string[] => repo.leadContactEmails(accountId, leadId),
     notLeadContacts: (accountId: number, leadId: number, to: string[], cc: string[]): FieldError[] =>
       outside(repo.leadContactEmails(accountId, leadId), to, cc, mailText.notLeadContact),
     /** Notifications: only the account's own Kommo users. */

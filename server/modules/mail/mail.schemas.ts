@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NOTIFICATION_KINDS } from '../../lib/notification-kinds.js';
 import { emailAddress, headerText, messageId } from '../../mail/address.js';
 
 const hostName = z
@@ -15,17 +16,23 @@ const serverBase = z.object({
   password: z.string().min(1).max(1000).optional(),
 });
 
+const imapServer = serverBase.extend({ mailbox: headerText(200).optional() });
+
 export const settingsBody = z.object({
   smtp: serverBase.nullable(),
-  imap: serverBase
-    .extend({ mailbox: headerText(200).optional() })
-    .nullable()
-    .optional(),
+  imap: imapServer.nullable().optional(),
   fromName: headerText(200).nullable().optional(),
   fromAddress: emailAddress.nullable().optional(),
   notifications: z.object({ enabled: z.boolean() }).optional(),
 });
 export type SettingsBody = z.infer<typeof settingsBody>;
+
+/** POST /api/mail/settings/test: log in to one side, with the form's values (password optional: the stored one) or the stored settings. */
+export const connectionTestBody = z.object({
+  side: z.enum(['smtp', 'imap']),
+  server: imapServer.optional(),
+});
+export type ConnectionTestBody = z.infer<typeof connectionTestBody>;
 
 /** The test email goes to the requesting user's own Kommo address: a recipient in the body is refused, not used. */
 export const testBody = z
@@ -84,13 +91,18 @@ export type SendBody = z.infer<typeof sendBody>;
 
 export const outboxQuery = z.object({
   leadId: z.coerce.number().int().positive().optional(),
-  status: z.enum(['queued', 'sending', 'sent', 'failed', 'refused', 'cancelled']).optional(),
+  status: z.enum(['queued', 'sending', 'sent', 'failed', 'refused', 'cancelled', 'bounced']).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
+export const leadEmailsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
+
 export const idParam = z.object({ id: z.coerce.number().int().positive() });
 
-export const prefsBody = z.object({ enabled: z.boolean() });
+export const prefsBody = z.object({
+  enabled: z.boolean(),
+  kinds: z.record(z.enum(NOTIFICATION_KINDS), z.boolean()).optional(),
+});
 
 export const templateBody = z.object({
   name: z.string().min(1).max(100),
@@ -99,4 +111,14 @@ export const templateBody = z.object({
   text: z.string().max(500_000).nullable().optional(),
 });
 
-export const previewBody = z.object({ variables: z.record(z.union([z.string(), z.number(), z.null()])).default({}) });
+const templateValues = z.record(z.union([z.string(), z.number(), z.null()]));
+/** `leadId`: fill the lead's own values (lead.name, contact.name, …) under the ones given. */
+export const previewBody = z.object({ variables: templateValues.default({}), leadId: z.number().int().positive().optional() });
+/** POST /api/mail/templates/render: the editor's preview of text not saved yet. */
+export const renderBody = z.object({
+  subject: headerText(998).pipe(z.string().min(1)),
+  html: z.string().max(500_000).nullable().optional(),
+  text: z.string().max(500_000).nullable().optional(),
+  variables: templateValues.default({}),
+  leadId: z.number().int().positive().optional(),
+});

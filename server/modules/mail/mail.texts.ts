@@ -21,6 +21,10 @@ export const mailText = {
   testBody: (via: 'account' | 'system') =>
     `This is a test email from the AI Agent integration, sent through ${via === 'account' ? 'your mailbox' : 'the system mail server'}.`,
   testFailed: (hint: MailHint) => `The test email was not sent. ${hints[hint]}`,
+  cancelledByUser: 'cancelled by a user',
+  bounced: (status: string | null) =>
+    `Bounced: the recipient's mail server returned it${status ? ` (status ${status}${status.startsWith('5.1.') ? ': the address does not exist' : ''})` : ''}.`,
+  bouncedTitle: (subject: string) => `Email bounced: ${subject}`,
   cancelledOnUninstall: 'cancelled: the Kommo integration was uninstalled',
   notificationSkippedOnUninstall: 'the Kommo integration was uninstalled',
   notificationsOnlyToUsers: (fields: string[]) => `Notifications go only to the account's Kommo users: ${fields.join(', ')}`,
@@ -31,6 +35,8 @@ export const mailText = {
   skippedUnreadable: (attempts: number) => `Skipped: the email could not be read after ${attempts} attempts. It stays in the mailbox.`,
   skippedTitle: 'Incoming email skipped',
   mailboxHint: (hint: MailHint) => hints[hint],
+  noServerToTest: (side: 'smtp' | 'imap') => `No ${side === 'smtp' ? 'SMTP' : 'IMAP'} server is saved: fill in the form to test it.`,
+  passwordToTest: 'Enter the password to test a new server or user.',
   hostRefused: {
     address: 'is a private, loopback or reserved address; use the public name of your mail server',
     port: (ports: readonly number[]) => `is not a mail port (use ${ports.join(', ')})`,

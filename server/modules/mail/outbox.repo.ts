@@ -58,12 +58,32 @@ export function cancelQueuedOutbox(db: Db, accountId: number, reason: string, no
     .run().changes;
 }
 
+/** A user cancels one email that has not gone out (queued, or held by the daily cap): compare-and-swap on the status. */
+export function cancelOneOutbox(db: Db, accountId: number, id: number, reason: string, now: number): boolean {
+  return (
+    db
+      .update(mailOutbox)
+      .set({ status: 'cancelled', lastError: reason, updatedAt: now })
+      .where(and(eq(mailOutbox.id, id), eq(mailOutbox.accountId, accountId), inArray(mailOutbox.status, ['queued', 'refused'])))
+      .run().changes === 1
+  );
+}
+
+/** A bounce came back for one of these Message-IDs: the sent email it names is `bounced`. Returns that row. */
+export function markBounced(db: Db, accountId: number, messageIds: string[], reason: string, now: number): OutboxRow | undefined {
+  const row = outboxByMessageIds(db, accountId, messageIds);
+  if (!row || (row.status !== 'sent' && row.status !== 'sending')) return undefined;
+  db.update(mailOutbox).set({ status: 'bounced', lastError: reason, updatedAt: now }).where(eq(mailOutbox.id, row.id)).run();
+  return { ...row, status: 'bounced', lastError: reason };
+}
+
 /** The outbox as the API reads it: always scoped by account. */
 export function createOutboxRepo(db: Db) {
   return {
     list: (q: { accountId: number; leadId?: number; status?: string; limit: number }) => listOutbox(db, q),
     /** One of our own sent emails, by its Message-ID (an IMAP copy of it is not client mail). */
     byMessageId: (accountId: number, messageId: string): OutboxRow | undefined => outboxByMessageIds(db, accountId, [messageId]),
+    markBounced: (accountId: number, messageIds: string[], reason: string, now: number) => markBounced(db, accountId, messageIds, reason, now),
     byId(accountId: number, id: number): OutboxRow | undefined {
       const row = outboxById(db, id);
       return row && row.accountId === accountId ? row : undefined;

@@ -33,7 +33,7 @@ export function createOutboxService(deps: {
     else await deps.access.requireLeadEdit(auth, b.leadId);
     const content =
       b.templateId !== undefined
-        ? deps.templates.render(accountId, b.templateId, b.variables ?? {})
+        ? deps.templates.render(accountId, b.templateId, b.variables ?? {}, b.leadId ?? undefined)
         : { subject: b.subject!, text: b.text ?? '', html: b.html ?? null };
     const cc = b.cc ?? [];
     const refuse = (err: AppError, reason: Parameters<MailPolicy['recordRefusal']>[0]['reason']) => {

@@ -8,7 +8,7 @@ import { AppError, conflict, notFound, validationError } from '../../lib/errors.
 import { outboxInput, type OutboxInput } from './mail.schemas.js';
 import type { MailPolicy, QuotaRefusal } from './mail.policy.js';
 import { mailText } from './mail.texts.js';
-import { insertOutbox, outboxById, outboxByKey, updateOutbox } from './outbox.repo.js';
+import { cancelOneOutbox, insertOutbox, outboxById, outboxByKey, updateOutbox } from './outbox.repo.js';
 import type { MailSettings } from './settings.service.js';
 
 export const MAIL_SEND_QUEUE = 'mail.send';
@@ -145,6 +145,17 @@ export function createOutboxWriter(
         throw quotaError(result.refused);
       }
       return result.row;
+    },
+    /** Cancel an email that has not gone out; one being sent or already sent is a conflict. */
+    cancel(accountId: number, id: number): OutboxRow {
+      return deps.tx(() => {
+        const row = outboxById(db, id);
+        if (!row || row.accountId !== accountId) throw notFound(`Email ${id}`);
+        if (!cancelOneOutbox(db, accountId, id, mailText.cancelledByUser, clock.now())) {
+          throw conflict(`Email ${id} is ${row.status}; only a queued or held email can be cancelled`);
+        }
+        return outboxById(db, id)!;
+      });
     },
   };
 }

@@ -4,7 +4,7 @@ import { adminOnly, type AdminCheck } from '../../http/guards.js';
 import type { AppEnv } from '../../http/env.js';
 import type { EmailTemplates } from './templates.service.js';
 import { parseJson, parseParams } from '../../lib/validate.js';
-import { idParam, previewBody, templateBody } from './mail.schemas.js';
+import { idParam, previewBody, renderBody, templateBody } from './mail.schemas.js';
 import type { Audit } from '../activity/audit.js';
 
 const dto = (t: EmailTemplateRow) => ({
@@ -33,8 +33,12 @@ export function templateRoutes(templates: EmailTemplates, access: AdminCheck, au
   });
   app.post('/api/mail/templates/:id/preview', admin, async (c) => {
     const { id } = parseParams(c, idParam);
-    const { variables } = await parseJson(c, previewBody);
-    return c.json(templates.render(c.get('auth').accountId, id, variables), 200);
+    const { variables, leadId } = await parseJson(c, previewBody);
+    return c.json(templates.render(c.get('auth').accountId, id, variables, leadId, { strict: true }), 200);
+  });
+  app.post('/api/mail/templates/render', admin, async (c) => {
+    const { variables, leadId, ...t } = await parseJson(c, renderBody);
+    return c.json(templates.renderDraft(c.get('auth').accountId, { subject: t.subject, text: t.text ?? null, html: t.html ?? null }, variables, leadId), 200);
   });
   return app;
 }

@@ -3,6 +3,8 @@ import type { EmailTemplateRow } from '../../../db/schema/index.js';
 import { htmlToText } from '../../mail/compose.js';
 import { AppError, conflict, notFound } from '../../lib/errors.js';
 import { renderTemplate } from '../../lib/template.js';
+import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
+import { scriptVariableValues } from '../scripts/scripts.variables.js';
 import { createTemplatesRepo, type TemplateFields } from './templates.repo.js';
 
 export type TemplateValues = Record<string, string | number | null | undefined>;
@@ -19,8 +21,22 @@ export function renderEmail(t: Pick<EmailTemplateRow, 'subject' | 'html' | 'text
   return { subject: renderTemplate(t.subject, oneLine).trim(), html, text };
 }
 
-export function createEmailTemplates(deps: Pick<Platform, 'db' | 'clock'>) {
-  const { clock } = deps;
+export function createEmailTemplates(deps: Pick<Platform, 'db' | 'clock'> & { crm: MirrorReadRepo }) {
+  const { clock, crm } = deps;
+  type Renderable = Pick<EmailTemplateRow, 'subject' | 'html' | 'text'>;
+  /**
+   * The lead's own values for the variables a template uses (the scripts' catalogue: lead.name, contact.name,
+   * user.name, lead.cf.<field>…, plus lead.id), from the synced data. A lead not synced: `strict` refuses, else none.
+   */
+  const leadValues = (accountId: number, leadId: number | undefined, t: Renderable, strict: boolean): TemplateValues => {
+    if (leadId === undefined) return {};
+    const lead = crm.lead(accountId, leadId);
+    if (!lead) {
+      if (strict) throw notFound(`Lead ${leadId} (in the synced data)`);
+      return { 'lead.id': leadId };
+    }
+    return { ...scriptVariableValues(crm, accountId, [t.subject, t.text ?? '', t.html ?? ''].join('\n'), { lead }), 'lead.id': leadId };
+  };
   const repo = createTemplatesRepo(deps.db);
   const fields = (t: TemplateInput): TemplateFields => ({ name: t.name, subject: t.subject, html: t.html ?? null, text: t.text ?? null });
   const get = (accountId: number, id: number) => {
@@ -56,7 +72,15 @@ export function createEmailTemplates(deps: Pick<Platform, 'db' | 'clock'>) {
       get(accountId, id);
       repo.remove(accountId, id);
     },
-    render: (accountId: number, id: number, values: TemplateValues) => renderEmail(get(accountId, id), values),
+    /** Values given win over the lead's own. */
+    render(accountId: number, id: number, values: TemplateValues, leadId?: number, opts: { strict?: boolean } = {}) {
+      const t = get(accountId, id);
+      return renderEmail(t, { ...leadValues(accountId, leadId, t, opts.strict ?? false), ...values });
+    },
+    /** The editor's preview of a template not saved yet. */
+    renderDraft(accountId: number, t: Renderable, values: TemplateValues, leadId?: number) {
+      return renderEmail(t, { ...leadValues(accountId, leadId, t, true), ...values });
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
-import { kommoUsers, mailNotifications, mailUserPrefs, type NotificationRow } from '../../../db/schema/index.js';
+import { accounts, kommoUsers, mailNotifications, mailUserPrefs, type NotificationRow } from '../../../db/schema/index.js';
 
 export type NewNotification = Omit<NotificationRow, 'id' | 'outboxId' | 'skipReason' | 'status'>;
 
@@ -40,20 +40,26 @@ export function settleNotifications(db: Db, ids: number[], patch: { status: 'bat
     .run();
 }
 
-export function userPref(db: Db, accountId: number, userId: number): boolean {
-  return (
-    db
-      .select()
-      .from(mailUserPrefs)
-      .where(and(eq(mailUserPrefs.accountId, accountId), eq(mailUserPrefs.userId, userId)))
-      .get()?.notificationsEnabled ?? true
-  );
+export interface UserPref {
+  enabled: boolean;
+  mutedKinds: string[];
 }
 
-export function setUserPref(db: Db, accountId: number, userId: number, enabled: boolean, now: number) {
+/** No row: every notification email on. */
+export function userPref(db: Db, accountId: number, userId: number): UserPref {
+  const row = db
+    .select()
+    .from(mailUserPrefs)
+    .where(and(eq(mailUserPrefs.accountId, accountId), eq(mailUserPrefs.userId, userId)))
+    .get();
+  return { enabled: row?.notificationsEnabled ?? true, mutedKinds: row?.mutedKinds ?? [] };
+}
+
+export function setUserPref(db: Db, accountId: number, userId: number, pref: UserPref, now: number) {
+  const set = { notificationsEnabled: pref.enabled, mutedKinds: pref.mutedKinds.length ? pref.mutedKinds : null, updatedAt: now };
   db.insert(mailUserPrefs)
-    .values({ accountId, userId, notificationsEnabled: enabled, updatedAt: now })
-    .onConflictDoUpdate({ target: [mailUserPrefs.accountId, mailUserPrefs.userId], set: { notificationsEnabled: enabled, updatedAt: now } })
+    .values({ accountId, userId, ...set })
+    .onConflictDoUpdate({ target: [mailUserPrefs.accountId, mailUserPrefs.userId], set })
     .run();
 }
 
@@ -66,4 +72,9 @@ export function recipientsFor(db: Db, accountId: number, userId: number | null) 
     .from(kommoUsers)
     .where(and(...where))
     .all();
+}
+
+/** The account's Kommo host (`acme.kommo.com`), for links back into Kommo. */
+export function accountHost(db: Db, accountId: number): string | null {
+  return db.select({ host: accounts.host }).from(accounts).where(eq(accounts.id, accountId)).get()?.host ?? null;
 }

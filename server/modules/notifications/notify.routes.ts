@@ -4,7 +4,7 @@ import type { Notifications } from './notify.service.js';
 import { parseJson } from '../../lib/validate.js';
 import { prefsBody } from '../mail/mail.schemas.js';
 
-/** The token's own user turns notification emails on or off. */
+/** The token's own user turns notification emails on or off, all of them or some kinds. */
 export function notificationRoutes(notifications: Notifications) {
   const app = new Hono<AppEnv>();
   app.get('/api/mail/notifications', (c) => {
@@ -12,9 +12,9 @@ export function notificationRoutes(notifications: Notifications) {
     return c.json(notifications.getPref(accountId, userId), 200);
   });
   app.put('/api/mail/notifications', async (c) => {
-    const { enabled } = await parseJson(c, prefsBody);
+    const body = await parseJson(c, prefsBody);
     const { accountId, userId } = c.get('auth');
-    return c.json(notifications.setPref(accountId, userId, enabled), 200);
+    return c.json(notifications.setPref(accountId, userId, body), 200);
   });
   return app;
 }

@@ -1,12 +1,25 @@
 import type { Platform } from '../../platform.js';
 import type { ActivityService } from '../activity/activity.service.js';
-import type { Notifier } from '../../lib/ports.js';
+import type { NotificationKind, Notifier } from '../../lib/ports.js';
+import { NOTIFICATION_KINDS } from '../../lib/notification-kinds.js';
+import type { NotificationRow } from '../../../db/schema/index.js';
 import { isEmailAddress } from '../../mail/address.js';
 import type { OutboxWriter } from '../mail/outbox.writer.js';
 import type { MailSettings } from '../mail/settings.service.js';
 import { mailText } from '../mail/mail.texts.js';
-import { notificationEmail } from './notify.email.js';
-import { insertNotification, pendingFor, pendingForAccount, recipientsFor, settleNotifications, setUserPref, userPref } from './notify.repo.js';
+import { kommoBaseUrl } from '../../kommo/hosts.js';
+import { notificationEmail, notificationPrefsUrl } from './notify.email.js';
+import {
+  accountHost,
+  insertNotification,
+  type UserPref,
+  pendingFor,
+  pendingForAccount,
+  recipientsFor,
+  settleNotifications,
+  setUserPref,
+  userPref,
+} from './notify.repo.js';
 
 export const NOTIFY_QUEUE = 'mail.notify-flush';
 
@@ -67,22 +80,42 @@ export function createNotifications(
       const skip = (skipReason: string) => settleNotifications(db, ids, { status: 'skipped', skipReason });
       if (!deps.settings.notificationsEnabled(accountId)) return skip('notifications are turned off for this account');
       const users = recipientsFor(db, accountId, userId).filter((u) => u.email && isEmailAddress(u.email));
-      const wanted = users.filter((u) => userPref(db, accountId, u.id));
       if (users.length === 0) return skip(userId === null ? 'no active admin has an email address in Kommo' : 'the user has no email address in Kommo');
+      const prefs = new Map(users.map((u) => [u.id, userPref(db, accountId, u.id)]));
+      const wanted = users.filter((u) => prefs.get(u.id)!.enabled);
       if (wanted.length === 0) return skip('the user turned notification emails off');
       if (!deps.settings.sender(accountId, 'notification')) return skip('email is not configured (SMTP_URL and MAIL_FROM, or the account mailbox)');
-      const email = notificationEmail(rows, wanted.length === 1 ? wanted[0]!.name : 'team');
-      const out = deps.writer.queue({
-        accountId,
-        leadId: rows.length === 1 ? rows[0]!.leadId : null,
-        to: wanted.map((u) => u.email!.toLowerCase()),
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        idempotencyKey: `notify:${rows[0]!.id}`,
-        kind: 'notification',
+      // Each user gets the kinds they did not mute; users who want the same rows share one email.
+      const groups = new Map<string, { rows: NotificationRow[]; users: typeof wanted }>();
+      for (const u of wanted) {
+        const muted = new Set(prefs.get(u.id)!.mutedKinds);
+        const mine = rows.filter((r) => !muted.has(r.kind));
+        if (mine.length === 0) continue;
+        const key = mine.map((r) => r.id).join(',');
+        const group = groups.get(key) ?? { rows: mine, users: [] };
+        group.users.push(u);
+        groups.set(key, group);
+      }
+      const host = accountHost(db, accountId);
+      const prefsUrl = notificationPrefsUrl(host ? kommoBaseUrl(host, deps.env.KOMMO_ALLOW_INSECURE_LOOPBACK) : '', deps.env.WIDGET_CODE);
+      const outboxOf = new Map<number, number>();
+      [...groups.values()].forEach((g, i) => {
+        const email = notificationEmail(g.rows, g.users.length === 1 ? g.users[0]!.name : 'team', prefsUrl);
+        const out = deps.writer.queue({
+          accountId,
+          leadId: g.rows.length === 1 ? g.rows[0]!.leadId : null,
+          to: g.users.map((u) => u.email!.toLowerCase()),
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          idempotencyKey: i === 0 ? `notify:${rows[0]!.id}` : `notify:${rows[0]!.id}:${i}`,
+          kind: 'notification',
+        });
+        for (const r of g.rows) if (!outboxOf.has(r.id)) outboxOf.set(r.id, out.id);
       });
-      settleNotifications(db, ids, { status: 'batched', outboxId: out.id });
+      const unwanted = ids.filter((id) => !outboxOf.has(id));
+      if (unwanted.length) settleNotifications(db, unwanted, { status: 'skipped', skipReason: 'the user turned this kind of notification email off' });
+      for (const [id, outboxId] of outboxOf) settleNotifications(db, [id], { status: 'batched', outboxId });
     });
   }
 
@@ -108,12 +141,25 @@ export function createNotifications(
   return {
     notifier,
     flush,
-    getPref: (accountId: number, userId: number) => ({ enabled: userPref(db, accountId, userId) }),
-    setPref(accountId: number, userId: number, enabled: boolean) {
-      setUserPref(db, accountId, userId, enabled, clock.now());
-      return { enabled };
+    getPref: (accountId: number, userId: number) => prefDto(userPref(db, accountId, userId)),
+    /** `kinds` omitted: the muted kinds stay as they are; given: each kind named is switched on or off. */
+    setPref(accountId: number, userId: number, body: { enabled: boolean; kinds?: Partial<Record<NotificationKind, boolean>> }) {
+      return deps.tx(() => {
+        const prev = userPref(db, accountId, userId);
+        const muted = new Set(prev.mutedKinds);
+        for (const [kind, on] of Object.entries(body.kinds ?? {})) on ? muted.delete(kind) : muted.add(kind);
+        const next = { enabled: body.enabled, mutedKinds: NOTIFICATION_KINDS.filter((k) => muted.has(k)) };
+        setUserPref(db, accountId, userId, next, clock.now());
+        return prefDto(next);
+      });
     },
   };
+}
+
+/** What GET/PUT /api/mail/notifications answer: the switch for all, and each kind on or off. */
+function prefDto(p: UserPref) {
+  const muted = new Set(p.mutedKinds);
+  return { enabled: p.enabled, kinds: Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, !muted.has(k)])) as Record<NotificationKind, boolean> };
 }
 
 export type Notifications = ReturnType<typeof createNotifications>;

@@ -11,17 +11,50 @@ import { Bindings } from './Bindings.js';
 import { Connection } from './Connection.js';
 import { Knowledge } from './Knowledge.js';
 import { PipelineBoard } from './PipelineBoard.js';
+import { EMAIL_TABS, EmailTab, type EmailTabKey } from './EmailTabs.js';
 import { Playground } from './Playground.js';
 import { Rules } from './Rules.js';
 import { Scripts } from './Scripts.js';
 import { Sequences } from './Sequences.js';
 import { Usage } from './Usage.js';
 
-type TabKey = 'connection' | 'board' | 'agents' | 'bindings' | 'scripts' | 'rules' | 'sequences' | 'knowledge' | 'playground' | 'usage' | 'activity';
-const TAB_KEYS: TabKey[] = ['connection', 'board', 'agents', 'bindings', 'scripts', 'rules', 'sequences', 'knowledge', 'playground', 'usage', 'activity'];
-/** The automation tabs' and the pipeline board's labels live with the rest of their texts (merged separately from the `admin` section). */
+type TabKey =
+  | 'connection'
+  | 'board'
+  | 'agents'
+  | 'bindings'
+  | 'scripts'
+  | 'rules'
+  | 'sequences'
+  | 'knowledge'
+  | 'playground'
+  | 'usage'
+  | 'activity'
+  | EmailTabKey;
+const TAB_KEYS: TabKey[] = [
+  'connection',
+  'board',
+  'agents',
+  'bindings',
+  'scripts',
+  'rules',
+  'sequences',
+  'knowledge',
+  'playground',
+  'usage',
+  'activity',
+  ...EMAIL_TABS,
+];
+const isEmailTab = (key: TabKey): key is EmailTabKey => (EMAIL_TABS as readonly string[]).includes(key);
+/** The automation, pipeline board and email tabs' labels live with the rest of their texts (merged separately from the `admin` section). */
 const tabLabelKey = (key: TabKey) =>
-  key === 'rules' || key === 'sequences' ? `automation_admin.tabs.${key}` : key === 'board' ? 'stage_setup.board_tab' : `admin.tabs.${key}`;
+  key === 'rules' || key === 'sequences'
+    ? `automation_admin.tabs.${key}`
+    : key === 'board'
+      ? 'stage_setup.board_tab'
+      : isEmailTab(key)
+        ? `email_ui.tabs.${key}`
+        : `admin.tabs.${key}`;
 
 /**
  * The advanced-settings page: one tab per task; the agents list is shared by the tabs that pick an agent.
@@ -42,6 +75,7 @@ export function AdminApp(props: { initialTab?: string }) {
   else if (tab === 'usage') body = <Usage />;
   else if (tab === 'activity') body = <Activity agents={list} />;
   else if (tab === 'board') body = <PipelineBoard />;
+  else if (isEmailTab(tab)) body = <EmailTab tab={tab} />;
   else if (agents.error && !agents.data) body = <ErrorBox error={agents.error} onRetry={agents.reload} />;
   else if (tab === 'agents') body = <Agents agents={list} loading={agents.loading} onChanged={agents.reload} />;
   else if (tab === 'bindings') body = <Bindings agents={list} />;
@@ -56,7 +90,7 @@ export function AdminApp(props: { initialTab?: string }) {
       <h2 class="kai-admin__title">{t('admin.title')}</h2>
       <Tabs tabs={TAB_KEYS.map((key) => ({ key, label: t(tabLabelKey(key)) }))} active={tab} onSelect={setTab} />
       <div class="kai-admin__body" role="tabpanel">
-        {tab === 'connection' ? body : <AdminOnly mode="note">{body}</AdminOnly>}
+        {tab === 'connection' || tab === 'notifications' ? body : <AdminOnly mode="note">{body}</AdminOnly>}
       </div>
     </div>
   );

@@ -8,6 +8,7 @@ import { useLoad } from '../ui/hooks.js';
 import { AdminOnly } from '../ui/roles.js';
 import { AgentStateBar } from './AgentStateBar.js';
 import { Drafts } from './Drafts.js';
+import { EmailClient } from './EmailClient.js';
 import { LeadActions } from './LeadActions.js';
 import { LeadActivity } from './LeadActivity.js';
 import { LeadAutomation } from './LeadAutomation.js';
@@ -89,6 +90,7 @@ export function LeadPanel(props: { leadId: number }) {
         <>
           {body}
           <LeadAutomation leadId={props.leadId} stage={data?.stage} version={changes} onChanged={bump} />
+          <EmailClient leadId={props.leadId} version={changes} />
           <LeadActivity leadId={props.leadId} version={changes} />
         </>
       )}

@@ -1,0 +1,1 @@
+ALTER TABLE `mail_user_prefs` ADD `muted_kinds` text;
