@@ -284,6 +284,9 @@ describe('widget against the real backend and the Kommo simulator', () => {
     await page.fill('[data-testid="kai-chat-input"]', 'Do you have a free trial?');
     await page.click('[data-testid="kai-chat-send"]');
     await page.waitForSelector('[data-testid="kai-answer"] >> text=there is a free trial of fourteen days');
+    // Which knowledge the turn was given: the FAQ entry added above, listed under the answer.
+    await page.click('[data-testid="kai-retrieved"] summary');
+    await expect(page.locator('[data-testid="kai-retrieved-chunk"]').first().innerText()).resolves.toContain('Free trial');
     await screenshot(page, 'real-admin-playground');
     expect(llm.requests).toHaveLength(1);
     expect(w.sim.requests.filter((r) => r.method !== 'GET').length).toBe(writesBefore);

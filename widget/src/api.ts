@@ -163,6 +163,8 @@ export interface PlaygroundResult {
   reply: string;
   actions: ProposedAction[];
   citations: { entryId: number; title: string }[];
+  /** The knowledge chunks the turn's search put into the prompt, best first. */
+  retrieved?: { chunkId: number; entryId: number; title: string; text: string }[];
 }
 
 /** What the operator lets agents use: `GET /api/models`. An agent saved with another model runs on `default`. */

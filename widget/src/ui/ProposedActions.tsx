@@ -32,6 +32,19 @@ export function PlaygroundAnswer(props: { result: PlaygroundResult }) {
           {t('playground.sources')}: {result.citations.map((c) => c.title).join(', ')}
         </div>
       ) : null}
+      {result.retrieved?.length ? (
+        <details class="kai-small" data-testid="kai-retrieved">
+          <summary>{t('playground.retrieved', { n: result.retrieved.length })}</summary>
+          <ol class="kai-list">
+            {result.retrieved.map((c) => (
+              <li key={c.chunkId} class="kai-list__item" data-testid="kai-retrieved-chunk">
+                <strong>{c.title}</strong>
+                <div class="kai-muted kai-text">{c.text.length > 300 ? `${c.text.slice(0, 299)}…` : c.text}</div>
+              </li>
+            ))}
+          </ol>
+        </details>
+      ) : null}
     </div>
   );
 }
