@@ -287,7 +287,16 @@ describe('drafts', () => {
     const notes = [...w.sim.state.notes.values()].filter((n) => n.entity_id === leadId && n.note_type === 'common');
     expect(notes.map((n) => n.params.text)).toEqual(['AI draft reply: Hello! We can start next week.']);
     const view = await w.api('GET', `/api/leads/${leadId}/agent`);
-    expect(view.body.drafts).toEqual([{ id: expect.any(Number), text: 'Hello! We can start next week.', createdAt: expect.any(String), actions: [] }]);
+    expect(view.body.drafts).toEqual([
+      {
+        id: expect.any(Number),
+        text: 'Hello! We can start next week.',
+        createdAt: expect.any(String),
+        repliesTo: ['When can we start?'],
+        guardrail: null,
+        actions: [],
+      },
+    ]);
     const approved = await w.api('POST', `/api/drafts/${view.body.drafts[0].id}/approve`, { text: 'Hello! We can start on Monday.' });
     expect(approved.body).toEqual({ status: 'sent', via: 'salesbot' });
     expect((w.sim.state.salesbotContinues[0]!.body as any).data.reply).toBe('Hello! We can start on Monday.');

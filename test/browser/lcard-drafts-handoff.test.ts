@@ -15,6 +15,7 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
   let browser: Browser;
   let leadA: number;
   let leadB: number;
+  let leadC: number;
 
   beforeAll(async () => {
     llm.listen();
@@ -24,11 +25,13 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
       beforeInstall(sim) {
         const sales = [...sim.state.pipelines.values()].find((p) => p.name === 'Sales')!;
         const statusOf = (name: string) => sales._embedded.statuses.find((s) => s.name === name)!.id;
-        const [a, b] = [...sim.state.leads.values()];
+        const [a, b, c] = [...sim.state.leads.values()];
         sim.updateLead(a!.id, { pipeline_id: sales.id, status_id: statusOf('Qualified') });
         sim.updateLead(b!.id, { pipeline_id: sales.id, status_id: statusOf('Negotiation') });
         leadA = a!.id;
         leadB = b!.id;
+        sim.updateLead(c!.id, { pipeline_id: sales.id, status_id: statusOf('Proposal sent') });
+        leadC = c!.id;
       },
     });
     browser = await launchChromium();
@@ -116,6 +119,30 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
       { type: 'add_tags', status: 'discarded' },
     ]);
     expect(w.sim.state.salesbotContinues.at(-1)).toMatchObject({ body: { data: { reply: 'I will send the proposal today.' } } });
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it('a draft shows the client message it answers; a reply the price guardrail replaced shows the original and the reason', async () => {
+    await w.agentOnStage(w.stage('Proposal sent'), { name: 'Gail', mode: 'draft', instructions: 'Answer pricing questions.' });
+    llm.reply({ content: 'The enterprise plan costs $4,999 a month.' });
+    await w.salesbotRequest(leadC, 'How much is the enterprise plan?');
+    let drafts: { id: number; text: string }[] = [];
+    for (let i = 0; i < 100 && drafts.length === 0; i++) {
+      await w.world.p.worker.drain();
+      drafts = (await w.must('GET', `/api/leads/${leadC}/agent`)).drafts;
+      if (!drafts.length) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(drafts[0]!.text).toBe('Thank you! A colleague will confirm the exact price and conditions for you shortly.');
+
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${w.harness.url}/card?lead=${leadC}`);
+    await page.waitForSelector('[data-testid="kai-draft-replies-to"]');
+    await expect(page.locator('[data-testid="kai-draft-replies-to"]').innerText()).resolves.toContain('How much is the enterprise plan?');
+    await expect(page.locator('[data-testid="kai-guardrail"]').innerText()).resolves.toContain('$4,999');
+    await page.click('[data-testid="kai-guardrail"] summary');
+    await expect(page.locator('[data-testid="kai-guardrail-original"]').innerText()).resolves.toBe('The enterprise plan costs $4,999 a month.');
+    await screenshot(page, 'real-lcard-draft-guardrail');
     expect(problems).toEqual([]);
     await close();
   });

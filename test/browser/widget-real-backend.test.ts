@@ -103,7 +103,14 @@ describe('widget against the real backend and the Kommo simulator', () => {
     }
     expect(llm.requests).toHaveLength(1);
     expect(drafts).toEqual([
-      { id: expect.any(Number), text: 'Hello! We can start next week, right after the kickoff call.', createdAt: expect.any(String), actions: [] },
+      {
+        id: expect.any(Number),
+        text: 'Hello! We can start next week, right after the kickoff call.',
+        createdAt: expect.any(String),
+        repliesTo: ['When can we start?'],
+        guardrail: null,
+        actions: [],
+      },
     ]);
     expect(w.sim.state.salesbotContinues).toHaveLength(0);
 

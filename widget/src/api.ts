@@ -161,6 +161,8 @@ export interface ProposedAction {
 }
 export interface PlaygroundResult {
   reply: string;
+  /** When a guardrail replaced the model's reply, as in a real turn. */
+  guardrail?: { rule: string; reason: string; original: string } | null;
   actions: ProposedAction[];
   citations: { entryId: number; title: string }[];
   /** The knowledge chunks the turn's search put into the prompt, best first. */
@@ -209,7 +211,15 @@ export interface LeadAgentState {
   paused: boolean;
   pausedUntil: string | null;
   handoff: { active: boolean; reason: string | null };
-  drafts: { id: number; text: string; createdAt: string }[];
+  drafts: {
+    id: number;
+    text: string;
+    createdAt: string;
+    /** The client's messages this draft answers (older backends leave it out). */
+    repliesTo?: string[];
+    /** When a guardrail replaced the model's reply: which rule, why, and what the model wrote. */
+    guardrail?: { rule: string; reason: string; original: string | null } | null;
+  }[];
   actions: { id: number; type: string; summary: string; status: LeadActionStatus; undoable: boolean; createdAt: string }[];
   /** `model`: what wrote the reply (older backends leave it out); DEMO_MODEL gets a visible badge. */
   replies: { id: number; text: string; createdAt: string; model?: string | null }[];

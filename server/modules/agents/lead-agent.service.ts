@@ -15,7 +15,7 @@ import type { BudgetService } from './budget.service.js';
 import type { HandoffService } from './handoff.service.js';
 import { accountLang, handoffText } from './handoff.texts.js';
 import { PAUSED_INDEFINITELY, type LeadStateRepo } from './lead-state.repo.js';
-import { pendingDrafts, recentReplies } from './turns.repo.js';
+import { pendingDrafts, recentReplies, turnsOf } from './turns.repo.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const ACTION_STATUS: Record<string, 'done' | 'undone' | 'failed' | 'pending_approval'> = {
@@ -54,7 +54,7 @@ export function createLeadAgentService(deps: {
   models: ModelPolicy;
   handoff: Pick<HandoffService, 'run'>;
   actions: Pick<ActionsService, 'ofDrafts'>;
-  conversations: Pick<ConversationsRepo, 'history'>;
+  conversations: Pick<ConversationsRepo, 'history' | 'texts'>;
   accounts: Pick<AccountsRepo, 'settings'>;
   tx<T>(fn: () => T): T;
 }) {
@@ -88,6 +88,27 @@ export function createLeadAgentService(deps: {
     const st = deps.leadState.get(accountId, leadId);
     const paused = st?.pausedUntil != null && st.pausedUntil > clock.now();
     const drafts = pendingDrafts(db, accountId, leadId);
+    // What each draft answers (the client's messages that started its turn) and, when a guardrail replaced
+    // the model's reply, the original and why: a manager decides with both in front of them.
+    const turns = new Map(
+      turnsOf(
+        db,
+        accountId,
+        drafts.map((d) => d.turnId),
+      ).map((t) => [t.id, t]),
+    );
+    const answers = (turnId: number) => {
+      const t = turns.get(turnId);
+      const ids = (t?.trigger as { kind?: string; messageIds?: unknown } | undefined)?.messageIds;
+      const messageIds = Array.isArray(ids) ? ids.filter((x): x is number => Number.isSafeInteger(x)).slice(-5) : [];
+      const plan = (t?.plan ?? null) as { guardrail?: string | null; guardrailOriginal?: string | null; guardrailRule?: string } | null;
+      return {
+        repliesTo: messageIds.length ? deps.conversations.texts(accountId, messageIds).map((x) => (x.length > 1000 ? `${x.slice(0, 999)}…` : x)) : [],
+        guardrail: plan?.guardrail
+          ? { rule: plan.guardrailRule ?? 'price_not_in_knowledge', reason: plan.guardrail, original: plan.guardrailOriginal ?? null }
+          : null,
+      };
+    };
     const proposed = deps.actions.ofDrafts(
       accountId,
       drafts.map((d) => d.id),
@@ -119,6 +140,7 @@ export function createLeadAgentService(deps: {
         id: d.id,
         text: d.text,
         createdAt: iso(d.createdAt),
+        ...answers(d.turnId),
         /** CRM actions proposed with this draft: they run only when it is approved (`input`: the editable tool arguments). */
         actions: proposed
           .filter((a) => a.draftId === d.id && a.status === 'proposed')

@@ -15,7 +15,7 @@ import type { BudgetService } from './budget.service.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { TurnLimits } from './turn.caps.js';
 import { gatherTurn, leadHistory, type TurnLead } from './turn.gather.js';
-import { SAFE_PRICE_REPLY, trimReply, unsupportedAmounts } from './turn.guardrails.js';
+import { clientLang, PRICE_GUARDRAIL, SAFE_PRICE_REPLIES, trimReply, unsupportedAmounts } from './turn.guardrails.js';
 import { runModel } from './turn.model.js';
 import { PLAYGROUND_ACTIVITY } from './usage.repo.js';
 
@@ -127,10 +127,21 @@ export function createPlaygroundService(deps: PlaygroundDeps) {
       });
       deps.budget.record(accountId, { ...out.usage, costUsd }, 'playground');
       let reply = trimReply(out.reply, agent.maxReplyChars);
-      if (unsupportedAmounts(reply, g.trustedText).length) reply = SAFE_PRICE_REPLY;
+      // As in a real turn: a price we cannot back is replaced, and the admin sees the original and why.
+      const invented = unsupportedAmounts(reply, g.trustedText);
+      let guardrail: { rule: string; reason: string; original: string } | null = null;
+      if (invented.length) {
+        guardrail = {
+          rule: PRICE_GUARDRAIL,
+          reason: `The reply stated ${invented.join(', ')}, which is not in the knowledge base or the lead data; a safe reply was sent instead.`,
+          original: reply,
+        };
+        reply = SAFE_PRICE_REPLIES[clientLang(agent.language, input.message)];
+      }
       const overLimit = `dropped: a turn may take at most ${deps.limits.actions} CRM actions`;
       return {
         reply,
+        ...(guardrail ? { guardrail } : {}),
         actions: out.calls.map((c) =>
           c.dropped
             ? { type: c.type, args: c.args, valid: false, error: overLimit }

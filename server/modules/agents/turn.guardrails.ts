@@ -1,3 +1,4 @@
+import { isLang, type Lang } from '../../lib/i18n.js';
 /** Checks on the model's reply before anyone sees it. */
 
 /** Cut a reply over `max` characters at the last sentence end before the limit (else the last word). */
@@ -54,4 +55,28 @@ export function unsupportedAmounts(reply: string, trustedText: string): string[]
   return out;
 }
 
-export const SAFE_PRICE_REPLY = 'Thank you! A colleague will confirm the exact price and conditions for you shortly.';
+/** What the client gets instead of a reply that named a price we cannot back, in the client's language. */
+export const SAFE_PRICE_REPLIES: Record<Lang, string> = {
+  en: 'Thank you! A colleague will confirm the exact price and conditions for you shortly.',
+  es: '¡Gracias! Un colega le confirmará en breve el precio exacto y las condiciones.',
+  pt: 'Obrigado! Um colega vai confirmar em breve o preço exato e as condições.',
+  ru: 'Спасибо! Коллега скоро уточнит для вас точную цену и условия.',
+};
+export const SAFE_PRICE_REPLY = SAFE_PRICE_REPLIES.en;
+
+/** The rule that replaced a reply (shown with the original in the card and the playground). */
+export const PRICE_GUARDRAIL = 'price_not_in_knowledge';
+
+/**
+ * The client's language for a text we write to them: the agent's own language when it names one of ours,
+ * else a guess from what the client wrote (Cyrillic → ru; a few unmistakable words for es and pt), else en.
+ * Linear in the text, and only its first 2,000 characters are looked at.
+ */
+export function clientLang(agentLanguage: string, clientText: string): Lang {
+  if (isLang(agentLanguage)) return agentLanguage;
+  const t = clientText.slice(0, 2000).toLowerCase();
+  if (/[а-яё]/.test(t)) return 'ru';
+  if (/(ção|ções|\bolá\b|\bobrigad|\bvocê\b|\bpreço\b|\bnão\b)/.test(t)) return 'pt';
+  if (/(¿|¡|\bhola\b|\bgracias\b|\bprecio\b|\busted\b|\bquiero\b|ñ)/.test(t)) return 'es';
+  return 'en';
+}

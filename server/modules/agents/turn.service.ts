@@ -21,7 +21,7 @@ import type { DeliveryService, ReplyTarget } from './delivery.service.js';
 import type { HandoffService } from './handoff.service.js';
 import type { LeadStateRepo } from './lead-state.repo.js';
 import { gatherTurn, leadHistory } from './turn.gather.js';
-import { SAFE_PRICE_REPLY, trimReply, unsupportedAmounts } from './turn.guardrails.js';
+import { clientLang, PRICE_GUARDRAIL, SAFE_PRICE_REPLIES, trimReply, unsupportedAmounts } from './turn.guardrails.js';
 import type { TurnPayload, TurnTrigger } from './turn.job.js';
 import { describeCuts, type TurnCuts, type TurnLimits } from './turn.caps.js';
 import { runModel } from './turn.model.js';
@@ -55,6 +55,9 @@ export interface TurnPlan {
   invalidAfterRetry: string | null;
   citations: { entryId: number; title: string }[];
   guardrail: string | null;
+  /** The model's reply the guardrail replaced, and the rule that did. */
+  guardrailOriginal?: string | null;
+  guardrailRule?: string;
   model: string;
   /** What the per-turn caps cut from the prompt or the plan (missing on plans saved before the caps). */
   cuts?: TurnCuts | null;
@@ -125,10 +128,12 @@ export function createTurnService(deps: TurnDeps) {
     });
     let reply = trimReply(out.reply, agent.maxReplyChars);
     let guardrail: string | null = null;
+    let guardrailOriginal: string | null = null;
     const invented = unsupportedAmounts(reply, g.trustedText);
     if (invented.length) {
       guardrail = `The reply stated ${invented.join(', ')}, which is not in the knowledge base or the lead data; a safe reply was sent instead.`;
-      reply = SAFE_PRICE_REPLY;
+      guardrailOriginal = reply;
+      reply = SAFE_PRICE_REPLIES[clientLang(agent.language, queryText)];
     }
     const cuts: TurnCuts | null = out.dropped.length ? { ...g.cuts, actions: { limit: deps.limits.actions, dropped: out.dropped } } : g.cuts;
     const p: TurnPlan = {
@@ -138,6 +143,7 @@ export function createTurnService(deps: TurnDeps) {
       invalidAfterRetry: out.invalidAfterRetry,
       citations: g.citations,
       guardrail,
+      ...(guardrail ? { guardrailOriginal, guardrailRule: PRICE_GUARDRAIL } : {}),
       model: out.model,
       cuts,
       modelFallback: chosen.fallback ? { configured: agent.model, used: chosen.model } : null,

@@ -153,3 +153,13 @@ export function pendingDrafts(db: Db, accountId: number, leadId: number): AgentD
     .orderBy(desc(agentDrafts.id))
     .all();
 }
+
+/** The turns behind these drafts: what triggered each and the plan it made (what a draft answers, and why it reads as it does). */
+export function turnsOf(db: Db, accountId: number, ids: number[]): Pick<AgentTurnRow, 'id' | 'trigger' | 'plan'>[] {
+  if (!ids.length) return [];
+  return db
+    .select({ id: agentTurns.id, trigger: agentTurns.trigger, plan: agentTurns.plan })
+    .from(agentTurns)
+    .where(and(eq(agentTurns.accountId, accountId), inArray(agentTurns.id, ids)))
+    .all();
+}

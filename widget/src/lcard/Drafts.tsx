@@ -61,8 +61,20 @@ function DraftItem(props: { draft: Draft; onChanged: () => void; onSent: (via: S
     const done = await action.run(() => api.discardDraft(props.draft.id).catch(reloadOnConflict(props.onChanged)));
     if (done) props.onChanged();
   };
+  const answers = props.draft.repliesTo ?? [];
   return (
     <li class="kai-list__item kai-draft" data-testid="kai-draft">
+      {answers.length ? (
+        <blockquote class="kai-draft__answers kai-small" data-testid="kai-draft-replies-to">
+          <div class="kai-muted">{t('draft_answers.replies_to')}</div>
+          {answers.map((m, i) => (
+            <div key={i} class="kai-draft__answer">
+              {m}
+            </div>
+          ))}
+        </blockquote>
+      ) : null}
+      <GuardrailNote guardrail={props.draft.guardrail ?? null} />
       {editing ? (
         <textarea
           class="kai-input kai-textarea"
@@ -120,4 +132,26 @@ export function reloadOnConflict(reload: () => void) {
     if (err.status === 409) reload();
     throw err;
   };
+}
+
+/** A reply a guardrail replaced: the rule, why, and what the model wrote, so a person can judge it. */
+export function GuardrailNote(props: { guardrail: { rule: string; reason: string; original: string | null } | null }) {
+  const { t } = useWidget();
+  const g = props.guardrail;
+  if (!g) return null;
+  return (
+    <div class="kai-notice kai-notice--warn kai-small" data-testid="kai-guardrail">
+      <div>
+        <strong>{t(`draft_answers.rule.${g.rule}`)}</strong>: {g.reason}
+      </div>
+      {g.original ? (
+        <details>
+          <summary>{t('draft_answers.original')}</summary>
+          <div class="kai-draft__answer" data-testid="kai-guardrail-original">
+            {g.original}
+          </div>
+        </details>
+      ) : null}
+    </div>
+  );
 }

@@ -10,6 +10,19 @@ export function PlaygroundAnswer(props: { result: PlaygroundResult }) {
   return (
     <div class="kai-answer" data-testid="kai-answer">
       <div class="kai-answer__reply kai-text">{result.reply}</div>
+      {result.guardrail ? (
+        <div class="kai-notice kai-notice--warn kai-small" data-testid="kai-guardrail">
+          <div>
+            <strong>{t(`draft_answers.rule.${result.guardrail.rule}`)}</strong>: {result.guardrail.reason}
+          </div>
+          <details>
+            <summary>{t('draft_answers.original')}</summary>
+            <div class="kai-text" data-testid="kai-guardrail-original">
+              {result.guardrail.original}
+            </div>
+          </details>
+        </div>
+      ) : null}
       {result.actions.length ? (
         <div class="kai-answer__actions">
           <div class="kai-small kai-muted">{t('playground.proposed_actions')}</div>
