@@ -21,6 +21,7 @@ describe('what a draft answers', () => {
     w = await startAgentWorld();
     const plain = leadInStage(w, 'Qualified', 0);
     const priced = leadInStage(w, 'Qualified', 1);
+    const chat = leadInStage(w, 'Qualified', 2);
     await w.installAndSync();
     await agentOnStage(w, 'Qualified', { mode: 'draft' });
 
@@ -28,7 +29,12 @@ describe('what a draft answers', () => {
     w.clientWrites(plain, 'Could you send me a brochure?', { salesbot: true });
     await w.drain();
     const [a] = (await w.api('GET', `/api/leads/${plain}/agent`)).body.drafts;
-    expect(a).toMatchObject({ text: 'Sure, I can send you the brochure today.', repliesTo: ['Could you send me a brochure?'], guardrail: null });
+    expect(a).toMatchObject({
+      text: 'Sure, I can send you the brochure today.',
+      repliesTo: ['Could you send me a brochure?'],
+      guardrail: null,
+      reach: { via: 'salesbot', why: null },
+    });
 
     llm.reply({ content: 'Тариф стоит $999 в месяц.' });
     w.clientWrites(priced, 'Сколько стоит ваш тариф?', { salesbot: true });
@@ -38,6 +44,13 @@ describe('what a draft answers', () => {
     expect(b.text).toBe(SAFE_PRICE_REPLIES.ru);
     expect(b.guardrail).toMatchObject({ rule: 'price_not_in_knowledge', original: 'Тариф стоит $999 в месяц.' });
     expect(b.guardrail.reason).toContain('$999');
+
+    // A chat message that came without a Salesbot request, on an account with no Salesbot known: note only.
+    llm.reply({ content: 'Hello! How can I help?' });
+    w.clientWrites(chat, 'Hi there');
+    await w.drain();
+    const [c] = (await w.api('GET', `/api/leads/${chat}/agent`)).body.drafts;
+    expect(c.reach).toEqual({ via: 'note', why: 'no_channel' });
   });
 
   it('the playground shows the replaced reply and why, too', async () => {

@@ -16,22 +16,25 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
   let leadA: number;
   let leadB: number;
   let leadC: number;
+  let leadD: number;
 
   beforeAll(async () => {
     llm.listen();
     w = await startRealWidgetWorld({
       seed: { leads: 10, contacts: 5 },
-      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: LLM_BASE, OPENAI_TIMEOUT_MS: '5000', OPENAI_MODEL: 'gpt-4o-mini' },
+      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: LLM_BASE, OPENAI_TIMEOUT_MS: '5000', OPENAI_MODEL: 'gpt-4o-mini', WEBHOOK_BURST_WINDOW_MS: '0' },
       beforeInstall(sim) {
         const sales = [...sim.state.pipelines.values()].find((p) => p.name === 'Sales')!;
         const statusOf = (name: string) => sales._embedded.statuses.find((s) => s.name === name)!.id;
-        const [a, b, c] = [...sim.state.leads.values()];
+        const [a, b, c, d] = [...sim.state.leads.values()];
         sim.updateLead(a!.id, { pipeline_id: sales.id, status_id: statusOf('Qualified') });
         sim.updateLead(b!.id, { pipeline_id: sales.id, status_id: statusOf('Negotiation') });
         leadA = a!.id;
         leadB = b!.id;
         sim.updateLead(c!.id, { pipeline_id: sales.id, status_id: statusOf('Proposal sent') });
         leadC = c!.id;
+        sim.updateLead(d!.id, { pipeline_id: sales.id, status_id: statusOf('Proposal sent') });
+        leadD = d!.id;
       },
     });
     browser = await launchChromium();
@@ -142,7 +145,24 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
     await expect(page.locator('[data-testid="kai-guardrail"]').innerText()).resolves.toContain('$4,999');
     await page.click('[data-testid="kai-guardrail"] summary');
     await expect(page.locator('[data-testid="kai-guardrail-original"]').innerText()).resolves.toBe('The enterprise plan costs $4,999 a month.');
+    // Before the click, the card says how the draft will reach the client: this one through the waiting Salesbot.
+    await expect(page.getAttribute('[data-testid="kai-draft-reach"]', 'data-via')).resolves.toBe('salesbot');
     await screenshot(page, 'real-lcard-draft-guardrail');
+
+    // A chat lead whose message came only as a webhook (no Salesbot with our step): the draft says "note only", and why.
+    llm.reply({ content: 'Yes, we are here. How can I help?' });
+    const wrote = await w.sim.clientWrites(leadD, 'Is anyone there?');
+    expect(wrote.salesbots).toEqual([]);
+    let noteOnly: { id: number }[] = [];
+    for (let i = 0; i < 100 && noteOnly.length === 0; i++) {
+      await w.world.p.worker.drain();
+      noteOnly = (await w.must('GET', `/api/leads/${leadD}/agent`)).drafts;
+      if (!noteOnly.length) await new Promise((r) => setTimeout(r, 50));
+    }
+    await page.goto(`${w.harness.url}/card?lead=${leadD}`);
+    await page.waitForSelector('[data-testid="kai-draft-reach"][data-via="note"]');
+    await expect(page.locator('[data-testid="kai-draft-reach"]').innerText()).resolves.toContain('Note only');
+    await expect(page.locator('[data-testid="kai-draft-reach"]').innerText()).resolves.toContain('no Salesbot with our widget step');
     expect(problems).toEqual([]);
     await close();
   });

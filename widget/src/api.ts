@@ -219,6 +219,8 @@ export interface LeadAgentState {
     repliesTo?: string[];
     /** When a guardrail replaced the model's reply: which rule, why, and what the model wrote. */
     guardrail?: { rule: string; reason: string; original: string | null } | null;
+    /** How approving will reach the client; `note`: a person sends it, `why` says why. */
+    reach?: { via: 'salesbot' | 'email' | 'note'; why: 'no_channel' | 'salesbot_closed' | null };
   }[];
   actions: { id: number; type: string; summary: string; status: LeadActionStatus; undoable: boolean; createdAt: string }[];
   /** `model`: what wrote the reply (older backends leave it out); DEMO_MODEL gets a visible badge. */

@@ -9,6 +9,8 @@ import { listLeadActions } from '../actions/actions.repo.js';
 import { UNDOABLE } from '../actions/actions.execute.js';
 import { toolInput } from '../actions/actions.proposals.js';
 import type { ConversationsRepo } from '../conversations/conversations.repo.js';
+import type { SalesbotRequestsRepo } from '../conversations/salesbot-requests.repo.js';
+import type { ReplyTarget } from './delivery.types.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import { agentForStage } from './agents.repo.js';
 import type { BudgetService } from './budget.service.js';
@@ -55,6 +57,7 @@ export function createLeadAgentService(deps: {
   handoff: Pick<HandoffService, 'run'>;
   actions: Pick<ActionsService, 'ofDrafts'>;
   conversations: Pick<ConversationsRepo, 'history' | 'texts'>;
+  salesbot: Pick<SalesbotRequestsRepo, 'isPending'>;
   accounts: Pick<AccountsRepo, 'settings'>;
   tx<T>(fn: () => T): T;
 }) {
@@ -88,6 +91,17 @@ export function createLeadAgentService(deps: {
     const st = deps.leadState.get(accountId, leadId);
     const paused = st?.pausedUntil != null && st.pausedUntil > clock.now();
     const drafts = pendingDrafts(db, accountId, leadId);
+    /**
+     * How an approved draft will reach the client, said before the click (the same order approval follows):
+     * the Salesbot request still waiting for it, an email reply or a first email, a Salesbot we launch; else a
+     * note for a person to send, with why.
+     */
+    const reachOf = (accountId: number, t: ReplyTarget | null): { via: 'salesbot' | 'email' | 'note'; why: 'no_channel' | 'salesbot_closed' | null } => {
+      if (t?.salesbot && deps.salesbot.isPending(accountId, t.salesbot.requestId)) return { via: 'salesbot', why: null };
+      if (t?.email || t?.newEmail) return { via: 'email', why: null };
+      if (t?.launch) return { via: 'salesbot', why: null };
+      return { via: 'note', why: t?.salesbot ? 'salesbot_closed' : 'no_channel' };
+    };
     // What each draft answers (the client's messages that started its turn) and, when a guardrail replaced
     // the model's reply, the original and why: a manager decides with both in front of them.
     const turns = new Map(
@@ -141,6 +155,7 @@ export function createLeadAgentService(deps: {
         text: d.text,
         createdAt: iso(d.createdAt),
         ...answers(d.turnId),
+        reach: reachOf(accountId, (d.delivery ?? null) as ReplyTarget | null),
         /** CRM actions proposed with this draft: they run only when it is approved (`input`: the editable tool arguments). */
         actions: proposed
           .filter((a) => a.draftId === d.id && a.status === 'proposed')

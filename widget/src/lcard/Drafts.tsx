@@ -87,6 +87,16 @@ function DraftItem(props: { draft: Draft; onChanged: () => void; onSent: (via: S
         <div class="kai-text">{props.draft.text}</div>
       )}
       <div class="kai-small kai-muted">{formatDateTime(props.draft.createdAt, lang)}</div>
+      {props.draft.reach ? (
+        <div
+          class={`kai-small${props.draft.reach.via === 'note' ? ' kai-notice kai-notice--warn' : ' kai-muted'}`}
+          data-testid="kai-draft-reach"
+          data-via={props.draft.reach.via}
+        >
+          {t(`draft_answers.reach.${props.draft.reach.via}`)}
+          {props.draft.reach.why ? ` ${t(`draft_answers.why.${props.draft.reach.why}`)}` : ''}
+        </div>
+      ) : null}
       {proposed.length ? (
         <div class="kai-draft__actions" data-testid="kai-draft-actions">
           <div class="kai-small kai-muted">{t('drafts_handoff.proposed_actions')}</div>
