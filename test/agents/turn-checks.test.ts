@@ -293,6 +293,7 @@ describe('drafts', () => {
         text: 'Hello! We can start next week.',
         createdAt: expect.any(String),
         repliesTo: ['When can we start?'],
+        reach: { via: 'salesbot', why: null },
         guardrail: null,
         actions: [],
       },

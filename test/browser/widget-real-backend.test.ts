@@ -108,6 +108,7 @@ describe('widget against the real backend and the Kommo simulator', () => {
         text: 'Hello! We can start next week, right after the kickoff call.',
         createdAt: expect.any(String),
         repliesTo: ['When can we start?'],
+        reach: { via: 'salesbot', why: null },
         guardrail: null,
         actions: [],
       },
