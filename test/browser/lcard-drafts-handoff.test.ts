@@ -163,6 +163,18 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
     await page.waitForSelector('[data-testid="kai-draft-reach"][data-via="note"]');
     await expect(page.locator('[data-testid="kai-draft-reach"]').innerText()).resolves.toContain('Note only');
     await expect(page.locator('[data-testid="kai-draft-reach"]').innerText()).resolves.toContain('no Salesbot with our widget step');
+
+    // Discarding asks once, with a reason from a picker, which the quality figures count.
+    await page.click('[data-testid="kai-discard"]');
+    await page.selectOption('[data-testid="kai-discard-reason"]', 'handled_myself');
+    await page.click('[data-testid="kai-discard-confirm"]');
+    await page.waitForSelector('[data-testid="kai-draft"]', { state: 'detached' });
+    expect(
+      db<{ reason: string }>(
+        "SELECT json_extract(metadata, '$.reason') AS reason FROM activity_logs WHERE type = 'agent.draft_discarded' AND lead_id = ?",
+        leadD,
+      ),
+    ).toEqual([{ reason: 'handled_myself' }]);
     expect(problems).toEqual([]);
     await close();
   });

@@ -242,6 +242,9 @@ export interface ActivityItem {
 }
 /** How an approved draft went out: through the open Salesbot request, by email, or as a note for a person to send. */
 export type DraftVia = 'salesbot' | 'email' | 'note';
+/** Why a manager discarded a draft (server: DISCARD_REASONS). */
+export const DISCARD_REASONS = ['wrong_facts', 'wrong_tone', 'not_needed', 'handled_myself', 'other'] as const;
+export type DiscardReason = (typeof DISCARD_REASONS)[number];
 
 export interface ActivityPage {
   items: ActivityItem[];
@@ -405,7 +408,9 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
     resumeLead: (leadId: number) => call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/resume`, {}),
     approveDraft: (draftId: number, text?: string) =>
       call<{ status: 'sent'; via: DraftVia }>('POST', `/api/drafts/${id(draftId)}/approve`, text === undefined ? {} : { text }),
-    discardDraft: (draftId: number) => call<{ status: 'discarded' }>('POST', `/api/drafts/${id(draftId)}/discard`, {}),
+    /** `reason`: why, from the card's picker (the quality figures count them). */
+    discardDraft: (draftId: number, reason?: DiscardReason) =>
+      call<{ status: 'discarded' }>('POST', `/api/drafts/${id(draftId)}/discard`, reason ? { reason } : {}),
     /** 409 when the action cannot be undone (its type, or it is no longer `done`). */
     undoAction: (actionId: number) => call<{ id: number; status: 'undone' }>('POST', `/api/actions/${id(actionId)}/undo`, {}),
     /** Execute an action that waits for approval; 409 when it no longer waits. */

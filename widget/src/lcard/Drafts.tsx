@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { toApiError, type DraftVia, type DraftWithActions, type LeadAgentState } from '../api.js';
+import { DISCARD_REASONS, type DiscardReason, toApiError, type DraftVia, type DraftWithActions, type LeadAgentState } from '../api.js';
 import { Button, ErrorBox } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
@@ -57,8 +57,11 @@ function DraftItem(props: { draft: Draft; onChanged: () => void; onSent: (via: S
     if (done) props.onSent(done.via);
   };
   const toggle = (id: number) => setRemoved((r) => (r.includes(id) ? r.filter((x) => x !== id) : [...r, id]));
+  // Discarding asks once, with an optional reason (the quality figures count them).
+  const [discarding, setDiscarding] = useState(false);
+  const [reason, setReason] = useState<DiscardReason | ''>('');
   const discard = async () => {
-    const done = await action.run(() => api.discardDraft(props.draft.id).catch(reloadOnConflict(props.onChanged)));
+    const done = await action.run(() => api.discardDraft(props.draft.id, reason || undefined).catch(reloadOnConflict(props.onChanged)));
     if (done) props.onChanged();
   };
   const answers = props.draft.repliesTo ?? [];
@@ -126,10 +129,36 @@ function DraftItem(props: { draft: Draft; onChanged: () => void; onSent: (via: S
             {t('common.edit')}
           </Button>
         )}
-        <Button kind="danger" onClick={discard} busy={action.busy} testId="kai-discard">
-          {t('lcard.discard')}
-        </Button>
+        {discarding ? null : (
+          <Button kind="danger" onClick={() => setDiscarding(true)} disabled={action.busy} testId="kai-discard">
+            {t('lcard.discard')}
+          </Button>
+        )}
       </div>
+      {discarding ? (
+        <div class="kai-row" data-testid="kai-discard-ask">
+          <select
+            class="kai-input"
+            value={reason}
+            aria-label={t('draft_answers.discard_why')}
+            onChange={(e) => setReason((e.target as HTMLSelectElement).value as DiscardReason | '')}
+            data-testid="kai-discard-reason"
+          >
+            <option value="">{t('draft_answers.discard_why')}</option>
+            {DISCARD_REASONS.map((r) => (
+              <option key={r} value={r}>
+                {t(`draft_answers.discard_reason.${r}`)}
+              </option>
+            ))}
+          </select>
+          <Button kind="danger" onClick={discard} busy={action.busy} testId="kai-discard-confirm">
+            {t('lcard.discard')}
+          </Button>
+          <Button kind="link" onClick={() => setDiscarding(false)} disabled={action.busy} testId="kai-discard-cancel">
+            {t('common.cancel')}
+          </Button>
+        </div>
+      ) : null}
       {action.error ? <ErrorBox error={action.error} onRetry={action.retry} compact /> : null}
     </li>
   );
