@@ -175,9 +175,19 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
         leadD,
       ),
     ).toEqual([{ reason: 'handled_myself' }]);
+
+    // The card's cost and quality panel, asked for when opened: this lead's one discarded draft.
+    await page.click('[data-testid="kai-lead-quality"] summary');
+    await page.waitForSelector('[data-testid="kai-lead-quality"] [data-testid="kai-quality-figures"]');
+    await expect(page.locator('[data-testid="kai-quality-figures"] [data-key="drafts"] dd').innerText()).resolves.toBe('0 / 0 / 1');
+
+    // The admin app's table per agent: Gail with the guardrail draft still pending and this one discarded.
+    await page.goto(`${w.harness.url}/settings?kai_tab=quality`);
+    await page.waitForSelector('[data-testid="kai-quality-agent"] >> text=Gail');
+    await expect(page.locator('[data-testid="kai-quality-agent"]', { hasText: 'Gail' }).innerText()).resolves.toContain('0 / 0 / 1');
     expect(problems).toEqual([]);
     await close();
-  });
+  }, 90_000);
 
   it('admin app: an action kind ticked "Runs at once in draft mode" is saved on the agent', async () => {
     const { page, problems, close } = await openPage(browser);

@@ -408,6 +408,7 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
     resumeLead: (leadId: number) => call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/resume`, {}),
     approveDraft: (draftId: number, text?: string) =>
       call<{ status: 'sent'; via: DraftVia }>('POST', `/api/drafts/${id(draftId)}/approve`, text === undefined ? {} : { text }),
+    quality: (q: { days?: number; leadId?: number } = {}) => call<QualitySummary>('GET', `/api/quality${query({ days: q.days, leadId: q.leadId })}`),
     /** `reason`: why, from the card's picker (the quality figures count them). */
     discardDraft: (draftId: number, reason?: DiscardReason) =>
       call<{ status: 'discarded' }>('POST', `/api/drafts/${id(draftId)}/discard`, reason ? { reason } : {}),
@@ -779,4 +780,39 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export interface NotificationPrefs {
   enabled: boolean;
   kinds: Record<NotificationKind, boolean>;
+}
+
+// ---------- cost and quality (server/modules/quality) ----------
+
+/** One agent's (or the totals') figures over the window. */
+export interface QualityFigures {
+  turns: number;
+  tokens: number;
+  costUsd: number;
+  replies: number;
+  drafts: {
+    made: number;
+    decided: number;
+    unchanged: number;
+    edited: number;
+    editRatioMean: number | null;
+    discarded: number;
+    discardReasons: Record<string, number>;
+  };
+  acceptance: { unchanged: number | null; discarded: number | null };
+  handoffs: number;
+  actions: { done: number; undone: number; undoneShare: number | null };
+  replyMs: { p50: number | null; p95: number | null; configuredDelaySec: number };
+}
+export interface QualitySummary {
+  from: string;
+  to: string;
+  leadId: number | null;
+  totals: QualityFigures;
+  agents: (QualityFigures & {
+    agentId: number;
+    name: string | null;
+    mode: 'draft' | 'autopilot' | null;
+    suggestion: { mode: 'autopilot' | 'draft'; reason: 'drafts_accepted' | 'undo_rate' | 'discard_rate' } | null;
+  })[];
 }

@@ -13,6 +13,7 @@ import { Knowledge } from './Knowledge.js';
 import { PipelineBoard } from './PipelineBoard.js';
 import { EMAIL_TABS, EmailTab, type EmailTabKey } from './EmailTabs.js';
 import { Playground } from './Playground.js';
+import { Quality } from './Quality.js';
 import { Rules } from './Rules.js';
 import { Scripts } from './Scripts.js';
 import { Sequences } from './Sequences.js';
@@ -29,6 +30,7 @@ type TabKey =
   | 'knowledge'
   | 'playground'
   | 'usage'
+  | 'quality'
   | 'activity'
   | EmailTabKey;
 const TAB_KEYS: TabKey[] = [
@@ -42,6 +44,7 @@ const TAB_KEYS: TabKey[] = [
   'knowledge',
   'playground',
   'usage',
+  'quality',
   'activity',
   ...EMAIL_TABS,
 ];
@@ -52,9 +55,11 @@ const tabLabelKey = (key: TabKey) =>
     ? `automation_admin.tabs.${key}`
     : key === 'board'
       ? 'stage_setup.board_tab'
-      : isEmailTab(key)
-        ? `email_ui.tabs.${key}`
-        : `admin.tabs.${key}`;
+      : key === 'quality'
+        ? 'quality.tab'
+        : isEmailTab(key)
+          ? `email_ui.tabs.${key}`
+          : `admin.tabs.${key}`;
 
 /**
  * The advanced-settings page: one tab per task; the agents list is shared by the tabs that pick an agent.
@@ -73,6 +78,7 @@ export function AdminApp(props: { initialTab?: string }) {
   let body: JSX.Element;
   if (tab === 'connection') body = <Connection />;
   else if (tab === 'usage') body = <Usage />;
+  else if (tab === 'quality') body = <Quality />;
   else if (tab === 'activity') body = <Activity agents={list} />;
   else if (tab === 'board') body = <PipelineBoard />;
   else if (isEmailTab(tab)) body = <EmailTab tab={tab} />;

@@ -9,6 +9,7 @@ import { AdminOnly } from '../ui/roles.js';
 import { AgentStateBar } from './AgentStateBar.js';
 import { Drafts } from './Drafts.js';
 import { EmailClient } from './EmailClient.js';
+import { LeadQuality } from './LeadQuality.js';
 import { LeadActions } from './LeadActions.js';
 import { LeadActivity } from './LeadActivity.js';
 import { LeadAutomation } from './LeadAutomation.js';
@@ -91,6 +92,7 @@ export function LeadPanel(props: { leadId: number }) {
           {body}
           <LeadAutomation leadId={props.leadId} stage={data?.stage} version={changes} onChanged={bump} />
           <EmailClient leadId={props.leadId} version={changes} />
+          <LeadQuality leadId={props.leadId} />
           <LeadActivity leadId={props.leadId} version={changes} />
         </>
       )}
