@@ -35,8 +35,11 @@ export async function startRealWidgetWorld(opts: RealWidgetWorldOptions = {}) {
   const tmp = mkdtempSync(join(tmpdir(), 'kai-real-'));
   let world: World | undefined;
   let harness: WidgetHarness | undefined;
+  /** Harnesses for other users of the account (a non-admin salesperson), closed with the world. */
+  const others: WidgetHarness[] = [];
 
   const close = async () => {
+    for (const o of others.splice(0)) await o.close();
     await harness?.close();
     await world?.stop();
     rmSync(tmp, { recursive: true, force: true });
@@ -128,6 +131,21 @@ export async function startRealWidgetWorld(opts: RealWidgetWorldOptions = {}) {
         return { continueId, returnUrl };
       },
       close,
+      /** The same built widget on an emulated Kommo page for another user of the account (e.g. a salesperson who is not an admin). */
+      async harnessFor(userId: number, o: { isAdmin?: boolean } = {}) {
+        const other = await startWidgetHarness({
+          backendUrl,
+          clientId: TEST_CLIENT_ID,
+          clientSecret: TEST_CLIENT_SECRET,
+          accountId: s.accountId,
+          userId,
+          subdomain: s.subdomain,
+          widgetDir: built.outDir,
+          ...(o.isAdmin === undefined ? {} : { isAdmin: o.isAdmin }),
+        });
+        others.push(other);
+        return other;
+      },
     };
   } catch (err) {
     await close();

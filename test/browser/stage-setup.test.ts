@@ -1,20 +1,8 @@
-/**
- * "This stage": a pipeline stage set up from a lead card, in Chromium against the REAL backend and the Kommo
- * simulator (the world of widget-automation-lcard.test.ts). An admin, on a lead whose stage has no agent, sets up
- * an agent, the stage's script (through the variable picker, previewed on this lead) and a knowledge entry; a
- * client's message on ANOTHER lead of the stage is then answered by that agent, and the model (faked at the HTTP
- * boundary with msw) was given the script. A salesperson sees the same tab read-only; the admin app's pipeline
- * board shows the same setup and opens the same editor. Screenshots go to test-results/screenshots/stage-*.png.
- *
- * The three cases share one account and run in order: the second and third look at the stage the first set up.
- */
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWidgetHarness, type WidgetHarness } from '../../scripts/widget/harness.js';
+import type { WidgetHarness } from '../../scripts/widget/harness.js';
 import { startRealWidgetWorld, type RealWidgetWorld } from '../../scripts/widget/real-world.js';
 import { fakeOpenAI, LLM_BASE } from '../agents/helpers.js';
-import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../helpers/env.js';
 import { harnessErrors, launchChromium, openPage, screenshot } from './browser.js';
 
 const SCRIPT_START = 'Greet ';
@@ -50,22 +38,12 @@ describe('"This stage": a stage set up from the lead card, read-only for a sales
       },
     });
     const rep = [...w.sim.state.users.values()].find((u) => !u.rights.is_admin)!;
-    repHarness = await startWidgetHarness({
-      backendUrl: w.backendUrl,
-      clientId: TEST_CLIENT_ID,
-      clientSecret: TEST_CLIENT_SECRET,
-      accountId: w.accountId,
-      userId: rep.id,
-      subdomain: w.sim.subdomain,
-      widgetDir: join(w.tmp, 'widget'),
-      isAdmin: false,
-    });
+    repHarness = await w.harnessFor(rep.id, { isAdmin: false });
     browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await repHarness?.close();
     await w?.close();
     llm.server.close();
   });

@@ -1,16 +1,7 @@
-/**
- * The lead card's automation block and the role-aware widget, in Chromium against the REAL backend and the
- * Kommo simulator (the world of widget-real-backend.test.ts): a sequence and rules seeded through the API,
- * the lead enrolled, refused a second time in the user's language and stopped from the card, with the
- * backend's state asserted; then the same screens through a non-admin user's token, which show no admin
- * controls while the admin's do. Screenshots go to test-results/screenshots/real-automation-*.png.
- */
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWidgetHarness, type WidgetHarness } from '../../scripts/widget/harness.js';
+import type { WidgetHarness } from '../../scripts/widget/harness.js';
 import { startRealWidgetWorld, type RealWidgetWorld } from '../../scripts/widget/real-world.js';
-import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../helpers/env.js';
 import { harnessErrors, launchChromium, openPage, screenshot } from './browser.js';
 
 describe('lead-card automation and the role-aware widget, against the real backend', () => {
@@ -35,22 +26,12 @@ describe('lead-card automation and the role-aware widget, against the real backe
     });
     const rep = [...w.sim.state.users.values()].find((u) => !u.rights.is_admin)!;
     repUserId = rep.id;
-    repHarness = await startWidgetHarness({
-      backendUrl: w.backendUrl,
-      clientId: TEST_CLIENT_ID,
-      clientSecret: TEST_CLIENT_SECRET,
-      accountId: w.accountId,
-      userId: rep.id,
-      subdomain: w.sim.subdomain,
-      widgetDir: join(w.tmp, 'widget'),
-      isAdmin: false,
-    });
+    repHarness = await w.harnessFor(rep.id, { isAdmin: false });
     browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await repHarness?.close();
     await w?.close();
   });
 

@@ -1,20 +1,7 @@
-/**
- * The email screens in Chromium against the REAL backend, the Kommo simulator and real SMTP and IMAP servers
- * on loopback (the world of widget-automation-lcard.test.ts, with MAIL_ALLOW_PRIVATE_HOSTS so the account's
- * mailbox may be on 127.0.0.1):
- * (a) an admin sets up the mailbox, each side's "Test connection" succeeds, then fails clearly on a wrong password;
- * (b) a salesperson (not an admin) emails the client from the lead card: SMTP gets it and the note is in Kommo;
- * (c) the link in a notification email opens the Notifications screen, in the user's language;
- * (d) a template with variables is written and previewed from a lead, then sent from the lead card with the lead's values;
- * (e) the outbox shows status and reason, retries a failed email, cancels a queued one and shows a bounce read over IMAP.
- * Screenshots go to test-results/screenshots/email-*.png.
- */
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWidgetHarness, type WidgetHarness } from '../../scripts/widget/harness.js';
+import type { WidgetHarness } from '../../scripts/widget/harness.js';
 import { startRealWidgetWorld, type RealWidgetWorld } from '../../scripts/widget/real-world.js';
-import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../helpers/env.js';
 import { bounceReport, startImapServer, startSmtpServer, type TestImap, type TestSmtp } from '../helpers/mail-servers.js';
 import { harnessErrors, launchChromium, openPage, screenshot } from './browser.js';
 
@@ -39,22 +26,12 @@ describe('email screens against the real backend and real mail servers', () => {
       env: { MAIL_ALLOW_PRIVATE_HOSTS: '1', NOTIFY_BATCH_WINDOW_MS: '0' },
     });
     const rep = [...w.sim.state.users.values()].find((u) => !u.rights.is_admin)!;
-    repHarness = await startWidgetHarness({
-      backendUrl: w.backendUrl,
-      clientId: TEST_CLIENT_ID,
-      clientSecret: TEST_CLIENT_SECRET,
-      accountId: w.accountId,
-      userId: rep.id,
-      subdomain: w.sim.subdomain,
-      widgetDir: join(w.tmp, 'widget'),
-      isAdmin: false,
-    });
+    repHarness = await w.harnessFor(rep.id, { isAdmin: false });
     browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
-    await repHarness?.close();
     await w?.close();
     await smtp?.close();
     await imap?.stop();
@@ -314,9 +291,10 @@ describe('email screens against the real backend and real mail servers', () => {
     const failed = page.locator('[data-testid="kai-outbox-row"][data-status="failed"]', { hasText: 'Bounced offer' });
     await failed.waitFor();
     await expect(failed.innerText()).resolves.toContain('No such mailbox');
-    // Filtered by lead: every row is this lead's.
-    const leads = await page.locator('[data-testid="kai-outbox-row"] td:nth-child(4)').evaluateAll((els) => els.map((e) => e.textContent));
-    expect(new Set(leads)).toEqual(new Set([String(lead.id)]));
+    // Filtered by lead: every row is this lead's (once the filtered list has replaced the whole outbox).
+    const rowLeads = async () =>
+      new Set(await page.locator('[data-testid="kai-outbox-row"] td:nth-child(4)').evaluateAll((els) => els.map((e) => e.textContent)));
+    await expect.poll(rowLeads, { timeout: POLL_MS }).toEqual(new Set([String(lead.id)]));
     await page.fill('[data-testid="kai-outbox-lead"]', '999999999');
     await page.waitForSelector('[data-testid="kai-outbox"] .kai-empty');
     await page.fill('[data-testid="kai-outbox-lead"]', String(lead.id));

@@ -29,6 +29,27 @@ export interface Window {
   leadId?: number;
 }
 
+/** An agent with nothing in the window yet. */
+export function emptyFigures(agentId: number): AgentFigures {
+  return {
+    agentId,
+    turns: 0,
+    tokens: 0,
+    costUsd: 0,
+    replied: 0,
+    drafted: 0,
+    approvedUnchanged: 0,
+    approvedEdited: 0,
+    editRatioMean: null,
+    discarded: 0,
+    discardReasons: {},
+    handoffs: 0,
+    actionsDone: 0,
+    actionsUndone: 0,
+    replyMs: [],
+  };
+}
+
 /** The quality figures' SQL: read-only over the turns, the action log and the activity feed. */
 export function createQualityRepo(sqlite: Database.Database) {
   const lead = (w: Window) => (w.leadId === undefined ? '' : ' AND lead_id = @leadId');
@@ -62,23 +83,7 @@ export function createQualityRepo(sqlite: Database.Database) {
         const id = agentId ?? 0;
         let f = by.get(id);
         if (!f) {
-          f = {
-            agentId: id,
-            turns: 0,
-            tokens: 0,
-            costUsd: 0,
-            replied: 0,
-            drafted: 0,
-            approvedUnchanged: 0,
-            approvedEdited: 0,
-            editRatioMean: null,
-            discarded: 0,
-            discardReasons: {},
-            handoffs: 0,
-            actionsDone: 0,
-            actionsUndone: 0,
-            replyMs: [],
-          };
+          f = emptyFigures(id);
           by.set(id, f);
         }
         return f;

@@ -1,5 +1,5 @@
 import type { Clock } from '../../lib/clock.js';
-import type { AgentFigures, QualityRepo } from './quality.repo.js';
+import { type AgentFigures, emptyFigures, type QualityRepo } from './quality.repo.js';
 
 const DAY = 86_400_000;
 
@@ -103,23 +103,7 @@ export function createQualityService(d: { repo: QualityRepo; clock: Clock; agent
           replyMs: [...acc.replyMs, ...f.replyMs],
           editRatioMean: null,
         }),
-        {
-          agentId: 0,
-          turns: 0,
-          tokens: 0,
-          costUsd: 0,
-          replied: 0,
-          drafted: 0,
-          approvedUnchanged: 0,
-          approvedEdited: 0,
-          editRatioMean: null,
-          discarded: 0,
-          discardReasons: {},
-          handoffs: 0,
-          actionsDone: 0,
-          actionsUndone: 0,
-          replyMs: [],
-        },
+        emptyFigures(0),
       );
       const { agentId: _a, name: _n, mode: _m, suggestion: _s, ...totals } = view(total, undefined);
       return {
