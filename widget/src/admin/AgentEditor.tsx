@@ -4,7 +4,7 @@ import { labelOf } from '../i18n.js';
 import { Button, ErrorBox, Field, Section } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { splitList } from '../ui/format.js';
-import { useAction } from '../ui/hooks.js';
+import { fieldErrors, useAction } from '../ui/hooks.js';
 import { approvalAction, inputOf, localErrors, newAgentInput, toggleAction, toggleRunAtOnce } from './agent-form.js';
 import { WorkingHoursEditor } from './WorkingHoursEditor.js';
 
@@ -33,11 +33,8 @@ export function AgentEditor(props: { agent: Agent | null; models?: ModelList; on
   const save = useAction();
   const set = (patch: Partial<AgentInput>) => setInput((cur) => ({ ...cur, ...patch }));
 
-  const serverErrors: Record<string, string> = {};
-  for (const e of save.error?.errors ?? []) serverErrors[e.field] = e.message;
   const body: AgentInput = { ...input, handoff: { ...input.handoff, keywords: splitList(keywords) } };
-  const problems = tried ? localErrors(body) : {};
-  const fieldError = (key: string) => (problems[key] ? t(`validation.${problems[key]}`) : serverErrors[key]);
+  const fieldError = fieldErrors(t, save.error, tried ? localErrors(body) : {});
 
   const submit = async (e: Event) => {
     e.preventDefault();

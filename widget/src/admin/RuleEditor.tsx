@@ -3,7 +3,7 @@ import type { Agent } from '../api.js';
 import type { Rule } from '../automation-contract.js';
 import { Button, ErrorBox, Field, Section } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
-import { useAction } from '../ui/hooks.js';
+import { fieldErrors, useAction } from '../ui/hooks.js';
 import { ActionsEditor } from './ActionsEditor.js';
 import { type AutomationRefs, FieldGroup, defaultsOf, NumInput, StagePicker } from './automation-inputs.js';
 import { ConditionsEditor } from './ConditionsEditor.js';
@@ -19,10 +19,7 @@ export function RuleEditor(props: { rule: Rule | null; refs: AutomationRefs; age
   const del = useAction();
   const set = (patch: Partial<RuleForm>) => setForm((cur) => ({ ...cur, ...patch }));
 
-  const serverErrors: Record<string, string> = {};
-  for (const e of save.error?.errors ?? []) serverErrors[e.field] = e.message;
-  const problems = tried ? localRuleErrors(form) : {};
-  const fieldError = (key: string) => (problems[key] ? t(`validation.${problems[key]}`) : serverErrors[key]);
+  const fieldError = fieldErrors(t, save.error, tried ? localRuleErrors(form) : {});
 
   const submit = async (e: Event) => {
     e.preventDefault();

@@ -4,7 +4,7 @@ import { STEP_TYPES, STOP_KEYS, type Sequence, type SequenceDefinition, type Ste
 import type { Translate } from '../i18n.js';
 import { Button, ErrorBox, Field, Section } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
-import { useAction } from '../ui/hooks.js';
+import { fieldErrors, useAction } from '../ui/hooks.js';
 import { type AutomationRefs, defaultsOf, FieldGroup, KeySelect, StagePicker } from './automation-inputs.js';
 import { ParamFields } from './ParamFields.js';
 import {
@@ -44,10 +44,7 @@ export function SequenceEditor(props: { sequence: Sequence | null; refs: Automat
   const setSteps = (next: Step[]) => setDef({ steps: next });
   const points = timeline(steps);
 
-  const serverErrors: Record<string, string> = {};
-  for (const e of save.error?.errors ?? []) serverErrors[e.field] = e.message;
-  const problems = tried ? localSequenceErrors(form) : {};
-  const fieldError = (key: string) => (problems[key] ? t(`validation.${problems[key]}`) : serverErrors[key]);
+  const fieldError = fieldErrors(t, save.error, tried ? localSequenceErrors(form) : {});
 
   const submit = async (e: Event) => {
     e.preventDefault();

@@ -3,7 +3,7 @@ import type { BudgetInput } from '../api.js';
 import { Badge, Button, ErrorBox, Field, ProgressBar, Section, Spinner } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
-import { useAction, useLoad } from '../ui/hooks.js';
+import { fieldErrors, useAction, useLoad } from '../ui/hooks.js';
 
 /** US dollars in the user's language; below a cent with two significant digits (one turn costs that little). */
 export function formatUsd(n: number, lang: string): string {
@@ -60,8 +60,7 @@ export function Usage() {
 
   const parsed = { monthlyUsd: parseLimit(usd, false), monthlyTokens: parseLimit(tokens, true) };
   const localError = (v: number | null | undefined, rule: string) => (tried && v === undefined ? t(`validation.${rule}`) : undefined);
-  const serverErrors: Record<string, string> = {};
-  for (const e of save.error?.errors ?? []) serverErrors[e.field] = e.message;
+  const serverError = fieldErrors(t, save.error);
   const submit = async (e: Event) => {
     e.preventDefault();
     setTried(true);
@@ -115,7 +114,7 @@ export function Usage() {
             <Field
               label={t('usage.limit_usd')}
               hint={t('usage.empty_default')}
-              error={localError(parsed.monthlyUsd, 'positive_number') ?? serverErrors.monthlyUsd}
+              error={localError(parsed.monthlyUsd, 'positive_number') ?? serverError('monthlyUsd')}
             >
               <input
                 class="kai-input"
@@ -130,7 +129,7 @@ export function Usage() {
             <Field
               label={t('usage.limit_tokens')}
               hint={t('usage.empty_default')}
-              error={localError(parsed.monthlyTokens, 'positive_integer') ?? serverErrors.monthlyTokens}
+              error={localError(parsed.monthlyTokens, 'positive_integer') ?? serverError('monthlyTokens')}
             >
               <input
                 class="kai-input"

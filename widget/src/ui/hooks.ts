@@ -80,3 +80,13 @@ export function useAction(): Action {
   const clear = useCallback(() => setError(null), []);
   return { busy, error, run, retry, clear };
 }
+
+/**
+ * A form's error for one field: a local check's (shown once the person tried to save, in their language)
+ * before the server's (field errors of the last refused save, by the field's path).
+ */
+export function fieldErrors(t: (key: string) => string, serverError: ApiError | null, local: Record<string, string> = {}) {
+  const server: Record<string, string> = {};
+  for (const e of serverError?.errors ?? []) server[e.field] = e.message;
+  return (key: string): string | undefined => (local[key] ? t(`validation.${local[key]}`) : server[key]);
+}
