@@ -227,7 +227,12 @@ describe('playground', () => {
     expect(r.body).toEqual({
       reply: 'Sure, demos are on Tuesdays!',
       actions: [
-        { type: 'move_to_stage', args: { pipelineId: w.pipeline.id, statusId: proposal.id, stageName: 'Proposal sent' }, valid: true },
+        {
+          type: 'move_to_stage',
+          args: { pipelineId: w.pipeline.id, statusId: proposal.id, stageName: 'Proposal sent' },
+          valid: true,
+          summary: 'Move to Proposal sent (Sales)',
+        },
         { type: 'assign_user', args: { userId: 1 }, valid: false, error: expect.stringContaining('not available') },
       ],
       citations: [{ entryId: expect.any(Number), title: 'Demo' }],

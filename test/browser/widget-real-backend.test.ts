@@ -292,6 +292,8 @@ describe('widget against the real backend and the Kommo simulator', () => {
     await page.fill('[data-testid="kai-chat-input"]', 'Do you have a free trial?');
     await page.click('[data-testid="kai-chat-send"]');
     await page.waitForSelector('[data-testid="kai-answer"] >> text=there is a free trial of fourteen days');
+    // The action it would take, in words, as the card's action list says it.
+    await expect(page.locator('[data-testid="kai-playground-action-summary"]').first().innerText()).resolves.toBe('Note: Asked about the trial');
     // Which knowledge the turn was given: the FAQ entry added above, listed under the answer.
     await page.click('[data-testid="kai-retrieved"] summary');
     await expect(page.locator('[data-testid="kai-retrieved-chunk"]').first().innerText()).resolves.toContain('Free trial');

@@ -153,11 +153,13 @@ export interface PlaygroundInput {
   leadId?: number;
   lead?: { name?: string; price?: number; fields?: Record<string, string> };
 }
+/** A tool call the playground's model made: checked like a real turn's, described in words when valid. */
 export interface ProposedAction {
   type: string;
   args: unknown;
   valid: boolean;
   error?: string;
+  summary?: string;
 }
 export interface PlaygroundResult {
   reply: string;
@@ -567,7 +569,8 @@ export type AgentLeadState =
     };
 
 /** A CRM action proposed with a draft (draft mode): it runs only when the draft is approved. */
-export interface ProposedAction {
+/** A CRM action proposed with a draft (it runs when the draft is approved). */
+export interface DraftProposedAction {
   id: number;
   type: string;
   summary: string;
@@ -583,7 +586,7 @@ export interface LeadAgentState {
 export interface AgentInput {
   runWithoutApproval?: ActionType[];
 }
-export type DraftWithActions = LeadAgentState['drafts'][number] & { actions?: ProposedAction[] };
+export type DraftWithActions = LeadAgentState['drafts'][number] & { actions?: DraftProposedAction[] };
 
 /** The actions kept for approval: ids, optionally with edited arguments; unset means all of them. */
 export type KeptActions = { id: number; args?: Record<string, unknown> }[];

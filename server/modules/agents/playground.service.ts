@@ -144,8 +144,8 @@ export function createPlaygroundService(deps: PlaygroundDeps) {
         ...(guardrail ? { guardrail } : {}),
         actions: out.calls.map((c) =>
           c.dropped
-            ? { type: c.type, args: c.args, valid: false, error: overLimit }
-            : { type: c.type, args: c.args, valid: c.valid, ...(c.error ? { error: c.error } : {}) },
+            ? { type: c.type, args: c.args, valid: false, error: overLimit, ...(c.summary ? { summary: c.summary } : {}) }
+            : { type: c.type, args: c.args, valid: c.valid, ...(c.summary ? { summary: c.summary } : {}), ...(c.error ? { error: c.error } : {}) },
         ),
         citations: g.citations,
         /** The knowledge chunks the model was given, so an admin sees why it answered as it did. */

@@ -8,6 +8,8 @@ export interface SeenCall {
   error?: string;
   /** A valid call over the turn's action limit: not planned. */
   dropped?: boolean;
+  /** A valid call in words, as the lead's action list shows it ("Move to Proposal sent (Sales)"). */
+  summary?: string;
 }
 
 export interface ModelOutcome {
@@ -94,18 +96,18 @@ export async function runModel(
         continue;
       }
       if (v.action.type === 'handoff_to_human') {
-        calls.push({ type: tc.name, args: v.action.args, valid: true });
+        calls.push({ type: tc.name, args: v.action.args, valid: true, summary: v.action.summary });
         handoffReason = String(v.action.args.reason);
         continue;
       }
       const key = `${v.action.type}:${JSON.stringify(v.action.args)}`;
       if (seenKeys.has(key)) {
-        calls.push({ type: tc.name, args: v.action.args, valid: true });
+        calls.push({ type: tc.name, args: v.action.args, valid: true, summary: v.action.summary });
         continue;
       }
       // A model talked into "do 50 things" (or looping) plans at most maxActions; the rest is dropped and recorded.
       r.over = actions.length >= maxActions;
-      calls.push({ type: tc.name, args: v.action.args, valid: true, ...(r.over ? { dropped: true } : {}) });
+      calls.push({ type: tc.name, args: v.action.args, valid: true, summary: v.action.summary, ...(r.over ? { dropped: true } : {}) });
       if (r.over) {
         dropped.push({ type: v.action.type, args: v.action.args });
         continue;

@@ -33,7 +33,7 @@ export function PlaygroundAnswer(props: { result: PlaygroundResult }) {
                   <strong>{labelOf(t, 'action_type', a.type)}</strong>
                   <Badge tone={a.valid ? 'ok' : 'bad'}>{a.valid ? t('playground.valid') : t('playground.invalid')}</Badge>
                 </div>
-                <code class="kai-code">{JSON.stringify(a.args)}</code>
+                {a.summary ? <div data-testid="kai-playground-action-summary">{a.summary}</div> : <code class="kai-code">{JSON.stringify(a.args)}</code>}
                 {a.error ? <div class="kai-field__error">{a.error}</div> : null}
               </li>
             ))}
