@@ -3,6 +3,7 @@ import { toApiError, type Agent, type ApiError, type Script, type ScriptInput, t
 import { Button, ErrorBox, Field, Section } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { parseId } from '../ui/format.js';
+import { insertToken } from '../ui/insert-token.js';
 import { useAction, useLoad } from '../ui/hooks.js';
 
 /** Wait this long after the last keystroke before asking the server for a preview. */
@@ -23,19 +24,7 @@ export function ScriptEditor(props: { agents: Agent[]; script: Script | null; de
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const set = (patch: Partial<ScriptInput>) => setInput((cur) => ({ ...cur, ...patch }));
 
-  const insertVariable = (variableKey: string) => {
-    const token = `{{${variableKey}}}`;
-    const el = bodyRef.current;
-    const start = el ? el.selectionStart : input.body.length;
-    const end = el ? el.selectionEnd : input.body.length;
-    const body = input.body.slice(0, start) + token + input.body.slice(end);
-    set({ body });
-    requestAnimationFrame(() => {
-      if (!el) return;
-      el.focus();
-      el.setSelectionRange(start + token.length, start + token.length);
-    });
-  };
+  const insertVariable = (variableKey: string) => set({ body: insertToken(bodyRef.current, input.body, `{{${variableKey}}}`) });
 
   const toggleStage = (ref: StageRef) => {
     const k = stageKey(ref);

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { toApiError, type StageSetup } from '../api.js';
 import { Field } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
+import { insertToken } from '../ui/insert-token.js';
 import { useLoad } from '../ui/hooks.js';
 
 /** Wait this long after the last keystroke before asking the server for a preview. */
@@ -17,18 +18,8 @@ export function StageScript(props: { setup: StageSetup; value: string; onChange:
   const ref = useRef<HTMLTextAreaElement>(null);
   const vars = useLoad(() => (props.readOnly ? Promise.resolve({ variables: [] }) : api.scriptVariables()), [props.readOnly]);
   const [picked, setPicked] = useState<number | null>(props.leadId ?? props.setup.leads[0]?.id ?? null);
-  const insert = (key: string) => {
-    const token = `{{${key}}}`;
-    const el = ref.current;
-    const start = el ? el.selectionStart : props.value.length;
-    const end = el ? el.selectionEnd : props.value.length;
-    props.onChange(props.value.slice(0, start) + token + props.value.slice(end));
-    // Back to the text, the cursor after the variable, so typing goes on from there.
-    requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(start + token.length, start + token.length);
-    });
-  };
+  // The variable goes in at the cursor, and typing goes on after it.
+  const insert = (key: string) => props.onChange(insertToken(ref.current, props.value, `{{${key}}}`));
   const others = (props.setup.script?.stages.length ?? 1) - 1;
   // The preview's complaint about the body (an unknown variable) is shown where the save's would be: once, under the field.
   const [previewError, setPreviewError] = useState<string | undefined>(undefined);
