@@ -274,7 +274,7 @@ export function createEngine(d: EngineDeps) {
     let evaluated = 0;
     let deferred = 0;
     const rules = candidates(e.accountId, e.type);
-    if (rules.length === 0 || d.repo.seen(e.accountId, e.key, e.type)) return { fired, evaluated, deferred };
+    if (rules.length === 0) return { fired, evaluated, deferred };
     const f = facts(e);
     const now = d.clock.now();
     const judged: Omit<Judged, 'runId'>[] = [];

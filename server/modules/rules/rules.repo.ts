@@ -1,4 +1,5 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../../db/client.js';
 import { ruleVersions, rules, type RuleRow } from '../../../db/schema/index.js';
 import type { RuleDefinition, TriggerType } from './rules.schemas.js';
@@ -52,14 +53,10 @@ export function createRulesRepo(db: Db) {
       `SELECT r.*, v.definition FROM rules r JOIN rule_versions v ON v.account_id = r.account_id AND v.rule_id = r.id AND v.version = r.version
        WHERE r.account_id = ? AND r.trigger_type = ? AND r.enabled = 1 AND r.deleted_at IS NULL ORDER BY r.id`,
     ),
-    seen: sqlite.prepare('SELECT 1 FROM rule_events WHERE account_id = ? AND event_key = ? AND type = ?').pluck(),
     insertEvent: sqlite.prepare(
       `INSERT INTO rule_events (account_id, event_key, type, lead_id, depth, fired, verdicts, created_at)
        VALUES (@accountId, @eventKey, @type, @leadId, @depth, @fired, @verdicts, @now)
        ON CONFLICT (account_id, event_key, type) DO NOTHING`,
-    ),
-    insertRun: sqlite.prepare(
-      'INSERT INTO rule_runs (account_id, rule_id, version, event_id, lead_id, status) VALUES (@accountId, @ruleId, @version, @eventId, @leadId, @status)',
     ),
     firedOnLead: sqlite.prepare("SELECT fired FROM rule_events WHERE account_id = ? AND lead_id = ? AND created_at >= ? AND fired <> ''").pluck(),
     getRun: sqlite.prepare(
@@ -78,6 +75,18 @@ export function createRulesRepo(db: Db) {
     counts: sqlite.prepare(
       `SELECT rule_id AS ruleId, sum(status IN ('fired', 'done', 'failed')) AS fired, count(*) AS evaluated FROM rule_runs WHERE account_id = ? GROUP BY rule_id`,
     ),
+  };
+  /** `INSERT … VALUES (…), (…)` for n runs, prepared once per n. */
+  const runInserts = new Map<number, Statement>();
+  const insertRuns = (n: number): Statement => {
+    let stmt = runInserts.get(n);
+    if (!stmt) {
+      stmt = sqlite.prepare(
+        `INSERT INTO rule_runs (account_id, rule_id, version, event_id, lead_id, status) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+      );
+      runInserts.set(n, stmt);
+    }
+    return stmt;
   };
   const parse = (r: Record<string, unknown>): LoadedRule => {
     const row = {
@@ -225,8 +234,6 @@ export function createRulesRepo(db: Db) {
         .run();
     },
 
-    /** Was this event (this pass of it, as this trigger type) evaluated before: a redelivery. */
-    seen: (accountId: number, eventKey: string, type: string): boolean => s.seen.get(accountId, eventKey, type) !== undefined,
     /**
      * Record an event's verdicts: one row with every trace, and one narrow run per verdict (the rule's
      * history). Null when the event was recorded before; otherwise the run ids, in the verdicts' order.
@@ -253,9 +260,10 @@ export function createRulesRepo(db: Db) {
       });
       if (res.changes === 0) return null;
       const eventId = Number(res.lastInsertRowid);
-      return e.verdicts.map((v) =>
-        Number(s.insertRun.run({ accountId: e.accountId, ruleId: v.ruleId, version: v.version, eventId, leadId: e.leadId, status: v.status }).lastInsertRowid),
-      );
+      // All of the event's runs in one statement: their ids follow one another (one writer, in this transaction).
+      const params = e.verdicts.flatMap((v) => [e.accountId, v.ruleId, v.version, eventId, e.leadId, v.status]);
+      const last = Number(insertRuns(e.verdicts.length).run(...params).lastInsertRowid);
+      return e.verdicts.map((_, i) => last - e.verdicts.length + 1 + i);
     },
     /** How often each rule fired for this lead since `since` (the per-lead hourly limit). */
     firedOnLead(accountId: number, leadId: number, since: number): Map<number, number> {
