@@ -161,6 +161,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     ...p,
     access: access.services.access,
     agents: (accountId) => agents.services.agents.list(accountId).map((a) => ({ id: a.id, name: a.name, mode: a.mode, replyDelaySec: a.replyDelaySec })),
+    stages: (accountId) => mirror.services.read.catalog(accountId).stages,
   });
   const retention = retentionModule(p);
   return {

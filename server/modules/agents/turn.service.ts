@@ -167,7 +167,9 @@ export function createTurnService(deps: TurnDeps) {
     if (!agent) return;
     const lead = { ...mirrorLead, accountId };
     if (turn && turn.agentId !== agent.id) deps.tx(() => updateTurn(db, accountId, turn!.id, { agentId: agent.id }));
-    turn ??= deps.tx(() => insertTurn(db, { accountId, leadId, agentId: agent.id, turnKey: payload.turnKey, trigger }, now));
+    // The stage the lead is in as the turn starts: the quality figures per stage count the turn there.
+    const stage = { pipelineId: mirrorLead.pipelineId, statusId: mirrorLead.statusId };
+    turn ??= deps.tx(() => insertTurn(db, { accountId, leadId, agentId: agent.id, turnKey: payload.turnKey, trigger, ...stage }, now));
     const t: AgentTurnRow = turn;
 
     const log = (type: string, title: string, description: string | null, metadata: Record<string, unknown> = {}) =>
