@@ -132,7 +132,28 @@ export function createQualityService(d: {
   }
 
   return {
-    thresholds: d.thresholds,
+    /**
+     * One stage's agent over the last 30 days, for the stage's settings: how many drafts were decided, the
+     * share sent unchanged, and whether to go to autopilot or back to draft (with the thresholds behind it).
+     */
+    stage(accountId: number, at: { pipelineId: number; statusId: number }, agentId: number) {
+      const { from, to } = windowOf(d.clock.now(), { days: 30 });
+      const mine = d.repo.cells({ accountId, from, to }).filter((c) => c.agentId === agentId && c.pipelineId === at.pipelineId && c.statusId === at.statusId);
+      const f = figures(
+        mine.reduce<AgentFigures>((acc, c) => addFigures(acc, c), emptyFigures(agentId)),
+        d.agents(accountId).find((a) => a.id === agentId),
+      );
+      return {
+        days: 30,
+        decided: f.drafts.decided,
+        acceptance: f.acceptance,
+        undoneShare: f.actions.undoneShare,
+        advanced: f.advanced,
+        suggestion: f.suggestion,
+        thresholds: { autopilotMinDrafts: d.thresholds.autopilotMinDrafts, autopilotMinUnchanged: d.thresholds.autopilotMinUnchanged },
+      };
+    },
+
     /** The window's figures: for the account, per agent, per stage and agent, and per UTC day (the chart). */
     summary(accountId: number, q: QualityQuery) {
       const now = d.clock.now();
