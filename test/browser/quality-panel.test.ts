@@ -2,8 +2,8 @@
  * Cost and quality in sight, in Chromium against the real backend and the Kommo simulator: seeded turns of one
  * draft-mode agent (a draft sent unchanged, one edited, one discarded with a reason, an action undone, and a
  * draft whose approved move took the lead to the next stage) show in the lead card's panel, in the admin app's
- * table per stage and agent and its 30-day chart, and in the stage's settings (its acceptance rate), where an
- * admin also switches email replies on for the stage.
+ * table per stage and agent and its 30-day chart, and in the stage's settings (its acceptance rate and the autopilot
+ * suggestion an admin confirms), where an admin also switches email replies on for the stage.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,16 @@ describe('the cost and quality panel shows the figures of seeded turns', () => {
     llm.listen();
     w = await startRealWidgetWorld({
       seed: { leads: 6, contacts: 4 },
-      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: LLM_BASE, OPENAI_TIMEOUT_MS: '5000', OPENAI_MODEL: 'gpt-4o-mini', WEBHOOK_BURST_WINDOW_MS: '0' },
+      env: {
+        OPENAI_API_KEY: 'sk-test',
+        OPENAI_BASE_URL: LLM_BASE,
+        OPENAI_TIMEOUT_MS: '5000',
+        OPENAI_MODEL: 'gpt-4o-mini',
+        WEBHOOK_BURST_WINDOW_MS: '0',
+        // Autopilot is suggested here from 4 decided drafts with half of them unchanged (the defaults are 50 and 90%).
+        QUALITY_AUTOPILOT_MIN_DRAFTS: '4',
+        QUALITY_AUTOPILOT_MIN_UNCHANGED_PCT: '50',
+      },
       beforeInstall(sim) {
         const sales = [...sim.state.pipelines.values()].find((p) => p.name === 'Sales')!;
         const qualified = sales._embedded.statuses.find((s) => s.name === 'Qualified')!.id;
@@ -101,6 +110,7 @@ describe('the cost and quality panel shows the figures of seeded turns', () => {
     await expect(row.locator('td').first().innerText()).resolves.toBe('Sales › Qualified');
     await expect(row.locator('[data-key="drafts"]').innerText()).resolves.toBe('2 / 1 / 1');
     await expect(row.locator('[data-key="advanced"]').innerText()).resolves.toBe('1');
+    await expect(row.innerText()).resolves.toContain('Ready for autopilot');
     const totals = (key: string) => page.locator(`[data-testid="kai-quality"] [data-testid="kai-quality-figures"] [data-key="${key}"] dd`).innerText();
     await expect(totals('drafts')).resolves.toBe('2 / 1 / 1');
     await expect(totals('undone')).resolves.toBe('1 / 2');
@@ -112,12 +122,18 @@ describe('the cost and quality panel shows the figures of seeded turns', () => {
     await expect(page.locator('[data-testid="kai-quality-chart-advanced"]').innerText()).resolves.toContain(': 1');
     await screenshot(page, 'quality-admin');
 
-    // The stage's settings: its acceptance rate, and the email switch an admin turns on for the stage.
+    // The stage's settings: its acceptance rate and the suggestion, which changes nothing until an admin confirms it;
+    // and the email switch an admin turns on for the stage.
     await page.goto(`${w.harness.url}/card?lead=${a}`);
     await page.click('[data-testid="kai-tab-stage"]');
     await page.waitForSelector('[data-testid="kai-stage-editor"][data-state="edit"]');
     await expect(page.locator('[data-testid="kai-stage-acceptance"]').innerText()).resolves.toBe('50% of drafts sent unchanged (4 decided, last 30 days)');
-    expect(await page.locator('[data-testid="kai-stage-suggestion"]').count()).toBe(0);
+    await expect(page.locator('[data-testid="kai-stage-suggestion"]').innerText()).resolves.toContain('Ready for autopilot');
+    expect((await w.must('GET', `/api/agents/${agent.id}`)).mode).toBe('draft');
+    await page.click('[data-testid="kai-stage-suggestion-confirm"]');
+    await page.waitForSelector('[data-testid="kai-stage-quality"]:not(:has([data-testid="kai-stage-suggestion"]))');
+    expect((await w.must('GET', `/api/agents/${agent.id}`)).mode).toBe('autopilot');
+    await expect(page.inputValue('[data-testid="kai-stage-agent-mode"]')).resolves.toBe('autopilot');
     await page.check('[data-testid="kai-stage-reply-by-email"]');
     await page.click('[data-testid="kai-stage-save"]');
     await page.waitForSelector('[data-testid="kai-stage-saved"]');
