@@ -21,4 +21,5 @@ CREATE INDEX `lead_stage_moves_time_idx` ON `lead_stage_moves` (`account_id`,`mo
 CREATE INDEX `lead_stage_moves_lead_idx` ON `lead_stage_moves` (`account_id`,`lead_id`,`moved_at`);--> statement-breakpoint
 ALTER TABLE `agent_stage_bindings` ADD `reply_by_email` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `agent_turns` ADD `pipeline_id` integer;--> statement-breakpoint
-ALTER TABLE `agent_turns` ADD `status_id` integer;
+ALTER TABLE `agent_turns` ADD `status_id` integer;--> statement-breakpoint
+CREATE INDEX `agent_turns_time_idx` ON `agent_turns` (`account_id`,`created_at`);

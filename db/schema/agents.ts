@@ -89,7 +89,12 @@ export const agentTurns = sqliteTable(
     createdAt: integer('created_at').notNull(),
     finishedAt: integer('finished_at'),
   },
-  (t) => [uniqueIndex('agent_turns_key_uq').on(t.accountId, t.turnKey), index('agent_turns_lead_idx').on(t.accountId, t.leadId, t.createdAt)],
+  (t) => [
+    uniqueIndex('agent_turns_key_uq').on(t.accountId, t.turnKey),
+    index('agent_turns_lead_idx').on(t.accountId, t.leadId, t.createdAt),
+    // The quality figures read an account's turns by time.
+    index('agent_turns_time_idx').on(t.accountId, t.createdAt),
+  ],
 );
 
 /** A reply a human must send (draft mode, or a channel we cannot reach). */

@@ -18,7 +18,10 @@ export interface AgentFigures {
   handoffs: number;
   actionsDone: number;
   actionsUndone: number;
-  /** Milliseconds from a turn's start (after the burst window) to its reply or draft; a configured reply delay is included and shown apart. */
+  /**
+   * Milliseconds from a turn's start to its reply or draft. A turn starts when its job runs: after the burst
+   * window and the agent's configured reply delay, which are therefore not in it (the delay is shown apart).
+   */
   replyMs: number[];
   /** Leads that advanced a stage while this agent handled them without a human reply (see moves.recorder.ts). */
   advanced: number;
