@@ -95,7 +95,7 @@ describe('leads that advanced a stage while the agent handled them without a hum
     expect(w.p.sqlite.prepare('SELECT count(*) AS n FROM lead_stage_moves WHERE lead_id = ?').get(a)).toEqual({ n: 1 });
   });
 
-  it('splits the figures by stage for an agent bound to two stages, and by calendar month', async () => {
+  it("splits the figures by stage for an agent bound to two stages (a turnless handoff in the lead's stage), and by calendar month", async () => {
     const t = await world();
     await t.answered(t.leads[0]!);
     await t.answered(t.other);
@@ -106,6 +106,13 @@ describe('leads that advanced a stage while the agent handled them without a hum
       ['Negotiation', 1, 1],
     ]);
     expect(mine.every((x: { tokens: number; costUsd: number }) => x.tokens > 0)).toBe(true);
+    // A handoff from the card has no turn: it counts in the stage the lead is in.
+    expect((await w.api('POST', `/api/leads/${t.leads[1]}/agent/handoff`, { reason: 'VIP client' })).status).toBe(200);
+    const after = (await t.summary()).stages.filter((x: { agentId: number }) => x.agentId === t.agent.id);
+    expect(after.map((x: { stageName: string; handoffs: number }) => [x.stageName, x.handoffs])).toEqual([
+      ['Qualified', 1],
+      ['Negotiation', 0],
+    ]);
     const month = new Date(w.p.clock.now()).toISOString().slice(0, 7);
     const m = await t.summary(`?month=${month}`);
     expect(m).toMatchObject({ month, totals: { turns: 2, replies: 2 } });

@@ -66,8 +66,15 @@ export function emptyFigures(agentId: number): AgentFigures {
 }
 
 const day = (col: string) => `strftime('%Y-%m-%d', ${col} / 1000, 'unixepoch')`;
-/** The turn an activity entry names (its metadata's turnId): where the entry's stage comes from. */
-const turnOf = (alias: string) => `LEFT JOIN agent_turns t ON t.account_id = ${alias}.account_id AND t.id = json_extract(${alias}.metadata, '$.turnId')`;
+/**
+ * Where a row's stage comes from: the turn it names (an activity entry's metadata.turnId, an action's turn_id),
+ * else the lead's stage now (a handoff from the card has no turn; turns older than the stage column have none).
+ */
+const stageOf = (turnOn: string, alias: string) =>
+  `LEFT JOIN agent_turns t ON t.account_id = ${alias}.account_id AND t.id = ${turnOn}
+   LEFT JOIN leads l ON l.account_id = ${alias}.account_id AND l.id = ${alias}.lead_id`;
+const turnOf = (alias: string) => stageOf(`json_extract(${alias}.metadata, '$.turnId')`, alias);
+const STAGE = 'coalesce(t.pipeline_id, l.pipeline_id) AS pipelineId, coalesce(t.status_id, l.status_id) AS statusId';
 
 /** The quality figures' SQL: read-only over the turns, the action log, the activity feed and the stage moves. */
 export function createQualityRepo(sqlite: Database.Database) {
@@ -75,31 +82,32 @@ export function createQualityRepo(sqlite: Database.Database) {
   const span = (alias: string, col = 'created_at') => `${alias}.account_id = @accountId AND ${alias}.${col} >= @from AND ${alias}.${col} < @to`;
   const params = (w: Window) => ({ accountId: w.accountId, from: w.from, to: w.to, leadId: w.leadId ?? null });
   const turnsSql = (w: Window) =>
-    `SELECT t.agent_id AS agentId, t.pipeline_id AS pipelineId, t.status_id AS statusId, ${day('t.created_at')} AS day, count(*) AS turns,
+    `SELECT t.agent_id AS agentId, ${STAGE}, ${day('t.created_at')} AS day, count(*) AS turns,
             coalesce(sum(t.prompt_tokens + t.completion_tokens), 0) AS tokens, coalesce(sum(t.cost_usd), 0) AS costUsd,
             sum(t.status = 'replied') AS replied, sum(t.status = 'drafted') AS drafted
-       FROM agent_turns t WHERE ${span('t')}${lead(w, 't')} GROUP BY agentId, pipelineId, statusId, day`;
+       FROM agent_turns t LEFT JOIN leads l ON l.account_id = t.account_id AND l.id = t.lead_id
+      WHERE ${span('t')}${lead(w, 't')} GROUP BY agentId, pipelineId, statusId, day`;
   const replyMsSql = (w: Window) =>
-    `SELECT t.agent_id AS agentId, t.pipeline_id AS pipelineId, t.status_id AS statusId, ${day('t.created_at')} AS day, t.finished_at - t.created_at AS ms
-       FROM agent_turns t WHERE ${span('t')}${lead(w, 't')} AND t.status IN ('replied', 'drafted') AND t.finished_at IS NOT NULL`;
+    `SELECT t.agent_id AS agentId, ${STAGE}, ${day('t.created_at')} AS day, t.finished_at - t.created_at AS ms
+       FROM agent_turns t LEFT JOIN leads l ON l.account_id = t.account_id AND l.id = t.lead_id WHERE ${span('t')}${lead(w, 't')} AND t.status IN ('replied', 'drafted') AND t.finished_at IS NOT NULL`;
   const approvedSql = (w: Window) =>
-    `SELECT a.agent_id AS agentId, t.pipeline_id AS pipelineId, t.status_id AS statusId, ${day('a.created_at')} AS day,
+    `SELECT a.agent_id AS agentId, ${STAGE}, ${day('a.created_at')} AS day,
             coalesce(json_extract(a.metadata, '$.editRatio'), 0) AS ratio
        FROM activity_logs a ${turnOf('a')}
       WHERE ${span('a')} AND a.type = 'agent.reply' AND json_extract(a.metadata, '$.draftId') IS NOT NULL${lead(w, 'a')}`;
   const discardedSql = (w: Window) =>
-    `SELECT a.agent_id AS agentId, t.pipeline_id AS pipelineId, t.status_id AS statusId, ${day('a.created_at')} AS day,
+    `SELECT a.agent_id AS agentId, ${STAGE}, ${day('a.created_at')} AS day,
             coalesce(json_extract(a.metadata, '$.reason'), 'none') AS reason, count(*) AS n
        FROM activity_logs a ${turnOf('a')}
       WHERE ${span('a')} AND a.type = 'agent.draft_discarded'${lead(w, 'a')} GROUP BY agentId, pipelineId, statusId, day, reason`;
   const handoffSql = (w: Window) =>
-    `SELECT a.agent_id AS agentId, t.pipeline_id AS pipelineId, t.status_id AS statusId, ${day('a.created_at')} AS day, count(*) AS n
+    `SELECT a.agent_id AS agentId, ${STAGE}, ${day('a.created_at')} AS day, count(*) AS n
        FROM activity_logs a ${turnOf('a')}
       WHERE ${span('a')} AND a.type = 'agent.handoff'${lead(w, 'a')} GROUP BY agentId, pipelineId, statusId, day`;
   const actionsSql = (w: Window) =>
-    `SELECT x.agent_id AS agentId, t.pipeline_id AS pipelineId, t.status_id AS statusId, ${day('x.created_at')} AS day,
+    `SELECT x.agent_id AS agentId, ${STAGE}, ${day('x.created_at')} AS day,
             sum(x.status IN ('done', 'undone')) AS done, sum(x.status = 'undone') AS undone
-       FROM agent_actions x LEFT JOIN agent_turns t ON t.account_id = x.account_id AND t.id = x.turn_id
+       FROM agent_actions x ${stageOf('x.turn_id', 'x')}
       WHERE ${span('x')} AND x.turn_id IS NOT NULL${lead(w, 'x')} GROUP BY agentId, pipelineId, statusId, day`;
   // An agent's own move that a person undid is no longer an advance.
   const advancedSql = (w: Window) =>
