@@ -192,6 +192,11 @@ describe('"This stage": a stage set up from the lead card, read-only for a sales
     await expect(col.locator('[data-testid="kai-board-agent"]').innerText()).resolves.toMatch(/Quinn — qualified\s*Autopilot/);
     await expect(col.locator('[data-testid="kai-board-script"]').innerText()).resolves.toBe('Qualified');
     await expect(col.locator('[data-testid="kai-board-counts"]').innerText()).resolves.toBe('Knowledge: 1 · Rules: 0 · Sequences: 0');
+    // The stage's hours, how a reply reaches the client (the first case's Salesbot request told us the bot), and today.
+    await expect(col.locator('[data-testid="kai-board-hours"]').innerText()).resolves.toMatch(/^(Answers around the clock|.+\(.+\))$/);
+    await expect(col.locator('[data-testid="kai-board-channels"]').getAttribute('data-reach')).resolves.toBe('salesbot');
+    await expect(col.locator('[data-testid="kai-board-channels"]').innerText()).resolves.toMatch(/✓ Chats \(Salesbot\)\s+✗ Email/);
+    await expect(col.locator('[data-testid="kai-board-today"]').innerText()).resolves.toBe('Today — replies: 1 · drafts waiting: 0 · handoffs: 0');
     const n = w.stage('Negotiation');
     await expect(page.locator(`[data-testid="kai-board-col"][data-stage="${n.pipelineId}:${n.statusId}"]`).innerText()).resolves.toContain('No agent');
     await screenshot(page, 'stage-board');

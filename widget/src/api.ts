@@ -676,10 +676,19 @@ export interface StageSetup extends StageSetupItem {
   /** Open leads of the stage, to preview the script on one chosen by name. */
   leads: { id: number; name: string | null }[];
 }
+/** What a board column adds: the agent's hours, how a reply reaches the client, and today's figures. */
+export interface StageBoardExtras {
+  /** null: the agent answers around the clock (or no agent works the stage). */
+  workingHours?: WorkingHours | null;
+  /** The Salesbot carrying our widget step, the mailbox; `reach`: how a reply goes out (a note when neither). */
+  channels?: { salesbot: boolean; mailbox: boolean; reach: 'salesbot' | 'email' | 'note' };
+  /** Since midnight in the account's timezone (`since`); drafts waiting whenever written. */
+  today?: { since: string; replies: number; draftsWaiting: number; handoffs: number };
+}
 export interface StageBoardPipeline {
   id: number;
   name: string;
-  stages: (StageSetupItem & { name: string; color: string | null })[];
+  stages: (StageSetupItem & StageBoardExtras & { name: string; color: string | null })[];
 }
 
 function stageSetupCalls(call: <T>(method: Method, path: string, body?: unknown) => Promise<T>) {

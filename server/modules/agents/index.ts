@@ -26,6 +26,7 @@ import { createLeadAgentService } from './lead-agent.service.js';
 import { createLeadStateRepo } from './lead-state.repo.js';
 import { createPlaygroundService } from './playground.service.js';
 import { createRateLimiter } from './rate-limit.js';
+import { createStageCountsRepo } from './stage-counts.repo.js';
 import { turnLimits } from './turn.caps.js';
 import { turnJob } from './turn.job.js';
 import { createTurnService } from './turn.service.js';
@@ -73,6 +74,8 @@ export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'acce
     delivery,
     handoff,
     turns,
+    /** The agents' work per stage since an instant (the pipeline board's "today"). */
+    stageCounts: createStageCountsRepo(d.sqlite),
     models,
     budget,
     agents: createAgentsService({ ...d, models }),
