@@ -191,7 +191,7 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
 
   it('admin app: an action kind ticked "Runs at once in draft mode" is saved on the agent', async () => {
     const { page, problems, close } = await openPage(browser);
-    await page.goto(`${w.harness.url}/settings`);
+    await page.goto(`${w.harness.url}/settings?kai_tab=connection`);
     await page.waitForSelector('[data-testid="kai-connection"]');
     await tab(page, 'agents');
     await page.click('[data-testid="kai-agent-new"]');

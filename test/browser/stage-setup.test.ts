@@ -183,9 +183,10 @@ describe('"This stage": a stage set up from the lead card, read-only for a sales
   it('the pipeline board shows the same setup and opens the same editor, previewing on a lead of the stage chosen by name', async () => {
     expect(setUp).not.toBeNull();
     const { page, problems, close } = await openPage(browser);
+    // The admin app opens on the board: setup starts from the stages (no separate bindings tab exists any more).
     await page.goto(`${w.harness.url}/settings`);
-    await page.waitForSelector('[data-testid="kai-connection"]');
-    await tab(page, 'board');
+    await page.waitForSelector('[data-testid="kai-tab-board"][aria-selected="true"]');
+    await expect(page.locator('[data-testid="kai-tab-bindings"]').count()).resolves.toBe(0);
     const q = w.stage('Qualified');
     const col = page.locator(`[data-testid="kai-board-col"][data-stage="${q.pipelineId}:${q.statusId}"]`);
     await col.waitFor();

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { toApiError, type Agent, type ApiError, type Script, type ScriptInput, type StageRef } from '../api.js';
+import { toApiError, type ApiError, type Script } from '../api.js';
 import { Button, ErrorBox, Field, Section } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { parseId } from '../ui/format.js';
@@ -9,34 +9,28 @@ import { useAction, useLoad } from '../ui/hooks.js';
 /** Wait this long after the last keystroke before asking the server for a preview. */
 const PREVIEW_DEBOUNCE_MS = 400;
 
-const stageKey = (s: StageRef) => `${s.pipelineId}:${s.statusId}`;
+type Text = { name: string; body: string };
 
-export function ScriptEditor(props: { agents: Agent[]; script: Script | null; defaultAgentId: number | null; onDone: () => void }) {
+/**
+ * A script of the shared library: its name and text. Which stages use it is set on the pipeline board's stage
+ * editor (the stage binds the script), so this form has no stage or agent picker and leaves both as they are.
+ */
+export function ScriptEditor(props: { script: Script | null; onDone: () => void }) {
   const { api, t } = useWidget();
-  const [input, setInput] = useState<ScriptInput>(() =>
-    props.script
-      ? { agentId: props.script.agentId, name: props.script.name, body: props.script.body, stages: props.script.stages }
-      : { agentId: props.defaultAgentId, name: '', body: '', stages: [] },
-  );
-  const refs = useLoad(() => Promise.all([api.scriptVariables(), api.pipelines()]), []);
+  const [input, setInput] = useState<Text>(() => (props.script ? { name: props.script.name, body: props.script.body } : { name: '', body: '' }));
+  const refs = useLoad(() => api.scriptVariables(), []);
   const save = useAction();
   const del = useAction();
   const bodyRef = useRef<HTMLTextAreaElement>(null);
-  const set = (patch: Partial<ScriptInput>) => setInput((cur) => ({ ...cur, ...patch }));
+  const set = (patch: Partial<Text>) => setInput((cur) => ({ ...cur, ...patch }));
 
   const insertVariable = (variableKey: string) => set({ body: insertToken(bodyRef.current, input.body, `{{${variableKey}}}`) });
-
-  const toggleStage = (ref: StageRef) => {
-    const k = stageKey(ref);
-    const has = input.stages.some((s) => stageKey(s) === k);
-    set({ stages: has ? input.stages.filter((s) => stageKey(s) !== k) : [...input.stages, ref] });
-  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!input.name.trim()) return;
     const script = props.script;
-    const done = await save.run(() => (script ? api.updateScript(script.id, input) : api.createScript(input)));
+    const done = await save.run(() => (script ? api.updateScript(script.id, input) : api.createScript({ ...input, agentId: null, stages: [] })));
     if (done) props.onDone();
   };
   const remove = async () => {
@@ -45,8 +39,7 @@ export function ScriptEditor(props: { agents: Agent[]; script: Script | null; de
     if (await del.run(() => api.deleteScript(script.id).then(() => true))) props.onDone();
   };
 
-  const [variables, pipelines] = refs.data ?? [{ variables: [] }, { items: [] }];
-  const selected = new Set(input.stages.map(stageKey));
+  const variables = refs.data ?? { variables: [] };
 
   return (
     <form class="kai-form" onSubmit={submit} data-testid="kai-script-editor" noValidate>
@@ -60,23 +53,6 @@ export function ScriptEditor(props: { agents: Agent[]; script: Script | null; de
               data-testid="kai-script-name"
               onInput={(e) => set({ name: (e.target as HTMLInputElement).value })}
             />
-          </Field>
-          <Field label={t('common.agent')}>
-            <select
-              class="kai-input"
-              value={input.agentId === null ? '' : String(input.agentId)}
-              onChange={(e) => {
-                const raw = (e.target as HTMLSelectElement).value;
-                set({ agentId: raw === '' ? null : Number(raw) });
-              }}
-            >
-              <option value="">{t('scripts.any_agent')}</option>
-              {props.agents.map((a) => (
-                <option key={a.id} value={String(a.id)}>
-                  {a.name}
-                </option>
-              ))}
-            </select>
           </Field>
         </div>
         {refs.error ? <ErrorBox error={refs.error} onRetry={refs.reload} compact /> : null}
@@ -105,26 +81,6 @@ export function ScriptEditor(props: { agents: Agent[]; script: Script | null; de
           </div>
         </div>
         <Preview body={input.body} />
-      </Section>
-
-      <Section title={t('scripts.stages')}>
-        {pipelines.items.map((p) => (
-          <fieldset key={p.id} class="kai-fieldset">
-            <legend>{p.name}</legend>
-            {[...p.statuses]
-              .sort((a, b) => a.sort - b.sort)
-              .map((s) => (
-                <label key={s.id} class="kai-check kai-check--inline">
-                  <input
-                    type="checkbox"
-                    checked={selected.has(stageKey({ pipelineId: p.id, statusId: s.id }))}
-                    onChange={() => toggleStage({ pipelineId: p.id, statusId: s.id })}
-                  />
-                  <span>{s.name}</span>
-                </label>
-              ))}
-          </fieldset>
-        ))}
       </Section>
 
       {save.error ? <ErrorBox error={save.error} /> : null}
