@@ -607,6 +607,8 @@ export function draftsHandoffApi(call: <T>(method: 'POST', path: string, body?: 
     handOffLead: (leadId: number, reason?: string) =>
       call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/handoff`, reason === undefined ? {} : { reason }),
     returnLeadToAgent: (leadId: number) => call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/return`, {}),
+    /** A suggestion kept as a pending draft of the stage's agent (approved like any other draft). */
+    insertDraft: (leadId: number, text: string) => call<{ draftId: number }>('POST', `/api/leads/${id(leadId)}/agent/drafts`, { text }),
     approveDraftWithActions: (draftId: number, text: string | undefined, actions: KeptActions | undefined) =>
       call<{ status: 'sent'; via: DraftVia | 'none' }>('POST', `/api/drafts/${id(draftId)}/approve`, {
         ...(text === undefined ? {} : { text }),

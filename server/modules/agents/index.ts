@@ -27,6 +27,7 @@ import { createLeadStateRepo } from './lead-state.repo.js';
 import { createPlaygroundService } from './playground.service.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createStageCountsRepo } from './stage-counts.repo.js';
+import { createSuggestionService } from './suggestion.service.js';
 import { turnLimits } from './turn.caps.js';
 import { turnJob } from './turn.job.js';
 import { createTurnService } from './turn.service.js';
@@ -81,6 +82,7 @@ export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'acce
     agents: createAgentsService({ ...d, models }),
     playground: createPlaygroundService({ ...d, budget, models, limits, rateLimit: playgroundLimit }),
     leads: createLeadAgentService({ ...d, leadState, budget, models, handoff }),
+    suggestions: createSuggestionService({ ...d, delivery }),
   };
 }
 
@@ -95,7 +97,7 @@ export function agentsModule(d: AgentsDeps): Module<AgentsServices & { proactive
     services: { ...s, proactive: triggers.proactive },
     routes: [
       agentsRoutes(s.agents, s.playground, d.access, d.audit),
-      leadAgentRoutes(s.leads, s.delivery, d.access),
+      leadAgentRoutes(s.leads, s.delivery, s.suggestions, d.access),
       usageRoutes(s.budget, s.models, d.access, d.audit),
     ],
     jobs: [turnJob(s.turns)],

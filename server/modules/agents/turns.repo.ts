@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import { agentDrafts, agentTurns, type AgentDraftRow, type AgentTurnRow } from '../../../db/schema/index.js';
 
@@ -162,4 +162,15 @@ export function turnsOf(db: Db, accountId: number, ids: number[]): Pick<AgentTur
     .from(agentTurns)
     .where(and(eq(agentTurns.accountId, accountId), inArray(agentTurns.id, ids)))
     .all();
+}
+
+/** The trigger of the lead's latest turn that answered a client message (its channel, Salesbot request or email thread). */
+export function lastMessageTrigger(db: Db, accountId: number, leadId: number): Record<string, unknown> | undefined {
+  return db
+    .select({ trigger: agentTurns.trigger })
+    .from(agentTurns)
+    .where(and(eq(agentTurns.accountId, accountId), eq(agentTurns.leadId, leadId), sql`json_extract(${agentTurns.trigger}, '$.kind') = 'message'`))
+    .orderBy(desc(agentTurns.id))
+    .limit(1)
+    .get()?.trigger;
 }
