@@ -259,6 +259,36 @@ describe('"This stage": a stage set up from the lead card, read-only for a sales
     expect(problems.filter((p) => !p.includes('status of 422'))).toEqual([]);
     await close();
   });
+
+  it('the script library: a bad variable is said once, beside the field; a save says Saved; deleting asks once', async () => {
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${w.harness.url}/settings?kai_tab=scripts`);
+    await page.click('[data-testid="kai-script-new"]');
+    await page.fill('[data-testid="kai-script-name"]', 'Library opener');
+    await page.fill('[data-testid="kai-script-body"]', 'Hi {{lead.nope}}');
+    await page.click('[data-testid="kai-script-save"]');
+    const editor = page.locator('[data-testid="kai-script-editor"]');
+    await editor.locator('.kai-field__error').waitFor();
+    await expect(editor.locator('.kai-field__error').count()).resolves.toBe(1);
+    await expect(editor.locator('.kai-field__error').innerText()).resolves.toBe('unknown variable {{lead.nope}}');
+    await expect(editor.locator('[data-testid="kai-error"]').count()).resolves.toBe(0);
+
+    await page.fill('[data-testid="kai-script-body"]', 'Hi {{lead.name}}');
+    await page.click('[data-testid="kai-script-save"]');
+    await page.waitForSelector('[data-testid="kai-scripts"] [data-testid="kai-saved"] >> text=Saved');
+    const id = ((await w.must('GET', '/api/scripts')).items as { id: number; name: string }[]).find((x) => x.name === 'Library opener')!.id;
+
+    await page.click('[data-testid="kai-script-row"]:has-text("Library opener") >> text=Edit');
+    await page.click('[data-testid="kai-script-delete"]');
+    // The first click only asks.
+    await page.waitForSelector('[data-testid="kai-confirm-yes"] >> text=Yes, delete');
+    expect(((await w.must('GET', '/api/scripts')).items as { id: number }[]).some((x) => x.id === id)).toBe(true);
+    await page.click('[data-testid="kai-confirm-yes"]');
+    await page.waitForSelector('[data-testid="kai-scripts"]');
+    expect(((await w.must('GET', '/api/scripts')).items as { id: number }[]).some((x) => x.id === id)).toBe(false);
+    expect(problems.filter((p) => !p.includes('status of 422'))).toEqual([]);
+    await close();
+  });
 });
 
 async function tab(page: Page, key: string) {

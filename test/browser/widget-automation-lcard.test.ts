@@ -109,7 +109,11 @@ describe('lead-card automation and the role-aware widget, against the real backe
     expect(refusalText).toContain('already in sequence');
     await screenshot(page, 'real-automation-lcard-refused');
 
+    // Stopping asks once: the first click only asks, in the user's language; the second stops it.
     await page.click('[data-testid="kai-enrollment-stop"]');
+    await expect(page.locator('[data-testid="kai-enrollment"] [data-testid="kai-confirm-yes"]').innerText()).resolves.toBe('Sí, detener');
+    expect(db('SELECT status FROM sequence_enrollments WHERE id = ?', enrollmentId)).toEqual([{ status: 'active' }]);
+    await page.click('[data-testid="kai-enrollment"] [data-testid="kai-confirm-yes"]');
     await page.waitForSelector(`[data-testid="kai-enrollment"][data-id="${enrollmentId}"][data-status="stopped"]`);
     await page.waitForSelector('[data-testid="kai-enrollment"] >> text=Detenida por un usuario');
     expect(db('SELECT status, stop_reason AS reason FROM sequence_enrollments WHERE id = ?', enrollmentId)).toEqual([

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { toApiError, type ApiError, type Script } from '../api.js';
-import { Button, ErrorBox, Field, Section } from '../ui/components.js';
+import { Button, ErrorBox, Field, Section, ConfirmButton, FormError } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { parseId } from '../ui/format.js';
 import { insertToken } from '../ui/insert-token.js';
-import { useAction, useLoad } from '../ui/hooks.js';
+import { fieldErrors, useAction, useLoad } from '../ui/hooks.js';
 
 /** Wait this long after the last keystroke before asking the server for a preview. */
 const PREVIEW_DEBOUNCE_MS = 400;
@@ -15,13 +15,14 @@ type Text = { name: string; body: string };
  * A script of the shared library: its name and text. Which stages use it is set on the pipeline board's stage
  * editor (the stage binds the script), so this form has no stage or agent picker and leaves both as they are.
  */
-export function ScriptEditor(props: { script: Script | null; onDone: () => void }) {
+export function ScriptEditor(props: { script: Script | null; onDone: (saved?: boolean) => void }) {
   const { api, t } = useWidget();
   const [input, setInput] = useState<Text>(() => (props.script ? { name: props.script.name, body: props.script.body } : { name: '', body: '' }));
   const refs = useLoad(() => api.scriptVariables(), []);
   const save = useAction();
   const del = useAction();
   const bodyRef = useRef<HTMLTextAreaElement>(null);
+  const fieldError = fieldErrors(t, save.error);
   const set = (patch: Partial<Text>) => setInput((cur) => ({ ...cur, ...patch }));
 
   const insertVariable = (variableKey: string) => set({ body: insertToken(bodyRef.current, input.body, `{{${variableKey}}}`) });
@@ -31,7 +32,7 @@ export function ScriptEditor(props: { script: Script | null; onDone: () => void 
     if (!input.name.trim()) return;
     const script = props.script;
     const done = await save.run(() => (script ? api.updateScript(script.id, input) : api.createScript({ ...input, agentId: null, stages: [] })));
-    if (done) props.onDone();
+    if (done) props.onDone(true);
   };
   const remove = async () => {
     const script = props.script;
@@ -45,7 +46,7 @@ export function ScriptEditor(props: { script: Script | null; onDone: () => void 
     <form class="kai-form" onSubmit={submit} data-testid="kai-script-editor" noValidate>
       <Section title={props.script ? t('scripts.edit_title', { name: props.script.name }) : t('scripts.new_title')}>
         <div class="kai-grid">
-          <Field label={t('scripts.fields.name')} error={save.error?.errors.find((x) => x.field === 'name')?.message}>
+          <Field label={t('scripts.fields.name')} error={fieldError('name')}>
             <input
               class="kai-input"
               value={input.name}
@@ -57,7 +58,7 @@ export function ScriptEditor(props: { script: Script | null; onDone: () => void 
         </div>
         {refs.error ? <ErrorBox error={refs.error} onRetry={refs.reload} compact /> : null}
         <div class="kai-split">
-          <Field label={t('scripts.fields.body')} hint={t('scripts.body_hint')} error={save.error?.errors.find((x) => x.field === 'body')?.message}>
+          <Field label={t('scripts.fields.body')} hint={t('scripts.body_hint')} error={fieldError('body')}>
             <textarea
               ref={bodyRef}
               class="kai-input kai-textarea kai-mono"
@@ -83,20 +84,16 @@ export function ScriptEditor(props: { script: Script | null; onDone: () => void 
         <Preview body={input.body} />
       </Section>
 
-      {save.error ? <ErrorBox error={save.error} /> : null}
+      <FormError error={save.error} fields={['name', 'body']} />
       {del.error ? <ErrorBox error={del.error} onRetry={del.retry} compact /> : null}
       <div class="kai-form__foot">
         <Button kind="primary" type="submit" busy={save.busy} disabled={!input.name.trim()} testId="kai-script-save">
           {t('common.save')}
         </Button>
-        <Button kind="link" onClick={props.onDone}>
+        <Button kind="link" onClick={() => props.onDone()}>
           {t('common.cancel')}
         </Button>
-        {props.script ? (
-          <Button kind="danger" onClick={remove} busy={del.busy}>
-            {t('common.delete')}
-          </Button>
-        ) : null}
+        {props.script ? <ConfirmButton label={t('common.delete')} onConfirm={remove} busy={del.busy} testId="kai-script-delete" /> : null}
       </div>
     </form>
   );

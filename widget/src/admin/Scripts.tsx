@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Script } from '../api.js';
-import { Button, Empty, ErrorBox, Section, Spinner } from '../ui/components.js';
+import { Button, Empty, ErrorBox, Section, Spinner, Saved } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { useLoad } from '../ui/hooks.js';
 import { ScriptEditor } from './ScriptEditor.js';
@@ -11,14 +11,16 @@ type Editing = { kind: 'new' } | { kind: 'edit'; script: Script } | null;
 export function Scripts() {
   const { api, t } = useWidget();
   const [editing, setEditing] = useState<Editing>(null);
+  const [saved, setSaved] = useState(false);
   const scripts = useLoad(() => api.scripts(), []);
 
   if (editing) {
     return (
       <ScriptEditor
         script={editing.kind === 'edit' ? editing.script : null}
-        onDone={() => {
+        onDone={(ok) => {
           setEditing(null);
+          setSaved(ok === true);
           scripts.reload();
         }}
       />
@@ -29,9 +31,12 @@ export function Scripts() {
       title={t('scripts.title')}
       testId="kai-scripts"
       actions={
-        <Button kind="primary" onClick={() => setEditing({ kind: 'new' })} testId="kai-script-new">
-          {t('scripts.new')}
-        </Button>
+        <>
+          <Saved show={saved} />
+          <Button kind="primary" onClick={() => setEditing({ kind: 'new' })} testId="kai-script-new">
+            {t('scripts.new')}
+          </Button>
+        </>
       }
     >
       <p class="kai-small kai-muted">{t('scripts.hint')}</p>
