@@ -380,7 +380,6 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
     /** The account's Digital Pipeline token, which each DP action must carry in its `setting` (admins only). */
     dpToken: () => call<{ token: string; setting: string }>('GET', '/api/integrations/dp-token'),
 
-    bindings: () => call<Items<Binding>>('GET', '/api/bindings'),
     putBinding: (binding: Binding) => call<Items<Binding>>('PUT', '/api/bindings', binding),
     /** The first-run checklist: connection and sync, an agent on a stage, the Salesbot channel, mailbox and model. */
     checklist: () => call<Checklist>('GET', '/api/setup/checklist'),
