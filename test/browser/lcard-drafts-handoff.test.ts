@@ -112,7 +112,18 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
     await page.goto(`${w.harness.url}/card?lead=${leadB}`);
     await page.waitForSelector('[data-testid="kai-draft-action"][data-type="add_tags"]');
     await expect(page.locator('[data-testid="kai-draft-actions"]').innerText()).resolves.toContain('Move to Proposal sent (Sales)');
-    await page.click('[data-testid="kai-draft-action"][data-type="add_tags"] [data-testid="kai-draft-action-toggle"]');
+    // A tag longer than Kommo takes: the server refuses the approval, and says so once, beside that action; nothing ran.
+    const tags = page.locator('[data-testid="kai-draft-action"][data-type="add_tags"]');
+    await tags.locator('[data-testid="kai-draft-action-edit"]').click();
+    await tags.locator('[data-testid="kai-action-edit-tags"]').fill('x'.repeat(60));
+    await tags.locator('[data-testid="kai-action-edit-done"]').click();
+    await page.click('[data-testid="kai-approve"]');
+    await tags.locator('[data-testid="kai-draft-action-error"]').waitFor();
+    await expect(page.locator('[data-testid="kai-draft"] [data-testid="kai-error"]').count()).resolves.toBe(0);
+    await expect(page.locator('[data-testid="kai-draft-action-error"]').count()).resolves.toBe(1);
+    expect(w.sim.state.leads.get(leadB)!.status_id).toBe(w.stage('Negotiation').statusId);
+    problems.splice(0, problems.length, ...problems.filter((p) => !p.includes('status of 422')));
+    await tags.locator('[data-testid="kai-draft-action-toggle"]').click();
     await page.waitForSelector('[data-testid="kai-draft-action"][data-type="add_tags"][data-removed="true"]');
     // The manager moves the lead back to Qualified instead: a stage picked from the pipeline, not an id typed into JSON.
     const chosen = w.stage('Qualified');
