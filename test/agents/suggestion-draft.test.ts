@@ -58,4 +58,17 @@ describe('a suggestion inserted as a draft', () => {
     // Another account cannot draft on this lead.
     expect((await w.api('POST', `/api/leads/${leadId}/agent/drafts`, { text: 'Hi' }, { accountId: w.accountId + 1000 })).status).not.toBe(201);
   });
+
+  it("does not count toward the agent's daily cap of answers on the lead", async () => {
+    w = await startAgentWorld();
+    const leadId = leadInStage(w, 'Qualified', 0);
+    await w.installAndSync();
+    await agentOnStage(w, 'Qualified', { mode: 'draft', maxRepliesPerLeadPerDay: 1 });
+    expect((await w.api('POST', `/api/leads/${leadId}/agent/drafts`, { text: 'Our team will call you today.' })).status).toBe(201);
+    llm.reply({ content: 'Happy to help with the setup.' });
+    w.clientWrites(leadId, 'Can you help me set it up?', { salesbot: true });
+    await w.drain();
+    const texts = (await w.api('GET', `/api/leads/${leadId}/agent`)).body.drafts.map((d: { text: string }) => d.text);
+    expect(texts).toEqual(['Happy to help with the setup.', 'Our team will call you today.']);
+  });
 });

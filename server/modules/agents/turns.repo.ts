@@ -28,6 +28,9 @@ export function updateTurn(db: Db, accountId: number, id: number, patch: Partial
     .run();
 }
 
+/** A person's suggestion kept as a draft is not the agent's answer: it counts toward neither the daily cap nor the turn count. */
+const notSuggestion = sql`json_extract(${agentTurns.trigger}, '$.kind') IS NOT 'suggestion'`;
+
 /** Replies and drafts this lead got since `since` (the daily cap). */
 export function countAnswersSince(db: Db, accountId: number, leadId: number, since: number): number {
   return db
@@ -38,6 +41,7 @@ export function countAnswersSince(db: Db, accountId: number, leadId: number, sin
         eq(agentTurns.accountId, accountId),
         eq(agentTurns.leadId, leadId),
         inArray(agentTurns.status, ['replied', 'drafted']),
+        notSuggestion,
         gte(agentTurns.createdAt, since),
       ),
     )
@@ -54,6 +58,7 @@ export function countAnswers(db: Db, accountId: number, leadId: number, agentId:
         eq(agentTurns.leadId, leadId),
         eq(agentTurns.agentId, agentId),
         inArray(agentTurns.status, ['replied', 'drafted']),
+        notSuggestion,
       ),
     )
     .all().length;
