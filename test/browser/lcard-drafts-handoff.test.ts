@@ -88,14 +88,16 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
       name: 'Dora',
       mode: 'draft',
       instructions: 'Answer and keep the CRM up to date.',
-      allowedActions: ['move_to_stage', 'add_tags'],
+      allowedActions: ['move_to_stage', 'add_tags', 'update_field'],
     });
     const proposal = w.stage('Proposal sent');
+    const priority = [...w.sim.state.customFields.leads.values()].find((f) => f.name === 'Priority')!;
     llm.reply({
       content: 'I will send the proposal today.',
       toolCalls: [
         { name: 'move_to_stage', args: { statusId: proposal.statusId } },
         { name: 'add_tags', args: { tags: ['hot'] } },
+        { name: 'update_field', args: { fieldId: priority.id, value: 'Low' } },
       ],
     });
     await w.salesbotRequest(leadB, 'Please send the proposal');
@@ -105,7 +107,7 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
       drafts = (await w.must('GET', `/api/leads/${leadB}/agent`)).drafts;
       if (!drafts.length) await new Promise((r) => setTimeout(r, 50));
     }
-    expect(drafts[0]!.actions).toHaveLength(2);
+    expect(drafts[0]!.actions).toHaveLength(3);
     expect(w.sim.state.leads.get(leadB)!.status_id).toBe(w.stage('Negotiation').statusId);
 
     const { page, problems, close } = await openPage(browser);
@@ -133,6 +135,13 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
     await move.locator('[data-testid="kai-action-edit-stage"]').selectOption(`${chosen.pipelineId}:${chosen.statusId}`);
     await move.locator('[data-testid="kai-action-edit-done"]').click();
     await expect(move.locator('[data-testid="kai-draft-action-edited"]').innerText()).resolves.toContain('changed to Sales › Qualified');
+    // And sets Priority to High, not the model's Low: the field's own options, by name.
+    const field = page.locator('[data-testid="kai-draft-action"][data-type="update_field"]');
+    await field.locator('[data-testid="kai-draft-action-edit"]').click();
+    await expect.poll(() => field.locator('[data-testid="kai-action-edit-value"] option').allInnerTexts()).toEqual(['Low', 'Medium', 'High']);
+    await field.locator('[data-testid="kai-action-edit-value"]').selectOption('High');
+    await field.locator('[data-testid="kai-action-edit-done"]').click();
+    await expect(field.locator('[data-testid="kai-draft-action-edited"]').innerText()).resolves.toContain('changed to Priority: High');
     await screenshot(page, 'real-lcard-draft-actions');
     await page.click('[data-testid="kai-approve"]');
     await page.waitForSelector('[data-testid="kai-draft-sent"][data-via="salesbot"]');
@@ -140,10 +149,12 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
     // Kommo received the edited stage, not the model's.
     const lead = w.sim.state.leads.get(leadB)!;
     expect(lead.status_id).toBe(chosen.statusId);
+    expect(lead.custom_fields_values?.find((f) => f.field_id === priority.id)?.values[0]?.value).toBe('High');
     expect((lead._embedded?.tags ?? []).map((t) => t.name)).not.toContain('hot');
     expect(db('SELECT type, status FROM agent_actions WHERE lead_id = ? ORDER BY seq', leadB)).toEqual([
       { type: 'move_to_stage', status: 'done' },
       { type: 'add_tags', status: 'discarded' },
+      { type: 'update_field', status: 'done' },
     ]);
     expect(w.sim.state.salesbotContinues.at(-1)).toMatchObject({ body: { data: { reply: 'I will send the proposal today.' } } });
     expect(problems).toEqual([]);
