@@ -54,9 +54,12 @@ function DraftItem(props: { draft: Draft; onChanged: () => void; onSent: (via: S
   const [changed, setChanged] = useState<Record<number, EditedAction>>({});
   const [argsOpen, setArgsOpen] = useState<number | null>(null);
   const keptList = proposed.filter((a) => !removed.includes(a.id));
+  // The ids in the order the last approval sent them: the server names a refused one by its place in that list.
+  const [sentIds, setSentIds] = useState<number[]>([]);
   /** The server's word on one kept action's arguments (`actions.{i}.args`, i its place in the list sent). */
   const argsError = (id: number) => {
-    const i = keptList.findIndex((a) => a.id === id);
+    const i = sentIds.indexOf(id);
+    if (i < 0) return undefined;
     return action.error?.errors.find((e) => e.field === `actions.${i}.args` || e.field.startsWith(`actions.${i}.`))?.message;
   };
   const approve = async () => {
@@ -64,6 +67,7 @@ function DraftItem(props: { draft: Draft; onChanged: () => void; onSent: (via: S
     // Only the actions the person kept run, with the arguments they changed; unset when the list is as proposed.
     const kept =
       removed.length || Object.keys(changed).length ? keptList.map((a) => (changed[a.id] ? { id: a.id, args: changed[a.id]!.args } : { id: a.id })) : undefined;
+    setSentIds(keptList.map((a) => a.id));
     const done = await action.run(() => api.approveDraftWithActions(props.draft.id, edited, kept).catch(reloadOnConflict(props.onChanged)));
     if (done) props.onSent(done.via);
   };
