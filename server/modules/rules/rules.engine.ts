@@ -132,6 +132,31 @@ export function matchTrigger(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'i
   }
 }
 
+/**
+ * A cheap test of the trigger's filters that builds no trace: false only when matchTrigger would say no
+ * (keywords and patterns are left to it). A rule that cannot match is not a candidate, so nothing is lost.
+ */
+function mayMatch(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'id' | 'version'>): boolean {
+  const d = e.data;
+  if (t.type !== e.type) return false;
+  if (d.ruleId !== undefined && (d.ruleId !== rule.id || d.version !== rule.version)) return false;
+  switch (t.type) {
+    case 'stage_entered':
+    case 'time_in_stage':
+      return (t.pipelineId === undefined || t.pipelineId === d.pipelineId) && (t.statusId === undefined || t.statusId === d.statusId);
+    case 'stage_left':
+      return (t.pipelineId === undefined || t.pipelineId === d.prevPipelineId) && (t.statusId === undefined || t.statusId === d.prevStatusId);
+    case 'field_changed':
+      return (d.fieldIds ?? []).includes(t.fieldId);
+    case 'tag_added':
+      return t.tag === undefined || (d.tags ?? []).some((x) => lower(x) === lower(t.tag!));
+    case 'message_received':
+      return !t.channels || (d.channel !== undefined && patternsOf(t).channels!.includes(lower(d.channel)));
+    default:
+      return true;
+  }
+}
+
 /** Whether the lead is in the rule's pipeline/stage (for stage_left: the stage it left). */
 function scopeOf(rule: LoadedRule, e: RuleEvent, lead: { pipelineId: number | null; statusId: number | null } | undefined): TraceNode {
   if (rule.pipelineId === null && rule.statusId === null) return { check: 'scope: whole account', ok: true };
@@ -150,16 +175,42 @@ function scopeOf(rule: LoadedRule, e: RuleEvent, lead: { pipelineId: number | nu
  * enqueue their actions as one job. Runs inside the publisher's transaction: reads and writes only.
  */
 export function createEngine(d: EngineDeps) {
-  const cache = new Map<string, { version: number; rules: LoadedRule[] }>();
-  /** The account's enabled rules with this trigger, from memory while no rule of the account changed. */
-  function candidates(accountId: number, type: TriggerType): LoadedRule[] {
+  type Cached = { version: number; rules: LoadedRule[]; byStage: Map<number, LoadedRule[]>; anyStage: LoadedRule[] };
+  const cache = new Map<string, Cached>();
+  /** The account's enabled rules with this trigger (and by the stage they are scoped to), from memory while no rule of the account changed. */
+  function cached(accountId: number, type: TriggerType): Cached {
     const version = d.repo.version(accountId);
     const k = `${accountId}:${type}`;
     const hit = cache.get(k);
-    if (hit?.version === version) return hit.rules;
+    if (hit?.version === version) return hit;
     const rules = d.repo.candidates(accountId, type);
-    cache.set(k, { version, rules });
-    return rules;
+    const byStage = new Map<number, LoadedRule[]>();
+    const anyStage: LoadedRule[] = [];
+    for (const r of rules) {
+      if (r.statusId === null) anyStage.push(r);
+      else byStage.set(r.statusId, [...(byStage.get(r.statusId) ?? []), r]);
+    }
+    const entry = { version, rules, byStage, anyStage };
+    cache.set(k, entry);
+    return entry;
+  }
+  const candidates = (accountId: number, type: TriggerType): LoadedRule[] => cached(accountId, type).rules;
+  /**
+   * The rules whose scope can hold at this stage, in rule order: those scoped to no stage and those scoped
+   * to this one. A rule scoped to another stage is never looked at (most rules live on one stage).
+   */
+  function atStage(c: Cached, statusId: number | null): LoadedRule[] {
+    const scoped = statusId === null ? undefined : c.byStage.get(statusId);
+    if (!scoped) return c.anyStage;
+    if (c.anyStage.length === 0) return scoped;
+    const out: LoadedRule[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < scoped.length || j < c.anyStage.length) {
+      if (j >= c.anyStage.length || (i < scoped.length && scoped[i]!.id < c.anyStage[j]!.id)) out.push(scoped[i++]!);
+      else out.push(c.anyStage[j++]!);
+    }
+    return out;
   }
 
   /** What conditions are judged against, each part read from the database only when a condition asks for it. */
@@ -273,9 +324,10 @@ export function createEngine(d: EngineDeps) {
     let fired = 0;
     let evaluated = 0;
     let deferred = 0;
-    const rules = candidates(e.accountId, e.type);
-    if (rules.length === 0) return { fired, evaluated, deferred };
+    const all = cached(e.accountId, e.type);
+    if (all.rules.length === 0) return { fired, evaluated, deferred };
     const f = facts(e);
+    const rules = atStage(all, e.type === 'stage_left' ? (e.data.prevStatusId ?? null) : (f.lead?.statusId ?? null));
     const now = d.clock.now();
     const judged: Omit<Judged, 'runId'>[] = [];
     const traces: Record<string, unknown>[] = [];
@@ -288,7 +340,7 @@ export function createEngine(d: EngineDeps) {
         deferred++;
         continue;
       }
-      if (!inScope(rule, e, f)) continue;
+      if (!mayMatch(t, e, rule) || !inScope(rule, e, f)) continue;
       const v = judge(rule, e, f);
       if (!v.candidate) continue;
       evaluated++;
