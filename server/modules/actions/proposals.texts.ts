@@ -1,4 +1,4 @@
-import { fill, type Lang, langOf } from '../../lib/i18n.js';
+import { accountLanguage, fill, type Lang } from '../../lib/i18n.js';
 
 /** What the action log says about draft-mode proposals (activity titles), in the account's language. */
 export const PROPOSAL_TEXTS: Record<Lang, { proposed: string; removed: string; discarded: string }> = {
@@ -26,5 +26,5 @@ export const PROPOSAL_TEXTS: Record<Lang, { proposed: string; removed: string; d
 
 export const proposalText = (lang: Lang, key: keyof (typeof PROPOSAL_TEXTS)['en'], summary: string) => fill(PROPOSAL_TEXTS[lang][key], { summary });
 
-/** The account's language from its settings (`language`, e.g. "pt-BR"), English when unset. */
-export const accountLang = (settings: Record<string, unknown>): Lang => langOf(typeof settings.language === 'string' ? settings.language : null);
+/** The account's effective language (override ?? Kommo's ?? English). */
+export const accountLang = accountLanguage;
