@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { PROPOSAL_TEXTS } from '../modules/actions/proposals.texts.js';
 import { HANDOFF_TEXTS } from '../modules/agents/handoff.texts.js';
 import { KNOWLEDGE_TEXTS } from '../modules/knowledge/knowledge.texts.js';
+import { NOTIFY_TEXTS } from '../modules/notifications/notify.texts.js';
 import { OAUTH_TEXTS } from '../modules/oauth/oauth.texts.js';
+import { SAFE_PRICE_REPLIES } from '../modules/agents/turn.guardrails.js';
 import { UNSUBSCRIBE_TEXTS } from '../modules/sequences/sequences.unsubscribe.js';
-import { fill, LANGS, langOf, pickLang } from './i18n.js';
+import { accountLanguage, fill, LANGS, langOf, pickLang } from './i18n.js';
 
 /** Every server catalogue written per language. Add a new one here. */
 const CATALOGUES: Record<string, Record<string, Record<string, string>>> = {
@@ -13,6 +15,8 @@ const CATALOGUES: Record<string, Record<string, Record<string, string>>> = {
   handoff: HANDOFF_TEXTS,
   proposals: PROPOSAL_TEXTS,
   knowledge: KNOWLEDGE_TEXTS,
+  notifications: NOTIFY_TEXTS,
+  safeReply: Object.fromEntries(Object.entries(SAFE_PRICE_REPLIES).map(([lang, reply]) => [lang, { reply }])),
 };
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -48,5 +52,12 @@ describe('language helpers', () => {
     expect(pickLang(undefined)).toBe('en');
     expect(langOf(null, 'ES', 'ru')).toBe('es');
     expect(fill('Hola {name}, {missing}', { name: 'Ana' })).toBe('Hola Ana, {missing}');
+  });
+
+  it("the account's language: the admin's override, else Kommo's, else English", () => {
+    expect(accountLanguage({ language: 'ru', languageOverride: 'es' })).toBe('es');
+    expect(accountLanguage({ language: 'pt-BR' })).toBe('pt');
+    expect(accountLanguage({ language: 'de', languageOverride: null })).toBe('en');
+    expect(accountLanguage({})).toBe('en');
   });
 });
