@@ -192,6 +192,7 @@ export function createLeadAgentService(deps: {
           type: 'agent.paused',
           title: minutes ? `AI agent paused for ${minutes} min` : 'AI agent paused until resumed',
           metadata: { until: minutes ? iso(until) : null },
+          params: minutes ? { variant: 'minutes', minutes } : { variant: 'until_resumed' },
         });
       });
       return view(accountId, leadId);

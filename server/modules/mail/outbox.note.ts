@@ -63,6 +63,7 @@ export function createNoteRecorder(deps: Pick<Platform, 'db' | 'clock' | 'tx'> &
         title: `Email sent: ${row.subject}`,
         description: `To ${row.to.join(', ')}. Not recorded in the lead: ${err.message}`,
         metadata: { outboxId: row.id, noteId: null, messageId: row.messageId },
+        params: { subject: row.subject, to: row.to.join(', ') },
       });
       throw new PermanentJobError(err.message, { cause: err });
     }
@@ -75,6 +76,7 @@ export function createNoteRecorder(deps: Pick<Platform, 'db' | 'clock' | 'tx'> &
         title: `Email sent: ${row.subject}`,
         description: `To ${row.to.join(', ')}`,
         metadata: { outboxId: row.id, noteId: noteId ?? null, messageId: row.messageId },
+        params: { subject: row.subject, to: row.to.join(', ') },
       });
     });
   };

@@ -58,6 +58,9 @@ export const enrollmentDto = (e: EnrollmentRow, seq?: LoadedSequence) => ({
  * a durable scheduled job keyed on (enrollment, step, due time): a restart finds it in the queue, and a
  * job whose enrollment moved on (paused, stopped, deferred) does nothing.
  */
+/** Why an enrollment stopped, as the widget words it; any other reason is shown as it is. */
+const STOP_VARIANTS = new Set(['sequence_deleted', 'stopped_by_user', 'won', 'lost', 'lead_deleted', 'client_replied', 'unsubscribed']);
+
 export function createSequencesService(d: SequencesServiceDeps) {
   function check(accountId: number, def: SequenceDefinition, scope: { pipelineId: number | null; statusId: number | null }) {
     const c = catalogChecker(d.crm.catalog(accountId));
@@ -110,6 +113,7 @@ export function createSequencesService(d: SequencesServiceDeps) {
       type: status === 'completed' ? 'sequence.completed' : 'sequence.stopped',
       title,
       metadata: { enrollmentId: e.id, sequenceId: e.sequenceId, step: e.step, reason },
+      params: { sequence: seqName(e), ...(status === 'stopped' && reason ? { variant: STOP_VARIANTS.has(reason) ? reason : 'other', reason } : {}) },
     });
   }
 
@@ -211,6 +215,7 @@ export function createSequencesService(d: SequencesServiceDeps) {
         type: 'sequence.enrolled',
         title: `Enrolled in sequence "${seq.name}"`,
         metadata: { enrollmentId: id, sequenceId, by },
+        params: { sequence: seq.name },
       });
       return { enrolled: true, enrollmentId: id };
     },
@@ -256,6 +261,7 @@ export function createSequencesService(d: SequencesServiceDeps) {
             type: 'sequence.paused',
             title: `Sequence "${name}" paused`,
             metadata: { enrollmentId: e.id },
+            params: { sequence: name },
           });
         } else {
           if (e.status !== 'paused') throw conflict(`Only a paused enrollment can be resumed; this one is ${e.status}`);
@@ -270,6 +276,7 @@ export function createSequencesService(d: SequencesServiceDeps) {
             type: 'sequence.resumed',
             title: `Sequence "${name}" resumed`,
             metadata: { enrollmentId: e.id },
+            params: { sequence: name },
           });
         }
         const after = d.repo.enrollment(accountId, e.id)!;
