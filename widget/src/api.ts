@@ -240,6 +240,8 @@ export interface ActivityItem {
   leadId: number | null;
   agentId: number | null;
   metadata: Record<string, unknown> | null;
+  /** What the entry is worded from in the viewer's language (ui/activity-text.ts); null on entries older than that. */
+  params?: Record<string, unknown> | null;
   createdAt: string;
 }
 /** How an approved draft went out: through the open Salesbot request, by email, or as a note for a person to send. */

@@ -158,6 +158,12 @@ export function createSyncService(deps: SyncServiceDeps) {
           title: 'Kommo sync completed',
           description: `Leads: ${counts.leads?.changed ?? 0} changed of ${counts.leads?.fetched ?? 0} fetched; contacts: ${counts.contacts?.changed ?? 0} of ${counts.contacts?.fetched ?? 0}.`,
           metadata: { runId, counts },
+          params: {
+            leadsChanged: counts.leads?.changed ?? 0,
+            leadsFetched: counts.leads?.fetched ?? 0,
+            contactsChanged: counts.contacts?.changed ?? 0,
+            contactsFetched: counts.contacts?.fetched ?? 0,
+          },
         });
       });
     } catch (err) {
@@ -172,7 +178,7 @@ export function createSyncService(deps: SyncServiceDeps) {
     if (final) {
       deps.tx(() => {
         updateRun(db, accountId, runId, { status: 'failed', error: message, finishedAt: clock.now() });
-        deps.activity.write({ accountId, type: 'sync.failed', title: 'Kommo sync failed', description: message, metadata: { runId } });
+        deps.activity.write({ accountId, type: 'sync.failed', title: 'Kommo sync failed', description: message, metadata: { runId }, params: {} });
       });
       return new PermanentJobError(message, { cause: err });
     }

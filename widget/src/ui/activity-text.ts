@@ -1,0 +1,88 @@
+import type { ActivityItem } from '../api.js';
+import { labelOf, type Translate } from '../i18n.js';
+
+type Params = Record<string, unknown>;
+type Vars = Record<string, string | number>;
+
+const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+const flat = (p: Params): Vars => {
+  const out: Vars = {};
+  for (const [k, v] of Object.entries(p)) if (typeof v === 'string' || typeof v === 'number') out[k] = v;
+  return out;
+};
+/** `t(key, vars)`, or null when the locale (and the bundled English) has no text for the key. */
+const maybe = (t: Translate, key: string, vars?: Vars): string | null => {
+  const s = t(key, vars);
+  return s === key ? null : s;
+};
+
+/** An action the server described by type and arguments ("Add tags: vip, trial"), in the viewer's language. */
+export function actionText(t: Translate, p: Params): string {
+  return maybe(t, `activity.action_text.${text(p.action)}`, flat(p)) ?? text(p.summary);
+}
+
+/** "Rule A (v2), Rule B (v1)" from the rules a trigger ran, with the reason a rule did not run where one is given. */
+function rulesText(t: Translate, rules: unknown): string {
+  if (!Array.isArray(rules)) return '';
+  return rules
+    .map((r: Params) => {
+      const name = r.version !== undefined && r.version !== null ? t('activity.rule_version', { name: text(r.name), version: text(r.version) }) : text(r.name);
+      return r.reason ? `${name} — ${labelOf(t, 'automation_admin.trace', text(r.reason))}` : name;
+    })
+    .join(', ');
+}
+
+/** The placeholders a type's text takes that are worded here, from the stored parameters. */
+function varsFor(t: Translate, type: string, p: Params): Vars {
+  const vars = flat(p);
+  if ('action' in p && (type.endsWith('.action') || type.endsWith('.error') || type.startsWith('agent.action_'))) vars.what = actionText(t, p);
+  if (type === 'config.changed') {
+    const entity = labelOf(t, 'activity.entity', text(p.entity));
+    vars.what = p.name ? `${entity} "${text(p.name)}"` : p.id !== null && p.id !== undefined ? `${entity} #${text(p.id)}` : entity;
+  }
+  if (type.startsWith('rule.')) {
+    vars.rules = rulesText(t, p.rules);
+    if (p.on) vars.on = labelOf(t, 'automation_lcard.trigger', text(p.on));
+  }
+  if (type === 'sequence.stopped')
+    vars.why = p.variant === 'other' || !p.variant ? text(p.reason) : labelOf(t, 'automation_lcard.stop_reason', text(p.variant));
+  return vars;
+}
+
+/**
+ * An activity entry's headline in the viewer's language, from its type and parameters. An entry without
+ * parameters (written before they existed), or of a type the locale has no text for, keeps its stored title.
+ */
+export function activityTitle(t: Translate, item: Pick<ActivityItem, 'type' | 'title' | 'params'>): string {
+  const p = item.params;
+  if (!p) return item.title;
+  const variant = text(p.variant) || text(p.action && item.type === 'config.changed' ? p.action : '') || 'default';
+  const title = maybe(t, `activity.entries.${item.type}.${variant}`, varsFor(t, item.type, p));
+  if (!title) {
+    // A notification's title is in the account's language (it was emailed so); the kind is named in the viewer's.
+    if (item.type.startsWith('notification.')) return `${labelOf(t, 'activity.types', item.type)} — ${item.title}`;
+    return item.title;
+  }
+  if (item.type === 'agent.draft_discarded' && p.reason) return `${title} · ${labelOf(t, 'draft_answers.discard_reason', text(p.reason))}`;
+  return title;
+}
+
+/**
+ * The entry's detail: for a configuration change, its fields ("mode: draft → autopilot", a secret only
+ * "changed", in the viewer's language); otherwise the stored text (a reply, a reason, a brief).
+ */
+export function activityDetail(t: Translate, item: Pick<ActivityItem, 'type' | 'description' | 'params'>): string | null {
+  const changes = item.params?.changes;
+  if (item.type === 'config.changed' && Array.isArray(changes)) {
+    if (changes.length === 0) return null;
+    return changes
+      .map((c: Params) => (c.secret ? `${text(c.field)}: ${t('activity.changed')}` : `${text(c.field)}: ${text(c.from) || '—'} → ${text(c.to) || '—'}`))
+      .join('; ');
+  }
+  const p = item.params;
+  if (p) {
+    const detail = maybe(t, `activity.details.${item.type}.${text(p.variant) || 'default'}`, flat(p));
+    if (detail) return detail;
+  }
+  return item.description;
+}
