@@ -57,7 +57,9 @@ export function activityTitle(t: Translate, item: Pick<ActivityItem, 'type' | 't
   const p = item.params;
   if (!p) return item.title;
   const variant = text(p.variant) || text(p.action && item.type === 'config.changed' ? p.action : '') || 'default';
-  const title = maybe(t, `activity.entries.${item.type}.${variant}`, varsFor(t, item.type, p));
+  const vars = varsFor(t, item.type, p);
+  // A variant the locale has no own text for (a new stop reason, say) reads as the type's default text.
+  const title = maybe(t, `activity.entries.${item.type}.${variant}`, vars) ?? maybe(t, `activity.entries.${item.type}.default`, vars);
   if (!title) {
     // A notification's title is in the account's language (it was emailed so); the kind is named in the viewer's.
     if (item.type.startsWith('notification.')) return `${labelOf(t, 'activity.types', item.type)} — ${item.title}`;
