@@ -82,3 +82,11 @@ describe('activity entries in the viewer’s language', () => {
     expect(activityTitle(es, entry('sequence.stopped', { sequence: 'Welcome', variant: 'other', reason: 'manual' }))).toBe('Secuencia «Welcome»: manual');
   });
 });
+
+describe('the Russian locale file', () => {
+  it('uses Kommo\'s own terms: "сделка" for a lead, never "лид"; draft mode is "Черновик"', () => {
+    const text = readFileSync(new URL('../../i18n/ru.json', import.meta.url), 'utf8');
+    expect(text.match(/(^|[^а-яё])лид[а-яё]*/gi) ?? []).toEqual([]);
+    expect(JSON.parse(text).ui.mode.draft).toBe('Черновик');
+  });
+});
