@@ -3,6 +3,8 @@ import { PROPOSAL_TEXTS } from '../modules/actions/proposals.texts.js';
 import { HANDOFF_TEXTS } from '../modules/agents/handoff.texts.js';
 import { KNOWLEDGE_TEXTS } from '../modules/knowledge/knowledge.texts.js';
 import { MAIL_NOTE_TEXTS } from '../modules/mail/outbox.note.texts.js';
+import { NOTICE_TEXTS } from '../modules/agents/notices.texts.js';
+import { TASK_NOTICE_TEXTS } from '../modules/webhooks/handlers/tasks.texts.js';
 import { NOTIFY_TEXTS } from '../modules/notifications/notify.texts.js';
 import { OAUTH_TEXTS } from '../modules/oauth/oauth.texts.js';
 import { SAFE_PRICE_REPLIES } from '../modules/agents/turn.guardrails.js';
@@ -18,6 +20,8 @@ const CATALOGUES: Record<string, Record<string, Record<string, string>>> = {
   knowledge: KNOWLEDGE_TEXTS,
   notifications: NOTIFY_TEXTS,
   mailNote: MAIL_NOTE_TEXTS,
+  notices: NOTICE_TEXTS,
+  taskNotice: TASK_NOTICE_TEXTS,
   safeReply: Object.fromEntries(Object.entries(SAFE_PRICE_REPLIES).map(([lang, reply]) => [lang, { reply }])),
 };
 

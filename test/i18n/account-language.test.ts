@@ -72,6 +72,8 @@ const EXPECTED = {
     asks: 'Сколько стоит ваш тариф?',
     priced: 'Тариф стоит $999 в месяц.',
     safe: 'Спасибо! Коллега скоро уточнит для вас точную цену и условия.',
+    llmTitle: 'ИИ-агенты не могут отвечать: сервис ИИ отклоняет наши запросы',
+    llmProblem: 'Сервис ИИ отклонил запрос: ключ API недействителен или отозван.',
   },
   es: {
     brief: 'El agente de IA "Ava" le pasó este lead: el cliente escribió «gerente».',
@@ -84,6 +86,8 @@ const EXPECTED = {
     asks: '¿Cuál es el precio del plan?',
     priced: 'El plan cuesta $450 al mes.',
     safe: '¡Gracias! Un colega le confirmará en breve el precio exacto y las condiciones.',
+    llmTitle: 'Los agentes de IA no pueden responder: el servicio de IA rechaza nuestras solicitudes',
+    llmProblem: 'El servicio de IA rechazó la solicitud: la clave de API no es válida o fue revocada.',
   },
 } as const;
 
@@ -118,6 +122,13 @@ describe.each(['ru', 'es'] as const)('with the Kommo user language %s', (lang) =
     expect(mail.text).toContain(x.footer);
     expect(mail.html).toContain(x.link);
     expect(mail.text).not.toMatch(/Hello|Turn these emails off|need your attention/);
+
+    // The admins' notice that the AI service refuses us, in the same language.
+    w.p.tx(() => w!.m.agents.services.budget.notifyUnavailable(w!.accountId, 'invalid_api_key'));
+    await w.later(61_000);
+    const notice = await w.smtp.delivered()[1]!.parsed();
+    expect(notice.subject).toBe(x.llmTitle);
+    expect(notice.text).toContain(x.llmProblem);
 
     // A reply that names a price the knowledge cannot back: the safe reply, in the client's language.
     llm.reply({ content: x.priced });

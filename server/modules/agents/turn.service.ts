@@ -4,7 +4,7 @@ import { PermanentJobError, RetryAfterError } from '../../jobs/errors.js';
 import type { JobContext } from '../../jobs/worker.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Notifier } from '../../lib/ports.js';
-import { LlmPermanentError, LlmRateLimitedError, PERMANENT_TEXT } from '../../llm/llm.errors.js';
+import { LlmPermanentError, LlmRateLimitedError } from '../../llm/llm.errors.js';
 import type { LlmClient } from '../../llm/llm.types.js';
 import type { ModelPolicy } from '../../llm/models.js';
 import { estimateCostUsd } from '../../llm/pricing.js';
@@ -220,14 +220,7 @@ export function createTurnService(deps: TurnDeps) {
       });
       deps.tx(() => {
         updateTurn(db, accountId, t.id, { status: 'failed', reason: `llm_${err.reason}`, finishedAt: clock.now() });
-        deps.notifier.notify({
-          accountId,
-          userId: null,
-          kind: 'llm_unavailable',
-          title: texts.llmNotifyTitle,
-          body: texts.llmNotifyBody(PERMANENT_TEXT[err.reason]),
-          dedupeKey: `llm-permanent:${accountId}:${err.reason}:${new Date(clock.now()).toISOString().slice(0, 10)}`,
-        });
+        deps.budget.notifyUnavailable(accountId, err.reason);
       });
       throw new PermanentJobError(err.message, { cause: err });
     };
