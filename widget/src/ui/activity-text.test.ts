@@ -56,7 +56,13 @@ describe('activity entries in the viewer’s language', () => {
 
   it('keeps the stored title of an entry without params or of a type the locale has no text for', () => {
     expect(activityTitle(ru, entry('agent.reply', null, 'Ava replied by Salesbot'))).toBe('Ava replied by Salesbot');
+    expect(activityTitle(ru, entry('custom.kind', { some: 'thing' }, 'Something happened'))).toBe('Something happened');
+    // Parameters that do not fill the type's text keep the stored title rather than show "{name}".
     expect(activityTitle(ru, entry('lead.status', { some: 'thing' }, 'Lead moved'))).toBe('Lead moved');
+    expect(activityTitle(ru, entry('lead.status', { name: 'Deal #1', stage: 'Переговоры' }))).toBe('Deal #1: переход на этап Переговоры');
+    expect(activityTitle(es, entry('task.add', { who: 'Ana', text: 'Llamar', at: '2026-01-02 10:00', variant: 'due' }))).toBe(
+      'Tarea para Ana: Llamar (vence el 2026-01-02 10:00 UTC)',
+    );
     expect(activityDetail(ru, entry('agent.draft', { agent: 'Ava' }))).toBe('stored detail');
   });
 

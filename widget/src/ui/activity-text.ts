@@ -60,6 +60,8 @@ export function activityTitle(t: Translate, item: Pick<ActivityItem, 'type' | 't
   const vars = varsFor(t, item.type, p);
   // A variant the locale has no own text for (a new stop reason, say) reads as the type's default text.
   const title = maybe(t, `activity.entries.${item.type}.${variant}`, vars) ?? maybe(t, `activity.entries.${item.type}.default`, vars);
+  // Parameters that do not fill the text (another writer's shape) leave placeholders: the stored title is better.
+  if (title && /\{\w+\}/.test(title)) return item.title;
   if (!title) {
     // A notification's title is in the account's language (it was emailed so); the kind is named in the viewer's.
     if (item.type.startsWith('notification.')) return `${labelOf(t, 'activity.types', item.type)} — ${item.title}`;

@@ -72,6 +72,12 @@ function handleTaskEvent(ctx: HandlerCtx, e: KommoEventOf<'task'>): void {
     type: `task.${e.action}`,
     title,
     metadata: { kommo: { taskId: t.id, leadId, responsibleUserId: t.responsibleUserId }, eventId: ctx.eventId, echo },
+    params: {
+      text: preview(t.text, 60) || `#${t.id}`,
+      who,
+      at: completeTill ? new Date(completeTill * 1000).toISOString().slice(0, 16).replace('T', ' ') : '',
+      variant: e.action === 'update' && completed && !prev?.done ? 'completed' : e.action === 'add' && completeTill ? 'due' : 'default',
+    },
   });
 
   const assigned =
