@@ -13,7 +13,7 @@ import { actionByRuleSeq, actionByStepRun, actionByTurnSeq, getAction, insertAct
 import { executeAction, undoAction, UNDOABLE } from './actions.execute.js';
 import { createProposals } from './actions.proposals.js';
 import { actionParams } from './action-params.js';
-import { accountLang, proposalText } from './proposals.texts.js';
+import { accountLang, PROPOSAL_TEXTS, proposalText } from './proposals.texts.js';
 import type { ToolName } from './actions.tools.js';
 import type { PlannedAction } from './actions.validate.js';
 
@@ -105,7 +105,8 @@ export function createActionsService(deps: ActionsDeps) {
   }
 
   async function revert(row: AgentActionRow, why: string): Promise<void> {
-    await undoAction(deps.kommo.api(row.accountId), row.leadId, row.type, row.before, row.after);
+    const cancelled = PROPOSAL_TEXTS[lang(row.accountId)].taskCancelled;
+    await undoAction(deps.kommo.api(row.accountId), row.leadId, row.type, row.before, row.after, cancelled);
     deps.tx(() => {
       updateAction(db, row.accountId, row.id, { status: 'undone' }, clock.now());
       log({ ...row, status: 'undone' }, 'agent.action', `Agent action undone: ${row.summary}`, { why }, 'undone');
