@@ -147,6 +147,12 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
       },
     },
   });
+  const quality = qualityModule({
+    ...p,
+    access: access.services.access,
+    agents: (accountId) => agents.services.agents.list(accountId).map((a) => ({ id: a.id, name: a.name, mode: a.mode, replyDelaySec: a.replyDelaySec })),
+    stages: (accountId) => mirror.services.read.catalog(accountId).stages,
+  });
   const stages = stagesModule({
     ports: {
       pipelines: (accountId) => mirror.services.read.pipelines(accountId),
@@ -158,12 +164,8 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
       sequences: (accountId) => sequences.services.sequences.list(accountId),
       leads: (accountId, pipelineId, statusId) =>
         mirror.services.read.openLeadIds(accountId, pipelineId, statusId, 20).map((id) => ({ id, name: mirror.services.read.leadName(accountId, id) })),
+      quality: (accountId, at, agentId) => quality.services.quality.stage(accountId, at, agentId),
     },
-  });
-  const quality = qualityModule({
-    ...p,
-    access: access.services.access,
-    agents: (accountId) => agents.services.agents.list(accountId).map((a) => ({ id: a.id, name: a.name, mode: a.mode, replyDelaySec: a.replyDelaySec })),
   });
   const retention = retentionModule(p);
   return {

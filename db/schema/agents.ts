@@ -54,6 +54,8 @@ export const agentStageBindings = sqliteTable(
       .references(() => agents.id, { onDelete: 'cascade' }),
     /** When a lead enters the stage by any route: off, greet (the agent writes first), or wait for the client. */
     onStageEnter: text('on_stage_enter').notNull().default('off'),
+    /** The agent may answer by email when the client wrote by email (off: such a reply waits as a draft for a person). */
+    replyByEmail: integer('reply_by_email', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.pipelineId, t.statusId] }), index('agent_bindings_agent_idx').on(t.agentId)],
@@ -81,10 +83,18 @@ export const agentTurns = sqliteTable(
     promptTokens: integer('prompt_tokens').notNull().default(0),
     completionTokens: integer('completion_tokens').notNull().default(0),
     costUsd: real('cost_usd').notNull().default(0),
+    /** The stage the lead was in when the turn started: the quality figures per stage (null for turns older than the column). */
+    pipelineId: integer('pipeline_id'),
+    statusId: integer('status_id'),
     createdAt: integer('created_at').notNull(),
     finishedAt: integer('finished_at'),
   },
-  (t) => [uniqueIndex('agent_turns_key_uq').on(t.accountId, t.turnKey), index('agent_turns_lead_idx').on(t.accountId, t.leadId, t.createdAt)],
+  (t) => [
+    uniqueIndex('agent_turns_key_uq').on(t.accountId, t.turnKey),
+    index('agent_turns_lead_idx').on(t.accountId, t.leadId, t.createdAt),
+    // The quality figures read an account's turns by time.
+    index('agent_turns_time_idx').on(t.accountId, t.createdAt),
+  ],
 );
 
 /** A reply a human must send (draft mode, or a channel we cannot reach). */

@@ -38,7 +38,33 @@ export const ruleVersions = sqliteTable(
   (t) => [uniqueIndex('rule_versions_uq').on(t.accountId, t.ruleId, t.version)],
 );
 
-/** One evaluation of one rule version for one event: why it fired or not, and what its actions did. */
+/**
+ * One event as the rules saw it, written once however often the event is delivered: every candidate
+ * rule's verdict with its trace (why it fired or not, with the values compared), in one row.
+ */
+export const ruleEvents = sqliteTable(
+  'rule_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull(),
+    /** The event's key (a timer's or an intent pass's key names its pass): evaluated once. */
+    eventKey: text('event_key').notNull(),
+    type: text('type').notNull(),
+    leadId: integer('lead_id'),
+    depth: integer('depth').notNull().default(0),
+    /** The ids of the rules that fired, as ",12,45," (the per-lead hourly limit counts them). */
+    fired: text('fired').notNull().default(''),
+    /** [{ ruleId, version, status, trace }] in rule order. */
+    verdicts: text('verdicts', { mode: 'json' }).$type<Record<string, unknown>[]>().notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('rule_events_key_uq').on(t.accountId, t.eventKey, t.type), index('rule_events_lead_idx').on(t.accountId, t.leadId, t.createdAt)],
+);
+
+/**
+ * One rule version's verdict on one event, narrow (its trace is in the event's row): a rule's history,
+ * and, for a run that fired, what its actions did.
+ */
 export const ruleRuns = sqliteTable(
   'rule_runs',
   {
@@ -46,22 +72,14 @@ export const ruleRuns = sqliteTable(
     accountId: integer('account_id').notNull(),
     ruleId: integer('rule_id').notNull(),
     version: integer('version').notNull(),
-    /** The triggering event's key: (rule, version, event) is evaluated once however often it is delivered. */
-    eventKey: text('event_key').notNull(),
+    eventId: integer('event_id').notNull(),
     leadId: integer('lead_id'),
-    depth: integer('depth').notNull().default(0),
     /** fired | skipped | depth_limited | rate_limited | done | failed */
     status: text('status').notNull(),
-    trace: text('trace', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     results: text('results', { mode: 'json' }).$type<Record<string, unknown>[] | null>(),
-    createdAt: integer('created_at').notNull(),
     finishedAt: integer('finished_at'),
   },
-  (t) => [
-    uniqueIndex('rule_runs_event_uq').on(t.accountId, t.ruleId, t.version, t.eventKey),
-    index('rule_runs_rule_idx').on(t.accountId, t.ruleId, t.id),
-    index('rule_runs_lead_idx').on(t.accountId, t.leadId, t.ruleId, t.createdAt),
-  ],
+  (t) => [index('rule_runs_rule_idx').on(t.accountId, t.ruleId, t.id)],
 );
 
 /** Small per-rule state: the round-robin position of an assign action, the next schedule slot. */
@@ -157,5 +175,6 @@ export const unsubscribes = sqliteTable(
 
 export type RuleRow = typeof rules.$inferSelect;
 export type RuleRunRow = typeof ruleRuns.$inferSelect;
+export type RuleEventRow = typeof ruleEvents.$inferSelect;
 export type SequenceRow = typeof sequences.$inferSelect;
 export type EnrollmentRow = typeof sequenceEnrollments.$inferSelect;

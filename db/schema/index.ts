@@ -11,3 +11,4 @@ export * from './agents.js';
 export * from './agent-knowledge.js';
 export * from './mail.js';
 export * from './automation.js';
+export * from './quality.js';

@@ -85,6 +85,19 @@ export interface BusEvents {
   };
   /** We or a person wrote to the client (agent reply, a user's message, a rule's or sequence's email). */
   message_sent: EventOrigin & { accountId: number; leadId: number; channel: string; by: 'agent' | 'user' | 'rule' | 'sequence' };
+  /**
+   * An agent's own move_to_stage ran in Kommo. Kommo's webhook for it is our echo and publishes nothing, so
+   * this is how the quality figures learn that the agent moved the lead (`lead_stage_entered` stays the
+   * event of moves by others: rules and sequences react to that one).
+   */
+  lead_moved_by_agent: {
+    accountId: number;
+    leadId: number;
+    agentId: number;
+    actionId: number;
+    from: { pipelineId: number; statusId: number };
+    to: { pipelineId: number; statusId: number };
+  };
   /** The account was uninstalled, or its tokens died. */
   'account.disconnected': { accountId: number };
   'account.reauth_required': { accountId: number; reason: string };

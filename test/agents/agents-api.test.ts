@@ -47,15 +47,18 @@ describe('/api/agents and /api/bindings', () => {
     const b = (await w.api('POST', '/api/agents', { name: 'B' })).body;
     const q = w.stage('Qualified');
     expect((await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: a.id })).body.items).toEqual([
-      { pipelineId: w.pipeline.id, statusId: q.id, agentId: a.id, onStageEnter: 'off' },
+      { pipelineId: w.pipeline.id, statusId: q.id, agentId: a.id, onStageEnter: 'off', replyByEmail: false },
     ]);
-    // one agent per stage: rebinding replaces; the stage-entry setting is kept unless given
-    expect((await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id, onStageEnter: 'greet' })).body.items).toEqual([
-      { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id, onStageEnter: 'greet' },
-    ]);
+    // one agent per stage: rebinding replaces; the stage-entry setting and the email switch are kept unless given
+    expect(
+      (await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id, onStageEnter: 'greet', replyByEmail: true })).body.items,
+    ).toEqual([{ pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id, onStageEnter: 'greet', replyByEmail: true }]);
     expect((await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id })).body.items).toEqual([
-      { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id, onStageEnter: 'greet' },
+      { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id, onStageEnter: 'greet', replyByEmail: true },
     ]);
+    const notABool = await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: b.id, replyByEmail: 'yes' });
+    expect(notABool.status).toBe(422);
+    expect(JSON.stringify(notABool.body)).toContain('replyByEmail');
     const unknownStage = await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: 123, agentId: a.id });
     expect(unknownStage.status).toBe(422);
     expect(unknownStage.body.errors).toEqual([{ field: 'statusId', message: expect.stringContaining('does not exist') }]);
@@ -73,7 +76,7 @@ describe('/api/agents and /api/bindings', () => {
     await w.drain();
     expect((await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: doomed.id, agentId: a.id })).status).toBe(422);
     expect((await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: q.id, agentId: null })).body.items).toEqual([
-      { pipelineId: w.pipeline.id, statusId: doomed.id, agentId: a.id, onStageEnter: 'off' },
+      { pipelineId: w.pipeline.id, statusId: doomed.id, agentId: a.id, onStageEnter: 'off', replyByEmail: false },
     ]);
     // deleting an agent removes its bindings
     await w.api('DELETE', `/api/agents/${a.id}`);

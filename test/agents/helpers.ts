@@ -57,11 +57,11 @@ export function leadInStage(w: AgentWorld, stageName: string, index = 0): number
   return lead.id;
 }
 
-/** Create an agent through the API and bind it to a Sales stage. */
-export async function agentOnStage(w: AgentWorld, stageName: string, agent: Record<string, unknown> = {}) {
+/** Create an agent through the API and bind it to a Sales stage (`binding`: the binding's settings, e.g. replyByEmail). */
+export async function agentOnStage(w: AgentWorld, stageName: string, agent: Record<string, unknown> = {}, binding: Record<string, unknown> = {}) {
   const created = await w.api('POST', '/api/agents', { name: 'Ava', mode: 'autopilot', instructions: 'Qualify the lead and book a demo.', ...agent });
   if (created.status !== 201) throw new Error(`agent create failed: ${JSON.stringify(created.body)}`);
-  const bound = await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: w.stage(stageName).id, agentId: created.body.id });
+  const bound = await w.api('PUT', '/api/bindings', { pipelineId: w.pipeline.id, statusId: w.stage(stageName).id, agentId: created.body.id, ...binding });
   if (bound.status !== 200) throw new Error(`bind failed: ${JSON.stringify(bound.body)}`);
   return created.body as { id: number; name: string };
 }

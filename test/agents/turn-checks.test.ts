@@ -312,7 +312,7 @@ describe('drafts', () => {
     w = await startAgentWorld();
     const leadId = leadInStage(w, 'Qualified');
     await w.installAndSync();
-    await agentOnStage(w, 'Qualified');
+    await agentOnStage(w, 'Qualified', {}, { replyByEmail: true });
     llm.reply({ content: 'Thanks for your email, here are the details.' });
     w.p.tx(() => {
       const r = w.p.sqlite

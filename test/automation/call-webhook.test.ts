@@ -142,6 +142,11 @@ async function ruleWorld(w: World, url: string) {
       expect((await w.app.request(`/webhooks/kommo/${secret}`, { method: 'POST', headers: FORM_HEADERS, body })).status).toBe(200);
       await w.drain();
     },
-    run: () => w.p.sqlite.prepare('SELECT * FROM rule_runs WHERE rule_id = ?').get(created.body.id) as Record<string, any>,
+    run: () =>
+      w.p.sqlite
+        .prepare(
+          `SELECT r.*, e.event_key, e.depth, e.created_at, (SELECT json_extract(v.value, '$.trace') FROM json_each(e.verdicts) v WHERE json_extract(v.value, '$.ruleId') = r.rule_id) AS trace FROM rule_runs r JOIN rule_events e ON e.id = r.event_id WHERE r.rule_id = ?`,
+        )
+        .get(created.body.id) as Record<string, any>,
   };
 }

@@ -36,7 +36,12 @@ async function world() {
     if (r.status !== 201) throw new Error(`rule create: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body as { id: number; version: number };
   };
-  const runs = (ruleId: number) => w.p.sqlite.prepare('SELECT * FROM rule_runs WHERE rule_id = ? ORDER BY id').all(ruleId) as Record<string, any>[];
+  const runs = (ruleId: number) =>
+    w.p.sqlite
+      .prepare(
+        `SELECT r.*, e.event_key, e.depth, e.created_at, (SELECT json_extract(v.value, '$.trace') FROM json_each(e.verdicts) v WHERE json_extract(v.value, '$.ruleId') = r.rule_id) AS trace FROM rule_runs r JOIN rule_events e ON e.id = r.event_id WHERE r.rule_id = ? ORDER BY r.id`,
+      )
+      .all(ruleId) as Record<string, any>[];
   return { sales, stage, leads: leads.slice(0, 12).map((l) => l.id), moved, rule, runs };
 }
 
@@ -116,8 +121,8 @@ describe('rules', () => {
     const leadId = t.leads[6]!;
     await t.moved(leadId, proposal, qualified);
     await w.drain();
-    const timers = (w.p.sqlite.prepare("SELECT payload FROM jobs WHERE queue = 'rules.timer'").all() as { payload: string }[]).map(
-      (j) => JSON.parse(j.payload).ruleId,
+    const timers = (w.p.sqlite.prepare("SELECT payload FROM jobs WHERE queue = 'rules.timer'").all() as { payload: string }[]).flatMap((j) =>
+      JSON.parse(j.payload).rules.map((r: { ruleId: number }) => r.ruleId),
     );
     expect(timers).toEqual([waitsHere.id]);
     const notFired = w.activity('rule.not_fired');
@@ -138,6 +143,9 @@ describe('rules', () => {
       ['skipped', 1],
       ['done', 2],
     ]);
+    // One event, one feed entry: the rule that fired and the one that did not are named in it together.
+    expect(w.activity('rule.fired').map((a) => a.title)).toEqual(['2 rules on stage entered: 1 fired ("Big deal" (v2)); 1 did not fire ("Huge deal" (v1))']);
+    expect(w.activity('rule.not_fired')).toHaveLength(1);
   });
 
   it('a loop of rules stops at the depth limit, with a trace that says so', async () => {
@@ -186,6 +194,36 @@ describe('rules', () => {
     await w.later(31 * 60_000);
     await w.later(24 * 60 * 60_000);
     expect(t.runs(r.id).map((x) => [x.lead_id, x.status])).toEqual([[quiet, 'done']]);
+  });
+
+  it('one timer job holds every rule waiting on a stage entry: each fires at its own time, and none after the lead moved on', async () => {
+    const t = await world();
+    const [qualified, proposal] = [t.stage('Qualified'), t.stage('Proposal sent')];
+    const tag = (name: string) => ({ type: 'add_tags', tags: [name] });
+    const hour = await t.rule({ definition: { trigger: { type: 'time_in_stage', minutes: 60, statusId: proposal }, actions: [tag('1h')] } });
+    const two = await t.rule({ definition: { trigger: { type: 'time_in_stage', minutes: 120, statusId: proposal }, actions: [tag('2h')] } });
+    const day = await t.rule({ definition: { trigger: { type: 'time_in_stage', minutes: 24 * 60, statusId: proposal }, actions: [tag('1d')] } });
+    const leadId = t.leads[7]!;
+    await t.moved(leadId, proposal, qualified);
+    await w.drain();
+    const timerJobs = () =>
+      w.p.sqlite.prepare("SELECT payload, status FROM jobs WHERE queue = 'rules.timer' ORDER BY id").all() as { payload: string; status: string }[];
+    expect(timerJobs()).toHaveLength(1);
+    expect(JSON.parse(timerJobs()[0]!.payload).rules.map((r: { ruleId: number }) => r.ruleId)).toEqual([hour.id, two.id, day.id]);
+    await w.later(61 * 60_000);
+    expect(t.runs(hour.id).map((x) => x.status)).toEqual(['done']);
+    expect(t.runs(two.id)).toEqual([]);
+    await w.later(60 * 60_000);
+    expect(t.runs(two.id).map((x) => x.status)).toEqual(['done']);
+    // The lead leaves the stage before the day is up: the last rule never fires, and nothing is queued again.
+    await t.moved(leadId, qualified, proposal);
+    await w.drain();
+    await w.later(24 * 60 * 60_000);
+    expect(t.runs(day.id)).toEqual([]);
+    expect(timerJobs().filter((j) => j.status === 'queued')).toEqual([]);
+    const tags = w.sim.state.leads.get(leadId)!._embedded.tags.map((x) => x.name);
+    expect(tags).toEqual(expect.arrayContaining(['1h', '2h']));
+    expect(tags).not.toContain('1d');
   });
 
   it('round-robin assignment spreads 9 leads over 3 users as 3/3/3, skipping an inactive user', async () => {

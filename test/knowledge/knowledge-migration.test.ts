@@ -1,29 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrationsFolder, openDatabase } from '../../db/client.js';
 import { createKnowledgeService } from '../../server/modules/knowledge/knowledge.service.js';
+import { cleanup, migrationsBefore as before } from '../helpers/migrations.js';
 
 const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-/** The migrations folder as it was before `tag` (journal and files), to build a database of that age. */
-function migrationsBefore(tag: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
-  dirs.push(dir);
-  cpSync(migrationsFolder, dir, { recursive: true });
-  const journalPath = join(dir, 'meta/_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-  const at = journal.entries.findIndex((e) => e.tag === tag);
-  for (const e of journal.entries.slice(at)) rmSync(join(dir, `${e.tag}.sql`));
-  journal.entries = journal.entries.slice(0, at);
-  writeFileSync(journalPath, JSON.stringify(journal));
-  return dir;
-}
+afterEach(() => cleanup(dirs));
+const migrationsBefore = (tag: string) => before(tag, dirs);
 
 describe('migration 0014: knowledge shared between agents', () => {
   it('moves every entry to the link table with its agent, keeps its chunks and their full-text index, with no manual step', () => {

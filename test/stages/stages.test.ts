@@ -86,6 +86,9 @@ describe('stage setup read', () => {
       ...qualified,
       agent: { id: ava.id, name: 'Ava', mode: 'draft' },
       onStageEnter: 'greet',
+      replyByEmail: false,
+      // The stage's acceptance rate and suggestion (the single stage only; the board stays light).
+      quality: { days: 30, decided: 0, acceptance: { unchanged: null }, suggestion: null, thresholds: { autopilotMinDrafts: 50, autopilotMinUnchanged: 0.9 } },
       script: { id: script.id, body: 'Ask about {{lead.name}}', agentId: null, stages: [qualified] },
       knowledge: { count: 1, items: [{ id: entry.id, title: 'Prices', kind: 'text' }] },
       rules: [
@@ -99,7 +102,7 @@ describe('stage setup read', () => {
     const board = (await must(w.api('GET', '/api/stages'), 200)).items as any[];
     const sales = board.find((p) => p.id === w.pipeline.id);
     const col = (id: number) => sales.stages.find((s: { statusId: number }) => s.statusId === id);
-    const { leads: _leads, name: _n, pipelineName: _p, ...same } = one;
+    const { leads: _leads, name: _n, pipelineName: _p, quality: _q, ...same } = one;
     expect(col(qualified.statusId)).toMatchObject(same);
     expect(col(negotiation.statusId)).toMatchObject({
       agent: null,

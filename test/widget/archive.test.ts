@@ -76,6 +76,13 @@ describe('widget.zip', () => {
     for (const lang of ['es', 'pt', 'ru']) expect(flattenKeys(json(zipped, `i18n/${lang}.json`)).sort(), lang).toEqual(base);
   });
 
+  it("speaks Kommo's own Russian terms: сделка, never лид", () => {
+    const texts = (o: unknown): string[] => (typeof o === 'string' ? [o] : o && typeof o === 'object' ? Object.values(o).flatMap(texts) : []);
+    const ru = texts(json(zipped, 'i18n/ru.json'));
+    expect(ru.filter((t) => /(^|[^а-яё])лид/i.test(t))).toEqual([]);
+    expect(json(zipped, 'i18n/ru.json').ui.mode.draft).not.toBe('Черновики');
+  });
+
   it('ships PNG logos with the exact sizes, each under 300 KB', () => {
     for (const [path, [w, h]] of Object.entries(IMAGE_SIZES)) {
       const bytes = zipped.get(path);

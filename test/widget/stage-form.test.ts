@@ -16,6 +16,8 @@ const empty: StageSetup = {
   pipelineName: 'Sales',
   agent: null,
   onStageEnter: 'off',
+  replyByEmail: false,
+  quality: null,
   script: null,
   knowledge: { count: 0, items: [] },
   rules: [],
@@ -72,7 +74,7 @@ describe('saveStage', () => {
     ]);
     // Only what the editor shows: the model, reply delay and the rest stay the server's defaults.
     expect(calls[0]!.body).toEqual({ name: 'Ava', instructions: 'Qualify.', mode: 'autopilot', temperature: 0.3, maxReplyChars: 1000 });
-    expect(calls[1]!.body).toEqual({ pipelineId: 1, statusId: 10, agentId: 7, onStageEnter: 'greet' });
+    expect(calls[1]!.body).toEqual({ pipelineId: 1, statusId: 10, agentId: 7, onStageEnter: 'greet', replyByEmail: false });
     expect(calls[2]!.body).toEqual({ agentId: null, name: 'Qualified', body: 'Hi {{lead.name}}', stages: [{ pipelineId: 1, statusId: 10 }] });
     expect(calls[3]!.body).toEqual({ kind: 'text', title: 'Plans', content: 'Basic: 10 USD' });
     expect(calls[4]!.body).toEqual({ agentIds: [9, 7] });
@@ -96,6 +98,17 @@ describe('saveStage', () => {
     expect(changed.calls).toEqual([
       { method: 'PATCH', path: '/api/agents/7', body: { allowedActions: ava.allowedActions.filter((a) => a !== 'handoff_to_human') } },
       { method: 'PATCH', path: '/api/scripts/4', body: { body: 'New' } },
+    ]);
+  });
+
+  it('switching email replies on sends only the binding, with the switch', async () => {
+    const setup: StageSetup = { ...empty, agent: { id: 7, name: 'Ava', mode: 'autopilot' } };
+    const r = recorder();
+    const form = initialForm(setup, [ava]);
+    form.replyByEmail = true;
+    await saveStage(r.api, AT, setup, form, [ava], [], listen().progress);
+    expect(r.calls).toEqual([
+      { method: 'PUT', path: '/api/bindings', body: { pipelineId: 1, statusId: 10, agentId: 7, onStageEnter: 'off', replyByEmail: true } },
     ]);
   });
 

@@ -98,6 +98,8 @@ export interface Binding {
   statusId: number;
   agentId: number | null;
   onStageEnter?: OnStageEnter;
+  /** The agent may answer by email when the client wrote by email. */
+  replyByEmail?: boolean;
 }
 
 export type ChecklistKey = 'connection' | 'agent' | 'channels' | 'mail_llm';
@@ -424,7 +426,9 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
     resumeLead: (leadId: number) => call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/resume`, {}),
     approveDraft: (draftId: number, text?: string) =>
       call<{ status: 'sent'; via: DraftVia }>('POST', `/api/drafts/${id(draftId)}/approve`, text === undefined ? {} : { text }),
-    quality: (q: { days?: number; leadId?: number } = {}) => call<QualitySummary>('GET', `/api/quality${query({ days: q.days, leadId: q.leadId })}`),
+    /** The last `days` days, or one calendar month (`month`: YYYY-MM, UTC). */
+    quality: (q: { days?: number; month?: string; leadId?: number } = {}) =>
+      call<QualitySummary>('GET', `/api/quality${query({ days: q.days, month: q.month, leadId: q.leadId })}`),
     /** `reason`: why, from the card's picker (the quality figures count them). */
     discardDraft: (draftId: number, reason?: DiscardReason) =>
       call<{ status: 'discarded' }>('POST', `/api/drafts/${id(draftId)}/discard`, reason ? { reason } : {}),
@@ -678,6 +682,7 @@ import type { DryRun, MailTemplate, NamedRef, Rule, RuleInput, RuleRun, Sequence
 export interface StageSetupItem extends StageRef {
   agent: { id: number; name: string; mode: 'draft' | 'autopilot' } | null;
   onStageEnter: OnStageEnter;
+  replyByEmail: boolean;
   script: Script | null;
   knowledge: { count: number; items: { id: number; title: string; kind: string }[] };
   /** `scope`: the rule or sequence is this stage's own, its pipeline's, or the whole account's. */
@@ -689,6 +694,8 @@ export interface StageSetup extends StageSetupItem {
   pipelineName: string;
   /** Open leads of the stage, to preview the script on one chosen by name. */
   leads: { id: number; name: string | null }[];
+  /** Null without an agent. */
+  quality: StageQuality | null;
 }
 export interface StageBoardPipeline {
   id: number;
@@ -820,16 +827,40 @@ export interface QualityFigures {
   handoffs: number;
   actions: { done: number; undone: number; undoneShare: number | null };
   replyMs: { p50: number | null; p95: number | null; configuredDelaySec: number };
+  /** Leads that advanced a stage while the agent handled them without a human reply. */
+  advanced: number;
+}
+export type QualitySuggestion = { mode: 'autopilot' | 'draft'; reason: 'drafts_accepted' | 'undo_rate' | 'discard_rate' } | null;
+export type AgentQuality = QualityFigures & { agentId: number; name: string | null; mode: 'draft' | 'autopilot' | null; suggestion: QualitySuggestion };
+export interface QualityDay {
+  day: string;
+  costUsd: number;
+  tokens: number;
+  replies: number;
+  unchanged: number;
+  edited: number;
+  discarded: number;
+  advanced: number;
 }
 export interface QualitySummary {
   from: string;
   to: string;
+  month: string | null;
   leadId: number | null;
   totals: QualityFigures;
-  agents: (QualityFigures & {
-    agentId: number;
-    name: string | null;
-    mode: 'draft' | 'autopilot' | null;
-    suggestion: { mode: 'autopilot' | 'draft'; reason: 'drafts_accepted' | 'undo_rate' | 'discard_rate' } | null;
-  })[];
+  agents: AgentQuality[];
+  /** Per stage and agent (the stage a turn started in, or the lead left when it advanced). */
+  stages: (AgentQuality & { pipelineId: number | null; statusId: number | null; stageName: string | null; pipelineName: string | null })[];
+  /** Every UTC day of the window, for the chart. */
+  daily: QualityDay[];
+}
+/** A stage agent's last 30 days, in the stage's settings. */
+export interface StageQuality {
+  days: number;
+  decided: number;
+  acceptance: { unchanged: number | null; discarded: number | null };
+  undoneShare: number | null;
+  advanced: number;
+  suggestion: QualitySuggestion;
+  thresholds: { autopilotMinDrafts: number; autopilotMinUnchanged: number };
 }

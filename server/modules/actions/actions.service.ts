@@ -5,6 +5,7 @@ import type { KommoApi } from '../../kommo/client/types.js';
 import { RetryAfterError } from '../../jobs/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, conflict, notFound } from '../../lib/errors.js';
+import type { EventBus } from '../../lib/bus.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import { leadRow } from '../mirror/mirror.map.js';
@@ -28,6 +29,8 @@ export interface ActionsDeps {
   groupTx?<T>(fn: () => T): Promise<T>;
   kommo: { api(accountId: number): KommoApi };
   logger: { warn(o: object, msg: string): void };
+  /** Announces an agent's own stage moves (lead_moved_by_agent) for the quality figures. */
+  bus?: EventBus;
 }
 
 export type PlanOutcome =
@@ -82,6 +85,17 @@ export function createActionsService(deps: ActionsDeps) {
         const r = { ...row, status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds };
         const o = originOf(row);
         log(r, `${o.kind}.action`, `${o.label} action: ${row.summary}`, meta, 'done');
+        const from = res.before as { pipelineId?: number; statusId?: number } | null;
+        const to = res.after as { pipelineId?: number; statusId?: number } | null;
+        if (row.type === 'move_to_stage' && o.kind === 'agent' && from?.pipelineId && from.statusId && to?.pipelineId && to.statusId)
+          deps.bus?.emit('lead_moved_by_agent', {
+            accountId: row.accountId,
+            leadId: row.leadId,
+            agentId: row.agentId,
+            actionId: row.id,
+            from: { pipelineId: from.pipelineId, statusId: from.statusId },
+            to: { pipelineId: to.pipelineId, statusId: to.statusId },
+          });
         return r;
       });
       return done;

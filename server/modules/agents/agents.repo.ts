@@ -50,6 +50,8 @@ export interface Binding {
   statusId: number;
   agentId: number;
   onStageEnter: OnStageEnter;
+  /** The agent may answer by email when the client wrote by email (off: the reply waits as a draft). */
+  replyByEmail: boolean;
 }
 
 export function listBindings(db: Db, accountId: number): Binding[] {
@@ -59,6 +61,7 @@ export function listBindings(db: Db, accountId: number): Binding[] {
       statusId: agentStageBindings.statusId,
       agentId: agentStageBindings.agentId,
       onStageEnter: sql<OnStageEnter>`${agentStageBindings.onStageEnter}`,
+      replyByEmail: agentStageBindings.replyByEmail,
     })
     .from(agentStageBindings)
     .where(eq(agentStageBindings.accountId, accountId))
@@ -71,7 +74,7 @@ export function setBinding(db: Db, accountId: number, b: Binding, now: number) {
     .values({ accountId, ...b, createdAt: now })
     .onConflictDoUpdate({
       target: [agentStageBindings.accountId, agentStageBindings.pipelineId, agentStageBindings.statusId],
-      set: { agentId: b.agentId, onStageEnter: b.onStageEnter, createdAt: now },
+      set: { agentId: b.agentId, onStageEnter: b.onStageEnter, replyByEmail: b.replyByEmail, createdAt: now },
     })
     .run();
 }
@@ -87,7 +90,7 @@ export function removeBinding(db: Db, accountId: number, pipelineId: number, sta
 const stageQueries = new WeakMap<Db, ReturnType<typeof prepareAgentForStage>>();
 function prepareAgentForStage(db: Db) {
   return db
-    .select({ agent: agents, onStageEnter: agentStageBindings.onStageEnter })
+    .select({ agent: agents, onStageEnter: agentStageBindings.onStageEnter, replyByEmail: agentStageBindings.replyByEmail })
     .from(agentStageBindings)
     .innerJoin(agents, eq(agents.id, agentStageBindings.agentId))
     .where(
@@ -101,14 +104,19 @@ function prepareAgentForStage(db: Db) {
     .prepare();
 }
 
-export function stageBinding(db: Db, accountId: number, pipelineId: number, statusId: number): { agent: AgentRow; onStageEnter: OnStageEnter } | undefined {
+export function stageBinding(
+  db: Db,
+  accountId: number,
+  pipelineId: number,
+  statusId: number,
+): { agent: AgentRow; onStageEnter: OnStageEnter; replyByEmail: boolean } | undefined {
   let q = stageQueries.get(db);
   if (!q) {
     q = prepareAgentForStage(db);
     stageQueries.set(db, q);
   }
   const r = q.get({ accountId, pipelineId, statusId });
-  return r ? { agent: r.agent, onStageEnter: r.onStageEnter as OnStageEnter } : undefined;
+  return r ? { agent: r.agent, onStageEnter: r.onStageEnter as OnStageEnter, replyByEmail: r.replyByEmail } : undefined;
 }
 
 export function agentForStage(db: Db, accountId: number, pipelineId: number, statusId: number): AgentRow | undefined {

@@ -22,10 +22,12 @@ export function agentsRoutes(agents: AgentsService, playground: PlaygroundServic
   /** The bindings as one value per stage ("agent 3, on entering: greet"), so the diff names the stage that changed. */
   const byStage = (x: unknown) =>
     Object.fromEntries(
-      ((x as { items?: { pipelineId: number; statusId: number; agentId: number | null; onStageEnter?: string }[] }).items ?? []).map((b) => [
-        `${b.pipelineId}/${b.statusId}`,
-        b.agentId === null ? null : `agent ${b.agentId}, on entering: ${b.onStageEnter ?? 'off'}`,
-      ]),
+      ((x as { items?: { pipelineId: number; statusId: number; agentId: number | null; onStageEnter?: string; replyByEmail?: boolean }[] }).items ?? []).map(
+        (b) => [
+          `${b.pipelineId}/${b.statusId}`,
+          b.agentId === null ? null : `agent ${b.agentId}, on entering: ${b.onStageEnter ?? 'off'}${b.replyByEmail ? ', answers email' : ''}`,
+        ],
+      ),
     );
   const auditedBinding = audit.on({ entity: 'binding', before: (_c, accountId) => ({ items: agents.bindings(accountId) }), view: byStage });
   app.get('/api/agents', (c) => c.json({ items: agents.list(c.get('auth').accountId) }, 200));

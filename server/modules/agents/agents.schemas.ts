@@ -117,6 +117,8 @@ export const bindingSchema = z
     agentId: z.number().int().positive().nullable(),
     /** When a lead enters the stage by any route: off (nothing), greet (the agent writes first) or wait (the agent, resumed, waits for the client). Unset: unchanged (off for a new binding). */
     onStageEnter: z.enum(['off', 'greet', 'wait']).optional(),
+    /** The agent may answer by email when the client wrote by email. Unset: unchanged (off for a new binding). */
+    replyByEmail: z.boolean().optional(),
   })
   .strict();
 

@@ -88,7 +88,7 @@ export function createAgentsService(deps: { db: Db; clock: Clock; crm: MirrorRea
     bindings: (accountId: number) => listBindings(db, accountId),
 
     /** Bind (or with agentId null, unbind) a stage. The stage must exist, live, in the synced mirror. */
-    bind(accountId: number, b: { pipelineId: number; statusId: number; agentId: number | null; onStageEnter?: OnStageEnter }) {
+    bind(accountId: number, b: { pipelineId: number; statusId: number; agentId: number | null; onStageEnter?: OnStageEnter; replyByEmail?: boolean }) {
       return deps.tx(() => {
         if (b.agentId !== null && !getAgent(db, accountId, b.agentId)) throw invalid('agentId', `agent ${b.agentId} does not exist in this account`);
         if (b.agentId !== null && !deps.crm.stage(accountId, b.pipelineId, b.statusId)) {
@@ -99,8 +99,10 @@ export function createAgentsService(deps: { db: Db; clock: Clock; crm: MirrorRea
         }
         if (b.agentId === null) removeBinding(db, accountId, b.pipelineId, b.statusId);
         else {
-          const onStageEnter = b.onStageEnter ?? stageBinding(db, accountId, b.pipelineId, b.statusId)?.onStageEnter ?? 'off';
-          setBinding(db, accountId, { pipelineId: b.pipelineId, statusId: b.statusId, agentId: b.agentId, onStageEnter }, clock.now());
+          const cur = stageBinding(db, accountId, b.pipelineId, b.statusId);
+          const onStageEnter = b.onStageEnter ?? cur?.onStageEnter ?? 'off';
+          const replyByEmail = b.replyByEmail ?? cur?.replyByEmail ?? false;
+          setBinding(db, accountId, { pipelineId: b.pipelineId, statusId: b.statusId, agentId: b.agentId, onStageEnter, replyByEmail }, clock.now());
         }
         return listBindings(db, accountId);
       });

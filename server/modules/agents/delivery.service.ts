@@ -83,7 +83,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
     /** Deliver a turn's reply: Salesbot continue, the email outbox, or else a draft. */
     async deliver(input: DeliverInput): Promise<Delivered> {
       const { accountId, leadId, target } = input;
-      if (input.mode !== 'autopilot') return draft(input, 'draft mode');
+      if (input.mode !== 'autopilot') return draft(input, input.draftWhy ?? 'draft mode');
       const wrote = (via: 'salesbot' | 'email', ids: Record<string, unknown>) => {
         recordOutbound(accountId, leadId, target?.contactId ?? null, target?.channel ?? via, `agent-turn:${input.turnId}`, input.text, {
           turnId: input.turnId,

@@ -57,6 +57,8 @@ export interface DeliverInput {
   agentName: string;
   turnId: number;
   mode: string;
+  /** Why a reply goes to a person as a draft when `mode` says draft though the agent is on autopilot. */
+  draftWhy?: string;
   text: string;
   target: ReplyTarget | null;
   /** Tokens, cost, citations: goes into the activity entry. */

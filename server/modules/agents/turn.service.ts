@@ -14,7 +14,7 @@ import type { PlannedAction } from '../actions/actions.validate.js';
 import type { ConversationsRepo } from '../conversations/conversations.repo.js';
 import type { CrmLead, MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
-import { agentForStage, getAgent } from './agents.repo.js';
+import { agentForStage, getAgent, stageBinding } from './agents.repo.js';
 import { texts } from './agents.texts.js';
 import type { BudgetService } from './budget.service.js';
 import type { DeliveryService, ReplyTarget } from './delivery.service.js';
@@ -168,7 +168,9 @@ export function createTurnService(deps: TurnDeps) {
     if (!agent) return;
     const lead = { ...mirrorLead, accountId };
     if (turn && turn.agentId !== agent.id) deps.tx(() => updateTurn(db, accountId, turn!.id, { agentId: agent.id }));
-    turn ??= deps.tx(() => insertTurn(db, { accountId, leadId, agentId: agent.id, turnKey: payload.turnKey, trigger }, now));
+    // The stage the lead is in as the turn starts: the quality figures per stage count the turn there.
+    const stage = { pipelineId: mirrorLead.pipelineId, statusId: mirrorLead.statusId };
+    turn ??= deps.tx(() => insertTurn(db, { accountId, leadId, agentId: agent.id, turnKey: payload.turnKey, trigger, ...stage }, now));
     const t: AgentTurnRow = turn;
 
     const log = (type: string, title: string, description: string | null, metadata: Record<string, unknown> = {}, params: ActivityParams = {}) =>
@@ -361,13 +363,16 @@ export function createTurnService(deps: TurnDeps) {
             : trigger.kind === 'proactive'
               ? deps.delivery.firstContactTarget(accountId, leadId)
               : null;
+        // Email is a channel an admin switches on per stage: until then a reply to an email waits as a draft.
+        const emailOff = !!target?.email && !stageBinding(db, accountId, stage.pipelineId, stage.statusId)?.replyByEmail;
         const d = await deps.delivery.deliver({
           accountId,
           leadId,
           agentId: agent.id,
           agentName: agent.name,
           turnId: t.id,
-          mode: agent.mode,
+          mode: emailOff ? 'draft' : agent.mode,
+          ...(emailOff ? { draftWhy: "email replies are off for this lead's stage" } : {}),
           text: p.reply,
           target,
           meta,

@@ -13,7 +13,11 @@ export function turnByKey(db: Db, accountId: number, turnKey: string): AgentTurn
     .get();
 }
 
-export function insertTurn(db: Db, row: Pick<AgentTurnRow, 'accountId' | 'leadId' | 'agentId' | 'turnKey' | 'trigger'>, now: number): AgentTurnRow {
+export function insertTurn(
+  db: Db,
+  row: Pick<AgentTurnRow, 'accountId' | 'leadId' | 'agentId' | 'turnKey' | 'trigger'> & Partial<Pick<AgentTurnRow, 'pipelineId' | 'statusId'>>,
+  now: number,
+): AgentTurnRow {
   return db
     .insert(agentTurns)
     .values({ ...row, status: 'running', createdAt: now })

@@ -7,6 +7,11 @@ import type { QualityService } from './quality.service.js';
 
 const qualityQuery = z.object({
   days: z.coerce.number().int().min(1).max(366).default(30),
+  /** One calendar month (UTC) instead of the last `days` days. */
+  month: z
+    .string()
+    .regex(/^20\d\d-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM')
+    .optional(),
   leadId: z.coerce.number().int().positive().optional(),
 });
 

@@ -81,6 +81,7 @@ export function rulesModule(d: RulesDeps): Module<RulesServices> {
   const runner = createRunner({ clock: d.clock, tx: d.tx, bus: d.bus, repo, crm: d.crm, actions: d.actions, kommo: d.kommo, ports: d.ports, webhook });
   const timers = createTimers({
     clock: d.clock,
+    queue: d.queue,
     tx: d.tx,
     engine,
     repo,

@@ -214,33 +214,61 @@ export function createEngine(d: EngineDeps) {
     };
   }
 
-  const OUTCOME: Record<RunVerdict, { type: string; verb: string; verbs: string }> = {
-    fired: { type: 'rule.fired', verb: 'fired', verbs: 'fired' },
-    skipped: { type: 'rule.not_fired', verb: 'did not fire', verbs: 'did not fire' },
-    depth_limited: { type: 'rule.depth_limited', verb: 'was stopped', verbs: 'were stopped' },
-    rate_limited: { type: 'rule.rate_limited', verb: 'was stopped', verbs: 'were stopped' },
-  };
-  /** The feed entry for an event's verdicts of one outcome: named in full for one rule, listed for several. */
-  function feed(e: RuleEvent, status: RunVerdict, these: { name: string; reason: string; ruleId: number; version: number; runId: number }[]) {
+  const OUTCOMES: { status: RunVerdict; type: string; verb: string; verbs: string }[] = [
+    { status: 'fired', type: 'rule.fired', verb: 'fired', verbs: 'fired' },
+    { status: 'depth_limited', type: 'rule.depth_limited', verb: 'was stopped', verbs: 'were stopped' },
+    { status: 'rate_limited', type: 'rule.rate_limited', verb: 'was stopped', verbs: 'were stopped' },
+    { status: 'skipped', type: 'rule.not_fired', verb: 'did not fire', verbs: 'did not fire' },
+  ];
+  type Judged = { status: RunVerdict; name: string; reason: string; ruleId: number; version: number; runId: number };
+  const named = (these: Judged[]) => these.map((x) => `"${x.name}" (v${x.version})`).join(', ');
+  /**
+   * One feed entry per event: its type is the weightiest outcome (fired, stopped, did not fire); the
+   * title names one rule in full, or counts and names the rules per outcome. Every verdict's trace is in
+   * its rule's history.
+   */
+  function feed(e: RuleEvent, verdicts: Judged[]) {
     const on = e.type.replace(/_/g, ' ');
-    const { type, verb, verbs } = OUTCOME[status];
-    const [one] = these;
-    const several = these.length > 1;
+    const groups = OUTCOMES.map((o) => ({ ...o, these: verdicts.filter((v) => v.status === o.status) })).filter((g) => g.these.length > 0);
+    const [top] = groups;
+    const [one] = verdicts;
+    let title: string;
+    if (verdicts.length === 1) title = `Rule "${one!.name}" (v${one!.version}) ${top!.verb} on ${on}`;
+    else if (groups.length === 1) title = `${verdicts.length} rules ${top!.verbs} on ${on}: ${named(top!.these)}`;
+    else
+      title = `${verdicts.length} rules on ${on}: ${groups.map((g) => `${g.these.length} ${g.these.length === 1 ? g.verb : g.verbs} (${named(g.these)})`).join('; ')}`;
     d.activity.write({
       accountId: e.accountId,
       leadId: e.leadId,
-      type,
-      title: several
-        ? `${these.length} rules ${verbs} on ${on}: ${these.map((x) => `"${x.name}" (v${x.version})`).join(', ')}`.slice(0, 500)
-        : `Rule "${one!.name}" (v${one!.version}) ${verb} on ${on}`,
-      description: several ? these.map((x) => `"${x.name}": ${x.reason}`).join('; ') : one!.reason,
-      metadata: several
-        ? { eventKey: e.key, depth: e.depth, verdicts: these.map(({ ruleId, version, runId, reason }) => ({ ruleId, version, runId, reason })) }
-        : { ruleId: one!.ruleId, version: one!.version, runId: one!.runId, eventKey: e.key, depth: e.depth },
+      type: top!.type,
+      title: title.slice(0, 500),
+      description: verdicts.length > 1 ? verdicts.map((x) => `"${x.name}": ${x.reason}`).join('; ') : one!.reason,
+      metadata:
+        verdicts.length > 1
+          ? {
+              eventKey: e.key,
+              depth: e.depth,
+              verdicts: verdicts.map(({ ruleId, version, runId, status, reason }) => ({ ruleId, version, runId, status, reason })),
+            }
+          : { ruleId: one!.ruleId, version: one!.version, runId: one!.runId, status: one!.status, eventKey: e.key, depth: e.depth },
     });
   }
 
-  /** Handle one event: evaluate every candidate rule, record each verdict once, enqueue the fired runs as one job. */
+  /** Is the lead (for stage_left: the stage it left) where the rule is scoped, without building a trace. */
+  function inScope(rule: LoadedRule, e: RuleEvent, f: Facts): boolean {
+    if (rule.pipelineId === null && rule.statusId === null) return true;
+    const left = e.type === 'stage_left';
+    const lead = left ? undefined : f.lead;
+    const pipelineId = left ? (e.data.prevPipelineId ?? null) : (lead?.pipelineId ?? null);
+    const statusId = left ? (e.data.prevStatusId ?? null) : (lead?.statusId ?? null);
+    return (rule.pipelineId === null || rule.pipelineId === pipelineId) && (rule.statusId === null || rule.statusId === statusId);
+  }
+
+  /**
+   * Handle one event: evaluate every candidate rule and record the verdicts once per event (a redelivery
+   * finds the event recorded and does nothing), as one row with every trace and a narrow run per rule;
+   * one feed entry; the fired runs' actions as one job.
+   */
   function handle(e: RuleEvent, only?: (r: LoadedRule) => boolean): { fired: number; evaluated: number; deferred: number } {
     let fired = 0;
     let evaluated = 0;
@@ -249,7 +277,9 @@ export function createEngine(d: EngineDeps) {
     if (rules.length === 0) return { fired, evaluated, deferred };
     const f = facts(e);
     const now = d.clock.now();
-    const verdicts: { status: RunVerdict; name: string; reason: string; ruleId: number; version: number; runId: number }[] = [];
+    const judged: Omit<Judged, 'runId'>[] = [];
+    const traces: Record<string, unknown>[] = [];
+    let firedOnLead: Map<number, number> | undefined;
     for (const rule of rules) {
       if (only && !only(rule)) continue;
       const t = rule.definition.trigger;
@@ -258,6 +288,7 @@ export function createEngine(d: EngineDeps) {
         deferred++;
         continue;
       }
+      if (!inScope(rule, e, f)) continue;
       const v = judge(rule, e, f);
       if (!v.candidate) continue;
       evaluated++;
@@ -266,44 +297,43 @@ export function createEngine(d: EngineDeps) {
       if (v.fires && e.depth > d.maxDepth) {
         status = 'depth_limited';
         reason = `stopped: the event is ${e.depth} rule actions deep (limit ${d.maxDepth})`;
-      } else if (v.fires && e.leadId !== null && d.repo.firedSince(e.accountId, e.leadId, rule.id, now - 3_600_000) >= rule.definition.perLeadPerHour) {
-        status = 'rate_limited';
-        reason = `stopped: fired ${rule.definition.perLeadPerHour} times for this lead in the last hour`;
+      } else if (v.fires && e.leadId !== null) {
+        firedOnLead ??= d.repo.firedOnLead(e.accountId, e.leadId, now - 3_600_000);
+        if ((firedOnLead.get(rule.id) ?? 0) >= rule.definition.perLeadPerHour) {
+          status = 'rate_limited';
+          reason = `stopped: fired ${rule.definition.perLeadPerHour} times for this lead in the last hour`;
+        }
       }
-      const trace = { ...v.trace, reason, event: { type: e.type, key: e.key, depth: e.depth } };
-      const runId = d.repo.insertRun({
-        accountId: e.accountId,
-        ruleId: rule.id,
-        version: rule.version,
-        eventKey: e.key,
-        leadId: e.leadId,
-        depth: e.depth,
-        status,
-        trace,
-        now,
-      });
-      if (runId === null) continue; // this event was evaluated before (a redelivery)
-      verdicts.push({ status, name: rule.name, reason, ruleId: rule.id, version: rule.version, runId });
+      judged.push({ status, name: rule.name, reason, ruleId: rule.id, version: rule.version });
+      traces.push({ ...v.trace, reason, event: { type: e.type, key: e.key, depth: e.depth } });
       if (status === 'fired') fired++;
     }
-    // One feed entry per event and outcome (each verdict is in its rule's history in full).
-    for (const status of ['fired', 'skipped', 'depth_limited', 'rate_limited'] as const) {
-      const these = verdicts.filter((v) => v.status === status);
-      if (these.length > 0) feed(e, status, these);
-    }
-    // The fired runs' actions: one job for the event, run in rule order (each run is idempotent on its own).
-    const runIds = verdicts.filter((v) => v.status === 'fired').map((v) => v.runId);
-    if (runIds.length > 0)
-      d.queue.enqueue({
-        queue: RULE_RUN_QUEUE,
-        accountId: e.accountId,
-        payload: { runIds },
-        idempotencyKey: `rule-run:${e.accountId}:${runIds[0]}`,
-        serialKey: e.leadId === null ? undefined : `lead:${e.accountId}:${e.leadId}`,
-      });
     if (deferred > 0) {
       d.queue.enqueue({ queue: RULE_CLASSIFY_QUEUE, accountId: e.accountId, payload: { event: e }, idempotencyKey: `rule-classify:${e.accountId}:${e.key}` });
     }
+    if (judged.length === 0) return { fired, evaluated, deferred };
+    const runIds = d.repo.recordEvent({
+      accountId: e.accountId,
+      eventKey: e.key,
+      type: e.type,
+      leadId: e.leadId,
+      depth: e.depth,
+      now,
+      verdicts: judged.map((v, i) => ({ ruleId: v.ruleId, version: v.version, status: v.status, trace: traces[i]! })),
+    });
+    if (runIds === null) return { fired: 0, evaluated, deferred }; // recorded before (a redelivery)
+    const verdicts = judged.map((v, i) => ({ ...v, runId: runIds[i]! }));
+    feed(e, verdicts);
+    // The fired runs' actions: one job for the event, run in rule order (each run is idempotent on its own).
+    const firedRuns = verdicts.filter((v) => v.status === 'fired').map((v) => v.runId);
+    if (firedRuns.length > 0)
+      d.queue.enqueue({
+        queue: RULE_RUN_QUEUE,
+        accountId: e.accountId,
+        payload: { runIds: firedRuns },
+        idempotencyKey: `rule-run:${e.accountId}:${firedRuns[0]}`,
+        serialKey: e.leadId === null ? undefined : `lead:${e.accountId}:${e.leadId}`,
+      });
     return { fired, evaluated, deferred };
   }
 

@@ -7,6 +7,16 @@ import type { RuleTimers } from './rules.timers.js';
 import { RULE_TIMER_QUEUE, type TimerPayload } from './rules.triggers.js';
 
 const id = z.number().int();
+const timerShape = z.object({
+  accountId: id,
+  leadId: id,
+  kind: z.enum(['no_client_reply_for', 'time_in_stage', 'task_overdue']),
+  since: z.number(),
+  key: z.string(),
+  pipelineId: id.nullable().optional(),
+  statusId: id.nullable().optional(),
+  taskId: id.optional(),
+});
 
 /** Adapters from the queue to the rules: a fired run's actions, waiting triggers, schedules, intent classification. */
 export function rulesJobs(runner: RuleRunner, timers: RuleTimers) {
@@ -23,19 +33,13 @@ export function rulesJobs(runner: RuleRunner, timers: RuleTimers) {
     }),
     defineJob({
       queue: RULE_TIMER_QUEUE,
-      payload: z.object({
-        accountId: id,
-        ruleId: id,
-        version: id,
-        leadId: id,
-        kind: z.enum(['no_client_reply_for', 'time_in_stage', 'task_overdue']),
-        since: z.number(),
-        key: z.string(),
-        pipelineId: id.nullable().optional(),
-        statusId: id.nullable().optional(),
-        taskId: id.optional(),
-      }),
-      handle: async (p) => timers.timer(p as TimerPayload),
+      // A wait and its rules; a job queued before waits were batched names one rule, due when the job runs.
+      payload: z.union([
+        timerShape.extend({ rules: z.array(z.object({ ruleId: id, version: id, at: z.number() })).min(1) }),
+        timerShape.extend({ ruleId: id, version: id }),
+      ]),
+      handle: async (p, { job }) =>
+        timers.timer('rules' in p ? (p as TimerPayload) : ({ ...p, rules: [{ ruleId: p.ruleId, version: p.version, at: job.runAt }] } as TimerPayload)),
     }),
     defineJob({
       queue: RULE_SCHEDULE_QUEUE,

@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../../db/client.js';
-import { ruleRuns, ruleVersions, rules, type RuleRow, type RuleRunRow } from '../../../db/schema/index.js';
+import { ruleVersions, rules, type RuleRow } from '../../../db/schema/index.js';
 import type { RuleDefinition, TriggerType } from './rules.schemas.js';
 
 /** A rule with the definition of its current version. */
@@ -10,6 +11,40 @@ export interface LoadedRule extends RuleRow {
 
 export type RunStatus = 'fired' | 'skipped' | 'depth_limited' | 'rate_limited' | 'done' | 'failed';
 
+/** One rule's verdict on an event, as the event's row keeps it. */
+export interface RecordedVerdict {
+  ruleId: number;
+  version: number;
+  status: RunStatus;
+  trace: Record<string, unknown>;
+}
+
+/** A run as its actions need it: the rule version, the lead, how deep the event was, what is done. */
+export interface RunRow {
+  id: number;
+  ruleId: number;
+  version: number;
+  leadId: number | null;
+  status: RunStatus;
+  results: Record<string, unknown>[] | null;
+  finishedAt: number | null;
+  depth: number;
+  eventKey: string;
+}
+
+export interface HistoryRow {
+  id: number;
+  ruleId: number;
+  version: number;
+  leadId: number | null;
+  status: RunStatus;
+  results: Record<string, unknown>[] | null;
+  eventKey: string;
+  depth: number;
+  createdAt: number;
+  trace: Record<string, unknown>;
+}
+
 /** Rules, their versions, their runs (the history and trace) and small per-rule state. Every query is scoped by account. */
 export function createRulesRepo(db: Db) {
   const sqlite = db.$client;
@@ -18,25 +53,40 @@ export function createRulesRepo(db: Db) {
       `SELECT r.*, v.definition FROM rules r JOIN rule_versions v ON v.account_id = r.account_id AND v.rule_id = r.id AND v.version = r.version
        WHERE r.account_id = ? AND r.trigger_type = ? AND r.enabled = 1 AND r.deleted_at IS NULL ORDER BY r.id`,
     ),
-    insertRun: sqlite.prepare(
-      `INSERT INTO rule_runs (account_id, rule_id, version, event_key, lead_id, depth, status, trace, results, created_at)
-       VALUES (@accountId, @ruleId, @version, @eventKey, @leadId, @depth, @status, @trace, NULL, @now)
-       ON CONFLICT (account_id, rule_id, version, event_key) DO NOTHING`,
+    insertEvent: sqlite.prepare(
+      `INSERT INTO rule_events (account_id, event_key, type, lead_id, depth, fired, verdicts, created_at)
+       VALUES (@accountId, @eventKey, @type, @leadId, @depth, @fired, @verdicts, @now)
+       ON CONFLICT (account_id, event_key, type) DO NOTHING`,
     ),
-    firedSince: sqlite
-      .prepare(
-        `SELECT count(*) FROM rule_runs WHERE account_id = ? AND lead_id = ? AND rule_id = ? AND created_at >= ? AND status IN ('fired', 'done', 'failed')`,
-      )
-      .pluck(),
+    firedOnLead: sqlite.prepare("SELECT fired FROM rule_events WHERE account_id = ? AND lead_id = ? AND created_at >= ? AND fired <> ''").pluck(),
+    getRun: sqlite.prepare(
+      `SELECT r.id, r.rule_id AS ruleId, r.version, r.lead_id AS leadId, r.status, r.results, r.finished_at AS finishedAt, e.depth, e.event_key AS eventKey
+       FROM rule_runs r JOIN rule_events e ON e.id = r.event_id WHERE r.account_id = ? AND r.id = ?`,
+    ),
+    history: sqlite.prepare(
+      `SELECT r.id, r.rule_id AS ruleId, r.version, r.lead_id AS leadId, r.status, r.results, e.event_key AS eventKey, e.depth, e.created_at AS createdAt, e.verdicts
+       FROM rule_runs r JOIN rule_events e ON e.id = r.event_id WHERE r.account_id = ? AND r.rule_id = ? ORDER BY r.id DESC LIMIT ?`,
+    ),
     setResults: sqlite.prepare('UPDATE rule_runs SET results = ?, status = ?, finished_at = ? WHERE account_id = ? AND id = ?'),
     getState: sqlite.prepare('SELECT value FROM rule_state WHERE account_id = ? AND rule_id = ? AND key = ?').pluck(),
     setState: sqlite.prepare(
       'INSERT INTO rule_state (account_id, rule_id, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, rule_id, key) DO UPDATE SET value = excluded.value',
     ),
     counts: sqlite.prepare(
-      `SELECT rule_id AS ruleId, sum(status IN ('fired', 'done', 'failed')) AS fired, count(*) AS evaluated, max(created_at) AS lastAt
-       FROM rule_runs WHERE account_id = ? GROUP BY rule_id`,
+      `SELECT rule_id AS ruleId, sum(status IN ('fired', 'done', 'failed')) AS fired, count(*) AS evaluated FROM rule_runs WHERE account_id = ? GROUP BY rule_id`,
     ),
+  };
+  /** `INSERT … VALUES (…), (…)` for n runs, prepared once per n. */
+  const runInserts = new Map<number, Statement>();
+  const insertRuns = (n: number): Statement => {
+    let stmt = runInserts.get(n);
+    if (!stmt) {
+      stmt = sqlite.prepare(
+        `INSERT INTO rule_runs (account_id, rule_id, version, event_id, lead_id, status) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+      );
+      runInserts.set(n, stmt);
+    }
+    return stmt;
   };
   const parse = (r: Record<string, unknown>): LoadedRule => {
     const row = {
@@ -184,39 +234,58 @@ export function createRulesRepo(db: Db) {
         .run();
     },
 
-    /** Record one evaluation; null when this (rule, version, event) was evaluated before. */
-    insertRun(r: {
+    /**
+     * Record an event's verdicts: one row with every trace, and one narrow run per verdict (the rule's
+     * history). Null when the event was recorded before; otherwise the run ids, in the verdicts' order.
+     */
+    recordEvent(e: {
       accountId: number;
-      ruleId: number;
-      version: number;
       eventKey: string;
+      type: string;
       leadId: number | null;
       depth: number;
-      status: RunStatus;
-      trace: Record<string, unknown>;
       now: number;
-    }): number | null {
-      const res = s.insertRun.run({ ...r, trace: JSON.stringify(r.trace) });
-      return res.changes === 0 ? null : Number(res.lastInsertRowid);
+      verdicts: RecordedVerdict[];
+    }): number[] | null {
+      const fired = e.verdicts.filter((v) => v.status === 'fired').map((v) => v.ruleId);
+      const res = s.insertEvent.run({
+        accountId: e.accountId,
+        eventKey: e.eventKey,
+        type: e.type,
+        leadId: e.leadId,
+        depth: e.depth,
+        fired: fired.length ? `,${fired.join(',')},` : '',
+        verdicts: JSON.stringify(e.verdicts),
+        now: e.now,
+      });
+      if (res.changes === 0) return null;
+      const eventId = Number(res.lastInsertRowid);
+      // All of the event's runs in one statement: their ids follow one another (one writer, in this transaction).
+      const params = e.verdicts.flatMap((v) => [e.accountId, v.ruleId, v.version, eventId, e.leadId, v.status]);
+      const last = Number(insertRuns(e.verdicts.length).run(...params).lastInsertRowid);
+      return e.verdicts.map((_, i) => last - e.verdicts.length + 1 + i);
     },
-    getRun: (accountId: number, id: number): RuleRunRow | undefined =>
-      db
-        .select()
-        .from(ruleRuns)
-        .where(and(eq(ruleRuns.accountId, accountId), eq(ruleRuns.id, id)))
-        .get(),
+    /** How often each rule fired for this lead since `since` (the per-lead hourly limit). */
+    firedOnLead(accountId: number, leadId: number, since: number): Map<number, number> {
+      const n = new Map<number, number>();
+      for (const list of s.firedOnLead.all(accountId, leadId, since) as string[])
+        for (const id of list.slice(1, -1).split(',')) n.set(Number(id), (n.get(Number(id)) ?? 0) + 1);
+      return n;
+    },
+    getRun: (accountId: number, id: number): RunRow | undefined => {
+      const r = s.getRun.get(accountId, id) as (Omit<RunRow, 'results'> & { results: string | null }) | undefined;
+      return r && { ...r, results: r.results === null ? null : (JSON.parse(r.results) as Record<string, unknown>[]) };
+    },
     setResults: (accountId: number, id: number, results: readonly object[], status: RunStatus, now: number | null) =>
       void s.setResults.run(JSON.stringify(results), status, now, accountId, id),
-    firedSince: (accountId: number, leadId: number, ruleId: number, since: number): number => s.firedSince.get(accountId, leadId, ruleId, since) as number,
-    history: (accountId: number, ruleId: number, limit: number): RuleRunRow[] =>
-      db
-        .select()
-        .from(ruleRuns)
-        .where(and(eq(ruleRuns.accountId, accountId), eq(ruleRuns.ruleId, ruleId)))
-        .orderBy(desc(ruleRuns.id))
-        .limit(limit)
-        .all(),
-    counts: (accountId: number) => s.counts.all(accountId) as { ruleId: number; fired: number; evaluated: number; lastAt: number }[],
+    /** A rule's latest verdicts, newest first, each with its trace from the event's row. */
+    history: (accountId: number, ruleId: number, limit: number): HistoryRow[] =>
+      (s.history.all(accountId, ruleId, limit) as (HistoryRow & { verdicts: string; results: string | null })[]).map(({ verdicts, ...r }) => ({
+        ...r,
+        results: r.results === null ? null : (JSON.parse(r.results as string) as Record<string, unknown>[]),
+        trace: ((JSON.parse(verdicts) as RecordedVerdict[]).find((v) => v.ruleId === ruleId)?.trace ?? {}) as Record<string, unknown>,
+      })),
+    counts: (accountId: number) => s.counts.all(accountId) as { ruleId: number; fired: number; evaluated: number }[],
 
     getState: (accountId: number, ruleId: number, key: string): string | undefined => s.getState.get(accountId, ruleId, key) as string | undefined,
     setState: (accountId: number, ruleId: number, key: string, value: string) => void s.setState.run(accountId, ruleId, key, value),

@@ -1,3 +1,4 @@
+import type { JobQueue } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
 import type { LlmClient } from '../../llm/llm.types.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
@@ -6,10 +7,11 @@ import type { RuleEvent, RulesEngine } from './rules.engine.js';
 import type { RulesRepo } from './rules.repo.js';
 import { INTENTS, type Intent } from './rules.schemas.js';
 import type { RulesService } from './rules.service.js';
-import type { TimerPayload } from './rules.triggers.js';
+import { type TimerPayload, timerJob } from './rules.triggers.js';
 
 export interface TimersDeps {
   clock: Clock;
+  queue: JobQueue;
   tx<T>(fn: () => T): T;
   engine: RulesEngine;
   repo: RulesRepo;
@@ -27,37 +29,40 @@ export interface TimersDeps {
 /** Timers, schedules and intent classification: the waiting side of the rules. */
 export function createTimers(d: TimersDeps) {
   return {
-    /** A waiting trigger came due: fire only if what it waited for still holds. */
+    /**
+     * A wait's timer came due: if what it waited for still holds (no client reply, still in the stage, the
+     * task still open), the rules due by now are evaluated (once per wait and due time), and the job is
+     * queued again for the next rule still to come due. Once the wait is over, none of its rules fire.
+     */
     timer(p: TimerPayload): void {
       d.tx(() => {
         if (p.kind === 'no_client_reply_for') {
           const last = d.lastClientMessageAt(p.accountId, p.leadId);
           if (last !== null && last > p.since) return; // the client answered
         }
-        if (p.kind === 'time_in_stage') {
-          const lead = d.crm.lead(p.accountId, p.leadId);
-          if (!lead || lead.pipelineId !== p.pipelineId || lead.statusId !== p.statusId) return; // it moved on
-        }
+        const lead = d.crm.lead(p.accountId, p.leadId);
+        if (p.kind === 'time_in_stage' && (!lead || lead.pipelineId !== p.pipelineId || lead.statusId !== p.statusId)) return; // it moved on
         if (p.kind === 'task_overdue') {
           const task = d.records.taskState(p.accountId, p.taskId!);
           if (!task || task.done) return;
         }
-        const lead = d.crm.lead(p.accountId, p.leadId);
-        const e: RuleEvent = {
-          accountId: p.accountId,
-          leadId: p.leadId,
-          type: p.kind,
-          key: p.key,
-          depth: 0,
-          data: {
-            ruleId: p.ruleId,
-            version: p.version,
-            pipelineId: lead?.pipelineId ?? p.pipelineId ?? null,
-            statusId: lead?.statusId ?? p.statusId ?? null,
-            taskId: p.taskId,
-          },
-        };
-        d.engine.handle(e);
+        const now = d.clock.now();
+        const due = p.rules.filter((r) => r.at <= now);
+        for (const at of [...new Set(due.map((r) => r.at))].sort((a, b) => a - b)) {
+          const these = due.filter((r) => r.at === at);
+          const e: RuleEvent = {
+            accountId: p.accountId,
+            leadId: p.leadId,
+            type: p.kind,
+            key: `${p.key}@${at}`,
+            depth: 0,
+            data: { pipelineId: lead?.pipelineId ?? p.pipelineId ?? null, statusId: lead?.statusId ?? p.statusId ?? null, taskId: p.taskId },
+          };
+          // Each rule as it was when the wait began: an edited rule waits for the next wait.
+          d.engine.handle(e, (rule) => these.some((r) => r.ruleId === rule.id && r.version === rule.version));
+        }
+        const later = p.rules.filter((r) => r.at > now);
+        if (later.length > 0) d.queue.enqueue(timerJob({ ...p, rules: later }));
       });
     },
 
@@ -101,7 +106,8 @@ export function createTimers(d: TimersDeps) {
       }
       d.tx(() =>
         d.engine.handle(
-          { ...e, data: { ...e.data, intent } },
+          // The second pass over the same event has a key of its own (the first pass recorded the event).
+          { ...e, key: `${e.key}#intent`, data: { ...e.data, intent } },
           (rule) => rule.definition.trigger.type === 'message_received' && Boolean(rule.definition.trigger.intents),
         ),
       );

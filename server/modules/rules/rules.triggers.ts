@@ -7,18 +7,24 @@ import type { RulesRepo } from './rules.repo.js';
 
 export const RULE_TIMER_QUEUE = 'rules.timer';
 
+/** One wait (a stage entered, a message sent, a task due) and the rule versions waiting on it, each with when it comes due. */
 export interface TimerPayload {
   accountId: number;
-  ruleId: number;
-  version: number;
   leadId: number;
   kind: 'no_client_reply_for' | 'time_in_stage' | 'task_overdue';
   /** When the wait started (the message sent, the stage entered, the task due). */
   since: number;
   key: string;
+  rules: { ruleId: number; version: number; at: number }[];
   pipelineId?: number | null;
   statusId?: number | null;
   taskId?: number;
+}
+
+/** The timer job for the rules of one wait still to come due: one job, due when the first of them is. */
+export function timerJob(p: TimerPayload) {
+  const at = Math.min(...p.rules.map((r) => r.at));
+  return { queue: RULE_TIMER_QUEUE, accountId: p.accountId, payload: p, idempotencyKey: `rule-timer:${p.accountId}:${p.key}:${at}`, runAt: at };
 }
 
 const diffFields = (prev: LeadSnapshot, next: LeadSnapshot) =>
@@ -36,7 +42,7 @@ export function subscribeRuleTriggers(
   const fire = (e: RuleEvent) => d.engine.handle(e);
   const depthOf = (o: { depth?: number }) => o.depth ?? 0;
 
-  /** One timer job per waiting rule, keyed so the same wait is scheduled once. */
+  /** One timer job per wait, holding every rule waiting on it (a redelivered event schedules the same job once). */
   function arm(
     accountId: number,
     kind: TimerPayload['kind'],
@@ -46,20 +52,14 @@ export function subscribeRuleTriggers(
     extra: Partial<TimerPayload>,
     dueAt: (minutes: number) => number,
   ) {
+    const waiting: TimerPayload['rules'] = [];
     for (const rule of d.engine.candidates(accountId, kind)) {
       // A stage timer only for the rules that wait in the stage entered (the others could never fire).
       if (kind === 'time_in_stage' && !d.engine.waitsIn(rule, extra.pipelineId ?? null, extra.statusId ?? null)) continue;
       const t = rule.definition.trigger;
-      const minutes = 'minutes' in t ? t.minutes : 0;
-      const payload: TimerPayload = { accountId, ruleId: rule.id, version: rule.version, leadId, kind, since, key, ...extra };
-      d.queue.enqueue({
-        queue: RULE_TIMER_QUEUE,
-        accountId,
-        payload,
-        idempotencyKey: `rule-timer:${accountId}:${rule.id}:${rule.version}:${key}`,
-        runAt: dueAt(minutes),
-      });
+      waiting.push({ ruleId: rule.id, version: rule.version, at: dueAt('minutes' in t ? t.minutes : 0) });
     }
+    if (waiting.length > 0) d.queue.enqueue(timerJob({ accountId, leadId, kind, since, key, ...extra, rules: waiting }));
   }
 
   const offs = [

@@ -58,9 +58,6 @@ export const enrollmentDto = (e: EnrollmentRow, seq?: LoadedSequence) => ({
  * a durable scheduled job keyed on (enrollment, step, due time): a restart finds it in the queue, and a
  * job whose enrollment moved on (paused, stopped, deferred) does nothing.
  */
-/** Why an enrollment stopped, as the widget words it; any other reason is shown as it is. */
-const STOP_VARIANTS = new Set(['sequence_deleted', 'stopped_by_user', 'won', 'lost', 'lead_deleted', 'client_replied', 'unsubscribed']);
-
 export function createSequencesService(d: SequencesServiceDeps) {
   function check(accountId: number, def: SequenceDefinition, scope: { pipelineId: number | null; statusId: number | null }) {
     const c = catalogChecker(d.crm.catalog(accountId));
@@ -113,7 +110,8 @@ export function createSequencesService(d: SequencesServiceDeps) {
       type: status === 'completed' ? 'sequence.completed' : 'sequence.stopped',
       title,
       metadata: { enrollmentId: e.id, sequenceId: e.sequenceId, step: e.step, reason },
-      params: { sequence: seqName(e), ...(status === 'stopped' && reason ? { variant: STOP_VARIANTS.has(reason) ? reason : 'other', reason } : {}) },
+      // The widget words the stop reason (a code: won, client_replied, …) in the viewer's language.
+      params: { sequence: seqName(e), ...(status === 'stopped' && reason ? { reason } : {}) },
     });
   }
 

@@ -22,7 +22,7 @@ interface ScriptLike {
 /** What the stage view reads from other modules; each port is one of their services, wired in modules.ts. */
 export interface StagesPorts {
   pipelines(accountId: number): { id: number; name: string; sort: number; statuses: { id: number; name: string; color: string | null; sort: number }[] }[];
-  bindings(accountId: number): { pipelineId: number; statusId: number; agentId: number | null; onStageEnter?: string }[];
+  bindings(accountId: number): { pipelineId: number; statusId: number; agentId: number | null; onStageEnter?: string; replyByEmail?: boolean }[];
   agents(accountId: number): { id: number; name: string; mode: string }[];
   scripts(accountId: number): ScriptLike[];
   knowledge(accountId: number, agentId: number): { id: number; title: string; kind: string }[];
@@ -30,6 +30,8 @@ export interface StagesPorts {
   sequences(accountId: number): Scoped[];
   /** Open leads of the stage, for a script preview on a lead chosen by name. */
   leads(accountId: number, pipelineId: number, statusId: number): { id: number; name: string | null }[];
+  /** The stage agent's acceptance rate and the autopilot / back-to-draft suggestion (the quality module). */
+  quality(accountId: number, at: StageRef, agentId: number): unknown;
 }
 
 const same = (a: StageRef, b: StageRef) => a.pipelineId === b.pipelineId && a.statusId === b.statusId;
@@ -83,6 +85,7 @@ export function createStagesService(ports: StagesPorts) {
       ...at,
       agent: agent ? { id: agent.id, name: agent.name, mode: agent.mode } : null,
       onStageEnter: binding?.onStageEnter ?? 'off',
+      replyByEmail: binding?.replyByEmail ?? false,
       script: script ? { id: script.id, name: script.name, body: script.body, agentId: script.agentId, stages: script.stages } : null,
       knowledge: { count: knowledge.length, items: knowledge },
       rules: scoped(all.rules),
@@ -116,11 +119,13 @@ export function createStagesService(ports: StagesPorts) {
       const p = ports.pipelines(accountId).find((x) => x.id === pipelineId);
       const s = p?.statuses.find((x) => x.id === statusId);
       if (!p || !s) throw notFound(`Stage ${statusId} of pipeline ${pipelineId} (in the synced pipelines)`);
+      const setup = setupOf(accountId, { pipelineId, statusId }, everything(accountId));
       return {
         name: s.name,
         pipelineName: p.name,
-        ...setupOf(accountId, { pipelineId, statusId }, everything(accountId)),
+        ...setup,
         leads: ports.leads(accountId, pipelineId, statusId),
+        quality: setup.agent ? ports.quality(accountId, { pipelineId, statusId }, setup.agent.id) : null,
       };
     },
   };

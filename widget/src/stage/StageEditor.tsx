@@ -5,6 +5,7 @@ import { useWidget } from '../ui/context.js';
 import { useLoad } from '../ui/hooks.js';
 import { type AgentFields, fieldsOf, initialForm, type StageForm, StageSaveError, saveStage } from './stage-form.js';
 import { StageKnowledge } from './StageKnowledge.js';
+import { StageQuality } from './StageQuality.js';
 import { StageScript } from './StageScript.js';
 
 const ON_ENTER: OnStageEnter[] = ['off', 'greet', 'wait'];
@@ -162,6 +163,9 @@ function Editor(props: {
             </select>
           </Field>
         </div>
+        {setup.quality && setup.agent && form.agentId === setup.agent.id ? (
+          <StageQuality quality={setup.quality} agent={setup.agent} readOnly={readOnly} onChanged={props.onSaved} />
+        ) : null}
         <Field label={t('agents.fields.instructions')} error={fieldErr('agent', 'instructions')}>
           <textarea
             class="kai-input kai-textarea"
@@ -194,6 +198,15 @@ function Editor(props: {
             ))}
           </select>
         </Field>
+        <label class="kai-check">
+          <input
+            type="checkbox"
+            checked={form.replyByEmail}
+            data-testid="kai-stage-reply-by-email"
+            onChange={() => set({ replyByEmail: !form.replyByEmail })}
+          />
+          <span>{t('stage_setup.reply_by_email')}</span>
+        </label>
         <details class="kai-details">
           <summary>{t('stage_setup.advanced')}</summary>
           <div class="kai-grid">

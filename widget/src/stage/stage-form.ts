@@ -10,6 +10,8 @@ export interface StageForm {
   agentId: number | 'new';
   agent: AgentFields;
   onStageEnter: OnStageEnter;
+  /** The agent may answer by email when the client wrote by email. */
+  replyByEmail: boolean;
   script: string;
   /** Text entries to add to the agent's knowledge on save. */
   newEntries: { title: string; content: string }[];
@@ -38,6 +40,7 @@ export function initialForm(setup: StageSetup, agents: Agent[]): StageForm {
     agentId: agent ? agent.id : 'new',
     agent: fieldsOf(agent),
     onStageEnter: setup.onStageEnter,
+    replyByEmail: setup.replyByEmail,
     script: setup.script?.body ?? '',
     newEntries: [],
     share: [],
@@ -118,8 +121,9 @@ export async function saveStage(
     agentId = form.agentId;
     if (Object.keys(body).length) await step('agent', () => api.updateAgent(agentId, body));
   }
-  if (setup.agent?.id !== agentId || setup.onStageEnter !== form.onStageEnter) {
-    await step('binding', () => api.putBinding({ pipelineId: at.pipelineId, statusId: at.statusId, agentId, onStageEnter: form.onStageEnter }));
+  if (setup.agent?.id !== agentId || setup.onStageEnter !== form.onStageEnter || setup.replyByEmail !== form.replyByEmail) {
+    const binding = { pipelineId: at.pipelineId, statusId: at.statusId, agentId, onStageEnter: form.onStageEnter, replyByEmail: form.replyByEmail };
+    await step('binding', () => api.putBinding(binding));
   }
   const script = setup.script;
   // Another agent's own script is not this agent's: the stage gets a script of its own instead.

@@ -44,8 +44,7 @@ function varsFor(t: Translate, type: string, p: Params): Vars {
     vars.rules = rulesText(t, p.rules);
     if (p.on) vars.on = labelOf(t, 'automation_lcard.trigger', text(p.on));
   }
-  if (type === 'sequence.stopped')
-    vars.why = p.variant === 'other' || !p.variant ? text(p.reason) : labelOf(t, 'automation_lcard.stop_reason', text(p.variant));
+  if (type === 'sequence.stopped') vars.why = labelOf(t, 'automation_lcard.stop_reason', text(p.reason));
   return vars;
 }
 
