@@ -48,6 +48,15 @@ describe('activity entries in the viewer’s language', () => {
     const notFired = entry('rule.not_fired', { rules: [{ name: 'VIP tag', version: 3, reason: 'conditions_fail' }], on: 'tag_added' });
     expect(activityTitle(ru, notFired)).toMatch(/^Правила не сработали на «.+»: VIP tag \(в3\) — .+$/);
     expect(activityTitle(ru, notFired)).not.toContain('conditions_fail');
+    // One entry per event may mix outcomes: a rule whose own status differs from the entry's says so.
+    const mixed = entry('rule.fired', {
+      on: 'tag_added',
+      rules: [
+        { name: 'A', version: 2, status: 'fired' },
+        { name: 'B', version: 1, status: 'skipped', reason: 'out_of_scope' },
+      ],
+    });
+    expect(activityTitle(ru, mixed)).toMatch(/: A \(в2\), B \(в1\) — Правила не сработали: .+$/);
     expect(activityTitle(es, entry('rule.depth_limited', { rules: [{ name: 'A', version: 1 }], on: 'field_changed' }))).toMatch(/^Reglas detenidas en «.+»/);
     expect(activityTitle(ru, entry('rule.rate_limited', { rules: [{ name: 'A', version: 1 }], on: 'message_received' }))).toMatch(
       /^Правила придержаны на «.+»/,

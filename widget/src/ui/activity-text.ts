@@ -21,13 +21,27 @@ export function actionText(t: Translate, p: Params): string {
   return maybe(t, `activity.action_text.${text(p.action)}`, flat(p)) ?? text(p.summary);
 }
 
-/** "Rule A (v2), Rule B (v1)" from the rules a trigger ran, with the reason a rule did not run where one is given. */
-function rulesText(t: Translate, rules: unknown): string {
+/** A rule verdict's status (the engine's run status) as the entry type that names it. */
+const STATUS_TYPE: Record<string, string> = {
+  fired: 'rule.fired',
+  skipped: 'rule.not_fired',
+  depth_limited: 'rule.depth_limited',
+  rate_limited: 'rule.rate_limited',
+};
+
+/**
+ * "Rule A (v2), Rule B (v1)" from the rules one event ran, with the reason a rule did not run where one is
+ * given, and its own outcome where it differs from the entry's (one entry per event may mix outcomes).
+ */
+function rulesText(t: Translate, type: string, rules: unknown): string {
   if (!Array.isArray(rules)) return '';
   return rules
     .map((r: Params) => {
       const name = r.version !== undefined && r.version !== null ? t('activity.rule_version', { name: text(r.name), version: text(r.version) }) : text(r.name);
-      return r.reason ? `${name} — ${labelOf(t, 'automation_admin.trace', text(r.reason))}` : name;
+      const own = STATUS_TYPE[text(r.status)];
+      const parts = [own && own !== type ? labelOf(t, 'activity.types', own) : '', r.reason ? labelOf(t, 'automation_admin.trace', text(r.reason)) : ''];
+      const why = parts.filter(Boolean).join(': ');
+      return why ? `${name} — ${why}` : name;
     })
     .join(', ');
 }
@@ -41,7 +55,7 @@ function varsFor(t: Translate, type: string, p: Params): Vars {
     vars.what = p.name ? `${entity} "${text(p.name)}"` : p.id !== null && p.id !== undefined ? `${entity} #${text(p.id)}` : entity;
   }
   if (type.startsWith('rule.')) {
-    vars.rules = rulesText(t, p.rules);
+    vars.rules = rulesText(t, type, p.rules);
     if (p.on) vars.on = labelOf(t, 'automation_lcard.trigger', text(p.on));
   }
   if (type === 'sequence.stopped') vars.why = labelOf(t, 'automation_lcard.stop_reason', text(p.reason));
