@@ -25,7 +25,7 @@ import { stagesModule } from './modules/stages/index.js';
 import { qualityModule } from './modules/quality/index.js';
 import { syncModule } from './modules/sync/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
-import { defaultWorkingHours, isTimeZone } from './lib/working-hours.js';
+import { defaultWorkingHours, isTimeZone, startOfDay } from './lib/working-hours.js';
 import { accountLanguage } from './lib/i18n.js';
 import type { Platform } from './platform.js';
 
@@ -129,6 +129,17 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
       },
     },
   });
+  // How a reply can reach a client: the Salesbot whose widget step reached us (or an admin chose), the mailbox.
+  // The checklist and the pipeline board read the same facts.
+  const salesbotBotId = (accountId: number) => {
+    const id = Number(accounts.services.accounts.settings(accountId).salesbotBotId);
+    return Number.isSafeInteger(id) && id > 0 ? id : null;
+  };
+  const mailboxReady = (accountId: number) => mail.services.settings.get(accountId).smtp !== null;
+  const accountTimezone = (accountId: number) => {
+    const tz = accounts.services.accounts.settings(accountId).timezone;
+    return typeof tz === 'string' && isTimeZone(tz) ? tz : 'UTC';
+  };
   const setup = setupModule({
     ports: {
       connection: (accountId) => {
@@ -136,11 +147,8 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
         return { state: st.connection.state, syncState: st.sync.state, lastSyncAt: st.sync.finishedAt };
       },
       boundStages: (accountId) => agents.services.agents.bindings(accountId).filter((b) => b.agentId !== null).length,
-      salesbotBotId: (accountId) => {
-        const id = Number(accounts.services.accounts.settings(accountId).salesbotBotId);
-        return Number.isSafeInteger(id) && id > 0 ? id : null;
-      },
-      mailbox: (accountId) => ({ configured: mail.services.settings.get(accountId).smtp !== null }),
+      salesbotBotId,
+      mailbox: (accountId) => ({ configured: mailboxReady(accountId) }),
       llm: (accountId) => {
         const b = agents.services.budget.state(accountId);
         return { keySet: Boolean(p.env.OPENAI_API_KEY), budgetExhausted: b.exhausted, limitUsd: b.limit.usd, usedUsd: b.used.costUsd };
@@ -162,6 +170,11 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
       knowledge: (accountId, agentId) => knowledge.services.knowledge.list(accountId, agentId),
       rules: (accountId) => rules.services.rules.list(accountId),
       sequences: (accountId) => sequences.services.sequences.list(accountId),
+      channels: (accountId) => ({ salesbot: salesbotBotId(accountId) !== null, mailbox: mailboxReady(accountId) }),
+      today: (accountId) => {
+        const since = startOfDay(p.clock.now(), accountTimezone(accountId));
+        return { since: new Date(since).toISOString(), counts: agents.services.stageCounts.since(accountId, since) };
+      },
       leads: (accountId, pipelineId, statusId) =>
         mirror.services.read.openLeadIds(accountId, pipelineId, statusId, 20).map((id) => ({ id, name: mirror.services.read.leadName(accountId, id) })),
       quality: (accountId, at, agentId) => quality.services.quality.stage(accountId, at, agentId),

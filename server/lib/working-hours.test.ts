@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkingHours } from '../../db/schema/index.js';
-import { isTimeZone, nextOpenAt } from './working-hours.js';
+import { isTimeZone, nextOpenAt, startOfDay } from './working-hours.js';
 
 const day = [
   ['09:00', '13:00'],
@@ -32,5 +32,15 @@ describe('nextOpenAt', () => {
     expect(isTimeZone('Europe/Madrid')).toBe(true);
     expect(isTimeZone('Mars/Olympus')).toBe(false);
     expect(isTimeZone('')).toBe(false);
+  });
+});
+
+describe('startOfDay', () => {
+  it("is midnight on the account's wall clock, not UTC's", () => {
+    // 2026-12-02 01:30 in Madrid (UTC+1) is 2026-12-02 00:30 UTC: the day began at 2026-12-01 23:00 UTC.
+    expect(new Date(startOfDay(Date.UTC(2026, 11, 2, 0, 30), 'Europe/Madrid')).toISOString()).toBe('2026-12-01T23:00:00.000Z');
+    // 2026-12-02 22:00 in New York (UTC-5) is 2026-12-03 03:00 UTC: still 2 December there.
+    expect(new Date(startOfDay(Date.UTC(2026, 11, 3, 3, 0), 'America/New_York')).toISOString()).toBe('2026-12-02T05:00:00.000Z');
+    expect(new Date(startOfDay(Date.UTC(2026, 11, 2, 12, 0), 'UTC')).toISOString()).toBe('2026-12-02T00:00:00.000Z');
   });
 });

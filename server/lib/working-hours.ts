@@ -84,3 +84,9 @@ export function defaultWorkingHours(timezone: string): WorkingHours {
   const day: [string, string][] = [['09:00', '18:00']];
   return { timezone, schedule: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: [], sun: [] } };
 }
+
+/** Midnight of the day `ms` falls on, on the wall clock of `tz` (the start of "today" for the account). */
+export function startOfDay(ms: number, tz: string): number {
+  const l = local(ms, tz);
+  return instant(l.y, l.m, l.d, 0, 0, tz);
+}

@@ -17,6 +17,7 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
   let leadB: number;
   let leadC: number;
   let leadD: number;
+  let leadE: number;
 
   beforeAll(async () => {
     llm.listen();
@@ -26,7 +27,7 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
       beforeInstall(sim) {
         const sales = [...sim.state.pipelines.values()].find((p) => p.name === 'Sales')!;
         const statusOf = (name: string) => sales._embedded.statuses.find((s) => s.name === name)!.id;
-        const [a, b, c, d] = [...sim.state.leads.values()];
+        const [a, b, c, d, e] = [...sim.state.leads.values()];
         sim.updateLead(a!.id, { pipeline_id: sales.id, status_id: statusOf('Qualified') });
         sim.updateLead(b!.id, { pipeline_id: sales.id, status_id: statusOf('Negotiation') });
         leadA = a!.id;
@@ -35,6 +36,9 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
         leadC = c!.id;
         sim.updateLead(d!.id, { pipeline_id: sales.id, status_id: statusOf('Proposal sent') });
         leadD = d!.id;
+        const partners = [...sim.state.pipelines.values()].find((p) => p.name === 'Partners')!;
+        sim.updateLead(e!.id, { pipeline_id: partners.id, status_id: partners._embedded.statuses.find((s) => s.name === 'First contact')!.id });
+        leadE = e!.id;
       },
     });
     browser = await launchChromium();
@@ -79,19 +83,21 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
     await close();
   });
 
-  it('a draft shows its proposed actions; the one removed before approval never runs, the kept one does', async () => {
+  it('a draft shows its proposed actions; the one removed before approval never runs, the kept one runs with the stage the manager chose', async () => {
     await w.agentOnStage(w.stage('Negotiation'), {
       name: 'Dora',
       mode: 'draft',
       instructions: 'Answer and keep the CRM up to date.',
-      allowedActions: ['move_to_stage', 'add_tags'],
+      allowedActions: ['move_to_stage', 'add_tags', 'update_field'],
     });
     const proposal = w.stage('Proposal sent');
+    const priority = [...w.sim.state.customFields.leads.values()].find((f) => f.name === 'Priority')!;
     llm.reply({
       content: 'I will send the proposal today.',
       toolCalls: [
         { name: 'move_to_stage', args: { statusId: proposal.statusId } },
         { name: 'add_tags', args: { tags: ['hot'] } },
+        { name: 'update_field', args: { fieldId: priority.id, value: 'Low' } },
       ],
     });
     await w.salesbotRequest(leadB, 'Please send the proposal');
@@ -101,30 +107,94 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
       drafts = (await w.must('GET', `/api/leads/${leadB}/agent`)).drafts;
       if (!drafts.length) await new Promise((r) => setTimeout(r, 50));
     }
-    expect(drafts[0]!.actions).toHaveLength(2);
+    expect(drafts[0]!.actions).toHaveLength(3);
     expect(w.sim.state.leads.get(leadB)!.status_id).toBe(w.stage('Negotiation').statusId);
 
     const { page, problems, close } = await openPage(browser);
     await page.goto(`${w.harness.url}/card?lead=${leadB}`);
     await page.waitForSelector('[data-testid="kai-draft-action"][data-type="add_tags"]');
     await expect(page.locator('[data-testid="kai-draft-actions"]').innerText()).resolves.toContain('Move to Proposal sent (Sales)');
-    await page.click('[data-testid="kai-draft-action"][data-type="add_tags"] [data-testid="kai-draft-action-toggle"]');
+    // A tag longer than Kommo takes: the server refuses the approval, and says so once, beside that action; nothing ran.
+    const tags = page.locator('[data-testid="kai-draft-action"][data-type="add_tags"]');
+    await tags.locator('[data-testid="kai-draft-action-edit"]').click();
+    await tags.locator('[data-testid="kai-action-edit-tags"]').fill('x'.repeat(60));
+    await tags.locator('[data-testid="kai-action-edit-done"]').click();
+    await page.click('[data-testid="kai-approve"]');
+    await tags.locator('[data-testid="kai-draft-action-error"]').waitFor();
+    await expect(page.locator('[data-testid="kai-draft"] [data-testid="kai-error"]').count()).resolves.toBe(0);
+    await expect(page.locator('[data-testid="kai-draft-action-error"]').count()).resolves.toBe(1);
+    expect(w.sim.state.leads.get(leadB)!.status_id).toBe(w.stage('Negotiation').statusId);
+    problems.splice(0, problems.length, ...problems.filter((p) => !p.includes('status of 422')));
+    await tags.locator('[data-testid="kai-draft-action-toggle"]').click();
     await page.waitForSelector('[data-testid="kai-draft-action"][data-type="add_tags"][data-removed="true"]');
+    // The manager moves the lead back to Qualified instead: a stage picked from the pipeline, not an id typed into JSON.
+    const chosen = w.stage('Qualified');
+    const move = page.locator('[data-testid="kai-draft-action"][data-type="move_to_stage"]');
+    await move.locator('[data-testid="kai-draft-action-edit"]').click();
+    await expect.poll(() => move.locator('[data-testid="kai-action-edit-stage"]').inputValue()).toBe(`${proposal.pipelineId}:${proposal.statusId}`);
+    await move.locator('[data-testid="kai-action-edit-stage"]').selectOption(`${chosen.pipelineId}:${chosen.statusId}`);
+    await move.locator('[data-testid="kai-action-edit-done"]').click();
+    await expect(move.locator('[data-testid="kai-draft-action-edited"]').innerText()).resolves.toContain('changed to Sales › Qualified');
+    // And sets Priority to High, not the model's Low: the field's own options, by name.
+    const field = page.locator('[data-testid="kai-draft-action"][data-type="update_field"]');
+    await field.locator('[data-testid="kai-draft-action-edit"]').click();
+    await expect.poll(() => field.locator('[data-testid="kai-action-edit-value"] option').allInnerTexts()).toEqual(['Low', 'Medium', 'High']);
+    await field.locator('[data-testid="kai-action-edit-value"]').selectOption('High');
+    await field.locator('[data-testid="kai-action-edit-done"]').click();
+    await expect(field.locator('[data-testid="kai-draft-action-edited"]').innerText()).resolves.toContain('changed to Priority: High');
     await screenshot(page, 'real-lcard-draft-actions');
     await page.click('[data-testid="kai-approve"]');
     await page.waitForSelector('[data-testid="kai-draft-sent"][data-via="salesbot"]');
 
+    // Kommo received the edited stage, not the model's.
     const lead = w.sim.state.leads.get(leadB)!;
-    expect(lead.status_id).toBe(proposal.statusId);
+    expect(lead.status_id).toBe(chosen.statusId);
+    expect(lead.custom_fields_values?.find((f) => f.field_id === priority.id)?.values[0]?.value).toBe('High');
     expect((lead._embedded?.tags ?? []).map((t) => t.name)).not.toContain('hot');
     expect(db('SELECT type, status FROM agent_actions WHERE lead_id = ? ORDER BY seq', leadB)).toEqual([
       { type: 'move_to_stage', status: 'done' },
       { type: 'add_tags', status: 'discarded' },
+      { type: 'update_field', status: 'done' },
     ]);
     expect(w.sim.state.salesbotContinues.at(-1)).toMatchObject({ body: { data: { reply: 'I will send the proposal today.' } } });
     expect(problems).toEqual([]);
     await close();
   });
+
+  it('a suggestion is inserted as a draft, approved, and goes out through the waiting Salesbot; Copy says Copied', async () => {
+    // Pia (draft mode) drafted her own answer; the Salesbot request is still waiting.
+    await w.agentOnStage(w.stage('First contact', 'Partners'), { name: 'Pia', mode: 'draft', instructions: 'Answer partners.' });
+    llm.reply({ content: 'Let me check that for you.' });
+    await w.salesbotRequest(leadE, 'Can we see a demo?');
+    for (let i = 0; i < 100 && !(await w.must('GET', `/api/leads/${leadE}/agent`)).drafts.length; i++) {
+      await w.world.p.worker.drain();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const { page, problems, close } = await openPage(browser, { permissions: ['clipboard-read', 'clipboard-write'] });
+    await page.goto(`${w.harness.url}/card?lead=${leadE}`);
+    await page.waitForSelector('[data-testid="kai-draft"]');
+    llm.reply({ content: 'We can book a demo on Tuesday at 10:00, if that suits you.' });
+    await page.click('[data-testid="kai-suggest-run"]');
+    await page.waitForSelector('[data-testid="kai-answer"] >> text=We can book a demo on Tuesday');
+
+    await page.click('[data-testid="kai-suggest-copy"]');
+    await page.waitForSelector('[data-testid="kai-suggest-done"][data-done="copied"] >> text=Copied');
+    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe('We can book a demo on Tuesday at 10:00, if that suits you.');
+
+    await page.click('[data-testid="kai-suggest-draft"]');
+    await page.waitForSelector('[data-testid="kai-suggest-done"][data-done="drafted"]');
+    await expect.poll(() => page.locator('[data-testid="kai-draft"]').count()).toBe(2);
+    // The newest draft is the suggestion; before the click it says it will go through the waiting Salesbot.
+    const inserted = page.locator('[data-testid="kai-draft"]').first();
+    await expect(inserted.innerText()).resolves.toContain('We can book a demo on Tuesday at 10:00, if that suits you.');
+    await expect(inserted.locator('[data-testid="kai-draft-reach"]').getAttribute('data-via')).resolves.toBe('salesbot');
+    await screenshot(page, 'real-lcard-suggestion-draft');
+    await inserted.locator('[data-testid="kai-approve"]').click();
+    await page.waitForSelector('[data-testid="kai-draft-sent"][data-via="salesbot"]');
+    expect(w.sim.state.salesbotContinues.at(-1)).toMatchObject({ body: { data: { reply: 'We can book a demo on Tuesday at 10:00, if that suits you.' } } });
+    expect(problems).toEqual([]);
+    await close();
+  }, 90_000);
 
   it('a draft shows the client message it answers; a reply the price guardrail replaced shows the original and the reason', async () => {
     await w.agentOnStage(w.stage('Proposal sent'), { name: 'Gail', mode: 'draft', instructions: 'Answer pricing questions.' });
@@ -191,7 +261,7 @@ describe('lead card: agent state, Hand off / Return, and the actions proposed wi
 
   it('admin app: an action kind ticked "Runs at once in draft mode" is saved on the agent', async () => {
     const { page, problems, close } = await openPage(browser);
-    await page.goto(`${w.harness.url}/settings`);
+    await page.goto(`${w.harness.url}/settings?kai_tab=connection`);
     await page.waitForSelector('[data-testid="kai-connection"]');
     await tab(page, 'agents');
     await page.click('[data-testid="kai-agent-new"]');

@@ -183,15 +183,21 @@ describe('"This stage": a stage set up from the lead card, read-only for a sales
   it('the pipeline board shows the same setup and opens the same editor, previewing on a lead of the stage chosen by name', async () => {
     expect(setUp).not.toBeNull();
     const { page, problems, close } = await openPage(browser);
+    // The admin app opens on the board: setup starts from the stages (no separate bindings tab exists any more).
     await page.goto(`${w.harness.url}/settings`);
-    await page.waitForSelector('[data-testid="kai-connection"]');
-    await tab(page, 'board');
+    await page.waitForSelector('[data-testid="kai-tab-board"][aria-selected="true"]');
+    await expect(page.locator('[data-testid="kai-tab-bindings"]').count()).resolves.toBe(0);
     const q = w.stage('Qualified');
     const col = page.locator(`[data-testid="kai-board-col"][data-stage="${q.pipelineId}:${q.statusId}"]`);
     await col.waitFor();
     await expect(col.locator('[data-testid="kai-board-agent"]').innerText()).resolves.toMatch(/Quinn — qualified\s*Autopilot/);
     await expect(col.locator('[data-testid="kai-board-script"]').innerText()).resolves.toBe('Qualified');
     await expect(col.locator('[data-testid="kai-board-counts"]').innerText()).resolves.toBe('Knowledge: 1 · Rules: 0 · Sequences: 0');
+    // The stage's hours, how a reply reaches the client (the first case's Salesbot request told us the bot), and today.
+    await expect(col.locator('[data-testid="kai-board-hours"]').innerText()).resolves.toMatch(/^(Answers around the clock|.+\(.+\))$/);
+    await expect(col.locator('[data-testid="kai-board-channels"]').getAttribute('data-reach')).resolves.toBe('salesbot');
+    await expect(col.locator('[data-testid="kai-board-channels"]').innerText()).resolves.toMatch(/✓ Chats \(Salesbot\)\s+✗ Email/);
+    await expect(col.locator('[data-testid="kai-board-today"]').innerText()).resolves.toBe('Today — replies: 1 · drafts waiting: 0 · handoffs: 0');
     const n = w.stage('Negotiation');
     await expect(page.locator(`[data-testid="kai-board-col"][data-stage="${n.pipelineId}:${n.statusId}"]`).innerText()).resolves.toContain('No agent');
     await screenshot(page, 'stage-board');
@@ -250,6 +256,36 @@ describe('"This stage": a stage set up from the lead card, read-only for a sales
     // The entry is shared: Quinn keeps it, Nora has it too.
     const entry = ((await w.must('GET', '/api/knowledge')).items as { title: string; agentIds: number[] }[]).find((e) => e.title === ENTRY.title)!;
     expect([...entry.agentIds].sort((a, b) => a - b)).toEqual([setUp!.agentId, agents[0]!.id].sort((a, b) => a - b));
+    expect(problems.filter((p) => !p.includes('status of 422'))).toEqual([]);
+    await close();
+  });
+
+  it('the script library: a bad variable is said once, beside the field; a save says Saved; deleting asks once', async () => {
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${w.harness.url}/settings?kai_tab=scripts`);
+    await page.click('[data-testid="kai-script-new"]');
+    await page.fill('[data-testid="kai-script-name"]', 'Library opener');
+    await page.fill('[data-testid="kai-script-body"]', 'Hi {{lead.nope}}');
+    await page.click('[data-testid="kai-script-save"]');
+    const editor = page.locator('[data-testid="kai-script-editor"]');
+    await editor.locator('.kai-field__error').waitFor();
+    await expect(editor.locator('.kai-field__error').count()).resolves.toBe(1);
+    await expect(editor.locator('.kai-field__error').innerText()).resolves.toBe('unknown variable {{lead.nope}}');
+    await expect(editor.locator('[data-testid="kai-error"]').count()).resolves.toBe(0);
+
+    await page.fill('[data-testid="kai-script-body"]', 'Hi {{lead.name}}');
+    await page.click('[data-testid="kai-script-save"]');
+    await page.waitForSelector('[data-testid="kai-scripts"] [data-testid="kai-saved"] >> text=Saved');
+    const id = ((await w.must('GET', '/api/scripts')).items as { id: number; name: string }[]).find((x) => x.name === 'Library opener')!.id;
+
+    await page.click('[data-testid="kai-script-row"]:has-text("Library opener") >> text=Edit');
+    await page.click('[data-testid="kai-script-delete"]');
+    // The first click only asks.
+    await page.waitForSelector('[data-testid="kai-confirm-yes"] >> text=Yes, delete');
+    expect(((await w.must('GET', '/api/scripts')).items as { id: number }[]).some((x) => x.id === id)).toBe(true);
+    await page.click('[data-testid="kai-confirm-yes"]');
+    await page.waitForSelector('[data-testid="kai-scripts"]');
+    expect(((await w.must('GET', '/api/scripts')).items as { id: number }[]).some((x) => x.id === id)).toBe(false);
     expect(problems.filter((p) => !p.includes('status of 422'))).toEqual([]);
     await close();
   });

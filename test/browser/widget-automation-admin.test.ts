@@ -46,7 +46,7 @@ describe('admin app: rule and sequence builders against the real backend', () =>
     expect(users.length).toBeGreaterThan(0);
 
     const { page, problems, close } = await openPage(browser);
-    await page.goto(`${w.harness.url}/settings`);
+    await page.goto(`${w.harness.url}/settings?kai_tab=connection`);
     await page.waitForSelector('[data-testid="kai-connection"]');
     expect(await harnessErrors(page)).toEqual([]);
     await tab(page, 'rules');
@@ -247,7 +247,7 @@ describe('admin app: rule and sequence builders against the real backend', () =>
 
   it('builds a 3-step sequence on a timeline, stores it, and shows its counts once a lead is enrolled', async () => {
     const { page, problems, close } = await openPage(browser);
-    await page.goto(`${w.harness.url}/settings`);
+    await page.goto(`${w.harness.url}/settings?kai_tab=connection`);
     await page.waitForSelector('[data-testid="kai-connection"]');
     await tab(page, 'sequences');
     await page.click('[data-testid="kai-seq-new"]');

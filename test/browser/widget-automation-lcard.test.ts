@@ -109,7 +109,11 @@ describe('lead-card automation and the role-aware widget, against the real backe
     expect(refusalText).toContain('already in sequence');
     await screenshot(page, 'real-automation-lcard-refused');
 
+    // Stopping asks once: the first click only asks, in the user's language; the second stops it.
     await page.click('[data-testid="kai-enrollment-stop"]');
+    await expect(page.locator('[data-testid="kai-enrollment"] [data-testid="kai-confirm-yes"]').innerText()).resolves.toBe('Sí, detener');
+    expect(db('SELECT status FROM sequence_enrollments WHERE id = ?', enrollmentId)).toEqual([{ status: 'active' }]);
+    await page.click('[data-testid="kai-enrollment"] [data-testid="kai-confirm-yes"]');
     await page.waitForSelector(`[data-testid="kai-enrollment"][data-id="${enrollmentId}"][data-status="stopped"]`);
     await page.waitForSelector('[data-testid="kai-enrollment"] >> text=Detenida por un usuario');
     expect(db('SELECT status, stop_reason AS reason FROM sequence_enrollments WHERE id = ?', enrollmentId)).toEqual([
@@ -170,7 +174,7 @@ describe('lead-card automation and the role-aware widget, against the real backe
     await rep.page.goto(`${repHarness.url}/settings`);
     await rep.page.waitForSelector('[data-testid="kai-connection"] >> text=Connected');
     await expect(rep.page.locator('[data-testid="kai-sync"]').count()).resolves.toBe(0);
-    for (const key of ['agents', 'bindings', 'scripts', 'knowledge', 'playground', 'usage', 'activity']) {
+    for (const key of ['board', 'agents', 'scripts', 'knowledge', 'playground', 'usage', 'activity']) {
       await tab(rep.page, key);
       await rep.page.waitForSelector('[data-testid="kai-admin-only"] >> text=Only account administrators can do this');
     }
@@ -182,7 +186,7 @@ describe('lead-card automation and the role-aware widget, against the real backe
 
     // The same screens with the admin's token: the controls are there.
     const admin = await openPage(browser);
-    await admin.page.goto(`${w.harness.url}/settings`);
+    await admin.page.goto(`${w.harness.url}/settings?kai_tab=connection`);
     await admin.page.waitForSelector('[data-testid="kai-sync"]');
     await tab(admin.page, 'agents');
     await admin.page.waitForSelector('[data-testid="kai-agent-new"]');

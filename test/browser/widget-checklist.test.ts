@@ -25,7 +25,7 @@ describe('the first-run checklist, against the real backend', () => {
 
   it('shows the Salesbot check ✗ on a fresh account and ✓ once the account has our bot', async () => {
     const { page, problems, close } = await openPage(browser);
-    await page.goto(`${w.harness.url}/settings`);
+    await page.goto(`${w.harness.url}/settings?kai_tab=connection`);
     await page.waitForSelector('[data-testid="kai-checklist"]');
     expect(await harnessErrors(page)).toEqual([]);
     await expect(page.getAttribute(check('connection'), 'data-ok')).resolves.toBe('yes');

@@ -335,7 +335,10 @@ describe('email screens against the real backend and real mail servers', () => {
     await page.click('[data-testid="kai-outbox-refresh"]');
     const held = page.locator('[data-testid="kai-outbox-row"][data-status="queued"]', { hasText: 'Held offer' });
     await held.waitFor();
+    // Cancelling asks once: the first click only asks; the email is cancelled on the second.
     await held.locator('[data-testid="kai-outbox-cancel"]').click();
+    expect(outboxRow('Held offer')?.status).toBe('queued');
+    await held.locator('[data-testid="kai-confirm-yes"]').click();
     await page.waitForSelector('[data-testid="kai-outbox-row"][data-status="cancelled"] >> text=Held offer');
     expect(outboxRow('Held offer')).toMatchObject({ status: 'cancelled', lastError: 'cancelled by a user' });
     await screenshot(page, 'email-outbox-cancelled');

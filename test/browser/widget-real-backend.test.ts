@@ -144,7 +144,7 @@ describe('widget against the real backend and the Kommo simulator', () => {
 
   it('admin app: an agent created and bound to a stage in the UI persists in the backend and shows after a reload', async () => {
     const { page, problems, close } = await openPage(browser);
-    await page.goto(`${w.harness.url}/settings`);
+    await page.goto(`${w.harness.url}/settings?kai_tab=connection`);
     await page.waitForSelector('[data-testid="kai-connection"]');
     expect(await harnessErrors(page)).toEqual([]);
     const connection = await page.locator('[data-testid="kai-connection"]').innerText();
@@ -198,28 +198,24 @@ describe('widget against the real backend and the Kommo simulator', () => {
     });
     expect(db('SELECT max_reply_chars AS chars, human_reply_pause_minutes AS pause FROM agents WHERE id = ?', mia.id)).toEqual([{ chars: 600, pause: 120 }]);
 
-    // Bindings: the synced pipelines from the simulator, one select per stage, each change one PUT.
+    // Stages are bound on the pipeline board: a column opens the stage editor, where Mia is picked for the stage,
+    // with what she does when a lead enters it by any route ("write first"), kept with the binding.
     const proposal = w.stage('Proposal sent');
-    const select = `[data-testid="kai-binding-${proposal.pipelineId}:${proposal.statusId}"]`;
-    await tab(page, 'bindings');
-    await page.waitForSelector(select);
-    await expect(page.inputValue(`[data-testid="kai-binding-${w.stage('Negotiation').pipelineId}:${w.stage('Negotiation').statusId}"]`)).resolves.toBe(
-      String(db<{ id: number }>("SELECT id FROM agents WHERE name = 'Dora — drafts'")[0]!.id),
-    );
-    await page.selectOption(select, { label: 'Mia — reactivation' });
-    await page.waitForFunction((sel) => !(document.querySelector(sel) as HTMLSelectElement).disabled, select);
+    const column = (s: { pipelineId: number; statusId: number }) => `[data-testid="kai-board-col"][data-stage="${s.pipelineId}:${s.statusId}"]`;
+    await tab(page, 'board');
+    await expect(page.locator(`${column(w.stage('Negotiation'))} [data-testid="kai-board-agent"]`).innerText()).resolves.toContain('Dora — drafts');
+    await page.click(column(proposal));
+    await page.click('[data-testid="kai-stage-setup"]');
+    await page.waitForSelector('[data-testid="kai-stage-editor"][data-state="edit"]');
+    await page.selectOption('[data-testid="kai-stage-agent"]', { label: 'Mia — reactivation' });
+    await expect(page.inputValue('[data-testid="kai-stage-on-enter"]')).resolves.toBe('off');
+    await page.selectOption('[data-testid="kai-stage-on-enter"]', 'greet');
+    await page.click('[data-testid="kai-stage-save"]');
+    await page.waitForSelector('[data-testid="kai-stage-saved"]');
     await screenshot(page, 'real-admin-bindings');
     expect((await w.must('GET', '/api/bindings')).items).toContainEqual(
       expect.objectContaining({ pipelineId: proposal.pipelineId, statusId: proposal.statusId, agentId: mia.id }),
     );
-    expect(db('SELECT agent_id AS agentId FROM agent_stage_bindings WHERE pipeline_id = ? AND status_id = ?', proposal.pipelineId, proposal.statusId)).toEqual([
-      { agentId: mia.id },
-    ]);
-    // What the agent does when a lead enters the stage by any route: "write first", kept with the binding.
-    const enter = `[data-testid="kai-binding-enter-${proposal.pipelineId}:${proposal.statusId}"]`;
-    await expect(page.inputValue(enter)).resolves.toBe('off');
-    await page.selectOption(enter, 'greet');
-    await page.waitForFunction((sel) => !(document.querySelector(sel) as HTMLSelectElement).disabled, enter);
     expect(
       db(
         'SELECT agent_id AS agentId, on_stage_enter AS onEnter FROM agent_stage_bindings WHERE pipeline_id = ? AND status_id = ?',
@@ -227,6 +223,11 @@ describe('widget against the real backend and the Kommo simulator', () => {
         proposal.statusId,
       ),
     ).toEqual([{ agentId: mia.id, onEnter: 'greet' }]);
+    // Mia's settings the stage editor does not show were left as they were.
+    expect(((await w.must('GET', '/api/agents')).items as any[]).find((a) => a.id === mia.id)).toMatchObject({
+      maxReplyChars: 600,
+      humanReplyPauseMinutes: 120,
+    });
 
     // After a reload the UI reads it all back from the backend.
     await page.reload();
@@ -238,11 +239,11 @@ describe('widget against the real backend and the Kommo simulator', () => {
     await expect(page.inputValue('[data-testid="kai-agent-max-chars"]')).resolves.toBe('600');
     await expect(page.isChecked('input[aria-label="Move to Won: Needs approval"]')).resolves.toBe(false);
     await expect(page.isChecked('input[aria-label="Move to Lost: Needs approval"]')).resolves.toBe(true);
-    await tab(page, 'bindings');
-    await page.waitForSelector(select);
-    await expect(page.inputValue(select)).resolves.toBe(String(mia.id));
+    await tab(page, 'board');
+    await expect(page.locator(`${column(proposal)} [data-testid="kai-board-agent"]`).innerText()).resolves.toContain('Mia — reactivation');
 
-    // Scripts: variables from the synced fields, a preview rendered from the mirrored lead, saved for a stage.
+    // Scripts: a shared library (variables from the synced fields, a preview rendered from the mirrored lead); the
+    // stage takes one on the board.
     await tab(page, 'scripts');
     await page.click('[data-testid="kai-script-new"]');
     await page.fill('[data-testid="kai-script-name"]', 'Reactivation opener');
@@ -257,11 +258,17 @@ describe('widget against the real backend and the Kommo simulator', () => {
         `${e.message}\npreview showed: ${JSON.stringify(shown)}; script body: ${JSON.stringify(await page.inputValue('[data-testid="kai-script-body"]'))}`,
       );
     });
-    await page.check(`[data-testid="kai-script-editor"] fieldset:has-text("Sales") label:has-text("Proposal sent") input`);
     await screenshot(page, 'real-admin-script-editor');
     await page.click('[data-testid="kai-script-save"]');
     await page.waitForSelector('[data-testid="kai-script-row"] >> text=Reactivation opener');
     await screenshot(page, 'real-admin-scripts');
+    await tab(page, 'board');
+    await page.click(column(proposal));
+    await page.waitForSelector('[data-testid="kai-stage-editor"][data-state="edit"]');
+    await page.selectOption('[data-testid="kai-stage-script-pick"]', { label: 'Reactivation opener' });
+    await expect(page.inputValue('[data-testid="kai-stage-script-body"]')).resolves.toBe('Hi! About {{lead.name}}');
+    await page.click('[data-testid="kai-stage-save"]');
+    await page.waitForSelector('[data-testid="kai-stage-saved"]');
     expect((await w.must('GET', '/api/scripts')).items).toContainEqual(
       expect.objectContaining({
         name: 'Reactivation opener',

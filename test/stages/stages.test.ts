@@ -2,11 +2,15 @@
  * GET /api/stages and /api/stages/:pipelineId/:statusId: what works a pipeline stage, read in one call, against
  * the real app, real migrations and a synced simulator account. The setup is made through the ordinary APIs.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { agentOnStage, leadInStage, startAgentWorld, type AgentWorld } from '../agents/helpers.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { agentOnStage, fakeOpenAI, leadInStage, startAgentWorld, type AgentWorld } from '../agents/helpers.js';
 
+const llm = fakeOpenAI();
+beforeAll(() => llm.listen());
+afterAll(() => llm.server.close());
 let w: AgentWorld | undefined;
 afterEach(async () => {
+  llm.reset();
   await w?.stop();
   w = undefined;
 });
@@ -124,5 +128,47 @@ describe('stage setup read', () => {
     expect(rep.body.agent).toMatchObject({ name: 'Ava' });
     const stranger = await w.api('GET', '/api/stages', undefined, { accountId: w.accountId + 1000 });
     expect(stranger.status === 200 ? stranger.body.items : []).toEqual([]);
+  });
+
+  it("shows each column's working hours, how replies reach the client, and today's replies, waiting drafts and handoffs", async () => {
+    const world = await startAgentWorld();
+    w = world;
+    const leadA = leadInStage(world, 'Qualified', 0);
+    const leadB = leadInStage(world, 'Qualified', 1);
+    const leadN = leadInStage(world, 'Negotiation', 2);
+    await world.installAndSync();
+    // Open all day every day, so the draft is written now (the column shows the schedule as saved).
+    const day = [['00:00', '23:59']];
+    const hours = { timezone: 'Europe/Madrid', schedule: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day } };
+    await agentOnStage(world, 'Qualified', { name: 'Ava', mode: 'autopilot', workingHours: null });
+    await agentOnStage(world, 'Negotiation', { name: 'Nora', mode: 'draft', workingHours: hours });
+    const column = async (name: string) => {
+      const sales = ((await must(world.api('GET', '/api/stages'), 200)).items as any[]).find((p) => p.id === world.pipeline.id);
+      return sales.stages.find((s: { name: string }) => s.name === name);
+    };
+
+    // A fresh account: no Salesbot has reached us, no mailbox, nothing done today.
+    const fresh = await column('Qualified');
+    expect(fresh.workingHours).toBeNull();
+    expect(fresh.channels).toEqual({ salesbot: false, mailbox: false, reach: 'note' });
+    expect(fresh.today).toMatchObject({ replies: 0, draftsWaiting: 0, handoffs: 0, since: expect.any(String) });
+    expect((await column('Negotiation')).workingHours).toEqual(hours);
+
+    // Ava answers two clients through their Salesbot requests; Nora drafts a reply; a manager hands lead A off.
+    llm.reply({ content: 'Hello! Let us book a demo.' });
+    llm.reply({ content: 'Hi again.' });
+    llm.reply({ content: 'Here is the contract draft.' });
+    world.clientWrites(leadA, 'Hi', { salesbot: true });
+    world.clientWrites(leadB, 'Hello', { salesbot: true });
+    world.clientWrites(leadN, 'Send the contract', { salesbot: true });
+    await world.drain();
+    world.m.accounts.services.accounts.mergeSettings(world.accountId, { salesbotBotId: 12 }, Date.now());
+    await must(world.api('POST', `/api/leads/${leadA}/agent/handoff`, { reason: 'Wants a call' }), 200);
+
+    const qualified = await column('Qualified');
+    expect(qualified.channels).toEqual({ salesbot: true, mailbox: false, reach: 'salesbot' });
+    expect(qualified.today).toMatchObject({ replies: 2, draftsWaiting: 0, handoffs: 1 });
+    expect((await column('Negotiation')).today).toMatchObject({ replies: 0, draftsWaiting: 1, handoffs: 0 });
+    expect((await column('Proposal sent')).today).toMatchObject({ replies: 0, draftsWaiting: 0, handoffs: 0 });
   });
 });

@@ -63,7 +63,7 @@ describe('saveStage', () => {
     form.newEntries = [{ title: 'Plans', content: 'Basic: 10 USD' }];
     form.share = [3];
     const { told, progress } = listen();
-    await expect(saveStage(api, AT, empty, form, [], [shared], progress)).resolves.toBe(7);
+    await expect(saveStage(api, AT, empty, form, [], [shared], [], progress)).resolves.toBe(7);
     expect(told).toEqual(['created 7', 'added Plans', 'shared 3']);
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
       'POST /api/agents',
@@ -87,14 +87,14 @@ describe('saveStage', () => {
       script: { id: 4, agentId: null, name: 'Qualified', body: 'Old', stages: [{ pipelineId: 1, statusId: 10 }] },
     };
     const same = recorder();
-    await saveStage(same.api, AT, setup, initialForm(setup, [ava]), [ava], [], listen().progress);
+    await saveStage(same.api, AT, setup, initialForm(setup, [ava]), [ava], [], [], listen().progress);
     expect(same.calls).toEqual([]);
 
     const changed = recorder();
     const form = initialForm(setup, [ava]);
     form.agent = { ...form.agent, handoffAllowed: false };
     form.script = 'New';
-    await saveStage(changed.api, AT, setup, form, [ava], [], listen().progress);
+    await saveStage(changed.api, AT, setup, form, [ava], [], [], listen().progress);
     expect(changed.calls).toEqual([
       { method: 'PATCH', path: '/api/agents/7', body: { allowedActions: ava.allowedActions.filter((a) => a !== 'handoff_to_human') } },
       { method: 'PATCH', path: '/api/scripts/4', body: { body: 'New' } },
@@ -106,7 +106,7 @@ describe('saveStage', () => {
     const r = recorder();
     const form = initialForm(setup, [ava]);
     form.replyByEmail = true;
-    await saveStage(r.api, AT, setup, form, [ava], [], listen().progress);
+    await saveStage(r.api, AT, setup, form, [ava], [], [], listen().progress);
     expect(r.calls).toEqual([
       { method: 'PUT', path: '/api/bindings', body: { pipelineId: 1, statusId: 10, agentId: 7, onStageEnter: 'off', replyByEmail: true } },
     ]);
@@ -120,9 +120,43 @@ describe('saveStage', () => {
     };
     const { api, calls } = recorder();
     const form = { ...initialForm(setup, [ava]), script: 'Ours' };
-    await saveStage(api, AT, setup, form, [ava], [], listen().progress);
+    await saveStage(api, AT, setup, form, [ava], [], [], listen().progress);
     expect(calls).toEqual([
       { method: 'POST', path: '/api/scripts', body: { agentId: null, name: 'Qualified', body: 'Ours', stages: [{ pipelineId: 1, statusId: 10 }] } },
+    ]);
+  });
+
+  it('a library script picked for the stage takes the stage from the script it had, and keeps its other stages', async () => {
+    const setup: StageSetup = {
+      ...empty,
+      agent: { id: 7, name: 'Ava', mode: 'draft' },
+      script: {
+        id: 4,
+        agentId: null,
+        name: 'Old',
+        body: 'Old',
+        stages: [
+          { pipelineId: 1, statusId: 10 },
+          { pipelineId: 1, statusId: 11 },
+        ],
+      },
+    };
+    const library = { id: 5, agentId: null, name: 'Opener', body: 'Hi {{lead.name}}', stages: [{ pipelineId: 1, statusId: 12 }] };
+    const { api, calls } = recorder();
+    const form = { ...initialForm(setup, [ava]), libraryScriptId: 5, script: 'Hi {{lead.name}}' };
+    await saveStage(api, AT, setup, form, [ava], [], [library], listen().progress);
+    expect(calls).toEqual([
+      { method: 'PATCH', path: '/api/scripts/4', body: { stages: [{ pipelineId: 1, statusId: 11 }] } },
+      {
+        method: 'PATCH',
+        path: '/api/scripts/5',
+        body: {
+          stages: [
+            { pipelineId: 1, statusId: 12 },
+            { pipelineId: 1, statusId: 10 },
+          ],
+        },
+      },
     ]);
   });
 
@@ -138,7 +172,7 @@ describe('saveStage', () => {
     const form = { ...initialForm(empty, []), script: '{{x}}' };
     form.agent.name = 'Ava';
     const { told, progress } = listen();
-    const failure = await saveStage(api, AT, empty, form, [], [], progress).catch((e: unknown) => e);
+    const failure = await saveStage(api, AT, empty, form, [], [], [], progress).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(StageSaveError);
     expect(failure).toMatchObject({ step: 'script', error: { status: 422, errors: [{ field: 'body', message: 'unknown variable {{x}}' }] } });
     // The agent was made before the script failed, and the caller was told, so a retry edits it instead.
@@ -158,7 +192,7 @@ describe('saveStage', () => {
       { title: 'Two', content: '2' },
     ];
     const { told, progress } = listen();
-    await expect(saveStage(api, AT, setup, form, [ava], [], progress)).rejects.toMatchObject({ step: 'knowledge', error: { status: 503 } });
+    await expect(saveStage(api, AT, setup, form, [ava], [], [], progress)).rejects.toMatchObject({ step: 'knowledge', error: { status: 503 } });
     expect(told).toEqual(['added One']);
   });
 });

@@ -5,6 +5,7 @@ import { parseFields } from '../../widget/src/admin/Playground.js';
 import { createApi, toApiError } from '../../widget/src/api.js';
 import { salesbotHandlerUrl, salesbotSteps } from '../../widget/src/areas/salesbot.js';
 import { createTranslate, labelOf } from '../../widget/src/i18n.js';
+import { scheduleSummary } from '../../widget/src/ui/format.js';
 import type { AjaxOptions, KommoWidget } from '../../widget/src/kommo.js';
 
 describe('api', () => {
@@ -163,5 +164,16 @@ describe('agent form', () => {
 
   it('parses test-lead fields', () => {
     expect(parseFields('BUDGET=12000\nCity = Lima\nnoise\n=x')).toEqual({ BUDGET: '12000', City: 'Lima' });
+  });
+});
+
+describe('scheduleSummary', () => {
+  it('names the days in the user language and joins consecutive days with the same hours', () => {
+    const day: [string, string][] = [['09:00', '18:00']];
+    const week = { mon: day, tue: day, wed: day, thu: day, fri: day, sat: [['10:00', '14:00']] as [string, string][], sun: [] };
+    expect(scheduleSummary(week, 'en')).toBe('Mon–Fri 09:00–18:00, Sat 10:00–14:00');
+    expect(scheduleSummary(week, 'es')).toMatch(/^lun–vie 09:00–18:00, sáb 10:00–14:00$/);
+    expect(scheduleSummary({ ...week, wed: [], sat: [] }, 'en')).toBe('Mon–Tue 09:00–18:00, Thu–Fri 09:00–18:00');
+    expect(scheduleSummary({ mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] }, 'en')).toBe('');
   });
 });

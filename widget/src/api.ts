@@ -394,7 +394,6 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
     /** The account's Digital Pipeline token, which each DP action must carry in its `setting` (admins only). */
     dpToken: () => call<{ token: string; setting: string }>('GET', '/api/integrations/dp-token'),
 
-    bindings: () => call<Items<Binding>>('GET', '/api/bindings'),
     putBinding: (binding: Binding) => call<Items<Binding>>('PUT', '/api/bindings', binding),
     /** The first-run checklist: connection and sync, an agent on a stage, the Salesbot channel, mailbox and model. */
     checklist: () => call<Checklist>('GET', '/api/setup/checklist'),
@@ -625,6 +624,8 @@ export function draftsHandoffApi(call: <T>(method: 'POST', path: string, body?: 
     handOffLead: (leadId: number, reason?: string) =>
       call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/handoff`, reason === undefined ? {} : { reason }),
     returnLeadToAgent: (leadId: number) => call<LeadAgentState>('POST', `/api/leads/${id(leadId)}/agent/return`, {}),
+    /** A suggestion kept as a pending draft of the stage's agent (approved like any other draft). */
+    insertDraft: (leadId: number, text: string) => call<{ draftId: number }>('POST', `/api/leads/${id(leadId)}/agent/drafts`, { text }),
     approveDraftWithActions: (draftId: number, text: string | undefined, actions: KeptActions | undefined) =>
       call<{ status: 'sent'; via: DraftVia | 'none' }>('POST', `/api/drafts/${id(draftId)}/approve`, {
         ...(text === undefined ? {} : { text }),
@@ -697,10 +698,19 @@ export interface StageSetup extends StageSetupItem {
   /** Null without an agent. */
   quality: StageQuality | null;
 }
+/** What a board column adds: the agent's hours, how a reply reaches the client, and today's figures. */
+export interface StageBoardExtras {
+  /** null: the agent answers around the clock (or no agent works the stage). */
+  workingHours?: WorkingHours | null;
+  /** The Salesbot carrying our widget step, the mailbox; `reach`: how a reply goes out (a note when neither). */
+  channels?: { salesbot: boolean; mailbox: boolean; reach: 'salesbot' | 'email' | 'note' };
+  /** Since midnight in the account's timezone (`since`); drafts waiting whenever written. */
+  today?: { since: string; replies: number; draftsWaiting: number; handoffs: number };
+}
 export interface StageBoardPipeline {
   id: number;
   name: string;
-  stages: (StageSetupItem & { name: string; color: string | null })[];
+  stages: (StageSetupItem & StageBoardExtras & { name: string; color: string | null })[];
 }
 
 function stageSetupCalls(call: <T>(method: Method, path: string, body?: unknown) => Promise<T>) {

@@ -26,6 +26,8 @@ import { createLeadAgentService } from './lead-agent.service.js';
 import { createLeadStateRepo } from './lead-state.repo.js';
 import { createPlaygroundService } from './playground.service.js';
 import { createRateLimiter } from './rate-limit.js';
+import { createStageCountsRepo } from './stage-counts.repo.js';
+import { createSuggestionService } from './suggestion.service.js';
 import { turnLimits } from './turn.caps.js';
 import { turnJob } from './turn.job.js';
 import { createTurnService } from './turn.service.js';
@@ -73,11 +75,14 @@ export function createAgentsServices(d: Omit<AgentsDeps, 'queue' | 'bus' | 'acce
     delivery,
     handoff,
     turns,
+    /** The agents' work per stage since an instant (the pipeline board's "today"). */
+    stageCounts: createStageCountsRepo(d.sqlite),
     models,
     budget,
     agents: createAgentsService({ ...d, models }),
     playground: createPlaygroundService({ ...d, budget, models, limits, rateLimit: playgroundLimit }),
     leads: createLeadAgentService({ ...d, leadState, budget, models, handoff }),
+    suggestions: createSuggestionService({ ...d, delivery }),
   };
 }
 
@@ -92,7 +97,7 @@ export function agentsModule(d: AgentsDeps): Module<AgentsServices & { proactive
     services: { ...s, proactive: triggers.proactive },
     routes: [
       agentsRoutes(s.agents, s.playground, d.access, d.audit),
-      leadAgentRoutes(s.leads, s.delivery, d.access),
+      leadAgentRoutes(s.leads, s.delivery, s.suggestions, d.access),
       usageRoutes(s.budget, s.models, d.access, d.audit),
     ],
     jobs: [turnJob(s.turns)],

@@ -6,6 +6,7 @@ import { parseJson, parseParams } from '../../lib/validate.js';
 import { discardSchema, idParam } from './agents.schemas.js';
 import type { DeliveryService } from './delivery.service.js';
 import type { LeadAgentService } from './lead-agent.service.js';
+import type { SuggestionService } from './suggestion.service.js';
 
 const pauseSchema = z
   .object({
@@ -29,7 +30,10 @@ const approveSchema = z
   })
   .strict();
 
-export function leadAgentRoutes(leads: LeadAgentService, delivery: DeliveryService, access: LeadCheck) {
+/** A suggestion a person keeps: its text, as they may have edited it. */
+const insertDraftSchema = z.object({ text: z.string().trim().min(1).max(10_000) }).strict();
+
+export function leadAgentRoutes(leads: LeadAgentService, delivery: DeliveryService, suggestions: SuggestionService, access: LeadCheck) {
   const app = new Hono<AppEnv>();
   app.get('/api/leads/:id/agent', async (c) => {
     const { id } = parseParams(c, idParam);
@@ -62,6 +66,14 @@ export function leadAgentRoutes(leads: LeadAgentService, delivery: DeliveryServi
     await access.requireLeadEdit(c.get('auth'), id);
     const { accountId, userId } = c.get('auth');
     return c.json(leads.returnToAgent(accountId, id, userId), 200);
+  });
+  /** "Insert as draft" on a suggestion: a pending draft of the stage's agent, approved like any other. */
+  app.post('/api/leads/:id/agent/drafts', async (c) => {
+    const { id } = parseParams(c, idParam);
+    const body = await parseJson(c, insertDraftSchema);
+    await access.requireLeadEdit(c.get('auth'), id);
+    const { accountId, userId } = c.get('auth');
+    return c.json(await suggestions.insertAsDraft(accountId, id, userId, body.text), 201);
   });
   app.post('/api/drafts/:id/approve', async (c) => {
     const { id } = parseParams(c, idParam);

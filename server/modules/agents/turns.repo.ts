@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import { agentDrafts, agentTurns, type AgentDraftRow, type AgentTurnRow } from '../../../db/schema/index.js';
 
@@ -32,6 +32,9 @@ export function updateTurn(db: Db, accountId: number, id: number, patch: Partial
     .run();
 }
 
+/** A person's suggestion kept as a draft is not the agent's answer: it counts toward neither the daily cap nor the turn count. */
+const notSuggestion = sql`json_extract(${agentTurns.trigger}, '$.kind') IS NOT 'suggestion'`;
+
 /** Replies and drafts this lead got since `since` (the daily cap). */
 export function countAnswersSince(db: Db, accountId: number, leadId: number, since: number): number {
   return db
@@ -42,6 +45,7 @@ export function countAnswersSince(db: Db, accountId: number, leadId: number, sin
         eq(agentTurns.accountId, accountId),
         eq(agentTurns.leadId, leadId),
         inArray(agentTurns.status, ['replied', 'drafted']),
+        notSuggestion,
         gte(agentTurns.createdAt, since),
       ),
     )
@@ -58,6 +62,7 @@ export function countAnswers(db: Db, accountId: number, leadId: number, agentId:
         eq(agentTurns.leadId, leadId),
         eq(agentTurns.agentId, agentId),
         inArray(agentTurns.status, ['replied', 'drafted']),
+        notSuggestion,
       ),
     )
     .all().length;
@@ -166,4 +171,15 @@ export function turnsOf(db: Db, accountId: number, ids: number[]): Pick<AgentTur
     .from(agentTurns)
     .where(and(eq(agentTurns.accountId, accountId), inArray(agentTurns.id, ids)))
     .all();
+}
+
+/** The trigger of the lead's latest turn that answered a client message (its channel, Salesbot request or email thread). */
+export function lastMessageTrigger(db: Db, accountId: number, leadId: number): Record<string, unknown> | undefined {
+  return db
+    .select({ trigger: agentTurns.trigger })
+    .from(agentTurns)
+    .where(and(eq(agentTurns.accountId, accountId), eq(agentTurns.leadId, leadId), sql`json_extract(${agentTurns.trigger}, '$.kind') = 'message'`))
+    .orderBy(desc(agentTurns.id))
+    .limit(1)
+    .get()?.trigger;
 }

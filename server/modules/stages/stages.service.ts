@@ -1,3 +1,4 @@
+import type { WorkingHours } from '../../../db/schema/index.js';
 import { notFound } from '../../lib/errors.js';
 
 interface StageRef {
@@ -23,11 +24,18 @@ interface ScriptLike {
 export interface StagesPorts {
   pipelines(accountId: number): { id: number; name: string; sort: number; statuses: { id: number; name: string; color: string | null; sort: number }[] }[];
   bindings(accountId: number): { pipelineId: number; statusId: number; agentId: number | null; onStageEnter?: string; replyByEmail?: boolean }[];
-  agents(accountId: number): { id: number; name: string; mode: string }[];
+  agents(accountId: number): { id: number; name: string; mode: string; workingHours?: WorkingHours | null }[];
   scripts(accountId: number): ScriptLike[];
   knowledge(accountId: number, agentId: number): { id: number; title: string; kind: string }[];
   rules(accountId: number): Scoped[];
   sequences(accountId: number): Scoped[];
+  /**
+   * How a reply can reach a client (the same facts the checklist and a draft's "how it will reach the client" use):
+   * the account's Salesbot carrying our widget step, and the mailbox. Neither: a reply is a note for a person.
+   */
+  channels(accountId: number): { salesbot: boolean; mailbox: boolean };
+  /** The agents' work per stage "today" (since midnight in the account's timezone). */
+  today(accountId: number): { since: string; counts: { pipelineId: number; statusId: number; replies: number; draftsWaiting: number; handoffs: number }[] };
   /** Open leads of the stage, for a script preview on a lead chosen by name. */
   leads(accountId: number, pipelineId: number, statusId: number): { id: number; name: string | null }[];
   /** The stage agent's acceptance rate and the autopilot / back-to-draft suggestion (the quality module). */
@@ -68,7 +76,7 @@ export function createStagesService(ports: StagesPorts) {
       scripts: ScriptLike[];
       rules: Scoped[];
       sequences: Scoped[];
-      agents: { id: number; name: string; mode: string }[];
+      agents: ReturnType<StagesPorts['agents']>;
       bindings: ReturnType<StagesPorts['bindings']>;
     },
   ) {
@@ -93,6 +101,17 @@ export function createStagesService(ports: StagesPorts) {
     };
   }
 
+  /** What the board adds to each column: hours, how replies go out, and today's figures. */
+  function boardExtras(at: StageRef, agent: { workingHours?: WorkingHours | null } | null, all: ReturnType<typeof extrasOf>) {
+    const c = all.today.counts.find((x) => same(x, at));
+    return {
+      workingHours: agent ? (agent.workingHours ?? null) : null,
+      channels: { ...all.channels, reach: all.channels.salesbot ? 'salesbot' : all.channels.mailbox ? 'email' : 'note' } as const,
+      today: { since: all.today.since, replies: c?.replies ?? 0, draftsWaiting: c?.draftsWaiting ?? 0, handoffs: c?.handoffs ?? 0 },
+    };
+  }
+  const extrasOf = (accountId: number) => ({ channels: ports.channels(accountId), today: ports.today(accountId) });
+
   const everything = (accountId: number) => ({
     scripts: ports.scripts(accountId),
     rules: ports.rules(accountId),
@@ -105,12 +124,17 @@ export function createStagesService(ports: StagesPorts) {
     /** Every live stage of every pipeline, for the pipeline board. */
     board(accountId: number) {
       const all = everything(accountId);
+      const extras = extrasOf(accountId);
       return ports.pipelines(accountId).map((p) => ({
         id: p.id,
         name: p.name,
         stages: [...p.statuses]
           .sort((a, b) => a.sort - b.sort)
-          .map((s) => ({ name: s.name, color: s.color, ...setupOf(accountId, { pipelineId: p.id, statusId: s.id }, all) })),
+          .map((s) => {
+            const setup = setupOf(accountId, { pipelineId: p.id, statusId: s.id }, all);
+            const agent = setup.agent ? (all.agents.find((a) => a.id === setup.agent!.id) ?? null) : null;
+            return { name: s.name, color: s.color, ...setup, ...boardExtras(setup, agent, extras) };
+          }),
       }));
     },
 

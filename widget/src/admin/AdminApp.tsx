@@ -4,10 +4,9 @@ import { ErrorBox, Tabs } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { builderTarget } from '../lcard/automation-scope.js';
 import { useLoad } from '../ui/hooks.js';
-import { AdminOnly } from '../ui/roles.js';
+import { AdminOnly, useMe } from '../ui/roles.js';
 import { Activity } from './Activity.js';
 import { Agents } from './Agents.js';
-import { Bindings } from './Bindings.js';
 import { Connection } from './Connection.js';
 import { Knowledge } from './Knowledge.js';
 import { PipelineBoard } from './PipelineBoard.js';
@@ -23,7 +22,6 @@ type TabKey =
   | 'connection'
   | 'board'
   | 'agents'
-  | 'bindings'
   | 'scripts'
   | 'rules'
   | 'sequences'
@@ -37,7 +35,6 @@ const TAB_KEYS: TabKey[] = [
   'connection',
   'board',
   'agents',
-  'bindings',
   'scripts',
   'rules',
   'sequences',
@@ -67,8 +64,11 @@ const tabLabelKey = (key: TabKey) =>
  */
 export function AdminApp(props: { initialTab?: string }) {
   const { api, t } = useWidget();
-  const initial = TAB_KEYS.includes(props.initialTab as TabKey) ? (props.initialTab as TabKey) : 'connection';
-  const [tab, setTab] = useState<TabKey>(initial);
+  // Setup starts on the pipeline board: a stage is the unit of setup (agents, scripts and knowledge are libraries it
+  // uses). Someone who cannot set anything up starts on the connection status instead.
+  const me = useMe();
+  const [picked, setTab] = useState<TabKey | null>(TAB_KEYS.includes(props.initialTab as TabKey) ? (props.initialTab as TabKey) : null);
+  const tab: TabKey = picked ?? (me.me && !me.isAdmin ? 'connection' : 'board');
   // A lead card's builder link names one rule or sequence in the hash (#kai-rule-12): that tab opens it.
   const [target] = useState(() => builderTarget(globalThis.location?.hash ?? ''));
   const agents = useLoad(() => api.agents().then((r) => r.items), []);
@@ -84,8 +84,7 @@ export function AdminApp(props: { initialTab?: string }) {
   else if (isEmailTab(tab)) body = <EmailTab tab={tab} />;
   else if (agents.error && !agents.data) body = <ErrorBox error={agents.error} onRetry={agents.reload} />;
   else if (tab === 'agents') body = <Agents agents={list} loading={agents.loading} onChanged={agents.reload} />;
-  else if (tab === 'bindings') body = <Bindings agents={list} />;
-  else if (tab === 'scripts') body = <Scripts agents={list} />;
+  else if (tab === 'scripts') body = <Scripts />;
   else if (tab === 'rules') body = <Rules agents={list} openId={target?.kind === 'rule' ? target.id : undefined} />;
   else if (tab === 'sequences') body = <Sequences agents={list} openId={target?.kind === 'sequence' ? target.id : undefined} />;
   else if (tab === 'knowledge') body = <Knowledge agents={list} />;

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { APPROVAL_KEYS, type Agent, type AgentInput, type ApprovalKey, type ModelList, type ToolFailurePolicy } from '../api.js';
+import { APPROVAL_KEYS, type Agent, type AgentInput, type ApprovalKey, type ModelList, type ToolFailurePolicy, WEEKDAYS } from '../api.js';
 import { labelOf } from '../i18n.js';
-import { Button, ErrorBox, Field, Section } from '../ui/components.js';
+import { Button, Field, Section, FormError } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { splitList } from '../ui/format.js';
 import { fieldErrors, useAction } from '../ui/hooks.js';
@@ -18,6 +18,25 @@ const TOOL_FAILURE: ToolFailurePolicy[] = ['handoff', 'notify'];
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 const num = (e: Event) => Number((e.target as HTMLInputElement).value);
+
+/** The fields this form shows a server error beside (fieldErrors' exact paths): the rest goes in the box below. */
+const SHOWN_FIELDS = [
+  'name',
+  'instructions',
+  'model',
+  'temperature',
+  'language',
+  'tone',
+  'replyDelaySec',
+  'maxRepliesPerLeadPerDay',
+  'maxReplyChars',
+  'humanReplyPauseMinutes',
+  'handoff.keywords',
+  'handoff.afterTurns',
+  'handoff.onToolFailure',
+  'workingHours.timezone',
+  ...WEEKDAYS.map((d) => `workingHours.schedule.${d}`),
+];
 
 export function AgentEditor(props: { agent: Agent | null; models?: ModelList; onSaved: (agent: Agent) => void; onCancel: () => void }) {
   const { api, t } = useWidget();
@@ -240,7 +259,7 @@ export function AgentEditor(props: { agent: Agent | null; models?: ModelList; on
 
       <WorkingHoursEditor value={input.workingHours} onChange={(workingHours) => set({ workingHours })} errorFor={fieldError} />
 
-      {save.error ? <ErrorBox error={save.error} /> : null}
+      <FormError error={save.error} fields={SHOWN_FIELDS} />
       <div class="kai-form__foot">
         <Button kind="primary" type="submit" busy={save.busy} testId="kai-agent-save">
           {t('common.save')}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Agent, ModelList } from '../api.js';
-import { Badge, Button, Empty, ErrorBox, Section, Spinner } from '../ui/components.js';
+import { Badge, Button, Empty, ErrorBox, Section, Spinner, ConfirmButton, Saved } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { useAction, useLoad } from '../ui/hooks.js';
@@ -11,6 +11,7 @@ type Editing = { kind: 'new' } | { kind: 'edit'; agent: Agent } | null;
 export function Agents(props: { agents: Agent[]; loading: boolean; onChanged: () => void }) {
   const { api, t } = useWidget();
   const [editing, setEditing] = useState<Editing>(null);
+  const [saved, setSaved] = useState(false);
   // The operator's models: the editor offers them, and a row says when an agent's model has left the list.
   // A backend without the endpoint leaves this empty, and the editor falls back to suggestions.
   const models = useLoad(() => api.models(), []);
@@ -22,9 +23,13 @@ export function Agents(props: { agents: Agent[]; loading: boolean; onChanged: ()
         models={models.data}
         onSaved={() => {
           setEditing(null);
+          setSaved(true);
           props.onChanged();
         }}
-        onCancel={() => setEditing(null)}
+        onCancel={() => {
+          setEditing(null);
+          setSaved(false);
+        }}
       />
     );
   }
@@ -33,9 +38,12 @@ export function Agents(props: { agents: Agent[]; loading: boolean; onChanged: ()
       title={t('agents.title')}
       testId="kai-agents"
       actions={
-        <Button kind="primary" onClick={() => setEditing({ kind: 'new' })} testId="kai-agent-new">
-          {t('agents.new')}
-        </Button>
+        <>
+          <Saved show={saved} />
+          <Button kind="primary" onClick={() => setEditing({ kind: 'new' })} testId="kai-agent-new">
+            {t('agents.new')}
+          </Button>
+        </>
       }
     >
       {props.loading && !props.agents.length ? <Spinner /> : null}
@@ -52,7 +60,6 @@ export function Agents(props: { agents: Agent[]; loading: boolean; onChanged: ()
 function AgentRow(props: { agent: Agent; models?: ModelList; onEdit: () => void; onDeleted: () => void }) {
   const { api, t, lang } = useWidget();
   const del = useAction();
-  const [confirming, setConfirming] = useState(false);
   const a = props.agent;
   const remove = async () => {
     const ok = await del.run(() => api.deleteAgent(a.id).then(() => true));
@@ -71,20 +78,7 @@ function AgentRow(props: { agent: Agent; models?: ModelList; onEdit: () => void;
         </div>
         <div class="kai-row">
           <Button onClick={props.onEdit}>{t('common.edit')}</Button>
-          {confirming ? (
-            <>
-              <Button kind="danger" onClick={remove} busy={del.busy}>
-                {t('common.confirm_delete')}
-              </Button>
-              <Button kind="link" onClick={() => setConfirming(false)}>
-                {t('common.cancel')}
-              </Button>
-            </>
-          ) : (
-            <Button kind="link" onClick={() => setConfirming(true)}>
-              {t('common.delete')}
-            </Button>
-          )}
+          <ConfirmButton kind="link" label={t('common.delete')} onConfirm={remove} busy={del.busy} testId="kai-agent-delete" />
         </div>
       </div>
       <div class="kai-small kai-muted">{t('agents.updated', { time: formatDateTime(a.updatedAt, lang) })}</div>

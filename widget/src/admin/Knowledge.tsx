@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Agent, KnowledgeInput, KnowledgeKind, KnowledgeSource } from '../api.js';
 import { labelOf } from '../i18n.js';
-import { Badge, Button, Empty, ErrorBox, Field, Section, Spinner } from '../ui/components.js';
+import { Badge, Button, Empty, ErrorBox, Field, Section, Spinner, ConfirmButton, Saved, FormError } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
-import { useAction, useLoad } from '../ui/hooks.js';
+import { fieldErrors, useAction, useLoad } from '../ui/hooks.js';
 import { AgentPicker } from './AgentPicker.js';
 
 /** Text files are read in the browser and sent as text; anything bigger is not a knowledge entry. */
@@ -76,6 +76,7 @@ function EntryRow(props: { entry: KnowledgeSource; agents: Agent[]; onChanged: (
   const { api, t, lang } = useWidget();
   const del = useAction();
   const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
   const e = props.entry;
   const remove = async () => {
     if (await del.run(() => api.deleteKnowledge(e.id).then(() => true))) props.onChanged();
@@ -92,6 +93,7 @@ function EntryRow(props: { entry: KnowledgeSource; agents: Agent[]; onChanged: (
           ) : null}
           {shared > 1 ? <Badge tone="muted">{t('knowledge_sources.shared_count', { n: shared })}</Badge> : null}
           <strong>{e.title}</strong>
+          <Saved show={saved} />
         </div>
         <div class="kai-row">
           {e.status !== 'pending' ? (
@@ -99,9 +101,7 @@ function EntryRow(props: { entry: KnowledgeSource; agents: Agent[]; onChanged: (
               {t('common.edit')}
             </Button>
           ) : null}
-          <Button kind="link" onClick={remove} busy={del.busy}>
-            {t('common.delete')}
-          </Button>
+          <ConfirmButton kind="link" label={t('common.delete')} onConfirm={remove} busy={del.busy} testId="kai-knowledge-delete" />
         </div>
       </div>
       {e.source ? <div class="kai-small kai-muted">{t('knowledge_sources.source', { source: e.source })}</div> : null}
@@ -112,6 +112,7 @@ function EntryRow(props: { entry: KnowledgeSource; agents: Agent[]; onChanged: (
           agents={props.agents}
           onDone={(changed) => {
             setEditing(false);
+            setSaved(changed === true);
             if (changed) props.onChanged();
           }}
         />
@@ -141,19 +142,26 @@ function EditEntry(props: { entry: KnowledgeSource; agents: Agent[]; onDone: (ch
     const patch = faq ? { title: title.trim(), question: question.trim(), answer: answer.trim(), agentIds } : { title: title.trim(), content, agentIds };
     if (await save.run(() => api.knowledgeSources.update(e.id, patch).then(() => true))) props.onDone(true);
   };
+  const editError = fieldErrors(t, save.error);
   const input = (value: string, set: (v: string) => void) => (
     <input class="kai-input" value={value} onInput={(ev) => set((ev.target as HTMLInputElement).value)} />
   );
   return (
     <form class="kai-form" onSubmit={submit} data-testid="kai-knowledge-editor" noValidate>
-      <Field label={t('knowledge.fields.title')}>{input(title, setTitle)}</Field>
+      <Field label={t('knowledge.fields.title')} error={editError('title')}>
+        {input(title, setTitle)}
+      </Field>
       {faq ? (
         <>
-          <Field label={t('knowledge.fields.question')}>{input(question, setQuestion)}</Field>
-          <Field label={t('knowledge.fields.answer')}>{input(answer, setAnswer)}</Field>
+          <Field label={t('knowledge.fields.question')} error={editError('question')}>
+            {input(question, setQuestion)}
+          </Field>
+          <Field label={t('knowledge.fields.answer')} error={editError('answer')}>
+            {input(answer, setAnswer)}
+          </Field>
         </>
       ) : (
-        <Field label={t('knowledge.fields.content')}>
+        <Field label={t('knowledge.fields.content')} error={editError('content')}>
           <textarea class="kai-input kai-textarea" rows={6} value={content} onInput={(ev) => setContent((ev.target as HTMLTextAreaElement).value)} />
         </Field>
       )}
@@ -167,7 +175,7 @@ function EditEntry(props: { entry: KnowledgeSource; agents: Agent[]; onDone: (ch
           ))}
         </span>
       </Field>
-      {save.error ? <ErrorBox error={save.error} /> : null}
+      <FormError error={save.error} fields={['title', 'question', 'answer', 'content']} />
       <div class="kai-form__foot">
         <Button kind="link" onClick={() => props.onDone(false)}>
           {t('common.cancel')}
@@ -195,10 +203,10 @@ function ImportUrl(props: { agentId: number | null; onAdded: () => void }) {
   };
   return (
     <form class="kai-form kai-card" onSubmit={submit} data-testid="kai-knowledge-import" noValidate>
-      <Field label={t('knowledge_sources.import_url')} hint={t('knowledge_sources.import_hint')}>
+      <Field label={t('knowledge_sources.import_url')} hint={t('knowledge_sources.import_hint')} error={fieldErrors(t, run.error)('url')}>
         <input class="kai-input" type="url" placeholder="https://" value={url} onInput={(ev) => setUrl((ev.target as HTMLInputElement).value)} />
       </Field>
-      {run.error ? <ErrorBox error={run.error} /> : null}
+      <FormError error={run.error} fields={['url']} />
       <div class="kai-form__foot">
         <Button kind="primary" type="submit" busy={run.busy} disabled={!url.trim()} testId="kai-knowledge-import-save">
           {t('knowledge_sources.import')}
@@ -251,12 +259,16 @@ function AddEntry(props: { agentId: number | null; onAdded: () => void }) {
 
   const doc = kind === 'upload' ? picked : null;
   const valid = doc ? title.trim() : kind === 'faq' ? title.trim() && question.trim() && answer.trim() : title.trim() && content.trim();
+  const [added, setAdded] = useState(false);
+  const addError = fieldErrors(t, add.error);
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!valid) return;
+    setAdded(false);
     if (doc) {
       if (await add.run(() => api.knowledgeSources.upload(doc.name, doc.base64, agentsOf(props.agentId)).then(() => true))) {
         reset();
+        setAdded(true);
         props.onAdded();
       }
       return;
@@ -267,6 +279,7 @@ function AddEntry(props: { agentId: number | null; onAdded: () => void }) {
     const done = await add.run(() => (agentId === null ? api.knowledgeSources.create(input) : api.addKnowledge(agentId, input)).then(() => true));
     if (done) {
       reset();
+      setAdded(true);
       props.onAdded();
     }
   };
@@ -283,28 +296,28 @@ function AddEntry(props: { agentId: number | null; onAdded: () => void }) {
             ))}
           </select>
         </Field>
-        <Field label={t('knowledge.fields.title')}>
+        <Field label={t('knowledge.fields.title')} error={addError('title')}>
           <input class="kai-input" value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
         </Field>
       </div>
       {kind === 'faq' ? (
         <>
-          <Field label={t('knowledge.fields.question')}>
+          <Field label={t('knowledge.fields.question')} error={addError('question')}>
             <input class="kai-input" value={question} onInput={(e) => setQuestion((e.target as HTMLInputElement).value)} />
           </Field>
-          <Field label={t('knowledge.fields.answer')}>
+          <Field label={t('knowledge.fields.answer')} error={addError('answer')}>
             <textarea class="kai-input kai-textarea" rows={4} value={answer} onInput={(e) => setAnswer((e.target as HTMLTextAreaElement).value)} />
           </Field>
         </>
       ) : (
         <>
           {kind === 'upload' ? (
-            <Field label={t('knowledge.fields.file')} hint={t('knowledge_sources.file_hint')} error={fileError ?? undefined}>
+            <Field label={t('knowledge.fields.file')} hint={t('knowledge_sources.file_hint')} error={fileError ?? addError('fileName')}>
               <input key={fileKey} class="kai-input" type="file" accept=".txt,.md,.markdown,.pdf,.docx,.csv,.xlsx,text/plain,text/markdown" onChange={onFile} />
             </Field>
           ) : null}
           {doc ? null : (
-            <Field label={t('knowledge.fields.content')}>
+            <Field label={t('knowledge.fields.content')} error={addError('content')}>
               <textarea
                 class={`kai-input kai-textarea${kind === 'markdown' ? ' kai-mono' : ''}`}
                 rows={6}
@@ -315,11 +328,12 @@ function AddEntry(props: { agentId: number | null; onAdded: () => void }) {
           )}
         </>
       )}
-      {add.error ? <ErrorBox error={add.error} /> : null}
+      <FormError error={add.error} fields={['title', 'question', 'answer', 'content', ...(kind === 'upload' && !fileError ? ['fileName'] : [])]} />
       <div class="kai-form__foot">
         <Button kind="primary" type="submit" busy={add.busy} disabled={!valid} testId="kai-knowledge-save">
           {t('knowledge.add')}
         </Button>
+        <Saved show={added} />
       </div>
     </form>
   );

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MailConnectionResult, MailServerInput, MailServerView, MailSettingsView } from '../api.js';
-import { Button, ErrorBox, Field, Section, Spinner } from '../ui/components.js';
+import { Button, ErrorBox, Field, Section, Spinner, FormError } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { useAction, useLoad } from '../ui/hooks.js';
 import { MAIL_PRESETS, presetById, presetOf, type PresetId } from './mail-presets.js';
@@ -154,7 +154,10 @@ function MailboxForm(props: { initial: MailSettingsView; onSaved: (s: MailSettin
         ) : null}
       </Section>
 
-      {save.error ? <ErrorBox error={save.error} /> : null}
+      <FormError
+        error={save.error}
+        fields={['fromName', 'fromAddress', ...['smtp', 'imap'].flatMap((side) => ['host', 'port', 'user', 'password'].map((f) => `${side}.${f}`))]}
+      />
       <div class="kai-form__foot">
         <Button kind="primary" onClick={submit} busy={save.busy} disabled={!smtp.host || !smtp.user} testId="kai-mail-save">
           {t('common.save')}

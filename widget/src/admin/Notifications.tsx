@@ -1,5 +1,6 @@
+import { useState } from 'preact/hooks';
 import { NOTIFICATION_KINDS, type NotificationKind } from '../api.js';
-import { Button, ErrorBox, Section, Spinner } from '../ui/components.js';
+import { Button, ErrorBox, Section, Spinner, Saved } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { useAction, useLoad } from '../ui/hooks.js';
 
@@ -11,6 +12,7 @@ export function Notifications() {
   const { api, t } = useWidget();
   const prefs = useLoad(() => api.notificationPrefs(), []);
   const save = useAction();
+  const [saved, setSaved] = useState(false);
   if (prefs.loading && !prefs.data) return <Spinner />;
   if (prefs.error && !prefs.data) return <ErrorBox error={prefs.error} onRetry={prefs.reload} />;
   if (!prefs.data) return null;
@@ -21,6 +23,7 @@ export function Notifications() {
     const next = await save.run(() => api.setNotificationPrefs(nextEnabled, changed));
     if (next) prefs.setData(next);
     else prefs.reload();
+    setSaved(next !== undefined);
   };
   return (
     <div data-testid="kai-notifications" data-enabled={String(enabled)}>
@@ -47,6 +50,7 @@ export function Notifications() {
             ))}
           </fieldset>
         ) : null}
+        <Saved show={saved && !save.busy && !save.error} />
         {save.error ? <ErrorBox error={save.error} compact /> : null}
       </Section>
     </div>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { OutboxEmail, OutboxStatus } from '../api.js';
-import { Badge, Button, Empty, ErrorBox, Field, Section, Spinner } from '../ui/components.js';
+import { Badge, Button, Empty, ErrorBox, Field, Section, Spinner, ConfirmButton } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { useAction, useLoad } from '../ui/hooks.js';
@@ -98,9 +98,13 @@ export function Outbox() {
                       </Button>
                     ) : null}
                     {m.status === 'queued' || m.status === 'refused' ? (
-                      <Button kind="link" onClick={() => run(() => api.cancelEmail(m.id))} testId="kai-outbox-cancel">
-                        {t('common.cancel')}
-                      </Button>
+                      <ConfirmButton
+                        kind="link"
+                        label={t('common.cancel')}
+                        confirmLabel={t('confirm.cancel_email')}
+                        onConfirm={() => run(() => api.cancelEmail(m.id))}
+                        testId="kai-outbox-cancel"
+                      />
                     ) : null}
                   </td>
                 </tr>

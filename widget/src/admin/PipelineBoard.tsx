@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { StageBoardPipeline } from '../api.js';
 import { Badge, Button, Empty, ErrorBox, Section, Spinner } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
+import { scheduleSummary } from '../ui/format.js';
 import { useLoad } from '../ui/hooks.js';
 import { StageEditor } from '../stage/StageEditor.js';
 
@@ -50,8 +51,10 @@ export function PipelineBoard() {
 }
 
 function StageColumn(props: { stage: Column; onOpen: () => void }) {
-  const { t } = useWidget();
+  const { t, lang } = useWidget();
   const s = props.stage;
+  const wh = s.workingHours ?? null;
+  const hours = wh ? scheduleSummary(wh.schedule, lang) : '';
   return (
     <button type="button" class="kai-board__col" data-testid="kai-board-col" data-stage={`${s.pipelineId}:${s.statusId}`} onClick={props.onOpen}>
       <strong>
@@ -72,6 +75,36 @@ function StageColumn(props: { stage: Column; onOpen: () => void }) {
         {t('stage_setup.knowledge_count', { n: s.knowledge.count })} · {t('stage_setup.rules', { n: s.rules.length })} ·{' '}
         {t('stage_setup.sequences', { n: s.sequences.length })}
       </span>
+      {s.agent ? (
+        <span class="kai-small" data-testid="kai-board-hours">
+          {wh ? (hours ? `${hours} (${wh.timezone})` : t('stage_setup.hours_none')) : t('stage_setup.hours_always')}
+        </span>
+      ) : null}
+      {s.channels ? <Readiness channels={s.channels} /> : null}
+      {s.today ? (
+        <span
+          class="kai-small"
+          data-testid="kai-board-today"
+          data-replies={s.today.replies}
+          data-drafts={s.today.draftsWaiting}
+          data-handoffs={s.today.handoffs}
+        >
+          {t('stage_setup.today', { replies: s.today.replies, drafts: s.today.draftsWaiting, handoffs: s.today.handoffs })}
+        </span>
+      ) : null}
     </button>
+  );
+}
+
+/** How a reply from this stage reaches the client: chats through the Salesbot with our widget step, email through the mailbox, else a note. */
+function Readiness(props: { channels: NonNullable<Column['channels']> }) {
+  const { t } = useWidget();
+  const c = props.channels;
+  return (
+    <span class="kai-small" data-testid="kai-board-channels" data-reach={c.reach}>
+      <span class={c.salesbot ? 'kai-ok' : 'kai-bad'}>{c.salesbot ? '✓' : '✗'}</span> {t('stage_setup.ch_salesbot')}{' '}
+      <span class={c.mailbox ? 'kai-ok' : 'kai-bad'}>{c.mailbox ? '✓' : '✗'}</span> {t('stage_setup.ch_mailbox')}
+      {c.reach === 'note' ? <span class="kai-notice kai-notice--warn">{t('stage_setup.ch_note_only')}</span> : null}
+    </span>
   );
 }

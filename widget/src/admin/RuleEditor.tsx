@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Agent } from '../api.js';
 import type { Rule } from '../automation-contract.js';
-import { Button, ErrorBox, Field, Section } from '../ui/components.js';
+import { Button, ErrorBox, Field, Section, ConfirmButton, FormError } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { fieldErrors, useAction } from '../ui/hooks.js';
 import { ActionsEditor } from './ActionsEditor.js';
@@ -77,7 +77,7 @@ export function RuleEditor(props: { rule: Rule | null; refs: AutomationRefs; age
         <ActionsEditor value={form.actions} refs={props.refs} agents={props.agents} error={fieldError} onChange={(actions) => set({ actions })} />
       </Section>
 
-      {save.error ? <ErrorBox error={save.error} /> : null}
+      <FormError error={save.error} fields={['name', 'pipelineId', 'definition.perLeadPerHour', 'definition.actions']} />
       {del.error ? <ErrorBox error={del.error} onRetry={del.retry} compact /> : null}
       <div class="kai-form__foot">
         <Button kind="primary" type="submit" busy={save.busy} testId="kai-rule-save">
@@ -86,11 +86,7 @@ export function RuleEditor(props: { rule: Rule | null; refs: AutomationRefs; age
         <Button kind="link" onClick={() => props.onDone()}>
           {t('common.cancel')}
         </Button>
-        {props.rule ? (
-          <Button kind="danger" onClick={remove} busy={del.busy} testId="kai-rule-delete">
-            {t('common.delete')}
-          </Button>
-        ) : null}
+        {props.rule ? <ConfirmButton label={t('common.delete')} onConfirm={remove} busy={del.busy} testId="kai-rule-delete" /> : null}
       </div>
     </form>
   );

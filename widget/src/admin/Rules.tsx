@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../api.js';
 import type { Rule, Trigger } from '../automation-contract.js';
 import type { Translate } from '../i18n.js';
-import { Badge, Button, Empty, ErrorBox, Section, Spinner } from '../ui/components.js';
+import { Badge, Button, Empty, ErrorBox, Section, Spinner, Saved } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { useAction, useLoad } from '../ui/hooks.js';
 import { stageName, useAutomationRefs } from './automation-inputs.js';
@@ -29,6 +29,7 @@ export function triggerText(t: Translate, tr: Trigger): string {
 export function Rules(props: { agents: Agent[]; openId?: number }) {
   const { api, t } = useWidget();
   const [view, setView] = useState<View>({ kind: 'list' });
+  const [saved, setSaved] = useState(false);
   const rules = useLoad(() => api.rules(), []);
   const refs = useAutomationRefs();
   const toggle = useAction();
@@ -51,8 +52,9 @@ export function Rules(props: { agents: Agent[]; openId?: number }) {
         rule={view.rule}
         refs={r}
         agents={props.agents}
-        onDone={() => {
+        onDone={(ok) => {
           setView({ kind: 'list' });
+          setSaved(ok !== undefined);
           rules.reload();
         }}
       />
@@ -90,9 +92,12 @@ export function Rules(props: { agents: Agent[]; openId?: number }) {
       title={t('automation_admin.rules.title')}
       testId="kai-rules"
       actions={
-        <Button kind="primary" onClick={() => setView({ kind: 'edit', rule: null })} testId="kai-rule-new">
-          {t('automation_admin.rules.new')}
-        </Button>
+        <>
+          <Saved show={saved} />
+          <Button kind="primary" onClick={() => setView({ kind: 'edit', rule: null })} testId="kai-rule-new">
+            {t('automation_admin.rules.new')}
+          </Button>
+        </>
       }
     >
       <p class="kai-small kai-muted">{t('automation_admin.rules.hint')}</p>

@@ -1,43 +1,38 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { toApiError, type Agent, type ApiError, type Script, type ScriptInput, type StageRef } from '../api.js';
-import { Button, ErrorBox, Field, Section } from '../ui/components.js';
+import { toApiError, type ApiError, type Script } from '../api.js';
+import { Button, ErrorBox, Field, Section, ConfirmButton, FormError } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { parseId } from '../ui/format.js';
 import { insertToken } from '../ui/insert-token.js';
-import { useAction, useLoad } from '../ui/hooks.js';
+import { fieldErrors, useAction, useLoad } from '../ui/hooks.js';
 
 /** Wait this long after the last keystroke before asking the server for a preview. */
 const PREVIEW_DEBOUNCE_MS = 400;
 
-const stageKey = (s: StageRef) => `${s.pipelineId}:${s.statusId}`;
+type Text = { name: string; body: string };
 
-export function ScriptEditor(props: { agents: Agent[]; script: Script | null; defaultAgentId: number | null; onDone: () => void }) {
+/**
+ * A script of the shared library: its name and text. Which stages use it is set on the pipeline board's stage
+ * editor (the stage binds the script), so this form has no stage or agent picker and leaves both as they are.
+ */
+export function ScriptEditor(props: { script: Script | null; onDone: (saved?: boolean) => void }) {
   const { api, t } = useWidget();
-  const [input, setInput] = useState<ScriptInput>(() =>
-    props.script
-      ? { agentId: props.script.agentId, name: props.script.name, body: props.script.body, stages: props.script.stages }
-      : { agentId: props.defaultAgentId, name: '', body: '', stages: [] },
-  );
-  const refs = useLoad(() => Promise.all([api.scriptVariables(), api.pipelines()]), []);
+  const [input, setInput] = useState<Text>(() => (props.script ? { name: props.script.name, body: props.script.body } : { name: '', body: '' }));
+  const refs = useLoad(() => api.scriptVariables(), []);
   const save = useAction();
   const del = useAction();
   const bodyRef = useRef<HTMLTextAreaElement>(null);
-  const set = (patch: Partial<ScriptInput>) => setInput((cur) => ({ ...cur, ...patch }));
+  const fieldError = fieldErrors(t, save.error);
+  const set = (patch: Partial<Text>) => setInput((cur) => ({ ...cur, ...patch }));
 
   const insertVariable = (variableKey: string) => set({ body: insertToken(bodyRef.current, input.body, `{{${variableKey}}}`) });
-
-  const toggleStage = (ref: StageRef) => {
-    const k = stageKey(ref);
-    const has = input.stages.some((s) => stageKey(s) === k);
-    set({ stages: has ? input.stages.filter((s) => stageKey(s) !== k) : [...input.stages, ref] });
-  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!input.name.trim()) return;
     const script = props.script;
-    const done = await save.run(() => (script ? api.updateScript(script.id, input) : api.createScript(input)));
-    if (done) props.onDone();
+    const done = await save.run(() => (script ? api.updateScript(script.id, input) : api.createScript({ ...input, agentId: null, stages: [] })));
+    if (done) props.onDone(true);
   };
   const remove = async () => {
     const script = props.script;
@@ -45,14 +40,13 @@ export function ScriptEditor(props: { agents: Agent[]; script: Script | null; de
     if (await del.run(() => api.deleteScript(script.id).then(() => true))) props.onDone();
   };
 
-  const [variables, pipelines] = refs.data ?? [{ variables: [] }, { items: [] }];
-  const selected = new Set(input.stages.map(stageKey));
+  const variables = refs.data ?? { variables: [] };
 
   return (
     <form class="kai-form" onSubmit={submit} data-testid="kai-script-editor" noValidate>
       <Section title={props.script ? t('scripts.edit_title', { name: props.script.name }) : t('scripts.new_title')}>
         <div class="kai-grid">
-          <Field label={t('scripts.fields.name')} error={save.error?.errors.find((x) => x.field === 'name')?.message}>
+          <Field label={t('scripts.fields.name')} error={fieldError('name')}>
             <input
               class="kai-input"
               value={input.name}
@@ -61,27 +55,10 @@ export function ScriptEditor(props: { agents: Agent[]; script: Script | null; de
               onInput={(e) => set({ name: (e.target as HTMLInputElement).value })}
             />
           </Field>
-          <Field label={t('common.agent')}>
-            <select
-              class="kai-input"
-              value={input.agentId === null ? '' : String(input.agentId)}
-              onChange={(e) => {
-                const raw = (e.target as HTMLSelectElement).value;
-                set({ agentId: raw === '' ? null : Number(raw) });
-              }}
-            >
-              <option value="">{t('scripts.any_agent')}</option>
-              {props.agents.map((a) => (
-                <option key={a.id} value={String(a.id)}>
-                  {a.name}
-                </option>
-              ))}
-            </select>
-          </Field>
         </div>
         {refs.error ? <ErrorBox error={refs.error} onRetry={refs.reload} compact /> : null}
         <div class="kai-split">
-          <Field label={t('scripts.fields.body')} hint={t('scripts.body_hint')} error={save.error?.errors.find((x) => x.field === 'body')?.message}>
+          <Field label={t('scripts.fields.body')} hint={t('scripts.body_hint')} error={fieldError('body')}>
             <textarea
               ref={bodyRef}
               class="kai-input kai-textarea kai-mono"
@@ -107,40 +84,16 @@ export function ScriptEditor(props: { agents: Agent[]; script: Script | null; de
         <Preview body={input.body} />
       </Section>
 
-      <Section title={t('scripts.stages')}>
-        {pipelines.items.map((p) => (
-          <fieldset key={p.id} class="kai-fieldset">
-            <legend>{p.name}</legend>
-            {[...p.statuses]
-              .sort((a, b) => a.sort - b.sort)
-              .map((s) => (
-                <label key={s.id} class="kai-check kai-check--inline">
-                  <input
-                    type="checkbox"
-                    checked={selected.has(stageKey({ pipelineId: p.id, statusId: s.id }))}
-                    onChange={() => toggleStage({ pipelineId: p.id, statusId: s.id })}
-                  />
-                  <span>{s.name}</span>
-                </label>
-              ))}
-          </fieldset>
-        ))}
-      </Section>
-
-      {save.error ? <ErrorBox error={save.error} /> : null}
+      <FormError error={save.error} fields={['name', 'body']} />
       {del.error ? <ErrorBox error={del.error} onRetry={del.retry} compact /> : null}
       <div class="kai-form__foot">
         <Button kind="primary" type="submit" busy={save.busy} disabled={!input.name.trim()} testId="kai-script-save">
           {t('common.save')}
         </Button>
-        <Button kind="link" onClick={props.onDone}>
+        <Button kind="link" onClick={() => props.onDone()}>
           {t('common.cancel')}
         </Button>
-        {props.script ? (
-          <Button kind="danger" onClick={remove} busy={del.busy}>
-            {t('common.delete')}
-          </Button>
-        ) : null}
+        {props.script ? <ConfirmButton label={t('common.delete')} onConfirm={remove} busy={del.busy} testId="kai-script-delete" /> : null}
       </div>
     </form>
   );

@@ -1,45 +1,45 @@
 import { useState } from 'preact/hooks';
-import type { Agent, Script } from '../api.js';
-import { Button, Empty, ErrorBox, Section, Spinner } from '../ui/components.js';
+import type { Script } from '../api.js';
+import { Button, Empty, ErrorBox, Section, Spinner, Saved } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { useLoad } from '../ui/hooks.js';
-import { AgentPicker } from './AgentPicker.js';
 import { ScriptEditor } from './ScriptEditor.js';
 
 type Editing = { kind: 'new' } | { kind: 'edit'; script: Script } | null;
 
-export function Scripts(props: { agents: Agent[] }) {
+/** The shared script library: scripts are written here and bound to stages on the pipeline board. */
+export function Scripts() {
   const { api, t } = useWidget();
-  const [agentId, setAgentId] = useState<number | null>(null);
   const [editing, setEditing] = useState<Editing>(null);
-  const scripts = useLoad(() => api.scripts(agentId ?? undefined), [agentId]);
+  const [saved, setSaved] = useState(false);
+  const scripts = useLoad(() => api.scripts(), []);
 
   if (editing) {
     return (
       <ScriptEditor
-        agents={props.agents}
         script={editing.kind === 'edit' ? editing.script : null}
-        defaultAgentId={agentId}
-        onDone={() => {
+        onDone={(ok) => {
           setEditing(null);
+          setSaved(ok === true);
           scripts.reload();
         }}
       />
     );
   }
-  const agentName = (id: number | null) => props.agents.find((a) => a.id === id)?.name ?? t('scripts.any_agent');
   return (
     <Section
       title={t('scripts.title')}
       testId="kai-scripts"
       actions={
-        <Button kind="primary" onClick={() => setEditing({ kind: 'new' })} testId="kai-script-new">
-          {t('scripts.new')}
-        </Button>
+        <>
+          <Saved show={saved} />
+          <Button kind="primary" onClick={() => setEditing({ kind: 'new' })} testId="kai-script-new">
+            {t('scripts.new')}
+          </Button>
+        </>
       }
     >
       <p class="kai-small kai-muted">{t('scripts.hint')}</p>
-      <AgentPicker agents={props.agents} value={agentId} onChange={setAgentId} allowAll />
       {scripts.loading && !scripts.data ? <Spinner /> : null}
       {scripts.error ? <ErrorBox error={scripts.error} onRetry={scripts.reload} /> : null}
       {scripts.data && scripts.data.items.length === 0 ? <Empty>{t('scripts.empty')}</Empty> : null}
@@ -49,9 +49,7 @@ export function Scripts(props: { agents: Agent[] }) {
             <div class="kai-row kai-row--between">
               <div>
                 <strong>{s.name}</strong>
-                <div class="kai-small kai-muted">
-                  {agentName(s.agentId)} · {t('scripts.stage_count', { count: s.stages.length })}
-                </div>
+                <div class="kai-small kai-muted">{t('scripts.stage_count', { count: s.stages.length })}</div>
               </div>
               <Button onClick={() => setEditing({ kind: 'edit', script: s })}>{t('common.edit')}</Button>
             </div>

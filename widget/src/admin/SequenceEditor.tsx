@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Agent } from '../api.js';
 import { STEP_TYPES, STOP_KEYS, type Sequence, type SequenceDefinition, type Step, type StepType } from '../automation-contract.js';
 import type { Translate } from '../i18n.js';
-import { Button, ErrorBox, Field, Section } from '../ui/components.js';
+import { Button, ErrorBox, Field, Section, ConfirmButton, FormError } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { fieldErrors, useAction } from '../ui/hooks.js';
 import { type AutomationRefs, defaultsOf, FieldGroup, KeySelect, StagePicker } from './automation-inputs.js';
@@ -31,7 +31,7 @@ export function pointText(t: Translate, p: TimelinePoint): string {
 }
 
 /** The sequence builder: steps on a vertical timeline with when each runs, stop conditions and the send window. */
-export function SequenceEditor(props: { sequence: Sequence | null; refs: AutomationRefs; agents: Agent[]; onDone: () => void }) {
+export function SequenceEditor(props: { sequence: Sequence | null; refs: AutomationRefs; agents: Agent[]; onDone: (saved?: boolean) => void }) {
   const { api, t } = useWidget();
   const [form, setForm] = useState<SequenceForm>(() => (props.sequence ? sequenceToForm(props.sequence) : newSequenceForm()));
   const [adding, setAdding] = useState<StepType>('send_email');
@@ -52,7 +52,7 @@ export function SequenceEditor(props: { sequence: Sequence | null; refs: Automat
     if (Object.keys(localSequenceErrors(form)).length) return;
     const input = formToSequenceInput(form);
     const seq = props.sequence;
-    if (await save.run(() => (seq ? api.updateSequence(seq.id, input) : api.createSequence(input)))) props.onDone();
+    if (await save.run(() => (seq ? api.updateSequence(seq.id, input) : api.createSequence(input)))) props.onDone(true);
   };
   const remove = async () => {
     const seq = props.sequence;
@@ -214,20 +214,16 @@ export function SequenceEditor(props: { sequence: Sequence | null; refs: Automat
         </div>
       </Section>
 
-      {save.error ? <ErrorBox error={save.error} /> : null}
+      <FormError error={save.error} fields={['name', 'pipelineId', 'definition.steps']} />
       {del.error ? <ErrorBox error={del.error} onRetry={del.retry} compact /> : null}
       <div class="kai-form__foot">
         <Button kind="primary" type="submit" busy={save.busy} testId="kai-seq-save">
           {t('common.save')}
         </Button>
-        <Button kind="link" onClick={props.onDone}>
+        <Button kind="link" onClick={() => props.onDone()}>
           {t('common.cancel')}
         </Button>
-        {props.sequence ? (
-          <Button kind="danger" onClick={remove} busy={del.busy}>
-            {t('common.delete')}
-          </Button>
-        ) : null}
+        {props.sequence ? <ConfirmButton label={t('common.delete')} onConfirm={remove} busy={del.busy} testId="kai-seq-delete" /> : null}
       </div>
     </form>
   );

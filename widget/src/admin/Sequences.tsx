@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Agent } from '../api.js';
 import type { Sequence } from '../automation-contract.js';
-import { Button, Empty, ErrorBox, Section, Spinner } from '../ui/components.js';
+import { Button, Empty, ErrorBox, Section, Spinner, Saved } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { useLoad } from '../ui/hooks.js';
 import { stageName, useAutomationRefs } from './automation-inputs.js';
@@ -14,6 +14,7 @@ const COUNTS = ['enrolled', 'active', 'stoppedByReply', 'completed'] as const;
 export function Sequences(props: { agents: Agent[]; openId?: number }) {
   const { api, t } = useWidget();
   const [editing, setEditing] = useState<Editing>(null);
+  const [saved, setSaved] = useState(false);
   const seqs = useLoad(() => api.sequences(), []);
   const refs = useAutomationRefs();
   // Opened from a builder link: show that sequence's editor once, when the list has it.
@@ -34,8 +35,9 @@ export function Sequences(props: { agents: Agent[]; openId?: number }) {
         sequence={editing.sequence}
         refs={r}
         agents={props.agents}
-        onDone={() => {
+        onDone={(ok) => {
           setEditing(null);
+          setSaved(ok === true);
           seqs.reload();
           // The rule builder's sequence picker reads the same list.
           refs.reload();
@@ -47,9 +49,12 @@ export function Sequences(props: { agents: Agent[]; openId?: number }) {
       title={t('automation_admin.seq.title')}
       testId="kai-sequences"
       actions={
-        <Button kind="primary" onClick={() => setEditing({ sequence: null })} testId="kai-seq-new">
-          {t('automation_admin.seq.new')}
-        </Button>
+        <>
+          <Saved show={saved} />
+          <Button kind="primary" onClick={() => setEditing({ sequence: null })} testId="kai-seq-new">
+            {t('automation_admin.seq.new')}
+          </Button>
+        </>
       }
     >
       <p class="kai-small kai-muted">{t('automation_admin.seq.hint')}</p>

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { EmailTemplate, EmailTemplateInput } from '../api.js';
-import { Button, Empty, ErrorBox, Field, Section, Spinner } from '../ui/components.js';
+import { Button, Empty, ErrorBox, Field, Section, Spinner, ConfirmButton, Saved, FormError } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
-import { useAction, useLoad } from '../ui/hooks.js';
+import { fieldErrors, useAction, useLoad } from '../ui/hooks.js';
 
 /** Filled when the lead card sends a template, besides the lead's own (the scripts' catalogue). */
 const CARD_VARIABLES = ['contact.email', 'lead.id'];
@@ -16,14 +16,16 @@ export function Templates() {
   const { api, t } = useWidget();
   const list = useLoad(() => api.emailTemplates().then((r) => r.items), []);
   const [editing, setEditing] = useState<EmailTemplate | 'new' | null>(null);
+  const [saved, setSaved] = useState(false);
   if (list.loading && !list.data) return <Spinner />;
   if (list.error && !list.data) return <ErrorBox error={list.error} onRetry={list.reload} />;
   if (editing) {
     return (
       <TemplateEditor
         template={editing === 'new' ? null : editing}
-        onDone={() => {
+        onDone={(ok) => {
           setEditing(null);
+          setSaved(ok === true);
           list.reload();
         }}
       />
@@ -34,9 +36,12 @@ export function Templates() {
       <Section
         title={t('email_ui.templates.title')}
         actions={
-          <Button kind="primary" onClick={() => setEditing('new')} testId="kai-template-new">
-            {t('email_ui.templates.new')}
-          </Button>
+          <>
+            <Saved show={saved} />
+            <Button kind="primary" onClick={() => setEditing('new')} testId="kai-template-new">
+              {t('email_ui.templates.new')}
+            </Button>
+          </>
         }
       >
         {list.data?.length ? (
@@ -60,7 +65,7 @@ export function Templates() {
   );
 }
 
-function TemplateEditor(props: { template: EmailTemplate | null; onDone: () => void }) {
+function TemplateEditor(props: { template: EmailTemplate | null; onDone: (saved?: boolean) => void }) {
   const { api, t } = useWidget();
   const [v, setV] = useState<EmailTemplateInput>(
     props.template ? { name: props.template.name, subject: props.template.subject, text: props.template.text ?? '' } : blank,
@@ -72,6 +77,7 @@ function TemplateEditor(props: { template: EmailTemplate | null; onDone: () => v
   const [shown, setShown] = useState<{ subject: string; text: string } | null>(null);
   const save = useAction();
   const remove = useAction();
+  const fieldError = fieldErrors(t, save.error);
   const used = variablesIn(v.subject, v.text ?? '');
   const set = (patch: Partial<EmailTemplateInput>) => setV({ ...v, ...patch });
   const leadId = /^\d+$/.test(leadText.trim()) ? Number(leadText.trim()) : undefined;
@@ -79,7 +85,7 @@ function TemplateEditor(props: { template: EmailTemplate | null; onDone: () => v
   const submit = async () => {
     const body = { ...v, html: props.template?.html ?? null };
     const done = await save.run(() => (props.template ? api.updateEmailTemplate(props.template.id, body) : api.createEmailTemplate(body)));
-    if (done) props.onDone();
+    if (done) props.onDone(true);
   };
   const del = async () => {
     if (props.template && (await remove.run(() => api.deleteEmailTemplate(props.template!.id))) !== undefined) props.onDone();
@@ -94,10 +100,10 @@ function TemplateEditor(props: { template: EmailTemplate | null; onDone: () => v
   return (
     <div data-testid="kai-template-editor">
       <Section title={props.template ? props.template.name : t('email_ui.templates.new')}>
-        <Field label={t('email_ui.templates.name')}>
+        <Field label={t('email_ui.templates.name')} error={fieldError('name')}>
           <input class="kai-input" value={v.name} data-testid="kai-template-name" onInput={(e) => set({ name: (e.target as HTMLInputElement).value })} />
         </Field>
-        <Field label={t('email_ui.templates.subject')}>
+        <Field label={t('email_ui.templates.subject')} error={fieldError('subject')}>
           <input
             class="kai-input"
             value={v.subject}
@@ -105,7 +111,7 @@ function TemplateEditor(props: { template: EmailTemplate | null; onDone: () => v
             onInput={(e) => set({ subject: (e.target as HTMLInputElement).value })}
           />
         </Field>
-        <Field label={t('email_ui.templates.text')} hint={t('email_ui.templates.variables_hint')}>
+        <Field label={t('email_ui.templates.text')} hint={t('email_ui.templates.variables_hint')} error={fieldError('text')}>
           <textarea
             class="kai-input kai-textarea"
             rows={8}
@@ -148,18 +154,14 @@ function TemplateEditor(props: { template: EmailTemplate | null; onDone: () => v
           </div>
         ) : null}
       </Section>
-      {save.error ? <ErrorBox error={save.error} /> : null}
+      <FormError error={save.error} fields={['name', 'subject', 'text']} />
       {remove.error ? <ErrorBox error={remove.error} compact /> : null}
       <div class="kai-form__foot">
         <Button kind="primary" onClick={submit} busy={save.busy} disabled={!v.name || !v.subject} testId="kai-template-save">
           {t('common.save')}
         </Button>
-        <Button onClick={props.onDone}>{t('common.cancel')}</Button>
-        {props.template ? (
-          <Button kind="danger" onClick={del} busy={remove.busy}>
-            {t('common.delete')}
-          </Button>
-        ) : null}
+        <Button onClick={() => props.onDone()}>{t('common.cancel')}</Button>
+        {props.template ? <ConfirmButton label={t('common.delete')} onConfirm={del} busy={remove.busy} testId="kai-template-delete" /> : null}
       </div>
     </div>
   );

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { BudgetInput } from '../api.js';
-import { Badge, Button, ErrorBox, Field, ProgressBar, Section, Spinner } from '../ui/components.js';
+import { Badge, Button, ErrorBox, Field, ProgressBar, Section, Spinner, Saved } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { fieldErrors, useAction, useLoad } from '../ui/hooks.js';
@@ -38,6 +38,7 @@ export function Usage() {
   const { api, t, lang } = useWidget();
   const usage = useLoad(() => api.usage(), []);
   const save = useAction();
+  const [saved, setSaved] = useState(false);
   const [usd, setUsd] = useState('');
   const [tokens, setTokens] = useState('');
   const [tried, setTried] = useState(false);
@@ -66,8 +67,12 @@ export function Usage() {
     setTried(true);
     if (parsed.monthlyUsd === undefined || parsed.monthlyTokens === undefined) return;
     const body: BudgetInput = { monthlyUsd: parsed.monthlyUsd, monthlyTokens: parsed.monthlyTokens };
+    setSaved(false);
     const next = await save.run(() => api.setBudget(body));
-    if (next) usage.setData(next);
+    if (next) {
+      usage.setData(next);
+      setSaved(true);
+    }
   };
 
   return (
@@ -147,6 +152,7 @@ export function Usage() {
             <Button kind="primary" type="submit" busy={save.busy} testId="kai-usage-save">
               {t('common.save')}
             </Button>
+            <Saved show={saved} />
           </div>
         </Section>
       </form>

@@ -4,6 +4,7 @@ import { Button, ErrorBox } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { useAction } from '../ui/hooks.js';
+import { ActionArgsEditor, EDITABLE, type EditedAction } from './ActionArgsEditor.js';
 
 type Draft = LeadAgentState['drafts'][number];
 type Sent = DraftVia | 'none';
@@ -49,10 +50,24 @@ function DraftItem(props: { draft: Draft; onChanged: () => void; onSent: (via: S
   const [text, setText] = useState(props.draft.text);
   const proposed = (props.draft as DraftWithActions).actions ?? [];
   const [removed, setRemoved] = useState<number[]>([]);
+  // Arguments a person changed before approving (by action id), and the action whose form is open.
+  const [changed, setChanged] = useState<Record<number, EditedAction>>({});
+  const [argsOpen, setArgsOpen] = useState<number | null>(null);
+  const keptList = proposed.filter((a) => !removed.includes(a.id));
+  // The ids in the order the last approval sent them: the server names a refused one by its place in that list.
+  const [sentIds, setSentIds] = useState<number[]>([]);
+  /** The server's word on one kept action's arguments (`actions.{i}.args`, i its place in the list sent). */
+  const argsError = (id: number) => {
+    const i = sentIds.indexOf(id);
+    if (i < 0) return undefined;
+    return action.error?.errors.find((e) => e.field === `actions.${i}.args` || e.field.startsWith(`actions.${i}.`))?.message;
+  };
   const approve = async () => {
     const edited = editing && text.trim() !== props.draft.text.trim() ? text.trim() : undefined;
-    // Only the actions the person kept run; unset when nothing was removed (the backend runs them all).
-    const kept = removed.length ? proposed.filter((a) => !removed.includes(a.id)).map((a) => ({ id: a.id })) : undefined;
+    // Only the actions the person kept run, with the arguments they changed; unset when the list is as proposed.
+    const kept =
+      removed.length || Object.keys(changed).length ? keptList.map((a) => (changed[a.id] ? { id: a.id, args: changed[a.id]!.args } : { id: a.id })) : undefined;
+    setSentIds(keptList.map((a) => a.id));
     const done = await action.run(() => api.approveDraftWithActions(props.draft.id, edited, kept).catch(reloadOnConflict(props.onChanged)));
     if (done) props.onSent(done.via);
   };
@@ -106,14 +121,54 @@ function DraftItem(props: { draft: Draft; onChanged: () => void; onSent: (via: S
           <ul class="kai-list">
             {proposed.map((a) => {
               const out = removed.includes(a.id);
+              const edit = changed[a.id];
+              const err = out ? undefined : argsError(a.id);
               return (
-                <li key={a.id} class="kai-list__item" data-testid="kai-draft-action" data-type={a.type} data-removed={out ? 'true' : 'false'}>
+                <li
+                  key={a.id}
+                  class="kai-list__item"
+                  data-testid="kai-draft-action"
+                  data-type={a.type}
+                  data-removed={out ? 'true' : 'false'}
+                  data-edited={edit ? 'true' : 'false'}
+                >
                   <div class="kai-row kai-row--between">
-                    <span class={out ? 'kai-muted' : ''}>{out ? <s>{a.summary}</s> : a.summary}</span>
-                    <Button kind="link" onClick={() => toggle(a.id)} disabled={action.busy} testId="kai-draft-action-toggle">
-                      {out ? t('drafts_handoff.keep') : t('drafts_handoff.remove')}
-                    </Button>
+                    <span class={out ? 'kai-muted' : ''}>
+                      {out || edit ? <s>{a.summary}</s> : a.summary}
+                      {edit && !out ? (
+                        <span data-testid="kai-draft-action-edited">
+                          {' '}
+                          {t('action_edit.edited')} <strong>{edit.label}</strong>
+                        </span>
+                      ) : null}
+                    </span>
+                    <span class="kai-row">
+                      {!out && EDITABLE.has(a.type) && argsOpen !== a.id ? (
+                        <Button kind="link" onClick={() => setArgsOpen(a.id)} disabled={action.busy} testId="kai-draft-action-edit">
+                          {t('action_edit.edit')}
+                        </Button>
+                      ) : null}
+                      <Button kind="link" onClick={() => toggle(a.id)} disabled={action.busy} testId="kai-draft-action-toggle">
+                        {out ? t('drafts_handoff.keep') : t('drafts_handoff.remove')}
+                      </Button>
+                    </span>
                   </div>
+                  {argsOpen === a.id && !out ? (
+                    <ActionArgsEditor
+                      type={a.type}
+                      input={edit?.args ?? a.input}
+                      error={err}
+                      onSave={(next) => {
+                        setChanged((cur) => ({ ...cur, [a.id]: next }));
+                        setArgsOpen(null);
+                      }}
+                      onCancel={() => setArgsOpen(null)}
+                    />
+                  ) : err ? (
+                    <div class="kai-field__error" role="alert" data-testid="kai-draft-action-error">
+                      {err}
+                    </div>
+                  ) : null}
                 </li>
               );
             })}
@@ -159,7 +214,8 @@ function DraftItem(props: { draft: Draft; onChanged: () => void; onSent: (via: S
           </Button>
         </div>
       ) : null}
-      {action.error ? <ErrorBox error={action.error} onRetry={action.retry} compact /> : null}
+      {/* An action's refused arguments are shown next to that action, not a second time here. */}
+      {action.error && !keptList.some((a) => argsError(a.id)) ? <ErrorBox error={action.error} onRetry={action.retry} compact /> : null}
     </li>
   );
 }

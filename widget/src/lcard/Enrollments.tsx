@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { AutomationSequence, Enrollment, EnrollmentAction, EnrollmentStatus } from '../api.js';
 import { labelOf } from '../i18n.js';
-import { Badge, Button, ErrorBox, Spinner } from '../ui/components.js';
+import { Badge, Button, ErrorBox, Spinner, ConfirmButton } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { formatDateTime } from '../ui/format.js';
 import { useAction, useLoad } from '../ui/hooks.js';
@@ -75,9 +75,13 @@ function EnrollmentItem(props: { enrollment: Enrollment; onChanged: () => void }
               {t('automation_lcard.resume')}
             </Button>
           )}
-          <Button kind="danger" onClick={() => run('stop')} busy={control.busy} testId="kai-enrollment-stop">
-            {t('automation_lcard.stop')}
-          </Button>
+          <ConfirmButton
+            label={t('automation_lcard.stop')}
+            confirmLabel={t('confirm.stop')}
+            onConfirm={() => run('stop')}
+            busy={control.busy}
+            testId="kai-enrollment-stop"
+          />
         </div>
       ) : null}
       {control.error ? <ErrorBox error={control.error} onRetry={control.retry} compact /> : null}

@@ -63,7 +63,7 @@ export function LeadPanel(props: { leadId: number }) {
         {/* A suggestion is a playground run, which the server keeps for admins (it spends the account's AI budget). */}
         {data.agent ? (
           <AdminOnly>
-            <Suggest leadId={props.leadId} agentId={data.agent.id} />
+            <Suggest leadId={props.leadId} agentId={data.agent.id} onDrafted={changed} />
           </AdminOnly>
         ) : null}
       </>

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Agent, KnowledgeSource, OnStageEnter, StageRef, StageSetup } from '../api.js';
+import type { Agent, KnowledgeSource, OnStageEnter, Script, StageRef, StageSetup } from '../api.js';
 import { Badge, Button, ErrorBox, Field, Spinner } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { useLoad } from '../ui/hooks.js';
@@ -20,17 +20,21 @@ const value = (e: Event) => (e.target as HTMLInputElement).value;
 export function StageEditor(props: { at: StageRef; leadId?: number; readOnly: boolean; start?: boolean; onSaved?: () => void }) {
   const { api } = useWidget();
   const { pipelineId, statusId } = props.at;
-  const data = useLoad(() => Promise.all([api.stageSetup.get({ pipelineId, statusId }), api.agents(), api.knowledgeSources.list()]), [pipelineId, statusId]);
+  const data = useLoad(
+    () => Promise.all([api.stageSetup.get({ pipelineId, statusId }), api.agents(), api.knowledgeSources.list(), api.scripts()]),
+    [pipelineId, statusId],
+  );
   const [saved, setSaved] = useState(false);
   if (data.error && !data.data) return <ErrorBox error={data.error} onRetry={data.reload} />;
   // While (re)loading the editor is not shown: after a save it mounts again with the saved setup.
   if (!data.data || data.loading) return <Spinner />;
-  const [setup, agents, entries] = data.data;
+  const [setup, agents, entries, scripts] = data.data;
   return (
     <Editor
       setup={setup}
       agents={agents.items}
       entries={entries.items}
+      library={scripts.items}
       leadId={props.leadId}
       readOnly={props.readOnly}
       start={props.start}
@@ -48,6 +52,7 @@ function Editor(props: {
   setup: StageSetup;
   agents: Agent[];
   entries: KnowledgeSource[];
+  library: Script[];
   leadId?: number;
   readOnly: boolean;
   start?: boolean;
@@ -97,7 +102,7 @@ function Editor(props: {
     try {
       const at = { pipelineId: setup.pipelineId, statusId: setup.statusId, name: stage };
       // What a save that then stops has done already leaves the form: the agent is the one made, the entries saved.
-      await saveStage(api, at, setup, form, agents, props.entries, {
+      await saveStage(api, at, setup, form, agents, props.entries, props.library, {
         created: (agent) => {
           setCreated(agent);
           set({ agentId: agent.id });
@@ -241,7 +246,18 @@ function Editor(props: {
             </Field>
           </div>
         </details>
-        <StageScript setup={setup} value={form.script} onChange={(script) => set({ script })} leadId={props.leadId} readOnly={readOnly} error={scriptError} />
+        <StageScript
+          setup={setup}
+          value={form.script}
+          onChange={(script) => set({ script })}
+          // Scripts of the shared library this stage's agent can follow: written for any agent, or for this one.
+          library={props.library.filter((x) => x.agentId === null || x.agentId === form.agentId)}
+          picked={form.libraryScriptId ?? setup.script?.id ?? null}
+          onPick={(x) => set({ libraryScriptId: x.id, script: x.body })}
+          leadId={props.leadId}
+          readOnly={readOnly}
+          error={scriptError}
+        />
         <StageKnowledge agentId={form.agentId} entries={props.entries} saved={savedTitles} form={form} set={set} readOnly={readOnly} />
         <Automation setup={setup} />
       </fieldset>

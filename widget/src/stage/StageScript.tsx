@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { toApiError, type StageSetup } from '../api.js';
+import { toApiError, type Script, type StageSetup } from '../api.js';
 import { Field } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
 import { insertToken } from '../ui/insert-token.js';
@@ -13,7 +13,18 @@ const PREVIEW_DEBOUNCE_MS = 400;
  * lead — the card's own lead, or (on the board) one of the stage's leads chosen by name. `error`: the server's
  * word on the body (an unknown variable), shown once, next to the field.
  */
-export function StageScript(props: { setup: StageSetup; value: string; onChange: (v: string) => void; leadId?: number; readOnly: boolean; error?: string }) {
+export function StageScript(props: {
+  setup: StageSetup;
+  value: string;
+  onChange: (v: string) => void;
+  /** The shared script library: picking one makes it this stage's script (bound on save). */
+  library: Script[];
+  picked: number | null;
+  onPick: (script: Script) => void;
+  leadId?: number;
+  readOnly: boolean;
+  error?: string;
+}) {
   const { api, t } = useWidget();
   const ref = useRef<HTMLTextAreaElement>(null);
   const vars = useLoad(() => (props.readOnly ? Promise.resolve({ variables: [] }) : api.scriptVariables()), [props.readOnly]);
@@ -25,6 +36,26 @@ export function StageScript(props: { setup: StageSetup; value: string; onChange:
   const [previewError, setPreviewError] = useState<string | undefined>(undefined);
   return (
     <div data-testid="kai-stage-script">
+      {props.library.length && !props.readOnly ? (
+        <Field label={t('stage_setup.library')}>
+          <select
+            class="kai-input"
+            value={props.picked === null ? '' : String(props.picked)}
+            data-testid="kai-stage-script-pick"
+            onChange={(e) => {
+              const chosen = props.library.find((x) => String(x.id) === (e.target as HTMLSelectElement).value);
+              if (chosen) props.onPick(chosen);
+            }}
+          >
+            <option value="">{t('stage_setup.library_own')}</option>
+            {props.library.map((x) => (
+              <option key={x.id} value={String(x.id)}>
+                {x.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+      ) : null}
       <Field label={t('stage_setup.script')} hint={props.readOnly ? undefined : t('stage_setup.script_hint')} error={props.error ?? previewError}>
         <textarea
           ref={ref}

@@ -1,4 +1,4 @@
-import type { Agent, AgentInput, Api, ApiError, KnowledgeSource, OnStageEnter, StageRef, StageSetup } from '../api.js';
+import type { Agent, AgentInput, Api, ApiError, KnowledgeSource, OnStageEnter, Script, StageRef, StageSetup } from '../api.js';
 import { toApiError } from '../api.js';
 import { newAgentInput } from '../admin/agent-form.js';
 
@@ -13,6 +13,8 @@ export interface StageForm {
   /** The agent may answer by email when the client wrote by email. */
   replyByEmail: boolean;
   script: string;
+  /** A script of the shared library chosen for this stage (null: the stage keeps its own script). */
+  libraryScriptId?: number | null;
   /** Text entries to add to the agent's knowledge on save. */
   newEntries: { title: string; content: string }[];
   /** Existing entries of the account to share with the agent on save. */
@@ -107,6 +109,8 @@ export async function saveStage(
   form: StageForm,
   agents: Agent[],
   entries: KnowledgeSource[],
+  /** The shared script library, for a script picked for this stage. */
+  library: Script[],
   /** Told at once about what is saved, so that a retry after a later step failed does not do it twice. */
   progress: SaveProgress,
 ) {
@@ -126,9 +130,21 @@ export async function saveStage(
     await step('binding', () => api.putBinding(binding));
   }
   const script = setup.script;
+  const here = { pipelineId: at.pipelineId, statusId: at.statusId };
+  const isHere = (s: StageRef) => s.pipelineId === here.pipelineId && s.statusId === here.statusId;
   // Another agent's own script is not this agent's: the stage gets a script of its own instead.
   const ours = script && (script.agentId === null || script.agentId === agentId) ? script : null;
-  if (ours && ours.body !== form.script) await step('script', () => api.updateScript(ours.id, { body: form.script }));
+  const picked = form.libraryScriptId != null && form.libraryScriptId !== script?.id ? library.find((x) => x.id === form.libraryScriptId) : undefined;
+  if (picked) {
+    // A library script now works this stage: the stage leaves the script it had, and joins the picked one's stages.
+    if (script?.stages.some(isHere)) await step('script', () => api.updateScript(script.id, { stages: script.stages.filter((x) => !isHere(x)) }));
+    await step('script', () =>
+      api.updateScript(picked.id, {
+        stages: [...picked.stages.filter((x) => !isHere(x)), here],
+        ...(picked.body !== form.script ? { body: form.script } : {}),
+      }),
+    );
+  } else if (ours && ours.body !== form.script) await step('script', () => api.updateScript(ours.id, { body: form.script }));
   else if (!ours && form.script.trim()) {
     await step('script', () =>
       api.createScript({ agentId: null, name: at.name, body: form.script, stages: [{ pipelineId: at.pipelineId, statusId: at.statusId }] }),

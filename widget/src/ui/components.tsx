@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import type { ApiError } from '../api.js';
 import { useWidget } from './context.js';
 
@@ -157,4 +158,59 @@ export function Tabs<K extends string>(props: { tabs: { key: K; label: string }[
       ))}
     </div>
   );
+}
+
+/**
+ * A destructive action that asks once: the first click only asks ("Yes, delete" / Cancel), the second runs it.
+ * Never zero confirmations, never two. `confirmLabel`: the second button's words (default "Yes, delete").
+ */
+export function ConfirmButton(props: {
+  label: string;
+  confirmLabel?: string;
+  onConfirm: () => void;
+  busy?: boolean;
+  disabled?: boolean;
+  kind?: ButtonKind;
+  testId?: string;
+}) {
+  const { t } = useWidget();
+  const [asking, setAsking] = useState(false);
+  if (!asking)
+    return (
+      <Button kind={props.kind ?? 'danger'} onClick={() => setAsking(true)} disabled={props.disabled || props.busy} testId={props.testId}>
+        {props.label}
+      </Button>
+    );
+  return (
+    <span class="kai-row" data-testid="kai-confirm">
+      <Button kind="danger" onClick={props.onConfirm} busy={props.busy} testId="kai-confirm-yes">
+        {props.confirmLabel ?? t('common.confirm_delete')}
+      </Button>
+      <Button kind="link" onClick={() => setAsking(false)} disabled={props.busy} testId="kai-confirm-no">
+        {t('common.cancel')}
+      </Button>
+    </span>
+  );
+}
+
+/** "Saved", once a save went through: every form that saves says so (in place, or on the list it returns to). */
+export function Saved(props: { show: boolean }) {
+  const { t } = useWidget();
+  return props.show ? (
+    <span class="kai-ok kai-small" data-testid="kai-saved" role="status">
+      {t('common.saved')}
+    </span>
+  ) : null;
+}
+
+/**
+ * A refused save, said once: an error about a field the form shows beside it (`fields`: the exact paths its
+ * fields read with fieldErrors) is not repeated here; only the rest is, and nothing when every error has its field.
+ */
+export function FormError(props: { error: ApiError | null; fields: readonly string[]; onRetry?: () => void }) {
+  const { error } = props;
+  if (!error) return null;
+  const rest = error.errors.filter((e) => !props.fields.includes(e.field));
+  if (error.errors.length && !rest.length) return null;
+  return <ErrorBox error={{ ...error, errors: rest }} onRetry={props.onRetry} />;
 }
