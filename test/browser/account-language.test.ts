@@ -37,6 +37,8 @@ describe('the account language and the activity feed in the viewer’s language'
   it('an admin overrides the language from the Connection tab, and each viewer reads the feed in their own language', async () => {
     const ru = await openPage(browser);
     await ru.page.goto(`${w.harness.url}/settings?lang=ru`);
+    await ru.page.waitForSelector('[data-testid="kai-tab-connection"]');
+    await tab(ru.page, 'connection');
     await ru.page.waitForSelector('[data-testid="kai-account-language-select"]');
     expect(await harnessErrors(ru.page)).toEqual([]);
     // Kommo's language is offered as the default choice, named in the viewer's language.
@@ -61,7 +63,7 @@ describe('the account language and the activity feed in the viewer’s language'
 
     const es = await openPage(browser);
     await es.page.goto(`${w.harness.url}/settings?lang=es`);
-    await es.page.waitForSelector('[data-testid="kai-connection"]');
+    await es.page.waitForSelector('[data-testid="kai-tab-activity"]');
     await tab(es.page, 'activity');
     await es.page.waitForSelector('[data-testid="kai-feed-item"] >> text=Idioma de la cuenta: modificado');
     const inSpanish = await feedText(es.page);
