@@ -6,6 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentOnStage, fakeOpenAI, leadInStage, type AgentWorld } from '../agents/helpers.js';
+import { TEST_CLIENT_ID } from '../helpers/env.js';
 import { startWorld } from '../helpers/world.js';
 
 const llm = fakeOpenAI();
@@ -165,6 +166,13 @@ describe('the account language setting', () => {
     await w.api('POST', `/api/leads/${leadId}/agent/handoff`, { reason: 'cliente importante' });
     const task = [...w.sim.state.tasks.values()].find((t) => t.entity_id === leadId)!;
     expect(task.text).toBe('O agente de IA "Ava" passou este lead para você: cliente importante. Por favor, assuma a conversa.');
+
+    // A reinstall answers with the install page in the chosen language, whatever the browser asks for.
+    const page = await w.app.request(`/oauth/callback?code=${w.sim.issueAuthCode()}&referer=${w.sim.host}&from_widget=1&client_id=${TEST_CLIENT_ID}`, {
+      headers: { 'accept-language': 'en-US,en;q=0.9' },
+    });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`Conectado a ${w.sim.state.account.name}`);
 
     const back = await w.api('PUT', '/api/account/language', { override: null });
     expect(back.body).toEqual({ language: 'ru', override: null, kommo: 'ru' });
