@@ -91,6 +91,22 @@ describe('activity entries in the viewer’s language', () => {
     expect(activityTitle(es, { ...changed, params: { ...changed.params, action: 'deleted', entity: 'agent', name: 'Ava' } })).toBe('Agente "Ava": eliminado');
   });
 
+  it('words the details it has texts for, and hides a detail that is only a code', () => {
+    const budget = {
+      type: 'agent.skipped',
+      title: 'x',
+      description: 'The account used $5.00…',
+      params: { agent: 'Ava', variant: 'budget_exhausted', used: '$5.00', limit: '$5.00', resetsAt: '2026-02-01' },
+    };
+    expect(activityDetail(ru, budget)).toBe(
+      'Аккаунт израсходовал $5.00 из месячного бюджета ИИ $5.00. Агенты снова ответят 2026-02-01 или когда администратор поднимет лимит.',
+    );
+    expect(activityDetail(es, { type: 'email.sent', description: 'To a@b.test', params: { subject: 'Hi', to: 'a@b.test' } })).toBe('Para a@b.test');
+    expect(
+      activityDetail(ru, { type: 'agent.skipped', description: 'handoff_active', params: { agent: 'Ava', variant: 'handoff_active' } }),
+    ).toBeNull();
+  });
+
   it('a discarded draft names its reason, a stopped sequence its cause', () => {
     expect(activityTitle(es, entry('agent.draft_discarded', { reason: 'wrong_tone' }))).toBe('Borrador de IA descartado · Tono inadecuado');
     expect(activityTitle(ru, entry('sequence.stopped', { sequence: 'Welcome', reason: 'won' }))).toMatch(/^Цепочка «Welcome»: [А-Я].+/);

@@ -99,7 +99,9 @@ export function activityDetail(t: Translate, item: Pick<ActivityItem, 'type' | '
   const p = item.params;
   if (p) {
     const detail = maybe(t, `activity.details.${item.type}.${text(p.variant) || 'default'}`, flat(p));
-    if (detail) return detail;
+    if (detail && !/\{\w+\}/.test(detail)) return detail;
+    // A stored detail that is only the variant's code (a skipped turn's reason) says nothing the title does not.
+    if (p.variant && item.description === p.variant) return null;
   }
   return item.description;
 }
