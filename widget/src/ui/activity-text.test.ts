@@ -102,9 +102,7 @@ describe('activity entries in the viewer’s language', () => {
       'Аккаунт израсходовал $5.00 из месячного бюджета ИИ $5.00. Агенты снова ответят 2026-02-01 или когда администратор поднимет лимит.',
     );
     expect(activityDetail(es, { type: 'email.sent', description: 'To a@b.test', params: { subject: 'Hi', to: 'a@b.test' } })).toBe('Para a@b.test');
-    expect(
-      activityDetail(ru, { type: 'agent.skipped', description: 'handoff_active', params: { agent: 'Ava', variant: 'handoff_active' } }),
-    ).toBeNull();
+    expect(activityDetail(ru, { type: 'agent.skipped', description: 'handoff_active', params: { agent: 'Ava', variant: 'handoff_active' } })).toBeNull();
   });
 
   it('a discarded draft names its reason, a stopped sequence its cause', () => {
