@@ -9,6 +9,7 @@ import { agentsModule } from './modules/agents/index.js';
 import { PAUSED_INDEFINITELY } from './modules/agents/lead-state.repo.js';
 import { conversationsModule } from './modules/conversations/index.js';
 import { healthModule } from './modules/health/index.js';
+import { languageModule } from './modules/language/index.js';
 import { kommoModule, type KommoServices } from './modules/kommo/index.js';
 import { knowledgeModule } from './modules/knowledge/index.js';
 import { mailModule } from './modules/mail/index.js';
@@ -25,6 +26,7 @@ import { qualityModule } from './modules/quality/index.js';
 import { syncModule } from './modules/sync/index.js';
 import { webhooksModule } from './modules/webhooks/index.js';
 import { defaultWorkingHours, isTimeZone, startOfDay } from './lib/working-hours.js';
+import { accountLanguage } from './lib/i18n.js';
 import type { Platform } from './platform.js';
 
 export interface ModuleOptions {
@@ -52,6 +54,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     accounts: accounts.services.accounts,
     access: access.services.access,
   };
+  const language = languageModule(base);
   const kommo = kommoModule(base);
   kommoApi = kommo.services.api;
   const conversations = conversationsModule(p);
@@ -97,7 +100,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
       account: (accountId) => {
         const s = accounts.services.accounts.settings(accountId);
         const timezone = typeof s.timezone === 'string' && isTimeZone(s.timezone) ? s.timezone : 'UTC';
-        return { timezone, hours: defaultWorkingHours(timezone), language: typeof s.language === 'string' ? s.language : 'en' };
+        return { timezone, hours: defaultWorkingHours(timezone), language: accountLanguage(s) };
       },
       lastInbound: (accountId, leadId) => conversations.services.conversations.lastInbound(accountId, leadId),
     },
@@ -183,6 +186,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
     access,
     activity,
     accounts,
+    language,
     kommo,
     mirror,
     conversations,

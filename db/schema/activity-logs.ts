@@ -13,6 +13,11 @@ export const activityLogs = sqliteTable(
     title: text('title').notNull(),
     description: text('description'),
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /**
+     * What the widget words the entry from, in the viewer's language (`type` picks the text, these fill it).
+     * Null on entries written before it existed: those keep showing their stored English `title`.
+     */
+    params: text('params', { mode: 'json' }).$type<Record<string, unknown>>(),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [

@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { PROPOSAL_TEXTS } from '../modules/actions/proposals.texts.js';
 import { HANDOFF_TEXTS } from '../modules/agents/handoff.texts.js';
 import { KNOWLEDGE_TEXTS } from '../modules/knowledge/knowledge.texts.js';
+import { MAIL_NOTE_TEXTS } from '../modules/mail/outbox.note.texts.js';
+import { NOTICE_TEXTS } from '../modules/agents/notices.texts.js';
+import { TASK_NOTICE_TEXTS } from '../modules/webhooks/handlers/tasks.texts.js';
+import { NOTIFY_TEXTS } from '../modules/notifications/notify.texts.js';
 import { OAUTH_TEXTS } from '../modules/oauth/oauth.texts.js';
+import { SAFE_PRICE_REPLIES } from '../modules/agents/turn.guardrails.js';
 import { UNSUBSCRIBE_TEXTS } from '../modules/sequences/sequences.unsubscribe.js';
-import { fill, LANGS, langOf, pickLang } from './i18n.js';
+import { accountLanguage, fill, LANGS, langOf, pickLang } from './i18n.js';
 
 /** Every server catalogue written per language. Add a new one here. */
 const CATALOGUES: Record<string, Record<string, Record<string, string>>> = {
@@ -13,6 +18,11 @@ const CATALOGUES: Record<string, Record<string, Record<string, string>>> = {
   handoff: HANDOFF_TEXTS,
   proposals: PROPOSAL_TEXTS,
   knowledge: KNOWLEDGE_TEXTS,
+  notifications: NOTIFY_TEXTS,
+  mailNote: MAIL_NOTE_TEXTS,
+  notices: NOTICE_TEXTS,
+  taskNotice: TASK_NOTICE_TEXTS,
+  safeReply: Object.fromEntries(Object.entries(SAFE_PRICE_REPLIES).map(([lang, reply]) => [lang, { reply }])),
 };
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -31,6 +41,8 @@ describe('server catalogues', () => {
           const v = texts[k]!;
           expect(v.trim(), `${name}.${lang}.${k} is empty`).not.toBe('');
           expect(placeholders(v), `${name}.${lang}.${k} placeholders`).toEqual(placeholders(cat.en![k]!));
+          // Kommo's Russian UI calls a lead "сделка": the transliterated "лид" reads as another product's word.
+          if (lang === 'ru') expect(v, `${name}.ru.${k} says "лид"`).not.toMatch(/(^|[^а-яё])лид/i);
           if (lang !== 'en') {
             expect(v, `${name}.${lang}.${k} is still the English text`).not.toBe(cat.en![k]);
             expect(v.replace(/\{\w+\}/g, ''), `${name}.${lang}.${k} has English words`).not.toMatch(ENGLISH);
@@ -48,5 +60,12 @@ describe('language helpers', () => {
     expect(pickLang(undefined)).toBe('en');
     expect(langOf(null, 'ES', 'ru')).toBe('es');
     expect(fill('Hola {name}, {missing}', { name: 'Ana' })).toBe('Hola Ana, {missing}');
+  });
+
+  it("the account's language: the admin's override, else Kommo's, else English", () => {
+    expect(accountLanguage({ language: 'ru', languageOverride: 'es' })).toBe('es');
+    expect(accountLanguage({ language: 'pt-BR' })).toBe('pt');
+    expect(accountLanguage({ language: 'de', languageOverride: null })).toBe('en');
+    expect(accountLanguage({})).toBe('en');
   });
 });

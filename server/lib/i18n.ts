@@ -26,3 +26,12 @@ export function pickLang(header: string | undefined | null): Lang {
 export function fill(template: string, vars: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
 }
+
+/**
+ * The account's language for what the server writes into Kommo and sends by email: the admin's override
+ * (`languageOverride`), else the one Kommo gives (`language`, stored by the sync), else English.
+ */
+export function accountLanguage(settings: Record<string, unknown>): Lang {
+  const pick = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null);
+  return langOf(pick(settings.languageOverride) ?? pick(settings.language));
+}

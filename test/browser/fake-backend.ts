@@ -254,6 +254,7 @@ export async function startFakeBackend(opts: FakeBackendOptions) {
     if (m === 'GET' && path === '/api/agents') return send(res, 200, { items: agents });
     if (m === 'GET' && path === '/api/models') return send(res, 200, { items: ['gpt-4o-mini', 'gpt-4.1'], default: 'gpt-4o-mini' });
     if (m === 'GET' && path === '/api/usage') return send(res, 200, usage);
+    if (m === 'GET' && path === '/api/account/language') return send(res, 200, { language: 'en', override: null, kommo: 'en' });
     if (m === 'PUT' && path === '/api/usage/budget') {
       const r = budgetSchema.safeParse(b);
       if (!r.success) {

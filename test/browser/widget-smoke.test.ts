@@ -305,7 +305,7 @@ describe('widget in Chromium against the emulated Kommo host', () => {
     await page.selectOption('[data-testid="kai-activity-type"]', 'agent.draft');
     await page.waitForFunction(() => {
       const items = [...document.querySelectorAll('[data-testid="kai-feed-item"]')];
-      return items.length > 0 && items.every((el) => el.textContent?.includes('Agent draft'));
+      return items.length > 0 && items.every((el) => el.textContent?.includes('AI draft'));
     });
     expect(backend.requests.at(-1)?.query).toMatchObject({ type: 'agent.draft', limit: '20' });
     await screenshot(page, 'admin-activity');

@@ -179,6 +179,16 @@ export interface ModelList {
   default: string;
 }
 
+/** The languages the server writes notes, briefs and emails in. */
+export const SERVER_LANGS = ['en', 'es', 'pt', 'ru'] as const;
+export type ServerLang = (typeof SERVER_LANGS)[number];
+/** `GET /api/account/language`: what the server writes in (the admin's override, else Kommo's, else English). */
+export interface AccountLanguage {
+  language: ServerLang;
+  override: ServerLang | null;
+  /** The language Kommo gives the account, as Kommo spells it; null until the first sync. */
+  kommo: string | null;
+}
 /** The account's model usage this calendar month (UTC) against its budget: `GET /api/usage` (admins). */
 export interface Usage {
   month: string;
@@ -242,6 +252,8 @@ export interface ActivityItem {
   leadId: number | null;
   agentId: number | null;
   metadata: Record<string, unknown> | null;
+  /** What the entry is worded from in the viewer's language (ui/activity-text.ts); null on entries older than that. */
+  params?: Record<string, unknown> | null;
   createdAt: string;
 }
 /** How an approved draft went out: through the open Salesbot request, by email, or as a note for a person to send. */
@@ -404,6 +416,8 @@ export function createApi(self: KommoWidget, baseUrl: string = BACKEND_URL) {
     models: () => call<ModelList>('GET', '/api/models'),
     usage: () => call<Usage>('GET', '/api/usage'),
     setBudget: (input: BudgetInput) => call<Usage>('PUT', '/api/usage/budget', input),
+    accountLanguage: () => call<AccountLanguage>('GET', '/api/account/language'),
+    setAccountLanguage: (override: ServerLang | null) => call<AccountLanguage>('PUT', '/api/account/language', { override }),
 
     leadAgent: (leadId: number) => call<LeadAgentState>('GET', `/api/leads/${id(leadId)}/agent`),
     pauseLead: (leadId: number, minutes?: number) =>

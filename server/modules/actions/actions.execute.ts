@@ -83,7 +83,15 @@ export async function executeAction(api: KommoApi, leadId: number, type: ToolNam
 }
 
 /** Revert an executed action in Kommo from its stored before/after values. */
-export async function undoAction(api: KommoApi, leadId: number, type: string, before: Args | null, after: Args | null): Promise<void> {
+/** `cancelledText`: the result written on a task the undo closes, in the account's language. */
+export async function undoAction(
+  api: KommoApi,
+  leadId: number,
+  type: string,
+  before: Args | null,
+  after: Args | null,
+  cancelledText = 'Cancelled: the AI agent action was undone',
+): Promise<void> {
   switch (type) {
     case 'move_to_stage':
       await api.updateLead(leadId, { pipeline_id: before!.pipelineId, status_id: before!.statusId });
@@ -104,7 +112,7 @@ export async function undoAction(api: KommoApi, leadId: number, type: string, be
       return;
     case 'create_task':
     case 'schedule_followup':
-      await api.updateTask(after!.taskId, { is_completed: true, result: { text: 'Cancelled: the AI agent action was undone' } });
+      await api.updateTask(after!.taskId, { is_completed: true, result: { text: cancelledText } });
       return;
     default:
       throw new Error(`${type} cannot be undone`);

@@ -18,7 +18,7 @@ export interface ProposalCore {
   execute(row: AgentActionRow, meta?: Record<string, unknown>): Promise<AgentActionRow>;
   revert(row: AgentActionRow, why: string): Promise<void>;
   refreshLead(accountId: number, leadId: number): Promise<void>;
-  log(row: AgentActionRow, type: string, title: string, extra?: Record<string, unknown>): void;
+  log(row: AgentActionRow, type: string, title: string, extra?: Record<string, unknown>, variant?: string): void;
   lang(accountId: number): Lang;
 }
 
@@ -126,7 +126,13 @@ export function createProposals(core: ProposalCore) {
         const now = clock.now();
         for (const r of dropped) {
           if (!swapActionStatus(db, accountId, r.id, 'proposed', 'discarded', now)) continue;
-          core.log({ ...r, status: 'discarded' }, 'agent.action_discarded', proposalText(core.lang(accountId), 'removed', r.summary), { draftId, by: userId });
+          core.log(
+            { ...r, status: 'discarded' },
+            'agent.action_discarded',
+            proposalText(core.lang(accountId), 'removed', r.summary),
+            { draftId, by: userId },
+            'removed',
+          );
         }
         for (const k of kept) if (k.edited) updateAction(db, accountId, k.row.id, { args: k.args, summary: k.summary }, now);
       });
@@ -148,7 +154,7 @@ export function createProposals(core: ProposalCore) {
         for (const k of kept.filter((x) => x.approval)) {
           if (!swapActionStatus(db, accountId, k.row.id, 'proposed', 'pending_approval', clock.now())) continue;
           const row = { ...k.row, args: k.args, summary: k.summary, status: 'pending_approval' };
-          core.log(row, 'agent.action', `Agent action waiting for approval: ${k.summary}`, { ...meta, status: 'pending_approval' });
+          core.log(row, 'agent.action', `Agent action waiting for approval: ${k.summary}`, { ...meta, status: 'pending_approval' }, 'waiting');
           pending.push(row);
         }
       });
@@ -161,7 +167,13 @@ export function createProposals(core: ProposalCore) {
       const now = clock.now();
       for (const r of proposedForDraft(db, accountId, draftId)) {
         if (!swapActionStatus(db, accountId, r.id, 'proposed', 'discarded', now)) continue;
-        core.log({ ...r, status: 'discarded' }, 'agent.action_discarded', proposalText(core.lang(accountId), 'discarded', r.summary), { draftId, by: userId });
+        core.log(
+          { ...r, status: 'discarded' },
+          'agent.action_discarded',
+          proposalText(core.lang(accountId), 'discarded', r.summary),
+          { draftId, by: userId },
+          'discarded',
+        );
       }
     },
   };

@@ -13,7 +13,8 @@ import type { MirrorRepo } from '../mirror/mirror.repo.js';
 import { actionByRuleSeq, actionByStepRun, actionByTurnSeq, getAction, insertAction, swapActionStatus, updateAction } from './actions.repo.js';
 import { executeAction, undoAction, UNDOABLE } from './actions.execute.js';
 import { createProposals } from './actions.proposals.js';
-import { accountLang, proposalText } from './proposals.texts.js';
+import { actionParams } from './action-params.js';
+import { accountLang, PROPOSAL_TEXTS, proposalText } from './proposals.texts.js';
 import type { ToolName } from './actions.tools.js';
 import type { PlannedAction } from './actions.validate.js';
 
@@ -60,8 +61,10 @@ export function createActionsService(deps: ActionsDeps) {
   const { db, clock, activity } = deps;
   const commit = <T>(fn: () => T): Promise<T> => (deps.groupTx ? deps.groupTx(fn) : Promise.resolve(deps.tx(fn)));
 
-  function log(row: AgentActionRow, type: string, title: string, extra: Record<string, unknown> = {}) {
+  /** `variant` picks the widget's text for the type (done, failed, undone, waiting…); the action fills it. */
+  function log(row: AgentActionRow, type: string, title: string, extra: Record<string, unknown> = {}, variant?: string) {
     activity.write({
+      params: { ...actionParams(row.type, row.args, row.summary), ...(variant ? { variant } : {}) },
       accountId: row.accountId,
       agentId: row.agentId,
       leadId: row.leadId,
@@ -81,7 +84,7 @@ export function createActionsService(deps: ActionsDeps) {
         updateAction(db, row.accountId, row.id, { status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds, error: null }, clock.now());
         const r = { ...row, status: 'done', before: res.before, after: res.after, kommoIds: res.kommoIds };
         const o = originOf(row);
-        log(r, `${o.kind}.action`, `${o.label} action: ${row.summary}`, meta);
+        log(r, `${o.kind}.action`, `${o.label} action: ${row.summary}`, meta, 'done');
         const from = res.before as { pipelineId?: number; statusId?: number } | null;
         const to = res.after as { pipelineId?: number; statusId?: number } | null;
         if (row.type === 'move_to_stage' && o.kind === 'agent' && from?.pipelineId && from.statusId && to?.pipelineId && to.statusId)
@@ -100,20 +103,27 @@ export function createActionsService(deps: ActionsDeps) {
       deps.tx(() => {
         updateAction(db, row.accountId, row.id, { status: 'failed', error: errText(err) }, clock.now());
         const o = originOf(row);
-        log({ ...row, status: 'failed' }, `${o.kind}.error`, `${o.label} action failed: ${row.summary}`, {
-          ...meta,
-          error: errText(err),
-        });
+        log(
+          { ...row, status: 'failed' },
+          `${o.kind}.error`,
+          `${o.label} action failed: ${row.summary}`,
+          {
+            ...meta,
+            error: errText(err),
+          },
+          'failed',
+        );
       });
       throw err;
     }
   }
 
   async function revert(row: AgentActionRow, why: string): Promise<void> {
-    await undoAction(deps.kommo.api(row.accountId), row.leadId, row.type, row.before, row.after);
+    const cancelled = PROPOSAL_TEXTS[lang(row.accountId)].taskCancelled;
+    await undoAction(deps.kommo.api(row.accountId), row.leadId, row.type, row.before, row.after, cancelled);
     deps.tx(() => {
       updateAction(db, row.accountId, row.id, { status: 'undone' }, clock.now());
-      log({ ...row, status: 'undone' }, 'agent.action', `Agent action undone: ${row.summary}`, { why });
+      log({ ...row, status: 'undone' }, 'agent.action', `Agent action undone: ${row.summary}`, { why }, 'undone');
     });
   }
 
@@ -180,11 +190,12 @@ export function createActionsService(deps: ActionsDeps) {
           row = deps.tx(() => {
             if (held) {
               const r = insertAction(db, { ...base, status: 'proposed' }, clock.now());
-              log(r, 'agent.action_proposed', proposalText(lang(r.accountId), 'proposed', a.summary), { ...input.meta, status: 'proposed' });
+              log(r, 'agent.action_proposed', proposalText(lang(r.accountId), 'proposed', a.summary), { ...input.meta, status: 'proposed' }, 'proposed');
               return r;
             }
             const r = insertAction(db, { ...base, status: a.needsApproval ? 'pending_approval' : 'running' }, clock.now());
-            if (a.needsApproval) log(r, 'agent.action', `Agent action waiting for approval: ${a.summary}`, { ...input.meta, status: 'pending_approval' });
+            if (a.needsApproval)
+              log(r, 'agent.action', `Agent action waiting for approval: ${a.summary}`, { ...input.meta, status: 'pending_approval' }, 'waiting');
             return r;
           });
           if (held || a.needsApproval) {

@@ -11,7 +11,12 @@ export interface NewActivity {
   agentId?: number | null;
   leadId?: number | null;
   metadata?: Record<string, unknown> | null;
+  /** What the widget fills the type's text with, in the viewer's language; `title` stays as the English fallback. */
+  params?: ActivityParams | null;
 }
+
+/** Flat values the texts are filled from (a nested list only where a type needs one, e.g. the rules a trigger ran). */
+export type ActivityParams = Record<string, string | number | boolean | null | Record<string, unknown>[]>;
 
 export interface FeedQuery {
   accountId: number;
@@ -25,8 +30,8 @@ export interface FeedQuery {
   before?: { createdAt: number; id: number };
 }
 
-const insertSql = `INSERT INTO activity_logs (account_id, user_id, agent_id, lead_id, type, title, description, metadata, created_at)
-  VALUES (@accountId, @userId, @agentId, @leadId, @type, @title, @description, @metadata, @createdAt) RETURNING id`;
+const insertSql = `INSERT INTO activity_logs (account_id, user_id, agent_id, lead_id, type, title, description, metadata, params, created_at)
+  VALUES (@accountId, @userId, @agentId, @leadId, @type, @title, @description, @metadata, @params, @createdAt) RETURNING id`;
 const statements = new WeakMap<object, { run(p: object): unknown; get(p: object): unknown }>();
 
 /** A prepared statement per connection: the feed is written on hot paths (every webhook), so no query building here. */
@@ -43,9 +48,11 @@ export function insertActivity(db: Db, entry: NewActivity, now: number): Activit
     title: entry.title,
     description: entry.description ?? null,
     metadata: entry.metadata ?? null,
+    params: entry.params ?? null,
     createdAt: now,
   };
-  const { id } = stmt.get({ ...row, metadata: row.metadata ? JSON.stringify(row.metadata) : null }) as { id: number };
+  const json = (v: unknown) => (v ? JSON.stringify(v) : null);
+  const { id } = stmt.get({ ...row, metadata: json(row.metadata), params: json(row.params) }) as { id: number };
   return { id, ...row };
 }
 

@@ -4,7 +4,7 @@ import type { Clock } from '../../lib/clock.js';
 import { badRequest } from '../../lib/errors.js';
 import { insertActivity, listActivity, type FeedQuery, type NewActivity } from './activity.repo.js';
 
-export type { NewActivity } from './activity.repo.js';
+export type { ActivityParams, NewActivity } from './activity.repo.js';
 
 export function createActivityService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
@@ -46,6 +46,7 @@ function toDto(r: ActivityRow) {
     agentId: r.agentId,
     leadId: r.leadId,
     metadata: r.metadata ?? {},
+    params: r.params ?? null,
     createdAt: new Date(r.createdAt).toISOString(),
   };
 }

@@ -4,7 +4,18 @@ import type { Logger } from 'pino';
 import type { ActivityService } from './activity.service.js';
 import { describeChanges, diffConfig, type FieldChange, secretFieldsIn } from './audit.diff.js';
 
-export type AuditEntity = 'agent' | 'binding' | 'script' | 'knowledge' | 'template' | 'mail_settings' | 'notifications' | 'budget' | 'rule' | 'sequence';
+export type AuditEntity =
+  | 'agent'
+  | 'binding'
+  | 'script'
+  | 'knowledge'
+  | 'template'
+  | 'mail_settings'
+  | 'notifications'
+  | 'budget'
+  | 'rule'
+  | 'sequence'
+  | 'language';
 export type AuditAction = 'created' | 'updated' | 'deleted';
 
 export const AUDIT_TYPE = 'config.changed';
@@ -20,6 +31,7 @@ const ENTITY_NAMES: Record<AuditEntity, string> = {
   budget: 'AI budget',
   rule: 'Rule',
   sequence: 'Sequence',
+  language: 'Account language',
 };
 const ACTION_NAMES: Record<AuditAction, string> = { created: 'created', updated: 'changed', deleted: 'deleted' };
 
@@ -57,6 +69,16 @@ export function createAudit(deps: { activity: ActivityService; logger: Pick<Logg
       title: `${label} ${ACTION_NAMES[input.action]}${input.userId ? ` by user ${input.userId}` : ''}`,
       description: input.action === 'updated' ? describeChanges(input.changes) || null : null,
       metadata: { entity: input.entity, action: input.action, id: input.id, name: input.name, changes: input.changes },
+      // The widget says "Agent "Ava" changed by user 5" in the viewer's language from these; a change's
+      // field names and values are the configuration's own, shown as they are.
+      params: {
+        entity: input.entity,
+        action: input.action,
+        id: input.id,
+        name: input.name,
+        userId: input.userId,
+        changes: input.action === 'updated' ? input.changes.map((c) => ({ ...c })) : [],
+      },
     });
   }
 

@@ -9,17 +9,10 @@ export const texts = {
   budgetSkipTitle: (agent: string) => `${agent} did not reply: this month's AI budget is used up`,
   budgetSkipDetail: (used: string, limit: string, resetsAt: string) =>
     `The account used ${used} of its ${limit} monthly AI budget. Agents reply again on ${resetsAt} or when an admin raises the limit.`,
-  budgetNotifyTitle: "The AI agents reached this month's budget",
-  budgetNotifyBody: (used: string, limit: string, resetsAt: string) =>
-    `This Kommo account used ${used} of its ${limit} monthly AI budget, so the agents stopped replying. They start again on ${resetsAt}, or sooner if an admin raises the limit (AI agents › Usage).`,
   budgetPlaygroundTitle: 'Monthly AI budget used up',
   budgetPlayground: (used: string, limit: string) => `This month's AI budget is used up (${used} of ${limit}); the playground runs again next month.`,
   budgetOverDefault: (limit: string) => `must be at most ${limit}, the limit set for every account`,
   amount: (kind: 'usd' | 'tokens', n: number) => (kind === 'usd' ? usd(n) : `${Math.round(n).toLocaleString('en-US')} tokens`),
-
-  llmNotifyTitle: 'The AI agents cannot reply: the AI service refuses our requests',
-  llmNotifyBody: (problem: string) =>
-    `${problem}. No retry can fix this: the operator of the AI agent service must add credit or replace the key. Until then each lead that writes is handed to its responsible user.`,
 
   modelFallback: (configured: string, used: string) => `model ${configured} is no longer allowed on this server; ${used} answered instead`,
   modelNotAllowed: (allowed: readonly string[]) => `is not allowed on this server; choose one of: ${allowed.join(', ')}`,

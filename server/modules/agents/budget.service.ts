@@ -2,6 +2,9 @@ import type { Clock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
 import type { Notifier } from '../../lib/ports.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
+import { accountLanguage } from '../../lib/i18n.js';
+import { llmProblem, noticeText } from './notices.texts.js';
+import type { LlmPermanentReason } from '../../llm/llm.errors.js';
 import { texts } from './agents.texts.js';
 import type { Usage, UsageRepo } from './usage.repo.js';
 
@@ -122,13 +125,27 @@ export function createBudgetService(deps: BudgetDeps) {
      */
     notifyExhausted(accountId: number, s: BudgetState) {
       const d = describe(s);
+      const lang = accountLanguage(deps.accounts.settings(accountId));
       deps.notifier.notify({
         accountId,
         userId: null,
         kind: 'llm_budget_exhausted',
-        title: texts.budgetNotifyTitle,
-        body: texts.budgetNotifyBody(d.used, d.limit, d.resetsAt),
+        title: noticeText(lang, 'budgetTitle'),
+        body: noticeText(lang, 'budgetBody', { used: d.used, limit: d.limit, resetsAt: d.resetsAt }),
         dedupeKey: `llm-budget:${accountId}:${s.month}`,
+      });
+    },
+
+    /** Tell the admins, once a day per cause, that the AI service refuses us for good (no credit, a bad key). Joins the caller's transaction. */
+    notifyUnavailable(accountId: number, reason: LlmPermanentReason) {
+      const lang = accountLanguage(deps.accounts.settings(accountId));
+      deps.notifier.notify({
+        accountId,
+        userId: null,
+        kind: 'llm_unavailable',
+        title: noticeText(lang, 'llmTitle'),
+        body: noticeText(lang, 'llmBody', { problem: llmProblem(lang, reason) }),
+        dedupeKey: `llm-permanent:${accountId}:${reason}:${new Date(deps.clock.now()).toISOString().slice(0, 10)}`,
       });
     },
 

@@ -40,7 +40,8 @@ export function createDeliveryService(deps: DeliveryDeps) {
         return row;
       });
     if (d.noteId === null) {
-      const text = input.text ? `AI draft reply: ${input.text}` : handoffText(accountLang(deps.accounts.settings(accountId)), 'draftActionsOnly');
+      const lang = accountLang(deps.accounts.settings(accountId));
+      const text = input.text ? handoffText(lang, 'draftReply', { text: input.text }) : handoffText(lang, 'draftActionsOnly');
       const noteId = await note(accountId, leadId, text);
       deps.tx(() => {
         updateDraft(db, accountId, d.id, { noteId });
@@ -51,6 +52,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
           type: 'agent.draft',
           title: `${input.agentName} drafted a reply`,
           description: input.text,
+          params: { agent: input.agentName },
           metadata: { ...input.meta, draftId: d.id, turnId: input.turnId, why, kommoIds: { leadId, noteId } },
         });
       });
@@ -95,6 +97,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
           type: 'agent.reply',
           title: `${input.agentName} replied by ${via === 'salesbot' ? 'Salesbot' : 'email'}`,
           description: input.text,
+          params: { agent: input.agentName, variant: via },
           metadata: { ...input.meta, turnId: input.turnId, via, kommoIds: { leadId, ...ids } },
         });
       };
@@ -134,6 +137,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
             type: 'agent.reply',
             title: `${input.agentName} wrote first: Salesbot ${target.launch!.botId} started to deliver it`,
             description: input.text,
+            params: { agent: input.agentName, variant: 'first_salesbot', botId: target.launch!.botId },
             metadata: { ...input.meta, turnId: input.turnId, via: 'salesbot', botId: target.launch!.botId, kommoIds: { leadId } },
           });
         });
@@ -207,7 +211,10 @@ export function createDeliveryService(deps: DeliveryDeps) {
           via = 'salesbot';
           ids = { botId: target.launch.botId };
         }
-        if (via === 'note') ids = { noteId: await note(accountId, d.leadId, `Approved AI reply — send this to the client: ${finalText}`) };
+        if (via === 'note') {
+          const lang = accountLang(deps.accounts.settings(accountId));
+          ids = { noteId: await note(accountId, d.leadId, handoffText(lang, 'approvedNote', { text: finalText })) };
+        }
         deps.tx(() => finishApproved(d, finalText, via, ids, userId));
         return { status: 'sent', via };
       } catch (err) {
@@ -232,6 +239,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
           type: 'agent.draft_discarded',
           title: 'AI draft discarded',
           description: d.text,
+          params: { reason: why.reason ?? null },
           metadata: { draftId: d.id, turnId: d.turnId, reason: why.reason ?? null, note: why.note ?? null },
         });
       });
@@ -253,6 +261,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
       type: 'agent.reply',
       title: via === 'note' ? 'Approved AI reply saved as a note to send' : `Approved AI reply sent by ${via === 'salesbot' ? 'Salesbot' : 'email'}`,
       description: text,
+      params: { variant: `approved_${via}` },
       // What the person changed (0: sent as the agent wrote it), for the acceptance figures.
       metadata: { draftId: d.id, turnId: d.turnId, via, approvedBy: userId, editRatio: editRatio(d.text, text), kommoIds: { leadId: d.leadId, ...ids } },
     });

@@ -4,7 +4,7 @@ import type { Notifier } from '../../lib/ports.js';
 import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
-import { accountLang, handoffText } from './handoff.texts.js';
+import { accountLang, type HandoffReasonKey, handoffText } from './handoff.texts.js';
 import type { LeadStateRepo } from './lead-state.repo.js';
 
 export interface HandoffDeps {
@@ -36,7 +36,10 @@ export function createHandoffService(deps: HandoffDeps) {
       agentId: number;
       agentName: string;
       turnId: number | null;
+      /** Why, in English (kept in the lead's state and the metadata). */
       reason: string;
+      /** The same reason as a catalogue text, so the brief reads in the account's language. */
+      reasonText?: { key: HandoffReasonKey; vars: Record<string, string | number> };
       lastClientText?: string;
       stop?: boolean;
       /** The Kommo user who handed the lead off from the card (unset: the agent or a check did). */
@@ -50,7 +53,10 @@ export function createHandoffService(deps: HandoffDeps) {
       const lang = accountLang(deps.accounts.settings(accountId));
       const brief = clip(
         [
-          handoffText(lang, 'brief', { agent: input.agentName, reason: input.reason }),
+          handoffText(lang, 'brief', {
+            agent: input.agentName,
+            reason: input.reasonText ? handoffText(lang, input.reasonText.key, input.reasonText.vars) : input.reason,
+          }),
           input.lastClientText ? handoffText(lang, 'lastClient', { text: clip(input.lastClientText.replace(/\s+/g, ' '), 200) }) : null,
           handoffText(lang, 'takeOver'),
         ]
@@ -85,6 +91,7 @@ export function createHandoffService(deps: HandoffDeps) {
           userId: responsible,
           type: input.type ?? 'agent.handoff',
           title: handoffText(lang, 'title', { agent: input.agentName }),
+          params: { agent: input.agentName, reason: input.reason, reasonKey: input.reasonText?.key ?? null, ...(input.reasonText?.vars ?? {}) },
           description: brief + (taskError ? handoffText(lang, 'taskFailed', { error: taskError }) : ''),
           metadata: { reason: input.reason, turnId: input.turnId, by: input.by ?? null, kommoIds: { leadId, taskId }, taskError, ...input.metadata },
         });

@@ -192,6 +192,7 @@ export function createLeadAgentService(deps: {
           type: 'agent.paused',
           title: minutes ? `AI agent paused for ${minutes} min` : 'AI agent paused until resumed',
           metadata: { until: minutes ? iso(until) : null },
+          params: minutes ? { variant: 'minutes', minutes } : { variant: 'until_resumed' },
         });
       });
       return view(accountId, leadId);
@@ -220,7 +221,7 @@ export function createLeadAgentService(deps: {
       const lang = accountLang(deps.accounts.settings(accountId));
       deps.tx(() => {
         deps.leadState.resume(accountId, leadId, clock.now());
-        deps.activity.write({ accountId, leadId, userId, type: 'agent.returned', title: handoffText(lang, 'returned') });
+        deps.activity.write({ accountId, leadId, userId, type: 'agent.returned', title: handoffText(lang, 'returned'), params: {} });
       });
       return view(accountId, leadId);
     },
@@ -228,7 +229,7 @@ export function createLeadAgentService(deps: {
     resume(accountId: number, leadId: number, userId: number) {
       deps.tx(() => {
         deps.leadState.resume(accountId, leadId, clock.now());
-        deps.activity.write({ accountId, leadId, userId, type: 'agent.resumed', title: 'AI agent resumed on this lead' });
+        deps.activity.write({ accountId, leadId, userId, type: 'agent.resumed', title: 'AI agent resumed on this lead', params: {} });
       });
       return view(accountId, leadId);
     },

@@ -116,6 +116,7 @@ export function createPlaygroundService(deps: PlaygroundDeps) {
         userId,
         type: PLAYGROUND_ACTIVITY,
         title: texts.playgroundRunTitle(agent.name),
+        params: { agent: agent.name },
         metadata: {
           model: out.model,
           tokens: { prompt: out.usage.promptTokens, completion: out.usage.completionTokens },

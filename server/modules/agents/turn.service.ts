@@ -4,11 +4,11 @@ import { PermanentJobError, RetryAfterError } from '../../jobs/errors.js';
 import type { JobContext } from '../../jobs/worker.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Notifier } from '../../lib/ports.js';
-import { LlmPermanentError, LlmRateLimitedError, PERMANENT_TEXT } from '../../llm/llm.errors.js';
+import { LlmPermanentError, LlmRateLimitedError } from '../../llm/llm.errors.js';
 import type { LlmClient } from '../../llm/llm.types.js';
 import type { ModelPolicy } from '../../llm/models.js';
 import { estimateCostUsd } from '../../llm/pricing.js';
-import type { ActivityService } from '../activity/activity.service.js';
+import type { ActivityParams, ActivityService } from '../activity/activity.service.js';
 import type { ActionsService } from '../actions/actions.service.js';
 import type { PlannedAction } from '../actions/actions.validate.js';
 import type { ConversationsRepo } from '../conversations/conversations.repo.js';
@@ -19,6 +19,7 @@ import { texts } from './agents.texts.js';
 import type { BudgetService } from './budget.service.js';
 import type { DeliveryService, ReplyTarget } from './delivery.service.js';
 import type { HandoffService } from './handoff.service.js';
+import type { HandoffReasonKey } from './handoff.texts.js';
 import type { LeadStateRepo } from './lead-state.repo.js';
 import { gatherTurn, leadHistory } from './turn.gather.js';
 import { clientLang, PRICE_GUARDRAIL, SAFE_PRICE_REPLIES, trimReply, unsupportedAmounts } from './turn.guardrails.js';
@@ -172,17 +173,32 @@ export function createTurnService(deps: TurnDeps) {
     turn ??= deps.tx(() => insertTurn(db, { accountId, leadId, agentId: agent.id, turnKey: payload.turnKey, trigger, ...stage }, now));
     const t: AgentTurnRow = turn;
 
-    const log = (type: string, title: string, description: string | null, metadata: Record<string, unknown> = {}) =>
-      activity.write({ accountId, agentId: agent.id, leadId, type, title, description, metadata: { turnId: t.id, trigger: trigger.kind, ...metadata } });
+    const log = (type: string, title: string, description: string | null, metadata: Record<string, unknown> = {}, params: ActivityParams = {}) =>
+      activity.write({
+        accountId,
+        agentId: agent.id,
+        leadId,
+        type,
+        title,
+        description,
+        metadata: { turnId: t.id, trigger: trigger.kind, ...metadata },
+        params: { agent: agent.name, ...params },
+      });
     const finish = (status: TurnStatus, reason: string | null, extra: Partial<Omit<AgentTurnRow, 'status'>> = {}) =>
       deps.tx(() => updateTurn(db, accountId, t.id, { status, reason, finishedAt: clock.now(), ...extra }));
-    const skip = (reason: string, title: string) =>
+    const skip = (reason: string, title: string, params: ActivityParams = {}) =>
       deps.tx(() => {
         updateTurn(db, accountId, t.id, { status: 'skipped', reason, finishedAt: clock.now() });
-        log('agent.skipped', title, reason);
+        log('agent.skipped', title, reason, {}, { variant: reason, ...params });
       });
     const inbound = inboundTexts(accountId, trigger);
-    const handoff = async (reason: string, opts: { type?: string; stop?: boolean; metadata?: Record<string, unknown> } = {}) => {
+    type HandoffOpts = {
+      type?: string;
+      stop?: boolean;
+      metadata?: Record<string, unknown>;
+      reasonText?: { key: HandoffReasonKey; vars: Record<string, string | number> };
+    };
+    const handoff = async (reason: string, opts: HandoffOpts = {}) => {
       await deps.handoff.run({ accountId, leadId, agentId: agent.id, agentName: agent.name, turnId: t.id, reason, lastClientText: inbound.at(-1), ...opts });
       finish('handoff', reason);
     };
@@ -206,14 +222,7 @@ export function createTurnService(deps: TurnDeps) {
       });
       deps.tx(() => {
         updateTurn(db, accountId, t.id, { status: 'failed', reason: `llm_${err.reason}`, finishedAt: clock.now() });
-        deps.notifier.notify({
-          accountId,
-          userId: null,
-          kind: 'llm_unavailable',
-          title: texts.llmNotifyTitle,
-          body: texts.llmNotifyBody(PERMANENT_TEXT[err.reason]),
-          dedupeKey: `llm-permanent:${accountId}:${err.reason}:${new Date(clock.now()).toISOString().slice(0, 10)}`,
-        });
+        deps.budget.notifyUnavailable(accountId, err.reason);
       });
       throw new PermanentJobError(err.message, { cause: err });
     };
@@ -223,7 +232,9 @@ export function createTurnService(deps: TurnDeps) {
       const st = deps.leadState.get(accountId, leadId);
       if (st?.handoffActive) return skip('handoff_active', `${agent.name} stays quiet: a human has taken over this lead`);
       if (st?.pausedUntil && st.pausedUntil > now)
-        return skip('paused', `${agent.name} is paused for this lead until ${new Date(st.pausedUntil).toISOString()}`);
+        return skip('paused', `${agent.name} is paused for this lead until ${new Date(st.pausedUntil).toISOString()}`, {
+          until: new Date(st.pausedUntil).toISOString(),
+        });
       const openAt = nextOpenAt(agent.workingHours ?? null, now);
       if (openAt === null) return skip('no_working_hours', `${agent.name} has no working hours set, so it never replies`);
       if (openAt > now) {
@@ -235,6 +246,7 @@ export function createTurnService(deps: TurnDeps) {
               `${agent.name} will reply when working hours start`,
               `Outside working hours; the reply is scheduled for ${new Date(openAt).toISOString()}.`,
               { runAt: openAt },
+              { at: new Date(openAt).toISOString() },
             );
           });
         }
@@ -244,23 +256,29 @@ export function createTurnService(deps: TurnDeps) {
       let p = t.plan as TurnPlan | null;
       if (!p) {
         if (countAnswersSince(db, accountId, leadId, now - DAY_MS) >= agent.maxRepliesPerLeadPerDay) {
-          return skip('daily_cap', `${agent.name} reached its limit of ${agent.maxRepliesPerLeadPerDay} replies to this lead in 24 hours`);
+          return skip('daily_cap', `${agent.name} reached its limit of ${agent.maxRepliesPerLeadPerDay} replies to this lead in 24 hours`, {
+            limit: agent.maxRepliesPerLeadPerDay,
+          });
         }
         const joined = inbound.join('\n').toLowerCase();
         const keyword = agent.handoff.keywords.find((k) => joined.includes(k.toLowerCase()));
-        if (keyword) return handoff(`the client wrote "${keyword}"`);
+        if (keyword) return handoff(`the client wrote "${keyword}"`, { reasonText: { key: 'reasonKeyword', vars: { keyword } } });
         if (agent.handoff.afterTurns !== null && countAnswers(db, accountId, leadId, agent.id) >= agent.handoff.afterTurns) {
-          return handoff(`the agent already answered ${agent.handoff.afterTurns} times on this lead`);
+          const turns = agent.handoff.afterTurns;
+          return handoff(`the agent already answered ${turns} times on this lead`, { reasonText: { key: 'reasonAfterTurns', vars: { turns } } });
         }
         const budget = deps.budget.state(accountId);
         if (budget.exhausted) {
           const d = deps.budget.describe(budget);
           return deps.tx(() => {
             updateTurn(db, accountId, t.id, { status: 'skipped', reason: 'budget_exhausted', finishedAt: clock.now() });
-            log('agent.skipped', texts.budgetSkipTitle(agent.name), texts.budgetSkipDetail(d.used, d.limit, d.resetsAt), {
-              reason: 'budget_exhausted',
-              budget: { month: budget.month, used: budget.used, limit: budget.limit, exhaustedBy: budget.exhaustedBy },
-            });
+            log(
+              'agent.skipped',
+              texts.budgetSkipTitle(agent.name),
+              texts.budgetSkipDetail(d.used, d.limit, d.resetsAt),
+              { reason: 'budget_exhausted', budget: { month: budget.month, used: budget.used, limit: budget.limit, exhaustedBy: budget.exhaustedBy } },
+              { variant: 'budget_exhausted', used: d.used, limit: d.limit, resetsAt: d.resetsAt },
+            );
             deps.budget.notifyExhausted(accountId, budget);
           });
         }
@@ -273,6 +291,7 @@ export function createTurnService(deps: TurnDeps) {
           if (ctx.job.attempts < ctx.job.maxAttempts) throw err;
           return handoff(`the AI model could not answer after ${ctx.job.attempts} attempts (${errText(err)})`, {
             type: 'agent.error',
+            reasonText: { key: 'reasonModelFailed', vars: { attempts: ctx.job.attempts, error: errText(err) } },
             metadata: { error: errText(err) },
           });
         }
@@ -287,7 +306,7 @@ export function createTurnService(deps: TurnDeps) {
             completionTokens: planned.usage.completionTokens,
             costUsd: cost,
           });
-          if (saved.guardrail) log('agent.guardrail', `${agent.name}'s reply was replaced by a safe one`, saved.guardrail);
+          if (saved.guardrail) log('agent.guardrail', `${agent.name}'s reply was replaced by a safe one`, saved.guardrail, {}, { rule: 'price' });
           const cut = describeCuts(saved.cuts);
           if (cut) log('agent.limits', texts.limitsTitle(agent.name), cut, { cuts: saved.cuts });
         });

@@ -56,6 +56,7 @@ export function kommoModule(d: KommoDeps): Module<KommoServices> {
         type: 'connection.reauth_required',
         title: 'Kommo connection needs re-authorization',
         description: `Kommo refused our tokens (${reason}). An administrator must reinstall or reconnect the integration; until then agents are paused.`,
+        params: { reason },
       });
       d.bus.emit('account.reauth_required', { accountId, reason });
     },
@@ -74,6 +75,7 @@ export function kommoModule(d: KommoDeps): Module<KommoServices> {
         title: 'Kommo temporarily blocked our requests',
         description: `Kommo answered ${info.status} with a block page. We pause all calls for this account until ${new Date(info.until).toISOString()} and then try again.`,
         metadata: { until: info.until, status: info.status },
+        params: { status: info.status, until: new Date(info.until).toISOString() },
       });
     },
   });

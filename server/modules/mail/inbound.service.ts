@@ -86,6 +86,7 @@ export function createInbound(deps: Deps) {
             title: mailText.bouncedTitle(bounced.subject),
             description: mailText.bounced(email.bounce.status),
             metadata: { outboxId: bounced.id, messageId: bounced.messageId, status: email.bounce.status, conversationMessageId: id },
+            params: { subject: bounced.subject, status: email.bounce.status ?? null },
           });
         }
       }
@@ -106,6 +107,7 @@ export function createInbound(deps: Deps) {
           title: `Email from ${email.from?.address ?? 'unknown sender'}: ${email.subject}`,
           description: email.automated ? 'An automatic message (not answered).' : 'No open lead matches the sender; stored without a lead.',
           metadata: { messageId: externalId, conversationMessageId: id },
+          params: { variant: email.automated ? 'automated' : 'no_lead', from: email.from?.address ?? '', subject: email.subject },
         });
       }
       return 'stored' as const;
@@ -122,6 +124,7 @@ export function createInbound(deps: Deps) {
         title: mailText.skippedTitle,
         description,
         metadata: { reason: why, imapUid: m.uid, uidValidity, size: m.size },
+        params: { reason: why },
       });
     });
   }

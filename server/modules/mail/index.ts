@@ -37,7 +37,7 @@ export type MailDeps = Pick<Platform, 'env' | 'db' | 'sqlite' | 'clock' | 'queue
   conversations: ConversationsRepo;
   access: AccessCheck;
   /** Only `status === 'disconnected'` (uninstalled) stops mail: an account waiting for re-authorization still notifies its admins. */
-  accounts: { byId(accountId: number): { status: string } | undefined };
+  accounts: { byId(accountId: number): { status: string } | undefined; settings(accountId: number): Record<string, unknown> };
 };
 
 export interface MailServices {

@@ -28,6 +28,7 @@ export function createMailDisconnect(
       title: mailText.stoppedTitle,
       description: mailText.stoppedBody(cancelled),
       metadata: { cancelled },
+      params: { cancelled },
     });
     setImmediate(() => {
       deps.watcher.stopAccount(accountId).catch((err) => deps.logger.warn({ accountId, err: String(err) }, 'could not stop the IMAP watch'));

@@ -89,6 +89,7 @@ export function createMailPolicy(deps: Pick<Platform, 'env' | 'clock' | 'tx'> & 
           title: mailText.refusedTitle(r.subject ?? ''),
           description: r.detail,
           metadata: { reason: r.reason, to: r.to ?? [] },
+          params: { subject: r.subject ?? '', reason: r.reason },
         }),
       );
     },

@@ -67,6 +67,7 @@ export function createOutboxSender(
           title: `Email sent: ${row.subject}`,
           description: `To ${row.to.join(', ')}`,
           metadata: { outboxId: row.id, messageId: row.messageId },
+          params: { subject: row.subject, to: row.to.join(', ') },
         });
       }
     });
@@ -82,6 +83,7 @@ export function createOutboxSender(
         title: `Email not sent: ${row.subject}`,
         description: reason,
         metadata: { outboxId: row.id, messageId: row.messageId, to: row.to },
+        params: { subject: row.subject, to: row.to.join(', ') },
       });
     });
   }

@@ -100,6 +100,7 @@ export function createOutboxWriter(
             title: mailText.refusedTitle(row.subject),
             description: reason,
             metadata: { reason: over.reason, outboxId: row.id, to: v.to },
+            params: { subject: row.subject, reason: over.reason },
           });
           return { row: outboxById(db, row.id)! };
         }

@@ -3,6 +3,7 @@ import { defineJob } from '../../jobs/worker.js';
 import type { Notifier } from '../../lib/ports.js';
 import type { Module } from '../../module.js';
 import type { Platform } from '../../platform.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { OutboxWriter } from '../mail/outbox.writer.js';
 import type { MailSettings } from '../mail/settings.service.js';
@@ -11,6 +12,7 @@ import { createNotifications, NOTIFY_QUEUE, type Notifications } from './notify.
 
 export type NotificationsDeps = Pick<Platform, 'db' | 'clock' | 'queue' | 'tx' | 'env' | 'bus'> & {
   activity: ActivityService;
+  accounts: Pick<AccountsRepo, 'settings'>;
   settings: MailSettings;
   writer: OutboxWriter;
 };

@@ -9,6 +9,9 @@ import type { MailSettings } from '../mail/settings.service.js';
 import { mailText } from '../mail/mail.texts.js';
 import { kommoBaseUrl } from '../../kommo/hosts.js';
 import { notificationEmail, notificationPrefsUrl } from './notify.email.js';
+import { notifyText } from './notify.texts.js';
+import { accountLanguage } from '../../lib/i18n.js';
+import type { AccountsRepo } from '../accounts/accounts.repo.js';
 import {
   accountHost,
   insertNotification,
@@ -29,7 +32,12 @@ export const NOTIFY_QUEUE = 'mail.notify-flush';
  * NOTIFY_BATCH_WINDOW_MS. Everything that arrives for that user meanwhile goes out in the same email.
  */
 export function createNotifications(
-  deps: Pick<Platform, 'db' | 'clock' | 'queue' | 'tx' | 'env' | 'bus'> & { activity: ActivityService } & { settings: MailSettings; writer: OutboxWriter },
+  deps: Pick<Platform, 'db' | 'clock' | 'queue' | 'tx' | 'env' | 'bus'> & {
+    activity: ActivityService;
+    accounts: Pick<AccountsRepo, 'settings'>;
+    settings: MailSettings;
+    writer: OutboxWriter;
+  },
 ) {
   const { db, clock } = deps;
 
@@ -55,6 +63,8 @@ export function createNotifications(
           type: `notification.${n.kind}`,
           title: n.title,
           description: n.body,
+          // Title and body are already in the account's language; the kind names the entry in the viewer's.
+          params: { kind: n.kind },
           metadata: { dedupeKey: n.dedupeKey, notificationId: row.id, delivered: 'email' },
         });
         const first = pendingFor(db, n.accountId, n.userId)[0];
@@ -97,10 +107,11 @@ export function createNotifications(
         groups.set(key, group);
       }
       const host = accountHost(db, accountId);
+      const lang = accountLanguage(deps.accounts.settings(accountId));
       const prefsUrl = notificationPrefsUrl(host ? kommoBaseUrl(host, deps.env.KOMMO_ALLOW_INSECURE_LOOPBACK) : '', deps.env.WIDGET_CODE);
       const outboxOf = new Map<number, number>();
       [...groups.values()].forEach((g, i) => {
-        const email = notificationEmail(g.rows, g.users.length === 1 ? g.users[0]!.name : 'team', prefsUrl);
+        const email = notificationEmail(g.rows, g.users.length === 1 ? g.users[0]!.name : null, prefsUrl, lang);
         const out = deps.writer.queue({
           accountId,
           leadId: g.rows.length === 1 ? g.rows[0]!.leadId : null,
@@ -120,16 +131,17 @@ export function createNotifications(
   }
 
   // Reauth is announced on the bus by the token vault (once per transition); tell the admins.
-  deps.bus.on('account.reauth_required', ({ accountId, reason }) =>
+  deps.bus.on('account.reauth_required', ({ accountId, reason }) => {
+    const lang = accountLanguage(deps.accounts.settings(accountId));
     notifier.notify({
       accountId,
       userId: null,
       kind: 'reauth_required',
-      title: 'The Kommo connection needs to be renewed',
-      body: `Kommo refused our access (${reason}). An administrator must reconnect the AI Agent integration; agents are paused until then.`,
+      title: notifyText(lang, 'reauthTitle'),
+      body: notifyText(lang, 'reauthBody', { reason }),
       dedupeKey: `reauth:${accountId}:${Math.floor(clock.now() / 3_600_000)}`,
-    }),
-  );
+    });
+  });
 
   // Uninstalled: nothing more goes out. Pending notifications are settled (a later reinstall starts a fresh batch).
   deps.bus.on('account.disconnected', ({ accountId }) => {

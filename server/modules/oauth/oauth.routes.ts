@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../../http/env.js';
 import { AppError } from '../../lib/errors.js';
-import { pickLang } from '../../lib/i18n.js';
+import { isLang, pickLang } from '../../lib/i18n.js';
 import { parseQuery } from '../../lib/validate.js';
 import type { OAuthService } from './oauth.service.js';
 import { resultPage } from './oauth.pages.js';
@@ -26,7 +26,9 @@ export function oauthRoutes(oauth: OAuthService, uninstall: Uninstall) {
     const lang = pickLang(c.req.header('accept-language'));
     try {
       const account = await oauth.install(q, getCookie(c, STATE_COOKIE));
-      return c.html(resultPage(lang, { ok: true, accountName: account.name }), 200);
+      // A reinstall of an account whose admin chose its language answers in that language; else the browser's.
+      const override = account.settings.languageOverride;
+      return c.html(resultPage(isLang(override) ? override : lang, { ok: true, accountName: account.name }), 200);
     } catch (err) {
       if (!(err instanceof AppError) || (err.status >= 500 && err.code !== 'UPSTREAM_FAILED' && err.code !== 'NOT_CONFIGURED')) throw err;
       return c.html(

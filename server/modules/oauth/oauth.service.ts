@@ -176,6 +176,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
         type: 'connection.installed',
         title: `Kommo account ${how}`,
         description: `${c.account.name} is connected. The first sync and webhook registration have started.`,
+        params: { variant: how, name: c.account.name },
       });
       deps.queue.enqueue({
         queue: REGISTER_WEBHOOKS_QUEUE,

@@ -100,6 +100,7 @@ export function createUninstall(deps: UninstallDeps) {
         type: 'connection.uninstalled',
         title: 'Kommo integration uninstalled',
         description: 'Tokens were deleted and agents stopped. History is kept; reinstalling reconnects it.',
+        params: {},
       });
       deps.bus.emit('account.disconnected', { accountId: row.id });
       return true;

@@ -66,6 +66,7 @@ export function createWebhookRegistration(deps: WebhookRegistrationDeps) {
         title: 'Kommo webhooks registered',
         description: `${WEBHOOK_EVENTS.length} event types are delivered to this backend.`,
         metadata: { events: WEBHOOK_EVENTS },
+        params: { count: WEBHOOK_EVENTS.length },
       });
     },
 

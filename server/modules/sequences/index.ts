@@ -66,7 +66,14 @@ export function sequencesModule(d: SequencesDeps): Module<SequencesServices> {
     d.tx(() => {
       repo.unsubscribe(accountId, email, leadId, d.clock.now());
       sequences.stopLead(accountId, leadId, undefined, 'unsubscribed', (name) => `Sequence "${name}" stopped: ${email} unsubscribed`);
-      d.activity.write({ accountId, leadId, type: 'sequence.unsubscribed', title: `${email} unsubscribed from follow-up emails`, metadata: { email } });
+      d.activity.write({
+        accountId,
+        leadId,
+        type: 'sequence.unsubscribed',
+        title: `${email} unsubscribed from follow-up emails`,
+        metadata: { email },
+        params: { email },
+      });
     });
   return {
     name: 'sequences',

@@ -10,7 +10,7 @@ import { isTimeZone, local } from '../../lib/working-hours.js';
 import type { ActionsService } from '../actions/actions.service.js';
 import { TOOL_NAMES } from '../actions/actions.tools.js';
 import { type PlannedAction, validateToolCall } from '../actions/actions.validate.js';
-import type { ActivityService } from '../activity/activity.service.js';
+import type { ActivityParams, ActivityService } from '../activity/activity.service.js';
 import type { CrmLead, MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import { emailValues } from '../mirror/template-values.js';
 import type { LoadedSequence, SequencesRepo, StepRun } from './sequences.repo.js';
@@ -90,13 +90,14 @@ export function createSequenceRunner(d: RunnerDeps) {
   const zone = (accountId: number, lead: CrmLead, which: 'account' | 'lead') =>
     (which === 'lead' ? leadTimezone(accountId, lead) : null) ?? d.ports.account(accountId).timezone;
 
-  const log = (e: EnrollmentRow, type: string, title: string, meta: Record<string, unknown> = {}) =>
+  const log = (e: EnrollmentRow, type: string, title: string, meta: Record<string, unknown> = {}, params: ActivityParams = {}) =>
     d.activity.write({
       accountId: e.accountId,
       leadId: e.leadId,
       type,
       title,
       metadata: { enrollmentId: e.id, sequenceId: e.sequenceId, step: e.step, ...meta },
+      params: { step: e.step + 1, ...params },
     });
 
   /** Finish the step run and move the enrollment on: the next step at `nextRunAt` (now by default), or completed. */
@@ -104,7 +105,16 @@ export function createSequenceRunner(d: RunnerDeps) {
     const now = d.clock.now();
     if (run.status === 'running') d.repo.finishStepRun(e.accountId, run.id, o.status, { type: seq.definition.steps[e.step]?.type, detail: o.detail }, now);
     if (o.status !== 'done')
-      log(e, o.status === 'failed' ? 'sequence.step_failed' : 'sequence.step_skipped', `Sequence "${seq.name}", step ${e.step + 1}: ${o.detail}`);
+      log(
+        e,
+        o.status === 'failed' ? 'sequence.step_failed' : 'sequence.step_skipped',
+        `Sequence "${seq.name}", step ${e.step + 1}: ${o.detail}`,
+        {},
+        {
+          sequence: seq.name,
+          detail: o.detail,
+        },
+      );
     const step = e.step + 1;
     if (step >= seq.definition.steps.length) {
       d.service.end({ ...e, step }, 'completed', null, `Sequence "${seq.name}" completed`);
@@ -222,9 +232,8 @@ export function createSequenceRunner(d: RunnerDeps) {
           e,
           'sequence.deferred',
           `Sequence "${seq.name}", step ${e.step + 1} deferred to ${when}: ${w.quietHours ? 'quiet hours' : 'outside working hours'}`,
-          {
-            until: allowed,
-          },
+          { until: allowed },
+          { sequence: seq.name, at: new Date(allowed).toISOString(), variant: w.quietHours ? 'quiet_hours' : 'working_hours' },
         );
         return null;
       }

@@ -110,6 +110,8 @@ export function createSequencesService(d: SequencesServiceDeps) {
       type: status === 'completed' ? 'sequence.completed' : 'sequence.stopped',
       title,
       metadata: { enrollmentId: e.id, sequenceId: e.sequenceId, step: e.step, reason },
+      // The widget words the stop reason (a code: won, client_replied, …) in the viewer's language.
+      params: { sequence: seqName(e), ...(status === 'stopped' && reason ? { reason } : {}) },
     });
   }
 
@@ -211,6 +213,7 @@ export function createSequencesService(d: SequencesServiceDeps) {
         type: 'sequence.enrolled',
         title: `Enrolled in sequence "${seq.name}"`,
         metadata: { enrollmentId: id, sequenceId, by },
+        params: { sequence: seq.name },
       });
       return { enrolled: true, enrollmentId: id };
     },
@@ -256,6 +259,7 @@ export function createSequencesService(d: SequencesServiceDeps) {
             type: 'sequence.paused',
             title: `Sequence "${name}" paused`,
             metadata: { enrollmentId: e.id },
+            params: { sequence: name },
           });
         } else {
           if (e.status !== 'paused') throw conflict(`Only a paused enrollment can be resumed; this one is ${e.status}`);
@@ -270,6 +274,7 @@ export function createSequencesService(d: SequencesServiceDeps) {
             type: 'sequence.resumed',
             title: `Sequence "${name}" resumed`,
             metadata: { enrollmentId: e.id },
+            params: { sequence: name },
           });
         }
         const after = d.repo.enrollment(accountId, e.id)!;

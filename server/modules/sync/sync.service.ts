@@ -64,9 +64,11 @@ export function createSyncService(deps: SyncServiceDeps) {
     try {
       setPhase('users');
       const userIds: number[] = [];
+      const userLangs = new Map<number, string>();
       for await (const page of api.users()) {
         deps.tx(() => deps.mirror.upsertUsers(accountId, page, clock.now()));
         userIds.push(...page.map((u) => u.id));
+        for (const u of page) if (u.lang) userLangs.set(u.id, u.lang);
       }
       deps.tx(() => deps.mirror.markMissingUsers(accountId, userIds, clock.now()));
       counts.users = { fetched: userIds.length, changed: userIds.length };
@@ -99,8 +101,10 @@ export function createSyncService(deps: SyncServiceDeps) {
       const account = await api.getAccount(['task_types', 'datetime_settings']);
       const types = account._embedded?.task_types ?? [];
       const timezone = (account._embedded as { datetime_settings?: { timezone?: string } } | undefined)?.datetime_settings?.timezone;
+      const language = kommoLanguage(account, userLangs);
       deps.tx(() => {
         if (timezone && isTimeZone(timezone)) deps.accounts.mergeSettings(accountId, { timezone }, clock.now());
+        if (language) deps.accounts.mergeSettings(accountId, { language }, clock.now());
         deps.mirror.upsertTaskTypes(accountId, types, clock.now());
         deps.mirror.markMissingTaskTypes(
           accountId,
@@ -154,6 +158,12 @@ export function createSyncService(deps: SyncServiceDeps) {
           title: 'Kommo sync completed',
           description: `Leads: ${counts.leads?.changed ?? 0} changed of ${counts.leads?.fetched ?? 0} fetched; contacts: ${counts.contacts?.changed ?? 0} of ${counts.contacts?.fetched ?? 0}.`,
           metadata: { runId, counts },
+          params: {
+            leadsChanged: counts.leads?.changed ?? 0,
+            leadsFetched: counts.leads?.fetched ?? 0,
+            contactsChanged: counts.contacts?.changed ?? 0,
+            contactsFetched: counts.contacts?.fetched ?? 0,
+          },
         });
       });
     } catch (err) {
@@ -168,7 +178,7 @@ export function createSyncService(deps: SyncServiceDeps) {
     if (final) {
       deps.tx(() => {
         updateRun(db, accountId, runId, { status: 'failed', error: message, finishedAt: clock.now() });
-        deps.activity.write({ accountId, type: 'sync.failed', title: 'Kommo sync failed', description: message, metadata: { runId } });
+        deps.activity.write({ accountId, type: 'sync.failed', title: 'Kommo sync failed', description: message, metadata: { runId }, params: {} });
       });
       return new PermanentJobError(message, { cause: err });
     }
@@ -206,3 +216,15 @@ export function createSyncService(deps: SyncServiceDeps) {
 }
 
 export type SyncService = ReturnType<typeof createSyncService>;
+
+/**
+ * The account's language as Kommo gives it: the account's own `language` where the answer carries one
+ * (API v2 did; v4 is UNCONFIRMED, see docs/kommo.md), else the language of the user the account answers
+ * for (`current_user_id`, the one who installed), from the users just mirrored. Null when neither says.
+ */
+function kommoLanguage(account: { current_user_id: number; [k: string]: unknown }, userLangs: Map<number, string>): string | null {
+  const own = account.language;
+  if (typeof own === 'string' && /^[a-z]{2}/i.test(own)) return own.slice(0, 10);
+  const lang = userLangs.get(account.current_user_id);
+  return lang && /^[a-z]{2}/i.test(lang) ? lang.slice(0, 10) : null;
+}

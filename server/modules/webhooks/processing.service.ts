@@ -106,6 +106,7 @@ export function createProcessing(deps: ProcessingDeps) {
           type: 'dp.trigger',
           title: `Digital Pipeline: ${r.event.typeCode.replace(/_/g, ' ')} for ${lead.name || `lead #${lead.id}`}`,
           metadata: { kommo: { leadId: lead.id, statusId: lead.status_id, pipelineId: lead.pipeline_id }, typeCode: r.event.typeCode, eventId },
+          params: { trigger: r.event.typeCode.replace(/_/g, ' '), lead: lead.name || `#${lead.id}` },
         });
         deps.bus.emit('lead_stage_entered', {
           accountId: row.accountId,
@@ -180,6 +181,7 @@ export function createProcessing(deps: ProcessingDeps) {
           type: 'salesbot.request',
           title: `Salesbot asked the agent to answer${text ? '' : ' (no client text)'}`,
           metadata: { kommo: { leadId: r.leadId }, salesbotRequestId: requestId, preview: text.slice(0, 80) },
+          params: { variant: text ? 'default' : 'no_text' },
         });
         deps.bus.emit('message_received', {
           accountId: r.accountId,
@@ -214,6 +216,7 @@ export function createProcessing(deps: ProcessingDeps) {
           title: 'Salesbot delivered the agent’s first message',
           description: msg.text,
           metadata: { kommo: { leadId: r.leadId }, salesbotRequestId: r.id, messageId },
+          params: {},
         });
       });
     },
@@ -235,6 +238,7 @@ export function createProcessing(deps: ProcessingDeps) {
           type: 'salesbot.released',
           title: 'Salesbot continued without an AI reply (no agent works this stage)',
           metadata: { kommo: { leadId: r.leadId }, salesbotRequestId: r.id },
+          params: {},
         });
       });
     },

@@ -3,6 +3,7 @@ import { toApiError, type ActivityItem, type Agent, type ApiError } from '../api
 import { labelOf } from '../i18n.js';
 import { Button, Empty, ErrorBox, Section, Spinner } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
+import { activityDetail, activityTitle } from '../ui/activity-text.js';
 import { formatDateTime } from '../ui/format.js';
 import { AgentPicker } from './AgentPicker.js';
 
@@ -101,10 +102,10 @@ export function Activity(props: { agents: Agent[] }) {
         {feed.items.map((item) => (
           <li key={item.id} class="kai-list__item kai-feed__item" data-testid="kai-feed-item">
             <div class="kai-row kai-row--between">
-              <strong>{item.title}</strong>
+              <strong data-testid="kai-feed-title">{activityTitle(t, item)}</strong>
               <span class="kai-small kai-muted">{formatDateTime(item.createdAt, lang)}</span>
             </div>
-            {item.description ? <div class="kai-text kai-small">{item.description}</div> : null}
+            {activityDetail(t, item) ? <div class="kai-text kai-small">{activityDetail(t, item)}</div> : null}
             <div class="kai-small kai-muted">
               {labelOf(t, 'activity.types', item.type)}
               {item.leadId ? ` · ${t('activity.lead', { id: item.leadId })}` : ''}

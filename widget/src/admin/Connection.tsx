@@ -7,6 +7,7 @@ import { formatDateTime } from '../ui/format.js';
 import { useAction, useLoad } from '../ui/hooks.js';
 import { Checklist } from '../ui/Checklist.js';
 import { AdminOnly } from '../ui/roles.js';
+import { AccountLanguage } from './AccountLanguage.js';
 
 /** How often the status is re-read while a sync runs. One request per tick, never more. */
 export const SYNC_POLL_MS = 1500;
@@ -107,6 +108,7 @@ export function Connection() {
         {status.error ? <ErrorBox error={status.error} onRetry={status.reload} compact /> : null}
         <Counts counts={s.counts} />
       </Section>
+      {connection.state === 'connected' ? <AccountLanguage /> : null}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { ErrorBox, Spinner } from '../ui/components.js';
 import { useWidget } from '../ui/context.js';
+import { activityTitle } from '../ui/activity-text.js';
 import { formatDateTime } from '../ui/format.js';
 import { useLoad } from '../ui/hooks.js';
 
@@ -17,7 +18,7 @@ export function LeadActivity(props: { leadId: number; version?: number }) {
         <ul class="kai-list">
           {feed.data.items.map((item) => (
             <li key={item.id} class="kai-list__item">
-              <div class="kai-text">{item.title}</div>
+              <div class="kai-text">{activityTitle(t, item)}</div>
               <div class="kai-small kai-muted">{formatDateTime(item.createdAt, lang)}</div>
             </li>
           ))}

@@ -51,6 +51,7 @@ export const contactsHandler = defineHandler({
       type: `${isCompany ? 'company' : 'contact'}.${e.action}`,
       title: `${noun} ${verb}: ${name || `#${c.id}`}`,
       metadata: { kommo: { [isCompany ? 'companyId' : 'contactId']: c.id }, eventId: ctx.eventId, deleted: e.action === 'delete' },
+      params: { name: name || `#${c.id}` },
     });
   },
 });

@@ -29,6 +29,8 @@ export interface HandlerDeps {
   conversations: ConversationsRepo;
   bursts: BurstsRepo;
   notifier: Notifier;
+  /** The account's settings: its language for the notices a handler sends. */
+  accounts: { settings(accountId: number): Record<string, unknown> };
 }
 
 /** What every webhook handler gets: its deps, the account, and the stored event's id. */

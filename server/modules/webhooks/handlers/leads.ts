@@ -70,13 +70,15 @@ export const leadsHandler = defineHandler({
 
     const name = leadLabel(ctx, l.id, l.name);
     const by = echo ? ' (by the AI agent)' : '';
+    const stage = e.action === 'status' ? deps.read.stageLabel(accountId, l.pipelineId, l.statusId) : null;
+    const user = e.action === 'responsible' ? userName(ctx, l.responsibleUserId) : null;
     const title =
       e.action === 'add'
         ? `New lead: ${name}`
         : e.action === 'status'
-          ? `${name} moved to ${deps.read.stageLabel(accountId, l.pipelineId, l.statusId)}${by}`
+          ? `${name} moved to ${stage}${by}`
           : e.action === 'responsible'
-            ? `${name} reassigned to ${userName(ctx, l.responsibleUserId)}${by}`
+            ? `${name} reassigned to ${user}${by}`
             : e.action === 'delete'
               ? `Lead deleted: ${name}`
               : e.action === 'restore'
@@ -89,6 +91,7 @@ export const leadsHandler = defineHandler({
       type: `lead.${e.action}`,
       title,
       description: applied ? null : version < prevVersion ? 'Arrived after a newer change; the mirror kept the newer state.' : null,
+      params: { name, ...(stage ? { stage } : {}), ...(user ? { user } : {}), ...(echo ? { variant: 'by_agent' } : {}) },
       metadata: {
         kommo: { leadId: l.id, statusId: l.statusId, oldStatusId: l.oldStatusId, pipelineId: l.pipelineId },
         eventId: ctx.eventId,

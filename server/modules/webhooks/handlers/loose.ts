@@ -24,6 +24,7 @@ export const looseHandler = defineHandler({
       leadId,
       type: `${e.kind}.${e.action}`,
       title: `${TITLES[`${e.kind}.${e.action}`] ?? `${e.kind} ${e.action}`}${d.name ? `: ${String(d.name).slice(0, 60)}` : ''}`,
+      params: { name: d.name ? String(d.name).slice(0, 60) : '', variant: d.name ? 'named' : 'default' },
       metadata: {
         kommo: { [e.kind === 'customer' ? 'customerId' : 'unsortedId']: id, leadId },
         source: d.source_name ?? d.source ?? null,

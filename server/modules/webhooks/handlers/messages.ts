@@ -48,6 +48,7 @@ export const messagesHandler = defineHandler({
       leadId,
       type: incoming ? 'message.received' : human ? 'message.sent_by_user' : 'message.sent_by_bot',
       title: incoming ? `Message from ${who} via ${channel}` : human ? `Reply by ${who} via ${channel}` : `Bot reply via ${channel}`,
+      params: { who, channel },
       // Managers reading the feed need a preview; logs never carry message texts.
       metadata: {
         kommo: { messageId: m.id, chatId: m.chatId, talkId: m.talkId, contactId: m.contactId, leadId },

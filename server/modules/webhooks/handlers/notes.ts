@@ -74,6 +74,7 @@ function handleNoteEvent(ctx: HandlerCtx, e: NoteEvent): void {
       type: missed ? 'call.missed' : `call.${inbound ? 'inbound' : 'outbound'}`,
       title,
       metadata: { kommo: { noteId: n.id, leadId, contactId, callId }, eventId: ctx.eventId, duration, callStatus: status },
+      params: { phone: p.phone ?? '', duration, ...(p.phone ? {} : { variant: 'no_phone' }) },
     });
     if (missed) deps.bus.emit('call_missed', { accountId, leadId, contactId, callId, phone: p.phone ?? null, eventKey: `wh:${ctx.eventId}` });
     return;
@@ -104,6 +105,7 @@ function handleNoteEvent(ctx: HandlerCtx, e: NoteEvent): void {
       type: income ? 'email.received' : 'email.sent_by_user',
       title: `${income ? 'Email received' : 'Email sent'}${subject ? `: ${preview(subject, 60)}` : ''}`,
       metadata: { kommo: { noteId: n.id, leadId, contactId }, preview: preview(summary), eventId: ctx.eventId },
+      params: { subject: subject ? preview(subject, 60) : '', variant: income ? 'kommo' : 'default' },
     });
     if (income && leadId) {
       deps.bus.emit('message_received', { accountId, leadId, contactId, messageIds: [messageId], channel: 'email', eventKey: `wh:${ctx.eventId}` });
@@ -119,5 +121,6 @@ function handleNoteEvent(ctx: HandlerCtx, e: NoteEvent): void {
     type: 'note.added',
     title: `${echo ? 'AI agent note' : 'Note'} on ${onLead ? `lead #${n.elementId}` : `contact #${n.elementId}`}${n.text ? `: ${preview(n.text, 60)}` : ''}`,
     metadata: { kommo: { noteId: n.id, leadId, contactId }, noteType: type, echo, eventId: ctx.eventId },
+    params: { id: n.elementId ?? 0, text: n.text ? preview(n.text, 60) : '', variant: `${echo ? 'agent_' : ''}${onLead ? 'lead' : 'contact'}` },
   });
 }

@@ -33,6 +33,7 @@ export const talksHandler = defineHandler({
           ? `New chat via ${t.origin ?? 'a messenger'}`
           : `Chat ${t.isInWork === false ? 'closed' : 'updated'}${t.origin ? ` (${t.origin})` : ''}`,
       metadata: { kommo: { talkId: t.talkId, chatId: t.chatId, contactId: t.contactId, leadId }, eventId: ctx.eventId },
+      params: { channel: t.origin ?? '', variant: e.action === 'add' ? 'default' : t.isInWork === false ? 'closed' : 'updated' },
     });
   },
 });

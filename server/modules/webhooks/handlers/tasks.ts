@@ -1,5 +1,7 @@
 import type { KommoEventOf } from '../../../kommo/webhook/events.js';
 import { ownKeys } from '../../kommo/own-writes.js';
+import { accountLanguage } from '../../../lib/i18n.js';
+import { taskNoticeText } from './tasks.texts.js';
 import { defineHandler, leadKey, preview, userName, type HandlerCtx } from './context.js';
 
 /** Tasks: local table, a timeline entry on the lead's conversation, a notification, and the bus event for rules. */
@@ -70,6 +72,12 @@ function handleTaskEvent(ctx: HandlerCtx, e: KommoEventOf<'task'>): void {
     type: `task.${e.action}`,
     title,
     metadata: { kommo: { taskId: t.id, leadId, responsibleUserId: t.responsibleUserId }, eventId: ctx.eventId, echo },
+    params: {
+      text: preview(t.text, 60) || `#${t.id}`,
+      who,
+      at: completeTill ? new Date(completeTill * 1000).toISOString().slice(0, 16).replace('T', ' ') : '',
+      variant: e.action === 'update' && completed && !prev?.done ? 'completed' : e.action === 'add' && completeTill ? 'due' : 'default',
+    },
   });
 
   const assigned =
@@ -77,13 +85,15 @@ function handleTaskEvent(ctx: HandlerCtx, e: KommoEventOf<'task'>): void {
     t.responsibleUserId &&
     !completed;
   if (assigned) {
+    const lang = accountLanguage(deps.accounts.settings(accountId));
+    const at = completeTill ? new Date(completeTill * 1000).toISOString().slice(0, 16).replace('T', ' ') : null;
     deps.notifier.notify({
       accountId,
       userId: t.responsibleUserId!,
       kind: 'task_assigned',
       leadId,
-      title: `New task: ${preview(t.text, 60)}`,
-      body: `${title}.`,
+      title: taskNoticeText(lang, 'title', { text: preview(t.text, 60) }),
+      body: taskNoticeText(lang, 'body', { text: preview(t.text, 200), due: at ? taskNoticeText(lang, 'due', { at }) : '' }),
       dedupeKey: `task:${t.id}:assigned:${t.responsibleUserId}`,
     });
   }
