@@ -2,7 +2,10 @@
  * Rules: trigger → conditions → actions, against the real app and the Kommo simulator, with a clock the
  * test moves. Events come in as Kommo sends them (webhooks) or through the same bus the webhook handlers use.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createTranslate } from '../../widget/src/i18n.js';
+import { activityTitle } from '../../widget/src/ui/activity-text.js';
 import { FORM_HEADERS, leadStatusWebhook } from '../fixtures/kommo-webhooks.js';
 import { startWorld, type World } from '../helpers/world.js';
 
@@ -146,6 +149,20 @@ describe('rules', () => {
     // One event, one feed entry: the rule that fired and the one that did not are named in it together.
     expect(w.activity('rule.fired').map((a) => a.title)).toEqual(['2 rules on stage entered: 1 fired ("Big deal" (v2)); 1 did not fire ("Huge deal" (v1))']);
     expect(w.activity('rule.not_fired')).toHaveLength(1);
+    // Stored as the trigger and each rule's outcome, so the widget words it in the viewer's language.
+    const entry = w.activity('rule.fired')[0];
+    const params = typeof entry.params === 'string' ? JSON.parse(entry.params) : entry.params;
+    expect(params).toEqual({
+      on: 'stage_entered',
+      rules: [
+        { name: 'Big deal', version: 2, status: 'fired' },
+        { name: 'Huge deal', version: 1, status: 'skipped', reason: 'conditions_fail' },
+      ],
+    });
+    const ru = JSON.parse(readFileSync(new URL('../../widget/i18n/ru.json', import.meta.url), 'utf8'));
+    const title = activityTitle(createTranslate({ i18n: (key: string) => ru[key] } as never), { type: entry.type, title: entry.title, params });
+    expect(title).toContain('Big deal');
+    expect(title).not.toMatch(/rules|fired|conditions/i);
   });
 
   it('a loop of rules stops at the depth limit, with a trace that says so', async () => {

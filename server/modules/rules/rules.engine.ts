@@ -271,7 +271,8 @@ export function createEngine(d: EngineDeps) {
     { status: 'rate_limited', type: 'rule.rate_limited', verb: 'was stopped', verbs: 'were stopped' },
     { status: 'skipped', type: 'rule.not_fired', verb: 'did not fire', verbs: 'did not fire' },
   ];
-  type Judged = { status: RunVerdict; name: string; reason: string; ruleId: number; version: number; runId: number };
+  /** `code`: why a rule did not fire, as the trace labels name it (none for a rule that fired or was stopped). */
+  type Judged = { status: RunVerdict; name: string; reason: string; code?: string; ruleId: number; version: number; runId: number };
   const named = (these: Judged[]) => these.map((x) => `"${x.name}" (v${x.version})`).join(', ');
   /**
    * One feed entry per event: its type is the weightiest outcome (fired, stopped, did not fire); the
@@ -294,6 +295,8 @@ export function createEngine(d: EngineDeps) {
       type: top!.type,
       title: title.slice(0, 500),
       description: verdicts.length > 1 ? verdicts.map((x) => `"${x.name}": ${x.reason}`).join('; ') : one!.reason,
+      // What the widget words in the viewer's language: the trigger, and each rule with its outcome and (when it did not fire) why.
+      params: { on: e.type, rules: verdicts.map((v) => ({ name: v.name, version: v.version, status: v.status, ...(v.code ? { reason: v.code } : {}) })) },
       metadata:
         verdicts.length > 1
           ? {
@@ -356,7 +359,8 @@ export function createEngine(d: EngineDeps) {
           reason = `stopped: fired ${rule.definition.perLeadPerHour} times for this lead in the last hour`;
         }
       }
-      judged.push({ status, name: rule.name, reason, ruleId: rule.id, version: rule.version });
+      const code = status === 'skipped' ? 'conditions_fail' : undefined;
+      judged.push({ status, name: rule.name, reason, code, ruleId: rule.id, version: rule.version });
       traces.push({ ...v.trace, reason, event: { type: e.type, key: e.key, depth: e.depth } });
       if (status === 'fired') fired++;
     }
