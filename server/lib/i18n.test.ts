@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PROPOSAL_TEXTS } from '../modules/actions/proposals.texts.js';
 import { HANDOFF_TEXTS } from '../modules/agents/handoff.texts.js';
 import { KNOWLEDGE_TEXTS } from '../modules/knowledge/knowledge.texts.js';
+import { MAIL_TEST_TEXTS } from '../modules/mail/mail.texts.js';
 import { MAIL_NOTE_TEXTS } from '../modules/mail/outbox.note.texts.js';
 import { NOTICE_TEXTS } from '../modules/agents/notices.texts.js';
 import { TASK_NOTICE_TEXTS } from '../modules/webhooks/handlers/tasks.texts.js';
@@ -13,6 +14,7 @@ import { accountLanguage, fill, LANGS, langOf, pickLang } from './i18n.js';
 
 /** Every server catalogue written per language. Add a new one here. */
 const CATALOGUES: Record<string, Record<string, Record<string, string>>> = {
+  mailTest: MAIL_TEST_TEXTS,
   oauth: OAUTH_TEXTS,
   unsubscribe: UNSUBSCRIBE_TEXTS,
   handoff: HANDOFF_TEXTS,

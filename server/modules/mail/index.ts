@@ -82,7 +82,7 @@ export function mailModule(d: MailDeps): Module<MailServices> {
     inbound,
     watcher,
     templates,
-    sendTest: createTestSender({ settings, policy, clock: d.clock }),
+    sendTest: createTestSender({ settings, policy, clock: d.clock, accountSettings: (accountId) => d.accounts.settings(accountId) }),
     connectionTest: createConnectionTest({ ...d, guard }),
     leadEmails: createLeadEmailsRepo(d.sqlite),
     sendFromWidget: createOutboxService({ settings, policy, writer, templates, access: d.access }),

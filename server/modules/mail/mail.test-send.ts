@@ -7,7 +7,8 @@ import { smtpSend } from '../../mail/smtp.js';
 import { AppError, notConfigured } from '../../lib/errors.js';
 import { NetGuardError } from '../../lib/net-guard.js';
 import type { MailPolicy } from './mail.policy.js';
-import { mailText } from './mail.texts.js';
+import { accountLanguage } from '../../lib/i18n.js';
+import { MAIL_TEST_TEXTS, mailText } from './mail.texts.js';
 import type { MailSettings } from './settings.service.js';
 
 /**
@@ -15,14 +16,20 @@ import type { MailSettings } from './settings.service.js';
  * transport. The answer says whether it went and, if not, a category (auth, tls, port, …) — never what the
  * server said, so the form cannot be used to read other machines' banners.
  */
-export function createTestSender(deps: { settings: MailSettings; policy: MailPolicy; clock: { now(): number } }) {
+export function createTestSender(deps: {
+  settings: MailSettings;
+  policy: MailPolicy;
+  clock: { now(): number };
+  accountSettings(accountId: number): Record<string, unknown>;
+}) {
   return async function sendTest(auth: WidgetAuth) {
     const { accountId, userId } = auth;
     const sender = deps.settings.sender(accountId, 'notification');
     if (!sender) throw notConfigured('Email', ['SMTP_URL', 'MAIL_FROM', '(or the account mailbox: PUT /api/mail/settings)']);
+    const texts = MAIL_TEST_TEXTS[accountLanguage(deps.accountSettings(accountId))];
     const to = deps.policy.userEmail(accountId, userId);
     if (!to) {
-      deps.policy.recordRefusal({ accountId, userId, reason: 'no_user_email', detail: mailText.noUserEmail, subject: mailText.testSubject });
+      deps.policy.recordRefusal({ accountId, userId, reason: 'no_user_email', detail: mailText.noUserEmail, subject: texts.subject });
       throw new AppError('CONFLICT', mailText.noUserEmail, { meta: { reason: 'no_user_email' } });
     }
     const messageId = `<test.${randomUUID()}@${domainOf(sender.from.address)}>`;
@@ -30,8 +37,8 @@ export function createTestSender(deps: { settings: MailSettings; policy: MailPol
       from: sender.from,
       to: [to],
       cc: [],
-      subject: mailText.testSubject,
-      text: mailText.testBody(sender.source),
+      subject: texts.subject,
+      text: sender.source === 'account' ? texts.body_account : texts.body_system,
       html: null,
       messageId,
       inReplyTo: null,

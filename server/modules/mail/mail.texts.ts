@@ -1,3 +1,4 @@
+import type { Lang } from '../../lib/i18n.js';
 import type { MailHint } from '../../mail/errors.js';
 
 /**
@@ -17,9 +18,6 @@ export const mailText = {
     `Held: this account reached its limit of ${cap} email recipients in 24 hours. Retry it from the outbox once the limit allows.`,
   refusedTitle: (subject: string) => `Email refused: ${subject}`,
   noUserEmail: 'Your Kommo user has no email address, so the test email has nowhere to go. Add one to your Kommo profile.',
-  testSubject: 'AI Agent: test email',
-  testBody: (via: 'account' | 'system') =>
-    `This is a test email from the AI Agent integration, sent through ${via === 'account' ? 'your mailbox' : 'the system mail server'}.`,
   testFailed: (hint: MailHint) => `The test email was not sent. ${hints[hint]}`,
   cancelledByUser: 'cancelled by a user',
   bounced: (status: string | null) =>
@@ -54,4 +52,28 @@ const hints: Record<MailHint, string> = {
   blocked: 'That host is not allowed: use the public name of your mail server.',
   rejected: 'The mail server refused the message.',
   unknown: 'The mail server could not be used.',
+};
+
+/** The test email (to the admin who asked for it), in the account's language. */
+export const MAIL_TEST_TEXTS: Record<Lang, { subject: string; body_account: string; body_system: string }> = {
+  en: {
+    subject: 'AI Agent: test email',
+    body_account: 'This is a test email from the AI Agent integration, sent through your mailbox.',
+    body_system: 'This is a test email from the AI Agent integration, sent through the system mail server.',
+  },
+  es: {
+    subject: 'Agente de IA: correo de prueba',
+    body_account: 'Es un correo de prueba de la integración Agente de IA, enviado a través de su buzón.',
+    body_system: 'Es un correo de prueba de la integración Agente de IA, enviado a través del servidor de correo del sistema.',
+  },
+  pt: {
+    subject: 'Agente de IA: e-mail de teste',
+    body_account: 'Este é um e-mail de teste da integração Agente de IA, enviado pela sua caixa de correio.',
+    body_system: 'Este é um e-mail de teste da integração Agente de IA, enviado pelo servidor de e-mail do sistema.',
+  },
+  ru: {
+    subject: 'ИИ-агент: тестовое письмо',
+    body_account: 'Это тестовое письмо от интеграции «ИИ-агент», отправленное через ваш почтовый ящик.',
+    body_system: 'Это тестовое письмо от интеграции «ИИ-агент», отправленное через системный почтовый сервер.',
+  },
 };
