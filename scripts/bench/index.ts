@@ -19,7 +19,8 @@ const all: Record<string, () => Promise<Scenario[]>> = {
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 // Subsets of another scenario (named `<scenario>-<part>`) run only when asked for by name.
-const names = wanted.length ? wanted : Object.keys(all).filter((n) => !n.includes('-'));
+const isPart = (n: string) => n.includes('-') && n.split('-')[0]! in all;
+const names = wanted.length ? wanted : Object.keys(all).filter((n) => !isPart(n));
 const results: Scenario[] = [];
 for (const name of names) {
   const run = all[name];
