@@ -46,7 +46,7 @@ export function createModules(p: Platform, o: ModuleOptions = {}) {
   // whose routes check access: the one late-bound reference breaks that circle (resolved before any request).
   let kommoApi: KommoServices['api'] | undefined;
   const access = accessModule({ ...p, crm: mirror.services.read, mirror: mirror.services.mirror, kommo: { api: (id) => kommoApi!(id) } });
-  const activity = activityModule({ ...p, access: access.services.access });
+  const activity = activityModule({ ...p, access: access.services.access, userName: (accountId, userId) => mirror.services.read.userName(accountId, userId) });
   const base = {
     ...p,
     activity: activity.services.activity,

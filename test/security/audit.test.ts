@@ -8,11 +8,13 @@ import { startWorld, type World } from '../helpers/world.js';
 
 let w: World;
 let admin: number;
+let adminName: string;
 let stage: { pipelineId: number; statusId: number };
 
 beforeAll(async () => {
   w = await startWorld({ seed: { leads: 3, contacts: 3, users: 2 }, simRps: 50, env: { KOMMO_RATE_LIMIT_RPS: '50', MAIL_ALLOW_PRIVATE_HOSTS: '1' } });
   admin = [...w.sim.state.users.values()][0]!.id;
+  adminName = [...w.sim.state.users.values()][0]!.name;
   const p = [...w.sim.state.pipelines.values()][0]!;
   stage = { pipelineId: p.id, statusId: p._embedded.statuses.find((s) => s.id !== 142 && s.id !== 143)!.id };
   await w.installAndSync();
@@ -21,13 +23,14 @@ afterAll(() => w?.stop());
 
 const audits = () =>
   (
-    w.p.sqlite.prepare("SELECT user_id AS userId, title, description, metadata FROM activity_logs WHERE type = 'config.changed' ORDER BY id").all() as {
+    w.p.sqlite.prepare("SELECT user_id AS userId, title, description, metadata, params FROM activity_logs WHERE type = 'config.changed' ORDER BY id").all() as {
       userId: number | null;
       title: string;
       description: string | null;
       metadata: string;
+      params: string | null;
     }[]
-  ).map((r) => ({ ...r, metadata: JSON.parse(r.metadata) }));
+  ).map((r) => ({ ...r, metadata: JSON.parse(r.metadata), params: r.params === null ? null : JSON.parse(r.params) }));
 
 /** Make one change as the admin and return the one audit entry it wrote. */
 async function change(method: string, path: string, body?: unknown) {
@@ -45,7 +48,9 @@ describe('configuration audit', () => {
   it('records each change once, with who, what and a diff', async () => {
     const agent = await change('POST', '/api/agents', { name: 'Ava', instructions: 'Qualify leads.' });
     expect(agent.entry.metadata).toMatchObject({ entity: 'agent', action: 'created', id: agent.res.body.id, name: 'Ava' });
-    expect(agent.entry.title).toBe(`Agent "Ava" created by user ${admin}`);
+    expect(agent.entry.title).toBe(`Agent "Ava" created by ${adminName}`);
+    // Who made the change is in its parameters too, by name, for the widget to say in the viewer's language.
+    expect(agent.entry.params).toMatchObject({ userId: admin, userName: adminName });
 
     const renamed = await change('PATCH', `/api/agents/${agent.res.body.id}`, { mode: 'autopilot', temperature: 0.6 });
     expect(renamed.entry.metadata.action).toBe('updated');

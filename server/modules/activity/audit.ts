@@ -51,7 +51,12 @@ export interface AuditSpec {
  * than the service so every configuration route is audited the same way, and reads "before" through
  * the module's own service (SQL stays in the repositories).
  */
-export function createAudit(deps: { activity: ActivityService; logger: Pick<Logger, 'error'> }) {
+export function createAudit(deps: {
+  activity: ActivityService;
+  logger: Pick<Logger, 'error'>;
+  /** The Kommo user's name as the mirror has it (the entry says who made the change by name). */
+  userName?: (accountId: number, userId: number) => string | null;
+}) {
   function record(input: {
     accountId: number;
     userId: number | null;
@@ -61,12 +66,13 @@ export function createAudit(deps: { activity: ActivityService; logger: Pick<Logg
     name: string | null;
     changes: FieldChange[];
   }) {
+    const userName = input.userId ? (deps.userName?.(input.accountId, input.userId) ?? null) : null;
     const label = `${ENTITY_NAMES[input.entity]}${input.name ? ` "${input.name}"` : input.id !== null ? ` #${input.id}` : ''}`;
     return deps.activity.write({
       accountId: input.accountId,
       userId: input.userId,
       type: AUDIT_TYPE,
-      title: `${label} ${ACTION_NAMES[input.action]}${input.userId ? ` by user ${input.userId}` : ''}`,
+      title: `${label} ${ACTION_NAMES[input.action]}${input.userId ? ` by ${userName ?? `user ${input.userId}`}` : ''}`,
       description: input.action === 'updated' ? describeChanges(input.changes) || null : null,
       metadata: { entity: input.entity, action: input.action, id: input.id, name: input.name, changes: input.changes },
       // The widget says "Agent "Ava" changed by user 5" in the viewer's language from these; a change's
@@ -77,6 +83,7 @@ export function createAudit(deps: { activity: ActivityService; logger: Pick<Logg
         id: input.id,
         name: input.name,
         userId: input.userId,
+        userName,
         changes: input.action === 'updated' ? input.changes.map((c) => ({ ...c })) : [],
       },
     });

@@ -7,7 +7,7 @@ import { type Audit, createAudit } from './audit.js';
 
 export type { ActivityService } from './activity.service.js';
 export type { Audit } from './audit.js';
-export type ActivityDeps = Pick<Platform, 'db' | 'clock' | 'logger'> & { access: AccessCheck };
+export type ActivityDeps = Pick<Platform, 'db' | 'clock' | 'logger'> & { access: AccessCheck; userName?: (accountId: number, userId: number) => string | null };
 export interface ActivityServices {
   activity: ActivityService;
   /** The configuration audit: a middleware for every configuration route. */
@@ -17,6 +17,6 @@ export interface ActivityServices {
 /** The activity feed: every module writes to it (inside its own transaction); the widget reads it. */
 export function activityModule(d: ActivityDeps): Module<ActivityServices> {
   const activity = createActivityService(d);
-  const audit = createAudit({ activity, logger: d.logger });
+  const audit = createAudit({ activity, logger: d.logger, userName: d.userName });
   return { name: 'activity', services: { activity, audit }, routes: [activityRoutes(activity, d.access)] };
 }

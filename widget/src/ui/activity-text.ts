@@ -81,6 +81,9 @@ export function activityTitle(t: Translate, item: Pick<ActivityItem, 'type' | 't
     return item.title;
   }
   if (item.type === 'agent.draft_discarded' && p.reason) return `${title} · ${labelOf(t, 'draft_answers.discard_reason', text(p.reason))}`;
+  // Who changed the configuration: the Kommo user's name, or their number when the mirror had no name.
+  if (item.type === 'config.changed' && (p.userName || p.userId))
+    return `${title} — ${t('activity.by_user', { user: text(p.userName) || t('activity.user_number', { id: text(p.userId) }) })}`;
   return title;
 }
 
