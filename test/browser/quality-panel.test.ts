@@ -137,8 +137,10 @@ describe('the cost and quality panel shows the figures of seeded turns', () => {
     await page.check('[data-testid="kai-stage-reply-by-email"]');
     await page.click('[data-testid="kai-stage-save"]');
     await page.waitForSelector('[data-testid="kai-stage-saved"]');
-    const bindings = (await w.must('GET', '/api/bindings')).items;
-    expect(bindings).toEqual([expect.objectContaining({ ...qualified, agentId: agent.id, replyByEmail: true })]);
+    // "Saved" may still be on screen from the mode switch above: wait for the binding itself.
+    await expect
+      .poll(async () => (await w.must('GET', '/api/bindings')).items, { timeout: 10_000 })
+      .toEqual([expect.objectContaining({ ...qualified, agentId: agent.id, replyByEmail: true })]);
     await expect(page.isChecked('[data-testid="kai-stage-reply-by-email"]')).resolves.toBe(true);
     expect(await harnessErrors(page)).toEqual([]);
     expect(problems).toEqual([]);

@@ -77,7 +77,7 @@ export function RuleEditor(props: { rule: Rule | null; refs: AutomationRefs; age
         <ActionsEditor value={form.actions} refs={props.refs} agents={props.agents} error={fieldError} onChange={(actions) => set({ actions })} />
       </Section>
 
-      <FormError error={save.error} fields={['name', 'pipelineId', 'definition.perLeadPerHour', 'definition.actions']} />
+      <FormError error={save.error} fields={['name', 'pipelineId', 'definition.perLeadPerHour', 'definition.actions']} shown={fieldError.shown} />
       {del.error ? <ErrorBox error={del.error} onRetry={del.retry} compact /> : null}
       <div class="kai-form__foot">
         <Button kind="primary" type="submit" busy={save.busy} testId="kai-rule-save">

@@ -214,7 +214,7 @@ export function SequenceEditor(props: { sequence: Sequence | null; refs: Automat
         </div>
       </Section>
 
-      <FormError error={save.error} fields={['name', 'pipelineId', 'definition.steps']} />
+      <FormError error={save.error} fields={['name', 'pipelineId', 'definition.steps']} shown={fieldError.shown} />
       {del.error ? <ErrorBox error={del.error} onRetry={del.retry} compact /> : null}
       <div class="kai-form__foot">
         <Button kind="primary" type="submit" busy={save.busy} testId="kai-seq-save">

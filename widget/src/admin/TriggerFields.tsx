@@ -66,7 +66,12 @@ export function TriggerFields(props: { value: Trigger; refs: AutomationRefs; err
             <ListInput value={tr.keywords} label={t('automation_admin.keywords')} testId="kai-rule-keywords" onChange={(keywords) => set({ keywords })} />
           </Field>
           <Field label={t('automation_admin.regex')} error={err('regex')}>
-            <input class="kai-input kai-mono" value={tr.regex ?? ''} onInput={(e) => set({ regex: (e.target as HTMLInputElement).value })} />
+            <input
+              class="kai-input kai-mono"
+              value={tr.regex ?? ''}
+              data-testid="kai-rule-regex"
+              onInput={(e) => set({ regex: (e.target as HTMLInputElement).value })}
+            />
           </Field>
           <Field label={t('automation_admin.channels')} hint={t('automation_admin.channels_hint')}>
             <ListInput value={tr.channels} label={t('automation_admin.channels')} onChange={(channels) => set({ channels })} />

@@ -270,7 +270,7 @@ function Editor(props: {
           <Button kind="primary" type="submit" busy={busy} testId="kai-stage-save">
             {t('stage_setup.save')}
           </Button>
-          {props.saved && !failed ? (
+          {props.saved && !failed && !busy ? (
             <span class="kai-ok kai-small" data-testid="kai-stage-saved">
               {t('common.saved')}
             </span>

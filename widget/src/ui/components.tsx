@@ -207,10 +207,14 @@ export function Saved(props: { show: boolean }) {
  * A refused save, said once: an error about a field the form shows beside it (`fields`: the exact paths its
  * fields read with fieldErrors) is not repeated here; only the rest is, and nothing when every error has its field.
  */
-export function FormError(props: { error: ApiError | null; fields: readonly string[]; onRetry?: () => void }) {
+/**
+ * A form's error box, without the field errors shown beside their fields: those named in `fields`, and
+ * those a nested editor showed in this render (`shown`, from fieldErrors; rendered before this box).
+ */
+export function FormError(props: { error: ApiError | null; fields: readonly string[]; shown?: ReadonlySet<string>; onRetry?: () => void }) {
   const { error } = props;
   if (!error) return null;
-  const rest = error.errors.filter((e) => !props.fields.includes(e.field));
+  const rest = error.errors.filter((e) => !props.fields.includes(e.field) && !props.shown?.has(e.field));
   if (error.errors.length && !rest.length) return null;
   return <ErrorBox error={{ ...error, errors: rest }} onRetry={props.onRetry} />;
 }

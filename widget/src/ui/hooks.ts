@@ -88,5 +88,12 @@ export function useAction(): Action {
 export function fieldErrors(t: (key: string) => string, serverError: ApiError | null, local: Record<string, string> = {}) {
   const server: Record<string, string> = {};
   for (const e of serverError?.errors ?? []) server[e.field] = e.message;
-  return (key: string): string | undefined => (local[key] ? t(`validation.${local[key]}`) : server[key]);
+  /** The server's field errors some field showed beside itself in this render (FormError leaves them out). */
+  const shown = new Set<string>();
+  const lookup = (key: string): string | undefined => {
+    if (local[key]) return t(`validation.${local[key]}`);
+    if (server[key] !== undefined) shown.add(key);
+    return server[key];
+  };
+  return Object.assign(lookup, { shown });
 }
