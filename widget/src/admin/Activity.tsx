@@ -102,10 +102,10 @@ export function Activity(props: { agents: Agent[] }) {
         {feed.items.map((item) => (
           <li key={item.id} class="kai-list__item kai-feed__item" data-testid="kai-feed-item">
             <div class="kai-row kai-row--between">
-              <strong data-testid="kai-feed-title">{activityTitle(t, item)}</strong>
+              <strong data-testid="kai-feed-title">{activityTitle(t, item, lang)}</strong>
               <span class="kai-small kai-muted">{formatDateTime(item.createdAt, lang)}</span>
             </div>
-            {activityDetail(t, item) ? <div class="kai-text kai-small">{activityDetail(t, item)}</div> : null}
+            {activityDetail(t, item, lang) ? <div class="kai-text kai-small">{activityDetail(t, item, lang)}</div> : null}
             <div class="kai-small kai-muted">
               {labelOf(t, 'activity.types', item.type)}
               {item.leadId ? ` · ${t('activity.lead', { id: item.leadId })}` : ''}

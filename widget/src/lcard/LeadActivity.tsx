@@ -18,7 +18,7 @@ export function LeadActivity(props: { leadId: number; version?: number }) {
         <ul class="kai-list">
           {feed.data.items.map((item) => (
             <li key={item.id} class="kai-list__item">
-              <div class="kai-text">{activityTitle(t, item)}</div>
+              <div class="kai-text">{activityTitle(t, item, lang)}</div>
               <div class="kai-small kai-muted">{formatDateTime(item.createdAt, lang)}</div>
             </li>
           ))}

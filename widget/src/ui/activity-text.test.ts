@@ -117,4 +117,14 @@ describe('the Russian locale file', () => {
     const text = readFileSync(new URL('../../i18n/ru.json', import.meta.url), 'utf8');
     expect(text.match(/(^|[^а-яё])лид[а-яё]*/gi) ?? []).toEqual([]);
   });
+  it("writes a date parameter in the viewer's language instead of the stored ISO text", () => {
+    const deferred = entry('sequence.deferred', { sequence: 'Nurture', step: 2, at: '2026-12-03T09:00:00.000Z', variant: 'quiet_hours' });
+    const [ru, es] = [translate('ru'), translate('es')];
+    const inRu = activityTitle(ru, deferred, 'ru');
+    expect(inRu).not.toContain('2026-12-03T09:00');
+    expect(inRu).toContain(new Intl.DateTimeFormat('ru', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date('2026-12-03T09:00:00.000Z')));
+    expect(activityTitle(es, deferred, 'es')).toContain(
+      new Intl.DateTimeFormat('es', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date('2026-12-03T09:00:00.000Z')),
+    );
+  });
 });

@@ -1,13 +1,18 @@
 import type { ActivityItem } from '../api.js';
 import { labelOf, type Translate } from '../i18n.js';
+import { formatDateTime } from './format.js';
 
 type Params = Record<string, unknown>;
 type Vars = Record<string, string | number>;
 
 const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
-const flat = (p: Params): Vars => {
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+/** The parameters a text can take; a date (ISO 8601) is written in the viewer's language when it is given. */
+const flat = (p: Params, lang?: string): Vars => {
   const out: Vars = {};
-  for (const [k, v] of Object.entries(p)) if (typeof v === 'string' || typeof v === 'number') out[k] = v;
+  for (const [k, v] of Object.entries(p))
+    if (typeof v === 'string') out[k] = lang && ISO_TIME.test(v) ? formatDateTime(v, lang) : v;
+    else if (typeof v === 'number') out[k] = v;
   return out;
 };
 /** `t(key, vars)`, or null when the locale (and the bundled English) has no text for the key. */
@@ -47,8 +52,8 @@ function rulesText(t: Translate, type: string, rules: unknown): string {
 }
 
 /** The placeholders a type's text takes that are worded here, from the stored parameters. */
-function varsFor(t: Translate, type: string, p: Params): Vars {
-  const vars = flat(p);
+function varsFor(t: Translate, type: string, p: Params, lang?: string): Vars {
+  const vars = flat(p, lang);
   if ('action' in p && (type.endsWith('.action') || type.endsWith('.error') || type.startsWith('agent.action_'))) vars.what = actionText(t, p);
   if (type === 'config.changed') {
     const entity = labelOf(t, 'activity.entity', text(p.entity));
@@ -66,11 +71,11 @@ function varsFor(t: Translate, type: string, p: Params): Vars {
  * An activity entry's headline in the viewer's language, from its type and parameters. An entry without
  * parameters (written before they existed), or of a type the locale has no text for, keeps its stored title.
  */
-export function activityTitle(t: Translate, item: Pick<ActivityItem, 'type' | 'title' | 'params'>): string {
+export function activityTitle(t: Translate, item: Pick<ActivityItem, 'type' | 'title' | 'params'>, lang?: string): string {
   const p = item.params;
   if (!p) return item.title;
   const variant = text(p.variant) || text(p.action && item.type === 'config.changed' ? p.action : '') || 'default';
-  const vars = varsFor(t, item.type, p);
+  const vars = varsFor(t, item.type, p, lang);
   // A variant the locale has no own text for (a new stop reason, say) reads as the type's default text.
   const title = maybe(t, `activity.entries.${item.type}.${variant}`, vars) ?? maybe(t, `activity.entries.${item.type}.default`, vars);
   // Parameters that do not fill the text (another writer's shape) leave placeholders: the stored title is better.
@@ -91,7 +96,7 @@ export function activityTitle(t: Translate, item: Pick<ActivityItem, 'type' | 't
  * The entry's detail: for a configuration change, its fields ("mode: draft → autopilot", a secret only
  * "changed", in the viewer's language); otherwise the stored text (a reply, a reason, a brief).
  */
-export function activityDetail(t: Translate, item: Pick<ActivityItem, 'type' | 'description' | 'params'>): string | null {
+export function activityDetail(t: Translate, item: Pick<ActivityItem, 'type' | 'description' | 'params'>, lang?: string): string | null {
   const changes = item.params?.changes;
   if (item.type === 'config.changed' && Array.isArray(changes)) {
     if (changes.length === 0) return null;
@@ -101,7 +106,7 @@ export function activityDetail(t: Translate, item: Pick<ActivityItem, 'type' | '
   }
   const p = item.params;
   if (p) {
-    const detail = maybe(t, `activity.details.${item.type}.${text(p.variant) || 'default'}`, flat(p));
+    const detail = maybe(t, `activity.details.${item.type}.${text(p.variant) || 'default'}`, flat(p, lang));
     if (detail && !/\{\w+\}/.test(detail)) return detail;
     // A stored detail that is only the variant's code (a skipped turn's reason) says nothing the title does not.
     if (p.variant && item.description === p.variant) return null;
