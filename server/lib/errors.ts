@@ -21,7 +21,11 @@ export type ErrorCode = keyof typeof errorStatus;
 
 export interface FieldError {
   field: string;
+  /** In English, for logs and API clients. */
   message: string;
+  /** A stable code (with its values) the widget words in the user's language; the message stays as it is. */
+  code?: string;
+  vars?: Record<string, string | number>;
 }
 
 export class AppError extends Error {

@@ -324,5 +324,10 @@ describe('rules', () => {
     });
     expect(r.status).toBe(422);
     expect(r.body.errors.map((e: { field: string }) => e.field)).toEqual(['definition.trigger.regex', 'definition.actions.0']);
+    // Each with a code (and its values) the widget words in the user's language.
+    expect(r.body.errors.map((e: { code: string; vars?: unknown }) => [e.code, e.vars])).toEqual([
+      ['regex_unsafe', undefined],
+      ['pipeline_missing', { id: 1 }],
+    ]);
   });
 });

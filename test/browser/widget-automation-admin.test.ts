@@ -317,6 +317,8 @@ describe('admin app: rule and sequence builders against the real backend', () =>
     await page.click('[data-testid="kai-rule-save"]');
     const regexField = page.locator('.kai-field', { has: page.locator('[data-testid="kai-rule-regex"]') });
     await regexField.locator('.kai-field__error').waitFor();
+    // Worded from the server's code in the user's language (the harness speaks English), not the server's own text.
+    await expect(regexField.locator('.kai-field__error').innerText()).resolves.toBe('This is not a valid pattern.');
     await expect(page.locator('[data-testid="kai-rule-editor"] .kai-field__error').count()).resolves.toBe(1);
     await expect(page.locator('[data-testid="kai-rule-editor"] [data-testid="kai-error"]').count()).resolves.toBe(0);
     expect(((await w.must('GET', '/api/rules')).items as { name: string }[]).map((r) => r.name)).not.toContain('Order number');

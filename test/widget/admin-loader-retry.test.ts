@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AdminModule, loadAdmin } from '../../widget/src/areas/admin-loader.js';
 
-const admin: AdminModule = { renderAdmin: () => true, unmountAll: () => undefined };
+const admin: AdminModule = { renderAdmin: () => true, unmountAll: () => undefined, renderStageEditor: () => undefined, unmountStageEditor: () => undefined };
 
 describe('admin.js that fails to load', () => {
   it('without a widget path or an AMD loader it says so instead of hanging', async () => {

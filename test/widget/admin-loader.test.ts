@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AdminModule, loadAdmin } from '../../widget/src/areas/admin-loader.js';
 
-const admin: AdminModule = { renderAdmin: () => true, unmountAll: () => undefined };
+const admin: AdminModule = { renderAdmin: () => true, unmountAll: () => undefined, renderStageEditor: () => undefined, unmountStageEditor: () => undefined };
 const self = { params: { path: '/upl/kai_agent/widget', version: '1.2.0' }, get_settings: () => ({}) };
 
 describe('admin.js, loaded on demand', () => {

@@ -131,6 +131,8 @@ describe('widget.zip', () => {
   it('stays within its gzipped budget', () => {
     const gz = gzipSync(Buffer.from(script())).length;
     expect(gz).toBeLessThanOrEqual(MAX_SCRIPT_GZIP_BYTES);
+    // The stage editor (the card's "This stage" tab and the pipeline board) comes with admin.js, on demand.
+    expect(script()).not.toContain('"kai-stage-editor"');
   });
 
   it('reads back identically from the built folder and from the zip', () => {

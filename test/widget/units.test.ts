@@ -6,6 +6,8 @@ import { createApi, toApiError } from '../../widget/src/api.js';
 import { salesbotHandlerUrl, salesbotSteps } from '../../widget/src/areas/salesbot.js';
 import { createTranslate, labelOf } from '../../widget/src/i18n.js';
 import { scheduleSummary } from '../../widget/src/ui/format.js';
+import { fieldMessage } from '../../widget/src/ui/hooks.js';
+import { readFileSync } from 'node:fs';
 import type { AjaxOptions, KommoWidget } from '../../widget/src/kommo.js';
 
 describe('api', () => {
@@ -175,5 +177,43 @@ describe('scheduleSummary', () => {
     expect(scheduleSummary(week, 'es')).toMatch(/^lun–vie 09:00–18:00, sáb 10:00–14:00$/);
     expect(scheduleSummary({ ...week, wed: [], sat: [] }, 'en')).toBe('Mon–Tue 09:00–18:00, Thu–Fri 09:00–18:00');
     expect(scheduleSummary({ mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] }, 'en')).toBe('');
+  });
+});
+
+describe('field errors from the server', () => {
+  const translate = (lang: string) => {
+    const file = JSON.parse(readFileSync(new URL(`../../widget/i18n/${lang}.json`, import.meta.url), 'utf8'));
+    return createTranslate({ i18n: (key: string) => file[key], langs: undefined } as never);
+  };
+  /** Every code the rule and sequence checks give a refused field. */
+  const CODES = [
+    'pipeline_missing',
+    'stage_missing',
+    'field_missing',
+    'user_missing',
+    'template_missing',
+    'sequence_missing',
+    'agent_missing',
+    'regex_invalid',
+    'regex_unsafe',
+    'cron_invalid',
+    'url_https',
+    'url_credentials',
+    'url_private',
+  ];
+  it("are worded from their code in the user's language, with their values, else keep the server's text", () => {
+    const ru = translate('ru');
+    expect(fieldMessage(ru, { field: 'definition.actions.0.url', message: 'must be a public address', code: 'url_private', vars: { host: '127.0.0.1' } })).toBe(
+      'Адрес должен быть публичным (127.0.0.1 — нет).',
+    );
+    expect(fieldMessage(translate('es'), { field: 'pipelineId', message: 'pipeline 5 does not exist', code: 'pipeline_missing', vars: { id: 5 } })).toBe(
+      'Este embudo ya no existe en Kommo (#5).',
+    );
+    expect(fieldMessage(ru, { field: 'name', message: 'Required' })).toBe('Required');
+    expect(fieldMessage(ru, { field: 'name', message: 'Server text', code: 'no_such_code' })).toBe('Server text');
+    for (const lang of ['en', 'es', 'pt', 'ru']) {
+      const t = translate(lang);
+      for (const code of CODES) expect(t(`validation.server.${code}`), `${lang} ${code}`).not.toBe(`validation.server.${code}`);
+    }
   });
 });

@@ -4,4 +4,5 @@
  * editor and the settings modal never pay for its builders and screens (script.js keeps its size budget).
  */
 export { renderAdmin } from './areas/admin.js';
+export { renderStageEditor, unmountStageEditor } from './areas/stage-editor.js';
 export { unmountAll } from './mount.js';

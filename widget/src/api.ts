@@ -282,6 +282,14 @@ interface Items<T> {
 
 // ---------- errors ----------
 
+/** A refused field: the server's English message, and a code (with values) the widget words in the user's language. */
+export interface ApiFieldError {
+  field: string;
+  message: string;
+  code?: string;
+  vars?: Record<string, string | number>;
+}
+
 /** An `application/problem+json` answer, or a network failure turned into the same shape. */
 export class ApiError extends Error {
   constructor(
@@ -289,7 +297,7 @@ export class ApiError extends Error {
     readonly code: string,
     readonly title: string,
     readonly detail: string,
-    readonly errors: { field: string; message: string }[] = [],
+    readonly errors: ApiFieldError[] = [],
     readonly requestId: string | null = null,
   ) {
     super(detail || title);
@@ -331,8 +339,15 @@ export function toApiError(failure: unknown): ApiError {
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
   const errors = Array.isArray(p.errors)
     ? p.errors
-        .filter((e): e is { field: unknown; message: unknown } => !!e && typeof e === 'object')
-        .map((e) => ({ field: String(e.field ?? ''), message: String(e.message ?? '') }))
+        .filter((e): e is { field: unknown; message: unknown; code?: unknown; vars?: unknown } => !!e && typeof e === 'object')
+        .map(
+          (e): ApiFieldError => ({
+            field: String(e.field ?? ''),
+            message: String(e.message ?? ''),
+            ...(typeof e.code === 'string' ? { code: e.code } : {}),
+            ...(e.vars && typeof e.vars === 'object' ? { vars: e.vars as Record<string, string | number> } : {}),
+          }),
+        )
     : [];
   const code = str(p.code) || (status === 0 ? 'NETWORK' : `HTTP_${status}`);
   const fallback = failure instanceof Error ? failure.message : '';

@@ -5,7 +5,7 @@
  * `system()`, `i18n()`, `render_template()`, `$authorizedAjax()`, … and must get `callbacks`.
  */
 import { createApi } from './api.js';
-import { renderAdminLazily, unmountAdmin } from './areas/admin-loader.js';
+import { loadAdmin, renderAdminLazily, unmountAdmin } from './areas/admin-loader.js';
 import { keepDpToken, rememberDpToken, renderDpSettings, storedDpToken } from './areas/dp.js';
 import { renderLeadCard } from './areas/lcard.js';
 import { salesbotSteps } from './areas/salesbot.js';
@@ -51,7 +51,7 @@ export function createWidget($?: JQueryLike) {
     // Built on first use: Kommo fills `self`'s settings and language before the first callback, not before the constructor.
     const context = (): WidgetContext => {
       if (!ctx) {
-        ctx = { api: createApi(self), t: createTranslate(self), lang: userLanguage(), widgetCode: widgetCode(self) };
+        ctx = { api: createApi(self), t: createTranslate(self), lang: userLanguage(), widgetCode: widgetCode(self), loadAdmin: () => loadAdmin(self) };
       }
       return ctx;
     };

@@ -34,15 +34,15 @@ export interface RulesServiceDeps {
  * What is wrong with a webhook URL that can be told without DNS: the scheme, credentials, and an address
  * literal that is not public. Names are checked again, resolved, when the webhook is sent.
  */
-function webhookUrlProblem(raw: string, allowPrivate: boolean): string | null {
+function webhookUrlProblem(raw: string, allowPrivate: boolean): Omit<FieldError, 'field'> | null {
   const url = new URL(raw);
-  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) return 'must be an https:// URL';
-  if (url.username || url.password) return 'must not contain a user name or password';
+  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) return { message: 'must be an https:// URL', code: 'url_https' };
+  if (url.username || url.password) return { message: 'must not contain a user name or password', code: 'url_credentials' };
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) {
     const cls = classifyAddress(host);
     const privateOk = allowPrivate && cls !== 'metadata' && cls !== 'multicast' && cls !== 'unspecified' && cls !== 'reserved';
-    if (cls !== 'public' && !privateOk) return `must be a public address (${host} is a ${cls} address)`;
+    if (cls !== 'public' && !privateOk) return { message: `must be a public address (${host} is a ${cls} address)`, code: 'url_private', vars: { host } };
   }
   return null;
 }
@@ -87,16 +87,17 @@ export function createRulesService(d: RulesServiceDeps) {
           errors.push({
             field: 'definition.trigger.regex',
             message: 'nested repetition and back-references are not allowed (they can stall on long messages)',
+            code: 'regex_unsafe',
           });
       } catch (err) {
-        errors.push({ field: 'definition.trigger.regex', message: `not a valid regular expression: ${(err as Error).message}` });
+        errors.push({ field: 'definition.trigger.regex', message: `not a valid regular expression: ${(err as Error).message}`, code: 'regex_invalid' });
       }
     }
     if (t.type === 'schedule') {
       try {
         parseCron(t.cron);
       } catch (err) {
-        errors.push({ field: 'definition.trigger.cron', message: err instanceof CronError ? err.message : String(err) });
+        errors.push({ field: 'definition.trigger.cron', message: err instanceof CronError ? err.message : String(err), code: 'cron_invalid' });
       }
     }
     const walk = (c: Condition | undefined, at: string) => {
@@ -122,12 +123,17 @@ export function createRulesService(d: RulesServiceDeps) {
       if (a.type === 'notify_user' && a.userId) user(a.userId, `${at}.userId`);
       if (a.type === 'create_task' && a.responsibleUserId) user(a.responsibleUserId, `${at}.responsibleUserId`);
       if (a.type === 'send_email' && !d.exists.template(accountId, a.templateId))
-        errors.push({ field: `${at}.templateId`, message: `email template ${a.templateId} does not exist` });
+        errors.push({
+          field: `${at}.templateId`,
+          message: `email template ${a.templateId} does not exist`,
+          code: 'template_missing',
+          vars: { id: a.templateId },
+        });
       if ((a.type === 'start_sequence' || (a.type === 'stop_sequence' && a.sequenceId)) && !d.exists.sequence(accountId, a.sequenceId!))
-        errors.push({ field: `${at}.sequenceId`, message: `sequence ${a.sequenceId} does not exist` });
+        errors.push({ field: `${at}.sequenceId`, message: `sequence ${a.sequenceId} does not exist`, code: 'sequence_missing', vars: { id: a.sequenceId! } });
       if (a.type === 'call_webhook') {
         const problem = webhookUrlProblem(a.url, d.webhooksAllowPrivate);
-        if (problem) errors.push({ field: `${at}.url`, message: problem });
+        if (problem) errors.push({ field: `${at}.url`, ...problem });
       }
     }
     return errors;

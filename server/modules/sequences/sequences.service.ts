@@ -66,8 +66,10 @@ export function createSequencesService(d: SequencesServiceDeps) {
       const at = `definition.steps.${i}`;
       if (s.type === 'move_stage') c.stage(s.pipelineId, s.statusId, at);
       if (s.type === 'create_task' && s.responsibleUserId) c.user(s.responsibleUserId, `${at}.responsibleUserId`);
-      if (s.type === 'send_email' && !d.exists.template(accountId, s.templateId)) c.add(`${at}.templateId`, `email template ${s.templateId} does not exist`);
-      if (s.type === 'agent_followup' && s.agentId && !d.exists.agent(accountId, s.agentId)) c.add(`${at}.agentId`, `agent ${s.agentId} does not exist`);
+      if (s.type === 'send_email' && !d.exists.template(accountId, s.templateId))
+        c.add(`${at}.templateId`, `email template ${s.templateId} does not exist`, 'template_missing', { id: s.templateId });
+      if (s.type === 'agent_followup' && s.agentId && !d.exists.agent(accountId, s.agentId))
+        c.add(`${at}.agentId`, `agent ${s.agentId} does not exist`, 'agent_missing', { id: s.agentId });
     }
     if (c.errors.length)
       throw new AppError(

@@ -1,8 +1,8 @@
 import type { KommoWidget } from '../kommo.js';
-import type { WidgetContext } from '../ui/context.js';
+import type { StageEditorHost, WidgetContext } from '../ui/context.js';
 
 /** What admin.js exports (widget/src/admin-entry.ts). */
-export interface AdminModule {
+export interface AdminModule extends StageEditorHost {
   renderAdmin(ctx: WidgetContext, doc?: Document): boolean;
   unmountAll(): void;
 }

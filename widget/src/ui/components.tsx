@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { ApiError } from '../api.js';
 import { useWidget } from './context.js';
+import { fieldMessage } from './hooks.js';
 
 type ButtonKind = 'primary' | 'secondary' | 'danger' | 'link';
 
@@ -74,7 +75,7 @@ export function ErrorBox(props: { error: ApiError; onRetry?: () => void; compact
         <ul class="kai-error__list">
           {error.errors.map((e) => (
             <li key={e.field}>
-              <code>{e.field}</code>: {e.message}
+              <code>{e.field}</code>: {fieldMessage(t, e)}
             </li>
           ))}
         </ul>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { toApiError, type ApiError } from '../api.js';
+import { toApiError, type ApiError, type ApiFieldError } from '../api.js';
+import type { Translate } from '../i18n.js';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -85,9 +86,17 @@ export function useAction(): Action {
  * A form's error for one field: a local check's (shown once the person tried to save, in their language)
  * before the server's (field errors of the last refused save, by the field's path).
  */
-export function fieldErrors(t: (key: string) => string, serverError: ApiError | null, local: Record<string, string> = {}) {
+/** A refused field's message in the user's language when the server gave its code, else the server's text. */
+export function fieldMessage(t: Translate, e: ApiFieldError): string {
+  if (!e.code) return e.message;
+  const key = `validation.server.${e.code}`;
+  const text = t(key, e.vars);
+  return text === key ? e.message : text;
+}
+
+export function fieldErrors(t: Translate, serverError: ApiError | null, local: Record<string, string> = {}) {
   const server: Record<string, string> = {};
-  for (const e of serverError?.errors ?? []) server[e.field] = e.message;
+  for (const e of serverError?.errors ?? []) server[e.field] = fieldMessage(t, e);
   /** The server's field errors some field showed beside itself in this render (FormError leaves them out). */
   const shown = new Set<string>();
   const lookup = (key: string): string | undefined => {
