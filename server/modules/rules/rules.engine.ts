@@ -92,21 +92,21 @@ export function matchTrigger(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'i
     case 'time_in_stage':
       return {
         check,
-        ok: (t.pipelineId === undefined || t.pipelineId === d.pipelineId) && (t.statusId === undefined || t.statusId === d.statusId),
+        ok: mayMatch(t, e, rule),
         actual: { pipelineId: d.pipelineId, statusId: d.statusId },
         expected: { pipelineId: t.pipelineId ?? 'any', statusId: t.statusId ?? 'any' },
       };
     case 'stage_left':
       return {
         check,
-        ok: (t.pipelineId === undefined || t.pipelineId === d.prevPipelineId) && (t.statusId === undefined || t.statusId === d.prevStatusId),
+        ok: mayMatch(t, e, rule),
         actual: { pipelineId: d.prevPipelineId, statusId: d.prevStatusId },
         expected: { pipelineId: t.pipelineId ?? 'any', statusId: t.statusId ?? 'any' },
       };
     case 'field_changed':
-      return { check, ok: (d.fieldIds ?? []).includes(t.fieldId), actual: d.fieldIds ?? [], expected: t.fieldId };
+      return { check, ok: mayMatch(t, e, rule), actual: d.fieldIds ?? [], expected: t.fieldId };
     case 'tag_added':
-      return { check, ok: t.tag === undefined || (d.tags ?? []).some((x) => lower(x) === lower(t.tag!)), actual: d.tags ?? [], expected: t.tag ?? 'any' };
+      return { check, ok: mayMatch(t, e, rule), actual: d.tags ?? [], expected: t.tag ?? 'any' };
     case 'message_received': {
       const text = (d.text ?? '').slice(0, MAX_MATCH_TEXT);
       const compiled = patternsOf(t);
@@ -133,8 +133,9 @@ export function matchTrigger(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'i
 }
 
 /**
- * A cheap test of the trigger's filters that builds no trace: false only when matchTrigger would say no
- * (keywords and patterns are left to it). A rule that cannot match is not a candidate, so nothing is lost.
+ * The trigger's filters as a yes or no, building no trace: the whole answer for stage, field and tag
+ * filters (matchTrigger traces the same test), and for messages the channel only (keywords and patterns
+ * are left to matchTrigger). The engine drops a rule that cannot match before judging it.
  */
 function mayMatch(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'id' | 'version'>): boolean {
   const d = e.data;
