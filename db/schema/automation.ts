@@ -63,7 +63,8 @@ export const ruleEvents = sqliteTable(
 
 /**
  * One rule version's verdict on one event, narrow (its trace is in the event's row): a rule's history,
- * and, for a run that fired, what its actions did.
+ * and, for a run that fired, what its actions did. Written in event order; found by rule through
+ * `rule_history`, which is filled in batches rather than on every event.
  */
 export const ruleRuns = sqliteTable(
   'rule_runs',
@@ -79,8 +80,29 @@ export const ruleRuns = sqliteTable(
     results: text('results', { mode: 'json' }).$type<Record<string, unknown>[] | null>(),
     finishedAt: integer('finished_at'),
   },
-  (t) => [index('rule_runs_rule_idx').on(t.accountId, t.ruleId, t.id)],
+  (t) => [index('rule_runs_account_idx').on(t.accountId, t.id)],
 );
+
+/**
+ * The runs by rule: the index of a rule's history. An index on `rule_runs` by rule would cost every event
+ * one random page per candidate rule; this one is filled in batches (a job every few thousand runs, and
+ * before a history or the counts are read), so each rule's page is written once per batch.
+ */
+export const ruleHistory = sqliteTable(
+  'rule_history',
+  {
+    accountId: integer('account_id').notNull(),
+    ruleId: integer('rule_id').notNull(),
+    runId: integer('run_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.ruleId, t.runId] })],
+);
+
+/** How far each account's runs are in `rule_history`: the last run id indexed. */
+export const ruleHistoryMarks = sqliteTable('rule_history_marks', {
+  accountId: integer('account_id').primaryKey(),
+  runId: integer('run_id').notNull(),
+});
 
 /** Small per-rule state: the round-robin position of an assign action, the next schedule slot. */
 export const ruleState = sqliteTable(

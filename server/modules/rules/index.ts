@@ -94,5 +94,5 @@ export function rulesModule(d: RulesDeps): Module<RulesServices> {
     scheduleLeadLimit: d.env.RULES_SCHEDULE_LEAD_LIMIT,
   });
   subscribeRuleTriggers(d.bus, { engine, repo, queue: d.queue, clock: d.clock, texts: (accountId, ids) => d.conversations.texts(accountId, ids) });
-  return { name: 'rules', services: { rules, engine }, routes: [rulesRoutes(rules, d.access, webhook)], jobs: rulesJobs(runner, timers) };
+  return { name: 'rules', services: { rules, engine }, routes: [rulesRoutes(rules, d.access, webhook)], jobs: rulesJobs(runner, timers, rules) };
 }

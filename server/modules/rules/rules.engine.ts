@@ -9,6 +9,9 @@ import type { Intent, Trigger, TriggerType } from './rules.schemas.js';
 
 export const RULE_RUN_QUEUE = 'rules.run';
 export const RULE_CLASSIFY_QUEUE = 'rules.classify';
+export const RULE_INDEX_QUEUE = 'rules.index';
+/** Every this many runs (by id), the account whose event crossed the mark gets a job indexing its runs by rule. */
+export const HISTORY_INDEX_EVERY = 4096;
 
 /** An event as rules see it. `key` is stable across redeliveries: (rule, version, key) runs once. */
 export interface RuleEvent {
@@ -380,6 +383,10 @@ export function createEngine(d: EngineDeps) {
     });
     if (runIds === null) return { fired: 0, evaluated, deferred }; // recorded before (a redelivery)
     const verdicts = judged.map((v, i) => ({ ...v, runId: runIds[i]! }));
+    // The history index is filled in batches: a job when this event's runs cross a multiple of HISTORY_INDEX_EVERY.
+    const block = Math.floor(runIds[runIds.length - 1]! / HISTORY_INDEX_EVERY);
+    if (block !== Math.floor((runIds[0]! - 1) / HISTORY_INDEX_EVERY))
+      d.queue.enqueue({ queue: RULE_INDEX_QUEUE, accountId: e.accountId, payload: {}, idempotencyKey: `rule-index:${e.accountId}:${block}` });
     feed(e, verdicts);
     // The fired runs' actions: one job for the event, run in rule order (each run is idempotent on its own).
     const firedRuns = verdicts.filter((v) => v.status === 'fired').map((v) => v.runId);

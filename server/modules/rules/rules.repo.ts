@@ -65,7 +65,17 @@ export function createRulesRepo(db: Db) {
     ),
     history: sqlite.prepare(
       `SELECT r.id, r.rule_id AS ruleId, r.version, r.lead_id AS leadId, r.status, r.results, e.event_key AS eventKey, e.depth, e.created_at AS createdAt, e.verdicts
-       FROM rule_runs r JOIN rule_events e ON e.id = r.event_id WHERE r.account_id = ? AND r.rule_id = ? ORDER BY r.id DESC LIMIT ?`,
+       FROM rule_history h JOIN rule_runs r ON r.id = h.run_id JOIN rule_events e ON e.id = r.event_id
+       WHERE h.account_id = ? AND h.rule_id = ? ORDER BY h.run_id DESC LIMIT ?`,
+    ),
+    mark: sqlite.prepare('SELECT run_id FROM rule_history_marks WHERE account_id = ?').pluck(),
+    batchEnd: sqlite.prepare('SELECT max(id) FROM (SELECT id FROM rule_runs WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?)').pluck(),
+    indexRuns: sqlite.prepare(
+      `INSERT OR IGNORE INTO rule_history (account_id, rule_id, run_id)
+       SELECT account_id, rule_id, id FROM rule_runs WHERE account_id = ? AND id > ? AND id <= ? ORDER BY rule_id, id`,
+    ),
+    setMark: sqlite.prepare(
+      'INSERT INTO rule_history_marks (account_id, run_id) VALUES (?, ?) ON CONFLICT (account_id) DO UPDATE SET run_id = excluded.run_id',
     ),
     setResults: sqlite.prepare('UPDATE rule_runs SET results = ?, status = ?, finished_at = ? WHERE account_id = ? AND id = ?'),
     getState: sqlite.prepare('SELECT value FROM rule_state WHERE account_id = ? AND rule_id = ? AND key = ?').pluck(),
@@ -73,7 +83,8 @@ export function createRulesRepo(db: Db) {
       'INSERT INTO rule_state (account_id, rule_id, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, rule_id, key) DO UPDATE SET value = excluded.value',
     ),
     counts: sqlite.prepare(
-      `SELECT rule_id AS ruleId, sum(status IN ('fired', 'done', 'failed')) AS fired, count(*) AS evaluated FROM rule_runs WHERE account_id = ? GROUP BY rule_id`,
+      `SELECT h.rule_id AS ruleId, sum(r.status IN ('fired', 'done', 'failed')) AS fired, count(*) AS evaluated
+       FROM rule_history h JOIN rule_runs r ON r.id = h.run_id WHERE h.account_id = ? GROUP BY h.rule_id`,
     ),
   };
   /** `INSERT … VALUES (…), (…)` for n runs, prepared once per n. */
@@ -265,6 +276,18 @@ export function createRulesRepo(db: Db) {
       const last = Number(insertRuns(e.verdicts.length).run(...params).lastInsertRowid);
       return e.verdicts.map((_, i) => last - e.verdicts.length + 1 + i);
     },
+    /**
+     * Put up to `max` of the account's runs not yet in the history index into it, in one statement sorted
+     * by rule (each rule's page is written once). False when there was none left; call it in a transaction.
+     */
+    indexHistory(accountId: number, max: number): boolean {
+      const mark = (s.mark.get(accountId) as number | undefined) ?? 0;
+      const end = s.batchEnd.get(accountId, mark, max) as number | null;
+      if (end === null) return false;
+      s.indexRuns.run(accountId, mark, end);
+      s.setMark.run(accountId, end);
+      return true;
+    },
     /** How often each rule fired for this lead since `since` (the per-lead hourly limit). */
     firedOnLead(accountId: number, leadId: number, since: number): Map<number, number> {
       const n = new Map<number, number>();
@@ -278,13 +301,14 @@ export function createRulesRepo(db: Db) {
     },
     setResults: (accountId: number, id: number, results: readonly object[], status: RunStatus, now: number | null) =>
       void s.setResults.run(JSON.stringify(results), status, now, accountId, id),
-    /** A rule's latest verdicts, newest first, each with its trace from the event's row. */
+    /** A rule's latest verdicts, newest first, each with its trace from the event's row (as far as the history index goes: `indexHistory` first). */
     history: (accountId: number, ruleId: number, limit: number): HistoryRow[] =>
       (s.history.all(accountId, ruleId, limit) as (HistoryRow & { verdicts: string; results: string | null })[]).map(({ verdicts, ...r }) => ({
         ...r,
         results: r.results === null ? null : (JSON.parse(r.results as string) as Record<string, unknown>[]),
         trace: ((JSON.parse(verdicts) as RecordedVerdict[]).find((v) => v.ruleId === ruleId)?.trace ?? {}) as Record<string, unknown>,
       })),
+    /** Verdicts and firings per rule (as far as the history index goes: `indexHistory` first). */
     counts: (accountId: number) => s.counts.all(accountId) as { ruleId: number; fired: number; evaluated: number }[],
 
     getState: (accountId: number, ruleId: number, key: string): string | undefined => s.getState.get(accountId, ruleId, key) as string | undefined,
