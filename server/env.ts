@@ -91,6 +91,7 @@ const envSchema = z.object({
   MAIL_FROM: optionalString,
   BODY_LIMIT_BYTES: int(1024 * 1024, 1024, 50 * 1024 * 1024, 'bytes, 1024-52428800'),
   WORKER_CONCURRENCY: int(16, 1, 64, 'a number of parallel jobs, 1-64'),
+  DB_CHECKPOINT_INTERVAL_MS: int(100, 0, 60_000, 'milliseconds, 0-60000'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000, 'milliseconds, 0-600000'),
   WEBHOOK_BURST_WINDOW_MS: int(8000, 0, 120_000, 'milliseconds, 0-120000'),
   NOTIFY_BATCH_WINDOW_MS: int(60_000, 0, 3_600_000, 'milliseconds, 0-3600000'),

@@ -6,6 +6,7 @@ import { Worker } from './jobs/worker.js';
 import { EventBus } from './lib/bus.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createEncryptor, type Encryptor } from './lib/crypto.js';
+import { type Checkpointer, startCheckpointer } from './lib/checkpointer.js';
 import { GroupCommitter } from './lib/group-commit.js';
 import { createLogger } from './lib/logger.js';
 import { Metrics } from './lib/metrics.js';
@@ -33,6 +34,8 @@ export interface Platform {
   tx<T>(fn: () => T): T;
   /** The same, committed together with other writes of this tick (hot paths); resolves after COMMIT. */
   groupTx<T>(fn: () => T): Promise<T>;
+  /** Stop the background WAL checkpoints (closePlatform does). */
+  stopCheckpointer(): void;
 }
 
 export interface PlatformOverrides {
@@ -49,6 +52,15 @@ export function createPlatform(env: Env, overrides: PlatformOverrides = {}): Pla
   const clock = overrides.clock ?? systemClock;
   const { sqlite, db } = openDatabase(env.DATABASE_PATH);
   runMigrations(db);
+  let checkpointer: Checkpointer | null = null;
+  if (env.DATABASE_PATH !== ':memory:' && env.DB_CHECKPOINT_INTERVAL_MS > 0) {
+    // A worker thread checkpoints; the writer only does when the WAL passes 10,000 pages (40 MB) anyway.
+    sqlite.pragma('wal_autocheckpoint = 10000');
+    checkpointer = startCheckpointer(env.DATABASE_PATH, {
+      intervalMs: env.DB_CHECKPOINT_INTERVAL_MS,
+      onError: (message) => logger.warn({ err: message }, 'background checkpoint failed'),
+    });
+  }
   const metrics = new Metrics();
   const groupCommitter = new GroupCommitter(sqlite, 256, (writes) => {
     metrics.inc('db_group_commits_total', 'Group commits (one SQLite COMMIT shared by the writes of one tick)', {});
@@ -74,9 +86,11 @@ export function createPlatform(env: Env, overrides: PlatformOverrides = {}): Pla
     worker,
     tx: (fn) => sqlite.transaction(fn).immediate(),
     groupTx,
+    stopCheckpointer: () => checkpointer?.stop(),
   };
 }
 
 export function closePlatform(p: Platform): void {
+  p.stopCheckpointer();
   if (p.sqlite.open) p.sqlite.close();
 }
