@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkingHours } from '../../db/schema/index.js';
-import { isTimeZone, nextOpenAt, startOfDay } from './working-hours.js';
+import { isOpenAt, isTimeZone, local, nextOpenAt, startOfDay } from './working-hours.js';
 
 const day = [
   ['09:00', '13:00'],
@@ -26,6 +26,23 @@ describe('nextOpenAt', () => {
   it('no schedule is always open; an empty schedule never opens', () => {
     expect(nextOpenAt(null, 123)).toBe(123);
     expect(nextOpenAt({ timezone: 'UTC', schedule: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } }, 123)).toBeNull();
+  });
+
+  it('isOpenAt agrees with nextOpenAt, across a break, a weekend and a DST change', () => {
+    for (const tz of ['America/Sao_Paulo', 'Europe/Berlin', 'Asia/Kathmandu']) {
+      for (let t = Date.UTC(2026, 2, 26, 0, 0); t < Date.UTC(2026, 2, 31, 0, 0); t += 7 * 60_000 + 13_000) {
+        expect(isOpenAt(wh(tz), t), `${tz} ${new Date(t).toISOString()}`).toBe(nextOpenAt(wh(tz), t) === t);
+      }
+    }
+    expect(isOpenAt(null, 5)).toBe(true);
+  });
+
+  it('local() reads the same wall clock from its minute cache as from the formatter', () => {
+    // Kathmandu is UTC+5:45; Berlin changes its offset at 01:00 UTC on 2026-03-29.
+    expect(local(Date.UTC(2026, 0, 7, 13, 0, 42), 'Asia/Kathmandu')).toEqual({ y: 2026, m: 1, d: 7, h: 18, min: 45, s: 42 });
+    expect(local(Date.UTC(2026, 0, 7, 13, 0, 59), 'Asia/Kathmandu')).toEqual({ y: 2026, m: 1, d: 7, h: 18, min: 45, s: 59 });
+    expect(local(Date.UTC(2026, 2, 29, 0, 59, 59), 'Europe/Berlin')).toEqual({ y: 2026, m: 3, d: 29, h: 1, min: 59, s: 59 });
+    expect(local(Date.UTC(2026, 2, 29, 1, 0, 0), 'Europe/Berlin')).toEqual({ y: 2026, m: 3, d: 29, h: 3, min: 0, s: 0 });
   });
 
   it('accepts IANA zones only', () => {

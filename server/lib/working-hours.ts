@@ -30,14 +30,23 @@ function fmt(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** The wall clock in `tz` at instant `ms`. */
+/** The last minute read per time zone: hot paths (every rule event) ask for the same minute again and again. */
+const lastMinute = new Map<string, { minute: number; y: number; m: number; d: number; h: number; min: number }>();
+
+/** The wall clock in `tz` at instant `ms` (zone offsets are whole minutes, so one minute reads the same everywhere in it). */
 export function local(ms: number, tz: string) {
+  const minute = Math.floor(ms / 60_000);
+  const s = Math.floor(ms / 1000) - minute * 60;
+  const hit = lastMinute.get(tz);
+  if (hit?.minute === minute) return { y: hit.y, m: hit.m, d: hit.d, h: hit.h, min: hit.min, s };
   const p = Object.fromEntries(
     fmt(tz)
-      .formatToParts(ms)
+      .formatToParts(minute * 60_000)
       .map((x) => [x.type, x.value]),
   ) as Record<string, string>;
-  return { y: Number(p.year), m: Number(p.month), d: Number(p.day), h: Number(p.hour), min: Number(p.minute), s: Number(p.second) };
+  const v = { y: Number(p.year), m: Number(p.month), d: Number(p.day), h: Number(p.hour), min: Number(p.minute) };
+  lastMinute.set(tz, { minute, ...v });
+  return { ...v, s };
 }
 
 /** The instant at which the wall clock in `tz` shows y-m-d h:min (DST gaps resolve forward). */
@@ -54,6 +63,15 @@ export function instant(y: number, m: number, d: number, h: number, min: number,
 }
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Is `now` inside the schedule (no schedule means always open)? One clock read, nothing searched ahead. */
+export function isOpenAt(wh: WorkingHours | null, now: number): boolean {
+  if (!wh) return true;
+  const today = local(now, wh.timezone);
+  const nowMin = today.h * 60 + today.min;
+  const weekday = DAYS[new Date(Date.UTC(today.y, today.m - 1, today.d)).getUTCDay()]!;
+  return (wh.schedule[weekday] ?? []).some(([start, end]) => nowMin >= minutes(start) && nowMin < minutes(end));
+}
 
 /**
  * When the agent may next reply: `now` itself when inside the schedule, else the start of the next

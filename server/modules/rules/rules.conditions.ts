@@ -1,5 +1,3 @@
-import type { WorkingHours } from '../../../db/schema/index.js';
-import { nextOpenAt } from '../../lib/working-hours.js';
 import { type CrmField, type CrmLead, fieldText } from '../mirror/mirror-read.repo.js';
 import type { Condition, ConditionLeaf } from './rules.schemas.js';
 
@@ -11,7 +9,8 @@ export interface Facts {
   channel: string | null;
   agent: { bound: boolean; paused: boolean };
   now: number;
-  workingHours: WorkingHours;
+  /** Whether `now` is inside the account's working hours (judged once per event, however many conditions ask). */
+  insideWorkingHours: boolean;
 }
 
 /** One step of a verdict: what was compared, with which values, and whether it held. */
@@ -43,17 +42,28 @@ function fieldValues(lead: CrmLead | undefined, fieldId: number): string[] {
   return (f?.values ?? []).map((v) => fieldText([v])).filter((v) => v !== '');
 }
 
+/** A select option's label for an option id, else the value as text. */
+function optionLabel(def: CrmField | undefined, v: unknown): string {
+  if (typeof v === 'number' && def?.enums) return def.enums.find((e) => e.id === v)?.value ?? String(v);
+  return String(v);
+}
+/** A field value equals a condition value: as numbers for a numeric field, else as text or option label. */
+function same(def: CrmField | undefined, numeric: boolean, a: string, b: unknown): boolean {
+  if (numeric) {
+    const x = num(a);
+    const y = num(b);
+    if (x !== null && y !== null) return x === y;
+  }
+  return lower(a) === lower(optionLabel(def, b));
+}
+
 /** Compare a field by its type: numbers as numbers, select options by label (or option id), text case-insensitively. */
 function fieldCheck(c: Extract<ConditionLeaf, { kind: 'field' }>, facts: Facts): TraceNode {
   const def = facts.fields.find((f) => f.id === c.fieldId);
   const label = `field ${def?.name ?? `#${c.fieldId}`} ${c.op}`;
   const values = fieldValues(facts.lead, c.fieldId);
-  const numeric = def ? ['numeric', 'price'].includes(def.type) : false;
-  const optionLabel = (v: unknown) => {
-    if (typeof v === 'number' && def?.enums) return def.enums.find((e) => e.id === v)?.value ?? String(v);
-    return String(v);
-  };
-  const eq = (a: string, b: unknown) => (numeric && num(a) !== null && num(b) !== null ? num(a) === num(b) : lower(a) === lower(optionLabel(b)));
+  const numeric = def !== undefined && (def.type === 'numeric' || def.type === 'price');
+  const eq = (a: string, b: unknown) => same(def, numeric, a, b);
   const actual = values.length <= 1 ? (values[0] ?? null) : values;
   const first = values[0];
   let ok: boolean;
@@ -70,7 +80,7 @@ function fieldCheck(c: Extract<ConditionLeaf, { kind: 'field' }>, facts: Facts):
       ok = !values.some((v) => eq(v, c.value));
       break;
     case 'contains':
-      ok = values.some((v) => lower(v).includes(lower(optionLabel(c.value))));
+      ok = values.some((v) => lower(v).includes(lower(optionLabel(def, c.value))));
       break;
     case 'in':
       expected = c.values ?? [];
@@ -127,7 +137,7 @@ function leaf(c: ConditionLeaf, facts: Facts): TraceNode {
       return { check: `price ${c.op}`, ok, actual: p, expected: c.op === 'between' ? [c.value, c.max] : c.value };
     }
     case 'working_hours': {
-      const inside = nextOpenAt(facts.workingHours, facts.now) === facts.now;
+      const inside = facts.insideWorkingHours;
       return { check: c.inside ? 'inside working hours' : 'outside working hours', ok: inside === c.inside, actual: inside ? 'inside' : 'outside' };
     }
     case 'agent': {

@@ -1,5 +1,6 @@
 import type { WorkingHours } from '../../../db/schema/index.js';
 import type { JobQueue } from '../../jobs/queue.js';
+import { isOpenAt } from '../../lib/working-hours.js';
 import type { Clock } from '../../lib/clock.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
@@ -236,7 +237,8 @@ export function createEngine(d: EngineDeps) {
       const l = lead();
       return l ? d.agentState(e.accountId, l.id, l.pipelineId, l.statusId) : { bound: false, paused: false };
     });
-    const workingHours = once(() => d.workingHours(e.accountId));
+    const now = d.clock.now();
+    const inside = once(() => isOpenAt(d.workingHours(e.accountId), now));
     return {
       get lead() {
         return lead();
@@ -248,9 +250,9 @@ export function createEngine(d: EngineDeps) {
       get agent() {
         return agent();
       },
-      now: d.clock.now(),
-      get workingHours() {
-        return workingHours();
+      now,
+      get insideWorkingHours() {
+        return inside();
       },
     };
   }
@@ -298,7 +300,8 @@ export function createEngine(d: EngineDeps) {
       leadId: e.leadId,
       type: top!.type,
       title: title.slice(0, 500),
-      description: verdicts.length > 1 ? verdicts.map((x) => `"${x.name}": ${x.reason}`).join('; ') : one!.reason,
+      // No detail line: the title (worded from the params in the viewer's language) names each rule and why it did not fire; each verdict's full reason is in its rule's history.
+      description: null,
       // What the widget words in the viewer's language: the trigger, and each rule with its outcome and (when it did not fire) why.
       params: { on: e.type, rules: verdicts.map((v) => ({ name: v.name, version: v.version, status: v.status, ...(v.code ? { reason: v.code } : {}) })) },
       metadata:
@@ -365,7 +368,8 @@ export function createEngine(d: EngineDeps) {
       }
       const code = status === 'skipped' ? 'conditions_fail' : undefined;
       judged.push({ status, name: rule.name, reason, code, ruleId: rule.id, version: rule.version });
-      traces.push({ ...v.trace, reason, event: { type: e.type, key: e.key, depth: e.depth } });
+      // The event's type, key and depth are the event row's: not repeated in each rule's trace.
+      traces.push(reason === v.trace.reason ? v.trace : { ...v.trace, reason });
       if (status === 'fired') fired++;
     }
     if (deferred > 0) {

@@ -18,7 +18,8 @@ function engineTrace(c: Condition) {
     channel: 'whatsapp',
     agent: { bound: true, paused: false },
     now: Date.UTC(2026, 0, 5, 10),
-    workingHours: { timezone: 'UTC', schedule: { mon: [['09:00', '18:00']], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } },
+    // Monday 10:00 UTC, inside Monday–Friday 9–18.
+    insideWorkingHours: true,
   };
   return evaluate(c, facts);
 }
