@@ -68,6 +68,8 @@ export function createPlatform(env: Env, overrides: PlatformOverrides = {}): Pla
   });
   const queue = new JobQueue(sqlite, clock, { leaseMs: overrides.queueLeaseMs });
   const groupTx = <T>(fn: () => T) => groupCommitter.run(fn);
+  // One transaction function for every tx() (a SAVEPOINT when nested): better-sqlite3 builds four wrappers per transaction() call.
+  const immediate = sqlite.transaction((fn: () => unknown) => fn()).immediate;
   const worker = new Worker({ queue, clock, logger, metrics, groupTx }, { concurrency: env.WORKER_CONCURRENCY, pollMs: overrides.workerPollMs });
   metrics.gauge('jobs', 'Jobs by queue and state', () => queue.counts().map((r) => ({ labels: { queue: r.queue, state: r.status }, value: r.n })));
   metrics.gauge('queue_lag_seconds', 'Age of the oldest runnable job', () => [{ labels: {}, value: queue.lagMs() / 1000 }]);
@@ -84,7 +86,7 @@ export function createPlatform(env: Env, overrides: PlatformOverrides = {}): Pla
     queue,
     bus: new EventBus(),
     worker,
-    tx: (fn) => sqlite.transaction(fn).immediate(),
+    tx: <T>(fn: () => T) => immediate(fn) as T,
     groupTx,
     stopCheckpointer: () => checkpointer?.stop(),
   };
