@@ -1,17 +1,21 @@
 CREATE TABLE `rule_history` (
 	`account_id` integer NOT NULL,
 	`rule_id` integer NOT NULL,
-	`run_id` integer NOT NULL,
-	PRIMARY KEY(`account_id`, `rule_id`, `run_id`)
+	`event_id` integer NOT NULL,
+	`status` text NOT NULL,
+	PRIMARY KEY(`account_id`, `rule_id`, `event_id`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE TABLE `rule_history_marks` (
 	`account_id` integer PRIMARY KEY NOT NULL,
-	`run_id` integer NOT NULL
+	`event_id` integer NOT NULL
 );
 --> statement-breakpoint
--- Every earlier run goes into the history index, and each account's mark starts at its last run.
-INSERT INTO `rule_history` (`account_id`, `rule_id`, `run_id`) SELECT `account_id`, `rule_id`, `id` FROM `rule_runs` ORDER BY `account_id`, `rule_id`, `id`;--> statement-breakpoint
-INSERT INTO `rule_history_marks` (`account_id`, `run_id`) SELECT `account_id`, max(`id`) FROM `rule_runs` GROUP BY `account_id`;--> statement-breakpoint
+-- Every earlier verdict goes into the history index, and each account's mark starts at its last event.
+INSERT OR IGNORE INTO `rule_history` (`account_id`, `rule_id`, `event_id`, `status`)
+SELECT e.`account_id`, json_extract(v.value, '$.ruleId'), e.`id`, json_extract(v.value, '$.status')
+FROM `rule_events` e, json_each(e.`verdicts`) v ORDER BY 1, 2, 3;--> statement-breakpoint
+INSERT INTO `rule_history_marks` (`account_id`, `event_id`) SELECT `account_id`, max(`id`) FROM `rule_events` GROUP BY `account_id`;--> statement-breakpoint
 DROP INDEX `rule_runs_rule_idx`;--> statement-breakpoint
-CREATE INDEX `rule_runs_account_idx` ON `rule_runs` (`account_id`,`id`);
+CREATE UNIQUE INDEX `rule_runs_event_uq` ON `rule_runs` (`account_id`,`event_id`,`rule_id`);--> statement-breakpoint
+CREATE INDEX `rule_events_account_idx` ON `rule_events` (`account_id`,`id`);

@@ -58,13 +58,17 @@ export const ruleEvents = sqliteTable(
     verdicts: text('verdicts', { mode: 'json' }).$type<Record<string, unknown>[]>().notNull(),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [uniqueIndex('rule_events_key_uq').on(t.accountId, t.eventKey, t.type), index('rule_events_lead_idx').on(t.accountId, t.leadId, t.createdAt)],
+  (t) => [
+    uniqueIndex('rule_events_key_uq').on(t.accountId, t.eventKey, t.type),
+    index('rule_events_lead_idx').on(t.accountId, t.leadId, t.createdAt),
+    // The account's events in order: what the history index catches up from.
+    index('rule_events_account_idx').on(t.accountId, t.id),
+  ],
 );
 
 /**
- * One rule version's verdict on one event, narrow (its trace is in the event's row): a rule's history,
- * and, for a run that fired, what its actions did. Written in event order; found by rule through
- * `rule_history`, which is filled in batches rather than on every event.
+ * A fired rule's run: what its actions did. Made when the run's job starts (the verdict itself, fired or
+ * not, is in the event's row); an event's fired rules each have one.
  */
 export const ruleRuns = sqliteTable(
   'rule_runs',
@@ -80,28 +84,30 @@ export const ruleRuns = sqliteTable(
     results: text('results', { mode: 'json' }).$type<Record<string, unknown>[] | null>(),
     finishedAt: integer('finished_at'),
   },
-  (t) => [index('rule_runs_account_idx').on(t.accountId, t.id)],
+  (t) => [uniqueIndex('rule_runs_event_uq').on(t.accountId, t.eventId, t.ruleId)],
 );
 
 /**
- * The runs by rule: the index of a rule's history. An index on `rule_runs` by rule would cost every event
- * one random page per candidate rule; this one is filled in batches (a job every few thousand runs, and
- * before a history or the counts are read), so each rule's page is written once per batch.
+ * A rule's history: its verdicts by rule, each naming its event. Filled in batches from `rule_events` (a
+ * job every so many events, and before a history or the counts are read) rather than on every event,
+ * where an index by rule would cost each event one random page per candidate rule.
  */
 export const ruleHistory = sqliteTable(
   'rule_history',
   {
     accountId: integer('account_id').notNull(),
     ruleId: integer('rule_id').notNull(),
-    runId: integer('run_id').notNull(),
+    eventId: integer('event_id').notNull(),
+    /** The verdict: fired | skipped | depth_limited | rate_limited (done | failed for runs from before this table). */
+    status: text('status').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.ruleId, t.runId] })],
+  (t) => [primaryKey({ columns: [t.accountId, t.ruleId, t.eventId] })],
 );
 
-/** How far each account's runs are in `rule_history`: the last run id indexed. */
+/** How far each account's events are in `rule_history`: the last event id indexed. */
 export const ruleHistoryMarks = sqliteTable('rule_history_marks', {
   accountId: integer('account_id').primaryKey(),
-  runId: integer('run_id').notNull(),
+  eventId: integer('event_id').notNull(),
 });
 
 /** Small per-rule state: the round-robin position of an assign action, the next schedule slot. */

@@ -73,13 +73,13 @@ export async function rulesScenario(rulesPerAccount = 500, events = 12_000): Pro
       return performance.now() - t0;
     };
     await deliver(p.bus, warmup);
-    const runsBefore = count(p, 'SELECT count(*) AS n FROM rule_runs');
+    const verdictsBefore = count(p, VERDICTS);
     const activityBefore = count(p, 'SELECT count(*) AS n FROM activity_logs');
     const jobsBefore = count(p, "SELECT count(*) AS n FROM jobs WHERE queue LIKE 'rules.%'");
     const engineMs = await deliver(p.bus, measured);
     const engineCpuUs = cpuUs;
-    const verdicts = count(p, 'SELECT count(*) AS n FROM rule_runs') - runsBefore;
-    const fired = count(p, "SELECT count(*) AS n FROM rule_runs WHERE status = 'fired'");
+    const verdicts = count(p, VERDICTS) - verdictsBefore;
+    const fired = count(p, FIRED);
     const activity = count(p, 'SELECT count(*) AS n FROM activity_logs') - activityBefore;
     const jobs = count(p, "SELECT count(*) AS n FROM jobs WHERE queue LIKE 'rules.%'") - jobsBefore;
 
@@ -121,6 +121,9 @@ export async function rulesScenario(rulesPerAccount = 500, events = 12_000): Pro
 }
 
 const count = (p: Platform, sql: string) => (p.sqlite.prepare(sql).get() as { n: number }).n;
+/** Every verdict is in its event's row (runs are made when a fired rule's job starts). */
+const VERDICTS = 'SELECT coalesce(sum(json_array_length(verdicts)), 0) AS n FROM rule_events';
+const FIRED = "SELECT count(*) AS n FROM rule_events e, json_each(e.verdicts) v WHERE json_extract(v.value, '$.status') = 'fired'";
 
 /** A deterministic pseudo-random sequence, so every run evaluates the same events. */
 function rng(seed: number) {

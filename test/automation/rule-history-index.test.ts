@@ -1,7 +1,8 @@
 /**
- * A rule's history is found through `rule_history`, which is filled in batches instead of on every event:
- * before a history or the counts are read, and by a job each time the runs pass a multiple of
- * HISTORY_INDEX_EVERY. Nothing an event recorded is missing from what the API shows.
+ * A rule's history is found through `rule_history`, which is filled in batches from the events' rows
+ * instead of on every event: before a history or the counts are read, and by a job every
+ * HISTORY_INDEX_EVERY events. Nothing an event recorded is missing from what the API shows; a fired rule's
+ * run is made when its job starts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { HISTORY_INDEX_EVERY } from '../../server/modules/rules/rules.engine.js';
@@ -11,59 +12,78 @@ let w: World;
 afterEach(() => w?.stop());
 
 const indexed = () =>
-  w.p.sqlite.prepare('SELECT rule_id AS ruleId, run_id AS runId FROM rule_history ORDER BY run_id').all() as { ruleId: number; runId: number }[];
-const runIds = () => w.p.sqlite.prepare('SELECT id FROM rule_runs ORDER BY id').pluck().all() as number[];
+  w.p.sqlite.prepare('SELECT rule_id AS ruleId, event_id AS eventId, status FROM rule_history ORDER BY event_id, rule_id').all() as {
+    ruleId: number;
+    eventId: number;
+    status: string;
+  }[];
+const eventIds = () => w.p.sqlite.prepare('SELECT id FROM rule_events ORDER BY id').pluck().all() as number[];
 
 describe('the rules history index', () => {
-  it('is filled before a history or the counts are read, and by a job when the runs pass the mark', async () => {
+  it('is filled before a history or the counts are read, and by a job every so many events', async () => {
     w = await startWorld({ seed: { leads: 6, contacts: 2, users: 2 } });
     await w.installAndSync();
     const leads = [...w.sim.state.leads.values()].map((l) => l.id);
-    // Two rules that judge every stage entry and never fire (no actions run): each event is two runs.
+    // Two rules that judge every stage entry: one never fires, one adds a note.
     const ids: number[] = [];
-    for (const name of ['Huge deal', 'Giant deal']) {
+    for (const [name, conditions] of [
+      ['Huge deal', { kind: 'price', op: 'gt', value: 1e12 }],
+      ['Any deal', undefined],
+    ] as const) {
       const r = await w.api('POST', '/api/rules', {
         name,
-        definition: { trigger: { type: 'stage_entered' }, conditions: { kind: 'price', op: 'gt', value: 1e12 }, actions: [{ type: 'add_tags', tags: ['x'] }] },
+        definition: { trigger: { type: 'stage_entered' }, conditions, actions: [{ type: 'add_note', text: 'Entered' }] },
       });
       expect(r.status).toBe(201);
       ids.push(r.body.id);
     }
+    const [huge, any] = ids as [number, number];
     const enter = (leadId: number, key: string) =>
       w.p.tx(() => w.p.bus.emit('lead_stage_entered', { accountId: w.accountId, leadId, pipelineId: 1, statusId: 2, source: 'webhook', eventKey: key }));
 
     enter(leads[0]!, 'e1');
     enter(leads[1]!, 'e2');
-    expect(runIds()).toHaveLength(4);
+    expect(eventIds()).toHaveLength(2);
     expect(indexed()).toEqual([]); // not on the event's write
+    expect(w.p.sqlite.prepare('SELECT count(*) FROM rule_runs').pluck().get()).toBe(0); // nor the runs
 
-    const history = await w.api('GET', `/api/rules/${ids[0]}/history`);
-    expect(history.body.items.map((x: { leadId: number; status: string }) => [x.leadId, x.status])).toEqual([
-      [leads[1], 'skipped'],
-      [leads[0], 'skipped'],
+    const history = await w.api('GET', `/api/rules/${huge}/history`);
+    expect(history.body.items.map((x: { leadId: number; status: string; runId: number | null }) => [x.leadId, x.status, x.runId])).toEqual([
+      [leads[1], 'skipped', null],
+      [leads[0], 'skipped', null],
     ]);
     expect(indexed()).toHaveLength(4);
+
+    // The fired rule's run is made when its job runs, and the history shows what its actions did.
+    await w.drain();
+    const fired = await w.api('GET', `/api/rules/${any}/history`);
+    expect(
+      fired.body.items.map((x: { status: string; runId: number | null; results: { type: string }[] }) => [x.status, typeof x.runId, x.results?.[0]?.type]),
+    ).toEqual([
+      ['done', 'number', 'add_note'],
+      ['done', 'number', 'add_note'],
+    ]);
     enter(leads[2]!, 'e3');
     const list = await w.api('GET', '/api/rules');
-    expect(list.body.items.map((r: { stats: unknown }) => r.stats)).toEqual([
-      { evaluated: 3, fired: 0 },
-      { evaluated: 3, fired: 0 },
+    expect(list.body.items.map((r: { id: number; stats: unknown }) => [r.id, r.stats])).toEqual([
+      [huge, { evaluated: 3, fired: 0 }],
+      [any, { evaluated: 3, fired: 3 }],
     ]);
 
-    // The next event's runs pass the mark: a job indexes them with nobody reading.
-    const mark = Math.ceil((runIds().at(-1)! + 1) / HISTORY_INDEX_EVERY) * HISTORY_INDEX_EVERY;
-    w.p.sqlite.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'rule_runs'").run(mark - 1);
+    // The event that reaches the mark queues a job that indexes the account's events with nobody reading.
+    const mark = Math.ceil((eventIds().at(-1)! + 1) / HISTORY_INDEX_EVERY) * HISTORY_INDEX_EVERY;
+    w.p.sqlite.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'rule_events'").run(mark - 1);
     enter(leads[3]!, 'e4');
-    expect(runIds().slice(-2)).toEqual([mark, mark + 1]);
+    expect(eventIds().at(-1)).toBe(mark);
     expect(indexed()).toHaveLength(6);
+    expect(w.p.sqlite.prepare("SELECT count(*) FROM jobs WHERE queue = 'rules.index'").pluck().get()).toBe(1);
     await w.drain();
-    expect(indexed().map((x) => x.runId)).toEqual(runIds());
     expect(indexed().slice(-2)).toEqual([
-      { ruleId: ids[0], runId: mark },
-      { ruleId: ids[1], runId: mark + 1 },
+      { ruleId: huge, eventId: mark, status: 'skipped' },
+      { ruleId: any, eventId: mark, status: 'fired' },
     ]);
-    // Once: another event in the same block queues nothing new.
+    // Once: the next event queues nothing new.
     enter(leads[4]!, 'e5');
-    expect(w.p.sqlite.prepare("SELECT count(*) FROM jobs WHERE queue = 'rules.index'").pluck().get() as number).toBe(1);
+    expect(w.p.sqlite.prepare("SELECT count(*) FROM jobs WHERE queue = 'rules.index'").pluck().get()).toBe(1);
   });
 });

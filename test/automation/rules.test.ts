@@ -42,7 +42,12 @@ async function world() {
   const runs = (ruleId: number) =>
     w.p.sqlite
       .prepare(
-        `SELECT r.*, e.event_key, e.depth, e.created_at, (SELECT json_extract(v.value, '$.trace') FROM json_each(e.verdicts) v WHERE json_extract(v.value, '$.ruleId') = r.rule_id) AS trace FROM rule_runs r JOIN rule_events e ON e.id = r.event_id WHERE r.rule_id = ? ORDER BY r.id`,
+        // Every verdict of the rule (one per event, in its event's row) with its run, for one that fired.
+        `SELECT e.id, e.lead_id, json_extract(v.value, '$.version') AS version, coalesce(r.status, json_extract(v.value, '$.status')) AS status,
+           r.id AS run_id, r.results, e.event_key, e.depth, e.created_at, json_extract(v.value, '$.trace') AS trace
+         FROM rule_events e, json_each(e.verdicts) v
+         LEFT JOIN rule_runs r ON r.account_id = e.account_id AND r.event_id = e.id AND r.rule_id = json_extract(v.value, '$.ruleId')
+         WHERE json_extract(v.value, '$.ruleId') = ? ORDER BY e.id`,
       )
       .all(ruleId) as Record<string, any>[];
   return { sales, stage, leads: leads.slice(0, 12).map((l) => l.id), moved, rule, runs };

@@ -87,7 +87,10 @@ export interface TraceNode {
   children?: TraceNode[];
 }
 export interface RuleRun {
+  /** The event's id: a rule has one verdict per event. */
   id: number;
+  /** The run of a rule that fired (its actions' results), once its job has started. */
+  runId: number | null;
   version: number;
   leadId: number | null;
   eventKey: string;

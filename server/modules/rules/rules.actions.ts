@@ -235,6 +235,8 @@ export function createRunner(d: RunnerDeps) {
   }
 
   return {
+    /** An event's fired rules as runs (made on the first call, the same ones after), in rule order. */
+    runsOf: (accountId: number, eventId: number): number[] => d.tx(() => d.repo.runsOf(accountId, eventId)),
     /** The rules.run job: the fired run's actions, once each, in order. */
     async run(accountId: number, runId: number): Promise<void> {
       const run = d.repo.getRun(accountId, runId);

@@ -11,8 +11,8 @@ import type { Intent, Trigger, TriggerType } from './rules.schemas.js';
 export const RULE_RUN_QUEUE = 'rules.run';
 export const RULE_CLASSIFY_QUEUE = 'rules.classify';
 export const RULE_INDEX_QUEUE = 'rules.index';
-/** Every this many runs (by id), the account whose event crossed the mark gets a job indexing its runs by rule. */
-export const HISTORY_INDEX_EVERY = 4096;
+/** Every this many events (by id), the account of the event that reached the mark gets a job indexing its verdicts by rule. */
+export const HISTORY_INDEX_EVERY = 1024;
 
 /** An event as rules see it. `key` is stable across redeliveries: (rule, version, key) runs once. */
 export interface RuleEvent {
@@ -278,14 +278,14 @@ export function createEngine(d: EngineDeps) {
     { status: 'skipped', type: 'rule.not_fired', verb: 'did not fire', verbs: 'did not fire' },
   ];
   /** `code`: why a rule did not fire, as the trace labels name it (none for a rule that fired or was stopped). */
-  type Judged = { status: RunVerdict; name: string; reason: string; code?: string; ruleId: number; version: number; runId: number };
+  type Judged = { status: RunVerdict; name: string; reason: string; code?: string; ruleId: number; version: number };
   const named = (these: Judged[]) => these.map((x) => `"${x.name}" (v${x.version})`).join(', ');
   /**
    * One feed entry per event: its type is the weightiest outcome (fired, stopped, did not fire); the
    * title names one rule in full, or counts and names the rules per outcome. Every verdict's trace is in
    * its rule's history.
    */
-  function feed(e: RuleEvent, verdicts: Judged[]) {
+  function feed(e: RuleEvent, eventId: number, verdicts: Judged[]) {
     const on = e.type.replace(/_/g, ' ');
     const groups = OUTCOMES.map((o) => ({ ...o, these: verdicts.filter((v) => v.status === o.status) })).filter((g) => g.these.length > 0);
     const [top] = groups;
@@ -304,14 +304,13 @@ export function createEngine(d: EngineDeps) {
       description: null,
       // What the widget words in the viewer's language: the trigger, and each rule with its outcome and (when it did not fire) why.
       params: { on: e.type, rules: verdicts.map((v) => ({ name: v.name, version: v.version, status: v.status, ...(v.code ? { reason: v.code } : {}) })) },
-      metadata:
-        verdicts.length > 1
-          ? {
-              eventKey: e.key,
-              depth: e.depth,
-              verdicts: verdicts.map(({ ruleId, version, runId, status, reason }) => ({ ruleId, version, runId, status, reason })),
-            }
-          : { ruleId: one!.ruleId, version: one!.version, runId: one!.runId, status: one!.status, eventKey: e.key, depth: e.depth },
+      // The event (its row holds every verdict's trace) and each rule's outcome.
+      metadata: {
+        eventId,
+        eventKey: e.key,
+        depth: e.depth,
+        verdicts: verdicts.map(({ ruleId, version, status, reason }) => ({ ruleId, version, status, reason })),
+      },
     });
   }
 
@@ -339,7 +338,7 @@ export function createEngine(d: EngineDeps) {
     const f = facts(e);
     const rules = atStage(all, e.type === 'stage_left' ? (e.data.prevStatusId ?? null) : (f.lead?.statusId ?? null));
     const now = d.clock.now();
-    const judged: Omit<Judged, 'runId'>[] = [];
+    const judged: Judged[] = [];
     const traces: Record<string, unknown>[] = [];
     let firedOnLead: Map<number, number> | undefined;
     for (const rule of rules) {
@@ -376,7 +375,7 @@ export function createEngine(d: EngineDeps) {
       d.queue.enqueue({ queue: RULE_CLASSIFY_QUEUE, accountId: e.accountId, payload: { event: e }, idempotencyKey: `rule-classify:${e.accountId}:${e.key}` });
     }
     if (judged.length === 0) return { fired, evaluated, deferred };
-    const runIds = d.repo.recordEvent({
+    const eventId = d.repo.recordEvent({
       accountId: e.accountId,
       eventKey: e.key,
       type: e.type,
@@ -385,21 +384,18 @@ export function createEngine(d: EngineDeps) {
       now,
       verdicts: judged.map((v, i) => ({ ruleId: v.ruleId, version: v.version, status: v.status, trace: traces[i]! })),
     });
-    if (runIds === null) return { fired: 0, evaluated, deferred }; // recorded before (a redelivery)
-    const verdicts = judged.map((v, i) => ({ ...v, runId: runIds[i]! }));
-    // The history index is filled in batches: a job when this event's runs cross a multiple of HISTORY_INDEX_EVERY.
-    const block = Math.floor(runIds[runIds.length - 1]! / HISTORY_INDEX_EVERY);
-    if (block !== Math.floor((runIds[0]! - 1) / HISTORY_INDEX_EVERY))
-      d.queue.enqueue({ queue: RULE_INDEX_QUEUE, accountId: e.accountId, payload: {}, idempotencyKey: `rule-index:${e.accountId}:${block}` });
-    feed(e, verdicts);
-    // The fired runs' actions: one job for the event, run in rule order (each run is idempotent on its own).
-    const firedRuns = verdicts.filter((v) => v.status === 'fired').map((v) => v.runId);
-    if (firedRuns.length > 0)
+    if (eventId === null) return { fired: 0, evaluated, deferred }; // recorded before (a redelivery)
+    // The history index is filled in batches: a job every HISTORY_INDEX_EVERY events.
+    if (eventId % HISTORY_INDEX_EVERY === 0)
+      d.queue.enqueue({ queue: RULE_INDEX_QUEUE, accountId: e.accountId, payload: {}, idempotencyKey: `rule-index:${e.accountId}:${eventId}` });
+    feed(e, eventId, judged);
+    // The fired rules' actions: one job for the event, run in rule order (each run is idempotent on its own).
+    if (fired > 0)
       d.queue.enqueue({
         queue: RULE_RUN_QUEUE,
         accountId: e.accountId,
-        payload: { runIds: firedRuns },
-        idempotencyKey: `rule-run:${e.accountId}:${firedRuns[0]}`,
+        payload: { eventId },
+        idempotencyKey: `rule-run:${e.accountId}:e${eventId}`,
         serialKey: e.leadId === null ? undefined : `lead:${e.accountId}:${e.leadId}`,
       });
     return { fired, evaluated, deferred };

@@ -29,12 +29,13 @@ export function rulesJobs(runner: RuleRunner, timers: RuleTimers, service: Pick<
     }),
     defineJob({
       queue: RULE_RUN_QUEUE,
-      // An event's fired runs, in rule order (`runId`: one run, as jobs queued before runs were batched carry).
-      payload: z.union([z.object({ runIds: z.array(id).min(1) }), z.object({ runId: id })]),
+      // An event's fired rules, in rule order (`runIds`/`runId`: runs made up front, as jobs queued by earlier versions carry).
+      payload: z.union([z.object({ eventId: id }), z.object({ runIds: z.array(id).min(1) }), z.object({ runId: id })]),
       leaseMs: 120_000,
       backoff: { baseMs: 2000, capMs: 10 * 60_000 },
       handle: async (p, { job }) => {
-        for (const runId of 'runIds' in p ? p.runIds : [p.runId]) await runner.run(job.accountId!, runId);
+        const runIds = 'eventId' in p ? runner.runsOf(job.accountId!, p.eventId) : 'runIds' in p ? p.runIds : [p.runId];
+        for (const runId of runIds) await runner.run(job.accountId!, runId);
       },
     }),
     defineJob({

@@ -1,5 +1,4 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../../db/client.js';
 import { ruleVersions, rules, type RuleRow } from '../../../db/schema/index.js';
 import type { RuleDefinition, TriggerType } from './rules.schemas.js';
@@ -33,7 +32,10 @@ export interface RunRow {
 }
 
 export interface HistoryRow {
+  /** The event's id (a rule has one verdict per event). */
   id: number;
+  /** The run, for a rule that fired (made when its actions started). */
+  runId: number | null;
   ruleId: number;
   version: number;
   leadId: number | null;
@@ -64,40 +66,36 @@ export function createRulesRepo(db: Db) {
        FROM rule_runs r JOIN rule_events e ON e.id = r.event_id WHERE r.account_id = ? AND r.id = ?`,
     ),
     history: sqlite.prepare(
-      `SELECT r.id, r.rule_id AS ruleId, r.version, r.lead_id AS leadId, r.status, r.results, e.event_key AS eventKey, e.depth, e.created_at AS createdAt, e.verdicts
-       FROM rule_history h JOIN rule_runs r ON r.id = h.run_id JOIN rule_events e ON e.id = r.event_id
-       WHERE h.account_id = ? AND h.rule_id = ? ORDER BY h.run_id DESC LIMIT ?`,
+      `SELECT h.event_id AS id, r.id AS runId, e.lead_id AS leadId, coalesce(r.status, h.status) AS status, r.results, e.event_key AS eventKey, e.depth,
+         e.created_at AS createdAt, e.verdicts
+       FROM rule_history h JOIN rule_events e ON e.id = h.event_id
+       LEFT JOIN rule_runs r ON r.account_id = h.account_id AND r.event_id = h.event_id AND r.rule_id = h.rule_id
+       WHERE h.account_id = ? AND h.rule_id = ? ORDER BY h.event_id DESC LIMIT ?`,
     ),
-    mark: sqlite.prepare('SELECT run_id FROM rule_history_marks WHERE account_id = ?').pluck(),
-    batchEnd: sqlite.prepare('SELECT max(id) FROM (SELECT id FROM rule_runs WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?)').pluck(),
-    indexRuns: sqlite.prepare(
-      `INSERT OR IGNORE INTO rule_history (account_id, rule_id, run_id)
-       SELECT account_id, rule_id, id FROM rule_runs WHERE account_id = ? AND id > ? AND id <= ? ORDER BY rule_id, id`,
+    mark: sqlite.prepare('SELECT event_id FROM rule_history_marks WHERE account_id = ?').pluck(),
+    batchEnd: sqlite.prepare('SELECT max(id) FROM (SELECT id FROM rule_events WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?)').pluck(),
+    indexEvents: sqlite.prepare(
+      `INSERT OR IGNORE INTO rule_history (account_id, rule_id, event_id, status)
+       SELECT e.account_id, json_extract(v.value, '$.ruleId'), e.id, json_extract(v.value, '$.status')
+       FROM rule_events e, json_each(e.verdicts) v WHERE e.account_id = ? AND e.id > ? AND e.id <= ? ORDER BY 2, 3`,
     ),
     setMark: sqlite.prepare(
-      'INSERT INTO rule_history_marks (account_id, run_id) VALUES (?, ?) ON CONFLICT (account_id) DO UPDATE SET run_id = excluded.run_id',
+      'INSERT INTO rule_history_marks (account_id, event_id) VALUES (?, ?) ON CONFLICT (account_id) DO UPDATE SET event_id = excluded.event_id',
     ),
+    eventVerdicts: sqlite.prepare('SELECT lead_id AS leadId, verdicts FROM rule_events WHERE account_id = ? AND id = ?'),
+    insertRun: sqlite.prepare(
+      `INSERT INTO rule_runs (account_id, rule_id, version, event_id, lead_id, status) VALUES (?, ?, ?, ?, ?, 'fired')
+       ON CONFLICT (account_id, event_id, rule_id) DO NOTHING`,
+    ),
+    runOf: sqlite.prepare('SELECT id FROM rule_runs WHERE account_id = ? AND event_id = ? AND rule_id = ?').pluck(),
     setResults: sqlite.prepare('UPDATE rule_runs SET results = ?, status = ?, finished_at = ? WHERE account_id = ? AND id = ?'),
     getState: sqlite.prepare('SELECT value FROM rule_state WHERE account_id = ? AND rule_id = ? AND key = ?').pluck(),
     setState: sqlite.prepare(
       'INSERT INTO rule_state (account_id, rule_id, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, rule_id, key) DO UPDATE SET value = excluded.value',
     ),
     counts: sqlite.prepare(
-      `SELECT h.rule_id AS ruleId, sum(r.status IN ('fired', 'done', 'failed')) AS fired, count(*) AS evaluated
-       FROM rule_history h JOIN rule_runs r ON r.id = h.run_id WHERE h.account_id = ? GROUP BY h.rule_id`,
+      `SELECT rule_id AS ruleId, sum(status IN ('fired', 'done', 'failed')) AS fired, count(*) AS evaluated FROM rule_history WHERE account_id = ? GROUP BY rule_id`,
     ),
-  };
-  /** `INSERT … VALUES (…), (…)` for n runs, prepared once per n. */
-  const runInserts = new Map<number, Statement>();
-  const insertRuns = (n: number): Statement => {
-    let stmt = runInserts.get(n);
-    if (!stmt) {
-      stmt = sqlite.prepare(
-        `INSERT INTO rule_runs (account_id, rule_id, version, event_id, lead_id, status) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
-      );
-      runInserts.set(n, stmt);
-    }
-    return stmt;
   };
   const parse = (r: Record<string, unknown>): LoadedRule => {
     const row = {
@@ -246,8 +244,8 @@ export function createRulesRepo(db: Db) {
     },
 
     /**
-     * Record an event's verdicts: one row with every trace, and one narrow run per verdict (the rule's
-     * history). Null when the event was recorded before; otherwise the run ids, in the verdicts' order.
+     * Record an event's verdicts, every candidate's trace in one row. Null when the event was recorded
+     * before (a redelivery); otherwise the event's id. Runs are made when their job starts (`runsOf`).
      */
     recordEvent(e: {
       accountId: number;
@@ -257,34 +255,46 @@ export function createRulesRepo(db: Db) {
       depth: number;
       now: number;
       verdicts: RecordedVerdict[];
-    }): number[] | null {
-      const fired = e.verdicts.filter((v) => v.status === 'fired').map((v) => v.ruleId);
+    }): number | null {
+      let fired = '';
+      for (const v of e.verdicts) if (v.status === 'fired') fired += `,${v.ruleId}`;
       const res = s.insertEvent.run({
         accountId: e.accountId,
         eventKey: e.eventKey,
         type: e.type,
         leadId: e.leadId,
         depth: e.depth,
-        fired: fired.length ? `,${fired.join(',')},` : '',
+        fired: fired ? `${fired},` : '',
         verdicts: JSON.stringify(e.verdicts),
         now: e.now,
       });
-      if (res.changes === 0) return null;
-      const eventId = Number(res.lastInsertRowid);
-      // All of the event's runs in one statement: their ids follow one another (one writer, in this transaction).
-      const params = e.verdicts.flatMap((v) => [e.accountId, v.ruleId, v.version, eventId, e.leadId, v.status]);
-      const last = Number(insertRuns(e.verdicts.length).run(...params).lastInsertRowid);
-      return e.verdicts.map((_, i) => last - e.verdicts.length + 1 + i);
+      return res.changes === 0 ? null : Number(res.lastInsertRowid);
     },
     /**
-     * Put up to `max` of the account's runs not yet in the history index into it, in one statement sorted
-     * by rule (each rule's page is written once). False when there was none left; call it in a transaction.
+     * The runs of an event's fired rules, in rule order, made on first call (one per rule and event however
+     * often the job is retried). Empty for an event of another account. Call it in a transaction.
+     */
+    runsOf(accountId: number, eventId: number): number[] {
+      const row = s.eventVerdicts.get(accountId, eventId) as { leadId: number | null; verdicts: string } | undefined;
+      if (!row) return [];
+      const ids: number[] = [];
+      for (const v of JSON.parse(row.verdicts) as RecordedVerdict[]) {
+        if (v.status !== 'fired') continue;
+        s.insertRun.run(accountId, v.ruleId, v.version, eventId, row.leadId);
+        ids.push(s.runOf.get(accountId, eventId, v.ruleId) as number);
+      }
+      return ids;
+    },
+    /**
+     * Put up to `max` of the account's events not yet in the history index into it, one row per verdict, in
+     * one statement sorted by rule (each rule's page is written once). False when none was left; call it in
+     * a transaction.
      */
     indexHistory(accountId: number, max: number): boolean {
       const mark = (s.mark.get(accountId) as number | undefined) ?? 0;
       const end = s.batchEnd.get(accountId, mark, max) as number | null;
       if (end === null) return false;
-      s.indexRuns.run(accountId, mark, end);
+      s.indexEvents.run(accountId, mark, end);
       s.setMark.run(accountId, end);
       return true;
     },
@@ -303,11 +313,21 @@ export function createRulesRepo(db: Db) {
       void s.setResults.run(JSON.stringify(results), status, now, accountId, id),
     /** A rule's latest verdicts, newest first, each with its trace from the event's row (as far as the history index goes: `indexHistory` first). */
     history: (accountId: number, ruleId: number, limit: number): HistoryRow[] =>
-      (s.history.all(accountId, ruleId, limit) as (HistoryRow & { verdicts: string; results: string | null })[]).map(({ verdicts, ...r }) => ({
-        ...r,
-        results: r.results === null ? null : (JSON.parse(r.results as string) as Record<string, unknown>[]),
-        trace: ((JSON.parse(verdicts) as RecordedVerdict[]).find((v) => v.ruleId === ruleId)?.trace ?? {}) as Record<string, unknown>,
-      })),
+      (
+        s.history.all(accountId, ruleId, limit) as (Omit<HistoryRow, 'results' | 'trace' | 'version' | 'ruleId'> & {
+          verdicts: string;
+          results: string | null;
+        })[]
+      ).map(({ verdicts, results, ...r }) => {
+        const v = (JSON.parse(verdicts) as RecordedVerdict[]).find((x) => x.ruleId === ruleId);
+        return {
+          ...r,
+          ruleId,
+          version: v?.version ?? 0,
+          results: results === null ? null : (JSON.parse(results) as Record<string, unknown>[]),
+          trace: (v?.trace ?? {}) as Record<string, unknown>,
+        };
+      }),
     /** Verdicts and firings per rule (as far as the history index goes: `indexHistory` first). */
     counts: (accountId: number) => s.counts.all(accountId) as { ruleId: number; fired: number; evaluated: number }[],
 

@@ -230,6 +230,7 @@ export function createRulesService(d: RulesServiceDeps) {
       indexHistory(accountId);
       return d.repo.history(accountId, id, limit).map((r) => ({
         id: r.id,
+        runId: r.runId,
         version: r.version,
         leadId: r.leadId,
         eventKey: r.eventKey,
