@@ -56,6 +56,8 @@ export const ruleEvents = sqliteTable(
     fired: text('fired').notNull().default(''),
     /** [{ ruleId, version, status, trace }] in rule order. */
     verdicts: text('verdicts', { mode: 'json' }).$type<Record<string, unknown>[]>().notNull(),
+    /** [[ruleId, version, status], …] in rule order: the verdicts without their traces, what the feed and the history index are written from. */
+    outcomes: text('outcomes', { mode: 'json' }).$type<[number, number, string][]>().notNull().default([]),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [

@@ -1,11 +1,11 @@
 /**
- * A rule's history is found through `rule_history`, which is filled in batches from the events' rows
- * instead of on every event: before a history or the counts are read, and by a job every
- * HISTORY_INDEX_EVERY events. Nothing an event recorded is missing from what the API shows; a fired rule's
+ * A rule's history index and the feed entry of each event are written in batches from the events' rows
+ * instead of with every event: before the feed, a history or the counts are read, and by a job every
+ * CATCH_UP_EVERY events. Nothing an event recorded is missing from what the API shows; a fired rule's
  * run is made when its job starts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { HISTORY_INDEX_EVERY } from '../../server/modules/rules/rules.engine.js';
+import { CATCH_UP_EVERY } from '../../server/modules/rules/rules.engine.js';
 import { startWorld, type World } from '../helpers/world.js';
 
 let w: World;
@@ -19,8 +19,8 @@ const indexed = () =>
   }[];
 const eventIds = () => w.p.sqlite.prepare('SELECT id FROM rule_events ORDER BY id').pluck().all() as number[];
 
-describe('the rules history index', () => {
-  it('is filled before a history or the counts are read, and by a job every so many events', async () => {
+describe("the rules' history index and feed entries", () => {
+  it('are written before the feed, a history or the counts are read, and by a job every so many events', async () => {
     w = await startWorld({ seed: { leads: 6, contacts: 2, users: 2 } });
     await w.installAndSync();
     const leads = [...w.sim.state.leads.values()].map((l) => l.id);
@@ -44,9 +44,39 @@ describe('the rules history index', () => {
     enter(leads[0]!, 'e1');
     enter(leads[1]!, 'e2');
     expect(eventIds()).toHaveLength(2);
-    expect(indexed()).toEqual([]); // not on the event's write
-    expect(w.p.sqlite.prepare('SELECT count(*) FROM rule_runs').pluck().get()).toBe(0); // nor the runs
+    const feedRows = () =>
+      w.p.sqlite
+        .prepare("SELECT lead_id AS leadId, created_at AS createdAt FROM activity_logs WHERE type IN ('rule.fired', 'rule.not_fired') ORDER BY id")
+        .all();
+    // Not on the event's write: no history index, no feed entry, no run.
+    expect(indexed()).toEqual([]);
+    expect(feedRows()).toEqual([]);
+    expect(w.p.sqlite.prepare('SELECT count(*) FROM rule_runs').pluck().get()).toBe(0);
 
+    // The lead's feed, as the lead card reads it, has the entry, dated when the event happened.
+    const at = w.p.sqlite.prepare("SELECT created_at FROM rule_events WHERE event_key = 'e1'").pluck().get() as number;
+    w.clock.advance(60_000);
+    const feed = await w.api('GET', `/api/dashboard/updates?leadId=${leads[0]}`);
+    expect(feed.status).toBe(200);
+    expect(
+      feed.body.items.map((x: { type: string; params: { rules: { name: string; status: string }[] }; createdAt: string }) => [
+        x.type,
+        x.params.rules,
+        x.createdAt,
+      ]),
+    ).toEqual([
+      [
+        'rule.fired',
+        [
+          { name: 'Huge deal', version: 1, status: 'skipped', reason: 'conditions_fail' },
+          { name: 'Any deal', version: 1, status: 'fired' },
+        ],
+        new Date(at).toISOString(),
+      ],
+    ]);
+    expect(feedRows()).toHaveLength(2); // both events' entries, once
+
+    expect(indexed()).toHaveLength(4); // the same catch-up indexed them
     const history = await w.api('GET', `/api/rules/${huge}/history`);
     expect(history.body.items.map((x: { leadId: number; status: string; runId: number | null }) => [x.leadId, x.status, x.runId])).toEqual([
       [leads[1], 'skipped', null],
@@ -71,19 +101,20 @@ describe('the rules history index', () => {
     ]);
 
     // The event that reaches the mark queues a job that indexes the account's events with nobody reading.
-    const mark = Math.ceil((eventIds().at(-1)! + 1) / HISTORY_INDEX_EVERY) * HISTORY_INDEX_EVERY;
+    const mark = Math.ceil((eventIds().at(-1)! + 1) / CATCH_UP_EVERY) * CATCH_UP_EVERY;
     w.p.sqlite.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'rule_events'").run(mark - 1);
     enter(leads[3]!, 'e4');
     expect(eventIds().at(-1)).toBe(mark);
     expect(indexed()).toHaveLength(6);
-    expect(w.p.sqlite.prepare("SELECT count(*) FROM jobs WHERE queue = 'rules.index'").pluck().get()).toBe(1);
+    expect(w.p.sqlite.prepare("SELECT count(*) FROM jobs WHERE queue = 'rules.catch_up'").pluck().get()).toBe(1);
     await w.drain();
+    expect(feedRows()).toHaveLength(4);
     expect(indexed().slice(-2)).toEqual([
       { ruleId: huge, eventId: mark, status: 'skipped' },
       { ruleId: any, eventId: mark, status: 'fired' },
     ]);
     // Once: the next event queues nothing new.
     enter(leads[4]!, 'e5');
-    expect(w.p.sqlite.prepare("SELECT count(*) FROM jobs WHERE queue = 'rules.index'").pluck().get()).toBe(1);
+    expect(w.p.sqlite.prepare("SELECT count(*) FROM jobs WHERE queue = 'rules.catch_up'").pluck().get()).toBe(1);
   });
 });

@@ -8,12 +8,28 @@ export type { ActivityParams, NewActivity } from './activity.repo.js';
 
 export function createActivityService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
+  /** Modules whose entries are written in batches after the fact (the rules' verdicts): brought up to date before the feed is read. */
+  const sources: ((accountId: number) => void)[] = [];
+  const sync = (accountId: number) => {
+    for (const catchUp of sources) catchUp(accountId);
+  };
   return {
     write(entry: NewActivity): ActivityRow {
       return insertActivity(db, entry, clock.now());
     },
+    /** An entry for something that happened at `at` (a source catching up writes it later). */
+    writeAt(entry: NewActivity, at: number): ActivityRow {
+      return insertActivity(db, entry, at);
+    },
+    /** Register a source of entries written after the fact; `catchUp` writes an account's pending ones (in its own transactions). */
+    addSource(catchUp: (accountId: number) => void) {
+      sources.push(catchUp);
+    },
+    /** Write the account's pending entries from every source now (the feed does before each read). */
+    sync,
 
     feed(q: Omit<FeedQuery, 'before'> & { cursor?: string }) {
+      sync(q.accountId);
       const before = q.cursor ? decodeCursor(q.cursor) : undefined;
       const rows = listActivity(db, { ...q, before, limit: q.limit + 1 });
       const items = rows.slice(0, q.limit);

@@ -15,6 +15,7 @@ import type { RecordsRepo } from '../mirror/records.repo.js';
 import { createRunner, type RulePorts } from './rules.actions.js';
 import { createEngine, type RulesEngine } from './rules.engine.js';
 import { rulesJobs } from './rules.jobs.js';
+import { createProjection } from './rules.projection.js';
 import { createRulesRepo } from './rules.repo.js';
 import { rulesRoutes } from './rules.routes.js';
 import { createRulesService, type RulesService } from './rules.service.js';
@@ -53,14 +54,17 @@ export function rulesModule(d: RulesDeps): Module<RulesServices> {
     queue: d.queue,
     repo,
     crm: d.crm,
-    activity: d.activity,
     agentState: d.agentState,
     workingHours: (accountId) => defaultWorkingHours(timezone(accountId)),
     maxDepth: d.env.RULES_MAX_DEPTH,
   });
+  const projection = createProjection({ tx: d.tx, repo, activity: d.activity });
+  // The feed writes the rules' pending entries before it is read.
+  d.activity.addSource(projection.catchUp);
   const rules = createRulesService({
     clock: d.clock,
     tx: d.tx,
+    catchUp: projection.catchUp,
     queue: d.queue,
     repo,
     engine,
@@ -94,5 +98,5 @@ export function rulesModule(d: RulesDeps): Module<RulesServices> {
     scheduleLeadLimit: d.env.RULES_SCHEDULE_LEAD_LIMIT,
   });
   subscribeRuleTriggers(d.bus, { engine, repo, queue: d.queue, clock: d.clock, texts: (accountId, ids) => d.conversations.texts(accountId, ids) });
-  return { name: 'rules', services: { rules, engine }, routes: [rulesRoutes(rules, d.access, webhook)], jobs: rulesJobs(runner, timers, rules) };
+  return { name: 'rules', services: { rules, engine }, routes: [rulesRoutes(rules, d.access, webhook)], jobs: rulesJobs(runner, timers, projection) };
 }

@@ -2,7 +2,6 @@ import type { WorkingHours } from '../../../db/schema/index.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { isOpenAt } from '../../lib/working-hours.js';
 import type { Clock } from '../../lib/clock.js';
-import type { ActivityService } from '../activity/activity.service.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import { evaluate, type Facts, type TraceNode } from './rules.conditions.js';
 import type { LoadedRule, RulesRepo } from './rules.repo.js';
@@ -10,9 +9,9 @@ import type { Intent, Trigger, TriggerType } from './rules.schemas.js';
 
 export const RULE_RUN_QUEUE = 'rules.run';
 export const RULE_CLASSIFY_QUEUE = 'rules.classify';
-export const RULE_INDEX_QUEUE = 'rules.index';
-/** Every this many events (by id), the account of the event that reached the mark gets a job indexing its verdicts by rule. */
-export const HISTORY_INDEX_EVERY = 1024;
+export const RULE_CATCH_UP_QUEUE = 'rules.catch_up';
+/** Every this many events (by id), the account of the event that reached the mark gets a job writing its pending history index and feed entries. */
+export const CATCH_UP_EVERY = 256;
 
 /** An event as rules see it. `key` is stable across redeliveries: (rule, version, key) runs once. */
 export interface RuleEvent {
@@ -46,7 +45,6 @@ export interface EngineDeps {
   queue: JobQueue;
   repo: RulesRepo;
   crm: MirrorReadRepo;
-  activity: ActivityService;
   /** Is an agent bound to the lead's stage, and is it paused on this lead. */
   agentState(accountId: number, leadId: number, pipelineId: number | null, statusId: number | null): { bound: boolean; paused: boolean };
   /** The account's working hours (its time zone; Monday–Friday 9–18 unless set). */
@@ -271,48 +269,8 @@ export function createEngine(d: EngineDeps) {
     };
   }
 
-  const OUTCOMES: { status: RunVerdict; type: string; verb: string; verbs: string }[] = [
-    { status: 'fired', type: 'rule.fired', verb: 'fired', verbs: 'fired' },
-    { status: 'depth_limited', type: 'rule.depth_limited', verb: 'was stopped', verbs: 'were stopped' },
-    { status: 'rate_limited', type: 'rule.rate_limited', verb: 'was stopped', verbs: 'were stopped' },
-    { status: 'skipped', type: 'rule.not_fired', verb: 'did not fire', verbs: 'did not fire' },
-  ];
   /** `code`: why a rule did not fire, as the trace labels name it (none for a rule that fired or was stopped). */
-  type Judged = { status: RunVerdict; name: string; reason: string; code?: string; ruleId: number; version: number };
-  const named = (these: Judged[]) => these.map((x) => `"${x.name}" (v${x.version})`).join(', ');
-  /**
-   * One feed entry per event: its type is the weightiest outcome (fired, stopped, did not fire); the
-   * title names one rule in full, or counts and names the rules per outcome. Every verdict's trace is in
-   * its rule's history.
-   */
-  function feed(e: RuleEvent, eventId: number, verdicts: Judged[]) {
-    const on = e.type.replace(/_/g, ' ');
-    const groups = OUTCOMES.map((o) => ({ ...o, these: verdicts.filter((v) => v.status === o.status) })).filter((g) => g.these.length > 0);
-    const [top] = groups;
-    const [one] = verdicts;
-    let title: string;
-    if (verdicts.length === 1) title = `Rule "${one!.name}" (v${one!.version}) ${top!.verb} on ${on}`;
-    else if (groups.length === 1) title = `${verdicts.length} rules ${top!.verbs} on ${on}: ${named(top!.these)}`;
-    else
-      title = `${verdicts.length} rules on ${on}: ${groups.map((g) => `${g.these.length} ${g.these.length === 1 ? g.verb : g.verbs} (${named(g.these)})`).join('; ')}`;
-    d.activity.write({
-      accountId: e.accountId,
-      leadId: e.leadId,
-      type: top!.type,
-      title: title.slice(0, 500),
-      // No detail line: the title (worded from the params in the viewer's language) names each rule and why it did not fire; each verdict's full reason is in its rule's history.
-      description: null,
-      // What the widget words in the viewer's language: the trigger, and each rule with its outcome and (when it did not fire) why.
-      params: { on: e.type, rules: verdicts.map((v) => ({ name: v.name, version: v.version, status: v.status, ...(v.code ? { reason: v.code } : {}) })) },
-      // The event (its row holds every verdict's trace) and each rule's outcome.
-      metadata: {
-        eventId,
-        eventKey: e.key,
-        depth: e.depth,
-        verdicts: verdicts.map(({ ruleId, version, status, reason }) => ({ ruleId, version, status, reason })),
-      },
-    });
-  }
+  type Judged = { status: RunVerdict; reason: string; ruleId: number; version: number };
 
   /** Is the lead (for stage_left: the stage it left) where the rule is scoped, without building a trace. */
   function inScope(rule: LoadedRule, e: RuleEvent, f: Facts): boolean {
@@ -326,8 +284,8 @@ export function createEngine(d: EngineDeps) {
 
   /**
    * Handle one event: evaluate every candidate rule and record the verdicts once per event (a redelivery
-   * finds the event recorded and does nothing), as one row with every trace and a narrow run per rule;
-   * one feed entry; the fired runs' actions as one job.
+   * finds the event recorded and does nothing), as one row with every trace; the fired rules' actions as
+   * one job. Its feed entry and history index follow in batches (rules.projection.ts).
    */
   function handle(e: RuleEvent, only?: (r: LoadedRule) => boolean): { fired: number; evaluated: number; deferred: number } {
     let fired = 0;
@@ -365,8 +323,7 @@ export function createEngine(d: EngineDeps) {
           reason = `stopped: fired ${rule.definition.perLeadPerHour} times for this lead in the last hour`;
         }
       }
-      const code = status === 'skipped' ? 'conditions_fail' : undefined;
-      judged.push({ status, name: rule.name, reason, code, ruleId: rule.id, version: rule.version });
+      judged.push({ status, reason, ruleId: rule.id, version: rule.version });
       // The event's type, key and depth are the event row's: not repeated in each rule's trace.
       traces.push(reason === v.trace.reason ? v.trace : { ...v.trace, reason });
       if (status === 'fired') fired++;
@@ -385,10 +342,9 @@ export function createEngine(d: EngineDeps) {
       verdicts: judged.map((v, i) => ({ ruleId: v.ruleId, version: v.version, status: v.status, trace: traces[i]! })),
     });
     if (eventId === null) return { fired: 0, evaluated, deferred }; // recorded before (a redelivery)
-    // The history index is filled in batches: a job every HISTORY_INDEX_EVERY events.
-    if (eventId % HISTORY_INDEX_EVERY === 0)
-      d.queue.enqueue({ queue: RULE_INDEX_QUEUE, accountId: e.accountId, payload: {}, idempotencyKey: `rule-index:${e.accountId}:${eventId}` });
-    feed(e, eventId, judged);
+    // The history index and the feed entry follow in batches (rules.projection.ts): a job every CATCH_UP_EVERY events.
+    if (eventId % CATCH_UP_EVERY === 0)
+      d.queue.enqueue({ queue: RULE_CATCH_UP_QUEUE, accountId: e.accountId, payload: {}, idempotencyKey: `rule-catch-up:${e.accountId}:${eventId}` });
     // The fired rules' actions: one job for the event, run in rule order (each run is idempotent on its own).
     if (fired > 0)
       d.queue.enqueue({

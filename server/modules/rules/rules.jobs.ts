@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { defineJob } from '../../jobs/worker.js';
 import type { RuleRunner } from './rules.actions.js';
-import { RULE_CLASSIFY_QUEUE, RULE_INDEX_QUEUE, RULE_RUN_QUEUE, type RuleEvent } from './rules.engine.js';
-import { RULE_SCHEDULE_QUEUE, type RulesService } from './rules.service.js';
+import { RULE_CATCH_UP_QUEUE, RULE_CLASSIFY_QUEUE, RULE_RUN_QUEUE, type RuleEvent } from './rules.engine.js';
+import type { RulesProjection } from './rules.projection.js';
+import { RULE_SCHEDULE_QUEUE } from './rules.service.js';
 import type { RuleTimers } from './rules.timers.js';
 import { RULE_TIMER_QUEUE, type TimerPayload } from './rules.triggers.js';
 
@@ -19,13 +20,13 @@ const timerShape = z.object({
 });
 
 /** Adapters from the queue to the rules: a fired run's actions, waiting triggers, schedules, intent classification. */
-export function rulesJobs(runner: RuleRunner, timers: RuleTimers, service: Pick<RulesService, 'indexHistory'>) {
+export function rulesJobs(runner: RuleRunner, timers: RuleTimers, projection: RulesProjection) {
   return [
     defineJob({
-      queue: RULE_INDEX_QUEUE,
-      // The account's runs into the history index by rule, in batches (idempotent: it starts from the account's mark).
+      queue: RULE_CATCH_UP_QUEUE,
+      // The account's pending history index and feed entries, in batches (idempotent: it starts from the account's mark).
       payload: z.object({}),
-      handle: async (_p, { job }) => service.indexHistory(job.accountId!),
+      handle: async (_p, { job }) => projection.catchUp(job.accountId!),
     }),
     defineJob({
       queue: RULE_RUN_QUEUE,

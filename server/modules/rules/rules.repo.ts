@@ -31,6 +31,18 @@ export interface RunRow {
   eventKey: string;
 }
 
+/** An event as the history index and the feed take it. */
+export interface PendingEvent {
+  id: number;
+  type: string;
+  leadId: number | null;
+  eventKey: string;
+  depth: number;
+  createdAt: number;
+  /** [ruleId, version, status] per verdict, in rule order. */
+  outcomes: [number, number, RunStatus][];
+}
+
 export interface HistoryRow {
   /** The event's id (a rule has one verdict per event). */
   id: number;
@@ -56,8 +68,8 @@ export function createRulesRepo(db: Db) {
        WHERE r.account_id = ? AND r.trigger_type = ? AND r.enabled = 1 AND r.deleted_at IS NULL ORDER BY r.id`,
     ),
     insertEvent: sqlite.prepare(
-      `INSERT INTO rule_events (account_id, event_key, type, lead_id, depth, fired, verdicts, created_at)
-       VALUES (@accountId, @eventKey, @type, @leadId, @depth, @fired, @verdicts, @now)
+      `INSERT INTO rule_events (account_id, event_key, type, lead_id, depth, fired, verdicts, outcomes, created_at)
+       VALUES (@accountId, @eventKey, @type, @leadId, @depth, @fired, @verdicts, @outcomes, @now)
        ON CONFLICT (account_id, event_key, type) DO NOTHING`,
     ),
     firedOnLead: sqlite.prepare("SELECT fired FROM rule_events WHERE account_id = ? AND lead_id = ? AND created_at >= ? AND fired <> ''").pluck(),
@@ -73,12 +85,12 @@ export function createRulesRepo(db: Db) {
        WHERE h.account_id = ? AND h.rule_id = ? ORDER BY h.event_id DESC LIMIT ?`,
     ),
     mark: sqlite.prepare('SELECT event_id FROM rule_history_marks WHERE account_id = ?').pluck(),
-    batchEnd: sqlite.prepare('SELECT max(id) FROM (SELECT id FROM rule_events WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?)').pluck(),
-    indexEvents: sqlite.prepare(
-      `INSERT OR IGNORE INTO rule_history (account_id, rule_id, event_id, status)
-       SELECT e.account_id, json_extract(v.value, '$.ruleId'), e.id, json_extract(v.value, '$.status')
-       FROM rule_events e, json_each(e.verdicts) v WHERE e.account_id = ? AND e.id > ? AND e.id <= ? ORDER BY 2, 3`,
+    pending: sqlite.prepare(
+      `SELECT id, type, lead_id AS leadId, event_key AS eventKey, depth, outcomes, created_at AS createdAt
+       FROM rule_events WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?`,
     ),
+    names: sqlite.prepare('SELECT id, name FROM rules WHERE account_id = ?').raw(),
+    indexVerdict: sqlite.prepare('INSERT OR IGNORE INTO rule_history (account_id, rule_id, event_id, status) VALUES (?, ?, ?, ?)'),
     setMark: sqlite.prepare(
       'INSERT INTO rule_history_marks (account_id, event_id) VALUES (?, ?) ON CONFLICT (account_id) DO UPDATE SET event_id = excluded.event_id',
     ),
@@ -257,7 +269,11 @@ export function createRulesRepo(db: Db) {
       verdicts: RecordedVerdict[];
     }): number | null {
       let fired = '';
-      for (const v of e.verdicts) if (v.status === 'fired') fired += `,${v.ruleId}`;
+      const outcomes: [number, number, string][] = [];
+      for (const v of e.verdicts) {
+        if (v.status === 'fired') fired += `,${v.ruleId}`;
+        outcomes.push([v.ruleId, v.version, v.status]);
+      }
       const res = s.insertEvent.run({
         accountId: e.accountId,
         eventKey: e.eventKey,
@@ -266,6 +282,7 @@ export function createRulesRepo(db: Db) {
         depth: e.depth,
         fired: fired ? `${fired},` : '',
         verdicts: JSON.stringify(e.verdicts),
+        outcomes: JSON.stringify(outcomes),
         now: e.now,
       });
       return res.changes === 0 ? null : Number(res.lastInsertRowid);
@@ -285,19 +302,23 @@ export function createRulesRepo(db: Db) {
       }
       return ids;
     },
-    /**
-     * Put up to `max` of the account's events not yet in the history index into it, one row per verdict, in
-     * one statement sorted by rule (each rule's page is written once). False when none was left; call it in
-     * a transaction.
-     */
-    indexHistory(accountId: number, max: number): boolean {
+    /** The account's events not yet in its history index and feed (after its mark), oldest first, up to `max`. */
+    pending(accountId: number, max: number): { mark: number; events: PendingEvent[] } {
       const mark = (s.mark.get(accountId) as number | undefined) ?? 0;
-      const end = s.batchEnd.get(accountId, mark, max) as number | null;
-      if (end === null) return false;
-      s.indexEvents.run(accountId, mark, end);
-      s.setMark.run(accountId, end);
-      return true;
+      const rows = s.pending.all(accountId, mark, max) as (Omit<PendingEvent, 'outcomes'> & { outcomes: string })[];
+      return { mark, events: rows.map((r) => ({ ...r, outcomes: JSON.parse(r.outcomes) as PendingEvent['outcomes'] })) };
     },
+    /** Index these events' verdicts by rule, sorted by rule first (each rule's page is written once). */
+    indexHistory(accountId: number, events: PendingEvent[]): void {
+      const rows: [number, number, string][] = [];
+      for (const e of events) for (const [ruleId, , status] of e.outcomes) rows.push([ruleId, e.id, status]);
+      rows.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      for (const [ruleId, eventId, status] of rows) s.indexVerdict.run(accountId, ruleId, eventId, status);
+    },
+    /** How far the account's events are in its history index and feed. */
+    setMark: (accountId: number, eventId: number) => void s.setMark.run(accountId, eventId),
+    /** Every rule's name (deleted ones too), by id. */
+    names: (accountId: number): Map<number, string> => new Map(s.names.all(accountId) as [number, string][]),
     /** How often each rule fired for this lead since `since` (the per-lead hourly limit). */
     firedOnLead(accountId: number, leadId: number, since: number): Map<number, number> {
       const n = new Map<number, number>();
@@ -311,7 +332,7 @@ export function createRulesRepo(db: Db) {
     },
     setResults: (accountId: number, id: number, results: readonly object[], status: RunStatus, now: number | null) =>
       void s.setResults.run(JSON.stringify(results), status, now, accountId, id),
-    /** A rule's latest verdicts, newest first, each with its trace from the event's row (as far as the history index goes: `indexHistory` first). */
+    /** A rule's latest verdicts, newest first, each with its trace from the event's row (as far as the history index goes: catch up first). */
     history: (accountId: number, ruleId: number, limit: number): HistoryRow[] =>
       (
         s.history.all(accountId, ruleId, limit) as (Omit<HistoryRow, 'results' | 'trace' | 'version' | 'ruleId'> & {
@@ -328,7 +349,7 @@ export function createRulesRepo(db: Db) {
           trace: (v?.trace ?? {}) as Record<string, unknown>,
         };
       }),
-    /** Verdicts and firings per rule (as far as the history index goes: `indexHistory` first). */
+    /** Verdicts and firings per rule (as far as the history index goes: catch up first). */
     counts: (accountId: number) => s.counts.all(accountId) as { ruleId: number; fired: number; evaluated: number }[],
 
     getState: (accountId: number, ruleId: number, key: string): string | undefined => s.getState.get(accountId, ruleId, key) as string | undefined,

@@ -13,12 +13,12 @@ import type { LoadedRule, RulesRepo } from './rules.repo.js';
 import type { Condition, CreateRuleInput, PatchRuleInput, RuleDefinition } from './rules.schemas.js';
 
 export const RULE_SCHEDULE_QUEUE = 'rules.schedule';
-/** Runs put into the history index per transaction. */
-const HISTORY_BATCH = 5000;
 
 export interface RulesServiceDeps {
   clock: Clock;
   tx<T>(fn: () => T): T;
+  /** Bring the account's rules history index (and feed) up to date: reads of the history and counts call it first. */
+  catchUp(accountId: number): void;
   queue: JobQueue;
   repo: RulesRepo;
   engine: RulesEngine;
@@ -169,16 +169,10 @@ export function createRulesService(d: RulesServiceDeps) {
     d.audit.change({ accountId, userId, entity: 'rule', action, id: r.id, name: r.name, before, after });
   };
 
-  /** Bring the account's history index up to date, a batch per transaction (reads of the history and counts call it first). */
-  function indexHistory(accountId: number) {
-    while (d.tx(() => d.repo.indexHistory(accountId, HISTORY_BATCH)));
-  }
-
   return {
     schedule,
-    indexHistory,
     list: (accountId: number) => {
-      indexHistory(accountId);
+      d.catchUp(accountId);
       const counts = new Map(d.repo.counts(accountId).map((c) => [c.ruleId, c]));
       return d.repo.list(accountId).map((r) => ({ ...toDto(r), stats: { evaluated: counts.get(r.id)?.evaluated ?? 0, fired: counts.get(r.id)?.fired ?? 0 } }));
     },
@@ -227,7 +221,7 @@ export function createRulesService(d: RulesServiceDeps) {
     },
     history(accountId: number, id: number, limit: number) {
       if (!d.repo.get(accountId, id)) throw notFound(`Rule ${id}`);
-      indexHistory(accountId);
+      d.catchUp(accountId);
       return d.repo.history(accountId, id, limit).map((r) => ({
         id: r.id,
         runId: r.runId,

@@ -1,0 +1,74 @@
+import type { ActivityService } from '../activity/activity.service.js';
+import type { PendingEvent, RecordedVerdict, RulesRepo } from './rules.repo.js';
+
+/** Events brought into the history index and the feed per transaction. */
+const BATCH = 500;
+
+const OUTCOMES: { status: RecordedVerdict['status']; type: string; verb: string; verbs: string }[] = [
+  { status: 'fired', type: 'rule.fired', verb: 'fired', verbs: 'fired' },
+  { status: 'depth_limited', type: 'rule.depth_limited', verb: 'was stopped', verbs: 'were stopped' },
+  { status: 'rate_limited', type: 'rule.rate_limited', verb: 'was stopped', verbs: 'were stopped' },
+  { status: 'skipped', type: 'rule.not_fired', verb: 'did not fire', verbs: 'did not fire' },
+];
+type Named = { ruleId: number; version: number; status: RecordedVerdict['status']; name: string };
+const named = (these: Named[]) => these.map((x) => `"${x.name}" (v${x.version})`).join(', ');
+
+/**
+ * An event's feed entry: its type is the weightiest outcome (fired, stopped, did not fire); the English
+ * title names one rule in full, or counts and names the rules per outcome; the params are what the widget
+ * words in the viewer's language. Every verdict's trace is in its rule's history.
+ */
+function feedEntry(accountId: number, e: PendingEvent, names: Map<number, string>) {
+  const verdicts: Named[] = e.outcomes.map(([ruleId, version, status]) => ({ ruleId, version, status, name: names.get(ruleId) ?? `#${ruleId}` }));
+  const on = e.type.replace(/_/g, ' ');
+  const groups = OUTCOMES.map((o) => ({ ...o, these: verdicts.filter((v) => v.status === o.status) })).filter((g) => g.these.length > 0);
+  const [top] = groups;
+  const [one] = verdicts;
+  let title: string;
+  if (verdicts.length === 1) title = `Rule "${one!.name}" (v${one!.version}) ${top!.verb} on ${on}`;
+  else if (groups.length === 1) title = `${verdicts.length} rules ${top!.verbs} on ${on}: ${named(top!.these)}`;
+  else
+    title = `${verdicts.length} rules on ${on}: ${groups.map((g) => `${g.these.length} ${g.these.length === 1 ? g.verb : g.verbs} (${named(g.these)})`).join('; ')}`;
+  return {
+    accountId,
+    leadId: e.leadId,
+    type: top!.type,
+    title: title.slice(0, 500),
+    // No detail line: the title (worded from the params) names each rule and why it did not fire.
+    description: null,
+    // The trigger, and each rule with its outcome and (when it did not fire) why.
+    params: {
+      on: e.type,
+      rules: verdicts.map((v) => ({ name: v.name, version: v.version, status: v.status, ...(v.status === 'skipped' ? { reason: 'conditions_fail' } : {}) })),
+    },
+    // The event (its row holds every verdict's trace, each rule's history shows it) and the rules it ran.
+    metadata: { eventId: e.id, eventKey: e.eventKey, depth: e.depth, ruleIds: verdicts.map((v) => v.ruleId) },
+  };
+}
+
+/**
+ * What the rules' events lead to, written in batches after the fact instead of with each event: the
+ * history index by rule, and one feed entry per event (dated when the event happened). `catchUp` brings
+ * an account up to date; the feed and the rules' history and counts call it before they are read, and a
+ * job calls it every so many events. Each batch is one transaction and moves the account's mark, so a
+ * crash between batches loses nothing and repeats nothing.
+ */
+export function createProjection(d: { tx<T>(fn: () => T): T; repo: RulesRepo; activity: Pick<ActivityService, 'writeAt'> }) {
+  function batch(accountId: number): boolean {
+    const { events } = d.repo.pending(accountId, BATCH);
+    if (events.length === 0) return false;
+    const last = events[events.length - 1]!.id;
+    d.repo.indexHistory(accountId, events);
+    const names = d.repo.names(accountId);
+    for (const e of events) d.activity.writeAt(feedEntry(accountId, e, names), e.createdAt);
+    d.repo.setMark(accountId, last);
+    return events.length === BATCH;
+  }
+  return {
+    catchUp(accountId: number): void {
+      while (d.tx(() => batch(accountId)));
+    },
+  };
+}
+
+export type RulesProjection = ReturnType<typeof createProjection>;
