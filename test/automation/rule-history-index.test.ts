@@ -78,6 +78,15 @@ describe("the rules' history index and feed entries", () => {
 
     expect(indexed()).toHaveLength(4); // the same catch-up indexed them
     const history = await w.api('GET', `/api/rules/${huge}/history`);
+    // The trace is stored as observed (no labels, no expected values) and read back whole.
+    const stored = JSON.parse(w.p.sqlite.prepare("SELECT verdicts FROM rule_events WHERE event_key = 'e1'").pluck().get() as string);
+    expect(stored[0].trace.conditions).toEqual([0, expect.any(Number)]);
+    expect(history.body.items[1].trace).toMatchObject({
+      reason: 'conditions do not hold',
+      trigger: { check: 'trigger stage_entered', ok: true, actual: { pipelineId: 1, statusId: 2 }, expected: { pipelineId: 'any', statusId: 'any' } },
+      scope: { check: 'scope: whole account', ok: true },
+      conditions: { check: 'price gt', ok: false, actual: expect.any(Number), expected: 1e12 },
+    });
     expect(history.body.items.map((x: { leadId: number; status: string; runId: number | null }) => [x.leadId, x.status, x.runId])).toEqual([
       [leads[1], 'skipped', null],
       [leads[0], 'skipped', null],

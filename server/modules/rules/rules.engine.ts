@@ -3,9 +3,10 @@ import type { JobQueue } from '../../jobs/queue.js';
 import { isOpenAt } from '../../lib/working-hours.js';
 import type { Clock } from '../../lib/clock.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
-import { evaluate, type Facts, type TraceNode } from './rules.conditions.js';
+import { evaluate, expandConditions, type Facts, node, type Observed, observe, type TraceNode } from './rules.conditions.js';
 import type { LoadedRule, RulesRepo } from './rules.repo.js';
-import type { Intent, Trigger, TriggerType } from './rules.schemas.js';
+import type { Intent, RuleDefinition, Trigger, TriggerType } from './rules.schemas.js';
+import type { CrmField } from '../mirror/mirror-read.repo.js';
 
 export const RULE_RUN_QUEUE = 'rules.run';
 export const RULE_CLASSIFY_QUEUE = 'rules.classify';
@@ -83,55 +84,98 @@ function patternsOf(t: MessageTrigger) {
   return c;
 }
 
-/** Does the event match the rule's trigger (its filters), and why. */
-export function matchTrigger(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'id' | 'version'>): TraceNode {
-  const d = e.data;
+/** A message trigger's checks in the order its trace lists them, each with what it expects. */
+function messageShapes(t: MessageTrigger): { key: 'channels' | 'keywords' | 'regex' | 'intents'; check: string; expected: unknown }[] {
+  const out: { key: 'channels' | 'keywords' | 'regex' | 'intents'; check: string; expected: unknown }[] = [];
+  if (t.channels) out.push({ key: 'channels', check: 'channel', expected: t.channels });
+  if (t.keywords) out.push({ key: 'keywords', check: 'keyword', expected: t.keywords });
+  if (t.regex) out.push({ key: 'regex', check: 'regex', expected: t.regex });
+  if (t.intents) out.push({ key: 'intents', check: 'intent', expected: t.intents });
+  return out;
+}
+
+/** What a trigger's trace checks and expects, from the trigger alone (its filters; `any` where one is not set). */
+function triggerShape(t: Trigger): { check: string; expected?: unknown } {
   const check = `trigger ${t.type}`;
-  if (t.type !== e.type) return { check, ok: false, actual: e.type };
-  if (d.ruleId !== undefined && (d.ruleId !== rule.id || d.version !== rule.version)) return { check, ok: false, actual: 'for another rule' };
   switch (t.type) {
     case 'stage_entered':
     case 'time_in_stage':
-      return {
-        check,
-        ok: mayMatch(t, e, rule),
-        actual: { pipelineId: d.pipelineId, statusId: d.statusId },
-        expected: { pipelineId: t.pipelineId ?? 'any', statusId: t.statusId ?? 'any' },
-      };
     case 'stage_left':
-      return {
-        check,
-        ok: mayMatch(t, e, rule),
-        actual: { pipelineId: d.prevPipelineId, statusId: d.prevStatusId },
-        expected: { pipelineId: t.pipelineId ?? 'any', statusId: t.statusId ?? 'any' },
-      };
+      return { check, expected: { pipelineId: t.pipelineId ?? 'any', statusId: t.statusId ?? 'any' } };
     case 'field_changed':
-      return { check, ok: mayMatch(t, e, rule), actual: d.fieldIds ?? [], expected: t.fieldId };
+      return { check, expected: t.fieldId };
     case 'tag_added':
-      return { check, ok: mayMatch(t, e, rule), actual: d.tags ?? [], expected: t.tag ?? 'any' };
+      return { check, expected: t.tag ?? 'any' };
+    default:
+      return { check };
+  }
+}
+
+/** Does the event match the rule's trigger (its filters), and why. */
+export function matchTrigger(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'id' | 'version'>): TraceNode {
+  const d = e.data;
+  const shape = triggerShape(t);
+  if (t.type !== e.type) return { check: shape.check, ok: false, actual: e.type };
+  if (d.ruleId !== undefined && (d.ruleId !== rule.id || d.version !== rule.version)) return { check: shape.check, ok: false, actual: 'for another rule' };
+  // Stage, field and tag filters: the quick check's answer is the whole answer.
+  const ok = (): 0 | 1 => (mayMatch(t, e, rule) ? 1 : 0);
+  switch (t.type) {
+    case 'stage_entered':
+    case 'time_in_stage':
+      return node([ok(), { pipelineId: d.pipelineId, statusId: d.statusId }], shape);
+    case 'stage_left':
+      return node([ok(), { pipelineId: d.prevPipelineId, statusId: d.prevStatusId }], shape);
+    case 'field_changed':
+      return node([ok(), d.fieldIds ?? []], shape);
+    case 'tag_added':
+      return node([ok(), d.tags ?? []], shape);
     case 'message_received': {
       const text = (d.text ?? '').slice(0, MAX_MATCH_TEXT);
       const compiled = patternsOf(t);
-      const children: TraceNode[] = [];
-      if (t.channels)
-        children.push({
-          check: 'channel',
-          ok: d.channel !== undefined && compiled.channels!.includes(lower(d.channel)),
-          actual: d.channel,
-          expected: t.channels,
-        });
-      if (t.keywords) {
-        const hit = compiled.keywords.find((k) => k.re.test(text))?.word;
-        children.push({ check: 'keyword', ok: hit !== undefined, actual: hit ?? null, expected: t.keywords });
-      }
-      if (t.regex) children.push({ check: 'regex', ok: compiled.regex!.test(text), expected: t.regex });
-      if (t.intents)
-        children.push({ check: 'intent', ok: d.intent !== undefined && t.intents.includes(d.intent), actual: d.intent ?? null, expected: t.intents });
-      return { check, ok: children.every((c) => c.ok), children };
+      const children = messageShapes(t).map((c): TraceNode => {
+        switch (c.key) {
+          case 'channels':
+            return node([d.channel !== undefined && compiled.channels!.includes(lower(d.channel)) ? 1 : 0, d.channel], c);
+          case 'keywords': {
+            const hit = compiled.keywords.find((k) => k.re.test(text))?.word;
+            return node([hit !== undefined ? 1 : 0, hit ?? null], c);
+          }
+          case 'regex':
+            return node([compiled.regex!.test(text) ? 1 : 0], c);
+          case 'intents':
+            return node([d.intent !== undefined && t.intents!.includes(d.intent) ? 1 : 0, d.intent ?? null], c);
+        }
+      });
+      return { check: shape.check, ok: children.every((c) => c.ok), children };
     }
     default:
-      return { check, ok: true };
+      return { check: shape.check, ok: true };
   }
+}
+
+/**
+ * A stored trace as `judge` made it: a trace written as observed (its trigger and conditions as `Observed`)
+ * gets its checks and expected values back from the rule version that was judged; one written whole (by
+ * earlier versions) is returned as it is.
+ */
+export function expandTrace(trace: Record<string, unknown>, def: RuleDefinition | undefined, fields: CrmField[]): Record<string, unknown> {
+  if (!def || !Array.isArray(trace.trigger)) return trace;
+  return {
+    ...trace,
+    trigger: expandTrigger(trace.trigger as Observed, def.trigger),
+    conditions: expandConditions(trace.conditions as Observed, def.conditions, fields),
+  };
+}
+
+/** A trigger's trace from what was observed (`observe`) and the trigger it was judged by: `matchTrigger`'s trace again. */
+export function expandTrigger(o: Observed, t: Trigger): TraceNode {
+  if (t.type !== 'message_received') return node(o, triggerShape(t));
+  const kids = o.length === 3 ? o[2] : [];
+  return node(
+    o,
+    triggerShape(t),
+    messageShapes(t).map((c, i) => node(kids[i] ?? [0], c)),
+  );
 }
 
 /**
@@ -324,8 +368,9 @@ export function createEngine(d: EngineDeps) {
         }
       }
       judged.push({ status, reason, ruleId: rule.id, version: rule.version });
-      // The event's type, key and depth are the event row's: not repeated in each rule's trace.
-      traces.push(reason === v.trace.reason ? v.trace : { ...v.trace, reason });
+      // Stored as observed: the checks and expected values are the rule version's (`expandTrace` puts them
+      // back); the event's type, key and depth are the event row's.
+      traces.push({ reason, trigger: observe(v.trace.trigger), scope: v.trace.scope, conditions: observe(v.trace.conditions!) });
       if (status === 'fired') fired++;
     }
     if (deferred > 0) {

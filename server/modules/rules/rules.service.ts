@@ -8,7 +8,7 @@ import type { ActivityService } from '../activity/activity.service.js';
 import type { Audit, AuditAction } from '../activity/audit.js';
 import { catalogChecker } from '../mirror/catalog-check.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
-import type { RuleEvent, RulesEngine } from './rules.engine.js';
+import { expandTrace, type RuleEvent, type RulesEngine } from './rules.engine.js';
 import type { LoadedRule, RulesRepo } from './rules.repo.js';
 import type { Condition, CreateRuleInput, PatchRuleInput, RuleDefinition } from './rules.schemas.js';
 
@@ -222,6 +222,13 @@ export function createRulesService(d: RulesServiceDeps) {
     history(accountId: number, id: number, limit: number) {
       if (!d.repo.get(accountId, id)) throw notFound(`Rule ${id}`);
       d.catchUp(accountId);
+      // Traces are stored as observed: their checks and expected values come from the version judged.
+      const fields = d.crm.leadFields(accountId);
+      const versions = new Map<number, RuleDefinition | undefined>();
+      const judgedBy = (version: number) => {
+        if (!versions.has(version)) versions.set(version, d.repo.atVersion(accountId, id, version)?.definition);
+        return versions.get(version);
+      };
       return d.repo.history(accountId, id, limit).map((r) => ({
         id: r.id,
         runId: r.runId,
@@ -230,7 +237,7 @@ export function createRulesService(d: RulesServiceDeps) {
         eventKey: r.eventKey,
         depth: r.depth,
         status: r.status,
-        trace: r.trace,
+        trace: expandTrace(r.trace, judgedBy(r.version), fields),
         results: r.results,
         createdAt: new Date(r.createdAt).toISOString(),
       }));

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { CrmField } from '../mirror/mirror-read.repo.js';
+import { evaluate, expandConditions, type Facts, observe } from './rules.conditions.js';
+import { expandTrigger, matchTrigger, type RuleEvent } from './rules.engine.js';
+import type { Condition, Trigger } from './rules.schemas.js';
+
+/** As stored and read back: observed only, through JSON. */
+const stored = (x: unknown) => JSON.parse(JSON.stringify(x));
+
+const fields = [
+  { id: 20, name: 'Source', code: null, type: 'select', enums: [{ id: 201, value: 'Website' }] },
+  { id: 21, name: 'Budget', code: null, type: 'numeric', enums: null },
+] as CrmField[];
+const facts = (over: Partial<Facts> = {}): Facts => ({
+  lead: {
+    id: 1,
+    name: 'L',
+    price: 5000,
+    pipelineId: 10,
+    statusId: 11,
+    responsibleUserId: 30,
+    mainContactId: null,
+    tags: ['vip'],
+    customFields: [
+      { field_id: 20, values: [{ value: 'Website', enum_id: 201 }] },
+      { field_id: 21, values: [{ value: '1500' }] },
+    ],
+  } as Facts['lead'],
+  fields,
+  channel: 'whatsapp',
+  agent: { bound: true, paused: false },
+  now: 0,
+  insideWorkingHours: false,
+  ...over,
+});
+
+describe('traces stored as observed', () => {
+  it('give back the whole condition trace, every kind and operator, from the conditions judged', () => {
+    const leaves: Condition[] = [
+      { kind: 'stage', pipelineId: 10, statusIds: [11, 12] },
+      { kind: 'stage', pipelineId: 9 },
+      { kind: 'field', fieldId: 20, op: 'eq', value: 201 },
+      { kind: 'field', fieldId: 20, op: 'neq', value: 'Ads' },
+      { kind: 'field', fieldId: 20, op: 'contains', value: 'web' },
+      { kind: 'field', fieldId: 20, op: 'in', values: ['Website', 'Ads'] },
+      { kind: 'field', fieldId: 21, op: 'gt', value: 1000 },
+      { kind: 'field', fieldId: 21, op: 'lt', value: 1000 },
+      { kind: 'field', fieldId: 21, op: 'between', min: 1000, max: 2000 },
+      { kind: 'field', fieldId: 22, op: 'empty' },
+      { kind: 'tags', op: 'has', tag: 'VIP' },
+      { kind: 'tags', op: 'lacks', tag: 'cold' },
+      { kind: 'responsible', op: 'in', userIds: [30] },
+      { kind: 'responsible', op: 'not_in', userIds: [30] },
+      { kind: 'channel', channels: ['telegram'] },
+      { kind: 'price', op: 'between', value: 1000, max: 6000 },
+      { kind: 'price', op: 'eq', value: 5000 },
+      { kind: 'working_hours', inside: true },
+      { kind: 'agent', state: 'paused' },
+    ] as Condition[];
+    const trees: (Condition | undefined)[] = [undefined, ...leaves, { all: leaves.slice(0, 6) }, { any: [leaves[7]!, { all: [leaves[10]!, leaves[14]!] }] }];
+    for (const c of trees) {
+      for (const f of [facts(), facts({ lead: undefined, channel: null, agent: { bound: false, paused: false }, insideWorkingHours: true })]) {
+        const whole = evaluate(c, f);
+        expect(expandConditions(stored(observe(whole)), c, fields), JSON.stringify(c)).toEqual(stored(whole));
+      }
+    }
+    // What is kept is much smaller than the whole trace: no labels, no expected values.
+    const tree = trees.at(-2)!;
+    expect(JSON.stringify(observe(evaluate(tree, facts()))).length).toBeLessThan(JSON.stringify(evaluate(tree, facts())).length / 2);
+  });
+
+  it('give back the whole trigger trace, for every filter a trigger has', () => {
+    const event = (type: RuleEvent['type'], data: RuleEvent['data']): RuleEvent => ({ accountId: 1, leadId: 1, type, key: 'k', depth: 0, data });
+    const cases: [Trigger, RuleEvent][] = [
+      [{ type: 'stage_entered', pipelineId: 10, statusId: 11 }, event('stage_entered', { pipelineId: 10, statusId: 11 })],
+      [{ type: 'stage_left' }, event('stage_left', { pipelineId: 10, statusId: 12, prevPipelineId: 10, prevStatusId: 11 })],
+      [{ type: 'time_in_stage', minutes: 60, statusId: 11 }, event('time_in_stage', { pipelineId: 10, statusId: 11 })],
+      [{ type: 'field_changed', fieldId: 20 }, event('field_changed', { fieldIds: [20, 21] })],
+      [{ type: 'tag_added', tag: 'vip' }, event('tag_added', { tags: ['VIP'] })],
+      [{ type: 'tag_added' }, event('tag_added', { tags: ['x'] })],
+      [
+        { type: 'message_received', channels: ['whatsapp'], keywords: ['price'], regex: 'order\\s*\\d+', intents: ['pricing_question'] },
+        event('message_received', { channel: 'whatsapp', text: 'price of order 12?', intent: 'pricing_question' }),
+      ],
+      [{ type: 'message_received', keywords: ['demo'] }, event('message_received', { channel: 'email', text: 'no' })],
+      [{ type: 'lead_created' }, event('lead_created', {})],
+      [{ type: 'task_completed' }, event('task_completed', { taskId: 5 })],
+    ];
+    for (const [t, e] of cases) {
+      const whole = matchTrigger(t, e, { id: 1, version: 1 });
+      expect(expandTrigger(stored(observe(whole)), t), t.type).toEqual(stored(whole));
+    }
+  });
+});
