@@ -142,7 +142,7 @@ export function matchTrigger(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'i
           }
           case 'regex':
             return node([compiled.regex!.test(text) ? 1 : 0], c);
-          case 'intents':
+          default:
             return node([d.intent !== undefined && t.intents!.includes(d.intent) ? 1 : 0, d.intent ?? null], c);
         }
       });
