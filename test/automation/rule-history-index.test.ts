@@ -122,6 +122,11 @@ describe("the rules' history index and feed entries", () => {
       { ruleId: huge, eventId: mark, status: 'skipped' },
       { ruleId: any, eventId: mark, status: 'fired' },
     ]);
+    // A batch bigger than one INSERT's rows: 40 more events, 80 verdicts, every one counted once.
+    for (let i = 0; i < 40; i++) enter(leads[i % 6]!, `more-${i}`);
+    const counted = await w.api('GET', '/api/rules');
+    expect(counted.body.items.map((r: { stats: { evaluated: number } }) => r.stats.evaluated)).toEqual([44, 44]);
+    expect(indexed()).toHaveLength(88);
     // Once: the next event queues nothing new.
     enter(leads[4]!, 'e5');
     expect(w.p.sqlite.prepare("SELECT count(*) FROM jobs WHERE queue = 'rules.catch_up'").pluck().get()).toBe(1);

@@ -189,8 +189,11 @@ export function node(o: Observed, shape: { check: string; expected?: unknown }, 
 }
 
 function leaf(c: ConditionLeaf, facts: Facts): TraceNode {
+  const shape = leafShape(c, facts.fields);
   const seen = observeLeaf(c, facts);
-  return node([seen.ok ? 1 : 0, seen.actual], leafShape(c, facts.fields));
+  const n: TraceNode = { check: shape.check, ok: seen.ok, actual: seen.actual };
+  if (shape.expected !== undefined) n.expected = shape.expected;
+  return n;
 }
 
 /** The condition tree's trace from what was observed and the conditions it was judged by: `evaluate`'s trace again. */

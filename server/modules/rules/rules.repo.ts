@@ -3,6 +3,9 @@ import type { Db } from '../../../db/client.js';
 import { ruleVersions, rules, type RuleRow } from '../../../db/schema/index.js';
 import type { RuleDefinition, TriggerType } from './rules.schemas.js';
 
+/** History index rows per INSERT statement when catching up. */
+const HISTORY_ROWS = 64;
+
 /** A rule with the definition of its current version. */
 export interface LoadedRule extends RuleRow {
   definition: RuleDefinition;
@@ -91,6 +94,9 @@ export function createRulesRepo(db: Db) {
     ),
     names: sqlite.prepare('SELECT id, name FROM rules WHERE account_id = ?').raw(),
     indexVerdict: sqlite.prepare('INSERT OR IGNORE INTO rule_history (account_id, rule_id, event_id, status) VALUES (?, ?, ?, ?)'),
+    indexVerdicts: sqlite.prepare(
+      `INSERT OR IGNORE INTO rule_history (account_id, rule_id, event_id, status) VALUES ${Array.from({ length: HISTORY_ROWS }, () => '(?, ?, ?, ?)').join(', ')}`,
+    ),
     setMark: sqlite.prepare(
       'INSERT INTO rule_history_marks (account_id, event_id) VALUES (?, ?) ON CONFLICT (account_id) DO UPDATE SET event_id = excluded.event_id',
     ),
@@ -313,7 +319,10 @@ export function createRulesRepo(db: Db) {
       const rows: [number, number, string][] = [];
       for (const e of events) for (const [ruleId, , status] of e.outcomes) rows.push([ruleId, e.id, status]);
       rows.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      for (const [ruleId, eventId, status] of rows) s.indexVerdict.run(accountId, ruleId, eventId, status);
+      let i = 0;
+      for (; i + HISTORY_ROWS <= rows.length; i += HISTORY_ROWS)
+        s.indexVerdicts.run(rows.slice(i, i + HISTORY_ROWS).flatMap(([ruleId, eventId, status]) => [accountId, ruleId, eventId, status]));
+      for (; i < rows.length; i++) s.indexVerdict.run(accountId, rows[i]![0], rows[i]![1], rows[i]![2]);
     },
     /** How far the account's events are in its history index and feed. */
     setMark: (accountId: number, eventId: number) => void s.setMark.run(accountId, eventId),
