@@ -222,13 +222,14 @@ function scopeOf(rule: LoadedRule, e: RuleEvent, lead: { pipelineId: number | nu
  * enqueue their actions as one job. Runs inside the publisher's transaction: reads and writes only.
  */
 export function createEngine(d: EngineDeps) {
-  type Cached = { version: number; rules: LoadedRule[]; byStage: Map<number, LoadedRule[]>; anyStage: LoadedRule[] };
-  const cache = new Map<string, Cached>();
+  type Cached = { version: number; rules: LoadedRule[]; byStage: Map<number, LoadedRule[]>; anyStage: LoadedRule[]; atStage: Map<number, LoadedRule[]> };
+  const cache = new Map<number, Map<TriggerType, Cached>>();
   /** The account's enabled rules with this trigger (and by the stage they are scoped to), from memory while no rule of the account changed. */
   function cached(accountId: number, type: TriggerType): Cached {
     const version = d.repo.version(accountId);
-    const k = `${accountId}:${type}`;
-    const hit = cache.get(k);
+    let byType = cache.get(accountId);
+    if (!byType) cache.set(accountId, (byType = new Map()));
+    const hit = byType.get(type);
     if (hit?.version === version) return hit;
     const rules = d.repo.candidates(accountId, type);
     const byStage = new Map<number, LoadedRule[]>();
@@ -237,19 +238,22 @@ export function createEngine(d: EngineDeps) {
       if (r.statusId === null) anyStage.push(r);
       else byStage.set(r.statusId, [...(byStage.get(r.statusId) ?? []), r]);
     }
-    const entry = { version, rules, byStage, anyStage };
-    cache.set(k, entry);
+    const entry = { version, rules, byStage, anyStage, atStage: new Map<number, LoadedRule[]>() };
+    byType.set(type, entry);
     return entry;
   }
   const candidates = (accountId: number, type: TriggerType): LoadedRule[] => cached(accountId, type).rules;
   /**
    * The rules whose scope can hold at this stage, in rule order: those scoped to no stage and those scoped
-   * to this one. A rule scoped to another stage is never looked at (most rules live on one stage).
+   * to this one (merged once per stage while the cache holds). A rule scoped to another stage is never
+   * looked at (most rules live on one stage).
    */
   function atStage(c: Cached, statusId: number | null): LoadedRule[] {
     const scoped = statusId === null ? undefined : c.byStage.get(statusId);
     if (!scoped) return c.anyStage;
     if (c.anyStage.length === 0) return scoped;
+    const memo = c.atStage.get(statusId!);
+    if (memo) return memo;
     const out: LoadedRule[] = [];
     let i = 0;
     let j = 0;
@@ -257,8 +261,11 @@ export function createEngine(d: EngineDeps) {
       if (j >= c.anyStage.length || (i < scoped.length && scoped[i]!.id < c.anyStage[j]!.id)) out.push(scoped[i++]!);
       else out.push(c.anyStage[j++]!);
     }
+    c.atStage.set(statusId!, out);
     return out;
   }
+  /** The account's enabled rules with this trigger that can apply at this stage (see `atStage`). */
+  const candidatesAt = (accountId: number, type: TriggerType, statusId: number | null): LoadedRule[] => atStage(cached(accountId, type), statusId);
 
   /** What conditions are judged against, each part read from the database only when a condition asks for it. */
   function facts(e: RuleEvent): Facts {
@@ -417,7 +424,7 @@ export function createEngine(d: EngineDeps) {
     );
   }
 
-  return { handle, judge, facts, candidates, waitsIn };
+  return { handle, judge, facts, candidates, candidatesAt, waitsIn };
 }
 
 export type RulesEngine = ReturnType<typeof createEngine>;

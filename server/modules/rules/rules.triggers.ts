@@ -53,7 +53,9 @@ export function subscribeRuleTriggers(
     dueAt: (minutes: number) => number,
   ) {
     const waiting: TimerPayload['rules'] = [];
-    for (const rule of d.engine.candidates(accountId, kind)) {
+    // A stage timer looks only at the rules that can apply in the stage entered.
+    const rules = kind === 'time_in_stage' ? d.engine.candidatesAt(accountId, kind, extra.statusId ?? null) : d.engine.candidates(accountId, kind);
+    for (const rule of rules) {
       // A stage timer only for the rules that wait in the stage entered (the others could never fire).
       if (kind === 'time_in_stage' && !d.engine.waitsIn(rule, extra.pipelineId ?? null, extra.statusId ?? null)) continue;
       const t = rule.definition.trigger;
