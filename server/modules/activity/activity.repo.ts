@@ -56,6 +56,29 @@ export function insertActivity(db: Db, entry: NewActivity, now: number): Activit
   return { id, ...row };
 }
 
+const insertManySql = insertSql.replace(' RETURNING id', '');
+const manyStatements = new WeakMap<object, { run(p: object): unknown }>();
+
+/** Entries written after the fact, each dated when it happened (a batch: no ids returned). */
+export function insertActivities(db: Db, entries: { entry: NewActivity; at: number }[]): void {
+  const sqlite = db.$client;
+  const stmt = manyStatements.get(sqlite) ?? sqlite.prepare(insertManySql);
+  manyStatements.set(sqlite, stmt);
+  for (const { entry, at } of entries)
+    stmt.run({
+      accountId: entry.accountId,
+      userId: entry.userId ?? null,
+      agentId: entry.agentId ?? null,
+      leadId: entry.leadId ?? null,
+      type: entry.type,
+      title: entry.title,
+      description: entry.description ?? null,
+      metadata: entry.metadata ? JSON.stringify(entry.metadata) : null,
+      params: entry.params ? JSON.stringify(entry.params) : null,
+      createdAt: at,
+    });
+}
+
 /** Newest first, ordered by (created_at, id) so the order is total and a cursor is exact. */
 export function listActivity(db: Db, q: FeedQuery): ActivityRow[] {
   const where: SQL[] = [eq(activityLogs.accountId, q.accountId)];

@@ -2,7 +2,7 @@ import type { Db } from '../../../db/client.js';
 import type { ActivityRow } from '../../../db/schema/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { badRequest } from '../../lib/errors.js';
-import { insertActivity, listActivity, type FeedQuery, type NewActivity } from './activity.repo.js';
+import { insertActivities, insertActivity, listActivity, type FeedQuery, type NewActivity } from './activity.repo.js';
 
 export type { ActivityParams, NewActivity } from './activity.repo.js';
 
@@ -17,9 +17,9 @@ export function createActivityService(deps: { db: Db; clock: Clock }) {
     write(entry: NewActivity): ActivityRow {
       return insertActivity(db, entry, clock.now());
     },
-    /** An entry for something that happened at `at` (a source catching up writes it later). */
-    writeAt(entry: NewActivity, at: number): ActivityRow {
-      return insertActivity(db, entry, at);
+    /** Entries for things that happened earlier, each dated when it happened (a source catching up writes them). */
+    writeAllAt(entries: { entry: NewActivity; at: number }[]): void {
+      insertActivities(db, entries);
     },
     /** Register a source of entries written after the fact; `catchUp` writes an account's pending ones (in its own transactions). */
     addSource(catchUp: (accountId: number) => void) {

@@ -4,7 +4,7 @@ import { isOpenAt } from '../../lib/working-hours.js';
 import type { Clock } from '../../lib/clock.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import { evaluate, expandConditions, type Facts, node, type Observed, observe, type TraceNode } from './rules.conditions.js';
-import type { LoadedRule, RulesRepo } from './rules.repo.js';
+import type { LoadedRule, RecordedVerdict, RulesRepo } from './rules.repo.js';
 import type { Intent, RuleDefinition, Trigger, TriggerType } from './rules.schemas.js';
 import type { CrmField } from '../mirror/mirror-read.repo.js';
 
@@ -320,9 +320,6 @@ export function createEngine(d: EngineDeps) {
     };
   }
 
-  /** `code`: why a rule did not fire, as the trace labels name it (none for a rule that fired or was stopped). */
-  type Judged = { status: RunVerdict; reason: string; ruleId: number; version: number };
-
   /** Is the lead (for stage_left: the stage it left) where the rule is scoped, without building a trace. */
   function inScope(rule: LoadedRule, e: RuleEvent, f: Facts): boolean {
     if (rule.pipelineId === null && rule.statusId === null) return true;
@@ -347,8 +344,7 @@ export function createEngine(d: EngineDeps) {
     const f = facts(e);
     const rules = atStage(all, e.type === 'stage_left' ? (e.data.prevStatusId ?? null) : (f.lead?.statusId ?? null));
     const now = d.clock.now();
-    const judged: Judged[] = [];
-    const traces: Record<string, unknown>[] = [];
+    const verdicts: RecordedVerdict[] = [];
     let firedOnLead: Map<number, number> | undefined;
     for (const rule of rules) {
       if (only && !only(rule)) continue;
@@ -374,16 +370,20 @@ export function createEngine(d: EngineDeps) {
           reason = `stopped: fired ${rule.definition.perLeadPerHour} times for this lead in the last hour`;
         }
       }
-      judged.push({ status, reason, ruleId: rule.id, version: rule.version });
-      // Stored as observed: the checks and expected values are the rule version's (`expandTrace` puts them
-      // back); the event's type, key and depth are the event row's.
-      traces.push({ reason, trigger: observe(v.trace.trigger), scope: v.trace.scope, conditions: observe(v.trace.conditions!) });
+      // The trace is stored as observed: the checks and expected values are the rule version's (`expandTrace`
+      // puts them back); the event's type, key and depth are the event row's.
+      verdicts.push({
+        ruleId: rule.id,
+        version: rule.version,
+        status,
+        trace: { reason, trigger: observe(v.trace.trigger), scope: v.trace.scope, conditions: observe(v.trace.conditions!) },
+      });
       if (status === 'fired') fired++;
     }
     if (deferred > 0) {
       d.queue.enqueue({ queue: RULE_CLASSIFY_QUEUE, accountId: e.accountId, payload: { event: e }, idempotencyKey: `rule-classify:${e.accountId}:${e.key}` });
     }
-    if (judged.length === 0) return { fired, evaluated, deferred };
+    if (verdicts.length === 0) return { fired, evaluated, deferred };
     const eventId = d.repo.recordEvent({
       accountId: e.accountId,
       eventKey: e.key,
@@ -391,7 +391,7 @@ export function createEngine(d: EngineDeps) {
       leadId: e.leadId,
       depth: e.depth,
       now,
-      verdicts: judged.map((v, i) => ({ ruleId: v.ruleId, version: v.version, status: v.status, trace: traces[i]! })),
+      verdicts,
     });
     if (eventId === null) return { fired: 0, evaluated, deferred }; // recorded before (a redelivery)
     // The history index and the feed entry follow in batches (rules.projection.ts): a job every CATCH_UP_EVERY events.

@@ -53,14 +53,14 @@ function feedEntry(accountId: number, e: PendingEvent, names: Map<number, string
  * job calls it every so many events. Each batch is one transaction and moves the account's mark, so a
  * crash between batches loses nothing and repeats nothing.
  */
-export function createProjection(d: { tx<T>(fn: () => T): T; repo: RulesRepo; activity: Pick<ActivityService, 'writeAt'> }) {
+export function createProjection(d: { tx<T>(fn: () => T): T; repo: RulesRepo; activity: Pick<ActivityService, 'writeAllAt'> }) {
   function batch(accountId: number): boolean {
     const { events } = d.repo.pending(accountId, BATCH);
     if (events.length === 0) return false;
     const last = events[events.length - 1]!.id;
     d.repo.indexHistory(accountId, events);
     const names = d.repo.names(accountId);
-    for (const e of events) d.activity.writeAt(feedEntry(accountId, e, names), e.createdAt);
+    d.activity.writeAllAt(events.map((e) => ({ entry: feedEntry(accountId, e, names), at: e.createdAt })));
     d.repo.setMark(accountId, last);
     return events.length === BATCH;
   }
