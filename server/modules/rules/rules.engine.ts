@@ -3,41 +3,18 @@ import type { JobQueue } from '../../jobs/queue.js';
 import { isOpenAt } from '../../lib/working-hours.js';
 import type { Clock } from '../../lib/clock.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
-import { evaluate, expandConditions, type Facts, node, type Observed, observe, type TraceNode } from './rules.conditions.js';
+import { evaluate, type Facts, observe, type TraceNode } from './rules.conditions.js';
+import { matchTrigger, mayMatch, type RuleEvent, scopeOf } from './rules.match.js';
 import type { LoadedRule, RecordedVerdict, RulesRepo } from './rules.repo.js';
-import type { Intent, RuleDefinition, Trigger, TriggerType } from './rules.schemas.js';
-import type { CrmField } from '../mirror/mirror-read.repo.js';
+import type { TriggerType } from './rules.schemas.js';
+
+export type { RuleEvent } from './rules.match.js';
 
 export const RULE_RUN_QUEUE = 'rules.run';
 export const RULE_CLASSIFY_QUEUE = 'rules.classify';
 export const RULE_CATCH_UP_QUEUE = 'rules.catch_up';
 /** Every this many events (by id), the account of the event that reached the mark gets a job writing its pending history index and feed entries. */
 export const CATCH_UP_EVERY = 256;
-
-/** An event as rules see it. `key` is stable across redeliveries: (rule, version, key) runs once. */
-export interface RuleEvent {
-  accountId: number;
-  leadId: number | null;
-  type: TriggerType;
-  key: string;
-  /** How many rule actions led here (0 = the outside world). */
-  depth: number;
-  data: {
-    pipelineId?: number | null;
-    statusId?: number | null;
-    prevPipelineId?: number | null;
-    prevStatusId?: number | null;
-    fieldIds?: number[];
-    tags?: string[];
-    channel?: string;
-    text?: string;
-    intent?: Intent;
-    taskId?: number;
-    /** Timers and schedules target one rule version. */
-    ruleId?: number;
-    version?: number;
-  };
-}
 
 type RunVerdict = 'fired' | 'skipped' | 'depth_limited' | 'rate_limited';
 
@@ -57,162 +34,6 @@ export interface Verdict {
   candidate: boolean;
   fires: boolean;
   trace: { trigger: TraceNode; scope: TraceNode; conditions?: TraceNode; reason: string };
-}
-
-const lower = (s: string) => s.toLowerCase();
-const MAX_MATCH_TEXT = 4000;
-
-type MessageTrigger = Extract<Trigger, { type: 'message_received' }>;
-/**
- * A message trigger's keywords and pattern, compiled once per trigger object: the engine keeps a rule
- * version's definition while its cache is fresh, so each version is compiled once, not once per event.
- */
-const compiledPatterns = new WeakMap<MessageTrigger, { keywords: { word: string; re: RegExp }[]; regex: RegExp | null; channels: string[] | null }>();
-function patternsOf(t: MessageTrigger) {
-  let c = compiledPatterns.get(t);
-  if (!c) {
-    c = {
-      keywords: (t.keywords ?? []).map((word) => ({
-        word,
-        re: new RegExp(`(^|[^\\p{L}\\p{N}])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}])`, 'iu'),
-      })),
-      regex: t.regex ? new RegExp(t.regex, 'iu') : null,
-      channels: t.channels ? t.channels.map(lower) : null,
-    };
-    compiledPatterns.set(t, c);
-  }
-  return c;
-}
-
-/** A message trigger's checks in the order its trace lists them, each with what it expects. */
-function messageShapes(t: MessageTrigger): { key: 'channels' | 'keywords' | 'regex' | 'intents'; check: string; expected: unknown }[] {
-  const out: { key: 'channels' | 'keywords' | 'regex' | 'intents'; check: string; expected: unknown }[] = [];
-  if (t.channels) out.push({ key: 'channels', check: 'channel', expected: t.channels });
-  if (t.keywords) out.push({ key: 'keywords', check: 'keyword', expected: t.keywords });
-  if (t.regex) out.push({ key: 'regex', check: 'regex', expected: t.regex });
-  if (t.intents) out.push({ key: 'intents', check: 'intent', expected: t.intents });
-  return out;
-}
-
-/** What a trigger's trace checks and expects, from the trigger alone (its filters; `any` where one is not set). */
-function triggerShape(t: Trigger): { check: string; expected?: unknown } {
-  const check = `trigger ${t.type}`;
-  switch (t.type) {
-    case 'stage_entered':
-    case 'time_in_stage':
-    case 'stage_left':
-      return { check, expected: { pipelineId: t.pipelineId ?? 'any', statusId: t.statusId ?? 'any' } };
-    case 'field_changed':
-      return { check, expected: t.fieldId };
-    case 'tag_added':
-      return { check, expected: t.tag ?? 'any' };
-    default:
-      return { check };
-  }
-}
-
-/** Does the event match the rule's trigger (its filters), and why. */
-export function matchTrigger(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'id' | 'version'>): TraceNode {
-  const d = e.data;
-  const shape = triggerShape(t);
-  if (t.type !== e.type) return { check: shape.check, ok: false, actual: e.type };
-  if (d.ruleId !== undefined && (d.ruleId !== rule.id || d.version !== rule.version)) return { check: shape.check, ok: false, actual: 'for another rule' };
-  // Stage, field and tag filters: the quick check's answer is the whole answer.
-  const ok = (): 0 | 1 => (mayMatch(t, e, rule) ? 1 : 0);
-  switch (t.type) {
-    case 'stage_entered':
-    case 'time_in_stage':
-      return node([ok(), { pipelineId: d.pipelineId, statusId: d.statusId }], shape);
-    case 'stage_left':
-      return node([ok(), { pipelineId: d.prevPipelineId, statusId: d.prevStatusId }], shape);
-    case 'field_changed':
-      return node([ok(), d.fieldIds ?? []], shape);
-    case 'tag_added':
-      return node([ok(), d.tags ?? []], shape);
-    case 'message_received': {
-      const text = (d.text ?? '').slice(0, MAX_MATCH_TEXT);
-      const compiled = patternsOf(t);
-      const children = messageShapes(t).map((c): TraceNode => {
-        switch (c.key) {
-          case 'channels':
-            return node([d.channel !== undefined && compiled.channels!.includes(lower(d.channel)) ? 1 : 0, d.channel], c);
-          case 'keywords': {
-            const hit = compiled.keywords.find((k) => k.re.test(text))?.word;
-            return node([hit !== undefined ? 1 : 0, hit ?? null], c);
-          }
-          case 'regex':
-            return node([compiled.regex!.test(text) ? 1 : 0], c);
-          default:
-            return node([d.intent !== undefined && t.intents!.includes(d.intent) ? 1 : 0, d.intent ?? null], c);
-        }
-      });
-      return { check: shape.check, ok: children.every((c) => c.ok), children };
-    }
-    default:
-      return { check: shape.check, ok: true };
-  }
-}
-
-/**
- * A stored trace as `judge` made it: a trace written as observed (its trigger and conditions as `Observed`)
- * gets its checks and expected values back from the rule version that was judged; one written whole (by
- * earlier versions) is returned as it is.
- */
-export function expandTrace(trace: Record<string, unknown>, def: RuleDefinition | undefined, fields: CrmField[]): Record<string, unknown> {
-  if (!def || !Array.isArray(trace.trigger)) return trace;
-  return {
-    ...trace,
-    trigger: expandTrigger(trace.trigger as Observed, def.trigger),
-    conditions: expandConditions(trace.conditions as Observed, def.conditions, fields),
-  };
-}
-
-/** A trigger's trace from what was observed (`observe`) and the trigger it was judged by: `matchTrigger`'s trace again. */
-export function expandTrigger(o: Observed, t: Trigger): TraceNode {
-  if (t.type !== 'message_received') return node(o, triggerShape(t));
-  const kids = o.length === 3 ? o[2] : [];
-  return node(
-    o,
-    triggerShape(t),
-    messageShapes(t).map((c, i) => node(kids[i] ?? [0], c)),
-  );
-}
-
-/**
- * The trigger's filters as a yes or no, building no trace: the whole answer for stage, field and tag
- * filters (matchTrigger traces the same test), and for messages the channel only (keywords and patterns
- * are left to matchTrigger). The engine drops a rule that cannot match before judging it.
- */
-function mayMatch(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'id' | 'version'>): boolean {
-  const d = e.data;
-  if (t.type !== e.type) return false;
-  if (d.ruleId !== undefined && (d.ruleId !== rule.id || d.version !== rule.version)) return false;
-  switch (t.type) {
-    case 'stage_entered':
-    case 'time_in_stage':
-      return (t.pipelineId === undefined || t.pipelineId === d.pipelineId) && (t.statusId === undefined || t.statusId === d.statusId);
-    case 'stage_left':
-      return (t.pipelineId === undefined || t.pipelineId === d.prevPipelineId) && (t.statusId === undefined || t.statusId === d.prevStatusId);
-    case 'field_changed':
-      return (d.fieldIds ?? []).includes(t.fieldId);
-    case 'tag_added':
-      return t.tag === undefined || (d.tags ?? []).some((x) => lower(x) === lower(t.tag!));
-    case 'message_received':
-      return !t.channels || (d.channel !== undefined && patternsOf(t).channels!.includes(lower(d.channel)));
-    default:
-      return true;
-  }
-}
-
-/** Whether the lead is in the rule's pipeline/stage (for stage_left: the stage it left). */
-function scopeOf(rule: LoadedRule, e: RuleEvent, lead: { pipelineId: number | null; statusId: number | null } | undefined): TraceNode {
-  if (rule.pipelineId === null && rule.statusId === null) return { check: 'scope: whole account', ok: true };
-  const at =
-    e.type === 'stage_left'
-      ? { pipelineId: e.data.prevPipelineId ?? null, statusId: e.data.prevStatusId ?? null }
-      : { pipelineId: lead?.pipelineId ?? null, statusId: lead?.statusId ?? null };
-  const ok = (rule.pipelineId === null || rule.pipelineId === at.pipelineId) && (rule.statusId === null || rule.statusId === at.statusId);
-  return { check: 'scope', ok, actual: at, expected: { pipelineId: rule.pipelineId, statusId: rule.statusId } };
 }
 
 /**

@@ -8,7 +8,8 @@ import type { ActivityService } from '../activity/activity.service.js';
 import type { Audit, AuditAction } from '../activity/audit.js';
 import { catalogChecker } from '../mirror/catalog-check.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
-import { expandTrace, type RuleEvent, type RulesEngine } from './rules.engine.js';
+import type { RuleEvent, RulesEngine } from './rules.engine.js';
+import { expandTrace } from './rules.match.js';
 import type { LoadedRule, RulesRepo } from './rules.repo.js';
 import type { Condition, CreateRuleInput, PatchRuleInput, RuleDefinition } from './rules.schemas.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CrmField } from '../mirror/mirror-read.repo.js';
 import { evaluate, expandConditions, type Facts, observe } from './rules.conditions.js';
-import { expandTrigger, matchTrigger, type RuleEvent } from './rules.engine.js';
+import { expandTrigger, matchTrigger, type RuleEvent } from './rules.match.js';
 import type { Condition, Trigger } from './rules.schemas.js';
 
 /** As stored and read back: observed only, through JSON. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchTrigger } from '../../../server/modules/rules/rules.engine.js';
+import { matchTrigger } from '../../../server/modules/rules/rules.match.js';
 import { evaluate, type Facts } from '../../../server/modules/rules/rules.conditions.js';
 import type { Condition } from '../automation-contract.js';
 import { createTranslate } from '../i18n.js';
