@@ -1,4 +1,4 @@
-import { type CrmField, type CrmLead, fieldText } from '../mirror/mirror-read.repo.js';
+import type { CrmField, CrmLead } from '../mirror/mirror-read.repo.js';
 import type { Condition, ConditionLeaf } from './rules.schemas.js';
 
 /** What conditions are judged against: the lead as the mirror has it now, and the event's context. */
@@ -38,8 +38,17 @@ const num = (v: unknown): number | null => {
 
 /** A lead field's values as text (select options by their label), empty when unset. */
 function fieldValues(lead: CrmLead | undefined, fieldId: number): string[] {
-  const f = lead?.customFields.find((x) => x.field_id === fieldId);
-  return (f?.values ?? []).map((v) => fieldText([v])).filter((v) => v !== '');
+  const out: string[] = [];
+  if (!lead) return out;
+  for (const f of lead.customFields) {
+    if (f.field_id !== fieldId) continue;
+    for (const v of f.values ?? []) {
+      const text = v.value === null || v.value === undefined ? '' : String(v.value);
+      if (text !== '') out.push(text);
+    }
+    break;
+  }
+  return out;
 }
 
 /** A select option's label for an option id, else the value as text. */

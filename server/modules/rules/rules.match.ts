@@ -64,8 +64,17 @@ function messageShapes(t: MessageTrigger): { key: 'channels' | 'keywords' | 'reg
   return out;
 }
 
+/** Shapes made once per trigger object (a rule version's definition is kept while the engine's cache is fresh). */
+const shapes = new WeakMap<Trigger, { check: string; expected?: unknown }>();
+const messageShapesOf = new WeakMap<MessageTrigger, ReturnType<typeof messageShapes>>();
+
 /** What a trigger's trace checks and expects, from the trigger alone (its filters; `any` where one is not set). */
 function triggerShape(t: Trigger): { check: string; expected?: unknown } {
+  let shape = shapes.get(t);
+  if (!shape) shapes.set(t, (shape = makeTriggerShape(t)));
+  return shape;
+}
+function makeTriggerShape(t: Trigger): { check: string; expected?: unknown } {
   const check = `trigger ${t.type}`;
   switch (t.type) {
     case 'stage_entered':
@@ -100,9 +109,11 @@ export function matchTrigger(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'i
     case 'tag_added':
       return node([ok(), d.tags ?? []], shape);
     case 'message_received': {
-      const text = (d.text ?? '').slice(0, MAX_MATCH_TEXT);
+      const text = d.text === undefined ? '' : d.text.length > MAX_MATCH_TEXT ? d.text.slice(0, MAX_MATCH_TEXT) : d.text;
       const compiled = patternsOf(t);
-      const children = messageShapes(t).map((c): TraceNode => {
+      let checks = messageShapesOf.get(t);
+      if (!checks) messageShapesOf.set(t, (checks = messageShapes(t)));
+      const children = checks.map((c): TraceNode => {
         switch (c.key) {
           case 'channels':
             return node([d.channel !== undefined && compiled.channels!.includes(lower(d.channel)) ? 1 : 0, d.channel], c);

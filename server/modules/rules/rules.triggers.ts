@@ -27,8 +27,15 @@ export function timerJob(p: TimerPayload) {
   return { queue: RULE_TIMER_QUEUE, accountId: p.accountId, payload: p, idempotencyKey: `rule-timer:${p.accountId}:${p.key}:${at}`, runAt: at };
 }
 
-const diffFields = (prev: LeadSnapshot, next: LeadSnapshot) =>
-  [...new Set([...Object.keys(prev.fields), ...Object.keys(next.fields)])].map(Number).filter((id) => (prev.fields[id] ?? '') !== (next.fields[id] ?? ''));
+/** The ids of the fields whose value differs between the snapshots (a field missing on one side is empty). */
+function diffFields(prev: LeadSnapshot, next: LeadSnapshot): number[] {
+  const changed: number[] = [];
+  const a = prev.fields as Record<string, string | undefined>;
+  const b = next.fields as Record<string, string | undefined>;
+  for (const k in a) if ((a[k] ?? '') !== (b[k] ?? '')) changed.push(Number(k));
+  for (const k in b) if (!(k in a) && (b[k] ?? '') !== '') changed.push(Number(k));
+  return changed;
+}
 
 /**
  * The bus → rule events. Everything here runs inside the publisher's transaction and only reads,
