@@ -88,6 +88,22 @@ export function createEngine(d: EngineDeps) {
   /** The account's enabled rules with this trigger that can apply at this stage (see `atStage`). */
   const candidatesAt = (accountId: number, type: TriggerType, statusId: number | null): LoadedRule[] => atStage(cached(accountId, type), statusId);
 
+  /**
+   * The account's lead fields, read once per synchronous run: the events of one group commit are judged
+   * one after another in one run, and each would otherwise read and parse every field and its options.
+   * The copy is dropped when the run ends (a microtask), so a field synced later is seen by the next batch.
+   */
+  const fieldsInRun = new Map<number, ReturnType<MirrorReadRepo['leadFields']>>();
+  function fieldsNow(accountId: number) {
+    let list = fieldsInRun.get(accountId);
+    if (!list) {
+      if (fieldsInRun.size === 0) queueMicrotask(() => fieldsInRun.clear());
+      list = d.crm.leadFields(accountId);
+      fieldsInRun.set(accountId, list);
+    }
+    return list;
+  }
+
   /** What conditions are judged against, each part read from the database only when a condition asks for it. */
   function facts(e: RuleEvent): Facts {
     const once = <T>(load: () => T) => {
@@ -102,7 +118,7 @@ export function createEngine(d: EngineDeps) {
       };
     };
     const lead = once(() => (e.leadId === null ? undefined : d.crm.lead(e.accountId, e.leadId)));
-    const fields = once(() => d.crm.leadFields(e.accountId));
+    const fields = once(() => fieldsNow(e.accountId));
     const agent = once(() => {
       const l = lead();
       return l ? d.agentState(e.accountId, l.id, l.pipelineId, l.statusId) : { bound: false, paused: false };
