@@ -59,6 +59,11 @@ export function createPlatform(env: Env, overrides: PlatformOverrides = {}): Pla
     checkpointer = startCheckpointer(env.DATABASE_PATH, {
       intervalMs: env.DB_CHECKPOINT_INTERVAL_MS,
       onError: (message) => logger.warn({ err: message }, 'background checkpoint failed'),
+      onGone: () => {
+        // Without it, the writer goes back to SQLite's own checkpoints every 1,000 pages.
+        logger.error('the background checkpoint thread stopped; the writer checkpoints again');
+        if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+      },
     });
   }
   const metrics = new Metrics();
@@ -94,5 +99,14 @@ export function createPlatform(env: Env, overrides: PlatformOverrides = {}): Pla
 
 export function closePlatform(p: Platform): void {
   p.stopCheckpointer();
-  if (p.sqlite.open) p.sqlite.close();
+  if (!p.sqlite.open) return;
+  // The checkpoint thread may still hold its connection: empty the write-ahead log here rather than leave it for the next start.
+  if (p.env.DATABASE_PATH !== ':memory:') {
+    try {
+      p.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // Busy: the log is kept and replayed at the next start; nothing is lost.
+    }
+  }
+  p.sqlite.close();
 }

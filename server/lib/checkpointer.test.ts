@@ -35,7 +35,7 @@ describe('the background checkpointer', () => {
     // Committed, but only in the WAL: the database file has not grown.
     expect(statSync(path).size).toBe(before);
     const errors: string[] = [];
-    const c = startCheckpointer(path, { intervalMs: 20, onError: (m) => errors.push(m) });
+    const c = startCheckpointer(path, { intervalMs: 20, onError: (m) => errors.push(m), onGone: () => errors.push('gone') });
     try {
       expect(await until(() => statSync(path).size >= before + 500 * 2000, 5000)).toBe(true);
       expect(errors).toEqual([]);
@@ -48,10 +48,17 @@ describe('the background checkpointer', () => {
     }
   });
 
-  it('reports a database it cannot open instead of failing silently', async () => {
+  it('reports a database it cannot open, and that it is gone (so the writer checkpoints again), instead of failing silently', async () => {
     const errors: string[] = [];
-    const c = startCheckpointer(join(tmpdir(), 'no-such-dir-for-ckpt', 'app.db'), { intervalMs: 20, onError: (m) => errors.push(m) });
-    expect(await until(() => errors.length > 0, 5000)).toBe(true);
+    let gone = false;
+    const c = startCheckpointer(join(tmpdir(), 'no-such-dir-for-ckpt', 'app.db'), {
+      intervalMs: 20,
+      onError: (m) => errors.push(m),
+      onGone: () => {
+        gone = true;
+      },
+    });
+    expect(await until(() => errors.length > 0 && gone, 5000)).toBe(true);
     c.stop();
   });
 });

@@ -46,7 +46,9 @@ describe("the rules' history index and feed entries", () => {
     expect(eventIds()).toHaveLength(2);
     const feedRows = () =>
       w.p.sqlite
-        .prepare("SELECT lead_id AS leadId, created_at AS createdAt FROM activity_logs WHERE type IN ('rule.fired', 'rule.not_fired') ORDER BY id")
+        .prepare(
+          "SELECT lead_id AS leadId, created_at AS createdAt FROM activity_logs WHERE type IN ('rule.fired', 'rule.not_fired', 'rule.rate_limited', 'rule.depth_limited') ORDER BY id",
+        )
         .all();
     // Not on the event's write: no history index, no feed entry, no run.
     expect(indexed()).toEqual([]);
@@ -109,26 +111,45 @@ describe("the rules' history index and feed entries", () => {
       [any, { evaluated: 3, fired: 3 }],
     ]);
 
-    // The event that reaches the mark queues a job that indexes the account's events with nobody reading.
-    const mark = Math.ceil((eventIds().at(-1)! + 1) / CATCH_UP_EVERY) * CATCH_UP_EVERY;
-    w.p.sqlite.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'rule_events'").run(mark - 1);
-    enter(leads[3]!, 'e4');
-    expect(eventIds().at(-1)).toBe(mark);
-    expect(indexed()).toHaveLength(6);
-    expect(w.p.sqlite.prepare("SELECT count(*) FROM jobs WHERE queue = 'rules.catch_up'").pluck().get()).toBe(1);
-    await w.drain();
-    expect(feedRows()).toHaveLength(4);
-    expect(indexed().slice(-2)).toEqual([
-      { ruleId: huge, eventId: mark, status: 'skipped' },
-      { ruleId: any, eventId: mark, status: 'fired' },
-    ]);
     // A batch bigger than one INSERT's rows: 40 more events, 80 verdicts, every one counted once.
     for (let i = 0; i < 40; i++) enter(leads[i % 6]!, `more-${i}`);
     const counted = await w.api('GET', '/api/rules');
-    expect(counted.body.items.map((r: { stats: { evaluated: number } }) => r.stats.evaluated)).toEqual([44, 44]);
-    expect(indexed()).toHaveLength(88);
+    expect(counted.body.items.map((r: { stats: { evaluated: number } }) => r.stats.evaluated)).toEqual([43, 43]);
+    expect(indexed()).toHaveLength(86);
+
+    // The account's CATCH_UP_EVERY-th event since queues a job that writes them with nobody reading: 43 so
+    // far, so 212 more queue nothing and the next one queues the job.
+    const jobs = () => w.p.sqlite.prepare("SELECT count(*) FROM jobs WHERE queue = 'rules.catch_up'").pluck().get();
+    for (let i = 0; i < CATCH_UP_EVERY - 43 - 1; i++) enter(leads[i % 6]!, `bulk-${i}`);
+    expect(jobs()).toBe(0);
+    enter(leads[3]!, 'last');
+    expect(jobs()).toBe(1);
+    expect(indexed()).toHaveLength(86);
+    await w.drain();
+    expect(indexed()).toHaveLength(2 * CATCH_UP_EVERY);
+    expect(feedRows()).toHaveLength(CATCH_UP_EVERY);
+    const last = w.p.sqlite.prepare("SELECT id FROM rule_events WHERE event_key = 'last'").pluck().get() as number;
+    expect(indexed().slice(-2)).toEqual([
+      { ruleId: huge, eventId: last, status: 'skipped' },
+      // "Any deal" has fired its 10 times an hour for this lead long before.
+      { ruleId: any, eventId: last, status: 'rate_limited' },
+    ]);
     // Once: the next event queues nothing new.
     enter(leads[4]!, 'e5');
-    expect(w.p.sqlite.prepare("SELECT count(*) FROM jobs WHERE queue = 'rules.catch_up'").pluck().get()).toBe(1);
+    expect(jobs()).toBe(1);
+
+    // The feed names a rule as it was named when it judged the event, not as it is named now.
+    expect((await w.api('PATCH', `/api/rules/${any}`, { name: 'Renamed' })).status).toBe(200);
+    const named = await w.api('GET', `/api/dashboard/updates?leadId=${leads[4]}&limit=1`);
+    expect(named.body.items[0].params.rules.map((r: { name: string }) => r.name)).toEqual(['Huge deal', 'Any deal']);
+
+    // A row without verdicts (none is recorded so, another build could write one) has no entry and does not stop the rest.
+    w.p.sqlite
+      .prepare("INSERT INTO rule_events (account_id, event_key, type, lead_id, verdicts, created_at) VALUES (?, 'empty', 'stage_entered', ?, '[]', ?)")
+      .run(w.accountId, leads[5], w.p.clock.now());
+    enter(leads[5]!, 'after-empty');
+    const after = await w.api('GET', `/api/dashboard/updates?leadId=${leads[5]}&limit=1`);
+    expect(after.status).toBe(200);
+    expect(after.body.items[0].metadata.eventKey).toBe('after-empty');
   });
 });

@@ -23,7 +23,7 @@ import { createTimers } from './rules.timers.js';
 import { subscribeRuleTriggers } from './rules.triggers.js';
 import { createWebhookSender } from './rules.webhook.js';
 
-export type RulesDeps = Pick<Platform, 'env' | 'db' | 'clock' | 'queue' | 'tx' | 'bus'> & {
+export type RulesDeps = Pick<Platform, 'env' | 'db' | 'clock' | 'queue' | 'tx' | 'bus' | 'logger'> & {
   activity: ActivityService;
   audit: Audit;
   accounts: AccountsRepo;
@@ -59,12 +59,20 @@ export function rulesModule(d: RulesDeps): Module<RulesServices> {
     maxDepth: d.env.RULES_MAX_DEPTH,
   });
   const projection = createProjection({ tx: d.tx, repo, activity: d.activity });
+  /** Before a read: a catch-up that fails is logged and the read serves what is there (the job retries it). */
+  const catchUpForRead = (accountId: number) => {
+    try {
+      projection.catchUp(accountId);
+    } catch (err) {
+      d.logger.error({ err, accountId }, 'rules: writing pending feed entries and history failed');
+    }
+  };
   // The feed writes the rules' pending entries before it is read.
-  d.activity.addSource(projection.catchUp);
+  d.activity.addSource(catchUpForRead);
   const rules = createRulesService({
     clock: d.clock,
     tx: d.tx,
-    catchUp: projection.catchUp,
+    catchUp: catchUpForRead,
     queue: d.queue,
     repo,
     engine,

@@ -13,7 +13,7 @@ export type { RuleEvent } from './rules.match.js';
 export const RULE_RUN_QUEUE = 'rules.run';
 export const RULE_CLASSIFY_QUEUE = 'rules.classify';
 export const RULE_CATCH_UP_QUEUE = 'rules.catch_up';
-/** Every this many events (by id), the account of the event that reached the mark gets a job writing its pending history index and feed entries. */
+/** Every this many recorded events of an account, a job writes its pending history index and feed entries. */
 export const CATCH_UP_EVERY = 256;
 
 type RunVerdict = 'fired' | 'skipped' | 'depth_limited' | 'rate_limited';
@@ -87,6 +87,9 @@ export function createEngine(d: EngineDeps) {
   }
   /** The account's enabled rules with this trigger that can apply at this stage (see `atStage`). */
   const candidatesAt = (accountId: number, type: TriggerType, statusId: number | null): LoadedRule[] => atStage(cached(accountId, type), statusId);
+
+  /** Events recorded per account since its last catch-up job was queued. */
+  const sinceCatchUp = new Map<number, number>();
 
   /**
    * The account's lead fields, read once per synchronous run: the events of one group commit are judged
@@ -182,6 +185,7 @@ export function createEngine(d: EngineDeps) {
     const rules = atStage(all, e.type === 'stage_left' ? (e.data.prevStatusId ?? null) : (f.lead?.statusId ?? null));
     const now = d.clock.now();
     const verdicts: RecordedVerdict[] = [];
+    const names: string[] = [];
     let firedOnLead: Map<number, number> | undefined;
     for (const rule of rules) {
       if (only && !only(rule)) continue;
@@ -209,6 +213,7 @@ export function createEngine(d: EngineDeps) {
       }
       // The trace is stored as observed: the checks and expected values are the rule version's (`expandTrace`
       // puts them back); the event's type, key and depth are the event row's.
+      names.push(rule.name);
       verdicts.push({
         ruleId: rule.id,
         version: rule.version,
@@ -229,10 +234,14 @@ export function createEngine(d: EngineDeps) {
       depth: e.depth,
       now,
       verdicts,
+      names,
     });
     if (eventId === null) return { fired: 0, evaluated, deferred }; // recorded before (a redelivery)
-    // The history index and the feed entry follow in batches (rules.projection.ts): a job every CATCH_UP_EVERY events.
-    if (eventId % CATCH_UP_EVERY === 0)
+    // The history index and the feed entry follow in batches (rules.projection.ts): a job every CATCH_UP_EVERY
+    // events of the account (counted in memory: after a restart the count starts again, the job finds the backlog).
+    const since = (sinceCatchUp.get(e.accountId) ?? 0) + 1;
+    sinceCatchUp.set(e.accountId, since >= CATCH_UP_EVERY ? 0 : since);
+    if (since >= CATCH_UP_EVERY)
       d.queue.enqueue({ queue: RULE_CATCH_UP_QUEUE, accountId: e.accountId, payload: {}, idempotencyKey: `rule-catch-up:${e.accountId}:${eventId}` });
     // The fired rules' actions: one job for the event, run in rule order (each run is idempotent on its own).
     if (fired > 0)

@@ -18,8 +18,14 @@ const named = (these: Named[]) => these.map((x) => `"${x.name}" (v${x.version})`
  * title names one rule in full, or counts and names the rules per outcome; the params are what the widget
  * words in the viewer's language. Every verdict's trace is in its rule's history.
  */
-function feedEntry(accountId: number, e: PendingEvent, names: Map<number, string>) {
-  const verdicts: Named[] = e.outcomes.map(([ruleId, version, status]) => ({ ruleId, version, status, name: names.get(ruleId) ?? `#${ruleId}` }));
+function feedEntry(accountId: number, e: PendingEvent, names: () => Map<number, string>) {
+  // The rule's name when it was judged; rows from before names were kept take today's.
+  const verdicts: Named[] = e.outcomes.map(([ruleId, version, status, name]) => ({
+    ruleId,
+    version,
+    status,
+    name: name || names().get(ruleId) || `#${ruleId}`,
+  }));
   const on = e.type.replace(/_/g, ' ');
   const groups = OUTCOMES.map((o) => ({ ...o, these: verdicts.filter((v) => v.status === o.status) })).filter((g) => g.these.length > 0);
   const [top] = groups;
@@ -59,14 +65,18 @@ export function createProjection(d: { tx<T>(fn: () => T): T; repo: RulesRepo; ac
     if (events.length === 0) return false;
     const last = events[events.length - 1]!.id;
     d.repo.indexHistory(accountId, events);
-    const names = d.repo.names(accountId);
-    d.activity.writeAllAt(events.map((e) => ({ entry: feedEntry(accountId, e, names), at: e.createdAt })));
+    let cached: Map<number, string> | undefined;
+    const names = () => (cached ??= d.repo.names(accountId));
+    // An event with no verdict (none is recorded so; a row written by another build could be) has no entry.
+    const entries = events.filter((e) => e.outcomes.length > 0).map((e) => ({ entry: feedEntry(accountId, e, names), at: e.createdAt }));
+    d.activity.writeAllAt(entries);
     d.repo.setMark(accountId, last);
     return events.length === BATCH;
   }
   return {
     catchUp(accountId: number): void {
-      while (d.tx(() => batch(accountId)));
+      // A read first: with nothing pending (most reads of the feed), no write transaction is opened.
+      while (d.repo.hasPending(accountId) && d.tx(() => batch(accountId)));
     },
   };
 }

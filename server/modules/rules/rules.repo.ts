@@ -42,8 +42,8 @@ export interface PendingEvent {
   eventKey: string;
   depth: number;
   createdAt: number;
-  /** [ruleId, version, status] per verdict, in rule order. */
-  outcomes: [number, number, RunStatus][];
+  /** [ruleId, version, status, the rule's name then] per verdict, in rule order (rows from before names were kept have three). */
+  outcomes: [number, number, RunStatus, string?][];
 }
 
 export interface HistoryRow {
@@ -78,16 +78,17 @@ export function createRulesRepo(db: Db) {
     firedOnLead: sqlite.prepare("SELECT fired FROM rule_events WHERE account_id = ? AND lead_id = ? AND created_at >= ? AND fired <> ''").pluck(),
     getRun: sqlite.prepare(
       `SELECT r.id, r.rule_id AS ruleId, r.version, r.lead_id AS leadId, r.status, r.results, r.finished_at AS finishedAt, e.depth, e.event_key AS eventKey
-       FROM rule_runs r JOIN rule_events e ON e.id = r.event_id WHERE r.account_id = ? AND r.id = ?`,
+       FROM rule_runs r JOIN rule_events e ON e.id = r.event_id AND e.account_id = r.account_id WHERE r.account_id = ? AND r.id = ?`,
     ),
     history: sqlite.prepare(
       `SELECT h.event_id AS id, r.id AS runId, e.lead_id AS leadId, coalesce(r.status, h.status) AS status, r.results, e.event_key AS eventKey, e.depth,
          e.created_at AS createdAt, e.verdicts
-       FROM rule_history h JOIN rule_events e ON e.id = h.event_id
+       FROM rule_history h JOIN rule_events e ON e.id = h.event_id AND e.account_id = h.account_id
        LEFT JOIN rule_runs r ON r.account_id = h.account_id AND r.event_id = h.event_id AND r.rule_id = h.rule_id
        WHERE h.account_id = ? AND h.rule_id = ? ORDER BY h.event_id DESC LIMIT ?`,
     ),
     mark: sqlite.prepare('SELECT event_id FROM rule_history_marks WHERE account_id = ?').pluck(),
+    anyAfter: sqlite.prepare('SELECT 1 FROM rule_events WHERE account_id = ? AND id > ? LIMIT 1').pluck(),
     pending: sqlite.prepare(
       `SELECT id, type, lead_id AS leadId, event_key AS eventKey, depth, outcomes, created_at AS createdAt
        FROM rule_events WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?`,
@@ -273,12 +274,17 @@ export function createRulesRepo(db: Db) {
       depth: number;
       now: number;
       verdicts: RecordedVerdict[];
+      /** Each verdict's rule name when judged (what its feed entry names). */
+      names: string[];
     }): number | null {
       let fired = '';
-      const outcomes: [number, number, string][] = [];
+      const outcomes: [number, number, string, string][] = [];
       for (const v of e.verdicts) {
         if (v.status === 'fired') fired += `,${v.ruleId}`;
-        outcomes.push([v.ruleId, v.version, v.status]);
+      }
+      for (let i = 0; i < e.verdicts.length; i++) {
+        const v = e.verdicts[i]!;
+        outcomes.push([v.ruleId, v.version, v.status, e.names[i] ?? '']);
       }
       const res = s.insertEvent.run({
         accountId: e.accountId,
@@ -307,6 +313,11 @@ export function createRulesRepo(db: Db) {
         ids.push(s.runOf.get(accountId, eventId, v.ruleId) as number);
       }
       return ids;
+    },
+    /** Has the account events not yet in its history index and feed (a read, before opening a write transaction)? */
+    hasPending(accountId: number): boolean {
+      const mark = (s.mark.get(accountId) as number | undefined) ?? 0;
+      return s.anyAfter.get(accountId, mark) !== undefined;
     },
     /** The account's events not yet in its history index and feed (after its mark), oldest first, up to `max`. */
     pending(accountId: number, max: number): { mark: number; events: PendingEvent[] } {
