@@ -197,14 +197,6 @@ export function node(o: Observed, shape: { check: string; expected?: unknown }, 
   return n;
 }
 
-function leaf(c: ConditionLeaf, facts: Facts): TraceNode {
-  const shape = leafShape(c, facts.fields);
-  const seen = observeLeaf(c, facts);
-  const n: TraceNode = { check: shape.check, ok: seen.ok, actual: seen.actual };
-  if (shape.expected !== undefined) n.expected = shape.expected;
-  return n;
-}
-
 /** The condition tree's trace from what was observed and the conditions it was judged by: `evaluate`'s trace again. */
 export function expandConditions(o: Observed, c: Condition | undefined, fields: CrmField[]): TraceNode {
   if (!c) return node(o, { check: 'no conditions' });
@@ -220,16 +212,20 @@ export function expandConditions(o: Observed, c: Condition | undefined, fields: 
   return node(o, leafShape(c, fields));
 }
 
+/** Evaluate a condition tree as it is stored: whether each node held and the value each leaf compared. No condition at all holds. */
+export function evaluateObserved(c: Condition | undefined, facts: Facts): Observed {
+  if (!c) return [1];
+  if ('all' in c || 'any' in c) {
+    const all = 'all' in c;
+    const children = (all ? c.all : c.any).map((x) => evaluateObserved(x, facts));
+    const ok = all ? children.every((x) => x[0] === 1) : children.some((x) => x[0] === 1);
+    return [ok ? 1 : 0, 0, children];
+  }
+  const seen = observeLeaf(c, facts);
+  return [seen.ok ? 1 : 0, seen.actual];
+}
+
 /** Evaluate a condition tree; every node says what it compared. No condition at all holds. */
 export function evaluate(c: Condition | undefined, facts: Facts): TraceNode {
-  if (!c) return { check: 'no conditions', ok: true };
-  if ('all' in c) {
-    const children = c.all.map((x) => evaluate(x, facts));
-    return { check: 'all of', ok: children.every((x) => x.ok), children };
-  }
-  if ('any' in c) {
-    const children = c.any.map((x) => evaluate(x, facts));
-    return { check: 'any of', ok: children.some((x) => x.ok), children };
-  }
-  return leaf(c, facts);
+  return expandConditions(evaluateObserved(c, facts), c, facts.fields);
 }

@@ -3,8 +3,8 @@ import type { JobQueue } from '../../jobs/queue.js';
 import { isOpenAt } from '../../lib/working-hours.js';
 import type { Clock } from '../../lib/clock.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
-import { evaluate, type Facts, observe, type TraceNode } from './rules.conditions.js';
-import { matchTrigger, mayMatch, type RuleEvent, scopeOf } from './rules.match.js';
+import { evaluate, evaluateObserved, type Facts, type TraceNode } from './rules.conditions.js';
+import { matchTrigger, mayMatch, observeTrigger, type RuleEvent, scopeOf } from './rules.match.js';
 import type { LoadedRule, RecordedVerdict, RulesRepo } from './rules.repo.js';
 import type { TriggerType } from './rules.schemas.js';
 
@@ -196,15 +196,18 @@ export function createEngine(d: EngineDeps) {
         continue;
       }
       if (!mayMatch(t, e, rule) || !inScope(rule, e, f)) continue;
-      const v = judge(rule, e, f);
-      if (!v.candidate) continue;
+      // Judged as it is stored (what each check observed); `judge` gives the same verdict with the whole trace.
+      const trigger = observeTrigger(t, e, rule);
+      if (trigger[0] !== 1) continue;
+      const conditions = evaluateObserved(rule.definition.conditions, f);
+      const fires = conditions[0] === 1;
       evaluated++;
-      let status: RunVerdict = v.fires ? 'fired' : 'skipped';
-      let reason = v.trace.reason;
-      if (v.fires && e.depth > d.maxDepth) {
+      let status: RunVerdict = fires ? 'fired' : 'skipped';
+      let reason = fires ? 'conditions hold' : 'conditions do not hold';
+      if (fires && e.depth > d.maxDepth) {
         status = 'depth_limited';
         reason = `stopped: the event is ${e.depth} rule actions deep (limit ${d.maxDepth})`;
-      } else if (v.fires && e.leadId !== null) {
+      } else if (fires && e.leadId !== null) {
         firedOnLead ??= d.repo.firedOnLead(e.accountId, e.leadId, now - 3_600_000);
         if ((firedOnLead.get(rule.id) ?? 0) >= rule.definition.perLeadPerHour) {
           status = 'rate_limited';
@@ -218,7 +221,7 @@ export function createEngine(d: EngineDeps) {
         ruleId: rule.id,
         version: rule.version,
         status,
-        trace: { reason, trigger: observe(v.trace.trigger), scope: v.trace.scope, conditions: observe(v.trace.conditions!) },
+        trace: { reason, trigger, scope: scopeOf(rule, e, f.lead), conditions },
       });
       if (status === 'fired') fired++;
     }

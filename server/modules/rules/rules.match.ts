@@ -90,48 +90,63 @@ function makeTriggerShape(t: Trigger): { check: string; expected?: unknown } {
   }
 }
 
-/** Does the event match the rule's trigger (its filters), and why. */
-export function matchTrigger(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'id' | 'version'>): TraceNode {
+/**
+ * What the event showed the rule's trigger, as stored (`Observed`): whether its filters match and the
+ * value each compared. For an event of the trigger's type meant for this rule; `matchTrigger` answers the rest.
+ */
+export function observeTrigger(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'id' | 'version'>): Observed {
   const d = e.data;
-  const shape = triggerShape(t);
-  if (t.type !== e.type) return { check: shape.check, ok: false, actual: e.type };
-  if (d.ruleId !== undefined && (d.ruleId !== rule.id || d.version !== rule.version)) return { check: shape.check, ok: false, actual: 'for another rule' };
-  // Stage, field and tag filters: the quick check's answer is the whole answer.
-  const ok = (): 0 | 1 => (mayMatch(t, e, rule) ? 1 : 0);
   switch (t.type) {
+    // Stage, field and tag filters: the quick check's answer is the whole answer.
     case 'stage_entered':
     case 'time_in_stage':
-      return node([ok(), { pipelineId: d.pipelineId, statusId: d.statusId }], shape);
+      return [mayMatch(t, e, rule) ? 1 : 0, { pipelineId: d.pipelineId, statusId: d.statusId }];
     case 'stage_left':
-      return node([ok(), { pipelineId: d.prevPipelineId, statusId: d.prevStatusId }], shape);
+      return [mayMatch(t, e, rule) ? 1 : 0, { pipelineId: d.prevPipelineId, statusId: d.prevStatusId }];
     case 'field_changed':
-      return node([ok(), d.fieldIds ?? []], shape);
+      return [mayMatch(t, e, rule) ? 1 : 0, d.fieldIds ?? []];
     case 'tag_added':
-      return node([ok(), d.tags ?? []], shape);
+      return [mayMatch(t, e, rule) ? 1 : 0, d.tags ?? []];
     case 'message_received': {
       const text = d.text === undefined ? '' : d.text.length > MAX_MATCH_TEXT ? d.text.slice(0, MAX_MATCH_TEXT) : d.text;
       const compiled = patternsOf(t);
       let checks = messageShapesOf.get(t);
       if (!checks) messageShapesOf.set(t, (checks = messageShapes(t)));
-      const children = checks.map((c): TraceNode => {
+      let ok: 0 | 1 = 1;
+      const children = checks.map((c): Observed => {
+        let o: Observed;
         switch (c.key) {
           case 'channels':
-            return node([d.channel !== undefined && compiled.channels!.includes(lower(d.channel)) ? 1 : 0, d.channel], c);
+            o = d.channel === undefined ? [0] : [compiled.channels!.includes(lower(d.channel)) ? 1 : 0, d.channel];
+            break;
           case 'keywords': {
             const hit = compiled.keywords.find((k) => k.re.test(text))?.word;
-            return node([hit !== undefined ? 1 : 0, hit ?? null], c);
+            o = [hit !== undefined ? 1 : 0, hit ?? null];
+            break;
           }
           case 'regex':
-            return node([compiled.regex!.test(text) ? 1 : 0], c);
+            o = [compiled.regex!.test(text) ? 1 : 0];
+            break;
           default:
-            return node([d.intent !== undefined && t.intents!.includes(d.intent) ? 1 : 0, d.intent ?? null], c);
+            o = [d.intent !== undefined && t.intents!.includes(d.intent) ? 1 : 0, d.intent ?? null];
         }
+        if (o[0] === 0) ok = 0;
+        return o;
       });
-      return { check: shape.check, ok: children.every((c) => c.ok), children };
+      return [ok, 0, children];
     }
     default:
-      return { check: shape.check, ok: true };
+      return [1];
   }
+}
+
+/** Does the event match the rule's trigger (its filters), and why. */
+export function matchTrigger(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'id' | 'version'>): TraceNode {
+  const d = e.data;
+  if (t.type !== e.type) return { check: triggerShape(t).check, ok: false, actual: e.type };
+  if (d.ruleId !== undefined && (d.ruleId !== rule.id || d.version !== rule.version))
+    return { check: triggerShape(t).check, ok: false, actual: 'for another rule' };
+  return expandTrigger(observeTrigger(t, e, rule), t);
 }
 
 /**

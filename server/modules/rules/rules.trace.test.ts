@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CrmField } from '../mirror/mirror-read.repo.js';
-import { evaluate, expandConditions, type Facts, observe } from './rules.conditions.js';
-import { expandTrigger, matchTrigger, type RuleEvent } from './rules.match.js';
+import { evaluate, evaluateObserved, expandConditions, type Facts, observe } from './rules.conditions.js';
+import { expandTrigger, matchTrigger, observeTrigger, type RuleEvent } from './rules.match.js';
 import type { Condition, Trigger } from './rules.schemas.js';
 
 /** As stored and read back: observed only, through JSON. */
@@ -61,15 +61,59 @@ describe('traces stored as observed', () => {
     for (const c of trees) {
       for (const f of [facts(), facts({ lead: undefined, channel: null, agent: { bound: false, paused: false }, insideWorkingHours: true })]) {
         const whole = evaluate(c, f);
-        expect(expandConditions(stored(observe(whole)), c, fields), JSON.stringify(c)).toEqual(stored(whole));
+        // What the engine stores is what the whole trace observed, and reads back as the whole trace.
+        expect(stored(evaluateObserved(c, f)), JSON.stringify(c)).toEqual(stored(observe(whole)));
+        expect(expandConditions(stored(evaluateObserved(c, f)), c, fields), JSON.stringify(c)).toEqual(stored(whole));
       }
     }
+    // The whole trace, as the history and the dry run show it.
+    expect(
+      evaluate(
+        {
+          any: [
+            { kind: 'field', fieldId: 21, op: 'between', min: 1000, max: 2000 },
+            { kind: 'tags', op: 'has', tag: 'cold' },
+          ],
+        },
+        facts(),
+      ),
+    ).toEqual({
+      check: 'any of',
+      ok: true,
+      children: [
+        { check: 'field Budget between', ok: true, actual: '1500', expected: [1000, 2000] },
+        { check: 'tag has "cold"', ok: false, actual: ['vip'] },
+      ],
+    });
+    expect(evaluate(undefined, facts())).toEqual({ check: 'no conditions', ok: true });
     // What is kept is much smaller than the whole trace: no labels, no expected values.
     const tree = trees.at(-2)!;
     expect(JSON.stringify(observe(evaluate(tree, facts()))).length).toBeLessThan(JSON.stringify(evaluate(tree, facts())).length / 2);
   });
 
   it('give back the whole trigger trace, for every filter a trigger has', () => {
+    expect(
+      matchTrigger(
+        { type: 'message_received', channels: ['telegram'], keywords: ['price'], regex: 'x\\d' },
+        { accountId: 1, leadId: 1, type: 'message_received', key: 'k', depth: 0, data: { channel: 'whatsapp', text: 'the price' } },
+        { id: 1, version: 1 },
+      ),
+    ).toEqual({
+      check: 'trigger message_received',
+      ok: false,
+      children: [
+        { check: 'channel', ok: false, actual: 'whatsapp', expected: ['telegram'] },
+        { check: 'keyword', ok: true, actual: 'price', expected: ['price'] },
+        { check: 'regex', ok: false, expected: 'x\\d' },
+      ],
+    });
+    expect(
+      matchTrigger({ type: 'stage_left' }, { accountId: 1, leadId: 1, type: 'stage_entered', key: 'k', depth: 0, data: {} }, { id: 1, version: 1 }),
+    ).toEqual({
+      check: 'trigger stage_left',
+      ok: false,
+      actual: 'stage_entered',
+    });
     const event = (type: RuleEvent['type'], data: RuleEvent['data']): RuleEvent => ({ accountId: 1, leadId: 1, type, key: 'k', depth: 0, data });
     const cases: [Trigger, RuleEvent][] = [
       [{ type: 'stage_entered', pipelineId: 10, statusId: 11 }, event('stage_entered', { pipelineId: 10, statusId: 11 })],
@@ -88,7 +132,8 @@ describe('traces stored as observed', () => {
     ];
     for (const [t, e] of cases) {
       const whole = matchTrigger(t, e, { id: 1, version: 1 });
-      expect(expandTrigger(stored(observe(whole)), t), t.type).toEqual(stored(whole));
+      expect(stored(observeTrigger(t, e, { id: 1, version: 1 })), t.type).toEqual(stored(observe(whole)));
+      expect(expandTrigger(stored(observeTrigger(t, e, { id: 1, version: 1 })), t), t.type).toEqual(stored(whole));
     }
   });
 });
