@@ -34,12 +34,9 @@ const insertSql = `INSERT INTO activity_logs (account_id, user_id, agent_id, lea
   VALUES (@accountId, @userId, @agentId, @leadId, @type, @title, @description, @metadata, @params, @createdAt) RETURNING id`;
 const statements = new WeakMap<object, { run(p: object): unknown; get(p: object): unknown }>();
 
-/** A prepared statement per connection: the feed is written on hot paths (every webhook), so no query building here. */
-export function insertActivity(db: Db, entry: NewActivity, now: number): ActivityRow {
-  const sqlite = db.$client;
-  const stmt = statements.get(sqlite) ?? sqlite.prepare(insertSql);
-  statements.set(sqlite, stmt);
-  const row: Omit<ActivityRow, 'id'> = {
+/** The entry as a row, dated `at`. */
+function toRow(entry: NewActivity, at: number): Omit<ActivityRow, 'id'> {
+  return {
     accountId: entry.accountId,
     userId: entry.userId ?? null,
     agentId: entry.agentId ?? null,
@@ -49,10 +46,20 @@ export function insertActivity(db: Db, entry: NewActivity, now: number): Activit
     description: entry.description ?? null,
     metadata: entry.metadata ?? null,
     params: entry.params ?? null,
-    createdAt: now,
+    createdAt: at,
   };
-  const json = (v: unknown) => (v ? JSON.stringify(v) : null);
-  const { id } = stmt.get({ ...row, metadata: json(row.metadata), params: json(row.params) }) as { id: number };
+}
+/** The row's statement parameters: its JSON columns as text. */
+const json = (v: unknown) => (v ? JSON.stringify(v) : null);
+const bind = (row: Omit<ActivityRow, 'id'>) => ({ ...row, metadata: json(row.metadata), params: json(row.params) });
+
+/** A prepared statement per connection: the feed is written on hot paths (every webhook), so no query building here. */
+export function insertActivity(db: Db, entry: NewActivity, now: number): ActivityRow {
+  const sqlite = db.$client;
+  const stmt = statements.get(sqlite) ?? sqlite.prepare(insertSql);
+  statements.set(sqlite, stmt);
+  const row = toRow(entry, now);
+  const { id } = stmt.get(bind(row)) as { id: number };
   return { id, ...row };
 }
 
@@ -64,19 +71,7 @@ export function insertActivities(db: Db, entries: { entry: NewActivity; at: numb
   const sqlite = db.$client;
   const stmt = manyStatements.get(sqlite) ?? sqlite.prepare(insertManySql);
   manyStatements.set(sqlite, stmt);
-  for (const { entry, at } of entries)
-    stmt.run({
-      accountId: entry.accountId,
-      userId: entry.userId ?? null,
-      agentId: entry.agentId ?? null,
-      leadId: entry.leadId ?? null,
-      type: entry.type,
-      title: entry.title,
-      description: entry.description ?? null,
-      metadata: entry.metadata ? JSON.stringify(entry.metadata) : null,
-      params: entry.params ? JSON.stringify(entry.params) : null,
-      createdAt: at,
-    });
+  for (const { entry, at } of entries) stmt.run(bind(toRow(entry, at)));
 }
 
 /** Newest first, ordered by (created_at, id) so the order is total and a cursor is exact. */

@@ -61,7 +61,7 @@ function feedEntry(accountId: number, e: PendingEvent, names: () => Map<number, 
  */
 export function createProjection(d: { tx<T>(fn: () => T): T; repo: RulesRepo; activity: Pick<ActivityService, 'writeAllAt'> }) {
   function batch(accountId: number): boolean {
-    const { events } = d.repo.pending(accountId, BATCH);
+    const events = d.repo.pending(accountId, BATCH);
     if (events.length === 0) return false;
     const last = events[events.length - 1]!.id;
     d.repo.indexHistory(accountId, events);

@@ -320,10 +320,10 @@ export function createRulesRepo(db: Db) {
       return s.anyAfter.get(accountId, mark) !== undefined;
     },
     /** The account's events not yet in its history index and feed (after its mark), oldest first, up to `max`. */
-    pending(accountId: number, max: number): { mark: number; events: PendingEvent[] } {
+    pending(accountId: number, max: number): PendingEvent[] {
       const mark = (s.mark.get(accountId) as number | undefined) ?? 0;
       const rows = s.pending.all(accountId, mark, max) as (Omit<PendingEvent, 'outcomes'> & { outcomes: string })[];
-      return { mark, events: rows.map((r) => ({ ...r, outcomes: JSON.parse(r.outcomes) as PendingEvent['outcomes'] })) };
+      return rows.map((r) => ({ ...r, outcomes: JSON.parse(r.outcomes) as PendingEvent['outcomes'] }));
     },
     /** Index these events' verdicts by rule, sorted by rule first (each rule's page is written once). */
     indexHistory(accountId: number, events: PendingEvent[]): void {
