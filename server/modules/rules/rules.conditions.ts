@@ -182,12 +182,6 @@ function observeLeaf(c: ConditionLeaf, facts: Facts): { ok: boolean; actual: unk
  */
 export type Observed = [0 | 1] | [0 | 1, unknown] | [0 | 1, 0, Observed[]];
 
-export function observe(n: TraceNode): Observed {
-  const ok = n.ok ? 1 : 0;
-  if (n.children) return [ok, 0, n.children.map(observe)];
-  return n.actual === undefined ? [ok] : [ok, n.actual];
-}
-
 /** A node from what was observed and what was checked and expected. */
 export function node(o: Observed, shape: { check: string; expected?: unknown }, children?: TraceNode[]): TraceNode {
   const n: TraceNode = { check: shape.check, ok: o[0] === 1 };

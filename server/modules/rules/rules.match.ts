@@ -163,7 +163,7 @@ export function expandTrace(trace: Record<string, unknown>, def: RuleDefinition 
   };
 }
 
-/** A trigger's trace from what was observed (`observe`) and the trigger it was judged by: `matchTrigger`'s trace again. */
+/** A trigger's trace from what was observed (`observeTrigger`) and the trigger it was judged by: `matchTrigger`'s trace again. */
 export function expandTrigger(o: Observed, t: Trigger): TraceNode {
   if (t.type !== 'message_received') return node(o, triggerShape(t));
   const kids = o.length === 3 ? o[2] : [];

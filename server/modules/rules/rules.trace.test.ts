@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { CrmField } from '../mirror/mirror-read.repo.js';
-import { evaluate, evaluateObserved, expandConditions, type Facts, observe } from './rules.conditions.js';
+import { evaluate, evaluateObserved, expandConditions, type Facts, type Observed, type TraceNode } from './rules.conditions.js';
 import { expandTrigger, matchTrigger, observeTrigger, type RuleEvent } from './rules.match.js';
 import type { Condition, Trigger } from './rules.schemas.js';
+
+/** A whole trace reduced to what was observed: the inverse of expanding, to compare the engine's stored form with. */
+function observe(n: TraceNode): Observed {
+  const ok = n.ok ? 1 : 0;
+  if (n.children) return [ok, 0, n.children.map(observe)];
+  return n.actual === undefined ? [ok] : [ok, n.actual];
+}
 
 /** As stored and read back: observed only, through JSON. */
 const stored = (x: unknown) => JSON.parse(JSON.stringify(x));
