@@ -62,7 +62,9 @@ export const ruleEvents = sqliteTable(
   },
   (t) => [
     uniqueIndex('rule_events_key_uq').on(t.accountId, t.eventKey, t.type),
-    index('rule_events_lead_idx').on(t.accountId, t.leadId, t.createdAt),
+    // The per-rule, per-lead hourly limit counts a lead's recent fired rules from this index alone: only the
+    // events that fired something are in it, and `fired` is in it, so the count reads no table row.
+    index('rule_events_fired_idx').on(t.accountId, t.leadId, t.createdAt, t.fired).where(sql`${t.fired} <> ''`),
     // The account's events in order: what the history index catches up from.
     index('rule_events_account_idx').on(t.accountId, t.id),
   ],

@@ -365,6 +365,41 @@ describe('fair claiming', () => {
       'SEARCH j USING INDEX jobs_fair_idx (status=? AND queue=? AND account_id=? AND run_at<?) | CORRELATED SCALAR SUBQUERY 1 | SEARCH p USING INDEX jobs_serial_idx (serial_key=?)',
     );
   });
+
+  it('the queue keeps only the indexes the claim needs; the oldest job, pruning and cancelling seek on them', () => {
+    const { queue, sqlite } = setup();
+    const stmts = queue['stmts'];
+    const indexes = sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL ORDER BY name").pluck().all();
+    // Every enqueue writes each of these (the hot paths enqueue per event): nothing else is kept.
+    expect(indexes).toEqual(['jobs_fair_idx', 'jobs_queue_idem_uq', 'jobs_queue_ready_idx', 'jobs_serial_idx']);
+    const plan = (stmt: { source: string }, args: object) =>
+      (sqlite.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all(args) as { detail: string }[]).map((r) => r.detail);
+    const args = { status: 'completed', before: 0, limit: 5, now: 0, accountId: 1, queue: 'q', reason: '' };
+    // No step scans the table or a whole index: each queue is found by a seek past the one before.
+    for (const stmt of [stmts.nextRunAt, stmts.prune, stmts.pruneFinished, stmts.cancelQueued]) {
+      const steps = plan(stmt, args);
+      expect(steps.filter((s) => s.startsWith('SCAN') && !/^SCAN (q|CONSTANT ROW)$/.test(s))).toEqual([]);
+      expect(steps.some((s) => /USING (COVERING )?INDEX jobs_(queue_ready|fair)_idx \(status=\? AND queue[=>]\?/.test(s))).toBe(true);
+    }
+    expect(plan(stmts.nextRunAt, {}).at(-1)).toBe('SEARCH jobs USING COVERING INDEX jobs_queue_ready_idx (status=? AND queue=?)');
+  });
+
+  it('the oldest queued job is the earliest of every queue, ready or not', () => {
+    const clock = manualClock(1_000_000);
+    const { queue } = setup(clock);
+    expect(queue.nextRunAt()).toBeNull();
+    queue.enqueue({ queue: 'b', runAt: 1_000_500 });
+    queue.enqueue({ queue: 'a', runAt: 1_002_000 });
+    queue.enqueue({ queue: 'c', runAt: 999_000 });
+    expect(queue.nextRunAt()).toBe(999_000);
+    expect(queue.lagMs()).toBe(1_000);
+    const c = queue.claim(['c'], 1)[0]!;
+    queue.complete(c);
+    expect(queue.nextRunAt()).toBe(1_000_500);
+    expect(queue.lagMs()).toBe(0);
+    clock.advance(2_000);
+    expect(queue.lagMs()).toBe(1_500);
+  });
 });
 
 describe('worker wake-up', () => {

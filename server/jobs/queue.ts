@@ -45,6 +45,17 @@ export interface QueueOptions {
 }
 
 /**
+ * `q(name)`: the queues that have jobs in this status, each found by one seek on jobs_queue_ready_idx
+ * (status, queue, run_at) past the one before, however many jobs each holds (SQLite has no skip scan
+ * without statistics). `status` is a quoted status or a parameter.
+ */
+const queuesIn = (status: string) =>
+  `q(name) AS (
+     SELECT (SELECT min(queue) FROM jobs WHERE status = ${status})
+     UNION ALL
+     SELECT (SELECT min(queue) FROM jobs WHERE status = ${status} AND queue > q.name) FROM q WHERE q.name IS NOT NULL)`;
+
+/**
  * The queue's SQL, on the app's own SQLite connection. Because better-sqlite3 transactions belong to
  * the connection, `enqueue` called inside any open transaction commits or rolls back with it.
  */
@@ -120,14 +131,22 @@ export class JobQueue {
       ),
       extend: sqlite.prepare(`UPDATE jobs SET lease_expires_at = @leaseUntil WHERE id = @id AND claim_token = @token AND status = 'running'`),
       counts: sqlite.prepare(`SELECT queue, status, count(*) AS n FROM jobs GROUP BY queue, status`),
-      oldestReady: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued' AND run_at <= ?`),
-      nextRunAt: sqlite.prepare(`SELECT min(run_at) AS t FROM jobs WHERE status = 'queued'`),
-      // Both deletes: run_at <= finished_at, so a run_at bound keeps the search on the claim index to old rows
-      // (a job cancelled before its run time waits until that time is past the cut too).
-      prune: sqlite.prepare(`DELETE FROM jobs WHERE status = 'completed' AND run_at < @before AND finished_at < @before`),
+      // The earliest run time of the queued jobs: the earliest of each queue's, a seek each on jobs_queue_ready_idx.
+      nextRunAt: sqlite.prepare(
+        `WITH RECURSIVE ${queuesIn("'queued'")}
+         SELECT min((SELECT min(run_at) FROM jobs WHERE status = 'queued' AND queue = q.name)) AS t FROM q WHERE q.name IS NOT NULL`,
+      ),
+      // Both deletes: run_at <= finished_at, so a run_at bound keeps each queue's search on jobs_queue_ready_idx to
+      // old rows (a job cancelled before its run time waits until that time is past the cut too).
+      prune: sqlite.prepare(
+        `WITH RECURSIVE ${queuesIn("'completed'")}
+         DELETE FROM jobs WHERE status = 'completed' AND queue IN (SELECT name FROM q) AND run_at < @before AND finished_at < @before`,
+      ),
       pruneFinished: sqlite.prepare(
-        `DELETE FROM jobs WHERE id IN (
-           SELECT id FROM jobs WHERE status = @status AND run_at < @before AND finished_at < @before LIMIT @limit)`,
+        `WITH RECURSIVE ${queuesIn('@status')}
+         DELETE FROM jobs WHERE id IN (
+           SELECT j.id FROM q CROSS JOIN jobs j
+           WHERE q.name IS NOT NULL AND j.status = @status AND j.queue = q.name AND j.run_at < @before AND j.finished_at < @before LIMIT @limit)`,
       ),
       cancelQueued: sqlite.prepare(
         `UPDATE jobs SET status = 'dead', last_error = @reason, finished_at = @now WHERE account_id = @accountId AND queue = @queue AND status = 'queued'`,
@@ -257,8 +276,8 @@ export class JobQueue {
   /** How long the oldest runnable job has been waiting, in ms (0 when none is waiting). */
   lagMs(): number {
     const now = this.clock.now();
-    const row = this.stmts.oldestReady.get(now) as { t: number | null };
-    return row.t === null ? 0 : Math.max(0, now - row.t);
+    const t = this.nextRunAt();
+    return t === null ? 0 : Math.max(0, now - t);
   }
 
   nextRunAt(): number | null {

@@ -40,7 +40,8 @@ export function createConversationsRepo(sqlite: Sqlite, clock: Clock) {
     byId: sqlite.prepare('SELECT id, text FROM conversation_messages WHERE account_id = ? AND id = ?'),
     byExternalId: sqlite.prepare('SELECT id, text FROM conversation_messages WHERE account_id = ? AND channel = ? AND external_id = ?'),
     head: sqlite.prepare('SELECT contact_id AS contactId, channel FROM conversation_messages WHERE account_id = ? AND id = ?'),
-    texts: sqlite.prepare('SELECT text FROM conversation_messages WHERE account_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id').pluck(),
+    // By id (`+account_id` keeps the planner off the account's index, which would read every message of the account).
+    texts: sqlite.prepare('SELECT text FROM conversation_messages WHERE +account_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id').pluck(),
     inboundText: sqlite.prepare("SELECT text FROM conversation_messages WHERE account_id = ? AND id = ? AND direction = 'inbound'").pluck(),
     salesbotTextsSince: sqlite
       .prepare(

@@ -21,10 +21,13 @@ export interface TimerPayload {
   taskId?: number;
 }
 
-/** The timer job for the rules of one wait still to come due: one job, due when the first of them is. */
+/**
+ * The timer job for the rules of one wait still to come due: one job, due when the first of them is. Its key
+ * starts with when the wait began, so the timers armed by one commit sit side by side in the key's index.
+ */
 export function timerJob(p: TimerPayload) {
   const at = Math.min(...p.rules.map((r) => r.at));
-  return { queue: RULE_TIMER_QUEUE, accountId: p.accountId, payload: p, idempotencyKey: `rule-timer:${p.accountId}:${p.key}:${at}`, runAt: at };
+  return { queue: RULE_TIMER_QUEUE, accountId: p.accountId, payload: p, idempotencyKey: `rule-timer:${p.accountId}:${p.since}:${p.key}:${at}`, runAt: at };
 }
 
 /** The ids of the fields whose value differs between the snapshots (a field missing on one side is empty). */
