@@ -16,8 +16,7 @@ import { createActionsService } from '../../server/modules/actions/actions.servi
 import { sequencesModule } from '../../server/modules/sequences/index.js';
 import { closePlatform, createPlatform, type Platform } from '../../server/platform.js';
 import { seedAccount } from '../../test/helpers/seeds.js';
-import { spawnTs } from '../../test/helpers/spawn.js';
-import { fmt } from './lib.js';
+import { fmt, scenarioInChild } from './lib.js';
 import type { Scenario } from './types.js';
 
 const ACCOUNTS = [1, 2, 3, 4, 5];
@@ -283,14 +282,7 @@ function seed(p: Platform, modules: ReturnType<typeof createModules>, accountId:
  * The scenario in a fresh process (`npm run bench` runs several in one): the RSS before loading must not
  * carry what earlier scenarios left behind. The child prints its results as JSON on its last line.
  */
-export async function enrollmentsInChild(): Promise<Scenario[]> {
-  const child = spawnTs('scripts/bench/enrollments.ts', ['--child'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => void (out += d));
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  if (code !== 0) throw new Error(`the enrollments bench exited with ${code}`);
-  return JSON.parse(out.trim().split('\n').at(-1)!) as Scenario[];
-}
+export const enrollmentsInChild = (): Promise<Scenario[]> => scenarioInChild('scripts/bench/enrollments.ts', 'enrollments');
 
 if (process.argv.includes('--child') && import.meta.url === pathToFileURL(process.argv[1]!).href) {
   console.log(JSON.stringify(await enrollmentsScenario()));

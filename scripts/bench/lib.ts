@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnTs } from '../../test/helpers/spawn.js';
+import type { Scenario } from './types.js';
 
 export interface LoadResult {
   rps: number;
@@ -75,3 +76,17 @@ export async function startServer(entry = 'scripts/bench/server.ts', env: Record
 }
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * Run a scenario file in a process of its own (started with `--child`; it prints its figures as JSON on its
+ * last line): its figure is not coloured by the heap and compiled code the scenarios before it left, and its
+ * memory is its own.
+ */
+export async function scenarioInChild(file: string, label: string): Promise<Scenario[]> {
+  const child = spawnTs(file, ['--child'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => void (out += d));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`the ${label} bench exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Scenario[];
+}

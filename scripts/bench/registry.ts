@@ -1,6 +1,6 @@
 import { agentsScenario } from './agents.js';
 import { enrollmentsInChild } from './enrollments.js';
-import { rulesScenario } from './rules.js';
+import { rulesInChild } from './rules.js';
 import { fairnessScenario } from './fairness.js';
 import type { Scenario } from './types.js';
 import { syncScenario } from './sync.js';
@@ -17,6 +17,6 @@ export const extraScenarios: Record<string, () => Promise<Scenario[]>> = {
   widget: () => import('./widget.js').then((m) => m.widgetScenario()),
   /** Time to the first AI reply through the real pipeline (issue: cost and quality in sight). */
   'first-reply': () => import('./first-reply.js').then((m) => m.firstReplyScenario()),
-  rules: () => rulesScenario(),
+  rules: () => rulesInChild(),
   enrollments: () => enrollmentsInChild(),
 };

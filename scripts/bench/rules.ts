@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseEnv } from '../../server/env.js';
 import { EventBus } from '../../server/lib/bus.js';
 import type { BusEventName, BusEvents } from '../../server/lib/events.js';
@@ -9,7 +10,7 @@ import { createModules } from '../../server/modules.js';
 import type { Condition, CreateRuleInput, RuleAction, Trigger } from '../../server/modules/rules/rules.schemas.js';
 import { closePlatform, createPlatform, type Platform } from '../../server/platform.js';
 import { seedAccount } from '../../test/helpers/seeds.js';
-import { fmt } from './lib.js';
+import { fmt, scenarioInChild } from './lib.js';
 import type { Scenario } from './types.js';
 
 const ACCOUNTS = [1, 2];
@@ -59,7 +60,6 @@ export async function rulesScenario(rulesPerAccount = 500, events = 12_000): Pro
     const messageIds = new Map<number, number[]>(ACCOUNTS.map((a) => [a, insertMessages(p, m, a, 200)]));
 
     const warmup = makeEvents(2_000, messageIds, 0);
-    const measured = makeEvents(events, messageIds, 1);
     // As the webhook processing job publishes: each event in its own savepoint of a group commit, as many
     // at once as the worker runs jobs (WORKER_CONCURRENCY).
     let cpuUs = 0;
@@ -88,46 +88,64 @@ export async function rulesScenario(rulesPerAccount = 500, events = 12_000): Pro
     const verdictsBefore = count(p, VERDICTS);
     const activityBefore = count(p, 'SELECT count(*) AS n FROM activity_logs');
     const jobsBefore = count(p, "SELECT count(*) AS n FROM jobs WHERE queue LIKE 'rules.%'");
-    const deliverMs = await deliver(p.bus, measured);
-    const deliverCpuUs = cpuUs;
-    const after = catchUp();
-    const engineMs = deliverMs + after.ms;
-    const engineCpuUs = deliverCpuUs + after.cpuUs;
+    const firedBefore = count(p, FIRED);
+    // Rounds of new events (a round is two seconds or so, and this machine's speed moves within seconds):
+    // the figure is the median round, every round is printed.
+    const rounds: { evPerSec: number; usPerEvent: number; catchUpUs: number; cpuUs: number }[] = [];
+    for (let r = 1; r <= ROUNDS; r++) {
+      const measured = makeEvents(events, messageIds, r);
+      const deliverMs = await deliver(p.bus, measured);
+      const deliverCpuUs = cpuUs;
+      const after = catchUp();
+      const ms = deliverMs + after.ms;
+      rounds.push({
+        evPerSec: measured.length / (ms / 1000),
+        usPerEvent: (ms * 1000) / measured.length,
+        catchUpUs: (after.ms * 1000) / measured.length,
+        cpuUs: (deliverCpuUs + after.cpuUs) / measured.length,
+      });
+    }
+    const n = events * ROUNDS;
     const verdicts = count(p, VERDICTS) - verdictsBefore;
-    const fired = count(p, FIRED);
+    const fired = count(p, FIRED) - firedBefore;
     const activity = count(p, 'SELECT count(*) AS n FROM activity_logs') - activityBefore;
     const jobs = count(p, "SELECT count(*) AS n FROM jobs WHERE queue LIKE 'rules.%'") - jobsBefore;
 
-    // Baseline: the bare bus, one no-op subscriber per event name, the same transactions.
+    // Baseline: the bare bus, one no-op subscriber per event name, the same transactions, the same rounds.
     const bare = new EventBus();
     for (const name of ['lead_changed', 'lead_stage_entered', 'message_received', 'task_changed', 'message_sent'] as const) bare.on(name, () => undefined);
     await deliver(bare, warmup);
-    const bareMs = await deliver(bare, measured);
-    const bareCpuUs = cpuUs;
+    const bareRounds: { evPerSec: number; cpuUs: number }[] = [];
+    for (let r = 1; r <= ROUNDS; r++) {
+      const measured = makeEvents(events, messageIds, r);
+      const ms = await deliver(bare, measured);
+      bareRounds.push({ evPerSec: measured.length / (ms / 1000), cpuUs: cpuUs / measured.length });
+    }
 
-    const evPerSec = measured.length / (engineMs / 1000);
-    const bareEvPerSec = measured.length / (bareMs / 1000);
+    const mid = median(rounds, (r) => r.evPerSec);
+    const bareMid = median(bareRounds, (r) => r.evPerSec);
     return [
       {
         name: `rules: events/s, ${rulesPerAccount} rules per account × ${ACCOUNTS.length} accounts`,
-        value: evPerSec,
+        value: mid.evPerSec,
         unit: 'events/s',
-        baseline: bareEvPerSec,
+        baseline: bareMid.evPerSec,
         baselineName: 'bare bus dispatch events/s, same group commits',
         target: '≥ 5,000 events/s',
-        pass: evPerSec >= 5000,
+        pass: mid.evPerSec >= 5000,
         extra: {
-          events: measured.length,
-          verdicts_per_event: fmt(verdicts / measured.length, 2),
-          activity_rows_per_event: fmt(activity / measured.length, 2),
-          rule_jobs_per_event: fmt(jobs / measured.length, 2),
-          fired_total: fired,
-          us_per_event: fmt((engineMs * 1000) / measured.length, 0),
+          events_per_round: events,
+          rounds: rounds.map((r) => fmt(r.evPerSec, 0)).join(' / '),
+          verdicts_per_event: fmt(verdicts / n, 2),
+          activity_rows_per_event: fmt(activity / n, 2),
+          rule_jobs_per_event: fmt(jobs / n, 2),
+          fired_per_event: fmt(fired / n, 2),
+          us_per_event: fmt(mid.usPerEvent, 0),
           // Of which: writing the feed entries and history index afterwards, in batches.
-          catch_up_us_per_event: fmt((after.ms * 1000) / measured.length, 0),
+          catch_up_us_per_event: fmt(mid.catchUpUs, 0),
           // CPU time moves less than wall time when others share the machine: compare runs by these.
-          cpu_us_per_event: fmt(engineCpuUs / measured.length, 0),
-          bare_cpu_us_per_event: fmt(bareCpuUs / measured.length, 1),
+          cpu_us_per_event: fmt(mid.cpuUs, 0),
+          bare_cpu_us_per_event: fmt(bareMid.cpuUs, 1),
         },
       },
     ];
@@ -136,6 +154,13 @@ export async function rulesScenario(rulesPerAccount = 500, events = 12_000): Pro
     closePlatform(p);
   }
 }
+
+/** Measured rounds; the figure is the median one. */
+const ROUNDS = 3;
+const median = <T>(xs: T[], by: (x: T) => number): T => [...xs].sort((a, b) => by(a) - by(b))[Math.floor(xs.length / 2)]!;
+
+/** The scenario in a process of its own (`npm run bench` runs it so). */
+export const rulesInChild = (): Promise<Scenario[]> => scenarioInChild('scripts/bench/rules.ts', 'rules');
 
 const count = (p: Platform, sql: string) => (p.sqlite.prepare(sql).get() as { n: number }).n;
 /** Every verdict is in its event's row (runs are made when a fired rule's job starts). */
@@ -391,4 +416,8 @@ function insertMessages(p: Platform, m: Modules, accountId: number, n: number): 
     }
   });
   return ids;
+}
+
+if (process.argv.includes('--child') && import.meta.url === pathToFileURL(process.argv[1]!).href) {
+  console.log(JSON.stringify(await rulesScenario()));
 }
