@@ -28,7 +28,8 @@ export const jobs = sqliteTable(
     finishedAt: integer('finished_at'),
   },
   (t) => [
-    uniqueIndex('jobs_queue_idem_uq').on(t.queue, t.idempotencyKey),
+    // Only keyed jobs are in it (a job that cannot be enqueued twice, such as a rule event's run, has no key).
+    uniqueIndex('jobs_queue_idem_uq').on(t.queue, t.idempotencyKey).where(sql`${t.idempotencyKey} IS NOT NULL`),
     // The fair claim (server/jobs/claim-order.ts): "has this queue a ready job" is one seek on the first,
     // "the next account with queued jobs" and "this account's oldest ready jobs" are seeks on the second,
     // however many jobs one account has queued. The first also serves the oldest queued job and the

@@ -372,6 +372,10 @@ describe('fair claiming', () => {
     const indexes = sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL ORDER BY name").pluck().all();
     // Every enqueue writes each of these (the hot paths enqueue per event): nothing else is kept.
     expect(indexes).toEqual(['jobs_fair_idx', 'jobs_queue_idem_uq', 'jobs_queue_ready_idx', 'jobs_serial_idx']);
+    // Jobs without a key are not in the key's index at all, and are never taken for one another.
+    expect(sqlite.prepare("SELECT sql FROM sqlite_schema WHERE name = 'jobs_queue_idem_uq'").pluck().get()).toMatch(/WHERE .*idempotency_key.* IS NOT NULL$/);
+    expect([queue.enqueue({ queue: 'k' }).created, queue.enqueue({ queue: 'k' }).created]).toEqual([true, true]);
+    expect([queue.enqueue({ queue: 'k', idempotencyKey: 'x' }).created, queue.enqueue({ queue: 'k', idempotencyKey: 'x' }).created]).toEqual([true, false]);
     const plan = (stmt: { source: string }, args: object) =>
       (sqlite.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all(args) as { detail: string }[]).map((r) => r.detail);
     const args = { status: 'completed', before: 0, limit: 5, now: 0, accountId: 1, queue: 'q', reason: '' };

@@ -79,7 +79,7 @@ export class JobQueue {
       insert: sqlite.prepare(
         `INSERT INTO jobs (account_id, queue, payload, idempotency_key, serial_key, status, attempts, max_attempts, run_at, created_at)
          VALUES (@accountId, @queue, @payload, @idempotencyKey, @serialKey, 'queued', 0, @maxAttempts, @runAt, @now)
-         ON CONFLICT (queue, idempotency_key) DO NOTHING`,
+         ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
       ),
       findByKey: sqlite.prepare(`SELECT id FROM jobs WHERE queue = ? AND idempotency_key = ?`),
       // The claim's lookups (see claim-order.ts), each an index search however long one account's backlog of

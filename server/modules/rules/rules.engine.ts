@@ -4,7 +4,7 @@ import { isOpenAt } from '../../lib/working-hours.js';
 import type { Clock } from '../../lib/clock.js';
 import type { MirrorReadRepo } from '../mirror/mirror-read.repo.js';
 import { evaluate, evaluateObserved, type Facts, type TraceNode } from './rules.conditions.js';
-import { matchTrigger, mayMatch, observeTrigger, type RuleEvent, scopeOf } from './rules.match.js';
+import { matchTrigger, mayMatch, observeTrigger, type RuleEvent, scopeOf, storedTrace } from './rules.match.js';
 import type { LoadedRule, RecordedVerdict, RulesRepo } from './rules.repo.js';
 import type { TriggerType } from './rules.schemas.js';
 
@@ -203,7 +203,8 @@ export function createEngine(d: EngineDeps) {
       const fires = conditions[0] === 1;
       evaluated++;
       let status: RunVerdict = fires ? 'fired' : 'skipped';
-      let reason = fires ? 'conditions hold' : 'conditions do not hold';
+      // Only a stopped rule's reason is stored: the others follow from their conditions.
+      let reason: string | undefined;
       if (fires && e.depth > d.maxDepth) {
         status = 'depth_limited';
         reason = `stopped: the event is ${e.depth} rule actions deep (limit ${d.maxDepth})`;
@@ -214,15 +215,11 @@ export function createEngine(d: EngineDeps) {
           reason = `stopped: fired ${rule.definition.perLeadPerHour} times for this lead in the last hour`;
         }
       }
-      // The trace is stored as observed: the checks and expected values are the rule version's (`expandTrace`
-      // puts them back); the event's type, key and depth are the event row's.
+      // The trace is stored as observed: the checks and expected values are the rule version's, the reason
+      // follows from the conditions unless the rule was stopped (`expandTrace` puts them back); the event's
+      // type, key and depth are the event row's.
       names.push(rule.name);
-      verdicts.push({
-        ruleId: rule.id,
-        version: rule.version,
-        status,
-        trace: { reason, trigger, scope: scopeOf(rule, e, f.lead), conditions },
-      });
+      verdicts.push({ ruleId: rule.id, version: rule.version, status, trace: storedTrace(rule, e, f.lead, trigger, conditions, reason) });
       if (status === 'fired') fired++;
     }
     if (deferred > 0) {
@@ -247,12 +244,12 @@ export function createEngine(d: EngineDeps) {
     if (since >= CATCH_UP_EVERY)
       d.queue.enqueue({ queue: RULE_CATCH_UP_QUEUE, accountId: e.accountId, payload: {}, idempotencyKey: `rule-catch-up:${e.accountId}:${eventId}` });
     // The fired rules' actions: one job for the event, run in rule order (each run is idempotent on its own).
+    // No key: the event was recorded just now, in this transaction, so its job cannot exist yet.
     if (fired > 0)
       d.queue.enqueue({
         queue: RULE_RUN_QUEUE,
         accountId: e.accountId,
         payload: { eventId },
-        idempotencyKey: `rule-run:${e.accountId}:e${eventId}`,
         serialKey: e.leadId === null ? undefined : `lead:${e.accountId}:${e.leadId}`,
       });
     return { fired, evaluated, deferred };

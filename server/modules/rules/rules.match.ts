@@ -151,17 +151,66 @@ export function matchTrigger(t: Trigger, e: RuleEvent, rule: Pick<LoadedRule, 'i
 
 /**
  * A stored trace as `judge` made it: a trace written as observed (its trigger and conditions as `Observed`)
- * gets its checks and expected values back from the rule version that was judged; one written whole (by
- * earlier versions) is returned as it is.
+ * gets its checks and expected values back from the rule version that was judged, its scope from its
+ * four numbers (none: the whole account) and its reason from its conditions (unless it was stopped, which
+ * is stored); one written whole (by earlier versions) is returned as it is.
  */
 export function expandTrace(trace: Record<string, unknown>, def: RuleDefinition | undefined, fields: CrmField[]): Record<string, unknown> {
-  if (!def || !Array.isArray(trace.trigger)) return trace;
+  if (!Array.isArray(trace.trigger)) return trace;
+  const conditions = trace.conditions as Observed;
   return {
     ...trace,
-    trigger: expandTrigger(trace.trigger as Observed, def.trigger),
-    conditions: expandConditions(trace.conditions as Observed, def.conditions, fields),
+    reason: trace.reason ?? (conditions[0] === 1 ? 'conditions hold' : 'conditions do not hold'),
+    trigger: def ? expandTrigger(trace.trigger as Observed, def.trigger) : trace.trigger,
+    scope: Array.isArray(trace.scope) ? expandScope(trace.scope as StoredScope) : (trace.scope ?? WHOLE_ACCOUNT),
+    conditions: def ? expandConditions(conditions, def.conditions, fields) : conditions,
   };
 }
+
+/** Where the lead was, then where the rule is scoped: [pipelineId, statusId, pipelineId, statusId]. */
+type StoredScope = [number | null, number | null, number | null, number | null];
+const WHOLE_ACCOUNT: TraceNode = { check: 'scope: whole account', ok: true };
+
+/**
+ * A candidate's trace as the engine stores it (`expandTrace` reads it back): what its trigger and conditions
+ * observed, its scope (`storedScope`), and a reason only when the rule was stopped.
+ */
+export function storedTrace(
+  rule: LoadedRule,
+  e: RuleEvent,
+  lead: { pipelineId: number | null; statusId: number | null } | undefined,
+  trigger: Observed,
+  conditions: Observed,
+  stoppedBecause?: string,
+): Record<string, unknown> {
+  const trace: Record<string, unknown> = { trigger, conditions };
+  if (stoppedBecause) trace.reason = stoppedBecause;
+  const scope = storedScope(rule, e, lead);
+  if (scope) trace.scope = scope;
+  return trace;
+}
+
+/**
+ * A candidate's scope as stored: nothing for a rule of the whole account, else where the lead was and where
+ * the rule is scoped (a candidate is always in scope: `scopeOf` would say ok).
+ */
+function storedScope(rule: LoadedRule, e: RuleEvent, lead: { pipelineId: number | null; statusId: number | null } | undefined): StoredScope | undefined {
+  if (rule.pipelineId === null && rule.statusId === null) return undefined;
+  const left = e.type === 'stage_left';
+  return [
+    left ? (e.data.prevPipelineId ?? null) : (lead?.pipelineId ?? null),
+    left ? (e.data.prevStatusId ?? null) : (lead?.statusId ?? null),
+    rule.pipelineId,
+    rule.statusId,
+  ];
+}
+
+const expandScope = ([pipelineId, statusId, p, s]: StoredScope): TraceNode => ({
+  check: 'scope',
+  ok: true,
+  actual: { pipelineId, statusId },
+  expected: { pipelineId: p, statusId: s },
+});
 
 /** A trigger's trace from what was observed (`observeTrigger`) and the trigger it was judged by: `matchTrigger`'s trace again. */
 export function expandTrigger(o: Observed, t: Trigger): TraceNode {

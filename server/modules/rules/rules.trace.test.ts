@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CrmField } from '../mirror/mirror-read.repo.js';
 import { evaluate, evaluateObserved, expandConditions, type Facts, type Observed, type TraceNode } from './rules.conditions.js';
-import { expandTrigger, matchTrigger, observeTrigger, type RuleEvent } from './rules.match.js';
-import type { Condition, Trigger } from './rules.schemas.js';
+import { expandTrace, expandTrigger, matchTrigger, observeTrigger, type RuleEvent, scopeOf, storedTrace } from './rules.match.js';
+import type { LoadedRule } from './rules.repo.js';
+import type { Condition, RuleDefinition, Trigger } from './rules.schemas.js';
 
 /** A whole trace reduced to what was observed: the inverse of expanding, to compare the engine's stored form with. */
 function observe(n: TraceNode): Observed {
@@ -142,5 +143,49 @@ describe('traces stored as observed', () => {
       expect(stored(observeTrigger(t, e, { id: 1, version: 1 })), t.type).toEqual(stored(observe(whole)));
       expect(expandTrigger(stored(observeTrigger(t, e, { id: 1, version: 1 })), t), t.type).toEqual(stored(whole));
     }
+  });
+
+  it('give back the scope and the reason, each kept only where it says something', () => {
+    const def = {
+      trigger: { type: 'stage_left' },
+      conditions: { kind: 'price', op: 'eq', value: 5000 },
+      actions: [],
+      perLeadPerHour: 10,
+    } as unknown as RuleDefinition;
+    const left: RuleEvent = {
+      accountId: 1,
+      leadId: 1,
+      type: 'stage_left',
+      key: 'k',
+      depth: 0,
+      data: { pipelineId: 10, statusId: 12, prevPipelineId: 10, prevStatusId: 11 },
+    };
+    const cheap = facts({ lead: { ...facts().lead!, price: 1 } });
+    for (const [pipelineId, statusId] of [
+      [null, null],
+      [10, null],
+      [10, 11],
+    ] as const) {
+      const rule = { id: 1, version: 1, pipelineId, statusId, definition: def } as unknown as LoadedRule;
+      for (const f of [facts(), cheap]) {
+        const conditions = evaluate(def.conditions, f);
+        const whole = {
+          reason: conditions.ok ? 'conditions hold' : 'conditions do not hold',
+          trigger: matchTrigger(def.trigger, left, rule),
+          scope: scopeOf(rule, left, f.lead),
+          conditions,
+        };
+        const kept = storedTrace(rule, left, f.lead, observeTrigger(def.trigger, left, rule), evaluateObserved(def.conditions, f));
+        expect(expandTrace(stored(kept), def, fields), `${pipelineId}/${statusId}`).toEqual(stored(whole));
+        // A rule of the whole account keeps no scope; no verdict keeps a reason its conditions give.
+        expect(Object.keys(kept).sort()).toEqual(pipelineId === null ? ['conditions', 'trigger'] : ['conditions', 'scope', 'trigger']);
+      }
+    }
+    const rule = { id: 1, version: 1, pipelineId: null, statusId: null, definition: def } as unknown as LoadedRule;
+    const stopped = storedTrace(rule, left, facts().lead, [1], [1], 'stopped: fired 10 times for this lead in the last hour');
+    expect(expandTrace(stored(stopped), def, fields).reason).toBe('stopped: fired 10 times for this lead in the last hour');
+    // A trace written whole by an earlier version is returned as it is.
+    const old = { reason: 'conditions hold', trigger: { check: 'trigger stage_left', ok: true }, scope: { check: 'scope: whole account', ok: true } };
+    expect(expandTrace(old, def, fields)).toEqual(old);
   });
 });
