@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Db, openDatabase, runMigrations, type Sqlite } from '../../db/client.js';
 import { manualClock } from '../../server/lib/clock.js';
 import { createConversationsRepo } from '../../server/modules/conversations/conversations.repo.js';
 import { createRulesRepo } from '../../server/modules/rules/rules.repo.js';
+import { startWorld, type World } from '../helpers/world.js';
 
 /** The statements a repository prepares, by their SQL, from a connection that records them. */
 function preparedBy(build: (sqlite: Sqlite, db: Db) => void): { sqlite: Sqlite; find(...parts: string[]): string } {
@@ -45,5 +46,41 @@ describe('the rules hot path reads by key', () => {
     );
     const idx = sqlite.prepare("SELECT sql FROM sqlite_schema WHERE name = 'rule_events_fired_idx'").pluck().get() as string;
     expect(idx).toMatch(/WHERE .*fired.* <> ''/);
+  });
+});
+
+describe('one published event', () => {
+  let w: World | undefined;
+  afterEach(() => w?.stop());
+
+  it('reads its lead once for every rule event it makes (a stage left and a stage entered)', async () => {
+    w = await startWorld({ seed: { leads: 3, contacts: 1, users: 1 } });
+    await w.installAndSync();
+    const [a, b] = [...w.sim.state.leads.values()].map((l) => l.id);
+    const reads = vi.spyOn(w.m.mirror.services.read, 'lead');
+    const move = (leadId: number, key: string) =>
+      w!.p.tx(() =>
+        w!.p.bus.emit('lead_stage_entered', {
+          accountId: w!.accountId,
+          leadId,
+          pipelineId: 1,
+          statusId: 3,
+          prevPipelineId: 1,
+          prevStatusId: 2,
+          source: 'webhook',
+          eventKey: key,
+        }),
+      );
+    // What the other subscribers read, with no rule to judge.
+    move(a!, 'before');
+    const others = reads.mock.calls.length;
+    for (const type of ['stage_left', 'stage_entered'] as const) {
+      const r = await w.api('POST', '/api/rules', { name: type, definition: { trigger: { type }, actions: [{ type: 'add_note', text: type }] } });
+      expect(r.status).toBe(201);
+    }
+    reads.mockClear();
+    move(b!, 'after');
+    expect(w.p.sqlite.prepare("SELECT type FROM rule_events WHERE event_key = 'after' ORDER BY type").pluck().all()).toEqual(['stage_entered', 'stage_left']);
+    expect(reads.mock.calls.length - others).toBe(1);
   });
 });

@@ -18,6 +18,21 @@ export const CATCH_UP_EVERY = 256;
 
 type RunVerdict = 'fired' | 'skipped' | 'depth_limited' | 'rate_limited';
 
+/** A lead read once, when first asked for (undefined: no lead, or not in the mirror). */
+export type LeadLoader = () => ReturnType<MirrorReadRepo['lead']>;
+
+function once<T>(load: () => T): () => T {
+  let loaded = false;
+  let value: T;
+  return () => {
+    if (!loaded) {
+      value = load();
+      loaded = true;
+    }
+    return value;
+  };
+}
+
 export interface EngineDeps {
   clock: Clock;
   queue: JobQueue;
@@ -107,20 +122,14 @@ export function createEngine(d: EngineDeps) {
     return list;
   }
 
+  /**
+   * The lead as one published event sees it, read from the mirror on first use: the rule events one bus
+   * event makes (a stage left and a stage entered; a field changed and a tag added) share it.
+   */
+  const leadOf = (accountId: number, leadId: number | null): LeadLoader => once(() => (leadId === null ? undefined : d.crm.lead(accountId, leadId)));
+
   /** What conditions are judged against, each part read from the database only when a condition asks for it. */
-  function facts(e: RuleEvent): Facts {
-    const once = <T>(load: () => T) => {
-      let loaded = false;
-      let value: T;
-      return () => {
-        if (!loaded) {
-          value = load();
-          loaded = true;
-        }
-        return value;
-      };
-    };
-    const lead = once(() => (e.leadId === null ? undefined : d.crm.lead(e.accountId, e.leadId)));
+  function facts(e: RuleEvent, lead: LeadLoader = leadOf(e.accountId, e.leadId)): Facts {
     const fields = once(() => fieldsNow(e.accountId));
     const agent = once(() => {
       const l = lead();
@@ -175,13 +184,13 @@ export function createEngine(d: EngineDeps) {
    * finds the event recorded and does nothing), as one row with every trace; the fired rules' actions as
    * one job. Its feed entry and history index follow in batches (rules.projection.ts).
    */
-  function handle(e: RuleEvent, only?: (r: LoadedRule) => boolean): { fired: number; evaluated: number; deferred: number } {
+  function handle(e: RuleEvent, only?: (r: LoadedRule) => boolean, lead?: LeadLoader): { fired: number; evaluated: number; deferred: number } {
     let fired = 0;
     let evaluated = 0;
     let deferred = 0;
     const all = cached(e.accountId, e.type);
     if (all.rules.length === 0) return { fired, evaluated, deferred };
-    const f = facts(e);
+    const f = facts(e, lead);
     const rules = atStage(all, e.type === 'stage_left' ? (e.data.prevStatusId ?? null) : (f.lead?.statusId ?? null));
     const now = d.clock.now();
     const verdicts: RecordedVerdict[] = [];
@@ -270,7 +279,7 @@ export function createEngine(d: EngineDeps) {
     );
   }
 
-  return { handle, judge, facts, candidates, candidatesAt, waitsIn };
+  return { handle, judge, facts, leadOf, candidates, candidatesAt, waitsIn };
 }
 
 export type RulesEngine = ReturnType<typeof createEngine>;

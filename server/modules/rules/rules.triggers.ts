@@ -2,7 +2,7 @@ import type { JobQueue } from '../../jobs/queue.js';
 import type { EventBus } from '../../lib/bus.js';
 import type { Clock } from '../../lib/clock.js';
 import type { LeadSnapshot } from '../../lib/events.js';
-import type { RulesEngine, RuleEvent } from './rules.engine.js';
+import type { LeadLoader, RulesEngine, RuleEvent } from './rules.engine.js';
 import type { RulesRepo } from './rules.repo.js';
 
 export const RULE_TIMER_QUEUE = 'rules.timer';
@@ -49,7 +49,7 @@ export function subscribeRuleTriggers(
   bus: EventBus,
   d: { engine: RulesEngine; repo: RulesRepo; queue: JobQueue; clock: Clock; texts(accountId: number, messageIds: number[]): string[] },
 ): () => void {
-  const fire = (e: RuleEvent) => d.engine.handle(e);
+  const fire = (e: RuleEvent, lead?: LeadLoader) => d.engine.handle(e, undefined, lead);
   const depthOf = (o: { depth?: number }) => o.depth ?? 0;
 
   /** One timer job per wait, holding every rule waiting on it (a redelivered event schedules the same job once). */
@@ -78,21 +78,23 @@ export function subscribeRuleTriggers(
     bus.on('lead_changed', (e) => {
       const base = { accountId: e.accountId, leadId: e.leadId, depth: depthOf(e) };
       const key = e.eventKey ?? `lead:${e.leadId}:${e.action}:${d.clock.now()}`;
-      if (e.action === 'add') fire({ ...base, type: 'lead_created', key, data: { pipelineId: e.pipelineId, statusId: e.statusId } });
+      const lead = d.engine.leadOf(e.accountId, e.leadId);
+      if (e.action === 'add') fire({ ...base, type: 'lead_created', key, data: { pipelineId: e.pipelineId, statusId: e.statusId } }, lead);
       const { prev, next } = e;
       if (!prev || !next) return;
-      if (prev.responsibleUserId !== next.responsibleUserId) fire({ ...base, type: 'responsible_changed', key, data: {} });
+      if (prev.responsibleUserId !== next.responsibleUserId) fire({ ...base, type: 'responsible_changed', key, data: {} }, lead);
       const fieldIds = diffFields(prev, next);
-      if (fieldIds.length) fire({ ...base, type: 'field_changed', key, data: { fieldIds } });
+      if (fieldIds.length) fire({ ...base, type: 'field_changed', key, data: { fieldIds } }, lead);
       const added = next.tags.filter((t) => !prev.tags.some((p) => p.toLowerCase() === t.toLowerCase()));
-      if (added.length) fire({ ...base, type: 'tag_added', key, data: { tags: added } });
+      if (added.length) fire({ ...base, type: 'tag_added', key, data: { tags: added } }, lead);
     }),
     bus.on('lead_stage_entered', (e) => {
       const key = e.eventKey ?? `stage:${e.leadId}:${e.pipelineId}:${e.statusId}:${d.clock.now()}`;
       const base = { accountId: e.accountId, leadId: e.leadId, depth: depthOf(e), key };
       const data = { pipelineId: e.pipelineId, statusId: e.statusId, prevPipelineId: e.prevPipelineId ?? null, prevStatusId: e.prevStatusId ?? null };
-      if (e.prevStatusId) fire({ ...base, type: 'stage_left', data });
-      fire({ ...base, type: 'stage_entered', data });
+      const lead = d.engine.leadOf(e.accountId, e.leadId);
+      if (e.prevStatusId) fire({ ...base, type: 'stage_left', data }, lead);
+      fire({ ...base, type: 'stage_entered', data }, lead);
       const now = d.clock.now();
       arm(
         e.accountId,
@@ -108,8 +110,9 @@ export function subscribeRuleTriggers(
       const key = e.eventKey ?? `msg:${e.messageIds.join(',')}`;
       const base = { accountId: e.accountId, leadId: e.leadId, depth: depthOf(e), key };
       const text = d.texts(e.accountId, e.messageIds).join('\n');
-      fire({ ...base, type: 'message_received', data: { channel: e.channel, text } });
-      if (e.channel === 'email') fire({ ...base, type: 'email_received', data: { channel: 'email', text } });
+      const lead = d.engine.leadOf(e.accountId, e.leadId);
+      fire({ ...base, type: 'message_received', data: { channel: e.channel, text } }, lead);
+      if (e.channel === 'email') fire({ ...base, type: 'email_received', data: { channel: 'email', text } }, lead);
     }),
     bus.on('message_sent', (e) => {
       const now = d.clock.now();
@@ -120,8 +123,9 @@ export function subscribeRuleTriggers(
       if (e.leadId === null) return;
       const key = e.eventKey ?? `task:${e.taskId}:${e.action}:${d.clock.now()}`;
       const base = { accountId: e.accountId, leadId: e.leadId, depth: depthOf(e), key };
-      if (e.action === 'add') fire({ ...base, type: 'task_created', data: { taskId: e.taskId, text: e.text ?? undefined } });
-      if (e.completed && !e.wasCompleted) fire({ ...base, type: 'task_completed', data: { taskId: e.taskId, text: e.text ?? undefined } });
+      const lead = d.engine.leadOf(e.accountId, e.leadId);
+      if (e.action === 'add') fire({ ...base, type: 'task_created', data: { taskId: e.taskId, text: e.text ?? undefined } }, lead);
+      if (e.completed && !e.wasCompleted) fire({ ...base, type: 'task_completed', data: { taskId: e.taskId, text: e.text ?? undefined } }, lead);
       if (!e.completed && e.completeTill && (e.action === 'add' || e.action === 'update')) {
         const due = e.completeTill * 1000;
         arm(e.accountId, 'task_overdue', e.leadId, due, `task:${e.taskId}:${due}`, { taskId: e.taskId }, () => due);
