@@ -72,7 +72,7 @@ export function createRulesRepo(db: Db) {
     ),
     insertEvent: sqlite.prepare(
       `INSERT INTO rule_events (account_id, event_key, type, lead_id, depth, fired, verdicts, outcomes, created_at)
-       VALUES (@accountId, @eventKey, @type, @leadId, @depth, @fired, @verdicts, @outcomes, @now)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (account_id, event_key, type) DO NOTHING`,
     ),
     firedOnLead: sqlite.prepare("SELECT fired FROM rule_events WHERE account_id = ? AND lead_id = ? AND created_at >= ? AND fired <> ''").pluck(),
@@ -286,17 +286,18 @@ export function createRulesRepo(db: Db) {
         const v = e.verdicts[i]!;
         outcomes.push([v.ruleId, v.version, v.status, e.names[i] ?? '']);
       }
-      const res = s.insertEvent.run({
-        accountId: e.accountId,
-        eventKey: e.eventKey,
-        type: e.type,
-        leadId: e.leadId,
-        depth: e.depth,
-        fired: fired ? `${fired},` : '',
-        verdicts: JSON.stringify(e.verdicts),
-        outcomes: JSON.stringify(outcomes),
-        now: e.now,
-      });
+      // Positional parameters: this runs for every judged event, and binding by name costs a lookup per name.
+      const res = s.insertEvent.run(
+        e.accountId,
+        e.eventKey,
+        e.type,
+        e.leadId,
+        e.depth,
+        fired ? `${fired},` : '',
+        JSON.stringify(e.verdicts),
+        JSON.stringify(outcomes),
+        e.now,
+      );
       return res.changes === 0 ? null : Number(res.lastInsertRowid);
     },
     /**
