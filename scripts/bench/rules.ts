@@ -90,7 +90,7 @@ export async function rulesScenario(rulesPerAccount = 500, events = 12_000): Pro
     const jobsBefore = count(p, "SELECT count(*) AS n FROM jobs WHERE queue LIKE 'rules.%'");
     const firedBefore = count(p, FIRED);
     // Rounds of new events (a round is two seconds or so, and this machine's speed moves within seconds):
-    // the figure is the median round, every round is printed.
+    // the figure is the median round of five, every round is printed.
     const rounds: { evPerSec: number; usPerEvent: number; catchUpUs: number; cpuUs: number }[] = [];
     for (let r = 1; r <= ROUNDS; r++) {
       const measured = makeEvents(events, messageIds, r);
@@ -156,7 +156,7 @@ export async function rulesScenario(rulesPerAccount = 500, events = 12_000): Pro
 }
 
 /** Measured rounds; the figure is the median one. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 const median = <T>(xs: T[], by: (x: T) => number): T => [...xs].sort((a, b) => by(a) - by(b))[Math.floor(xs.length / 2)]!;
 
 /** The scenario in a process of its own (`npm run bench` runs it so). */
