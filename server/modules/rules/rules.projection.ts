@@ -27,7 +27,18 @@ function feedEntry(accountId: number, e: PendingEvent, names: () => Map<number, 
     name: name || names().get(ruleId) || `#${ruleId}`,
   }));
   const on = e.type.replace(/_/g, ' ');
-  const groups = OUTCOMES.map((o) => ({ ...o, these: verdicts.filter((v) => v.status === o.status) })).filter((g) => g.these.length > 0);
+  // The outcomes present, weightiest first, each with its rules (one pass: this runs for every event).
+  const byStatus = new Map<string, Named[]>();
+  for (const v of verdicts) {
+    const list = byStatus.get(v.status);
+    if (list) list.push(v);
+    else byStatus.set(v.status, [v]);
+  }
+  const groups: ((typeof OUTCOMES)[number] & { these: Named[] })[] = [];
+  for (const o of OUTCOMES) {
+    const these = byStatus.get(o.status);
+    if (these) groups.push({ ...o, these });
+  }
   const [top] = groups;
   const [one] = verdicts;
   let title: string;
