@@ -23,7 +23,10 @@ export function createMovesRepo(sqlite: Database.Database) {
     sort: sqlite.prepare('SELECT sort FROM pipeline_statuses WHERE account_id = ? AND pipeline_id = ? AND id = ? AND deleted_at IS NULL').pluck(),
     enteredAt: sqlite
       .prepare(
-        `SELECT max(moved_at) FROM lead_stage_moves WHERE account_id = @accountId AND lead_id = @leadId AND to_pipeline_id = @pipelineId AND to_status_id = @statusId`,
+        // Newest first along the lead's moves, stopping at the first into that stage (usually the newest move),
+        // rather than max() over every move the lead ever made.
+        `SELECT moved_at FROM lead_stage_moves WHERE account_id = @accountId AND lead_id = @leadId AND to_pipeline_id = @pipelineId AND to_status_id = @statusId
+         ORDER BY moved_at DESC LIMIT 1`,
       )
       .pluck(),
     // A turn counts as the agent taking the lead when it answered (or drafted), or is running (its own move happens mid-turn).
